@@ -1,0 +1,196 @@
+#include "cli/cli.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <git2.h>
+#include <sodium.h>
+#include <curl/curl.h>
+
+#include "core/banned.h"
+
+const struct ag_cmd ag_cmds[] = {
+	{ "validate", cmd_validate, "check manifests against the schema and policy",
+	    "validate [PATH...] [--strict] [--format text|json]" },
+	{ "plan", cmd_plan, "show what would change, as text, JSON or Markdown",
+	    "plan (--dir DIR | --repo URL [--branch B] [--ref REF]) [--cluster ID...]\n"
+	    "     [--format text|json|markdown] [--detailed-exitcode] [--out FILE]" },
+	{ "apply", cmd_apply, "apply the plan (asks first unless --auto-approve)",
+	    "apply (--dir DIR | --repo URL) [--plan-digest HEX] [--auto-approve]" },
+	{ "sync", cmd_sync, "one cycle: fetch, plan, apply per mode, note",
+	    "sync (--dir DIR | --repo URL [--branch B])" },
+	{ "run", cmd_run, "run as a daemon", "run --repo URL [--branch B] [--interval 30s]" },
+	{ "import", cmd_import, "write manifests for live clusters",
+	    "import CLUSTER_ID... [--out DIR]" },
+	{ "status", cmd_status, "show the last results", "status [CLUSTER_ID] [--repo URL]" },
+	{ "unmanaged", cmd_unmanaged, "list clusters no manifest covers",
+	    "unmanaged (--dir DIR | --repo URL)" },
+	{ "doctor", cmd_doctor, "check region, endpoint, credentials and access", "doctor" },
+	{ "keygen", cmd_keygen, "create a key pair for sealed secrets", "keygen --out keys/NAME" },
+	{ "seal", cmd_seal, "seal a secret read from standard input",
+	    "seal --key keys/NAME.pub --cluster ID --field spec.password" },
+	{ "reseal", cmd_reseal, "re-seal values sealed with a retired key",
+	    "reseal --retire KEY_ID --key keys/NEW.pub [PATH...]" },
+	{ "version", cmd_version, "print the version", "version" },
+	{ "help", cmd_help, "show help for a command", "help [COMMAND]" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct ag_cmd *
+ag_cmd_find(const char *name)
+{
+	const struct ag_cmd *c;
+
+	for (c = ag_cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int
+ag_cli_fail(const struct ag_error *err)
+{
+	fprintf(stderr, "aurora-gitops: %s\n", err->msg[0] ? err->msg : ag_error_name(err->code));
+	return AG_EXIT_ERROR;
+}
+
+int
+ag_cli_usage(const char *cmd, const char *fmt, ...)
+{
+	const struct ag_cmd *c = cmd ? ag_cmd_find(cmd) : NULL;
+	va_list ap;
+
+	fprintf(stderr, "aurora-gitops%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c)
+		fprintf(stderr, "usage: aurora-gitops %s\n", c->usage);
+	else
+		fprintf(stderr, "run 'aurora-gitops help' for the list of commands\n");
+	return AG_EXIT_USAGE;
+}
+
+static void
+json_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+static void
+sink_text(void *ctx, enum ag_log_level level, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "aurora-gitops: %s: %s\n", ag_log_level_name(level), msg);
+}
+
+static void
+sink_json(void *ctx, enum ag_log_level level, const char *msg)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"", when,
+	    ag_log_level_name(level));
+	json_escape(stderr, msg);
+	fputs("\"}\n", stderr);
+}
+
+void
+ag_cli_log_setup(int json, int verbosity)
+{
+	ag_log_set_sink(json ? sink_json : sink_text, NULL);
+	if (verbosity < 0)
+		ag_log_set_level(AG_LOG_ERROR);
+	else if (verbosity == 0)
+		ag_log_set_level(AG_LOG_WARN);
+	else if (verbosity == 1)
+		ag_log_set_level(AG_LOG_INFO);
+	else
+		ag_log_set_level(AG_LOG_DEBUG);
+}
+
+int
+cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("aurora-gitops %s\n", AG_VERSION);
+	return AG_EXIT_OK;
+}
+
+int
+cmd_help(int argc, char **argv)
+{
+	const struct ag_cmd *c;
+
+	if (argc > 1) {
+		c = ag_cmd_find(argv[1]);
+		if (c == NULL)
+			return ag_cli_usage("help", "unknown command '%s'", argv[1]);
+		printf("aurora-gitops %s: %s\n\nusage: aurora-gitops %s\n", c->name, c->summary,
+		    c->usage);
+		return AG_EXIT_OK;
+	}
+	printf("aurora-gitops: keeps AWS Aurora clusters as a git repository says\n\n"
+	       "usage: aurora-gitops <command> [options]\n\ncommands:\n");
+	for (c = ag_cmds; c->name; c++)
+		printf("  %-10s %s\n", c->name, c->summary);
+	printf("\nexit codes: 0 ok, 1 error, 2 changes (--detailed-exitcode), 3 blocked, 64 usage\n"
+	       "run 'aurora-gitops help <command>' for its options\n");
+	return AG_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct ag_cmd *c;
+	int rc;
+
+	if (argc < 2)
+		return ag_cli_usage(NULL, "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help(1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(1, argv + 1);
+	c = ag_cmd_find(argv[1]);
+	if (c == NULL)
+		return ag_cli_usage(NULL, "unknown command '%s'", argv[1]);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "aurora-gitops: cannot initialise libsodium\n");
+		return AG_EXIT_ERROR;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	git_libgit2_init();
+	ag_cli_log_setup(0, 0);
+	rc = c->fn(argc - 1, argv + 1);
+	git_libgit2_shutdown();
+	curl_global_cleanup();
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "aurora-gitops: write failure on standard output: %s\n",
+		    strerror(errno));
+		return AG_EXIT_ERROR;
+	}
+	return rc;
+}

@@ -1,0 +1,29 @@
+#ifndef AG_CORE_BANNED_H
+#define AG_CORE_BANNED_H
+
+/*
+ * Calls that are unbounded or not thread-safe. Including this header after
+ * the system headers turns any use into a compile error.
+ */
+#define AG_BANNED(func) sorry_##func##_is_banned
+
+#undef strcpy
+#define strcpy(x, y) AG_BANNED(strcpy)
+#undef strcat
+#define strcat(x, y) AG_BANNED(strcat)
+#undef sprintf
+#define sprintf(...) AG_BANNED(sprintf)
+#undef vsprintf
+#define vsprintf(...) AG_BANNED(vsprintf)
+#undef strtok
+#define strtok(x, y) AG_BANNED(strtok)
+#undef gmtime
+#define gmtime(t) AG_BANNED(gmtime)
+#undef localtime
+#define localtime(t) AG_BANNED(localtime)
+#undef atoi
+#define atoi(x) AG_BANNED(atoi)
+#undef atol
+#define atol(x) AG_BANNED(atol)
+
+#endif

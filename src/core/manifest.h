@@ -1,0 +1,226 @@
+#ifndef AG_CORE_MANIFEST_H
+#define AG_CORE_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/diag.h"
+#include "core/kv.h"
+
+/*
+ * The AwsRdsCluster v1 manifest model (aws.project-planton.org/v1) plus the
+ * aurora-gitops extensions. See docs/manifest-reference.md for every field.
+ *
+ * Zero values mean "absent" the way the reference loader treats proto3
+ * scalars (an absent backupRetentionPeriod and 0 are the same), except
+ * where a field has an explicit presence bit in ag_manifest.present.
+ */
+
+/* Every spec field, in the order of the reference field table, then our
+ * extensions. Used for presence bits, source positions and the drift
+ * field table (core/fieldtab.h). */
+enum ag_field {
+	AG_F_SUBNET_IDS = 0,
+	AG_F_DB_SUBNET_GROUP_NAME,
+	AG_F_SECURITY_GROUP_IDS,
+	AG_F_ALLOWED_CIDR_BLOCKS,
+	AG_F_ASSOCIATE_SECURITY_GROUP_IDS,
+	AG_F_DATABASE_NAME,
+	AG_F_MANAGE_MASTER_USER_PASSWORD,
+	AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
+	AG_F_USERNAME,
+	AG_F_PASSWORD,
+	AG_F_PORT,
+	AG_F_ENGINE,
+	AG_F_ENGINE_VERSION,
+	AG_F_STORAGE_ENCRYPTED,
+	AG_F_KMS_KEY_ID,
+	AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS,
+	AG_F_DELETION_PROTECTION,
+	AG_F_PREFERRED_MAINTENANCE_WINDOW,
+	AG_F_BACKUP_RETENTION_PERIOD,
+	AG_F_PREFERRED_BACKUP_WINDOW,
+	AG_F_COPY_TAGS_TO_SNAPSHOT,
+	AG_F_SKIP_FINAL_SNAPSHOT,
+	AG_F_FINAL_SNAPSHOT_IDENTIFIER,
+	AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED,
+	AG_F_ENABLE_HTTP_ENDPOINT,
+	AG_F_SERVERLESS_V2_SCALING,
+	AG_F_SNAPSHOT_IDENTIFIER,
+	AG_F_REPLICATION_SOURCE_IDENTIFIER,
+	AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME,
+	AG_F_PARAMETERS,
+	AG_F_VPC_ID,
+	AG_F_ENGINE_MODE,
+	AG_F_STORAGE_TYPE,
+	/* aurora-gitops extensions */
+	AG_F_INSTANCES,
+	AG_F_APPLY_IMMEDIATELY,
+	AG_F_ALLOW_MAJOR_VERSION_UPGRADE,
+	AG_F_AUTO_MINOR_VERSION_UPGRADE,
+	AG_F__COUNT
+};
+
+/* The YAML key of a field ("backupRetentionPeriod"). */
+const char *ag_field_yaml_name(enum ag_field f);
+
+/* A position in a source file; 1-based, 0 = unknown. */
+struct ag_pos {
+	unsigned line;
+	unsigned col;
+};
+
+struct ag_param {
+	char *name;
+	char *value;
+	char *apply_method; /* "immediate" | "pending-reboot"; NULL = immediate */
+	struct ag_pos pos;
+};
+
+/* One entry of spec.instances. */
+struct ag_instance_spec {
+	char *name;              /* DB instance identifier (lower-case) */
+	char *instance_class;    /* e.g. "db.r6g.large", "db.serverless" */
+	int promotion_tier;      /* 0..15 */
+	char *availability_zone; /* NULL = AWS chooses */
+	struct ag_pos pos;
+};
+
+enum ag_mode {
+	AG_MODE_UNSET = 0, /* no annotation: the command's or config's mode */
+	AG_MODE_OBSERVE,   /* read live state and report drift only */
+	AG_MODE_PLAN,      /* compute and report plans; never mutate */
+	AG_MODE_APPLY,     /* apply plans */
+};
+
+enum ag_deletion {
+	AG_DELETION_RETAIN = 0, /* default: never delete */
+	AG_DELETION_DELETE,     /* tombstone: delete with a final snapshot */
+};
+
+struct ag_cluster_spec {
+	struct ag_strlist subnet_ids;
+	char *db_subnet_group_name;
+	struct ag_strlist security_group_ids;
+	struct ag_strlist allowed_cidr_blocks;
+	struct ag_strlist associate_security_group_ids;
+	char *database_name;
+	bool manage_master_user_password;
+	char *master_user_secret_kms_key_id;
+	char *username; /* the loader applies the reference default "master" */
+	char *password; /* plain text or "AGSEALED:v1:..."; never log */
+	int port;       /* 0 = engine default */
+	char *engine;
+	char *engine_version;
+	bool storage_encrypted;
+	char *kms_key_id;
+	struct ag_strlist enabled_cloudwatch_logs_exports;
+	bool deletion_protection;
+	char *preferred_maintenance_window; /* as written; NULL = AWS picks */
+	int backup_retention_period;        /* 0 = AWS default (1) */
+	char *preferred_backup_window;      /* NULL = AWS picks */
+	bool copy_tags_to_snapshot;
+	bool skip_final_snapshot;
+	char *final_snapshot_identifier;
+	bool iam_database_authentication_enabled;
+	bool enable_http_endpoint;
+	bool has_serverless_v2;
+	double serverless_v2_min_capacity;
+	double serverless_v2_max_capacity; /* 0 = not set */
+	char *snapshot_identifier;
+	char *replication_source_identifier;
+	char *db_cluster_parameter_group_name;
+	struct ag_param *parameters;
+	size_t n_parameters;
+	char *vpc_id;
+	char *engine_mode; /* NULL/"" = provisioned */
+	char *storage_type;
+
+	/* extensions */
+	struct ag_instance_spec *instances; /* count form expands to <id>-1..N */
+	size_t n_instances;
+	bool apply_immediately;
+	bool allow_major_version_upgrade;
+	bool auto_minor_version_upgrade; /* default true (see present bit) */
+};
+
+struct ag_manifest {
+	char *file;        /* as given to the parser */
+	struct ag_pos pos; /* of the document start */
+	size_t doc_index;  /* 0-based document number within the file */
+
+	/* metadata */
+	char *name;
+	char *id;
+	char *slug;
+	char *org;
+	char *env;
+	struct ag_kvlist labels;
+	struct ag_kvlist annotations;
+	struct ag_strlist tags;
+
+	struct ag_cluster_spec spec;
+
+	/* derived */
+	char *cluster_id; /* metadata.id else metadata.name, lower-cased */
+	enum ag_mode mode;
+	enum ag_deletion deletion;
+	char *suspend_reason;  /* NULL = not suspended */
+	int64_t suspend_until; /* seconds since the epoch, UTC */
+
+	/* presence and source position of every spec field */
+	uint64_t present; /* bit (1 << enum ag_field) */
+	struct ag_pos field_pos[AG_F__COUNT];
+};
+
+static inline bool
+ag_manifest_has(const struct ag_manifest *m, enum ag_field f)
+{
+	return (m->present >> f) & 1u;
+}
+
+struct ag_manifest_set {
+	struct ag_manifest *v;
+	size_t n;
+	size_t cap;
+};
+
+void ag_manifest_set_init(struct ag_manifest_set *s);
+void ag_manifest_set_release(struct ag_manifest_set *s);
+void ag_manifest_release(struct ag_manifest *m);
+
+/* Limits that keep hostile input bounded. */
+#define AG_MANIFEST_MAX_BYTES (1024 * 1024) /* one file */
+#define AG_MANIFEST_MAX_ALIASES 64          /* alias expansions per document */
+#define AG_MANIFEST_MAX_DEPTH 32            /* nesting depth */
+#define AG_MANIFEST_MAX_DOCS 1000           /* documents per file */
+
+/*
+ * Parses every YAML document in buf (len bytes, need not be NUL-terminated)
+ * as an AwsRdsCluster and validates it against the schema and every rule of
+ * the reference spec. Valid manifests are appended to set; each problem is
+ * added to diags with file:line:col. Returns 0 when the file had no error,
+ * AG_EINVAL when it had at least one (manifests of documents with errors are
+ * not added). Empty documents are skipped.
+ */
+int ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const char *buf,
+    size_t len, const char *filename);
+
+/*
+ * Checks across manifests: two manifests with the same cluster identifier
+ * (the error names both places). Returns 0 or AG_EINVAL.
+ */
+int ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags);
+
+/* Policy lint: production essentials, added as warnings with a rule id. */
+void ag_manifest_lint(const struct ag_manifest_set *set, struct ag_diags *diags);
+
+/* True when s is a sealed value ("AGSEALED:v1:"). */
+bool ag_manifest_is_sealed(const char *s);
+
+/* Finds a manifest by cluster identifier, or NULL. */
+const struct ag_manifest *ag_manifest_set_find(const struct ag_manifest_set *set,
+    const char *cluster_id);
+
+#endif

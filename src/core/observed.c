@@ -1,0 +1,136 @@
+#include "core/observed.h"
+#include "core/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+ag_observed_init(struct ag_observed *o)
+{
+	memset(o, 0, sizeof(*o));
+}
+
+void
+ag_db_cluster_release(struct ag_db_cluster *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	free(c->id);
+	free(c->arn);
+	free(c->resource_id);
+	free(c->status);
+	free(c->engine);
+	free(c->engine_version);
+	free(c->engine_mode);
+	free(c->database_name);
+	free(c->master_username);
+	free(c->db_subnet_group);
+	free(c->db_cluster_parameter_group);
+	free(c->preferred_backup_window);
+	free(c->preferred_maintenance_window);
+	free(c->kms_key_id);
+	free(c->storage_type);
+	free(c->replication_source_identifier);
+	free(c->endpoint);
+	free(c->reader_endpoint);
+	free(c->hosted_zone_id);
+	free(c->network_type);
+	ag_strlist_release(&c->enabled_cloudwatch_logs_exports);
+	ag_strlist_release(&c->availability_zones);
+	ag_strlist_release(&c->vpc_security_group_ids);
+	free(c->master_user_secret_arn);
+	free(c->master_user_secret_status);
+	free(c->master_user_secret_kms_key_id);
+	free(c->pending.engine_version);
+	free(c->pending.storage_type);
+	ag_strlist_release(&c->pending.enable_log_types);
+	ag_strlist_release(&c->pending.disable_log_types);
+	for (i = 0; i < c->n_members; i++)
+		free(c->members[i].instance_id);
+	free(c->members);
+	ag_kvlist_release(&c->tags);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+ag_db_instance_release(struct ag_db_instance *x)
+{
+	if (x == NULL)
+		return;
+	free(x->id);
+	free(x->arn);
+	free(x->cluster_id);
+	free(x->instance_class);
+	free(x->status);
+	free(x->engine);
+	free(x->engine_version);
+	free(x->availability_zone);
+	free(x->endpoint_address);
+	free(x->pending_instance_class);
+	ag_kvlist_release(&x->tags);
+	memset(x, 0, sizeof(*x));
+}
+
+void
+ag_observed_release(struct ag_observed *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->n_clusters; i++)
+		ag_db_cluster_release(&o->clusters[i]);
+	for (i = 0; i < o->n_instances; i++)
+		ag_db_instance_release(&o->instances[i]);
+	free(o->clusters);
+	free(o->instances);
+	ag_observed_init(o);
+}
+
+struct ag_db_cluster *
+ag_observed_add_cluster(struct ag_observed *o)
+{
+	struct ag_db_cluster *c;
+
+	AG_GROW(o->clusters, o->cap_clusters, o->n_clusters + 1);
+	c = &o->clusters[o->n_clusters++];
+	memset(c, 0, sizeof(*c));
+	c->pending.backup_retention_period = -1;
+	c->pending.iam_auth = -1;
+	return c;
+}
+
+struct ag_db_instance *
+ag_observed_add_instance(struct ag_observed *o)
+{
+	struct ag_db_instance *x;
+
+	AG_GROW(o->instances, o->cap_instances, o->n_instances + 1);
+	x = &o->instances[o->n_instances++];
+	memset(x, 0, sizeof(*x));
+	return x;
+}
+
+const struct ag_db_cluster *
+ag_observed_find_cluster(const struct ag_observed *o, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_clusters; i++)
+		if (o->clusters[i].id && strcmp(o->clusters[i].id, id) == 0)
+			return &o->clusters[i];
+	return NULL;
+}
+
+const struct ag_db_instance *
+ag_observed_find_instance(const struct ag_observed *o, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_instances; i++)
+		if (o->instances[i].id && strcmp(o->instances[i].id, id) == 0)
+			return &o->instances[i];
+	return NULL;
+}

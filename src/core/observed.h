@@ -1,0 +1,115 @@
+#ifndef AG_CORE_OBSERVED_H
+#define AG_CORE_OBSERVED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/kv.h"
+
+/*
+ * Live state as RDS describes it. The AWS layer decodes Describe replies into
+ * these; the planner compares them with manifests. Strings are NULL when the
+ * element was absent from the reply. Tags are in `tags` (key -> value).
+ */
+
+struct ag_db_cluster_member {
+	char *instance_id;
+	bool is_writer;
+	int promotion_tier;
+};
+
+struct ag_cluster_pending {
+	bool present; /* a PendingModifiedValues element was there */
+	char *engine_version;
+	int backup_retention_period; /* -1 = not pending */
+	bool master_user_password;   /* a password change is pending */
+	int iam_auth;                /* -1 not pending, else 0/1 */
+	char *storage_type;
+	struct ag_strlist enable_log_types;
+	struct ag_strlist disable_log_types;
+};
+
+struct ag_db_cluster {
+	char *id; /* DBClusterIdentifier */
+	char *arn;
+	char *resource_id;
+	char *status;
+	char *engine;
+	char *engine_version;
+	char *engine_mode;
+	char *database_name;
+	char *master_username;
+	char *db_subnet_group;
+	char *db_cluster_parameter_group;
+	char *preferred_backup_window;
+	char *preferred_maintenance_window;
+	char *kms_key_id;
+	char *storage_type;
+	char *replication_source_identifier;
+	char *endpoint;
+	char *reader_endpoint;
+	char *hosted_zone_id;
+	char *network_type;
+	int port;
+	int backup_retention_period;
+	bool storage_encrypted;
+	bool deletion_protection;
+	bool iam_database_authentication_enabled;
+	bool copy_tags_to_snapshot;
+	bool http_endpoint_enabled;
+	bool auto_minor_version_upgrade;
+	bool multi_az;
+	bool publicly_accessible;
+	struct ag_strlist enabled_cloudwatch_logs_exports;
+	struct ag_strlist availability_zones;
+	struct ag_strlist vpc_security_group_ids;
+	bool has_serverless_v2;
+	double serverless_v2_min_capacity;
+	double serverless_v2_max_capacity;
+	char *master_user_secret_arn; /* set when ManageMasterUserPassword is on */
+	char *master_user_secret_status;
+	char *master_user_secret_kms_key_id;
+	struct ag_cluster_pending pending;
+	struct ag_db_cluster_member *members;
+	size_t n_members;
+	struct ag_kvlist tags;
+};
+
+struct ag_db_instance {
+	char *id; /* DBInstanceIdentifier */
+	char *arn;
+	char *cluster_id;
+	char *instance_class;
+	char *status;
+	char *engine;
+	char *engine_version;
+	char *availability_zone;
+	char *endpoint_address;
+	int promotion_tier;
+	bool auto_minor_version_upgrade;
+	bool publicly_accessible;
+	char *pending_instance_class; /* PendingModifiedValues/DBInstanceClass */
+	struct ag_kvlist tags;
+};
+
+/* A snapshot of a region: every cluster and instance the agent looked at. */
+struct ag_observed {
+	struct ag_db_cluster *clusters;
+	size_t n_clusters;
+	size_t cap_clusters;
+	struct ag_db_instance *instances;
+	size_t n_instances;
+	size_t cap_instances;
+};
+
+void ag_observed_init(struct ag_observed *o);
+void ag_observed_release(struct ag_observed *o);
+void ag_db_cluster_release(struct ag_db_cluster *c);
+void ag_db_instance_release(struct ag_db_instance *i);
+/* Appends a zeroed entry and returns it (owned by o). */
+struct ag_db_cluster *ag_observed_add_cluster(struct ag_observed *o);
+struct ag_db_instance *ag_observed_add_instance(struct ag_observed *o);
+const struct ag_db_cluster *ag_observed_find_cluster(const struct ag_observed *o, const char *id);
+const struct ag_db_instance *ag_observed_find_instance(const struct ag_observed *o, const char *id);
+
+#endif

@@ -1,0 +1,10 @@
+/* Keeps the ag_git library non-empty while its modules are added. */
+#include "core/error.h"
+
+const char *ag_git_layer_name(void);
+
+const char *
+ag_git_layer_name(void)
+{
+	return "git";
+}

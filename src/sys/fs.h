@@ -1,0 +1,34 @@
+#ifndef AG_SYS_FS_H
+#define AG_SYS_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/kv.h"
+
+/* Reads the whole file into out (whose max bounds the size). A file larger
+ * than out->max is AG_ETOOBIG with the path in the message. */
+int ag_fs_read(struct ag_buf *out, const char *path, struct ag_error *err);
+
+/*
+ * Writes data to path atomically: a temporary file in the same directory,
+ * fsync, rename. mode applies to the new file. With exclusive set, an
+ * existing path is AG_ECONFLICT and nothing is written.
+ */
+int ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, int exclusive,
+    struct ag_error *err);
+
+/* Creates dir and its parents with mode (like mkdir -p). */
+int ag_fs_mkdirs(const char *dir, mode_t mode, struct ag_error *err);
+
+/*
+ * Collects regular files under each path that end in ".yaml" or ".yml"
+ * (a path that is itself a file is taken as is, whatever its name),
+ * recursively, in sorted order. Hidden entries (".git") are skipped.
+ */
+int ag_fs_find_manifests(struct ag_strlist *out, const char *const *paths, size_t npaths,
+    struct ag_error *err);
+
+#endif

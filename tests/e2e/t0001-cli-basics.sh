@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The binary starts, prints help and version, and rejects misuse with 64.
+. "$(dirname "$0")/test-lib.sh"
+
+test_expect_success 'version prints the version' '
+	"$AG_BIN" version >out &&
+	grep -E "^aurora-gitops [0-9]+\.[0-9]+\.[0-9]+$" out
+'
+
+test_expect_success 'help lists every command' '
+	"$AG_BIN" help >out &&
+	for c in validate plan apply sync run import status unmanaged doctor keygen seal reseal; do
+		grep -q "^  $c " out || { echo "missing $c"; exit 1; }
+	done
+'
+
+test_expect_success 'an unknown command is a usage error' '
+	check_exit 64 "$AG_BIN" frobnicate 2>err &&
+	check_contains err "unknown command '"'"'frobnicate'"'"'"
+'
+
+test_expect_success 'no command is a usage error' '
+	check_exit 64 "$AG_BIN" 2>err &&
+	check_contains err "no command given"
+'
+
+test_done

@@ -1,0 +1,148 @@
+# Shared helpers for the end-to-end tests. Source it first:
+#   . "$(dirname "$0")/test-lib.sh"
+# Each test runs in its own scratch directory ($TRASH), removed on success.
+# Environment from ctest: AG_BIN (the binary), AG_SRC (source tree),
+# AG_BUILD (build tree), AG_TOOLS (directory of test helper programs).
+
+set -u
+: "${AG_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${AG_BUILD:=$AG_SRC/build}"
+: "${AG_BIN:=$AG_BUILD/src/cli/aurora-gitops}"
+: "${AG_TOOLS:=$AG_BUILD/tests}"
+export AG_BIN AG_SRC AG_BUILD AG_TOOLS
+
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/ag-$TEST_NAME.XXXXXX")
+test_count=0
+test_failed=0
+test_skipped=0
+_cleanups=()
+
+test_when_finished() {
+	_cleanups+=("$*")
+}
+
+_run_cleanups() {
+	local i
+	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cleanups[$i]}" >/dev/null 2>&1 || true
+	done
+}
+trap _run_cleanups EXIT
+
+say() { printf '%s\n' "$*"; }
+
+# test_expect_success 'title' 'commands'
+test_expect_success() {
+	local title=$1 body=$2
+	test_count=$((test_count + 1))
+	if (cd "$TRASH" && eval "set -e; $body") >"$TRASH/.out" 2>&1; then
+		say "ok $test_count - $title"
+	else
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - $title"
+		sed 's/^/#   /' "$TRASH/.out"
+	fi
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	say "ok $test_count # skip $1"
+}
+
+# The whole script is skipped (exit 0 with a clear reason) when a
+# prerequisite of the test machine is missing.
+skip_all() {
+	say "1..0 # SKIP $*"
+	rm -rf "$TRASH"
+	exit 0
+}
+
+test_done() {
+	say "1..$test_count"
+	say "$((test_count - test_failed - test_skipped)) passed, $test_failed failed, $test_skipped skipped"
+	if [ "$test_failed" -eq 0 ]; then
+		rm -rf "$TRASH"
+		exit 0
+	fi
+	say "# scratch directory kept: $TRASH"
+	exit 1
+}
+
+# Assertions: print what differed, then fail.
+check_contains() { # FILE STRING
+	grep -qF -- "$2" "$1" || { say "expected '$2' in $1:"; cat "$1"; return 1; }
+}
+check_not_contains() { # FILE STRING
+	! grep -qF -- "$2" "$1" || { say "did not expect '$2' in $1:"; cat "$1"; return 1; }
+}
+check_exit() { # EXPECTED CMD...
+	local want=$1 got
+	shift
+	set +e
+	"$@"
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] || { say "expected exit $want, got $got from: $*"; return 1; }
+}
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+have_moto() {
+	python3 -c 'import moto' >/dev/null 2>&1
+}
+
+# Starts a private moto server on a free loopback port; sets MOTO_PORT,
+# MOTO_PID, MOTO_URL and the AWS variables that point the agent at it.
+# Stopped by pid when the test finishes.
+start_moto() {
+	local tries=0 log
+	have_moto || skip_all "moto is not installed (python3 -c 'import moto' failed)"
+	while :; do
+		MOTO_PORT=$(free_port)
+		log="$TRASH/moto.log"
+		(cd "$TRASH" && exec python3 -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" >"$log" 2>&1) &
+		MOTO_PID=$!
+		local i
+		for i in $(seq 1 100); do
+			if curl -sf -o /dev/null "http://127.0.0.1:$MOTO_PORT/moto-api/"; then
+				break
+			fi
+			kill -0 "$MOTO_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if curl -sf -o /dev/null "http://127.0.0.1:$MOTO_PORT/moto-api/"; then
+			break
+		fi
+		kill "$MOTO_PID" 2>/dev/null; wait "$MOTO_PID" 2>/dev/null
+		tries=$((tries + 1))
+		[ "$tries" -lt 3 ] || { say "moto did not start:"; cat "$log"; exit 1; }
+	done
+	test_when_finished "kill $MOTO_PID; wait $MOTO_PID"
+	MOTO_URL="http://127.0.0.1:$MOTO_PORT"
+	export MOTO_PORT MOTO_PID MOTO_URL
+	export AWS_ENDPOINT_URL="$MOTO_URL"
+	export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+	export AWS_CONFIG_FILE="$TRASH/no-aws-config" AWS_SHARED_CREDENTIALS_FILE="$TRASH/no-aws-credentials"
+}
+
+moto_reset() {
+	curl -sf -X POST "$MOTO_URL/moto-api/reset" >/dev/null
+}
+
+# Runs python3 with boto3 against the test's moto: boto3_run <<'EOF' ... EOF
+# The script gets `rds` and `ec2` clients.
+boto3_run() {
+	python3 - "$@" <<PYEOF
+import boto3, sys
+rds = boto3.client("rds", endpoint_url="$MOTO_URL", region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+ec2 = boto3.client("ec2", endpoint_url="$MOTO_URL", region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+$(cat)
+PYEOF
+}
