@@ -74,12 +74,70 @@ ag_db_instance_release(struct ag_db_instance *x)
 }
 
 void
+ag_db_cluster_param_group_release(struct ag_db_cluster_param_group *g)
+{
+	size_t i;
+
+	if (g == NULL)
+		return;
+	free(g->name);
+	free(g->family);
+	free(g->arn);
+	free(g->description);
+	for (i = 0; i < g->n_params; i++) {
+		free(g->params[i].name);
+		free(g->params[i].value);
+		free(g->params[i].apply_method);
+		free(g->params[i].apply_type);
+		free(g->params[i].source);
+	}
+	free(g->params);
+	memset(g, 0, sizeof(*g));
+}
+
+struct ag_db_cluster_param_group *
+ag_observed_add_param_group(struct ag_observed *o)
+{
+	struct ag_db_cluster_param_group *g;
+
+	AG_GROW(o->param_groups, o->cap_param_groups, o->n_param_groups + 1);
+	g = &o->param_groups[o->n_param_groups++];
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+struct ag_observed_param *
+ag_param_group_add_param(struct ag_db_cluster_param_group *g)
+{
+	struct ag_observed_param *p;
+
+	AG_GROW(g->params, g->cap_params, g->n_params + 1);
+	p = &g->params[g->n_params++];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+const struct ag_db_cluster_param_group *
+ag_observed_find_param_group(const struct ag_observed *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_param_groups; i++)
+		if (o->param_groups[i].name && strcmp(o->param_groups[i].name, name) == 0)
+			return &o->param_groups[i];
+	return NULL;
+}
+
+void
 ag_observed_release(struct ag_observed *o)
 {
 	size_t i;
 
 	if (o == NULL)
 		return;
+	for (i = 0; i < o->n_param_groups; i++)
+		ag_db_cluster_param_group_release(&o->param_groups[i]);
+	free(o->param_groups);
 	for (i = 0; i < o->n_clusters; i++)
 		ag_db_cluster_release(&o->clusters[i]);
 	for (i = 0; i < o->n_instances; i++)

@@ -92,6 +92,29 @@ struct ag_db_instance {
 	struct ag_kvlist tags;
 };
 
+/* A parameter as DescribeDBClusterParameters reports it. */
+struct ag_observed_param {
+	char *name;
+	char *value;
+	char *apply_method;
+	char *apply_type; /* "static" | "dynamic" */
+	char *source;     /* "user", "engine-default", "system" */
+	bool is_modifiable;
+};
+
+/* A DB cluster parameter group. Parameters are only read for groups that a
+ * manifest declares parameters for (params_loaded). */
+struct ag_db_cluster_param_group {
+	char *name;
+	char *family;
+	char *arn;
+	char *description;
+	bool params_loaded;
+	struct ag_observed_param *params;
+	size_t n_params;
+	size_t cap_params;
+};
+
 /* A snapshot of a region: every cluster and instance the agent looked at. */
 struct ag_observed {
 	struct ag_db_cluster *clusters;
@@ -100,6 +123,9 @@ struct ag_observed {
 	struct ag_db_instance *instances;
 	size_t n_instances;
 	size_t cap_instances;
+	struct ag_db_cluster_param_group *param_groups;
+	size_t n_param_groups;
+	size_t cap_param_groups;
 };
 
 void ag_observed_init(struct ag_observed *o);
@@ -109,6 +135,11 @@ void ag_db_instance_release(struct ag_db_instance *i);
 /* Appends a zeroed entry and returns it (owned by o). */
 struct ag_db_cluster *ag_observed_add_cluster(struct ag_observed *o);
 struct ag_db_instance *ag_observed_add_instance(struct ag_observed *o);
+struct ag_db_cluster_param_group *ag_observed_add_param_group(struct ag_observed *o);
+struct ag_observed_param *ag_param_group_add_param(struct ag_db_cluster_param_group *g);
+const struct ag_db_cluster_param_group *ag_observed_find_param_group(const struct ag_observed *o,
+    const char *name);
+void ag_db_cluster_param_group_release(struct ag_db_cluster_param_group *g);
 const struct ag_db_cluster *ag_observed_find_cluster(const struct ag_observed *o, const char *id);
 const struct ag_db_instance *ag_observed_find_instance(const struct ag_observed *o, const char *id);
 
