@@ -1,0 +1,117 @@
+#ifndef AG_CORE_FIELDTAB_H
+#define AG_CORE_FIELDTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/manifest.h"
+
+/*
+ * The drift field table: one row per manifest field (enum ag_field), as
+ * data. The planner walks the rows; nothing about a field's semantics lives
+ * elsewhere except the special emitters named by the row (docs/drift.md).
+ */
+
+/* What a change to a field costs. */
+enum ag_update_class {
+	AG_CLASS_NONE = 0,       /* not compared: behaviour flags of the agent itself */
+	AG_CLASS_IN_PLACE,       /* ModifyDB* applies it without an outage */
+	AG_CLASS_DEFERRED,       /* waits for the maintenance window unless applyImmediately */
+	AG_CLASS_OUTAGE,         /* in place but with downtime (engine version, static params) */
+	AG_CLASS_BLOCKED,        /* create-only: needs replacement, never executed */
+	AG_CLASS_DELETE_ONLY,    /* only used by DeleteDBCluster */
+	AG_CLASS_CREATE_ONLY_IGNORED, /* used at create; not observable afterwards */
+};
+
+/* "in-place", "deferred", "outage", "blocked", "delete-only", "create-only", "none". */
+const char *ag_update_class_name(enum ag_update_class c);
+
+/* How a desired value is compared with the live one (core/normalize.h). */
+enum ag_norm {
+	AG_NORM_NOT_COMPARED = 0, /* never drifts (not observable, or handled elsewhere) */
+	AG_NORM_EXACT,            /* byte equality */
+	AG_NORM_CASE,             /* ASCII case-insensitive (windows) */
+	AG_NORM_BOOL,             /* "true"/"false" */
+	AG_NORM_INT,              /* decimal integers */
+	AG_NORM_NUMBER,           /* decimal numbers: "0.5" == "0.50" */
+	AG_NORM_SET,              /* comma-separated sets: order and duplicates ignored */
+	AG_NORM_SUBSET,           /* every desired member is live (live may hold more) */
+	AG_NORM_STORAGE_TYPE,     /* "", "aurora", "gp2" (moto) are all standard storage */
+	AG_NORM_ENGINE_MODE,      /* "" == "provisioned" */
+	AG_NORM_ENGINE_VERSION,   /* core/version.h rules */
+	AG_NORM_KMS_KEY,          /* key id, key ARN or alias; an alias is not compared */
+	AG_NORM_PARAM_GROUP,      /* absent == any "default.*" group */
+	AG_NORM_SERVERLESS,       /* "min=<n>,max=<n>" compared as numbers; max 0 = any */
+	AG_NORM_WRITE_ONLY,       /* password: compared through the caller's hash state */
+};
+
+/* What an absent desired value means. */
+enum ag_absent {
+	AG_ABSENT_ANY = 0,    /* whatever AWS picked: no drift */
+	AG_ABSENT_DEFAULT,    /* equal to the row's aws_default */
+};
+
+/* How the Modify parameters of a field are written. */
+enum ag_emit {
+	AG_EMIT_NONE = 0,      /* no ModifyDBCluster parameter */
+	AG_EMIT_SCALAR,        /* modify_param=<desired canonical value> */
+	AG_EMIT_LOGS,          /* CloudwatchLogsExportConfiguration.{Enable,Disable}LogTypes.member.N */
+	AG_EMIT_SG_IDS,        /* VpcSecurityGroupIds.VpcSecurityGroupId.N */
+	AG_EMIT_SERVERLESS,    /* ServerlessV2ScalingConfiguration.{MinCapacity,MaxCapacity} */
+	AG_EMIT_ENGINE_VERSION, /* EngineVersion (+ AllowMajorVersionUpgrade) */
+	AG_EMIT_PASSWORD,      /* MasterUserPassword={{secret:spec.password}} */
+	AG_EMIT_MANAGE_PASSWORD, /* ManageMasterUserPassword (+ key / password) */
+	AG_EMIT_HTTP_ENDPOINT, /* Enable/DisableHttpEndpoint (ModifyDBCluster on serverless v1) */
+	AG_EMIT_PROMOTE,       /* PromoteReadReplicaDBCluster when cleared */
+	AG_EMIT_PARAM_GROUP,   /* DBClusterParameterGroupName */
+	AG_EMIT_PARAMETERS,    /* Modify/CreateDBClusterParameterGroup actions */
+	AG_EMIT_INSTANCES,     /* Create/Modify/DeleteDBInstance actions */
+};
+
+/*
+ * Accessors render a value in the canonical string form the normaliser
+ * compares ("true", "7", "a,b", "min=0.5,max=4"). They return false when
+ * the value is absent (NULL string / presence bit clear / zero scalar).
+ * *out is a malloc'd string the caller frees (NULL when absent).
+ */
+struct ag_db_cluster;
+typedef bool (*ag_field_desired_fn)(char **out, const struct ag_manifest *m);
+typedef bool (*ag_field_live_fn)(char **out, const struct ag_db_cluster *c);
+
+struct ag_field_row {
+	enum ag_field field;
+	const char *yaml_path;      /* "spec.backupRetentionPeriod" */
+	const char *create_param;   /* CreateDBCluster parameter, NULL = none */
+	const char *modify_param;   /* ModifyDBCluster parameter, NULL = none */
+	const char *describe_elem;  /* DescribeDBClusters element, NULL = not observable */
+	const char *aws_default;    /* canonical default when absent (AG_ABSENT_DEFAULT); "" = empty */
+	enum ag_absent absent;
+	enum ag_norm norm;
+	enum ag_update_class klass;
+	enum ag_emit emit;
+	ag_field_desired_fn desired;
+	ag_field_live_fn live;      /* NULL = not observable */
+	const char *hint;           /* migration hint for blocked changes, NULL = none */
+};
+
+/* The row of a field (never NULL for f < AG_F__COUNT; misuse is AG_BUG). */
+const struct ag_field_row *ag_fieldtab_row(enum ag_field f);
+/* All rows in enum order; *n = AG_F__COUNT. */
+const struct ag_field_row *ag_fieldtab_rows(size_t *n);
+
+/* Engine default port: 5432 for aurora-postgresql / postgres, 3306 otherwise. */
+int ag_engine_default_port(const char *engine);
+
+/* The subnet group name the agent creates from subnetIds: the cluster id
+ * lower-cased with [^a-z0-9._-] replaced by '-' (malloc'd). */
+char *ag_fieldtab_subnet_group_name(const char *cluster_id);
+
+/* The cluster parameter group the agent manages for spec.parameters:
+ * dbClusterParameterGroupName if set, else "<id>-cluster" (malloc'd). */
+char *ag_fieldtab_param_group_name(const struct ag_manifest *m);
+
+/* DBParameterGroupFamily for an engine + version: "aurora-postgresql15",
+ * "aurora-mysql8.0" (malloc'd; NULL when the version has no major). */
+char *ag_fieldtab_param_family(const char *engine, const char *version);
+
+#endif

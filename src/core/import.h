@@ -1,0 +1,22 @@
+#ifndef AG_CORE_IMPORT_H
+#define AG_CORE_IMPORT_H
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/observed.h"
+
+/*
+ * Writes an AwsRdsCluster v1 manifest for a live cluster that plans with
+ * zero drift against it: values equal to AWS defaults are dropped, windows
+ * and engineVersion are written as live, instances as an explicit list (from
+ * o, matched by DBClusterIdentifier / cluster members), live tags (except
+ * managed-by and aws:*) as metadata.labels. The master password is not
+ * readable: with a MasterUserSecret the manifest says
+ * manageMasterUserPassword: true, otherwise it has no password field and a
+ * comment says so. Returns 0, AG_EINVAL (cluster without an identifier or
+ * engine) or AG_ETOOBIG.
+ */
+int ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struct ag_observed *o,
+    struct ag_error *err);
+
+#endif
