@@ -172,6 +172,9 @@ struct ag_manifest {
 	/* presence and source position of every spec field */
 	uint64_t present; /* bit (1 << enum ag_field) */
 	struct ag_pos field_pos[AG_F__COUNT];
+
+	struct ag_pos spec_pos; /* of the "spec" key */
+	struct ag_pos id_pos;   /* of the metadata key the cluster id comes from */
 };
 
 static inline bool

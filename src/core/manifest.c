@@ -1,0 +1,204 @@
+/*
+ * The manifest model: field names, lifetime, lookups and the checks that
+ * span several manifests.
+ */
+#include "core/manifest.h"
+#include "core/error.h"
+#include "core/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+static const char *const field_names[AG_F__COUNT] = {
+	[AG_F_SUBNET_IDS] = "subnetIds",
+	[AG_F_DB_SUBNET_GROUP_NAME] = "dbSubnetGroupName",
+	[AG_F_SECURITY_GROUP_IDS] = "securityGroupIds",
+	[AG_F_ALLOWED_CIDR_BLOCKS] = "allowedCidrBlocks",
+	[AG_F_ASSOCIATE_SECURITY_GROUP_IDS] = "associateSecurityGroupIds",
+	[AG_F_DATABASE_NAME] = "databaseName",
+	[AG_F_MANAGE_MASTER_USER_PASSWORD] = "manageMasterUserPassword",
+	[AG_F_MASTER_USER_SECRET_KMS_KEY_ID] = "masterUserSecretKmsKeyId",
+	[AG_F_USERNAME] = "username",
+	[AG_F_PASSWORD] = "password",
+	[AG_F_PORT] = "port",
+	[AG_F_ENGINE] = "engine",
+	[AG_F_ENGINE_VERSION] = "engineVersion",
+	[AG_F_STORAGE_ENCRYPTED] = "storageEncrypted",
+	[AG_F_KMS_KEY_ID] = "kmsKeyId",
+	[AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS] = "enabledCloudwatchLogsExports",
+	[AG_F_DELETION_PROTECTION] = "deletionProtection",
+	[AG_F_PREFERRED_MAINTENANCE_WINDOW] = "preferredMaintenanceWindow",
+	[AG_F_BACKUP_RETENTION_PERIOD] = "backupRetentionPeriod",
+	[AG_F_PREFERRED_BACKUP_WINDOW] = "preferredBackupWindow",
+	[AG_F_COPY_TAGS_TO_SNAPSHOT] = "copyTagsToSnapshot",
+	[AG_F_SKIP_FINAL_SNAPSHOT] = "skipFinalSnapshot",
+	[AG_F_FINAL_SNAPSHOT_IDENTIFIER] = "finalSnapshotIdentifier",
+	[AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED] = "iamDatabaseAuthenticationEnabled",
+	[AG_F_ENABLE_HTTP_ENDPOINT] = "enableHttpEndpoint",
+	[AG_F_SERVERLESS_V2_SCALING] = "serverlessV2Scaling",
+	[AG_F_SNAPSHOT_IDENTIFIER] = "snapshotIdentifier",
+	[AG_F_REPLICATION_SOURCE_IDENTIFIER] = "replicationSourceIdentifier",
+	[AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME] = "dbClusterParameterGroupName",
+	[AG_F_PARAMETERS] = "parameters",
+	[AG_F_VPC_ID] = "vpcId",
+	[AG_F_ENGINE_MODE] = "engineMode",
+	[AG_F_STORAGE_TYPE] = "storageType",
+	[AG_F_INSTANCES] = "instances",
+	[AG_F_APPLY_IMMEDIATELY] = "applyImmediately",
+	[AG_F_ALLOW_MAJOR_VERSION_UPGRADE] = "allowMajorVersionUpgrade",
+	[AG_F_AUTO_MINOR_VERSION_UPGRADE] = "autoMinorVersionUpgrade",
+};
+
+const char *
+ag_field_yaml_name(enum ag_field f)
+{
+	if ((unsigned)f >= AG_F__COUNT)
+		return NULL;
+	return field_names[f];
+}
+
+void
+ag_manifest_set_init(struct ag_manifest_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+cluster_spec_release(struct ag_cluster_spec *c)
+{
+	size_t i;
+
+	ag_strlist_release(&c->subnet_ids);
+	free(c->db_subnet_group_name);
+	ag_strlist_release(&c->security_group_ids);
+	ag_strlist_release(&c->allowed_cidr_blocks);
+	ag_strlist_release(&c->associate_security_group_ids);
+	free(c->database_name);
+	free(c->master_user_secret_kms_key_id);
+	free(c->username);
+	if (c->password)
+		memset(c->password, 0, strlen(c->password));
+	free(c->password);
+	free(c->engine);
+	free(c->engine_version);
+	free(c->kms_key_id);
+	ag_strlist_release(&c->enabled_cloudwatch_logs_exports);
+	free(c->preferred_maintenance_window);
+	free(c->preferred_backup_window);
+	free(c->final_snapshot_identifier);
+	free(c->snapshot_identifier);
+	free(c->replication_source_identifier);
+	free(c->db_cluster_parameter_group_name);
+	for (i = 0; i < c->n_parameters; i++) {
+		free(c->parameters[i].name);
+		free(c->parameters[i].value);
+		free(c->parameters[i].apply_method);
+	}
+	free(c->parameters);
+	free(c->vpc_id);
+	free(c->engine_mode);
+	free(c->storage_type);
+	for (i = 0; i < c->n_instances; i++) {
+		free(c->instances[i].name);
+		free(c->instances[i].instance_class);
+		free(c->instances[i].availability_zone);
+	}
+	free(c->instances);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+ag_manifest_release(struct ag_manifest *m)
+{
+	if (m == NULL)
+		return;
+	free(m->file);
+	free(m->name);
+	free(m->id);
+	free(m->slug);
+	free(m->org);
+	free(m->env);
+	ag_kvlist_release(&m->labels);
+	ag_kvlist_release(&m->annotations);
+	ag_strlist_release(&m->tags);
+	cluster_spec_release(&m->spec);
+	free(m->cluster_id);
+	free(m->suspend_reason);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+ag_manifest_set_release(struct ag_manifest_set *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		ag_manifest_release(&s->v[i]);
+	free(s->v);
+	ag_manifest_set_init(s);
+}
+
+bool
+ag_manifest_is_sealed(const char *s)
+{
+	return s != NULL && strncmp(s, "AGSEALED:v1:", 12) == 0;
+}
+
+const struct ag_manifest *
+ag_manifest_set_find(const struct ag_manifest_set *set, const char *cluster_id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].cluster_id && strcmp(set->v[i].cluster_id, cluster_id) == 0)
+			return &set->v[i];
+	return NULL;
+}
+
+static int
+cmp_by_id(const void *a, const void *b)
+{
+	const struct ag_manifest *x = *(const struct ag_manifest *const *)a;
+	const struct ag_manifest *y = *(const struct ag_manifest *const *)b;
+	int c = strcmp(x->cluster_id ? x->cluster_id : "", y->cluster_id ? y->cluster_id : "");
+
+	if (c)
+		return c;
+	/* keep the input order among equals: the first one is the original */
+	return x < y ? -1 : (x > y);
+}
+
+int
+ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags)
+{
+	const struct ag_manifest **v, *first, *cur;
+	size_t i;
+	int rc = 0;
+
+	if (set->n < 2)
+		return 0;
+	v = ag_xcalloc(set->n, sizeof(*v));
+	for (i = 0; i < set->n; i++)
+		v[i] = &set->v[i];
+	qsort(v, set->n, sizeof(*v), cmp_by_id);
+	first = v[0];
+	for (i = 1; i < set->n; i++) {
+		cur = v[i];
+		if (cur->cluster_id == NULL || first->cluster_id == NULL ||
+		    strcmp(cur->cluster_id, first->cluster_id) != 0) {
+			first = cur;
+			continue;
+		}
+		ag_diags_add(diags, AG_DIAG_ERROR, cur->file, cur->id_pos.line, cur->id_pos.col,
+		    NULL, cur->id ? "metadata.id" : "metadata.name",
+		    "cluster '%s' is also defined at %s:%u:%u", cur->cluster_id, first->file,
+		    first->id_pos.line, first->id_pos.col);
+		rc = AG_EINVAL;
+	}
+	free(v);
+	return rc;
+}

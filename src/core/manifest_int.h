@@ -1,0 +1,66 @@
+#ifndef AG_CORE_MANIFEST_INT_H
+#define AG_CORE_MANIFEST_INT_H
+
+/*
+ * Internal to the manifest loader (manifest_yaml.c reads the YAML,
+ * manifest_validate.c holds the value checks and the cross-field rules).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/manifest.h"
+
+/* The state of loading one document. */
+struct ag_mload {
+	const char *file;
+	struct ag_diags *diags;
+	size_t errors; /* errors reported for the current document */
+	struct ag_manifest *m;
+
+	struct ag_pos doc_pos;      /* document start */
+	struct ag_pos metadata_pos; /* "metadata" key, 0 = absent */
+	struct ag_pos name_pos;     /* metadata.name key */
+	struct ag_pos idkey_pos;    /* metadata.id key */
+	bool have_metadata;
+	bool have_spec;
+
+	/* spec.instances in the count form, expanded once the id is known */
+	bool inst_count_form;
+	long inst_count;
+	char *inst_count_class;
+	struct ag_pos inst_count_class_pos;
+};
+
+/* Copies s for display into out (n bytes): at most 80 characters, control
+ * characters replaced by '?', "..." when cut. Returns out. */
+const char *ag_mload_show(char *out, size_t n, const char *s);
+
+/* Adds an error for the current document at pos (1-based). */
+void ag_mload_error(struct ag_mload *l, struct ag_pos pos, const char *field, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+/* Applies defaults, derives the cluster id, expands the instances and runs
+ * the rules that involve more than one field. */
+void ag_mload_finish(struct ag_mload *l);
+
+/*
+ * Value checks. Each returns NULL when s is valid, else a static reason
+ * ("must start with a letter") that the caller puts after the subject.
+ */
+const char *ag_mcheck_rds_identifier(const char *s, size_t maxlen);
+const char *ag_mcheck_maintenance_window(const char *s);
+const char *ag_mcheck_backup_window(const char *s);
+const char *ag_mcheck_cidr(const char *s);
+const char *ag_mcheck_instance_class(const char *s);
+
+/* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" into seconds since
+ * the epoch. Returns 0 or AG_EINVAL. */
+int ag_mparse_rfc3339(int64_t *out, const char *s);
+
+/* Engines this product manages and their log types. */
+bool ag_mengine_supported(const char *engine);
+/* NULL-terminated list of the log types valid for engine (NULL if the
+ * engine is not supported). */
+const char *const *ag_mengine_log_types(const char *engine);
+
+#endif

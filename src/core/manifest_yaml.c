@@ -1,0 +1,1521 @@
+/*
+ * Reads AwsRdsCluster manifests from YAML.
+ *
+ * The libyaml event stream of each document is built into a small node
+ * tree whose depth, alias count and expanded size are bounded (no "billion
+ * laughs"), then walked with descriptor tables: one row per field with its
+ * type, its place in the model and an optional value check. Unknown keys
+ * get a suggestion computed against the same tables.
+ */
+#include "core/manifest.h"
+#include "core/bug.h"
+#include "core/error.h"
+#include "core/manifest_int.h"
+#include "core/mem.h"
+#include "core/suggest.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/banned.h"
+
+/* Nodes per document, counting every alias expansion: bounds the work of
+ * walking a document whatever its aliases do. */
+#define YN_MAX_WEIGHT 100000
+
+#define AG_INSTANCES_MAX 16 /* a writer and 15 readers */
+
+enum yn_kind {
+	YN_SCALAR,
+	YN_SEQ,
+	YN_MAP,
+};
+
+struct yn {
+	enum yn_kind kind;
+	char *val; /* scalar text, NUL-terminated (may hold NULs: see len) */
+	size_t len;
+	bool plain; /* plain style and no tag: may be a bool, number or null */
+	struct ag_pos pos;
+	struct yn **kids; /* sequence items; mapping: key, value, key, value ... */
+	size_t n;
+	size_t cap;
+	size_t weight; /* nodes in the subtree, aliases expanded */
+};
+
+struct yanchor {
+	char *name;
+	struct yn *node;
+};
+
+struct ydoc {
+	struct yn **all; /* every node, for freeing; aliases add none */
+	size_t nall;
+	size_t capall;
+	struct yanchor *anchors;
+	size_t nanchors;
+	size_t capanchors;
+	struct yn *stack[AG_MANIFEST_MAX_DEPTH];
+	char *stack_anchor[AG_MANIFEST_MAX_DEPTH];
+	size_t depth;
+	struct yn *root;
+	size_t aliases;
+};
+
+static struct ag_pos
+mark_pos(const yaml_mark_t *mk)
+{
+	struct ag_pos p;
+
+	p.line = (unsigned)mk->line + 1;
+	p.col = (unsigned)mk->column + 1;
+	return p;
+}
+
+const char *
+ag_mload_show(char *out, size_t n, const char *s)
+{
+	size_t i, j = 0;
+
+	for (i = 0; s[i] && j + 4 < n && i < 80; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[j++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	if (s[i] && j + 4 <= n) {
+		memcpy(out + j, "...", 3);
+		j += 3;
+	}
+	out[j] = '\0';
+	return out;
+}
+
+#define SHOWN 128
+#define SHOW(buf, s) ag_mload_show((buf), sizeof(buf), (s))
+
+void
+ag_mload_error(struct ag_mload *l, struct ag_pos pos, const char *field, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ag_diags_add(l->diags, AG_DIAG_ERROR, l->file, pos.line ? pos.line : 1,
+	    pos.col ? pos.col : 1, NULL, field, "%s", msg);
+	l->errors++;
+}
+
+/* ---- building the node tree ---------------------------------------- */
+
+static void
+ydoc_release(struct ydoc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nall; i++) {
+		free(d->all[i]->val);
+		free(d->all[i]->kids);
+		free(d->all[i]);
+	}
+	free(d->all);
+	for (i = 0; i < d->nanchors; i++)
+		free(d->anchors[i].name);
+	free(d->anchors);
+	for (i = 0; i < d->depth; i++)
+		free(d->stack_anchor[i]);
+	memset(d, 0, sizeof(*d));
+}
+
+static struct yn *
+yn_new(struct ydoc *d, enum yn_kind kind, const yaml_mark_t *mk)
+{
+	struct yn *n = ag_xcalloc(1, sizeof(*n));
+
+	n->kind = kind;
+	n->pos = mark_pos(mk);
+	n->weight = 1;
+	AG_GROW(d->all, d->capall, d->nall + 1);
+	d->all[d->nall++] = n;
+	return n;
+}
+
+/* Hangs a finished node (or the target of an alias) under the open
+ * collection, or makes it the root. */
+static int
+attach(struct ag_mload *l, struct ydoc *d, struct yn *n, struct ag_pos pos)
+{
+	struct yn *p;
+
+	if (d->depth == 0) {
+		d->root = n;
+		return 0;
+	}
+	p = d->stack[d->depth - 1];
+	AG_GROW(p->kids, p->cap, p->n + 1);
+	p->kids[p->n++] = n;
+	p->weight += n->weight;
+	if (p->weight > YN_MAX_WEIGHT) {
+		ag_mload_error(l, pos, NULL,
+		    "document is too large: more than %d nodes once aliases are expanded",
+		    YN_MAX_WEIGHT);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+anchor_add(struct ydoc *d, char *name, struct yn *n)
+{
+	AG_GROW(d->anchors, d->capanchors, d->nanchors + 1);
+	d->anchors[d->nanchors].name = name;
+	d->anchors[d->nanchors].node = n;
+	d->nanchors++;
+}
+
+static struct yn *
+anchor_find(const struct ydoc *d, const char *name)
+{
+	size_t i;
+
+	for (i = d->nanchors; i > 0; i--)
+		if (strcmp(d->anchors[i - 1].name, name) == 0)
+			return d->anchors[i - 1].node;
+	return NULL;
+}
+
+static void
+syntax_error(struct ag_mload *l, const yaml_parser_t *p)
+{
+	struct ag_pos pos = mark_pos(&p->problem_mark);
+	const char *problem = p->problem ? p->problem : "unknown error";
+
+	if (p->error == YAML_READER_ERROR)
+		ag_mload_error(l, pos, NULL, "invalid YAML: %s at byte %zu", problem,
+		    p->problem_offset);
+	else if (p->context)
+		ag_mload_error(l, pos, NULL, "invalid YAML: %s %s at line %zu", problem,
+		    p->context, p->context_mark.line + 1);
+	else
+		ag_mload_error(l, pos, NULL, "invalid YAML: %s", problem);
+}
+
+/* Reads the events of one document (after its DOCUMENT-START) into d.
+ * Returns 0, or -1 after reporting a syntax error or a passed bound. */
+static int
+build_doc(struct ag_mload *l, struct ydoc *d, yaml_parser_t *p)
+{
+	yaml_event_t ev;
+	struct yn *n;
+	char name[SHOWN];
+	int rc = 0, done = 0;
+
+	while (!done && rc == 0) {
+		if (!yaml_parser_parse(p, &ev)) {
+			syntax_error(l, p);
+			return -1;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_END_EVENT:
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_SCALAR_EVENT:
+			n = yn_new(d, YN_SCALAR, &ev.start_mark);
+			n->len = ev.data.scalar.length;
+			n->val = ag_xmalloc(n->len + 1);
+			memcpy(n->val, ev.data.scalar.value, n->len);
+			n->val[n->len] = '\0';
+			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+			    ev.data.scalar.tag == NULL;
+			if (ev.data.scalar.anchor)
+				anchor_add(d, ag_xstrdup((const char *)ev.data.scalar.anchor), n);
+			rc = attach(l, d, n, n->pos);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (d->depth == AG_MANIFEST_MAX_DEPTH) {
+				ag_mload_error(l, mark_pos(&ev.start_mark), NULL,
+				    "nesting is deeper than %d levels", AG_MANIFEST_MAX_DEPTH);
+				rc = -1;
+				break;
+			}
+			n = yn_new(d, ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
+			    &ev.start_mark);
+			d->stack_anchor[d->depth] = ag_xstrdup((const char *)(
+			    ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor :
+								   ev.data.mapping_start.anchor));
+			d->stack[d->depth++] = n;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (d->depth == 0)
+				break;
+			n = d->stack[--d->depth];
+			if (d->stack_anchor[d->depth])
+				anchor_add(d, d->stack_anchor[d->depth], n);
+			d->stack_anchor[d->depth] = NULL;
+			rc = attach(l, d, n, n->pos);
+			break;
+		case YAML_ALIAS_EVENT:
+			n = anchor_find(d, (const char *)ev.data.alias.anchor);
+			if (n == NULL) {
+				ag_mload_error(l, mark_pos(&ev.start_mark), NULL,
+				    "alias '*%s' refers to no anchor defined before it",
+				    SHOW(name, (const char *)ev.data.alias.anchor));
+				rc = -1;
+				break;
+			}
+			if (++d->aliases > AG_MANIFEST_MAX_ALIASES) {
+				ag_mload_error(l, mark_pos(&ev.start_mark), NULL,
+				    "too many aliases: more than %d in one document",
+				    AG_MANIFEST_MAX_ALIASES);
+				rc = -1;
+				break;
+			}
+			rc = attach(l, d, n, mark_pos(&ev.start_mark));
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	return rc;
+}
+
+/* ---- scalar conversions -------------------------------------------- */
+
+static const char *
+kind_name(const struct yn *n)
+{
+	switch (n->kind) {
+	case YN_SEQ:
+		return "a list";
+	case YN_MAP:
+		return "a mapping";
+	default:
+		return "a scalar";
+	}
+}
+
+static bool
+is_null(const struct yn *n)
+{
+	return n->kind == YN_SCALAR && n->plain &&
+	    (n->len == 0 || strcmp(n->val, "~") == 0 || strcmp(n->val, "null") == 0 ||
+		strcmp(n->val, "Null") == 0 || strcmp(n->val, "NULL") == 0);
+}
+
+/* The string value of a scalar. Numbers and other plain scalars are taken
+ * as their source text ("14.6" stays "14.6"). */
+static int
+get_str(struct ag_mload *l, const struct yn *v, const char *path, char **out)
+{
+	if (v->kind != YN_SCALAR) {
+		ag_mload_error(l, v->pos, path, "%s: expected a string, got %s", path,
+		    kind_name(v));
+		return -1;
+	}
+	if (memchr(v->val, '\0', v->len) != NULL) {
+		ag_mload_error(l, v->pos, path, "%s: the value contains a NUL character", path);
+		return -1;
+	}
+	free(*out);
+	*out = ag_xstrndup(v->val, v->len);
+	return 0;
+}
+
+static int
+get_bool(struct ag_mload *l, const struct yn *v, const char *path, bool *out)
+{
+	char shown[SHOWN];
+
+	if (v->kind == YN_SCALAR && v->plain) {
+		if (!strcmp(v->val, "true") || !strcmp(v->val, "True") || !strcmp(v->val, "TRUE")) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(v->val, "false") || !strcmp(v->val, "False") ||
+		    !strcmp(v->val, "FALSE")) {
+			*out = false;
+			return 0;
+		}
+	}
+	if (v->kind != YN_SCALAR)
+		ag_mload_error(l, v->pos, path, "%s: expected a boolean (true or false), got %s",
+		    path, kind_name(v));
+	else
+		ag_mload_error(l, v->pos, path, "%s: expected a boolean (true or false), got %s'%s'",
+		    path, v->plain ? "" : "the quoted string ", SHOW(shown, v->val));
+	return -1;
+}
+
+/* A decimal integer within [min, max], parsed without atoi or sscanf. */
+static int
+get_int(struct ag_mload *l, const struct yn *v, const char *path, long min, long max, long *out)
+{
+	char shown[SHOWN];
+	const char *s;
+	long long x = 0;
+	int neg = 0, digits = 0, toolong = 0;
+
+	if (v->kind != YN_SCALAR || !v->plain)
+		goto bad;
+	s = v->val;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (digits >= 15)
+			toolong = 1;
+		else
+			x = x * 10 + (*s - '0');
+	}
+	if (digits == 0 || *s != '\0')
+		goto bad;
+	if (neg)
+		x = -x;
+	if (toolong || x < min || x > max) {
+		ag_mload_error(l, v->pos, path, "%s: %s is out of range (%ld..%ld)", path,
+		    SHOW(shown, v->val), min, max);
+		return -1;
+	}
+	*out = (long)x;
+	return 0;
+bad:
+	if (v->kind != YN_SCALAR)
+		ag_mload_error(l, v->pos, path, "%s: expected an integer, got %s", path,
+		    kind_name(v));
+	else
+		ag_mload_error(l, v->pos, path, "%s: expected an integer, got %s'%s'", path,
+		    v->plain ? "" : "the quoted string ", SHOW(shown, v->val));
+	return -1;
+}
+
+static int
+get_double(struct ag_mload *l, const struct yn *v, const char *path, double *out)
+{
+	char shown[SHOWN], *end = NULL;
+	size_t i;
+	double x;
+
+	if (v->kind != YN_SCALAR || !v->plain || v->len == 0 || v->len > 32)
+		goto bad;
+	for (i = 0; i < v->len; i++)
+		if (!strchr("0123456789.eE+-", v->val[i]))
+			goto bad;
+	x = strtod(v->val, &end);
+	if (end != v->val + v->len || !isfinite(x))
+		goto bad;
+	*out = x;
+	return 0;
+bad:
+	if (v->kind != YN_SCALAR)
+		ag_mload_error(l, v->pos, path, "%s: expected a number, got %s", path,
+		    kind_name(v));
+	else
+		ag_mload_error(l, v->pos, path, "%s: expected a number, got %s'%s'", path,
+		    v->plain ? "" : "the quoted string ", SHOW(shown, v->val));
+	return -1;
+}
+
+/* ---- mappings ------------------------------------------------------ */
+
+struct keyref {
+	const struct yn *key;
+	size_t idx;
+};
+
+static int
+cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	size_t n = x->key->len < y->key->len ? x->key->len : y->key->len;
+	int c = memcmp(x->key->val, y->key->val, n);
+
+	if (c)
+		return c;
+	if (x->key->len != y->key->len)
+		return x->key->len < y->key->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/*
+ * Checks that n is a mapping whose keys are strings without duplicates.
+ * Problems are reported; returns false only when n is not a mapping.
+ * Callers skip keys that are not scalars.
+ */
+static bool
+check_map(struct ag_mload *l, const struct yn *n, const char *path)
+{
+	struct keyref *v;
+	char shown[SHOWN];
+	size_t i, nk = 0;
+
+	if (n->kind != YN_MAP) {
+		ag_mload_error(l, n->pos, path, "%s: expected a mapping, got %s", path,
+		    kind_name(n));
+		return false;
+	}
+	v = ag_xcalloc(n->n / 2 + 1, sizeof(*v));
+	for (i = 0; i + 1 < n->n; i += 2) {
+		if (n->kids[i]->kind != YN_SCALAR) {
+			ag_mload_error(l, n->kids[i]->pos, path,
+			    "%s: mapping keys must be strings, got %s", path,
+			    kind_name(n->kids[i]));
+			continue;
+		}
+		v[nk].key = n->kids[i];
+		v[nk].idx = i;
+		nk++;
+	}
+	qsort(v, nk, sizeof(*v), cmp_keyref);
+	for (i = 1; i < nk; i++)
+		if (cmp_keyref(&(struct keyref){ v[i - 1].key, 0 }, &(struct keyref){ v[i].key, 0 }) ==
+		    0)
+			ag_mload_error(l, v[i].key->pos, path,
+			    "duplicate key '%s' (first at line %u)", SHOW(shown, v[i].key->val),
+			    v[i - 1].key->pos.line);
+	free(v);
+	return true;
+}
+
+static void
+unknown_field(struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names,
+    size_t n)
+{
+	char shown[SHOWN], field[256];
+	const char *s = ag_suggest(k->val, names, n);
+
+	snprintf(field, sizeof(field), "%s%s%s", parent ? parent : "", parent ? "." : "",
+	    SHOW(shown, k->val));
+	if (s)
+		ag_mload_error(l, k->pos, field, "unknown field '%s' (did you mean '%s'?)", shown, s);
+	else
+		ag_mload_error(l, k->pos, field, "unknown field '%s'", shown);
+}
+
+/* Index of key k in names, or -1. */
+static int
+lookup(const struct yn *k, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == k->len && memcmp(names[i], k->val, k->len) == 0)
+			return (int)i;
+	return -1;
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- lists and references ------------------------------------------ */
+
+/* A StringValueOrRef: a bare scalar or {value: "..."}. */
+static int
+get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
+{
+	static const char *const names[] = { "value", "valueFrom" };
+	char sub[256];
+	size_t i;
+	int found = 0, rc = 0;
+
+	if (v->kind == YN_SCALAR)
+		return get_str(l, v, path, out);
+	if (v->kind == YN_SEQ) {
+		ag_mload_error(l, v->pos, path, "%s: expected a string or {value: ...}, got a list",
+		    path);
+		return -1;
+	}
+	check_map(l, v, path);
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
+
+		if (k->kind != YN_SCALAR)
+			continue;
+		switch (lookup(k, names, NELEM(names))) {
+		case 0:
+			snprintf(sub, sizeof(sub), "%s.value", path);
+			if (is_null(x) || get_str(l, x, sub, out) < 0)
+				rc = -1;
+			if (is_null(x))
+				ag_mload_error(l, x->pos, sub, "%s: the value is empty", sub);
+			found = 1;
+			break;
+		case 1:
+			ag_mload_error(l, k->pos, path,
+			    "%s: references to other resources (valueFrom) are not supported; "
+			    "write the literal value",
+			    path);
+			rc = -1;
+			found = 1;
+			break;
+		default:
+			unknown_field(l, k, path, names, NELEM(names));
+			rc = -1;
+			break;
+		}
+	}
+	if (!found) {
+		ag_mload_error(l, v->pos, path, "%s: expected {value: ...}", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* A list of strings (refs when ref is set), each non-empty and unique. */
+static void
+get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref,
+    struct ag_strlist *out,
+    void (*check)(struct ag_mload *, const struct yn *, const char *, const char *))
+{
+	char item[256], shown[SHOWN];
+	char *s = NULL;
+	size_t i;
+
+	ag_strlist_release(out);
+	if (v->kind != YN_SEQ) {
+		ag_mload_error(l, v->pos, path, "%s: expected a list, got %s", path, kind_name(v));
+		return;
+	}
+	for (i = 0; i < v->n; i++) {
+		const struct yn *x = v->kids[i];
+
+		snprintf(item, sizeof(item), "%s[%zu]", path, i);
+		if (is_null(x)) {
+			ag_mload_error(l, x->pos, path, "%s: empty item", item);
+			continue;
+		}
+		if ((ref ? get_ref(l, x, item, &s) : get_str(l, x, item, &s)) < 0)
+			continue;
+		if (s[0] == '\0')
+			ag_mload_error(l, x->pos, path, "%s: empty item", item);
+		else if (ag_strlist_contains(out, s))
+			ag_mload_error(l, x->pos, path, "%s: '%s' is listed twice", path,
+			    SHOW(shown, s));
+		else {
+			if (check)
+				check(l, x, path, s);
+			ag_strlist_add(out, s);
+		}
+		free(s);
+		s = NULL;
+	}
+}
+
+/* ---- value checks used by the tables ------------------------------- */
+
+static void
+check_enum(struct ag_mload *l, const struct yn *v, const char *path, const char *s,
+    const char *const *allowed, size_t n, const char *what)
+{
+	char shown[SHOWN], list[256] = "";
+	const char *sug;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, allowed[i]) == 0)
+			return;
+	for (i = 0; i < n; i++) {
+		if (allowed[i][0] == '\0')
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+		    list[0] ? ", " : "", allowed[i]);
+	}
+	sug = ag_suggest(s, allowed, n);
+	if (sug)
+		ag_mload_error(l, v->pos, path, "%s: %s '%s' is not supported (did you mean '%s'?)",
+		    path, what, SHOW(shown, s), sug);
+	else
+		ag_mload_error(l, v->pos, path, "%s: %s '%s' is not supported (one of: %s)", path,
+		    what, SHOW(shown, s), list);
+}
+
+static void
+check_engine(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	static const char *const allowed[] = { "aurora-mysql", "aurora-postgresql" };
+	char shown[SHOWN];
+	const char *sug;
+
+	if (s[0] == '\0' || ag_mengine_supported(s))
+		return;
+	sug = ag_suggest(s, allowed, NELEM(allowed));
+	if (sug)
+		ag_mload_error(l, v->pos, path,
+		    "%s: engine '%s' is not supported (did you mean '%s'?)", path,
+		    SHOW(shown, s), sug);
+	else
+		ag_mload_error(l, v->pos, path,
+		    "%s: engine '%s' is not supported: aurora-gitops manages Aurora only "
+		    "(aurora-mysql or aurora-postgresql)",
+		    path, SHOW(shown, s));
+}
+
+static void
+check_engine_mode(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	static const char *const allowed[] = { "", "provisioned", "serverless" };
+
+	check_enum(l, v, path, s, allowed, NELEM(allowed), "engine mode");
+}
+
+static void
+check_storage_type(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	static const char *const allowed[] = { "", "aurora", "aurora-iopt1" };
+
+	check_enum(l, v, path, s, allowed, NELEM(allowed), "storage type");
+}
+
+static void
+check_maintenance(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	char shown[SHOWN];
+	const char *why;
+
+	if (s[0] && (why = ag_mcheck_maintenance_window(s)) != NULL)
+		ag_mload_error(l, v->pos, path,
+		    "%s: invalid maintenance window '%s': %s (expected ddd:HH:MM-ddd:HH:MM, "
+		    "e.g. sun:05:00-sun:06:00)",
+		    path, SHOW(shown, s), why);
+}
+
+static void
+check_backup(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	char shown[SHOWN];
+	const char *why;
+
+	if (s[0] && (why = ag_mcheck_backup_window(s)) != NULL)
+		ag_mload_error(l, v->pos, path,
+		    "%s: invalid backup window '%s': %s (expected HH:MM-HH:MM, e.g. 03:00-04:00)",
+		    path, SHOW(shown, s), why);
+}
+
+static void
+check_snapshot_id(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	char shown[SHOWN];
+	const char *why;
+
+	if (s[0] && (why = ag_mcheck_rds_identifier(s, 255)) != NULL)
+		ag_mload_error(l, v->pos, path, "%s: invalid snapshot identifier '%s': %s", path,
+		    SHOW(shown, s), why);
+}
+
+static void
+check_cidr(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	char shown[SHOWN];
+	const char *why;
+
+	if ((why = ag_mcheck_cidr(s)) != NULL)
+		ag_mload_error(l, v->pos, path, "%s: invalid IPv4 CIDR block '%s': %s", path,
+		    SHOW(shown, s), why);
+}
+
+static void
+check_log_type(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
+{
+	static const char *const all[] = { "audit", "error", "general", "slowquery", "postgresql",
+		"upgrade" };
+
+	/* whether it matches the engine is checked once the engine is known */
+	check_enum(l, v, path, s, all, NELEM(all), "log type");
+}
+
+/* ---- spec ---------------------------------------------------------- */
+
+enum ftype {
+	FT_STR,
+	FT_REF,
+	FT_BOOL,
+	FT_INT,
+	FT_LIST,
+	FT_REFLIST,
+	FT_SCALING,
+	FT_PARAMS,
+	FT_INSTANCES,
+};
+
+struct spec_field {
+	enum ag_field f;
+	enum ftype type;
+	size_t off; /* in struct ag_cluster_spec */
+	long min, max;
+	void (*check)(struct ag_mload *, const struct yn *, const char *, const char *);
+};
+
+#define SOFF(x) offsetof(struct ag_cluster_spec, x)
+
+/* One row per spec field, in enum ag_field order (checked at load). */
+static const struct spec_field spec_fields[] = {
+	{ AG_F_SUBNET_IDS, FT_REFLIST, SOFF(subnet_ids), 0, 0, NULL },
+	{ AG_F_DB_SUBNET_GROUP_NAME, FT_REF, SOFF(db_subnet_group_name), 0, 0, NULL },
+	{ AG_F_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(security_group_ids), 0, 0, NULL },
+	{ AG_F_ALLOWED_CIDR_BLOCKS, FT_LIST, SOFF(allowed_cidr_blocks), 0, 0, check_cidr },
+	{ AG_F_ASSOCIATE_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(associate_security_group_ids), 0, 0,
+	    NULL },
+	{ AG_F_DATABASE_NAME, FT_STR, SOFF(database_name), 0, 0, NULL },
+	{ AG_F_MANAGE_MASTER_USER_PASSWORD, FT_BOOL, SOFF(manage_master_user_password), 0, 0,
+	    NULL },
+	{ AG_F_MASTER_USER_SECRET_KMS_KEY_ID, FT_REF, SOFF(master_user_secret_kms_key_id), 0, 0,
+	    NULL },
+	{ AG_F_USERNAME, FT_STR, SOFF(username), 0, 0, NULL },
+	{ AG_F_PASSWORD, FT_STR, SOFF(password), 0, 0, NULL },
+	{ AG_F_PORT, FT_INT, SOFF(port), 0, 65535, NULL },
+	{ AG_F_ENGINE, FT_STR, SOFF(engine), 0, 0, check_engine },
+	{ AG_F_ENGINE_VERSION, FT_STR, SOFF(engine_version), 0, 0, NULL },
+	{ AG_F_STORAGE_ENCRYPTED, FT_BOOL, SOFF(storage_encrypted), 0, 0, NULL },
+	{ AG_F_KMS_KEY_ID, FT_REF, SOFF(kms_key_id), 0, 0, NULL },
+	{ AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, FT_LIST, SOFF(enabled_cloudwatch_logs_exports), 0,
+	    0, check_log_type },
+	{ AG_F_DELETION_PROTECTION, FT_BOOL, SOFF(deletion_protection), 0, 0, NULL },
+	{ AG_F_PREFERRED_MAINTENANCE_WINDOW, FT_STR, SOFF(preferred_maintenance_window), 0, 0,
+	    check_maintenance },
+	{ AG_F_BACKUP_RETENTION_PERIOD, FT_INT, SOFF(backup_retention_period), 0, 35, NULL },
+	{ AG_F_PREFERRED_BACKUP_WINDOW, FT_STR, SOFF(preferred_backup_window), 0, 0,
+	    check_backup },
+	{ AG_F_COPY_TAGS_TO_SNAPSHOT, FT_BOOL, SOFF(copy_tags_to_snapshot), 0, 0, NULL },
+	{ AG_F_SKIP_FINAL_SNAPSHOT, FT_BOOL, SOFF(skip_final_snapshot), 0, 0, NULL },
+	{ AG_F_FINAL_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(final_snapshot_identifier), 0, 0,
+	    check_snapshot_id },
+	{ AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, FT_BOOL,
+	    SOFF(iam_database_authentication_enabled), 0, 0, NULL },
+	{ AG_F_ENABLE_HTTP_ENDPOINT, FT_BOOL, SOFF(enable_http_endpoint), 0, 0, NULL },
+	{ AG_F_SERVERLESS_V2_SCALING, FT_SCALING, 0, 0, 0, NULL },
+	{ AG_F_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(snapshot_identifier), 0, 0, NULL },
+	{ AG_F_REPLICATION_SOURCE_IDENTIFIER, FT_STR, SOFF(replication_source_identifier), 0, 0,
+	    NULL },
+	{ AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, FT_STR, SOFF(db_cluster_parameter_group_name), 0,
+	    0, NULL },
+	{ AG_F_PARAMETERS, FT_PARAMS, 0, 0, 0, NULL },
+	{ AG_F_VPC_ID, FT_REF, SOFF(vpc_id), 0, 0, NULL },
+	{ AG_F_ENGINE_MODE, FT_STR, SOFF(engine_mode), 0, 0, check_engine_mode },
+	{ AG_F_STORAGE_TYPE, FT_STR, SOFF(storage_type), 0, 0, check_storage_type },
+	{ AG_F_INSTANCES, FT_INSTANCES, 0, 0, 0, NULL },
+	{ AG_F_APPLY_IMMEDIATELY, FT_BOOL, SOFF(apply_immediately), 0, 0, NULL },
+	{ AG_F_ALLOW_MAJOR_VERSION_UPGRADE, FT_BOOL, SOFF(allow_major_version_upgrade), 0, 0,
+	    NULL },
+	{ AG_F_AUTO_MINOR_VERSION_UPGRADE, FT_BOOL, SOFF(auto_minor_version_upgrade), 0, 0, NULL },
+};
+
+_Static_assert(NELEM(spec_fields) == AG_F__COUNT, "one spec_fields row per enum ag_field");
+
+static const char *spec_names[AG_F__COUNT];
+
+static void
+spec_names_init(void)
+{
+	size_t i;
+
+	if (spec_names[0])
+		return;
+	for (i = 0; i < AG_F__COUNT; i++)
+		spec_names[i] = ag_field_yaml_name(spec_fields[i].f);
+}
+
+static bool
+step_ok(double x)
+{
+	return floor(x * 2) == x * 2;
+}
+
+static void
+load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
+{
+	static const char *const names[] = { "minCapacity", "maxCapacity" };
+	const char *path = "spec.serverlessV2Scaling";
+	struct ag_cluster_spec *c = &l->m->spec;
+	struct ag_pos minpos = k->pos, maxpos = k->pos;
+	char sub[128];
+	double x;
+	size_t i;
+	int idx;
+
+	c->has_serverless_v2 = true;
+	c->serverless_v2_min_capacity = 0;
+	c->serverless_v2_max_capacity = 0;
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *kk = v->kids[i], *x2 = v->kids[i + 1];
+
+		if (kk->kind != YN_SCALAR)
+			continue;
+		idx = lookup(kk, names, NELEM(names));
+		if (idx < 0) {
+			unknown_field(l, kk, path, names, NELEM(names));
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		if (is_null(x2))
+			continue;
+		if (get_double(l, x2, sub, &x) < 0)
+			return;
+		if (idx == 0) {
+			c->serverless_v2_min_capacity = x;
+			minpos = x2->pos;
+		} else {
+			c->serverless_v2_max_capacity = x;
+			maxpos = x2->pos;
+		}
+	}
+	x = c->serverless_v2_min_capacity;
+	if (!(x > 0))
+		ag_mload_error(l, minpos, "spec.serverlessV2Scaling.minCapacity",
+		    "spec.serverlessV2Scaling.minCapacity must be greater than 0 when "
+		    "serverlessV2Scaling is set, got %g",
+		    x);
+	else if (x > 256 || !step_ok(x))
+		ag_mload_error(l, minpos, "spec.serverlessV2Scaling.minCapacity",
+		    "spec.serverlessV2Scaling.minCapacity must be a multiple of 0.5 up to 256, got %g",
+		    x);
+	x = c->serverless_v2_max_capacity;
+	if (x != 0 && x < c->serverless_v2_min_capacity)
+		ag_mload_error(l, maxpos, "spec.serverlessV2Scaling.maxCapacity",
+		    "spec.serverlessV2Scaling.maxCapacity (%g) must be 0 (unset) or at least "
+		    "minCapacity (%g)",
+		    x, c->serverless_v2_min_capacity);
+	else if (x != 0 && (x > 256 || !step_ok(x)))
+		ag_mload_error(l, maxpos, "spec.serverlessV2Scaling.maxCapacity",
+		    "spec.serverlessV2Scaling.maxCapacity must be a multiple of 0.5 up to 256, got %g",
+		    x);
+}
+
+static void
+params_release(struct ag_cluster_spec *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_parameters; i++) {
+		free(c->parameters[i].name);
+		free(c->parameters[i].value);
+		free(c->parameters[i].apply_method);
+	}
+	free(c->parameters);
+	c->parameters = NULL;
+	c->n_parameters = 0;
+}
+
+static void
+load_params(struct ag_mload *l, const struct yn *v)
+{
+	static const char *const names[] = { "name", "value", "applyMethod" };
+	static const char *const methods[] = { "", "immediate", "pending-reboot" };
+	struct ag_cluster_spec *c = &l->m->spec;
+	char path[64], sub[96], shown[SHOWN];
+	size_t i, j;
+
+	params_release(c);
+	if (v->kind != YN_SEQ) {
+		ag_mload_error(l, v->pos, "spec.parameters",
+		    "spec.parameters: expected a list of {name, value, applyMethod}, got %s",
+		    kind_name(v));
+		return;
+	}
+	c->parameters = ag_xcalloc(v->n ? v->n : 1, sizeof(*c->parameters));
+	for (i = 0; i < v->n; i++) {
+		const struct yn *it = v->kids[i];
+		struct ag_param *p = &c->parameters[c->n_parameters];
+
+		snprintf(path, sizeof(path), "spec.parameters[%zu]", i);
+		if (!check_map(l, it, path))
+			continue;
+		c->n_parameters++;
+		p->pos = it->pos;
+		for (j = 0; j + 1 < it->n; j += 2) {
+			const struct yn *k = it->kids[j], *x = it->kids[j + 1];
+			char **dst;
+			int idx;
+
+			if (k->kind != YN_SCALAR)
+				continue;
+			idx = lookup(k, names, NELEM(names));
+			if (idx < 0) {
+				unknown_field(l, k, path, names, NELEM(names));
+				continue;
+			}
+			if (is_null(x))
+				continue;
+			snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+			dst = idx == 0 ? &p->name : idx == 1 ? &p->value : &p->apply_method;
+			if (get_str(l, x, sub, dst) < 0)
+				continue;
+			if (idx == 2) {
+				check_enum(l, x, sub, *dst, methods, NELEM(methods), "apply method");
+				if ((*dst)[0] == '\0') {
+					free(*dst);
+					*dst = NULL;
+				}
+			}
+		}
+		if (p->name == NULL || p->name[0] == '\0') {
+			ag_mload_error(l, it->pos, path, "%s.name is required", path);
+			continue;
+		}
+		for (j = 0; j + 1 < c->n_parameters; j++)
+			if (c->parameters[j].name && strcmp(c->parameters[j].name, p->name) == 0) {
+				ag_mload_error(l, it->pos, path,
+				    "%s: parameter '%s' is set twice (first at line %u)", path,
+				    SHOW(shown, p->name), c->parameters[j].pos.line);
+				break;
+			}
+	}
+}
+
+static void
+instances_release(struct ag_mload *l)
+{
+	struct ag_cluster_spec *c = &l->m->spec;
+	size_t i;
+
+	for (i = 0; i < c->n_instances; i++) {
+		free(c->instances[i].name);
+		free(c->instances[i].instance_class);
+		free(c->instances[i].availability_zone);
+	}
+	free(c->instances);
+	c->instances = NULL;
+	c->n_instances = 0;
+	l->inst_count_form = false;
+	l->inst_count = 0;
+	free(l->inst_count_class);
+	l->inst_count_class = NULL;
+}
+
+static void
+load_instance_class(struct ag_mload *l, const struct yn *x, const char *path, char **out)
+{
+	char shown[SHOWN];
+	const char *why;
+
+	if (get_str(l, x, path, out) < 0)
+		return;
+	if ((why = ag_mcheck_instance_class(*out)) != NULL)
+		ag_mload_error(l, x->pos, path, "%s: invalid instance class '%s': %s", path,
+		    SHOW(shown, *out), why);
+}
+
+static void
+load_instances(struct ag_mload *l, const struct yn *v)
+{
+	static const char *const count_names[] = { "count", "instanceClass" };
+	static const char *const names[] = { "name", "instanceClass", "promotionTier",
+		"availabilityZone" };
+	struct ag_cluster_spec *c = &l->m->spec;
+	char path[64], sub[96];
+	bool have_count = false;
+	size_t i, j;
+	long x;
+
+	instances_release(l);
+	if (v->kind == YN_MAP) {
+		check_map(l, v, "spec.instances");
+		l->inst_count_form = true;
+		for (i = 0; i + 1 < v->n; i += 2) {
+			const struct yn *k = v->kids[i], *y = v->kids[i + 1];
+
+			if (k->kind != YN_SCALAR)
+				continue;
+			switch (lookup(k, count_names, NELEM(count_names))) {
+			case 0:
+				have_count = true;
+				if (get_int(l, y, "spec.instances.count", 0, AG_INSTANCES_MAX, &x) ==
+				    0)
+					l->inst_count = x;
+				break;
+			case 1:
+				if (is_null(y))
+					break;
+				l->inst_count_class_pos = y->pos;
+				load_instance_class(l, y, "spec.instances.instanceClass",
+				    &l->inst_count_class);
+				break;
+			default:
+				unknown_field(l, k, "spec.instances", count_names,
+				    NELEM(count_names));
+			}
+		}
+		if (!have_count) {
+			ag_mload_error(l, v->pos, "spec.instances.count",
+			    "spec.instances: 'count' is required in the form {count: N, "
+			    "instanceClass: CLASS}");
+			l->inst_count_form = false;
+		}
+		return;
+	}
+	if (v->kind != YN_SEQ) {
+		ag_mload_error(l, v->pos, "spec.instances",
+		    "spec.instances: expected {count: N, instanceClass: CLASS} or a list of "
+		    "{name, instanceClass, promotionTier, availabilityZone}, got %s",
+		    kind_name(v));
+		return;
+	}
+	if (v->n > AG_INSTANCES_MAX) {
+		ag_mload_error(l, v->pos, "spec.instances",
+		    "spec.instances: %zu instances, at most %d are allowed (a writer and 15 "
+		    "readers)",
+		    v->n, AG_INSTANCES_MAX);
+		return;
+	}
+	c->instances = ag_xcalloc(v->n ? v->n : 1, sizeof(*c->instances));
+	for (i = 0; i < v->n; i++) {
+		const struct yn *it = v->kids[i];
+		struct ag_instance_spec *in;
+
+		snprintf(path, sizeof(path), "spec.instances[%zu]", i);
+		if (!check_map(l, it, path))
+			continue;
+		in = &c->instances[c->n_instances++];
+		in->pos = it->pos;
+		in->promotion_tier = (int)i; /* the list order is the failover order */
+		for (j = 0; j + 1 < it->n; j += 2) {
+			const struct yn *k = it->kids[j], *y = it->kids[j + 1];
+			int idx;
+
+			if (k->kind != YN_SCALAR)
+				continue;
+			idx = lookup(k, names, NELEM(names));
+			if (idx < 0) {
+				unknown_field(l, k, path, names, NELEM(names));
+				continue;
+			}
+			if (is_null(y))
+				continue;
+			snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+			switch (idx) {
+			case 0:
+				get_str(l, y, sub, &in->name);
+				break;
+			case 1:
+				load_instance_class(l, y, sub, &in->instance_class);
+				break;
+			case 2:
+				if (get_int(l, y, sub, 0, 15, &x) == 0)
+					in->promotion_tier = (int)x;
+				break;
+			default:
+				get_str(l, y, sub, &in->availability_zone);
+			}
+		}
+	}
+}
+
+static void
+load_spec(struct ag_mload *l, const struct yn *spec)
+{
+	struct ag_cluster_spec *c = &l->m->spec;
+	char path[96];
+	const struct spec_field *d;
+	size_t i;
+	long x;
+	int idx;
+
+	spec_names_init();
+	if (!check_map(l, spec, "spec"))
+		return;
+	for (i = 0; i + 1 < spec->n; i += 2) {
+		const struct yn *k = spec->kids[i], *v = spec->kids[i + 1];
+		char *base = (char *)c;
+
+		if (k->kind != YN_SCALAR)
+			continue;
+		idx = lookup(k, spec_names, AG_F__COUNT);
+		if (idx < 0) {
+			unknown_field(l, k, "spec", spec_names, AG_F__COUNT);
+			continue;
+		}
+		d = &spec_fields[idx];
+		if (is_null(v))
+			continue;
+		l->m->present |= UINT64_C(1) << d->f;
+		l->m->field_pos[d->f] = k->pos;
+		snprintf(path, sizeof(path), "spec.%s", spec_names[idx]);
+		switch (d->type) {
+		case FT_STR:
+		case FT_REF: {
+			char **dst = (char **)(base + d->off);
+
+			if ((d->type == FT_REF ? get_ref(l, v, path, dst) : get_str(l, v, path, dst)) < 0)
+				break;
+			if (d->check)
+				d->check(l, v, path, *dst);
+			if ((*dst)[0] == '\0') {
+				free(*dst);
+				*dst = NULL;
+			}
+			break;
+		}
+		case FT_BOOL:
+			get_bool(l, v, path, (bool *)(base + d->off));
+			break;
+		case FT_INT:
+			if (get_int(l, v, path, d->min, d->max, &x) == 0)
+				*(int *)(base + d->off) = (int)x;
+			break;
+		case FT_LIST:
+		case FT_REFLIST:
+			get_list(l, v, path, d->type == FT_REFLIST,
+			    (struct ag_strlist *)(base + d->off), d->check);
+			break;
+		case FT_SCALING:
+			load_scaling(l, k, v);
+			break;
+		case FT_PARAMS:
+			load_params(l, v);
+			break;
+		case FT_INSTANCES:
+			load_instances(l, v);
+			break;
+		}
+	}
+}
+
+/* ---- metadata ------------------------------------------------------ */
+
+static void
+load_string_map(struct ag_mload *l, const struct yn *v, const char *path, struct ag_kvlist *out)
+{
+	char sub[256], shown[SHOWN];
+	char *s = NULL;
+	size_t i;
+
+	ag_kvlist_release(out);
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
+
+		if (k->kind != YN_SCALAR)
+			continue;
+		if (memchr(k->val, '\0', k->len) != NULL) {
+			ag_mload_error(l, k->pos, path, "%s: a key contains a NUL character", path);
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", path, SHOW(shown, k->val));
+		if (is_null(x)) {
+			ag_kvlist_add(out, k->val, "");
+			continue;
+		}
+		if (get_str(l, x, sub, &s) == 0)
+			ag_kvlist_add(out, k->val, s);
+		free(s);
+		s = NULL;
+	}
+}
+
+#define ANN_PREFIX "aurora-gitops/"
+
+static void
+load_suspend(struct ag_mload *l, const struct yn *x, const char *path, const char *s)
+{
+	const char *until = NULL, *p;
+	char shown[SHOWN];
+	int64_t t;
+
+	for (p = s; (p = strstr(p, " until ")) != NULL; p++)
+		until = p;
+	if (until == NULL || until == s) {
+		ag_mload_error(l, x->pos, path,
+		    "%s: expected \"<reason> until <RFC 3339 time>\", e.g. \"migration until "
+		    "2026-12-01T00:00:00Z\", got '%s'",
+		    path, SHOW(shown, s));
+		return;
+	}
+	if (ag_mparse_rfc3339(&t, until + 7) < 0) {
+		ag_mload_error(l, x->pos, path,
+		    "%s: invalid time '%s': expected RFC 3339, e.g. 2026-12-01T00:00:00Z", path,
+		    SHOW(shown, until + 7));
+		return;
+	}
+	free(l->m->suspend_reason);
+	l->m->suspend_reason = ag_xstrndup(s, (size_t)(until - s));
+	l->m->suspend_until = t;
+}
+
+static void
+load_annotations(struct ag_mload *l, const struct yn *v)
+{
+	static const char *const keys[] = { ANN_PREFIX "mode", ANN_PREFIX "deletion",
+		ANN_PREFIX "suspend" };
+	static const char *const modes[] = { "observe", "plan", "apply" };
+	static const char *const deletions[] = { "retain", "delete" };
+	char path[256], shown[SHOWN];
+	char *s = NULL;
+	size_t i;
+	int idx;
+
+	load_string_map(l, v, "metadata.annotations", &l->m->annotations);
+	if (v->kind != YN_MAP)
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
+
+		if (k->kind != YN_SCALAR || strncmp(k->val, ANN_PREFIX, strlen(ANN_PREFIX)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "metadata.annotations.%s", SHOW(shown, k->val));
+		idx = lookup(k, keys, NELEM(keys));
+		if (idx < 0) {
+			const char *sug = ag_suggest(k->val, keys, NELEM(keys));
+
+			if (sug)
+				ag_mload_error(l, k->pos, path,
+				    "unknown annotation '%s' (did you mean '%s'?)", shown, sug);
+			else
+				ag_mload_error(l, k->pos, path,
+				    "unknown annotation '%s' (aurora-gitops/ annotations are: mode, "
+				    "deletion, suspend)",
+				    shown);
+			continue;
+		}
+		if (is_null(x) || x->kind != YN_SCALAR || get_str(l, x, path, &s) < 0) {
+			if (is_null(x) || x->kind != YN_SCALAR)
+				ag_mload_error(l, x->pos, path, "%s: expected a string value", path);
+			continue;
+		}
+		if (idx == 0) {
+			check_enum(l, x, path, s, modes, NELEM(modes), "mode");
+			l->m->mode = !strcmp(s, "observe") ? AG_MODE_OBSERVE :
+			    !strcmp(s, "plan")             ? AG_MODE_PLAN :
+			    !strcmp(s, "apply")            ? AG_MODE_APPLY :
+							     AG_MODE_UNSET;
+		} else if (idx == 1) {
+			check_enum(l, x, path, s, deletions, NELEM(deletions), "deletion policy");
+			l->m->deletion = !strcmp(s, "delete") ? AG_DELETION_DELETE :
+								AG_DELETION_RETAIN;
+		} else {
+			load_suspend(l, x, path, s);
+		}
+		free(s);
+		s = NULL;
+	}
+}
+
+static void
+load_metadata(struct ag_mload *l, const struct yn *md)
+{
+	static const char *const names[] = { "name", "slug", "id", "org", "env", "labels",
+		"annotations", "tags", "relationships", "group" };
+	struct ag_manifest *m = l->m;
+	char path[64];
+	char *group = NULL;
+	size_t i;
+	int idx;
+
+	if (!check_map(l, md, "metadata"))
+		return;
+	for (i = 0; i + 1 < md->n; i += 2) {
+		const struct yn *k = md->kids[i], *v = md->kids[i + 1];
+
+		if (k->kind != YN_SCALAR)
+			continue;
+		idx = lookup(k, names, NELEM(names));
+		if (idx < 0) {
+			unknown_field(l, k, "metadata", names, NELEM(names));
+			continue;
+		}
+		if (is_null(v))
+			continue;
+		snprintf(path, sizeof(path), "metadata.%s", names[idx]);
+		switch (idx) {
+		case 0:
+			l->name_pos = k->pos;
+			get_str(l, v, path, &m->name);
+			break;
+		case 1:
+			get_str(l, v, path, &m->slug);
+			break;
+		case 2:
+			l->idkey_pos = k->pos;
+			get_str(l, v, path, &m->id);
+			break;
+		case 3:
+			get_str(l, v, path, &m->org);
+			break;
+		case 4:
+			get_str(l, v, path, &m->env);
+			break;
+		case 5:
+			load_string_map(l, v, path, &m->labels);
+			break;
+		case 6:
+			load_annotations(l, v);
+			break;
+		case 7:
+			get_list(l, v, path, false, &m->tags, NULL);
+			break;
+		case 8:
+			/* accepted for compatibility; this product does not use them */
+			break;
+		default:
+			get_str(l, v, path, &group);
+			free(group);
+			group = NULL;
+		}
+	}
+}
+
+/* ---- documents ----------------------------------------------------- */
+
+#define API_VERSION "aws.project-planton.org/v1"
+#define KIND "AwsRdsCluster"
+
+static void
+load_top(struct ag_mload *l, const struct yn *root)
+{
+	static const char *const names[] = { "apiVersion", "kind", "metadata", "spec", "status" };
+	char shown[SHOWN];
+	bool seen[NELEM(names)] = { false };
+	size_t i;
+	int idx;
+
+	check_map(l, root, "document");
+	for (i = 0; i + 1 < root->n; i += 2) {
+		const struct yn *k = root->kids[i], *v = root->kids[i + 1];
+
+		if (k->kind != YN_SCALAR)
+			continue;
+		idx = lookup(k, names, NELEM(names));
+		if (idx < 0) {
+			unknown_field(l, k, NULL, names, NELEM(names));
+			continue;
+		}
+		if (is_null(v))
+			continue;
+		seen[idx] = true;
+		switch (idx) {
+		case 0:
+			if (v->kind != YN_SCALAR || strcmp(v->val, API_VERSION) != 0)
+				ag_mload_error(l, v->pos, "apiVersion",
+				    "apiVersion must be '" API_VERSION "', got '%s'",
+				    v->kind == YN_SCALAR ? SHOW(shown, v->val) : kind_name(v));
+			break;
+		case 1:
+			if (v->kind != YN_SCALAR || strcmp(v->val, KIND) != 0)
+				ag_mload_error(l, v->pos, "kind",
+				    "kind must be '" KIND "', got '%s' (aurora-gitops manages "
+				    "Aurora clusters only)",
+				    v->kind == YN_SCALAR ? SHOW(shown, v->val) : kind_name(v));
+			break;
+		case 2:
+			l->metadata_pos = k->pos;
+			l->have_metadata = true;
+			load_metadata(l, v);
+			break;
+		case 3:
+			l->m->spec_pos = k->pos;
+			l->have_spec = true;
+			load_spec(l, v);
+			break;
+		default:
+			/* status is written by tools; accepted and ignored */
+			break;
+		}
+	}
+	for (i = 0; i < 4; i++)
+		if (!seen[i])
+			ag_mload_error(l, l->doc_pos, names[i], "missing required field '%s'",
+			    names[i]);
+}
+
+static void
+load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t index,
+    struct ag_pos start)
+{
+	struct ag_manifest m;
+
+	if (d->root == NULL || is_null(d->root))
+		return; /* an empty document */
+	memset(&m, 0, sizeof(m));
+	l->errors = 0;
+	l->m = &m;
+	l->doc_pos = start;
+	l->metadata_pos = l->name_pos = l->idkey_pos = (struct ag_pos){ 0, 0 };
+	l->have_metadata = l->have_spec = false;
+	if (d->root->kind != YN_MAP) {
+		ag_mload_error(l, d->root->pos, NULL,
+		    "expected a mapping with apiVersion, kind, metadata and spec at the top of the "
+		    "document, got %s",
+		    kind_name(d->root));
+		return;
+	}
+	m.file = ag_xstrdup(l->file);
+	m.pos = start;
+	m.doc_index = index;
+	m.spec.auto_minor_version_upgrade = true;
+	load_top(l, d->root);
+	ag_mload_finish(l);
+	free(l->inst_count_class);
+	l->inst_count_class = NULL;
+	l->inst_count_form = false;
+	l->inst_count = 0;
+	if (l->errors == 0) {
+		AG_GROW(set->v, set->cap, set->n + 1);
+		set->v[set->n++] = m;
+	} else {
+		ag_manifest_release(&m);
+	}
+	l->m = NULL;
+}
+
+int
+ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const char *buf,
+    size_t len, const char *filename)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	struct ag_mload l;
+	struct ydoc d;
+	size_t ndocs = 0, before = diags->errors;
+	int done = 0;
+
+	memset(&l, 0, sizeof(l));
+	l.file = filename;
+	l.diags = diags;
+	if (len > AG_MANIFEST_MAX_BYTES) {
+		ag_mload_error(&l, (struct ag_pos){ 1, 1 }, NULL,
+		    "file is too large: %zu bytes, the limit is %d", len, AG_MANIFEST_MAX_BYTES);
+		return AG_EINVAL;
+	}
+	if (!yaml_parser_initialize(&p))
+		AG_BUG("cannot initialise the YAML parser");
+	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	while (!done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			syntax_error(&l, &p);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (ndocs++ == AG_MANIFEST_MAX_DOCS) {
+				ag_mload_error(&l, mark_pos(&ev.start_mark), NULL,
+				    "too many documents: more than %d in one file",
+				    AG_MANIFEST_MAX_DOCS);
+				done = 1;
+				break;
+			}
+			memset(&d, 0, sizeof(d));
+			if (build_doc(&l, &d, &p) == 0)
+				load_doc(set, &l, &d, ndocs - 1, mark_pos(&ev.start_mark));
+			else
+				done = 1;
+			ydoc_release(&d);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return diags->errors > before ? AG_EINVAL : 0;
+}
