@@ -33,6 +33,7 @@ enum ag_norm {
 	AG_NORM_CASE,             /* ASCII case-insensitive (windows) */
 	AG_NORM_BOOL,             /* "true"/"false" */
 	AG_NORM_INT,              /* decimal integers */
+	AG_NORM_PORT,             /* integer; absent == the engine's default port */
 	AG_NORM_NUMBER,           /* decimal numbers: "0.5" == "0.50" */
 	AG_NORM_SET,              /* comma-separated sets: order and duplicates ignored */
 	AG_NORM_SUBSET,           /* every desired member is live (live may hold more) */
@@ -92,6 +93,8 @@ struct ag_field_row {
 	ag_field_desired_fn desired;
 	ag_field_live_fn live;      /* NULL = not observable */
 	const char *hint;           /* migration hint for blocked changes, NULL = none */
+	bool in_restore;            /* RestoreDBClusterFromSnapshot takes create_param too
+	                             * (else it goes in the follow-up ModifyDBCluster) */
 };
 
 /* The row of a field (never NULL for f < AG_F__COUNT; misuse is AG_BUG). */

@@ -92,7 +92,8 @@ enum ag_change_state {
 const char *ag_change_state_name(enum ag_change_state s);
 
 struct ag_change {
-	enum ag_field field;
+	enum ag_field field; /* AG_F__COUNT for metadata (tags, deletion) */
+	char *name;      /* "engineVersion", "instances", "tags", "deletion", "password" */
 	char *path;      /* "spec.engineVersion", "spec.instances[db-2].instanceClass" */
 	char *committed; /* display string; "(absent)" when not in the manifest */
 	char *live;      /* display string; "(absent)" when not live */

@@ -26,6 +26,9 @@ json_t *ag_cluster_plan_json(const struct ag_cluster_plan *cp);
 /* The whole report object. New reference. */
 json_t *ag_plan_json(const struct ag_plan *p);
 
+/* SHA-256 of data as 64 lower-case hex digits + NUL (libsodium). */
+void ag_sha256_hex(char out[65], const void *data, size_t n);
+
 /* Human text; color adds ANSI colours. Returns 0 or AG_ETOOBIG. */
 int ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color);
 /* The JSON report, pretty-printed with sorted keys and a trailing newline. */

@@ -1,0 +1,1809 @@
+/*
+ * The plan: manifests + observed snapshot -> per-cluster changes and the
+ * exact API actions that converge them. Pure: no I/O, no clock. The rules
+ * are in docs/drift.md; the field semantics in the table of fieldtab.c.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/bug.h"
+#include "core/buf.h"
+#include "core/fieldtab.h"
+#include "core/mem.h"
+#include "core/normalize.h"
+#include "core/plan.h"
+#include "core/report.h"
+#include "core/version.h"
+#include "core/window.h"
+
+#include "core/banned.h"
+
+#define ABSENT "(absent)"
+
+/* ---- names ---------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	const char *api;
+	const char *action;
+} kinds[AG_ACT__COUNT] = {
+	[AG_ACT_CREATE_SECURITY_GROUP] = { "create-security-group", "ec2", "CreateSecurityGroup" },
+	[AG_ACT_AUTHORIZE_INGRESS] = { "authorize-ingress", "ec2", "AuthorizeSecurityGroupIngress" },
+	[AG_ACT_CREATE_SUBNET_GROUP] = { "create-subnet-group", "rds", "CreateDBSubnetGroup" },
+	[AG_ACT_CREATE_PARAM_GROUP] = { "create-param-group", "rds",
+	    "CreateDBClusterParameterGroup" },
+	[AG_ACT_MODIFY_PARAM_GROUP] = { "modify-param-group", "rds",
+	    "ModifyDBClusterParameterGroup" },
+	[AG_ACT_CREATE_CLUSTER] = { "create-cluster", "rds", "CreateDBCluster" },
+	[AG_ACT_RESTORE_CLUSTER] = { "restore-cluster", "rds", "RestoreDBClusterFromSnapshot" },
+	[AG_ACT_MODIFY_CLUSTER] = { "modify-cluster", "rds", "ModifyDBCluster" },
+	[AG_ACT_PROMOTE_REPLICA] = { "promote-replica", "rds", "PromoteReadReplicaDBCluster" },
+	[AG_ACT_SET_HTTP_ENDPOINT] = { "set-http-endpoint", "rds", "EnableHttpEndpoint" },
+	[AG_ACT_CREATE_INSTANCE] = { "create-instance", "rds", "CreateDBInstance" },
+	[AG_ACT_MODIFY_INSTANCE] = { "modify-instance", "rds", "ModifyDBInstance" },
+	[AG_ACT_DELETE_INSTANCE] = { "delete-instance", "rds", "DeleteDBInstance" },
+	[AG_ACT_ADD_TAGS] = { "add-tags", "rds", "AddTagsToResource" },
+	[AG_ACT_REMOVE_TAGS] = { "remove-tags", "rds", "RemoveTagsFromResource" },
+	[AG_ACT_DELETE_CLUSTER] = { "delete-cluster", "rds", "DeleteDBCluster" },
+};
+
+const char *
+ag_action_kind_name(enum ag_action_kind k)
+{
+	if ((unsigned)k >= AG_ACT__COUNT)
+		return "unknown";
+	return kinds[k].name;
+}
+
+const char *
+ag_cluster_status_name(enum ag_cluster_status s)
+{
+	switch (s) {
+	case AG_STATUS_UNCHANGED:
+		return "unchanged";
+	case AG_STATUS_CREATE:
+		return "create";
+	case AG_STATUS_UPDATE:
+		return "update";
+	case AG_STATUS_BLOCKED:
+		return "blocked";
+	case AG_STATUS_DELETE:
+		return "delete";
+	case AG_STATUS_SUSPENDED:
+		return "suspended";
+	case AG_STATUS_ORPHANED:
+		return "orphaned";
+	case AG_STATUS_UNMANAGED:
+		return "unmanaged";
+	case AG_STATUS_ERROR:
+		return "error";
+	}
+	return "unknown";
+}
+
+const char *
+ag_mode_name(enum ag_mode m)
+{
+	switch (m) {
+	case AG_MODE_OBSERVE:
+		return "observe";
+	case AG_MODE_APPLY:
+		return "apply";
+	case AG_MODE_PLAN:
+	case AG_MODE_UNSET:
+		break;
+	}
+	return "plan";
+}
+
+const char *
+ag_change_state_name(enum ag_change_state s)
+{
+	switch (s) {
+	case AG_CHANGE_SEND:
+		return "send";
+	case AG_CHANGE_PENDING:
+		return "pending-until-window";
+	case AG_CHANGE_BLOCKED:
+		return "blocked";
+	case AG_CHANGE_INFO:
+		return "info";
+	}
+	return "info";
+}
+
+/* ---- plan objects ------------------------------------------------------- */
+
+void
+ag_plan_input_init(struct ag_plan_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->default_mode = AG_MODE_PLAN;
+	in->max_deletes = AG_PLAN_MAX_DELETES_DEFAULT;
+}
+
+void
+ag_plan_init(struct ag_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+action_release(struct ag_action *a)
+{
+	free(a->target);
+	free(a->blocked_reason);
+	ag_kvlist_release(&a->params);
+}
+
+static void
+change_release(struct ag_change *c)
+{
+	free(c->name);
+	free(c->path);
+	free(c->committed);
+	free(c->live);
+	free(c->note);
+}
+
+static void
+clear_actions(struct ag_cluster_plan *cp)
+{
+	size_t i;
+
+	for (i = 0; i < cp->n_actions; i++)
+		action_release(&cp->actions[i]);
+	cp->n_actions = 0;
+}
+
+static void
+cluster_plan_release(struct ag_cluster_plan *cp)
+{
+	size_t i;
+
+	free(cp->id);
+	free(cp->reason);
+	free(cp->source);
+	for (i = 0; i < cp->n_changes; i++)
+		change_release(&cp->changes[i]);
+	free(cp->changes);
+	clear_actions(cp);
+	free(cp->actions);
+	ag_strlist_release(&cp->notes);
+}
+
+void
+ag_plan_release(struct ag_plan *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_clusters; i++)
+		cluster_plan_release(&p->clusters[i]);
+	free(p->clusters);
+	ag_plan_init(p);
+}
+
+const struct ag_cluster_plan *
+ag_plan_find(const struct ag_plan *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_clusters; i++)
+		if (strcmp(p->clusters[i].id, id) == 0)
+			return &p->clusters[i];
+	return NULL;
+}
+
+bool
+ag_plan_has_blocked(const struct ag_plan *p)
+{
+	return p->summary.blocked > 0;
+}
+
+bool
+ag_plan_has_changes(const struct ag_plan *p)
+{
+	return p->summary.changed > 0;
+}
+
+static struct ag_cluster_plan *
+cp_new(struct ag_plan *p, const char *id, enum ag_mode mode)
+{
+	struct ag_cluster_plan *cp;
+
+	AG_GROW(p->clusters, p->cap_clusters, p->n_clusters + 1);
+	cp = &p->clusters[p->n_clusters++];
+	memset(cp, 0, sizeof(*cp));
+	cp->id = ag_xstrdup(id);
+	cp->mode = mode;
+	return cp;
+}
+
+static void
+set_reason(struct ag_cluster_plan *cp, char *reason)
+{
+	free(cp->reason);
+	cp->reason = reason;
+}
+
+static struct ag_change *
+change_add(struct ag_cluster_plan *cp, enum ag_field f, const char *name, const char *path,
+    const char *committed, const char *live, enum ag_update_class klass,
+    enum ag_change_state state, const char *note)
+{
+	struct ag_change *c;
+
+	AG_GROW(cp->changes, cp->cap_changes, cp->n_changes + 1);
+	c = &cp->changes[cp->n_changes++];
+	c->field = f;
+	c->name = ag_xstrdup(name);
+	c->path = ag_xstrdup(path);
+	c->committed = ag_xstrdup(committed != NULL ? committed : ABSENT);
+	c->live = ag_xstrdup(live != NULL ? live : ABSENT);
+	c->klass = klass;
+	c->state = state;
+	c->note = ag_xstrdup(note);
+	return c;
+}
+
+static void
+change_note_append(struct ag_change *c, const char *text)
+{
+	char *n;
+
+	if (c->note == NULL) {
+		c->note = ag_xstrdup(text);
+		return;
+	}
+	n = ag_xasprintf("%s; %s", c->note, text);
+	free(c->note);
+	c->note = n;
+}
+
+static struct ag_action *
+action_add(struct ag_cluster_plan *cp, enum ag_action_kind k, const char *target,
+    enum ag_update_class klass, enum ag_action_wait wait)
+{
+	struct ag_action *a;
+
+	AG_GROW(cp->actions, cp->cap_actions, cp->n_actions + 1);
+	a = &cp->actions[cp->n_actions++];
+	memset(a, 0, sizeof(*a));
+	a->kind = k;
+	a->api = kinds[k].api;
+	a->action = kinds[k].action;
+	a->target = ag_xstrdup(target);
+	a->klass = klass;
+	a->wait = wait;
+	return a;
+}
+
+static int
+class_rank(enum ag_update_class c)
+{
+	switch (c) {
+	case AG_CLASS_OUTAGE:
+		return 3;
+	case AG_CLASS_DEFERRED:
+		return 2;
+	case AG_CLASS_IN_PLACE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static enum ag_update_class
+class_max(enum ag_update_class a, enum ag_update_class b)
+{
+	return class_rank(b) > class_rank(a) ? b : a;
+}
+
+/* "spec.x" -> "x" */
+static const char *
+short_name(const struct ag_field_row *row)
+{
+	const char *p = strrchr(row->yaml_path, '.');
+
+	return p != NULL ? p + 1 : row->yaml_path;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void
+add_members(struct ag_kvlist *kv, const char *fmt, const struct ag_strlist *l)
+{
+	char key[256];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		snprintf(key, sizeof(key), fmt, i + 1);
+		ag_kvlist_add(kv, key, l->v[i]);
+	}
+}
+
+static void
+add_tags(struct ag_kvlist *kv, const struct ag_kvlist *tags)
+{
+	char key[64];
+	size_t i;
+
+	for (i = 0; i < tags->n; i++) {
+		snprintf(key, sizeof(key), "Tags.Tag.%zu.Key", i + 1);
+		ag_kvlist_add(kv, key, tags->v[i].key);
+		snprintf(key, sizeof(key), "Tags.Tag.%zu.Value", i + 1);
+		ag_kvlist_add(kv, key, tags->v[i].value);
+	}
+}
+
+/* Desired tags: metadata.labels + managed-by=aurora-gitops, sorted by key. */
+static void
+desired_tags(struct ag_kvlist *out, const struct ag_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->labels.n; i++)
+		ag_kvlist_set(out, m->labels.v[i].key, m->labels.v[i].value);
+	ag_kvlist_set(out, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
+	ag_kvlist_sort(out);
+}
+
+static bool
+is_managed(const struct ag_db_cluster *c)
+{
+	const char *v = ag_kvlist_get(&c->tags, AG_MANAGED_TAG_KEY);
+
+	return v != NULL && strcmp(v, AG_MANAGED_TAG_VALUE) == 0;
+}
+
+static bool
+effective_auto_minor(const struct ag_manifest *m)
+{
+	if (ag_manifest_has(m, AG_F_AUTO_MINOR_VERSION_UPGRADE))
+		return m->spec.auto_minor_version_upgrade;
+	return true;
+}
+
+static bool
+module_sg(const struct ag_manifest *m)
+{
+	return m->spec.security_group_ids.n > 0 || m->spec.allowed_cidr_blocks.n > 0;
+}
+
+static int
+desired_port(const struct ag_manifest *m)
+{
+	return m->spec.port > 0 ? m->spec.port : ag_engine_default_port(m->spec.engine);
+}
+
+static void
+split_list(struct ag_strlist *out, const char *s)
+{
+	const char *p = s, *q;
+	char *t;
+
+	if (s == NULL)
+		return;
+	while (*p != '\0') {
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		if (q > p) {
+			t = ag_xstrndup(p, (size_t)(q - p));
+			ag_strlist_add(out, t);
+			free(t);
+		}
+		p = *q == ',' ? q + 1 : q;
+	}
+}
+
+static bool
+in_filter(const struct ag_plan_input *in, const char *id)
+{
+	size_t i;
+
+	if (in->cluster_filter == NULL || in->n_cluster_filter == 0)
+		return true;
+	for (i = 0; i < in->n_cluster_filter; i++)
+		if (in->cluster_filter[i] != NULL && strcasecmp(in->cluster_filter[i], id) == 0)
+			return true;
+	return false;
+}
+
+static const struct ag_password_info *
+find_password(const struct ag_plan_input *in, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < in->n_passwords; i++)
+		if (in->passwords[i].cluster_id != NULL &&
+		    strcmp(in->passwords[i].cluster_id, id) == 0)
+			return &in->passwords[i];
+	return NULL;
+}
+
+static bool
+has_password(const struct ag_manifest *m)
+{
+	return m->spec.password != NULL && m->spec.password[0] != '\0' &&
+	    !m->spec.manage_master_user_password;
+}
+
+static enum ag_password_state
+password_state(const struct ag_plan_input *in, const struct ag_manifest *m, const char **msg)
+{
+	const struct ag_password_info *pi = find_password(in, m->cluster_id);
+
+	*msg = NULL;
+	if (pi != NULL && pi->state == AG_PW_ERROR) {
+		*msg = pi->message;
+		return AG_PW_ERROR;
+	}
+	if (!has_password(m))
+		return AG_PW_NONE;
+	if (pi == NULL)
+		return AG_PW_UNKNOWN;
+	return pi->state;
+}
+
+static const struct ag_manifest *
+find_manifest(const struct ag_manifest_set *set, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].cluster_id != NULL && strcmp(set->v[i].cluster_id, id) == 0)
+			return &set->v[i];
+	return NULL;
+}
+
+/* Instances of cluster c: its members plus instances naming it. Sorted: readers
+ * by id, then the writer(s). */
+static void
+live_instances(struct ag_strlist *out, const struct ag_observed *o, const struct ag_db_cluster *c)
+{
+	struct ag_strlist readers = AG_STRLIST_INIT, writers = AG_STRLIST_INIT;
+	size_t i, j;
+	bool writer;
+
+	for (i = 0; i < c->n_members; i++) {
+		if (c->members[i].instance_id == NULL)
+			continue;
+		if (c->members[i].is_writer)
+			ag_strlist_add(&writers, c->members[i].instance_id);
+		else
+			ag_strlist_add(&readers, c->members[i].instance_id);
+	}
+	for (i = 0; i < o->n_instances; i++) {
+		const struct ag_db_instance *di = &o->instances[i];
+
+		if (di->id == NULL || di->cluster_id == NULL || strcmp(di->cluster_id, c->id) != 0)
+			continue;
+		if (ag_strlist_contains(&readers, di->id) || ag_strlist_contains(&writers, di->id))
+			continue;
+		writer = false;
+		for (j = 0; j < c->n_members; j++)
+			if (c->members[j].is_writer && c->members[j].instance_id != NULL &&
+			    strcmp(c->members[j].instance_id, di->id) == 0)
+				writer = true;
+		ag_strlist_add(writer ? &writers : &readers, di->id);
+	}
+	ag_strlist_sort(&readers);
+	ag_strlist_sort(&writers);
+	for (i = 0; i < readers.n; i++)
+		ag_strlist_add(out, readers.v[i]);
+	for (i = 0; i < writers.n; i++)
+		ag_strlist_add(out, writers.v[i]);
+	ag_strlist_release(&readers);
+	ag_strlist_release(&writers);
+}
+
+static const struct ag_db_cluster_member *
+find_member(const struct ag_db_cluster *c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_members; i++)
+		if (c->members[i].instance_id != NULL && strcmp(c->members[i].instance_id, id) == 0)
+			return &c->members[i];
+	return NULL;
+}
+
+/* ---- parameters (cluster parameter group) --------------------------------- */
+
+static const struct ag_observed_param *
+find_param(const struct ag_db_cluster_param_group *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_params; i++)
+		if (g->params[i].name != NULL && strcmp(g->params[i].name, name) == 0)
+			return &g->params[i];
+	return NULL;
+}
+
+static const char *
+param_method(const struct ag_param *p)
+{
+	return p->apply_method != NULL && p->apply_method[0] != '\0' ? p->apply_method : "immediate";
+}
+
+/* Emits modify-param-group actions (chunks of 20) for the params marked in want. */
+static void
+emit_param_chunks(struct ag_cluster_plan *cp, const char *group, const struct ag_manifest *m,
+    const bool *want)
+{
+	struct ag_action *a = NULL;
+	size_t i, n = 0;
+	char key[96];
+
+	for (i = 0; i < m->spec.n_parameters; i++) {
+		const struct ag_param *p = &m->spec.parameters[i];
+
+		if (!want[i])
+			continue;
+		if (a == NULL || n == AG_PARAMS_PER_CALL) {
+			a = action_add(cp, AG_ACT_MODIFY_PARAM_GROUP, group, AG_CLASS_IN_PLACE,
+			    AG_WAIT_NONE);
+			ag_kvlist_add(&a->params, "DBClusterParameterGroupName", group);
+			n = 0;
+		}
+		n++;
+		snprintf(key, sizeof(key), "Parameters.Parameter.%zu.ParameterName", n);
+		ag_kvlist_add(&a->params, key, p->name);
+		snprintf(key, sizeof(key), "Parameters.Parameter.%zu.ParameterValue", n);
+		ag_kvlist_add(&a->params, key, p->value != NULL ? p->value : "");
+		snprintf(key, sizeof(key), "Parameters.Parameter.%zu.ApplyMethod", n);
+		ag_kvlist_add(&a->params, key, param_method(p));
+		if (strcmp(param_method(p), "pending-reboot") == 0)
+			a->klass = AG_CLASS_OUTAGE;
+	}
+}
+
+static void
+plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, const char *engine, const char *version)
+{
+	const struct ag_db_cluster_param_group *g;
+	char *group, *family, *path, *note;
+	bool *want;
+	size_t i;
+	bool any = false;
+
+	if (m->spec.n_parameters == 0)
+		return;
+	group = ag_fieldtab_param_group_name(m);
+	g = ag_observed_find_param_group(in->observed, group);
+	want = ag_xcalloc(m->spec.n_parameters, sizeof(*want));
+	if (g == NULL) {
+		struct ag_action *a;
+
+		family = ag_fieldtab_param_family(engine, version);
+		a = action_add(cp, AG_ACT_CREATE_PARAM_GROUP, group, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		ag_kvlist_add(&a->params, "DBClusterParameterGroupName", group);
+		ag_kvlist_add(&a->params, "DBParameterGroupFamily", family != NULL ? family : "");
+		ag_kvlist_addf(&a->params, "Description", "aurora-gitops parameters of cluster %s",
+		    cp->id);
+		ag_kvlist_add(&a->params, "Tags.Tag.1.Key", AG_MANAGED_TAG_KEY);
+		ag_kvlist_add(&a->params, "Tags.Tag.1.Value", AG_MANAGED_TAG_VALUE);
+		free(family);
+		for (i = 0; i < m->spec.n_parameters; i++) {
+			const struct ag_param *p = &m->spec.parameters[i];
+
+			want[i] = true;
+			path = ag_xasprintf("spec.parameters[%s]", p->name);
+			change_add(cp, AG_F_PARAMETERS, "parameters", path, p->value, NULL,
+			    strcmp(param_method(p), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
+									    : AG_CLASS_IN_PLACE,
+			    AG_CHANGE_SEND,
+			    i == 0 ? "new cluster parameter group" : NULL);
+			free(path);
+		}
+		any = true;
+	} else if (!g->params_loaded) {
+		note = ag_xasprintf("the parameters of group '%s' were not read; not compared", group);
+		change_add(cp, AG_F_PARAMETERS, "parameters", "spec.parameters", "(set)", "(not read)",
+		    AG_CLASS_IN_PLACE, AG_CHANGE_INFO, note);
+		free(note);
+	} else {
+		for (i = 0; i < m->spec.n_parameters; i++) {
+			const struct ag_param *p = &m->spec.parameters[i];
+			const struct ag_observed_param *op = find_param(g, p->name);
+			const char *dv = p->value != NULL ? p->value : "";
+
+			if (op != NULL && op->value != NULL && strcmp(op->value, dv) == 0)
+				continue;
+			want[i] = true;
+			any = true;
+			path = ag_xasprintf("spec.parameters[%s]", p->name);
+			change_add(cp, AG_F_PARAMETERS, "parameters", path, dv,
+			    op != NULL ? op->value : NULL,
+			    strcmp(param_method(p), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
+									    : AG_CLASS_IN_PLACE,
+			    AG_CHANGE_SEND,
+			    strcmp(param_method(p), "pending-reboot") == 0
+				? "static parameter: takes effect after the instances reboot"
+				: NULL);
+			free(path);
+		}
+	}
+	if (any)
+		emit_param_chunks(cp, group, m, want);
+	free(want);
+	free(group);
+}
+
+/* ---- deferral notes --------------------------------------------------------- */
+
+static void
+note_deferred(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, const struct ag_db_cluster *live)
+{
+	const char *win = m->spec.preferred_maintenance_window;
+	struct ag_window w;
+	char when[32], *text;
+	size_t i;
+
+	if (m->spec.apply_immediately)
+		return;
+	if (win == NULL || *win == '\0')
+		win = live != NULL ? live->preferred_maintenance_window : NULL;
+	if (win != NULL && ag_window_parse(&w, win, NULL) == 0) {
+		ag_time_format_utc(when, sizeof(when), ag_window_next_start(&w, in->now));
+		text = ag_xasprintf("deferred until %s (maintenance window %s; set "
+				    "spec.applyImmediately: true to apply now)",
+		    when, win);
+	} else {
+		text = ag_xstrdup("deferred to the next maintenance window (set "
+				  "spec.applyImmediately: true to apply now)");
+	}
+	for (i = 0; i < cp->n_changes; i++) {
+		struct ag_change *c = &cp->changes[i];
+
+		if (c->state == AG_CHANGE_SEND &&
+		    (c->klass == AG_CLASS_DEFERRED || c->klass == AG_CLASS_OUTAGE))
+			change_note_append(c, text);
+	}
+	free(text);
+}
+
+/* ---- instances ---------------------------------------------------------- */
+
+static void
+create_instance_action(struct ag_cluster_plan *cp, const struct ag_manifest *m,
+    const struct ag_instance_spec *is, const char *engine)
+{
+	struct ag_action *a = action_add(cp, AG_ACT_CREATE_INSTANCE, is->name, AG_CLASS_IN_PLACE,
+	    AG_WAIT_INSTANCE_AVAILABLE);
+
+	ag_kvlist_add(&a->params, "DBInstanceIdentifier", is->name);
+	ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
+	ag_kvlist_add(&a->params, "DBInstanceClass", is->instance_class);
+	ag_kvlist_add(&a->params, "Engine", engine);
+	ag_kvlist_addf(&a->params, "PromotionTier", "%d", is->promotion_tier);
+	if (is->availability_zone != NULL && is->availability_zone[0] != '\0')
+		ag_kvlist_add(&a->params, "AvailabilityZone", is->availability_zone);
+	ag_kvlist_add(&a->params, "AutoMinorVersionUpgrade",
+	    effective_auto_minor(m) ? "true" : "false");
+}
+
+static void
+plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, const struct ag_db_cluster *live)
+{
+	struct ag_strlist have = AG_STRLIST_INIT, extra = AG_STRLIST_INIT;
+	size_t i, n_creates = 0, remaining;
+	char *path;
+	bool apply_now = m->spec.apply_immediately;
+	const char *engine = m->spec.engine != NULL ? m->spec.engine : live->engine;
+
+	if (!ag_manifest_has(m, AG_F_INSTANCES) && m->spec.n_instances == 0)
+		return;
+	live_instances(&have, in->observed, live);
+
+	/* creates first, so a replacement exists before anything is removed */
+	for (i = 0; i < m->spec.n_instances; i++) {
+		const struct ag_instance_spec *is = &m->spec.instances[i];
+
+		if (ag_strlist_contains(&have, is->name))
+			continue;
+		path = ag_xasprintf("spec.instances[%s]", is->name);
+		change_add(cp, AG_F_INSTANCES, "instances", path, is->instance_class, NULL,
+		    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "new instance");
+		free(path);
+		create_instance_action(cp, m, is, engine);
+		n_creates++;
+	}
+
+	/* modifies */
+	for (i = 0; i < m->spec.n_instances; i++) {
+		const struct ag_instance_spec *is = &m->spec.instances[i];
+		const struct ag_db_instance *di = ag_observed_find_instance(in->observed, is->name);
+		const struct ag_db_cluster_member *mem = find_member(live, is->name);
+		struct ag_kvlist p = AG_KVLIST_INIT;
+		enum ag_update_class k = AG_CLASS_NONE;
+		int live_tier;
+
+		if (!ag_strlist_contains(&have, is->name))
+			continue;
+		if (di != NULL && is->instance_class != NULL && di->instance_class != NULL &&
+		    strcmp(is->instance_class, di->instance_class) != 0) {
+			path = ag_xasprintf("spec.instances[%s].instanceClass", is->name);
+			if (di->pending_instance_class != NULL &&
+			    strcmp(di->pending_instance_class, is->instance_class) == 0) {
+				change_add(cp, AG_F_INSTANCES, "instances", path, is->instance_class,
+				    di->instance_class, AG_CLASS_DEFERRED, AG_CHANGE_PENDING,
+				    "already pending in AWS until the maintenance window; not sent "
+				    "again");
+			} else {
+				change_add(cp, AG_F_INSTANCES, "instances", path, is->instance_class,
+				    di->instance_class, AG_CLASS_DEFERRED, AG_CHANGE_SEND,
+				    "the instance restarts with the new class");
+				ag_kvlist_add(&p, "DBInstanceClass", is->instance_class);
+				k = class_max(k, AG_CLASS_DEFERRED);
+			}
+			free(path);
+		}
+		live_tier = di != NULL ? di->promotion_tier : (mem != NULL ? mem->promotion_tier : -1);
+		if (live_tier >= 0 && live_tier != is->promotion_tier) {
+			char a[16], b[16];
+
+			snprintf(a, sizeof(a), "%d", is->promotion_tier);
+			snprintf(b, sizeof(b), "%d", live_tier);
+			path = ag_xasprintf("spec.instances[%s].promotionTier", is->name);
+			change_add(cp, AG_F_INSTANCES, "instances", path, a, b, AG_CLASS_IN_PLACE,
+			    AG_CHANGE_SEND, NULL);
+			free(path);
+			ag_kvlist_add(&p, "PromotionTier", a);
+			k = class_max(k, AG_CLASS_IN_PLACE);
+		}
+		if (di != NULL && ag_manifest_has(m, AG_F_AUTO_MINOR_VERSION_UPGRADE) &&
+		    di->auto_minor_version_upgrade != m->spec.auto_minor_version_upgrade) {
+			path = ag_xasprintf("spec.instances[%s].autoMinorVersionUpgrade", is->name);
+			change_add(cp, AG_F_AUTO_MINOR_VERSION_UPGRADE, "autoMinorVersionUpgrade", path,
+			    m->spec.auto_minor_version_upgrade ? "true" : "false",
+			    di->auto_minor_version_upgrade ? "true" : "false", AG_CLASS_IN_PLACE,
+			    AG_CHANGE_SEND, NULL);
+			free(path);
+			ag_kvlist_add(&p, "AutoMinorVersionUpgrade",
+			    m->spec.auto_minor_version_upgrade ? "true" : "false");
+			k = class_max(k, AG_CLASS_IN_PLACE);
+		}
+		if (di != NULL && is->availability_zone != NULL && is->availability_zone[0] != '\0' &&
+		    di->availability_zone != NULL &&
+		    strcmp(is->availability_zone, di->availability_zone) != 0) {
+			path = ag_xasprintf("spec.instances[%s].availabilityZone", is->name);
+			change_add(cp, AG_F_INSTANCES, "instances", path, is->availability_zone,
+			    di->availability_zone, AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED,
+			    "the availability zone of an instance cannot change: add an instance "
+			    "with a new name in the new zone, then remove this one from the list");
+			free(path);
+		}
+		if (p.n > 0) {
+			struct ag_action *a = action_add(cp, AG_ACT_MODIFY_INSTANCE, is->name, k,
+			    AG_WAIT_INSTANCE_AVAILABLE);
+
+			ag_kvlist_add(&a->params, "DBInstanceIdentifier", is->name);
+			for (size_t j = 0; j < p.n; j++)
+				ag_kvlist_add(&a->params, p.v[j].key, p.v[j].value);
+			ag_kvlist_add(&a->params, "ApplyImmediately", apply_now ? "true" : "false");
+		}
+		ag_kvlist_release(&p);
+	}
+
+	/* deletes: readers first, the writer last; never the last instance
+	 * unless a create was ordered before */
+	for (i = 0; i < have.n; i++) {
+		bool wanted = false;
+
+		for (size_t j = 0; j < m->spec.n_instances; j++)
+			if (strcmp(m->spec.instances[j].name, have.v[i]) == 0)
+				wanted = true;
+		if (!wanted)
+			ag_strlist_add(&extra, have.v[i]);
+	}
+	remaining = have.n;
+	for (i = 0; i < extra.n; i++) {
+		const struct ag_db_instance *di = ag_observed_find_instance(in->observed, extra.v[i]);
+
+		path = ag_xasprintf("spec.instances[%s]", extra.v[i]);
+		if (remaining == 1 && n_creates == 0) {
+			change_add(cp, AG_F_INSTANCES, "instances", path, NULL,
+			    di != NULL ? di->instance_class : "(instance)", AG_CLASS_IN_PLACE,
+			    AG_CHANGE_INFO,
+			    "not deleted: it is the last instance of the cluster; to remove the "
+			    "cluster use the aurora-gitops/deletion: delete annotation");
+		} else {
+			struct ag_action *a;
+
+			change_add(cp, AG_F_INSTANCES, "instances", path, NULL,
+			    di != NULL ? di->instance_class : "(instance)", AG_CLASS_IN_PLACE,
+			    AG_CHANGE_SEND,
+			    "instance removed (Aurora storage is cluster-level: no data is lost)");
+			a = action_add(cp, AG_ACT_DELETE_INSTANCE, extra.v[i], AG_CLASS_IN_PLACE,
+			    AG_WAIT_INSTANCE_DELETED);
+			ag_kvlist_add(&a->params, "DBInstanceIdentifier", extra.v[i]);
+			remaining--;
+		}
+		free(path);
+	}
+	ag_strlist_release(&have);
+	ag_strlist_release(&extra);
+}
+
+/* ---- tags ---------------------------------------------------------------- */
+
+static void
+plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct ag_db_cluster *live)
+{
+	struct ag_kvlist want = AG_KVLIST_INIT, add = AG_KVLIST_INIT;
+	struct ag_strlist del = AG_STRLIST_INIT;
+	const char *arn = live->arn != NULL ? live->arn : live->id;
+	char *path;
+	size_t i;
+
+	desired_tags(&want, m);
+	for (i = 0; i < want.n; i++) {
+		const char *lv = ag_kvlist_get(&live->tags, want.v[i].key);
+
+		if (lv != NULL && strcmp(lv, want.v[i].value) == 0)
+			continue;
+		ag_kvlist_add(&add, want.v[i].key, want.v[i].value);
+		path = ag_xasprintf("metadata.labels.%s", want.v[i].key);
+		change_add(cp, AG_F__COUNT, "tags", path, want.v[i].value, lv, AG_CLASS_IN_PLACE,
+		    AG_CHANGE_SEND, NULL);
+		free(path);
+	}
+	for (i = 0; i < live->tags.n; i++) {
+		const char *k = live->tags.v[i].key;
+
+		if (strncmp(k, "aws:", 4) == 0 || ag_kvlist_get(&want, k) != NULL ||
+		    ag_strlist_contains(&del, k))
+			continue;
+		ag_strlist_add(&del, k);
+		path = ag_xasprintf("metadata.labels.%s", k);
+		change_add(cp, AG_F__COUNT, "tags", path, NULL, live->tags.v[i].value,
+		    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "tag not in metadata.labels: removed");
+		free(path);
+	}
+	if (add.n > 0) {
+		struct ag_action *a = action_add(cp, AG_ACT_ADD_TAGS, live->id, AG_CLASS_IN_PLACE,
+		    AG_WAIT_NONE);
+
+		ag_kvlist_add(&a->params, "ResourceName", arn);
+		add_tags(&a->params, &add);
+	}
+	if (del.n > 0) {
+		struct ag_action *a = action_add(cp, AG_ACT_REMOVE_TAGS, live->id, AG_CLASS_IN_PLACE,
+		    AG_WAIT_NONE);
+
+		ag_strlist_sort(&del);
+		ag_kvlist_add(&a->params, "ResourceName", arn);
+		add_members(&a->params, "TagKeys.member.%zu", &del);
+	}
+	ag_kvlist_release(&want);
+	ag_kvlist_release(&add);
+	ag_strlist_release(&del);
+}
+
+/* ---- update of an existing cluster ----------------------------------------- */
+
+struct modify {
+	struct ag_kvlist params;
+	enum ag_update_class klass;
+	bool promote;
+	int http; /* -1 none, 0 disable, 1 enable */
+};
+
+static char *
+display_desired(const struct ag_field_row *row, const char *d, const struct ag_manifest *m)
+{
+	if (d != NULL)
+		return ag_xstrdup(d);
+	if (row->absent == AG_ABSENT_DEFAULT) {
+		if (row->norm == AG_NORM_PORT)
+			return ag_xasprintf("%d (default)", ag_engine_default_port(m->spec.engine));
+		if (row->aws_default != NULL && row->aws_default[0] != '\0')
+			return ag_xasprintf("%s (default)", row->aws_default);
+		return ag_xstrdup("(none)");
+	}
+	return ag_xstrdup(ABSENT);
+}
+
+/* The value to send for a row: the desired value or its default. */
+static char *
+send_value(const struct ag_field_row *row, const char *d, const struct ag_manifest *m)
+{
+	if (d != NULL)
+		return ag_xstrdup(d);
+	if (row->norm == AG_NORM_PORT)
+		return ag_xasprintf("%d", ag_engine_default_port(m->spec.engine));
+	return ag_xstrdup(row->aws_default != NULL ? row->aws_default : "");
+}
+
+static bool
+pending_matches(const struct ag_field_row *row, const char *sendv,
+    const struct ag_db_cluster *live)
+{
+	const struct ag_cluster_pending *pv = &live->pending;
+
+	if (!pv->present)
+		return false;
+	switch (row->field) {
+	case AG_F_BACKUP_RETENTION_PERIOD:
+		return pv->backup_retention_period >= 0 &&
+		    pv->backup_retention_period == (int)strtol(sendv, NULL, 10);
+	case AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED:
+		return pv->iam_auth >= 0 && (pv->iam_auth != 0) == (strcmp(sendv, "true") == 0);
+	case AG_F_STORAGE_TYPE:
+		return pv->storage_type != NULL &&
+		    strcmp(ag_norm_storage_type(pv->storage_type), ag_norm_storage_type(sendv)) == 0;
+	default:
+		return false;
+	}
+}
+
+static void
+emit_logs(struct modify *mod, struct ag_change *c, const char *d, const char *l,
+    const struct ag_db_cluster *live)
+{
+	struct ag_strlist dl = AG_STRLIST_INIT, ll = AG_STRLIST_INIT;
+	struct ag_strlist en = AG_STRLIST_INIT, dis = AG_STRLIST_INIT;
+	size_t i;
+	bool pending = live->pending.present;
+
+	split_list(&dl, d);
+	split_list(&ll, l);
+	for (i = 0; i < dl.n; i++)
+		if (!ag_strlist_contains(&ll, dl.v[i]))
+			ag_strlist_add(&en, dl.v[i]);
+	for (i = 0; i < ll.n; i++)
+		if (!ag_strlist_contains(&dl, ll.v[i]))
+			ag_strlist_add(&dis, ll.v[i]);
+	for (i = 0; i < en.n && pending; i++)
+		if (!ag_strlist_contains(&live->pending.enable_log_types, en.v[i]))
+			pending = false;
+	for (i = 0; i < dis.n && pending; i++)
+		if (!ag_strlist_contains(&live->pending.disable_log_types, dis.v[i]))
+			pending = false;
+	if (pending) {
+		c->state = AG_CHANGE_PENDING;
+		change_note_append(c, "already pending in AWS; not sent again");
+	} else {
+		add_members(&mod->params, "CloudwatchLogsExportConfiguration.EnableLogTypes.member.%zu",
+		    &en);
+		add_members(&mod->params,
+		    "CloudwatchLogsExportConfiguration.DisableLogTypes.member.%zu", &dis);
+		mod->klass = class_max(mod->klass, c->klass);
+	}
+	ag_strlist_release(&dl);
+	ag_strlist_release(&ll);
+	ag_strlist_release(&en);
+	ag_strlist_release(&dis);
+}
+
+static void
+emit_sg_ids(struct modify *mod, const char *d, const struct ag_manifest *m,
+    const struct ag_db_cluster *live)
+{
+	struct ag_strlist ids = AG_STRLIST_INIT;
+	size_t i;
+
+	split_list(&ids, d);
+	if (module_sg(m))
+		for (i = 0; i < live->vpc_security_group_ids.n; i++)
+			if (!ag_strlist_contains(&ids, live->vpc_security_group_ids.v[i]))
+				ag_strlist_add(&ids, live->vpc_security_group_ids.v[i]);
+	add_members(&mod->params, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", &ids);
+	ag_strlist_release(&ids);
+}
+
+static void
+emit_serverless(struct ag_kvlist *kv, const struct ag_manifest *m, const struct ag_db_cluster *live)
+{
+	char *a = ag_norm_number(m->spec.serverless_v2_min_capacity);
+	char *b = ag_norm_number(m->spec.serverless_v2_max_capacity > 0
+		? m->spec.serverless_v2_max_capacity
+		: (live != NULL && live->serverless_v2_max_capacity > 0
+			  ? live->serverless_v2_max_capacity
+			  : (m->spec.serverless_v2_min_capacity > 1 ? m->spec.serverless_v2_min_capacity
+								    : 1)));
+
+	ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MinCapacity", a);
+	ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MaxCapacity", b);
+	free(a);
+	free(b);
+}
+
+static void
+diff_engine_version(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_row *row,
+    const struct ag_manifest *m, const struct ag_db_cluster *live, const char *d, const char *l)
+{
+	const char *engine = m->spec.engine != NULL ? m->spec.engine : live->engine;
+	enum ag_version_verdict v = ag_version_compare(engine, d, l, effective_auto_minor(m));
+	struct ag_change *c;
+	char *note;
+	char md[64], ml[64];
+
+	switch (v) {
+	case AG_VERSION_EQUAL:
+	case AG_VERSION_AUTO_MINOR:
+		return;
+	case AG_VERSION_LIVE_NEWER:
+		note = ag_xasprintf("live is newer (%s > %s), update the manifest; never downgraded",
+		    l, d);
+		change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_OUTAGE,
+		    AG_CHANGE_INFO, note);
+		free(note);
+		return;
+	case AG_VERSION_UPGRADE_MINOR:
+	case AG_VERSION_UPGRADE_MAJOR:
+		break;
+	}
+	if (live->pending.present && live->pending.engine_version != NULL &&
+	    ag_version_compare(engine, d, live->pending.engine_version, false) == AG_VERSION_EQUAL) {
+		note = ag_xasprintf("upgrade to %s already pending in AWS until the maintenance "
+				    "window; not sent again",
+		    live->pending.engine_version);
+		change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_OUTAGE,
+		    AG_CHANGE_PENDING, note);
+		free(note);
+		return;
+	}
+	if (v == AG_VERSION_UPGRADE_MAJOR && !m->spec.allow_major_version_upgrade) {
+		ag_version_major(md, sizeof(md), engine, d);
+		ag_version_major(ml, sizeof(ml), engine, l);
+		note = ag_xasprintf("a major version upgrade (%s to %s) needs "
+				    "spec.allowMajorVersionUpgrade: true; it restarts the cluster and "
+				    "usually needs a parameter group of the new family",
+		    ml, md);
+		change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_BLOCKED,
+		    AG_CHANGE_BLOCKED, note);
+		free(note);
+		return;
+	}
+	c = change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_OUTAGE,
+	    AG_CHANGE_SEND,
+	    v == AG_VERSION_UPGRADE_MAJOR ? "major version upgrade: the cluster restarts"
+					  : "minor version upgrade: the cluster restarts");
+	(void)c;
+	ag_kvlist_add(&mod->params, "EngineVersion", d);
+	if (v == AG_VERSION_UPGRADE_MAJOR)
+		ag_kvlist_add(&mod->params, "AllowMajorVersionUpgrade", "true");
+	mod->klass = class_max(mod->klass, AG_CLASS_OUTAGE);
+}
+
+static void
+diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_row *row,
+    const struct ag_manifest *m, const struct ag_db_cluster *live, const struct ag_norm_ctx *ctx,
+    const char *d, const char *l)
+{
+	struct ag_change *c;
+	char *dd, *sv;
+
+	if (row->emit == AG_EMIT_ENGINE_VERSION) {
+		diff_engine_version(cp, mod, row, m, live, d, l);
+		return;
+	}
+	if (ag_norm_equal_row(row, d, l, ctx))
+		return;
+	dd = display_desired(row, d, m);
+	c = change_add(cp, row->field, short_name(row), row->yaml_path, dd, l, row->klass,
+	    AG_CHANGE_SEND, NULL);
+	free(dd);
+	if (row->klass == AG_CLASS_BLOCKED) {
+		c->state = AG_CHANGE_BLOCKED;
+		c->note = ag_xstrdup(row->hint);
+		return;
+	}
+	sv = send_value(row, d, m);
+	switch (row->emit) {
+	case AG_EMIT_SCALAR:
+		if (row->field == AG_F_MASTER_USER_SECRET_KMS_KEY_ID &&
+		    !m->spec.manage_master_user_password) {
+			c->state = AG_CHANGE_INFO;
+			c->note = ag_xstrdup("used only with manageMasterUserPassword: true");
+			break;
+		}
+		if (pending_matches(row, sv, live)) {
+			c->state = AG_CHANGE_PENDING;
+			c->note = ag_xstrdup("already pending in AWS until the maintenance window; "
+					     "not sent again");
+			break;
+		}
+		if (row->field == AG_F_DELETION_PROTECTION)
+			c->note = ag_xstrdup("applied immediately whatever applyImmediately says");
+		ag_kvlist_add(&mod->params, row->modify_param, sv);
+		mod->klass = class_max(mod->klass, row->klass);
+		break;
+	case AG_EMIT_LOGS:
+		emit_logs(mod, c, d, l, live);
+		break;
+	case AG_EMIT_SG_IDS:
+		emit_sg_ids(mod, d, m, live);
+		mod->klass = class_max(mod->klass, row->klass);
+		break;
+	case AG_EMIT_SERVERLESS:
+		emit_serverless(&mod->params, m, live);
+		mod->klass = class_max(mod->klass, row->klass);
+		break;
+	case AG_EMIT_MANAGE_PASSWORD:
+		if (m->spec.manage_master_user_password) {
+			ag_kvlist_add(&mod->params, "ManageMasterUserPassword", "true");
+			if (m->spec.master_user_secret_kms_key_id != NULL &&
+			    m->spec.master_user_secret_kms_key_id[0] != '\0')
+				ag_kvlist_add(&mod->params, "MasterUserSecretKmsKeyId",
+				    m->spec.master_user_secret_kms_key_id);
+			c->note = ag_xstrdup("AWS generates the password and keeps it in Secrets "
+					     "Manager");
+			mod->klass = class_max(mod->klass, row->klass);
+		} else if (has_password(m)) {
+			ag_kvlist_add(&mod->params, "ManageMasterUserPassword", "false");
+			ag_kvlist_add(&mod->params, "MasterUserPassword", AG_PLACEHOLDER_PASSWORD);
+			c->note = ag_xstrdup("the password from spec.password replaces the managed "
+					     "secret");
+			mod->klass = class_max(mod->klass, row->klass);
+		} else {
+			c->state = AG_CHANGE_INFO;
+			c->note = ag_xstrdup("turning the managed password off needs spec.password "
+					     "(sealed with aurora-gitops seal)");
+		}
+		break;
+	case AG_EMIT_HTTP_ENDPOINT:
+		if (live->engine_mode != NULL && strcmp(live->engine_mode, "serverless") == 0) {
+			ag_kvlist_add(&mod->params, "EnableHttpEndpoint", sv);
+			mod->klass = class_max(mod->klass, row->klass);
+		} else {
+			mod->http = strcmp(sv, "true") == 0;
+		}
+		break;
+	case AG_EMIT_PROMOTE:
+		if (d != NULL && d[0] != '\0') {
+			c->klass = AG_CLASS_BLOCKED;
+			c->state = AG_CHANGE_BLOCKED;
+			c->note = ag_xstrdup(row->hint);
+		} else {
+			mod->promote = true;
+			c->note = ag_xstrdup("the replica is promoted to a standalone cluster; "
+					     "replication stops");
+		}
+		break;
+	case AG_EMIT_PARAM_GROUP:
+		if (d == NULL) {
+			char *fam = ag_fieldtab_param_family(live->engine, live->engine_version);
+
+			if (fam == NULL) {
+				c->state = AG_CHANGE_INFO;
+				c->note = ag_xstrdup("the default group of the engine is unknown");
+				break;
+			}
+			free(c->committed);
+			c->committed = ag_xasprintf("default.%s", fam);
+			ag_kvlist_add(&mod->params, row->modify_param, c->committed);
+			free(fam);
+		} else {
+			ag_kvlist_add(&mod->params, row->modify_param, d);
+		}
+		c->note = ag_xstrdup("static parameters of the new group take effect after the "
+				     "instances reboot");
+		mod->klass = class_max(mod->klass, row->klass);
+		break;
+	default:
+		c->state = AG_CHANGE_INFO;
+		break;
+	}
+	free(sv);
+}
+
+static void
+plan_password_update(struct ag_cluster_plan *cp, struct modify *mod, enum ag_password_state pw,
+    const struct ag_manifest *m)
+{
+	if (!has_password(m))
+		return;
+	if (pw == AG_PW_CHANGED) {
+		change_add(cp, AG_F_PASSWORD, "password", "spec.password", "changed (rotated)",
+		    "(not readable)", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+		    "applied immediately whatever applyImmediately says");
+		if (ag_kvlist_get(&mod->params, "MasterUserPassword") == NULL)
+			ag_kvlist_add(&mod->params, "MasterUserPassword", AG_PLACEHOLDER_PASSWORD);
+		mod->klass = class_max(mod->klass, AG_CLASS_IN_PLACE);
+	} else if (pw == AG_PW_UNKNOWN) {
+		change_add(cp, AG_F_PASSWORD, "password", "spec.password", "(set)", "(not readable)",
+		    AG_CLASS_IN_PLACE, AG_CHANGE_INFO,
+		    "password: not verified (no record of the last applied value)");
+	}
+}
+
+static void
+plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, const struct ag_db_cluster *live, enum ag_password_state pw)
+{
+	struct modify mod = { AG_KVLIST_INIT, AG_CLASS_NONE, false, -1 };
+	struct ag_norm_ctx ctx;
+	const struct ag_field_row *rows;
+	size_t n, i;
+	char *d, *l;
+
+	ctx.engine = m->spec.engine != NULL ? m->spec.engine : live->engine;
+	ctx.auto_minor = effective_auto_minor(m);
+	ctx.module_sg = module_sg(m);
+
+	plan_parameters(cp, in, m, ctx.engine,
+	    m->spec.engine_version != NULL ? m->spec.engine_version : live->engine_version);
+
+	rows = ag_fieldtab_rows(&n);
+	for (i = 0; i < n; i++) {
+		const struct ag_field_row *row = &rows[i];
+
+		if (row->norm == AG_NORM_NOT_COMPARED || row->norm == AG_NORM_WRITE_ONLY ||
+		    row->live == NULL)
+			continue;
+		row->desired(&d, m);
+		row->live(&l, live);
+		diff_row(cp, &mod, row, m, live, &ctx, d, l);
+		free(d);
+		free(l);
+	}
+	plan_password_update(cp, &mod, pw, m);
+
+	if (mod.promote) {
+		struct ag_action *a = action_add(cp, AG_ACT_PROMOTE_REPLICA, cp->id,
+		    AG_CLASS_IN_PLACE, AG_WAIT_CLUSTER_AVAILABLE);
+
+		ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
+	}
+	if (mod.params.n > 0) {
+		struct ag_action *a = action_add(cp, AG_ACT_MODIFY_CLUSTER, cp->id, mod.klass,
+		    AG_WAIT_CLUSTER_AVAILABLE);
+
+		ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
+		for (i = 0; i < mod.params.n; i++)
+			ag_kvlist_add(&a->params, mod.params.v[i].key, mod.params.v[i].value);
+		ag_kvlist_add(&a->params, "ApplyImmediately",
+		    m->spec.apply_immediately ? "true" : "false");
+	}
+	if (mod.http >= 0) {
+		struct ag_action *a = action_add(cp, AG_ACT_SET_HTTP_ENDPOINT, cp->id,
+		    AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+
+		a->action = mod.http ? "EnableHttpEndpoint" : "DisableHttpEndpoint";
+		ag_kvlist_add(&a->params, "ResourceArn", live->arn != NULL ? live->arn : cp->id);
+	}
+	ag_kvlist_release(&mod.params);
+
+	plan_instances(cp, in, m, live);
+	plan_tags(cp, m, live);
+	note_deferred(cp, in, m, live);
+}
+
+/* ---- create --------------------------------------------------------------- */
+
+static void
+create_cluster_params(struct ag_kvlist *cr, struct ag_kvlist *follow, const struct ag_manifest *m,
+    bool restore)
+{
+	const struct ag_field_row *rows;
+	size_t n, i;
+	char *v;
+
+	rows = ag_fieldtab_rows(&n);
+	for (i = 0; i < n; i++) {
+		const struct ag_field_row *row = &rows[i];
+		struct ag_kvlist *dst;
+
+		if (row->create_param == NULL || row->field == AG_F_SUBNET_IDS ||
+		    row->field == AG_F_SNAPSHOT_IDENTIFIER)
+			continue;
+		if (row->field == AG_F_ASSOCIATE_SECURITY_GROUP_IDS) {
+			struct ag_strlist ids = AG_STRLIST_INIT;
+			char *sg;
+
+			ag_strlist_copy(&ids, &m->spec.associate_security_group_ids);
+			if (module_sg(m)) {
+				sg = ag_xasprintf(AG_PLACEHOLDER_SG_FMT, m->cluster_id);
+				ag_strlist_add(&ids, sg);
+				free(sg);
+			}
+			add_members(cr, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", &ids);
+			ag_strlist_release(&ids);
+			continue;
+		}
+		if (!row->desired(&v, m))
+			continue;
+		dst = cr;
+		if (restore && !row->in_restore) {
+			/* RestoreDBClusterFromSnapshot has no such parameter: the
+			 * follow-up ModifyDBCluster carries it when it can */
+			dst = row->modify_param != NULL ? follow : NULL;
+			if (row->field == AG_F_ENABLE_HTTP_ENDPOINT)
+				dst = NULL;
+		}
+		if (dst == NULL) {
+			free(v);
+			continue;
+		}
+		switch (row->emit) {
+		case AG_EMIT_PASSWORD:
+			ag_kvlist_add(dst, dst == cr ? row->create_param : row->modify_param,
+			    AG_PLACEHOLDER_PASSWORD);
+			break;
+		case AG_EMIT_LOGS: {
+			struct ag_strlist l = AG_STRLIST_INIT;
+
+			split_list(&l, v);
+			add_members(dst, "EnableCloudwatchLogsExports.member.%zu", &l);
+			ag_strlist_release(&l);
+			break;
+		}
+		case AG_EMIT_SERVERLESS:
+			emit_serverless(dst, m, NULL);
+			break;
+		case AG_EMIT_ENGINE_VERSION:
+			ag_kvlist_add(dst, row->create_param, v);
+			break;
+		default:
+			if (row->field == AG_F_MASTER_USER_SECRET_KMS_KEY_ID &&
+			    !m->spec.manage_master_user_password)
+				break;
+			ag_kvlist_add(dst, dst == cr ? row->create_param : row->modify_param, v);
+			break;
+		}
+		free(v);
+	}
+}
+
+static void
+plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m)
+{
+	struct ag_kvlist tags = AG_KVLIST_INIT, follow = AG_KVLIST_INIT;
+	struct ag_action *a;
+	bool restore = m->spec.snapshot_identifier != NULL && m->spec.snapshot_identifier[0] != '\0';
+	char *sg, *name;
+	size_t i;
+	int port = desired_port(m);
+
+	change_add(cp, AG_F__COUNT, "cluster", "metadata.name", cp->id, NULL, AG_CLASS_IN_PLACE,
+	    AG_CHANGE_SEND,
+	    restore ? "new cluster restored from snapshot" : "new cluster");
+	desired_tags(&tags, m);
+
+	if (module_sg(m)) {
+		sg = ag_xasprintf(AG_PLACEHOLDER_SG_FMT, cp->id);
+		a = action_add(cp, AG_ACT_CREATE_SECURITY_GROUP, cp->id, AG_CLASS_IN_PLACE,
+		    AG_WAIT_NONE);
+		ag_kvlist_add(&a->params, "GroupName", cp->id);
+		ag_kvlist_addf(&a->params, "GroupDescription", "Ingress for RDS cluster %s", cp->id);
+		if (m->spec.vpc_id != NULL && m->spec.vpc_id[0] != '\0')
+			ag_kvlist_add(&a->params, "VpcId", m->spec.vpc_id);
+		a = action_add(cp, AG_ACT_AUTHORIZE_INGRESS, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		ag_kvlist_add(&a->params, "GroupId", sg);
+		ag_kvlist_add(&a->params, "IpPermissions.1.IpProtocol", "tcp");
+		ag_kvlist_addf(&a->params, "IpPermissions.1.FromPort", "%d", port);
+		ag_kvlist_addf(&a->params, "IpPermissions.1.ToPort", "%d", port);
+		add_members(&a->params, "IpPermissions.1.IpRanges.%zu.CidrIp",
+		    &m->spec.allowed_cidr_blocks);
+		add_members(&a->params, "IpPermissions.1.Groups.%zu.GroupId",
+		    &m->spec.security_group_ids);
+		free(sg);
+	}
+	if (m->spec.subnet_ids.n > 0 &&
+	    (m->spec.db_subnet_group_name == NULL || m->spec.db_subnet_group_name[0] == '\0')) {
+		name = ag_fieldtab_subnet_group_name(cp->id);
+		a = action_add(cp, AG_ACT_CREATE_SUBNET_GROUP, name, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		ag_kvlist_add(&a->params, "DBSubnetGroupName", name);
+		ag_kvlist_addf(&a->params, "DBSubnetGroupDescription", "Subnets of Aurora cluster %s",
+		    cp->id);
+		add_members(&a->params, "SubnetIds.SubnetIdentifier.%zu", &m->spec.subnet_ids);
+		ag_kvlist_add(&a->params, "Tags.Tag.1.Key", AG_MANAGED_TAG_KEY);
+		ag_kvlist_add(&a->params, "Tags.Tag.1.Value", AG_MANAGED_TAG_VALUE);
+		free(name);
+	}
+	if (m->spec.n_parameters > 0) {
+		name = ag_fieldtab_param_group_name(m);
+		if (ag_observed_find_param_group(in->observed, name) == NULL)
+			ag_strlist_add(&cp->notes,
+			    "AWS advises waiting 5 minutes after creating a cluster parameter group "
+			    "before creating a cluster that uses it");
+		free(name);
+	}
+	plan_parameters(cp, in, m, m->spec.engine, m->spec.engine_version);
+
+	a = action_add(cp, restore ? AG_ACT_RESTORE_CLUSTER : AG_ACT_CREATE_CLUSTER, cp->id,
+	    AG_CLASS_IN_PLACE, AG_WAIT_CLUSTER_AVAILABLE);
+	ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
+	if (restore)
+		ag_kvlist_add(&a->params, "SnapshotIdentifier", m->spec.snapshot_identifier);
+	create_cluster_params(&a->params, &follow, m, restore);
+	add_tags(&a->params, &tags);
+	if (restore) {
+		ag_strlist_add(&cp->notes, "username and storage encryption come from the snapshot");
+		if (follow.n > 0) {
+			a = action_add(cp, AG_ACT_MODIFY_CLUSTER, cp->id, AG_CLASS_IN_PLACE,
+			    AG_WAIT_CLUSTER_AVAILABLE);
+			ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
+			for (i = 0; i < follow.n; i++)
+				ag_kvlist_add(&a->params, follow.v[i].key, follow.v[i].value);
+			ag_kvlist_add(&a->params, "ApplyImmediately", "true");
+		}
+		if (m->spec.enable_http_endpoint) {
+			a = action_add(cp, AG_ACT_SET_HTTP_ENDPOINT, cp->id, AG_CLASS_IN_PLACE,
+			    AG_WAIT_NONE);
+			ag_kvlist_addf(&a->params, "ResourceArn", "{{arn:%s}}", cp->id);
+		}
+	}
+	if (ag_manifest_has(m, AG_F_INSTANCES) || m->spec.n_instances > 0) {
+		for (i = 0; i < m->spec.n_instances; i++)
+			create_instance_action(cp, m, &m->spec.instances[i], m->spec.engine);
+	} else {
+		ag_strlist_add(&cp->notes,
+		    "spec.instances is not set: the cluster is created without instances (no "
+		    "compute)");
+	}
+	ag_kvlist_release(&tags);
+	ag_kvlist_release(&follow);
+}
+
+/* ---- delete ---------------------------------------------------------------- */
+
+static void
+plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, const struct ag_db_cluster *live)
+{
+	struct ag_strlist insts = AG_STRLIST_INIT;
+	struct ag_action *a;
+	struct ag_change *c;
+	char stamp[32], *snap;
+	struct tm tm;
+	time_t t = (time_t)in->now;
+	size_t i;
+
+	c = change_add(cp, AG_F__COUNT, "deletion", "metadata.annotations.aurora-gitops/deletion",
+	    "delete", "exists", AG_CLASS_DELETE_ONLY, AG_CHANGE_SEND, NULL);
+	if (live->deletion_protection) {
+		c->state = AG_CHANGE_BLOCKED;
+		cp->status = AG_STATUS_BLOCKED;
+		set_reason(cp, ag_xasprintf("deletion refused: deletionProtection is on for cluster "
+					    "'%s'; turn deletionProtection off in an earlier, separate "
+					    "commit, let it apply, then commit the tombstone",
+				   cp->id));
+		c->note = ag_xstrdup(cp->reason);
+		return;
+	}
+	if (m->spec.deletion_protection) {
+		c->state = AG_CHANGE_BLOCKED;
+		cp->status = AG_STATUS_BLOCKED;
+		set_reason(cp, ag_xasprintf("deletion refused: the manifest of '%s' still says "
+					    "deletionProtection: true; turn deletionProtection off in "
+					    "an earlier, separate commit",
+				   cp->id));
+		c->note = ag_xstrdup(cp->reason);
+		return;
+	}
+	cp->status = AG_STATUS_DELETE;
+	live_instances(&insts, in->observed, live);
+	for (i = 0; i < insts.n; i++) {
+		a = action_add(cp, AG_ACT_DELETE_INSTANCE, insts.v[i], AG_CLASS_IN_PLACE,
+		    AG_WAIT_INSTANCE_DELETED);
+		ag_kvlist_add(&a->params, "DBInstanceIdentifier", insts.v[i]);
+	}
+	if (m->spec.final_snapshot_identifier != NULL && m->spec.final_snapshot_identifier[0] != '\0') {
+		snap = ag_xstrdup(m->spec.final_snapshot_identifier);
+	} else {
+		if (gmtime_r(&t, &tm) == NULL || strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm) == 0)
+			snprintf(stamp, sizeof(stamp), "%lld", (long long)in->now);
+		snap = ag_xasprintf("%s-final-%s", cp->id, stamp);
+	}
+	a = action_add(cp, AG_ACT_DELETE_CLUSTER, cp->id, AG_CLASS_DELETE_ONLY,
+	    AG_WAIT_CLUSTER_DELETED);
+	ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
+	ag_kvlist_add(&a->params, "FinalDBSnapshotIdentifier", snap);
+	c->note = ag_xasprintf("final snapshot '%s'%s", snap,
+	    m->spec.skip_final_snapshot ? "; skipFinalSnapshot is ignored: a final snapshot is "
+					  "always taken"
+					: "");
+	free(snap);
+	ag_strlist_release(&insts);
+}
+
+/* ---- per cluster ------------------------------------------------------------ */
+
+static bool
+any_blocked(const struct ag_cluster_plan *cp, const struct ag_change **first)
+{
+	size_t i;
+
+	for (i = 0; i < cp->n_changes; i++)
+		if (cp->changes[i].state == AG_CHANGE_BLOCKED) {
+			*first = &cp->changes[i];
+			return true;
+		}
+	return false;
+}
+
+static void
+plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag_manifest *m)
+{
+	enum ag_mode mode = m->mode != AG_MODE_UNSET ? m->mode : in->default_mode;
+	struct ag_cluster_plan *cp;
+	const struct ag_db_cluster *live;
+	const struct ag_change *blk;
+	enum ag_password_state pw;
+	const char *pwmsg;
+	char when[32];
+
+	if (mode == AG_MODE_UNSET)
+		mode = AG_MODE_PLAN;
+	cp = cp_new(p, m->cluster_id, mode);
+	if (m->file != NULL)
+		cp->source = m->pos.line > 0 ? ag_xasprintf("%s:%u", m->file, m->pos.line)
+					     : ag_xstrdup(m->file);
+	if (find_manifest(in->manifests, m->cluster_id) != m) {
+		const struct ag_manifest *first = find_manifest(in->manifests, m->cluster_id);
+
+		cp->status = AG_STATUS_ERROR;
+		set_reason(cp, ag_xasprintf("cluster '%s' is declared twice (%s:%u and %s:%u)",
+				   cp->id, first->file != NULL ? first->file : "?", first->pos.line,
+				   m->file != NULL ? m->file : "?", m->pos.line));
+		return;
+	}
+	if (m->suspend_reason != NULL) {
+		ag_time_format_utc(when, sizeof(when), m->suspend_until);
+		if (m->suspend_until > in->now) {
+			cp->status = AG_STATUS_SUSPENDED;
+			set_reason(cp, ag_xasprintf("suspended until %s: %s", when, m->suspend_reason));
+			return;
+		}
+		ag_strlist_add(&cp->notes, "suspend annotation expired; reconciling again");
+		{
+			char *t = ag_xasprintf("the suspension (%s) ended at %s", m->suspend_reason,
+			    when);
+
+			ag_strlist_add(&cp->notes, t);
+			free(t);
+		}
+	}
+	pw = password_state(in, m, &pwmsg);
+	if (pw == AG_PW_ERROR) {
+		cp->status = AG_STATUS_ERROR;
+		set_reason(cp, ag_xasprintf("spec.password: %s",
+				   pwmsg != NULL ? pwmsg : "the sealed value could not be opened"));
+		return;
+	}
+	live = ag_observed_find_cluster(in->observed, m->cluster_id);
+	if (m->deletion == AG_DELETION_DELETE) {
+		if (live == NULL) {
+			cp->status = AG_STATUS_UNCHANGED;
+			ag_strlist_add(&cp->notes,
+			    "deletion tombstone: the cluster does not exist; nothing to do");
+			return;
+		}
+		plan_delete(cp, in, m, live);
+	} else if (live == NULL) {
+		cp->status = AG_STATUS_CREATE;
+		plan_create(cp, in, m);
+	} else {
+		plan_update(cp, in, m, live, pw);
+		if (any_blocked(cp, &blk)) {
+			cp->status = AG_STATUS_BLOCKED;
+			set_reason(cp, ag_xasprintf("%s cannot be applied in place: %s", blk->path,
+					   blk->note != NULL ? blk->note : "needs replacement"));
+			clear_actions(cp);
+		} else {
+			cp->status = cp->n_actions > 0 ? AG_STATUS_UPDATE : AG_STATUS_UNCHANGED;
+		}
+	}
+}
+
+static void
+plan_mode(struct ag_cluster_plan *cp)
+{
+	if (cp->status == AG_STATUS_BLOCKED || cp->status == AG_STATUS_ERROR ||
+	    cp->status == AG_STATUS_SUSPENDED || cp->status == AG_STATUS_ORPHANED ||
+	    cp->status == AG_STATUS_UNMANAGED)
+		clear_actions(cp);
+	if (cp->mode == AG_MODE_OBSERVE && cp->n_actions > 0) {
+		clear_actions(cp);
+		ag_strlist_add(&cp->notes, "mode observe: drift is reported, nothing is planned");
+	}
+	if (cp->mode == AG_MODE_PLAN && cp->n_actions > 0)
+		ag_strlist_add(&cp->notes, "mode plan: actions are shown, never executed");
+	cp->execute = cp->mode == AG_MODE_APPLY && cp->n_actions > 0;
+}
+
+static void
+limit_deletes(struct ag_plan *p, const struct ag_plan_input *in)
+{
+	struct ag_buf ids = AG_BUF_INIT(4096);
+	size_t i, n = 0;
+	char *reason;
+
+	for (i = 0; i < p->n_clusters; i++)
+		if (p->clusters[i].status == AG_STATUS_DELETE) {
+			if (n > 0)
+				(void)ag_buf_adds(&ids, ", ");
+			(void)ag_buf_adds(&ids, p->clusters[i].id);
+			n++;
+		}
+	if (n == 0 || (in->max_deletes >= 0 && n <= (size_t)in->max_deletes)) {
+		ag_buf_release(&ids);
+		return;
+	}
+	reason = ag_xasprintf("deletion refused: this run would delete %zu clusters (%s) and at "
+			      "most %d may be deleted per run; commit the tombstones separately",
+	    n, ids.ptr, in->max_deletes < 0 ? 0 : in->max_deletes);
+	for (i = 0; i < p->n_clusters; i++) {
+		struct ag_cluster_plan *cp = &p->clusters[i];
+		size_t j;
+
+		if (cp->status != AG_STATUS_DELETE)
+			continue;
+		cp->status = AG_STATUS_BLOCKED;
+		set_reason(cp, ag_xstrdup(reason));
+		clear_actions(cp);
+		for (j = 0; j < cp->n_changes; j++)
+			if (strcmp(cp->changes[j].name, "deletion") == 0) {
+				cp->changes[j].state = AG_CHANGE_BLOCKED;
+				free(cp->changes[j].note);
+				cp->changes[j].note = ag_xstrdup(reason);
+			}
+	}
+	free(reason);
+	ag_buf_release(&ids);
+}
+
+static void
+plan_orphans(struct ag_plan *p, const struct ag_plan_input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->observed->n_clusters; i++) {
+		const struct ag_db_cluster *c = &in->observed->clusters[i];
+		struct ag_cluster_plan *cp;
+
+		if (c->id == NULL || find_manifest(in->manifests, c->id) != NULL ||
+		    !in_filter(in, c->id))
+			continue;
+		if (is_managed(c)) {
+			cp = cp_new(p, c->id, in->default_mode == AG_MODE_UNSET ? AG_MODE_PLAN
+										   : in->default_mode);
+			cp->status = AG_STATUS_ORPHANED;
+			cp->reason = ag_xstrdup(
+			    "tagged managed-by=aurora-gitops but no manifest declares it; it is never "
+			    "deleted automatically (commit a manifest with the aurora-gitops/deletion: "
+			    "delete annotation to delete it)");
+		} else if (in->include_unmanaged) {
+			cp = cp_new(p, c->id, AG_MODE_OBSERVE);
+			cp->status = AG_STATUS_UNMANAGED;
+			cp->reason = ag_xstrdup("no manifest declares this cluster (aurora-gitops "
+						"import writes one)");
+		}
+	}
+}
+
+static int
+cmp_cluster(const void *a, const void *b)
+{
+	const struct ag_cluster_plan *x = a, *y = b;
+
+	return strcmp(x->id, y->id);
+}
+
+static void
+summarize(struct ag_plan *p)
+{
+	struct ag_plan_summary *s = &p->summary;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < p->n_clusters; i++) {
+		switch (p->clusters[i].status) {
+		case AG_STATUS_UNCHANGED:
+			s->unchanged++;
+			break;
+		case AG_STATUS_CREATE:
+			s->create++;
+			s->changed++;
+			break;
+		case AG_STATUS_UPDATE:
+			s->update++;
+			s->changed++;
+			break;
+		case AG_STATUS_DELETE:
+			s->delete_++;
+			s->changed++;
+			break;
+		case AG_STATUS_BLOCKED:
+			s->blocked++;
+			s->changed++;
+			break;
+		case AG_STATUS_SUSPENDED:
+			s->suspended++;
+			break;
+		case AG_STATUS_ORPHANED:
+			s->orphaned++;
+			break;
+		case AG_STATUS_UNMANAGED:
+			s->unmanaged++;
+			break;
+		case AG_STATUS_ERROR:
+			s->errors++;
+			break;
+		}
+	}
+}
+
+/* Digest of a JSON value: canonical (sorted keys, compact) then SHA-256. */
+static void
+digest_json(char out[65], json_t *j)
+{
+	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	if (s == NULL)
+		AG_BUG("json_dumps failed");
+	ag_sha256_hex(out, s, strlen(s));
+	free(s);
+}
+
+static void
+compute_digests(struct ag_plan *p)
+{
+	json_t *all = json_array(), *arr, *o;
+	size_t i, j;
+
+	for (i = 0; i < p->n_clusters; i++) {
+		struct ag_cluster_plan *cp = &p->clusters[i];
+
+		arr = json_array();
+		for (j = 0; j < cp->n_actions; j++)
+			json_array_append_new(arr, ag_action_json(&cp->actions[j]));
+		digest_json(cp->digest, arr);
+		if (cp->n_actions > 0) {
+			o = json_object();
+			json_object_set_new(o, "cluster", json_string(cp->id));
+			json_object_set_new(o, "actions", arr);
+			json_array_append_new(all, o);
+		} else {
+			json_decref(arr);
+		}
+	}
+	digest_json(p->digest, all);
+	json_decref(all);
+}
+
+int
+ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_error *err)
+{
+	size_t i;
+
+	if (in == NULL || in->manifests == NULL || in->observed == NULL)
+		return ag_error_set(err, AG_EINVAL, "plan input needs manifests and an observed "
+						    "snapshot");
+	ag_plan_release(out);
+	out->now = in->now;
+	for (i = 0; i < in->manifests->n; i++) {
+		const struct ag_manifest *m = &in->manifests->v[i];
+
+		if (m->cluster_id == NULL || !in_filter(in, m->cluster_id))
+			continue;
+		plan_manifest(out, in, m);
+	}
+	limit_deletes(out, in);
+	plan_orphans(out, in);
+	for (i = 0; i < out->n_clusters; i++)
+		plan_mode(&out->clusters[i]);
+	if (out->n_clusters > 1)
+		qsort(out->clusters, out->n_clusters, sizeof(*out->clusters), cmp_cluster);
+	summarize(out);
+	compute_digests(out);
+	return 0;
+}
