@@ -249,13 +249,16 @@ cmd_reseal(int argc, char **argv)
 		    plan[i].n == 1 ? "" : "s", dry_run ? "would be " : "");
 	}
 	if (total == 0)
-		printf("no values sealed with key '%s' under %s%s\n", retire, paths[0],
-		    npaths > 1 ? " (and other paths)" : "");
+		printf("no values sealed with key '%s' found; nothing to do\n", retire);
+	else if (dry_run)
+		printf("dry run: %zu value%s in %zu file%s would be re-sealed from key '%s' to "
+		       "key '%s'; nothing written\n",
+		    total, total == 1 ? "" : "s", nfiles_changed, nfiles_changed == 1 ? "" : "s",
+		    retire, to.key_id);
 	else
-		printf("%s%zu value%s in %zu file%s re-sealed from key '%s' to key '%s'%s\n",
-		    dry_run ? "dry run: " : "", total, total == 1 ? "" : "s", nfiles_changed,
-		    nfiles_changed == 1 ? "" : "s", retire, to.key_id,
-		    dry_run ? " would be; nothing written" : "");
+		printf("re-sealed %zu value%s in %zu file%s from key '%s' to key '%s'\n", total,
+		    total == 1 ? "" : "s", nfiles_changed, nfiles_changed == 1 ? "" : "s", retire,
+		    to.key_id);
 out:
 	if (plan)
 		for (i = 0; i < files.n; i++)
