@@ -1,0 +1,466 @@
+/*
+ * The credential chain, in the AWS SDK order: environment, shared
+ * profile (static keys, or role_arn assumed through STS), web identity,
+ * container endpoint, EC2 instance metadata (IMDSv2). A source that is
+ * configured but fails stops the chain with its error; a source that is
+ * not configured is noted and skipped, and when none gives credentials
+ * the error lists them all.
+ */
+#include "aws/client.h"
+#include "aws/internal.h"
+#include "aws/sts.h"
+#include "core/buf.h"
+#include "core/mem.h"
+#include "sys/fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "core/banned.h"
+
+static void
+tried(struct ag_buf *b, const char *fmt, const char *a, const char *bb)
+{
+	if (b->len)
+		ag_buf_adds(b, "; ");
+	ag_buf_addf(b, fmt, a ? a : "", bb ? bb : "");
+}
+
+static char *
+session_name(struct ag_aws_client *c)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	const struct ag_clock *clk = ag_aws_client_clock(c);
+
+	if (cfg->role_session_name)
+		return ag_xstrdup(cfg->role_session_name);
+	return ag_xasprintf("aurora-gitops-%lld", (long long)(clk->now_ms(clk->ctx) / 1000));
+}
+
+/* Reads a whole small file, trimming trailing whitespace. */
+static int
+read_small(char **out, const char *path, const char *what, struct ag_error *err)
+{
+	struct ag_buf b = AG_BUF_INIT(64 * 1024);
+	int ret;
+
+	*out = NULL;
+	if ((ret = ag_fs_read(&b, path, err)) != 0) {
+		ag_error_prefix(err, "%s", what);
+		return ret;
+	}
+	while (b.len && (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r' ||
+			    b.ptr[b.len - 1] == ' '))
+		b.ptr[--b.len] = '\0';
+	*out = ag_xstrndup(b.ptr, b.len);
+	ag_buf_wipe(&b);
+	ag_buf_release(&b);
+	return AG_OK;
+}
+
+/* Profile data merged from both files: credentials file keys win. */
+struct profile {
+	struct ag_kvlist kv;
+	int found;
+	char *where; /* the file the keys came from, for messages */
+};
+
+static int
+load_profile(struct profile *p, const struct ag_aws_config *cfg, const char *name,
+    struct ag_error *err)
+{
+	struct ag_kvlist ckv = AG_KVLIST_INIT;
+	char *section;
+	int found = 0, ret;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	if (cfg->credentials_file) {
+		ret = ag_aws_ini_section(&p->kv, &found, cfg->credentials_file, name, err);
+		if (ret != 0 && ret != AG_ENOTFOUND)
+			return ret;
+		if (found) {
+			p->found = 1;
+			p->where = ag_xstrdup(cfg->credentials_file);
+		}
+	}
+	if (cfg->config_file) {
+		section = strcmp(name, "default") == 0 ? ag_xstrdup("default")
+						      : ag_xasprintf("profile %s", name);
+		found = 0;
+		ret = ag_aws_ini_section(&ckv, &found, cfg->config_file, section, err);
+		free(section);
+		if (ret != 0 && ret != AG_ENOTFOUND) {
+			ag_kvlist_release(&ckv);
+			return ret;
+		}
+		if (found) {
+			for (i = 0; i < ckv.n; i++)
+				if (!ag_kvlist_get(&p->kv, ckv.v[i].key))
+					ag_kvlist_add(&p->kv, ckv.v[i].key, ckv.v[i].value);
+			if (!p->found)
+				p->where = ag_xstrdup(cfg->config_file);
+			p->found = 1;
+		}
+		ag_kvlist_release(&ckv);
+	}
+	ag_error_clear(err);
+	return AG_OK;
+}
+
+static void
+release_profile(struct profile *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->kv.n; i++)
+		explicit_bzero(p->kv.v[i].value, strlen(p->kv.v[i].value));
+	ag_kvlist_release(&p->kv);
+	free(p->where);
+}
+
+static const char *
+pget(const struct profile *p, const char *key)
+{
+	const char *v = ag_kvlist_get(&p->kv, key);
+
+	return v && *v ? v : NULL;
+}
+
+static int
+profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aws_creds *out,
+    int *configured, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	struct profile p;
+	int ret;
+
+	*configured = 0;
+	if ((ret = load_profile(&p, cfg, name, err)) != 0)
+		return ret;
+	if (!p.found)
+		goto out;
+	if (pget(&p, "role_arn")) {
+		struct ag_aws_creds src;
+		const char *sp = pget(&p, "source_profile");
+		const char *cs = pget(&p, "credential_source");
+		const char *wif = pget(&p, "web_identity_token_file");
+		char *sess = pget(&p, "role_session_name") ? ag_xstrdup(pget(&p, "role_session_name"))
+							   : session_name(c);
+		int sub = 0;
+
+		*configured = 1;
+		memset(&src, 0, sizeof(src));
+		if (depth > 4) {
+			ret = ag_error_set(err, AG_EINVAL, "profile '%s' (%s): source_profile chain is too long",
+			    name, p.where);
+		} else if (wif) {
+			char *tok = NULL;
+
+			ret = read_small(&tok, wif, "web identity token file", err);
+			if (ret == 0)
+				ret = ag_sts_assume_role_with_web_identity(c, pget(&p, "role_arn"), sess,
+				    tok, out, err);
+			free(tok);
+		} else if (sp) {
+			if (strcmp(sp, name) == 0) {
+				/* A profile may hold its own static keys as the source. */
+				if (!pget(&p, "aws_access_key_id") || !pget(&p, "aws_secret_access_key"))
+					ret = ag_error_set(err, AG_EINVAL,
+					    "profile '%s' (%s): source_profile names itself but it has no aws_access_key_id/aws_secret_access_key",
+					    name, p.where);
+				else {
+					src.access_key_id = ag_xstrdup(pget(&p, "aws_access_key_id"));
+					src.secret_access_key = ag_xstrdup(pget(&p, "aws_secret_access_key"));
+					src.session_token = ag_xstrdup(pget(&p, "aws_session_token"));
+					src.source = ag_xasprintf("profile '%s' (%s)", name, p.where);
+					ret = AG_OK;
+				}
+			} else {
+				ret = profile_creds(c, sp, depth + 1, &src, &sub, err);
+				if (ret == 0 && !sub)
+					ret = ag_error_set(err, AG_EINVAL,
+					    "profile '%s' (%s): source_profile '%s' has no credentials", name,
+					    p.where, sp);
+			}
+			if (ret == 0)
+				ret = ag_sts_assume_role(c, &src, pget(&p, "role_arn"), sess,
+				    pget(&p, "external_id"), out, err);
+		} else if (cs && strcmp(cs, "Environment") == 0) {
+			if (!cfg->access_key_id || !cfg->secret_access_key) {
+				ret = ag_error_set(err, AG_EINVAL,
+				    "profile '%s' (%s): credential_source Environment but AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set",
+				    name, p.where);
+			} else {
+				src.access_key_id = ag_xstrdup(cfg->access_key_id);
+				src.secret_access_key = ag_xstrdup(cfg->secret_access_key);
+				src.session_token = ag_xstrdup(cfg->session_token);
+				src.source = ag_xstrdup("environment");
+				ret = ag_sts_assume_role(c, &src, pget(&p, "role_arn"), sess,
+				    pget(&p, "external_id"), out, err);
+			}
+		} else {
+			ret = ag_error_set(err, AG_EINVAL,
+			    "profile '%s' (%s): role_arn needs source_profile, credential_source = Environment or web_identity_token_file",
+			    name, p.where);
+		}
+		ag_aws_creds_release(&src);
+		free(sess);
+		if (ret != 0) {
+			ag_error_prefix(err, "assuming role for profile '%s'", name);
+			goto out;
+		}
+		out->source = ag_xasprintf("profile '%s' (%s, role %s)", name, p.where,
+		    pget(&p, "role_arn"));
+		goto out;
+	}
+	if (pget(&p, "aws_access_key_id") || pget(&p, "aws_secret_access_key")) {
+		*configured = 1;
+		if (!pget(&p, "aws_access_key_id") || !pget(&p, "aws_secret_access_key")) {
+			ret = ag_error_set(err, AG_EINVAL,
+			    "profile '%s' (%s): aws_access_key_id and aws_secret_access_key must both be set",
+			    name, p.where);
+			goto out;
+		}
+		out->access_key_id = ag_xstrdup(pget(&p, "aws_access_key_id"));
+		out->secret_access_key = ag_xstrdup(pget(&p, "aws_secret_access_key"));
+		out->session_token = ag_xstrdup(pget(&p, "aws_session_token"));
+		out->source = ag_xasprintf("profile '%s' (%s)", name, p.where);
+	}
+out:
+	release_profile(&p);
+	return ret;
+}
+
+static int
+parse_json_creds(struct ag_aws_creds *out, const struct ag_buf *body, const char *what,
+    struct ag_error *err)
+{
+	json_error_t je;
+	json_t *j = json_loadb(body->ptr, body->len, 0, &je);
+	const char *ak, *sk, *tok, *exp;
+	int ret = AG_OK;
+
+	memset(out, 0, sizeof(*out));
+	if (!j || !json_is_object(j)) {
+		ret = ag_error_set(err, AG_EINVAL, "%s: reply is not a JSON object", what);
+		goto out;
+	}
+	ak = json_string_value(json_object_get(j, "AccessKeyId"));
+	sk = json_string_value(json_object_get(j, "SecretAccessKey"));
+	tok = json_string_value(json_object_get(j, "Token"));
+	exp = json_string_value(json_object_get(j, "Expiration"));
+	if (!ak || !sk) {
+		const char *code = json_string_value(json_object_get(j, "Code"));
+
+		ret = ag_error_set(err, AG_EINVAL, "%s: reply has no AccessKeyId/SecretAccessKey%s%s",
+		    what, code ? "; Code " : "", code ? code : "");
+		goto out;
+	}
+	out->access_key_id = ag_xstrdup(ak);
+	out->secret_access_key = ag_xstrdup(sk);
+	out->session_token = ag_xstrdup(tok);
+	if (exp && ag_aws_parse_time(exp, &out->expires_ms) != 0) {
+		ag_aws_creds_release(out);
+		ret = ag_error_set(err, AG_EINVAL, "%s: invalid Expiration '%s'", what, exp);
+	}
+out:
+	json_decref(j);
+	return ret;
+}
+
+static int
+container_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	struct ag_kvlist h = AG_KVLIST_INIT;
+	struct ag_buf body = AG_BUF_INIT(64 * 1024);
+	char *url, *tok = NULL;
+	int status = 0, ret;
+
+	url = cfg->container_relative_uri
+	    ? ag_xasprintf("http://169.254.170.2%s", cfg->container_relative_uri)
+	    : ag_xstrdup(cfg->container_full_uri);
+	if (cfg->container_auth_token_file) {
+		if ((ret = read_small(&tok, cfg->container_auth_token_file,
+			 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", err)) != 0)
+			goto out;
+	} else if (cfg->container_auth_token) {
+		tok = ag_xstrdup(cfg->container_auth_token);
+	}
+	if (tok)
+		ag_kvlist_add(&h, "Authorization", tok);
+	ag_kvlist_add(&h, "Accept", "application/json");
+	ret = ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->imds_timeout_ms * 2, &status, &body, err);
+	if (ret == 0 && status != 200)
+		ret = ag_error_set(err, AG_EAWS, "GET %s: HTTP %d", url, status);
+	if (ret == 0)
+		ret = parse_json_creds(out, &body, "container credentials", err);
+	if (ret != 0) {
+		ag_error_prefix(err, "container credentials");
+		goto out;
+	}
+	out->source = ag_xasprintf("container credentials (%s)", url);
+out:
+	if (tok) {
+		explicit_bzero(tok, strlen(tok));
+		free(tok);
+	}
+	ag_kvlist_release(&h);
+	ag_buf_wipe(&body);
+	ag_buf_release(&body);
+	free(url);
+	return ret;
+}
+
+static int
+imds_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	const char *base = cfg->imds_endpoint ? cfg->imds_endpoint : "http://169.254.169.254";
+	struct ag_kvlist h = AG_KVLIST_INIT;
+	struct ag_buf body = AG_BUF_INIT(64 * 1024);
+	char *url = NULL, *token = NULL, *role = NULL, *nl;
+	int status = 0, ret;
+	size_t bl = strlen(base);
+
+	while (bl && base[bl - 1] == '/')
+		bl--;
+	url = ag_xasprintf("%.*s/latest/api/token", (int)bl, base);
+	ag_kvlist_add(&h, "X-aws-ec2-metadata-token-ttl-seconds", "21600");
+	ret = ag_aws_http(c, "PUT", url, &h, "", 0, cfg->imds_timeout_ms, &status, &body, err);
+	if (ret == 0 && status != 200)
+		ret = ag_error_set(err, AG_EAWS, "PUT %s: HTTP %d", url, status);
+	if (ret != 0)
+		goto out;
+	token = ag_xstrndup(body.ptr, body.len);
+	ag_kvlist_release(&h);
+	ag_kvlist_add(&h, "X-aws-ec2-metadata-token", token);
+	free(url);
+	url = ag_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
+	ret = ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->imds_timeout_ms, &status, &body, err);
+	if (ret == 0 && status != 200)
+		ret = ag_error_set(err, AG_EAWS, "GET %s: HTTP %d (no instance role?)", url, status);
+	if (ret != 0)
+		goto out;
+	role = ag_xstrndup(body.ptr, body.len);
+	if ((nl = strchr(role, '\n')) != NULL)
+		*nl = '\0';
+	if (!*role) {
+		ret = ag_error_set(err, AG_EAWS, "GET %s: no instance role", url);
+		goto out;
+	}
+	free(url);
+	url = ag_xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)bl, base, role);
+	ret = ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->imds_timeout_ms, &status, &body, err);
+	if (ret == 0 && status != 200)
+		ret = ag_error_set(err, AG_EAWS, "GET %s: HTTP %d", url, status);
+	if (ret == 0)
+		ret = parse_json_creds(out, &body, "instance metadata", err);
+	if (ret != 0)
+		goto out;
+	out->source = ag_xasprintf("EC2 instance metadata (role %s)", role);
+out:
+	if (ret != 0)
+		ag_error_prefix(err, "EC2 instance metadata");
+	if (token) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	free(role);
+	free(url);
+	ag_kvlist_release(&h);
+	ag_buf_wipe(&body);
+	ag_buf_release(&body);
+	return ret;
+}
+
+int
+ag_aws_creds_resolve(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	struct ag_buf t = AG_BUF_INIT(4096);
+	int configured = 0, ret = AG_OK;
+
+	memset(out, 0, sizeof(*out));
+
+	/* 1. Environment. */
+	if (cfg->access_key_id && cfg->secret_access_key) {
+		out->access_key_id = ag_xstrdup(cfg->access_key_id);
+		out->secret_access_key = ag_xstrdup(cfg->secret_access_key);
+		out->session_token = ag_xstrdup(cfg->session_token);
+		out->source = ag_xstrdup("environment");
+		goto out;
+	}
+	if (cfg->access_key_id || cfg->secret_access_key)
+		tried(&t, "environment (only %s%s is set)",
+		    cfg->access_key_id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY", NULL);
+	else
+		tried(&t, "environment (AWS_ACCESS_KEY_ID not set)%s%s", NULL, NULL);
+
+	/* 2. Shared profile. */
+	if (cfg->profile) {
+		ret = profile_creds(c, cfg->profile, 0, out, &configured, err);
+		if (ret != 0)
+			goto out;
+		if (configured)
+			goto out;
+		{
+			char *m = ag_xasprintf("profile '%s' (no credentials in %s or %s)", cfg->profile,
+			    cfg->credentials_file ? cfg->credentials_file : "-",
+			    cfg->config_file ? cfg->config_file : "-");
+
+			tried(&t, "%s%s", m, NULL);
+			free(m);
+		}
+	}
+
+	/* 3. Web identity. */
+	if (cfg->role_arn && cfg->web_identity_token_file) {
+		char *tok = NULL, *sess = session_name(c);
+
+		ret = read_small(&tok, cfg->web_identity_token_file, "AWS_WEB_IDENTITY_TOKEN_FILE", err);
+		if (ret == 0)
+			ret = ag_sts_assume_role_with_web_identity(c, cfg->role_arn, sess, tok, out, err);
+		if (tok) {
+			explicit_bzero(tok, strlen(tok));
+			free(tok);
+		}
+		free(sess);
+		if (ret != 0) {
+			ag_error_prefix(err, "web identity (role %s)", cfg->role_arn);
+			goto out;
+		}
+		out->source = ag_xasprintf("web identity (role %s)", cfg->role_arn);
+		goto out;
+	}
+	tried(&t, "web identity (%s%s not set)", cfg->role_arn ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN",
+	    NULL);
+
+	/* 4. Container endpoint. */
+	if (cfg->container_relative_uri || cfg->container_full_uri) {
+		ret = container_creds(c, out, err);
+		goto out;
+	}
+	tried(&t, "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set)%s%s",
+	    NULL, NULL);
+
+	/* 5. EC2 instance metadata. */
+	if (!cfg->imds_disabled) {
+		struct ag_error ierr = AG_ERROR_INIT;
+
+		ret = imds_creds(c, out, &ierr);
+		if (ret == 0)
+			goto out;
+		tried(&t, "%s%s", ierr.msg, NULL);
+	} else {
+		tried(&t, "EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)%s%s", NULL, NULL);
+	}
+	ret = ag_error_set(err, AG_EDENIED, "no AWS credentials found; tried: %s", t.ptr);
+out:
+	if (ret != 0)
+		ag_aws_creds_release(out);
+	ag_buf_release(&t);
+	return ret;
+}

@@ -1,0 +1,27 @@
+#ifndef AG_AWS_INTERNAL_H
+#define AG_AWS_INTERNAL_H
+
+/* Shared between the files of ag_aws; not part of the public API. */
+
+#include "aws/client.h"
+
+/*
+ * Reads the key = value pairs of [section] from an AWS shared config or
+ * credentials file. A missing file is AG_ENOTFOUND; a missing section
+ * leaves out empty and sets *found to 0.
+ */
+int ag_aws_ini_section(struct ag_kvlist *out, int *found, const char *path, const char *section,
+    struct ag_error *err);
+
+/* Credential chain (creds.c); resolves into out. */
+int ag_aws_creds_resolve(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *err);
+
+/* Signed call with explicit credentials (NULL: unsigned, as STS AssumeRoleWithWebIdentity). */
+int ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
+    const struct ag_kvlist *params, const struct ag_aws_creds *creds, struct ag_aws_response *resp,
+    struct ag_error *err);
+
+/* Parses an ISO-8601 UTC timestamp ("2026-01-02T03:04:05Z", fractions allowed). */
+int ag_aws_parse_time(const char *s, int64_t *out_ms);
+
+#endif

@@ -1,0 +1,905 @@
+/* RDS operations: decoders, paginated Describe calls, mutations, waiters. */
+#include "aws/rds.h"
+#include "aws/internal.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define RDS_MAX_PAGES 10000
+
+/* Decoders ------------------------------------------------------------ */
+
+void
+ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
+{
+	const struct ag_xml_node *x, *l;
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	c->id = ag_xml_dup(n, "DBClusterIdentifier");
+	c->arn = ag_xml_dup(n, "DBClusterArn");
+	c->resource_id = ag_xml_dup(n, "DbClusterResourceId");
+	c->status = ag_xml_dup(n, "Status");
+	c->engine = ag_xml_dup(n, "Engine");
+	c->engine_version = ag_xml_dup(n, "EngineVersion");
+	c->engine_mode = ag_xml_dup(n, "EngineMode");
+	c->database_name = ag_xml_dup(n, "DatabaseName");
+	c->master_username = ag_xml_dup(n, "MasterUsername");
+	c->db_subnet_group = ag_xml_dup(n, "DBSubnetGroup");
+	c->db_cluster_parameter_group = ag_xml_dup(n, "DBClusterParameterGroup");
+	c->preferred_backup_window = ag_xml_dup(n, "PreferredBackupWindow");
+	c->preferred_maintenance_window = ag_xml_dup(n, "PreferredMaintenanceWindow");
+	c->kms_key_id = ag_xml_dup(n, "KmsKeyId");
+	c->storage_type = ag_xml_dup(n, "StorageType");
+	c->replication_source_identifier = ag_xml_dup(n, "ReplicationSourceIdentifier");
+	c->endpoint = ag_xml_dup(n, "Endpoint");
+	c->reader_endpoint = ag_xml_dup(n, "ReaderEndpoint");
+	c->hosted_zone_id = ag_xml_dup(n, "HostedZoneId");
+	c->network_type = ag_xml_dup(n, "NetworkType");
+	ag_xml_int(n, "Port", &c->port);
+	ag_xml_int(n, "BackupRetentionPeriod", &c->backup_retention_period);
+	ag_xml_bool(n, "StorageEncrypted", &c->storage_encrypted);
+	ag_xml_bool(n, "DeletionProtection", &c->deletion_protection);
+	ag_xml_bool(n, "IAMDatabaseAuthenticationEnabled", &c->iam_database_authentication_enabled);
+	ag_xml_bool(n, "CopyTagsToSnapshot", &c->copy_tags_to_snapshot);
+	ag_xml_bool(n, "HttpEndpointEnabled", &c->http_endpoint_enabled);
+	ag_xml_bool(n, "AutoMinorVersionUpgrade", &c->auto_minor_version_upgrade);
+	ag_xml_bool(n, "MultiAZ", &c->multi_az);
+	ag_xml_bool(n, "PubliclyAccessible", &c->publicly_accessible);
+	ag_xml_strlist(&c->enabled_cloudwatch_logs_exports, n, "EnabledCloudwatchLogsExports");
+	ag_xml_strlist(&c->availability_zones, n, "AvailabilityZones");
+	l = ag_xml_child(n, "VpcSecurityGroups");
+	for (i = 0; l && i < l->n_kids; i++) {
+		const char *id = ag_xml_text(l->kids[i], "VpcSecurityGroupId");
+
+		if (id)
+			ag_strlist_add(&c->vpc_security_group_ids, id);
+	}
+	if ((x = ag_xml_child(n, "ServerlessV2ScalingConfiguration")) != NULL &&
+	    (ag_xml_child(x, "MinCapacity") || ag_xml_child(x, "MaxCapacity"))) {
+		c->has_serverless_v2 = true;
+		ag_xml_double(x, "MinCapacity", &c->serverless_v2_min_capacity);
+		ag_xml_double(x, "MaxCapacity", &c->serverless_v2_max_capacity);
+	}
+	if ((x = ag_xml_child(n, "MasterUserSecret")) != NULL) {
+		c->master_user_secret_arn = ag_xml_dup(x, "SecretArn");
+		c->master_user_secret_status = ag_xml_dup(x, "SecretStatus");
+		c->master_user_secret_kms_key_id = ag_xml_dup(x, "KmsKeyId");
+	}
+	c->pending.backup_retention_period = -1;
+	c->pending.iam_auth = -1;
+	if ((x = ag_xml_child(n, "PendingModifiedValues")) != NULL) {
+		const struct ag_xml_node *pl = ag_xml_child(x, "PendingCloudwatchLogsExports");
+		bool b;
+
+		c->pending.present = true;
+		c->pending.engine_version = ag_xml_dup(x, "EngineVersion");
+		c->pending.storage_type = ag_xml_dup(x, "StorageType");
+		ag_xml_int(x, "BackupRetentionPeriod", &c->pending.backup_retention_period);
+		c->pending.master_user_password = ag_xml_child(x, "MasterUserPassword") != NULL;
+		if (ag_xml_bool(x, "IAMDatabaseAuthenticationEnabled", &b))
+			c->pending.iam_auth = b ? 1 : 0;
+		ag_xml_strlist(&c->pending.enable_log_types, pl, "LogTypesToEnable");
+		ag_xml_strlist(&c->pending.disable_log_types, pl, "LogTypesToDisable");
+	}
+	l = ag_xml_child(n, "DBClusterMembers");
+	if (l && l->n_kids) {
+		c->members = ag_xcalloc(l->n_kids, sizeof(*c->members));
+		for (i = 0; i < l->n_kids; i++) {
+			struct ag_db_cluster_member *m = &c->members[c->n_members];
+
+			if (!ag_xml_text(l->kids[i], "DBInstanceIdentifier"))
+				continue;
+			m->instance_id = ag_xml_dup(l->kids[i], "DBInstanceIdentifier");
+			ag_xml_bool(l->kids[i], "IsClusterWriter", &m->is_writer);
+			ag_xml_int(l->kids[i], "PromotionTier", &m->promotion_tier);
+			c->n_members++;
+		}
+	}
+	ag_xml_tags(&c->tags, n, "TagList");
+}
+
+void
+ag_rds_decode_instance(struct ag_db_instance *d, const struct ag_xml_node *n)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = ag_xml_dup(n, "DBInstanceIdentifier");
+	d->arn = ag_xml_dup(n, "DBInstanceArn");
+	d->cluster_id = ag_xml_dup(n, "DBClusterIdentifier");
+	d->instance_class = ag_xml_dup(n, "DBInstanceClass");
+	d->status = ag_xml_dup(n, "DBInstanceStatus");
+	d->engine = ag_xml_dup(n, "Engine");
+	d->engine_version = ag_xml_dup(n, "EngineVersion");
+	d->availability_zone = ag_xml_dup(n, "AvailabilityZone");
+	d->endpoint_address = ag_xstrdup(ag_xml_text(ag_xml_child(n, "Endpoint"), "Address"));
+	ag_xml_int(n, "PromotionTier", &d->promotion_tier);
+	ag_xml_bool(n, "AutoMinorVersionUpgrade", &d->auto_minor_version_upgrade);
+	ag_xml_bool(n, "PubliclyAccessible", &d->publicly_accessible);
+	d->pending_instance_class =
+	    ag_xstrdup(ag_xml_text(ag_xml_child(n, "PendingModifiedValues"), "DBInstanceClass"));
+	ag_xml_tags(&d->tags, n, "TagList");
+}
+
+void
+ag_rds_subnet_group_release(struct ag_rds_subnet_group *g)
+{
+	if (!g)
+		return;
+	free(g->name);
+	free(g->description);
+	free(g->vpc_id);
+	free(g->status);
+	free(g->arn);
+	ag_strlist_release(&g->subnet_ids);
+	ag_strlist_release(&g->subnet_azs);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+ag_rds_subnet_groups_free(struct ag_rds_subnet_group *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		ag_rds_subnet_group_release(&v[i]);
+	free(v);
+}
+
+void
+ag_rds_decode_subnet_group(struct ag_rds_subnet_group *g, const struct ag_xml_node *n)
+{
+	const struct ag_xml_node *l = ag_xml_child(n, "Subnets");
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	g->name = ag_xml_dup(n, "DBSubnetGroupName");
+	g->description = ag_xml_dup(n, "DBSubnetGroupDescription");
+	g->vpc_id = ag_xml_dup(n, "VpcId");
+	g->status = ag_xml_dup(n, "SubnetGroupStatus");
+	g->arn = ag_xml_dup(n, "DBSubnetGroupArn");
+	for (i = 0; l && i < l->n_kids; i++) {
+		const char *id = ag_xml_text(l->kids[i], "SubnetIdentifier");
+		const char *az = ag_xml_text(ag_xml_child(l->kids[i], "SubnetAvailabilityZone"), "Name");
+
+		if (!id)
+			continue;
+		ag_strlist_add(&g->subnet_ids, id);
+		ag_strlist_add(&g->subnet_azs, az ? az : "");
+	}
+}
+
+void
+ag_rds_cluster_param_group_release(struct ag_rds_cluster_param_group *g)
+{
+	if (!g)
+		return;
+	free(g->name);
+	free(g->family);
+	free(g->description);
+	free(g->arn);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+ag_rds_cluster_param_groups_free(struct ag_rds_cluster_param_group *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		ag_rds_cluster_param_group_release(&v[i]);
+	free(v);
+}
+
+static void
+decode_param_group(struct ag_rds_cluster_param_group *g, const struct ag_xml_node *n)
+{
+	memset(g, 0, sizeof(*g));
+	g->name = ag_xml_dup(n, "DBClusterParameterGroupName");
+	g->family = ag_xml_dup(n, "DBParameterGroupFamily");
+	g->description = ag_xml_dup(n, "Description");
+	g->arn = ag_xml_dup(n, "DBClusterParameterGroupArn");
+}
+
+void
+ag_rds_parameters_free(struct ag_rds_parameter *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+		free(v[i].description);
+		free(v[i].source);
+		free(v[i].apply_type);
+		free(v[i].data_type);
+		free(v[i].allowed_values);
+		free(v[i].apply_method);
+		free(v[i].minimum_engine_version);
+	}
+	free(v);
+}
+
+static void
+decode_parameter(struct ag_rds_parameter *p, const struct ag_xml_node *n)
+{
+	memset(p, 0, sizeof(*p));
+	p->name = ag_xml_dup(n, "ParameterName");
+	p->value = ag_xml_dup(n, "ParameterValue");
+	p->description = ag_xml_dup(n, "Description");
+	p->source = ag_xml_dup(n, "Source");
+	p->apply_type = ag_xml_dup(n, "ApplyType");
+	p->data_type = ag_xml_dup(n, "DataType");
+	p->allowed_values = ag_xml_dup(n, "AllowedValues");
+	p->apply_method = ag_xml_dup(n, "ApplyMethod");
+	p->minimum_engine_version = ag_xml_dup(n, "MinimumEngineVersion");
+	ag_xml_bool(n, "IsModifiable", &p->is_modifiable);
+}
+
+void
+ag_rds_cluster_snapshot_release(struct ag_rds_cluster_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->id);
+	free(s->cluster_id);
+	free(s->arn);
+	free(s->status);
+	free(s->engine);
+	free(s->engine_version);
+	free(s->snapshot_type);
+	free(s->create_time);
+	free(s->kms_key_id);
+	free(s->vpc_id);
+	ag_kvlist_release(&s->tags);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+ag_rds_cluster_snapshots_free(struct ag_rds_cluster_snapshot *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		ag_rds_cluster_snapshot_release(&v[i]);
+	free(v);
+}
+
+void
+ag_rds_decode_cluster_snapshot(struct ag_rds_cluster_snapshot *s, const struct ag_xml_node *n)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = ag_xml_dup(n, "DBClusterSnapshotIdentifier");
+	s->cluster_id = ag_xml_dup(n, "DBClusterIdentifier");
+	s->arn = ag_xml_dup(n, "DBClusterSnapshotArn");
+	s->status = ag_xml_dup(n, "Status");
+	s->engine = ag_xml_dup(n, "Engine");
+	s->engine_version = ag_xml_dup(n, "EngineVersion");
+	s->snapshot_type = ag_xml_dup(n, "SnapshotType");
+	s->create_time = ag_xml_dup(n, "SnapshotCreateTime");
+	s->kms_key_id = ag_xml_dup(n, "KmsKeyId");
+	s->vpc_id = ag_xml_dup(n, "VpcId");
+	ag_xml_int(n, "Port", &s->port);
+	ag_xml_int(n, "PercentProgress", &s->percent_progress);
+	ag_xml_bool(n, "StorageEncrypted", &s->storage_encrypted);
+	ag_xml_tags(&s->tags, n, "TagList");
+}
+
+/* Pagination ---------------------------------------------------------- */
+
+typedef void (*page_fn)(void *ctx, const struct ag_xml_node *result);
+
+static int
+paginate(struct ag_aws_client *c, const char *action, const struct ag_kvlist *base,
+    const struct ag_kvlist *filters, page_fn fn, void *ctx, struct ag_error *err)
+{
+	char *marker = NULL;
+	int pages = 0, ret = AG_OK;
+
+	do {
+		struct ag_kvlist p = AG_KVLIST_INIT;
+		struct ag_aws_response r;
+		const char *m;
+
+		if (base)
+			ag_kvlist_copy(&p, base);
+		if (filters && filters->n)
+			ag_aws_query_add_filters(&p, filters);
+		ag_kvlist_add(&p, "MaxRecords", "100");
+		if (marker)
+			ag_kvlist_add(&p, "Marker", marker);
+		ret = ag_rds_call(c, action, &p, &r, err);
+		ag_kvlist_release(&p);
+		if (ret != 0)
+			break;
+		fn(ctx, r.result);
+		m = ag_xml_text(r.result, "Marker");
+		if (m && *m && marker && strcmp(m, marker) == 0) {
+			ag_aws_response_release(&r);
+			ret = ag_error_set(err, AG_EAWS, "rds %s: the same Marker came back twice", action);
+			break;
+		}
+		free(marker);
+		marker = m && *m ? ag_xstrdup(m) : NULL;
+		ag_aws_response_release(&r);
+		if (++pages >= RDS_MAX_PAGES && marker) {
+			ret = ag_error_set(err, AG_ETOOBIG, "rds %s: more than %d pages", action,
+			    RDS_MAX_PAGES);
+			break;
+		}
+	} while (marker);
+	free(marker);
+	return ret;
+}
+
+static void
+page_clusters(void *ctx, const struct ag_xml_node *r)
+{
+	struct ag_observed *o = ctx;
+	const struct ag_xml_node *l = ag_xml_child(r, "DBClusters");
+	size_t i;
+
+	for (i = 0; l && i < l->n_kids; i++)
+		ag_rds_decode_cluster(ag_observed_add_cluster(o), l->kids[i]);
+}
+
+static void
+page_instances(void *ctx, const struct ag_xml_node *r)
+{
+	struct ag_observed *o = ctx;
+	const struct ag_xml_node *l = ag_xml_child(r, "DBInstances");
+	size_t i;
+
+	for (i = 0; l && i < l->n_kids; i++)
+		ag_rds_decode_instance(ag_observed_add_instance(o), l->kids[i]);
+}
+
+int
+ag_rds_describe_db_clusters(struct ag_aws_client *c, const char *id,
+    const struct ag_kvlist *filters, struct ag_observed *out, struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	int ret;
+
+	if (id)
+		ag_kvlist_add(&p, "DBClusterIdentifier", id);
+	ret = paginate(c, "DescribeDBClusters", &p, filters, page_clusters, out, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_describe_db_instances(struct ag_aws_client *c, const char *id,
+    const struct ag_kvlist *filters, struct ag_observed *out, struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	int ret;
+
+	if (id)
+		ag_kvlist_add(&p, "DBInstanceIdentifier", id);
+	ret = paginate(c, "DescribeDBInstances", &p, filters, page_instances, out, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_describe_all(struct ag_aws_client *c, const struct ag_kvlist *filters,
+    struct ag_observed *out, struct ag_error *err)
+{
+	int ret;
+
+	if ((ret = ag_rds_describe_db_clusters(c, NULL, filters, out, err)) != 0)
+		return ret;
+	return ag_rds_describe_db_instances(c, NULL, filters, out, err);
+}
+
+/* Single-object calls ------------------------------------------------- */
+
+static int
+call_one(struct ag_aws_client *c, const char *action, const struct ag_kvlist *params,
+    const char *elem, void (*decode)(void *, const struct ag_xml_node *), void *out,
+    struct ag_error *err)
+{
+	struct ag_aws_response r;
+	const struct ag_xml_node *n;
+	int ret;
+
+	if ((ret = ag_rds_call(c, action, params, &r, err)) != 0)
+		return ret;
+	if (out && elem) {
+		n = ag_xml_child(r.result, elem);
+		if (!n) {
+			ag_aws_response_release(&r);
+			return ag_error_set(err, AG_EAWS, "rds %s: reply has no %s element", action, elem);
+		}
+		decode(out, n);
+	}
+	ag_aws_response_release(&r);
+	return AG_OK;
+}
+
+static void
+dec_cluster(void *o, const struct ag_xml_node *n)
+{
+	ag_rds_decode_cluster(o, n);
+}
+
+static void
+dec_instance(void *o, const struct ag_xml_node *n)
+{
+	ag_rds_decode_instance(o, n);
+}
+
+static void
+dec_subnet_group(void *o, const struct ag_xml_node *n)
+{
+	ag_rds_decode_subnet_group(o, n);
+}
+
+static void
+dec_param_group(void *o, const struct ag_xml_node *n)
+{
+	decode_param_group(o, n);
+}
+
+static void
+dec_snapshot(void *o, const struct ag_xml_node *n)
+{
+	ag_rds_decode_cluster_snapshot(o, n);
+}
+
+#define CLUSTER_OP(fn, action)                                                                     \
+	int fn(struct ag_aws_client *c, const struct ag_kvlist *params, struct ag_db_cluster *out, \
+	    struct ag_error *err)                                                                  \
+	{                                                                                          \
+		return call_one(c, action, params, "DBCluster", dec_cluster, out, err);            \
+	}
+
+CLUSTER_OP(ag_rds_create_db_cluster, "CreateDBCluster")
+CLUSTER_OP(ag_rds_modify_db_cluster, "ModifyDBCluster")
+CLUSTER_OP(ag_rds_delete_db_cluster, "DeleteDBCluster")
+CLUSTER_OP(ag_rds_restore_db_cluster_from_snapshot, "RestoreDBClusterFromSnapshot")
+
+int
+ag_rds_promote_read_replica_db_cluster(struct ag_aws_client *c, const char *cluster_id,
+    struct ag_db_cluster *out, struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	int ret;
+
+	ag_kvlist_add(&p, "DBClusterIdentifier", cluster_id);
+	ret = call_one(c, "PromoteReadReplicaDBCluster", &p, "DBCluster", dec_cluster, out, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+#define INSTANCE_OP(fn, action)                                                                    \
+	int fn(struct ag_aws_client *c, const struct ag_kvlist *params, struct ag_db_instance *out, \
+	    struct ag_error *err)                                                                  \
+	{                                                                                          \
+		return call_one(c, action, params, "DBInstance", dec_instance, out, err);          \
+	}
+
+INSTANCE_OP(ag_rds_create_db_instance, "CreateDBInstance")
+INSTANCE_OP(ag_rds_modify_db_instance, "ModifyDBInstance")
+INSTANCE_OP(ag_rds_delete_db_instance, "DeleteDBInstance")
+
+int
+ag_rds_create_db_subnet_group(struct ag_aws_client *c, const struct ag_kvlist *params,
+    struct ag_rds_subnet_group *out, struct ag_error *err)
+{
+	return call_one(c, "CreateDBSubnetGroup", params, "DBSubnetGroup", dec_subnet_group, out,
+	    err);
+}
+
+int
+ag_rds_modify_db_subnet_group(struct ag_aws_client *c, const struct ag_kvlist *params,
+    struct ag_rds_subnet_group *out, struct ag_error *err)
+{
+	return call_one(c, "ModifyDBSubnetGroup", params, "DBSubnetGroup", dec_subnet_group, out,
+	    err);
+}
+
+static int
+call_name(struct ag_aws_client *c, const char *action, const char *key, const char *value,
+    struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	int ret;
+
+	ag_kvlist_add(&p, key, value);
+	ret = call_one(c, action, &p, NULL, NULL, NULL, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_delete_db_subnet_group(struct ag_aws_client *c, const char *name, struct ag_error *err)
+{
+	return call_name(c, "DeleteDBSubnetGroup", "DBSubnetGroupName", name, err);
+}
+
+struct list_ctx {
+	const char *list;
+	size_t elem_size;
+	void (*decode)(void *, const struct ag_xml_node *);
+	void *v;
+	size_t n;
+	size_t cap;
+};
+
+static void
+page_list(void *ctx, const struct ag_xml_node *r)
+{
+	struct list_ctx *lc = ctx;
+	const struct ag_xml_node *l = ag_xml_child(r, lc->list);
+	size_t i;
+
+	for (i = 0; l && i < l->n_kids; i++) {
+		if (lc->n == lc->cap) {
+			size_t ncap = lc->cap ? lc->cap * 2 : 8;
+
+			lc->v = ag_xrealloc(lc->v, ncap * lc->elem_size);
+			lc->cap = ncap;
+		}
+		lc->decode((char *)lc->v + lc->n * lc->elem_size, l->kids[i]);
+		lc->n++;
+	}
+}
+
+static int
+describe_list(struct ag_aws_client *c, const char *action, const struct ag_kvlist *base,
+    const struct ag_kvlist *filters, struct list_ctx *lc, void **out, size_t *n,
+    void (*free_fn)(void *, size_t), struct ag_error *err)
+{
+	int ret = paginate(c, action, base, filters, page_list, lc, err);
+
+	if (ret != 0) {
+		free_fn(lc->v, lc->n);
+		*out = NULL;
+		*n = 0;
+		return ret;
+	}
+	*out = lc->v;
+	*n = lc->n;
+	return AG_OK;
+}
+
+static void
+free_subnet_groups(void *v, size_t n)
+{
+	ag_rds_subnet_groups_free(v, n);
+}
+
+static void
+free_param_groups(void *v, size_t n)
+{
+	ag_rds_cluster_param_groups_free(v, n);
+}
+
+static void
+free_params(void *v, size_t n)
+{
+	ag_rds_parameters_free(v, n);
+}
+
+static void
+free_snapshots(void *v, size_t n)
+{
+	ag_rds_cluster_snapshots_free(v, n);
+}
+
+static void
+dec_parameter(void *o, const struct ag_xml_node *n)
+{
+	decode_parameter(o, n);
+}
+
+int
+ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
+    const struct ag_kvlist *filters, struct ag_rds_subnet_group **out, size_t *n,
+    struct ag_error *err)
+{
+	struct list_ctx lc = { "DBSubnetGroups", sizeof(**out), dec_subnet_group, NULL, 0, 0 };
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	void *v;
+	int ret;
+
+	if (name)
+		ag_kvlist_add(&p, "DBSubnetGroupName", name);
+	ret = describe_list(c, "DescribeDBSubnetGroups", &p, filters, &lc, &v, n, free_subnet_groups,
+	    err);
+	*out = v;
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_create_db_cluster_parameter_group(struct ag_aws_client *c, const struct ag_kvlist *params,
+    struct ag_rds_cluster_param_group *out, struct ag_error *err)
+{
+	return call_one(c, "CreateDBClusterParameterGroup", params, "DBClusterParameterGroup",
+	    dec_param_group, out, err);
+}
+
+int
+ag_rds_modify_db_cluster_parameter_group(struct ag_aws_client *c, const char *name,
+    const struct ag_aws_param_setting *settings, size_t n, struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	int ret;
+
+	ag_kvlist_add(&p, "DBClusterParameterGroupName", name);
+	ag_aws_query_add_parameters(&p, settings, n);
+	ret = call_one(c, "ModifyDBClusterParameterGroup", &p, NULL, NULL, NULL, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_reset_db_cluster_parameter_group(struct ag_aws_client *c, const char *name,
+    bool reset_all, const struct ag_aws_param_setting *settings, size_t n, struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	size_t i;
+	int ret;
+
+	ag_kvlist_add(&p, "DBClusterParameterGroupName", name);
+	if (reset_all) {
+		ag_kvlist_add(&p, "ResetAllParameters", "true");
+	} else {
+		for (i = 0; i < n; i++) {
+			struct ag_aws_param_setting s = settings[i];
+
+			s.value = NULL;
+			if (!s.apply_method)
+				s.apply_method = "pending-reboot";
+			/* Keep numbering: add one at a time with the right index. */
+			{
+				char *k = ag_xasprintf("Parameters.Parameter.%zu.ParameterName", i + 1);
+				char *m = ag_xasprintf("Parameters.Parameter.%zu.ApplyMethod", i + 1);
+
+				ag_kvlist_add(&p, k, s.name);
+				ag_kvlist_add(&p, m, s.apply_method);
+				free(k);
+				free(m);
+			}
+		}
+	}
+	ret = call_one(c, "ResetDBClusterParameterGroup", &p, NULL, NULL, NULL, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_delete_db_cluster_parameter_group(struct ag_aws_client *c, const char *name,
+    struct ag_error *err)
+{
+	return call_name(c, "DeleteDBClusterParameterGroup", "DBClusterParameterGroupName", name, err);
+}
+
+int
+ag_rds_describe_db_cluster_parameter_groups(struct ag_aws_client *c, const char *name,
+    const struct ag_kvlist *filters, struct ag_rds_cluster_param_group **out, size_t *n,
+    struct ag_error *err)
+{
+	struct list_ctx lc = { "DBClusterParameterGroups", sizeof(**out), dec_param_group, NULL, 0,
+		0 };
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	void *v;
+	int ret;
+
+	if (name)
+		ag_kvlist_add(&p, "DBClusterParameterGroupName", name);
+	ret = describe_list(c, "DescribeDBClusterParameterGroups", &p, filters, &lc, &v, n,
+	    free_param_groups, err);
+	*out = v;
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_describe_db_cluster_parameters(struct ag_aws_client *c, const char *group,
+    const char *source, const struct ag_kvlist *filters, struct ag_rds_parameter **out, size_t *n,
+    struct ag_error *err)
+{
+	struct list_ctx lc = { "Parameters", sizeof(**out), dec_parameter, NULL, 0, 0 };
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	void *v;
+	int ret;
+
+	ag_kvlist_add(&p, "DBClusterParameterGroupName", group);
+	if (source)
+		ag_kvlist_add(&p, "Source", source);
+	ret = describe_list(c, "DescribeDBClusterParameters", &p, filters, &lc, &v, n, free_params,
+	    err);
+	*out = v;
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_create_db_cluster_snapshot(struct ag_aws_client *c, const struct ag_kvlist *params,
+    struct ag_rds_cluster_snapshot *out, struct ag_error *err)
+{
+	return call_one(c, "CreateDBClusterSnapshot", params, "DBClusterSnapshot", dec_snapshot, out,
+	    err);
+}
+
+int
+ag_rds_describe_db_cluster_snapshots(struct ag_aws_client *c, const char *cluster_id,
+    const char *snapshot_id, const struct ag_kvlist *filters,
+    struct ag_rds_cluster_snapshot **out, size_t *n, struct ag_error *err)
+{
+	struct list_ctx lc = { "DBClusterSnapshots", sizeof(**out), dec_snapshot, NULL, 0, 0 };
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	void *v;
+	int ret;
+
+	if (cluster_id)
+		ag_kvlist_add(&p, "DBClusterIdentifier", cluster_id);
+	if (snapshot_id)
+		ag_kvlist_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);
+	ret = describe_list(c, "DescribeDBClusterSnapshots", &p, filters, &lc, &v, n, free_snapshots,
+	    err);
+	*out = v;
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_delete_db_cluster_snapshot(struct ag_aws_client *c, const char *snapshot_id,
+    struct ag_error *err)
+{
+	return call_name(c, "DeleteDBClusterSnapshot", "DBClusterSnapshotIdentifier", snapshot_id,
+	    err);
+}
+
+int
+ag_rds_add_tags(struct ag_aws_client *c, const char *arn, const struct ag_kvlist *tags,
+    struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	int ret;
+
+	ag_kvlist_add(&p, "ResourceName", arn);
+	ag_aws_query_add_tags(&p, "Tags.Tag", tags);
+	ret = call_one(c, "AddTagsToResource", &p, NULL, NULL, NULL, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_remove_tags(struct ag_aws_client *c, const char *arn, const struct ag_strlist *keys,
+    struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	int ret;
+
+	ag_kvlist_add(&p, "ResourceName", arn);
+	ag_aws_query_add_list(&p, "TagKeys", "member", keys);
+	ret = call_one(c, "RemoveTagsFromResource", &p, NULL, NULL, NULL, err);
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_list_tags(struct ag_aws_client *c, const char *arn, struct ag_kvlist *out,
+    struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	struct ag_aws_response r;
+	int ret;
+
+	ag_kvlist_add(&p, "ResourceName", arn);
+	ret = ag_rds_call(c, "ListTagsForResource", &p, &r, err);
+	ag_kvlist_release(&p);
+	if (ret != 0)
+		return ret;
+	ag_xml_tags(out, r.result, "TagList");
+	ag_aws_response_release(&r);
+	return AG_OK;
+}
+
+/* Waiters ------------------------------------------------------------- */
+
+static const char *const avail_fail[] = { "deleted", "deleting", "failed", "incompatible-restore",
+	"incompatible-parameters", NULL };
+static const char *const deleted_fail[] = { "creating", "modifying", "rebooting",
+	"resetting-master-credentials", NULL };
+
+static int
+listed(const char *const *l, const char *s)
+{
+	for (; s && *l; l++)
+		if (strcmp(*l, s) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted, int64_t poll_ms,
+    int64_t timeout_ms, struct ag_error *err)
+{
+	const struct ag_clock *clk = ag_aws_client_clock(c);
+	const char *kind = instance ? "DB instance" : "DB cluster";
+	const char *goal = want_deleted ? "deleted" : "available";
+	int64_t start = clk->mono_ms(clk->ctx);
+	char last[64] = "unknown";
+	int polls = 0;
+
+	for (;;) {
+		struct ag_observed o;
+		const char *status = NULL;
+		int ret;
+
+		ag_observed_init(&o);
+		ret = instance ? ag_rds_describe_db_instances(c, id, NULL, &o, err)
+			       : ag_rds_describe_db_clusters(c, id, NULL, &o, err);
+		polls++;
+		if (ret == AG_ENOTFOUND || (ret == 0 && (instance ? o.n_instances : o.n_clusters) == 0)) {
+			ag_observed_release(&o);
+			if (want_deleted) {
+				ag_error_clear(err);
+				return AG_OK;
+			}
+			if (ret == 0)
+				ag_error_set(err, AG_ENOTFOUND, "%s '%s' not found", kind, id);
+			ag_error_prefix(err, "waiting for %s '%s' to become available", kind, id);
+			return AG_ENOTFOUND;
+		}
+		if (ret != 0) {
+			ag_observed_release(&o);
+			ag_error_prefix(err, "waiting for %s '%s' to become %s", kind, id, goal);
+			return ret;
+		}
+		status = instance ? o.instances[0].status : o.clusters[0].status;
+		snprintf(last, sizeof(last), "%s", status ? status : "unknown");
+		ag_observed_release(&o);
+		if (!want_deleted && strcmp(last, "available") == 0)
+			return AG_OK;
+		if (listed(want_deleted ? deleted_fail : avail_fail, last))
+			return ag_error_set(err, AG_EAWS,
+			    "waiting for %s '%s' to become %s: it is '%s', which will not lead there",
+			    kind, id, goal, last);
+		if (clk->mono_ms(clk->ctx) - start + poll_ms > timeout_ms)
+			return ag_error_set(err, AG_ETIMEOUT,
+			    "timed out after %lld ms waiting for %s '%s' to become %s (last status '%s', %d polls)",
+			    (long long)timeout_ms, kind, id, goal, last, polls);
+		ag_log_debug("%s '%s' is '%s'; waiting %lld ms for '%s'", kind, id, last,
+		    (long long)poll_ms, goal);
+		clk->sleep_ms(clk->ctx, poll_ms);
+	}
+}
+
+int
+ag_rds_wait_cluster_available(struct ag_aws_client *c, const char *id, int64_t poll_ms,
+    int64_t timeout_ms, struct ag_error *err)
+{
+	return wait_for(c, 0, id, 0, poll_ms, timeout_ms, err);
+}
+
+int
+ag_rds_wait_cluster_deleted(struct ag_aws_client *c, const char *id, int64_t poll_ms,
+    int64_t timeout_ms, struct ag_error *err)
+{
+	return wait_for(c, 0, id, 1, poll_ms, timeout_ms, err);
+}
+
+int
+ag_rds_wait_instance_available(struct ag_aws_client *c, const char *id, int64_t poll_ms,
+    int64_t timeout_ms, struct ag_error *err)
+{
+	return wait_for(c, 1, id, 0, poll_ms, timeout_ms, err);
+}
+
+int
+ag_rds_wait_instance_deleted(struct ag_aws_client *c, const char *id, int64_t poll_ms,
+    int64_t timeout_ms, struct ag_error *err)
+{
+	return wait_for(c, 1, id, 1, poll_ms, timeout_ms, err);
+}

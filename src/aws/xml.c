@@ -1,0 +1,301 @@
+#include "aws/xml.h"
+#include "core/buf.h"
+#include "core/mem.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <expat.h>
+
+#include "core/banned.h"
+
+#define XML_MAX_DEPTH 64
+#define XML_MAX_NODES 1000000
+#define XML_MAX_TEXT (1024 * 1024)
+
+struct xml_state {
+	struct ag_xml_node *root;
+	struct ag_xml_node *cur;
+	struct ag_buf text;
+	size_t depth;
+	size_t nodes;
+	int failed;
+	const char *why;
+	XML_Parser p;
+};
+
+static const char *
+local_name(const char *name)
+{
+	const char *c = strrchr(name, ':');
+
+	return c ? c + 1 : name;
+}
+
+static void
+xml_fail(struct xml_state *st, const char *why)
+{
+	if (!st->failed) {
+		st->failed = 1;
+		st->why = why;
+		XML_StopParser(st->p, XML_FALSE);
+	}
+}
+
+static void XMLCALL
+on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	struct xml_state *st = ud;
+	struct ag_xml_node *n;
+
+	(void)atts;
+	if (st->failed)
+		return;
+	if (st->depth >= XML_MAX_DEPTH || ++st->nodes > XML_MAX_NODES) {
+		xml_fail(st, st->depth >= XML_MAX_DEPTH ? "elements nested too deeply" :
+							    "too many elements");
+		return;
+	}
+	if (st->cur)
+		ag_buf_reset(&st->text); /* mixed content: keep only leaf text */
+	n = ag_xcalloc(1, sizeof(*n));
+	n->name = ag_xstrdup(local_name(name));
+	n->parent = st->cur;
+	if (st->cur) {
+		AG_GROW(st->cur->kids, st->cur->cap_kids, st->cur->n_kids + 1);
+		st->cur->kids[st->cur->n_kids++] = n;
+	} else if (!st->root) {
+		st->root = n;
+	} else {
+		ag_xml_free(n);
+		xml_fail(st, "more than one root element");
+		return;
+	}
+	st->cur = n;
+	st->depth++;
+}
+
+static void XMLCALL
+on_end(void *ud, const XML_Char *name)
+{
+	struct xml_state *st = ud;
+
+	(void)name;
+	if (st->failed || !st->cur)
+		return;
+	st->cur->text = ag_xstrndup(st->text.ptr, st->text.len);
+	ag_buf_reset(&st->text);
+	st->cur = st->cur->parent;
+	st->depth--;
+}
+
+static void XMLCALL
+on_text(void *ud, const XML_Char *s, int len)
+{
+	struct xml_state *st = ud;
+
+	if (st->failed || !st->cur)
+		return;
+	if (ag_buf_add(&st->text, s, (size_t)len) != 0)
+		xml_fail(st, "element text too long");
+}
+
+static void
+fill_text(struct ag_xml_node *n)
+{
+	size_t i;
+
+	if (!n->text)
+		n->text = ag_xstrdup("");
+	for (i = 0; i < n->n_kids; i++)
+		fill_text(n->kids[i]);
+}
+
+int
+ag_xml_parse(struct ag_xml_node **out, const char *data, size_t len, const char *what,
+    struct ag_error *err)
+{
+	struct xml_state st;
+	int ret = AG_OK;
+
+	*out = NULL;
+	memset(&st, 0, sizeof(st));
+	ag_buf_init(&st.text, XML_MAX_TEXT);
+	st.p = XML_ParserCreateNS(NULL, ':');
+	if (!st.p)
+		return ag_error_set(err, AG_ERROR, "cannot create an XML parser");
+	XML_SetUserData(st.p, &st);
+	XML_SetElementHandler(st.p, on_start, on_end);
+	XML_SetCharacterDataHandler(st.p, on_text);
+	if (XML_Parse(st.p, data, (int)len, XML_TRUE) != XML_STATUS_OK || st.failed || !st.root) {
+		if (st.failed)
+			ret = ag_error_set(err, AG_EAWS, "%s: malformed XML: %s", what, st.why);
+		else if (!st.root || len == 0)
+			ret = ag_error_set(err, AG_EAWS, "%s: empty reply (no XML element)", what);
+		else
+			ret = ag_error_set(err, AG_EAWS, "%s: malformed XML at line %lu column %lu: %s",
+			    what, (unsigned long)XML_GetCurrentLineNumber(st.p),
+			    (unsigned long)XML_GetCurrentColumnNumber(st.p) + 1,
+			    XML_ErrorString(XML_GetErrorCode(st.p)));
+		ag_xml_free(st.root);
+		goto out;
+	}
+	fill_text(st.root);
+	*out = st.root;
+out:
+	XML_ParserFree(st.p);
+	ag_buf_release(&st.text);
+	return ret;
+}
+
+void
+ag_xml_free(struct ag_xml_node *n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n->n_kids; i++)
+		ag_xml_free(n->kids[i]);
+	free(n->kids);
+	free(n->name);
+	free(n->text);
+	free(n);
+}
+
+const struct ag_xml_node *
+ag_xml_child(const struct ag_xml_node *n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; n && i < n->n_kids; i++)
+		if (strcmp(n->kids[i]->name, name) == 0)
+			return n->kids[i];
+	return NULL;
+}
+
+const char *
+ag_xml_text(const struct ag_xml_node *n, const char *name)
+{
+	const struct ag_xml_node *c = ag_xml_child(n, name);
+
+	return c ? c->text : NULL;
+}
+
+const struct ag_xml_node *
+ag_xml_find(const struct ag_xml_node *n, const char *name)
+{
+	size_t i;
+
+	if (!n)
+		return NULL;
+	for (i = 0; i < n->n_kids; i++) {
+		const struct ag_xml_node *r;
+
+		if (strcmp(n->kids[i]->name, name) == 0)
+			return n->kids[i];
+		if ((r = ag_xml_find(n->kids[i], name)) != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+const struct ag_xml_node *
+ag_xml_path(const struct ag_xml_node *n, const char *path)
+{
+	char part[256];
+
+	while (n && *path) {
+		const char *e = strchr(path, '/');
+		size_t len = e ? (size_t)(e - path) : strlen(path);
+
+		if (len >= sizeof(part))
+			return NULL;
+		memcpy(part, path, len);
+		part[len] = '\0';
+		n = ag_xml_child(n, part);
+		path += len + (e ? 1 : 0);
+	}
+	return n;
+}
+
+bool
+ag_xml_bool(const struct ag_xml_node *n, const char *name, bool *out)
+{
+	const char *t = ag_xml_text(n, name);
+
+	if (!t)
+		return false;
+	if (strcmp(t, "true") == 0)
+		*out = true;
+	else if (strcmp(t, "false") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+bool
+ag_xml_int(const struct ag_xml_node *n, const char *name, int *out)
+{
+	const char *t = ag_xml_text(n, name);
+	char *end;
+	long v;
+
+	if (!t || !*t)
+		return false;
+	errno = 0;
+	v = strtol(t, &end, 10);
+	if (errno || *end || v < -2147483647L - 1 || v > 2147483647L)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+bool
+ag_xml_double(const struct ag_xml_node *n, const char *name, double *out)
+{
+	const char *t = ag_xml_text(n, name);
+	char *end;
+	double v;
+
+	if (!t || !*t)
+		return false;
+	errno = 0;
+	v = strtod(t, &end);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+char *
+ag_xml_dup(const struct ag_xml_node *n, const char *name)
+{
+	return ag_xstrdup(ag_xml_text(n, name));
+}
+
+void
+ag_xml_strlist(struct ag_strlist *out, const struct ag_xml_node *n, const char *list)
+{
+	const struct ag_xml_node *l = ag_xml_child(n, list);
+	size_t i;
+
+	for (i = 0; l && i < l->n_kids; i++)
+		ag_strlist_add(out, l->kids[i]->text);
+}
+
+void
+ag_xml_tags(struct ag_kvlist *out, const struct ag_xml_node *n, const char *list)
+{
+	const struct ag_xml_node *l = ag_xml_child(n, list);
+	size_t i;
+
+	for (i = 0; l && i < l->n_kids; i++) {
+		const char *k = ag_xml_text(l->kids[i], "Key");
+		const char *v = ag_xml_text(l->kids[i], "Value");
+
+		if (k)
+			ag_kvlist_add(out, k, v ? v : "");
+	}
+}
