@@ -1,0 +1,643 @@
+/* Unit tests for the manifest loader: schema, positions, bounds, forms. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/error.h"
+#include "core/manifest.h"
+#include "core/suggest.h"
+
+#define HEAD                                                                                       \
+	"apiVersion: aws.project-planton.org/v1\n"                                                 \
+	"kind: AwsRdsCluster\n"                                                                    \
+	"metadata:\n"                                                                              \
+	"  name: db1\n"                                                                            \
+	"spec:\n"                                                                                  \
+	"  subnetIds: [subnet-a, subnet-b]\n"                                                      \
+	"  engine: aurora-postgresql\n"                                                            \
+	"  engineVersion: \"16.1\"\n"
+
+struct fx {
+	struct ag_manifest_set set;
+	struct ag_diags diags;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	ag_manifest_set_init(&f->set);
+	ag_diags_init(&f->diags);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ag_manifest_set_release(&f->set);
+	ag_diags_release(&f->diags);
+	free(f);
+	return 0;
+}
+
+static int
+parse(struct fx *f, const char *yaml, const char *file)
+{
+	return ag_manifest_parse(&f->set, &f->diags, yaml, strlen(yaml), file);
+}
+
+/* The first diagnostic rendered as text (freed by the next call). */
+static const char *
+first_diag(struct fx *f)
+{
+	static char *last;
+
+	free(last);
+	last = NULL;
+	if (f->diags.n == 0)
+		return "";
+	last = ag_diag_format(&f->diags.v[0]);
+	return last;
+}
+
+static int
+has_diag(struct fx *f, const char *text)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < f->diags.n && !found; i++) {
+		char *s = ag_diag_format(&f->diags.v[i]);
+
+		found = strstr(s, text) != NULL;
+		free(s);
+	}
+	return found;
+}
+
+static char *
+read_data(const char *rel, size_t *len)
+{
+	char path[1024];
+	FILE *fp;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", AG_TEST_DATA, rel);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+test_manifest__docs_example_validates(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_manifest *m;
+	size_t len;
+	char *buf = read_data("manifests/good/project-planton-docs.yaml", &len);
+
+	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, buf, len, "docs.yaml"), 0);
+	free(buf);
+	assert_int_equal(f->diags.errors, 0);
+	assert_int_equal(f->set.n, 1);
+	m = &f->set.v[0];
+	assert_string_equal(m->cluster_id, "app-production-db");
+	assert_string_equal(m->spec.engine, "aurora-postgresql");
+	assert_string_equal(m->spec.engine_version, "14.7");
+	assert_int_equal(m->spec.subnet_ids.n, 3);
+	assert_string_equal(m->spec.subnet_ids.v[2], "subnet-ghi789");
+	assert_string_equal(m->spec.username, "master");
+	assert_true(m->spec.manage_master_user_password);
+	assert_int_equal(m->spec.backup_retention_period, 14);
+	assert_true(m->spec.auto_minor_version_upgrade);
+	assert_null(m->spec.preferred_maintenance_window);
+	assert_true(ag_manifest_has(m, AG_F_ENGINE_VERSION));
+	assert_false(ag_manifest_has(m, AG_F_USERNAME));
+	assert_int_equal(m->field_pos[AG_F_ENGINE_VERSION].line, 7);
+	assert_int_equal(m->field_pos[AG_F_ENGINE_VERSION].col, 3);
+	assert_int_equal(m->spec_pos.line, 5);
+	assert_int_equal(m->spec_pos.col, 1);
+	assert_ptr_equal(ag_manifest_set_find(&f->set, "app-production-db"), m);
+	assert_null(ag_manifest_set_find(&f->set, "other"));
+}
+
+static void
+test_manifest__unknown_field_position_and_suggestion(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(parse(f, HEAD "  manageMasterUserPassword: true\n  enginVersion: x\n",
+			     "manifests/db.yaml"),
+	    AG_EINVAL);
+	assert_int_equal(f->set.n, 0);
+	assert_true(has_diag(f, "manifests/db.yaml:10:3: error: unknown field 'enginVersion' "
+				"(did you mean 'engineVersion'?)"));
+	assert_string_equal(f->diags.v[0].field, "spec.enginVersion");
+}
+
+static void
+test_manifest__suggest(void **state)
+{
+	static const char *const c[] = { "engine", "engineVersion", "engineMode", "port" };
+
+	(void)state;
+	assert_int_equal(ag_suggest_distance("kitten", "sitting"), 3);
+	assert_int_equal(ag_suggest_distance("Port", "port"), 0);
+	assert_string_equal(ag_suggest("enginVersion", c, 4), "engineVersion");
+	assert_string_equal(ag_suggest("engine_mode", c, 4), "engineMode");
+	assert_string_equal(ag_suggest("prot", c, 4), "port");
+	assert_null(ag_suggest("zzzzzzzz", c, 4));
+	assert_null(ag_suggest("engine", c, 1));
+}
+
+static void
+test_manifest__type_errors_are_named(void **state)
+{
+	struct fx *f = *state;
+
+	parse(f, HEAD "  storageEncrypted: yes please\n  port: \"5432\"\n  backupRetentionPeriod: 3.5\n",
+	    "t.yaml");
+	assert_true(has_diag(f, "t.yaml:9:21: error: spec.storageEncrypted: expected a boolean "
+				"(true or false), got 'yes please'"));
+	assert_true(has_diag(f, "t.yaml:10:9: error: spec.port: expected an integer, got the "
+				"quoted string '5432'"));
+	assert_true(has_diag(f, "spec.backupRetentionPeriod: expected an integer, got '3.5'"));
+}
+
+static void
+test_manifest__unquoted_numbers_keep_source_text(void **state)
+{
+	struct fx *f = *state;
+	const char *y = "apiVersion: aws.project-planton.org/v1\n"
+			"kind: AwsRdsCluster\n"
+			"metadata: {name: db1}\n"
+			"spec:\n"
+			"  subnetIds: [subnet-a, subnet-b]\n"
+			"  engine: aurora-postgresql\n"
+			"  engineVersion: 14.10\n"
+			"  databaseName: 007\n";
+
+	assert_int_equal(parse(f, y, "t.yaml"), 0);
+	assert_string_equal(f->set.v[0].spec.engine_version, "14.10");
+	assert_string_equal(f->set.v[0].spec.database_name, "007");
+}
+
+static void
+test_manifest__value_or_ref_forms(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_spec *c;
+
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata: {name: db1}\n"
+			     "spec:\n"
+			     "  subnetIds: [subnet-a, {value: subnet-b}]\n"
+			     "  securityGroupIds:\n"
+			     "    - value: sg-1\n"
+			     "    - sg-2\n"
+			     "  kmsKeyId: {value: \"arn:aws:kms:us-east-1:1:key/k\"}\n"
+			     "  vpcId: vpc-1\n"
+			     "  engine: aurora-mysql\n"
+			     "  engineVersion: 8.0.mysql_aurora.3.05.2\n",
+			     "t.yaml"),
+	    0);
+	c = &f->set.v[0].spec;
+	assert_string_equal(c->subnet_ids.v[1], "subnet-b");
+	assert_string_equal(c->security_group_ids.v[0], "sg-1");
+	assert_string_equal(c->security_group_ids.v[1], "sg-2");
+	assert_string_equal(c->kms_key_id, "arn:aws:kms:us-east-1:1:key/k");
+	assert_string_equal(c->vpc_id, "vpc-1");
+
+	assert_int_equal(parse(f,
+			     HEAD "  dbSubnetGroupName:\n    valueFrom: {kind: AwsVpc, name: v}\n",
+			     "r.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(f, "r.yaml:10:5: error: spec.dbSubnetGroupName: references to other "
+				"resources (valueFrom) are not supported; write the literal value"));
+}
+
+static void
+test_manifest__sealed_password_verbatim(void **state)
+{
+	struct fx *f = *state;
+	const char *sealed = "AGSEALED:v1:k1:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=";
+	char y[1024];
+
+	snprintf(y, sizeof(y), HEAD "  password: %s\n", sealed);
+	assert_int_equal(parse(f, y, "t.yaml"), 0);
+	assert_string_equal(f->set.v[0].spec.password, sealed);
+	assert_true(ag_manifest_is_sealed(f->set.v[0].spec.password));
+	assert_false(ag_manifest_is_sealed("hunter2"));
+	assert_false(ag_manifest_is_sealed(NULL));
+	assert_false(ag_manifest_is_sealed("AGSEALED:v2:x"));
+}
+
+static void
+test_manifest__aliases_are_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct ag_buf b = AG_BUF_INIT(1 << 20);
+	clock_t t0 = clock();
+	int i, j;
+
+	/* the classic billion laughs: 10^9 nodes once expanded */
+	ag_buf_adds(&b, HEAD "  x0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+	for (i = 1; i < 10; i++) {
+		ag_buf_addf(&b, "  x%d: &l%d [", i, i);
+		for (j = 0; j < 10; j++)
+			ag_buf_addf(&b, "%s*l%d", j ? ", " : "", i - 1);
+		ag_buf_adds(&b, "]\n");
+	}
+	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, b.ptr, b.len, "bl.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(f, "once aliases are expanded") || has_diag(f, "too many aliases"));
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
+	assert_int_equal(f->set.n, 0);
+
+	/* many cheap aliases: the count bound */
+	ag_diags_release(&f->diags);
+	ag_buf_reset(&b);
+	ag_buf_adds(&b, HEAD "  databaseName: &n app\n  tags:\n");
+	for (i = 0; i < AG_MANIFEST_MAX_ALIASES + 1; i++)
+		ag_buf_adds(&b, "  - *n\n");
+	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, b.ptr, b.len, "al.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(f, "too many aliases: more than 64 in one document"));
+	ag_buf_release(&b);
+}
+
+static void
+test_manifest__aliases_within_bounds_work(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata: {name: db1}\n"
+			     "spec:\n"
+			     "  subnetIds: &subnets [subnet-a, subnet-b]\n"
+			     "  securityGroupIds: *subnets\n"
+			     "  engine: aurora-postgresql\n"
+			     "  engineVersion: \"16.1\"\n",
+			     "t.yaml"),
+	    0);
+	assert_int_equal(f->set.v[0].spec.security_group_ids.n, 2);
+}
+
+static void
+test_manifest__size_and_depth_bounds(void **state)
+{
+	struct fx *f = *state;
+	char *big = malloc(AG_MANIFEST_MAX_BYTES + 2);
+	char deep[256];
+	int i;
+
+	memset(big, '#', AG_MANIFEST_MAX_BYTES + 1);
+	big[AG_MANIFEST_MAX_BYTES + 1] = '\0';
+	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, big, AG_MANIFEST_MAX_BYTES + 1,
+			     "big.yaml"),
+	    AG_EINVAL);
+	assert_string_equal(first_diag(f),
+	    "big.yaml:1:1: error: file is too large: 1048577 bytes, the limit is 1048576");
+	free(big);
+
+	ag_diags_release(&f->diags);
+	for (i = 0; i < 40; i++)
+		deep[i] = '[';
+	deep[40] = '\0';
+	assert_int_equal(parse(f, deep, "deep.yaml"), AG_EINVAL);
+	assert_string_equal(first_diag(f), "deep.yaml:1:33: error: nesting is deeper than 32 levels");
+}
+
+static void
+test_manifest__buffer_need_not_be_terminated(void **state)
+{
+	struct fx *f = *state;
+	const char *y = HEAD "  port: 5432\n";
+
+	/* stop right after "5432": the rest must not be read */
+	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, y, strlen(y) - 1, "t.yaml"), 0);
+	assert_int_equal(f->set.v[0].spec.port, 5432);
+}
+
+static void
+test_manifest__duplicate_keys(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(parse(f, HEAD "  port: 1\n  port: 2\n", "t.yaml"), AG_EINVAL);
+	assert_string_equal(first_diag(f), "t.yaml:10:3: error: duplicate key 'port' (first at line 9)");
+}
+
+static void
+test_manifest__count_instances_expand(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_spec *c;
+
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata:\n"
+			     "  name: Orders-DB\n"
+			     "spec:\n"
+			     "  subnetIds: [subnet-a, subnet-b]\n"
+			     "  engine: aurora-postgresql\n"
+			     "  engineVersion: \"16.1\"\n"
+			     "  instances: {count: 3, instanceClass: db.r6g.large}\n",
+			     "t.yaml"),
+	    0);
+	c = &f->set.v[0].spec;
+	assert_string_equal(f->set.v[0].cluster_id, "orders-db");
+	assert_int_equal(c->n_instances, 3);
+	assert_string_equal(c->instances[0].name, "orders-db-1");
+	assert_string_equal(c->instances[2].name, "orders-db-3");
+	assert_string_equal(c->instances[1].instance_class, "db.r6g.large");
+	assert_int_equal(c->instances[0].promotion_tier, 0);
+	assert_int_equal(c->instances[2].promotion_tier, 2);
+	assert_true(ag_manifest_has(&f->set.v[0], AG_F_INSTANCES));
+	assert_int_equal(f->set.v[0].field_pos[AG_F_INSTANCES].line, 9);
+}
+
+static void
+test_manifest__serverless_instances_default_class(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_spec *c;
+
+	assert_int_equal(parse(f,
+			     HEAD "  serverlessV2Scaling: {minCapacity: 0.5, maxCapacity: 4}\n"
+				  "  instances:\n"
+				  "    - name: w\n"
+				  "    - instanceClass: db.r6g.large\n"
+				  "      promotionTier: 7\n"
+				  "      availabilityZone: us-east-1b\n",
+			     "t.yaml"),
+	    0);
+	c = &f->set.v[0].spec;
+	assert_true(c->has_serverless_v2);
+	assert_true(c->serverless_v2_min_capacity == 0.5);
+	assert_true(c->serverless_v2_max_capacity == 4);
+	assert_int_equal(c->n_instances, 2);
+	assert_string_equal(c->instances[0].name, "w");
+	assert_string_equal(c->instances[0].instance_class, "db.serverless");
+	assert_int_equal(c->instances[0].promotion_tier, 0);
+	assert_string_equal(c->instances[1].name, "db1-2");
+	assert_int_equal(c->instances[1].promotion_tier, 7);
+	assert_string_equal(c->instances[1].availability_zone, "us-east-1b");
+	assert_int_equal(c->instances[1].pos.line, 12);
+}
+
+static void
+test_manifest__annotations(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_manifest *m;
+
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata:\n"
+			     "  name: db1\n"
+			     "  labels: {team: a}\n"
+			     "  annotations:\n"
+			     "    aurora-gitops/mode: plan\n"
+			     "    aurora-gitops/deletion: delete\n"
+			     "    aurora-gitops/suspend: \"schema migration until 2026-12-01T00:00:00Z\"\n"
+			     "    example.com/owner: someone\n"
+			     "  tags: [a, b]\n"
+			     "spec:\n"
+			     "  subnetIds: [subnet-a, subnet-b]\n"
+			     "  engine: aurora-postgresql\n"
+			     "  engineVersion: \"16.1\"\n"
+			     "status: {outputs: {rds_cluster_id: db1}}\n"
+			     "---\n"
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata:\n"
+			     "  name: db2\n"
+			     "  annotations: {aurora-gitops/suspend: \"x until 2026-12-01T10:30:00+02:00\"}\n"
+			     "spec:\n"
+			     "  dbSubnetGroupName: group\n"
+			     "  engine: aurora-postgresql\n"
+			     "  engineVersion: \"16.1\"\n",
+			     "t.yaml"),
+	    0);
+	assert_int_equal(f->set.n, 2);
+	m = &f->set.v[0];
+	assert_int_equal(m->mode, AG_MODE_PLAN);
+	assert_int_equal(m->deletion, AG_DELETION_DELETE);
+	assert_string_equal(m->suspend_reason, "schema migration");
+	assert_int_equal(m->suspend_until, 1796083200);
+	assert_string_equal(ag_kvlist_get(&m->annotations, "example.com/owner"), "someone");
+	assert_string_equal(ag_kvlist_get(&m->labels, "team"), "a");
+	assert_int_equal(m->tags.n, 2);
+	assert_int_equal(m->doc_index, 0);
+	m = &f->set.v[1];
+	assert_int_equal(m->doc_index, 1);
+	assert_int_equal(m->mode, AG_MODE_UNSET);
+	assert_int_equal(m->deletion, AG_DELETION_RETAIN);
+	assert_int_equal(m->suspend_until, 1796113800); /* 08:30Z */
+
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata:\n"
+			     "  name: db3\n"
+			     "  annotations:\n"
+			     "    aurora-gitops/mod: plan\n"
+			     "    aurora-gitops/suspend: \"until 2026-02-30T00:00:00Z\"\n"
+			     "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
+			     "a.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(f, "a.yaml:6:5: error: unknown annotation 'aurora-gitops/mod' (did "
+				"you mean 'aurora-gitops/mode'?)"));
+	assert_true(has_diag(f, "a.yaml:7:28: error: metadata.annotations.aurora-gitops/suspend: "
+				"expected \"<reason> until <RFC 3339 time>\""));
+}
+
+static void
+test_manifest__rfc3339_bounds(void **state)
+{
+	struct fx *f = *state;
+	static const char *const bad[] = { "2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+		"2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-01-01 00:00:00Z",
+		"2026-01-01T00:00:00.Z", "2026-01-01T00:00:00Zjunk", "26-01-01T00:00:00Z" };
+	char y[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ag_diags_release(&f->diags);
+		snprintf(y, sizeof(y),
+		    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+		    "metadata:\n  name: db1\n  annotations: {aurora-gitops/suspend: \"r until %s\"}\n"
+		    "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
+		    bad[i]);
+		assert_int_equal(parse(f, y, "t.yaml"), AG_EINVAL);
+		assert_true(has_diag(f, "invalid time"));
+	}
+	ag_diags_release(&f->diags);
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+			     "metadata:\n  name: db1\n  annotations: {aurora-gitops/suspend: \"r until "
+			     "2028-02-29T23:59:59.123456Z\"}\n"
+			     "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
+			     "t.yaml"),
+	    0);
+}
+
+static void
+test_manifest__windows_and_defaults(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_spec *c;
+
+	assert_int_equal(parse(f,
+			     HEAD "  preferredMaintenanceWindow: SUN:23:30-Mon:00:30\n"
+				  "  preferredBackupWindow: \"23:45-00:15\"\n"
+				  "  autoMinorVersionUpgrade: false\n"
+				  "  username: admin\n"
+				  "  finalSnapshotIdentifier: Db1-Final-2026\n",
+			     "t.yaml"),
+	    0);
+	c = &f->set.v[0].spec;
+	assert_string_equal(c->preferred_maintenance_window, "SUN:23:30-Mon:00:30");
+	assert_false(c->auto_minor_version_upgrade);
+	assert_string_equal(c->username, "admin");
+
+	assert_int_equal(parse(f, HEAD "  preferredBackupWindow: \"10:00-10:10\"\n", "w.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(f, "the window must be at least 30 minutes long"));
+}
+
+static void
+test_manifest__duplicate_cluster_ids(void **state)
+{
+	struct fx *f = *state;
+	const char *a = "apiVersion: aws.project-planton.org/v1\n"
+			"kind: AwsRdsCluster\n"
+			"metadata:\n"
+			"  name: X\n"
+			"spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: v}\n";
+	const char *b = "apiVersion: aws.project-planton.org/v1\n"
+			"kind: AwsRdsCluster\n"
+			"metadata:\n"
+			"  name: other\n"
+			"  id: x\n"
+			"spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: v}\n";
+
+	assert_int_equal(parse(f, a, "a.yaml"), 0);
+	assert_int_equal(parse(f, b, "b.yaml"), 0);
+	assert_int_equal(ag_manifest_set_check(&f->set, &f->diags), AG_EINVAL);
+	assert_int_equal(f->diags.errors, 1);
+	assert_string_equal(first_diag(f),
+	    "b.yaml:5:3: error: cluster 'x' is also defined at a.yaml:4:3");
+	assert_string_equal(f->diags.v[0].field, "metadata.id");
+}
+
+static void
+test_manifest__errors_keep_the_document_out(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(parse(f,
+			     "# only a comment\n---\n---\n" HEAD "---\n" HEAD "  port: 99999\n",
+			     "t.yaml"),
+	    AG_EINVAL);
+	assert_int_equal(f->set.n, 1);
+	assert_int_equal(f->diags.errors, 1);
+	assert_int_equal(f->set.v[0].doc_index, 1);
+	assert_string_equal(first_diag(f),
+	    "t.yaml:21:9: error: spec.port: 99999 is out of range (0..65535)");
+}
+
+static void
+test_manifest__cross_field_rules(void **state)
+{
+	struct fx *f = *state;
+
+	parse(f,
+	    "apiVersion: aws.project-planton.org/v1\n"
+	    "kind: AwsRdsCluster\n"
+	    "metadata: {name: db1}\n"
+	    "spec:\n"
+	    "  subnetIds: [subnet-a]\n"
+	    "  engine: aurora-mysql\n"
+	    "  engineVersion: v\n"
+	    "  manageMasterUserPassword: true\n"
+	    "  password: secret-value-1\n"
+	    "  enabledCloudwatchLogsExports: [audit, upgrade]\n",
+	    "t.yaml");
+	assert_true(has_diag(f, "t.yaml:5:3: error: spec.subnetIds needs at least 2 subnets, or "
+				"set spec.dbSubnetGroupName"));
+	assert_true(has_diag(f, "t.yaml:9:3: error: spec.password must be empty when "
+				"spec.manageMasterUserPassword is true"));
+	assert_true(has_diag(f, "log type 'upgrade' does not exist for aurora-mysql (valid: "
+				"audit, error, general, slowquery)"));
+	assert_false(has_diag(f, "secret-value-1"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_manifest__docs_example_validates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__unknown_field_position_and_suggestion,
+		    setup, teardown),
+		cmocka_unit_test(test_manifest__suggest),
+		cmocka_unit_test_setup_teardown(test_manifest__type_errors_are_named, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__unquoted_numbers_keep_source_text,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__value_or_ref_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__sealed_password_verbatim, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__aliases_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__aliases_within_bounds_work, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__size_and_depth_bounds, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__buffer_need_not_be_terminated, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__duplicate_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__count_instances_expand, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__serverless_instances_default_class,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__annotations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__rfc3339_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__windows_and_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__duplicate_cluster_ids, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__errors_keep_the_document_out, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__cross_field_rules, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
