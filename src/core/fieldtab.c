@@ -651,7 +651,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
 	    l_http, NULL, false },
 	[AG_F_SERVERLESS_V2_SCALING] = { AG_F_SERVERLESS_V2_SCALING, "spec.serverlessV2Scaling",
 	    "ServerlessV2ScalingConfiguration", "ServerlessV2ScalingConfiguration",
-	    "ServerlessV2ScalingConfiguration", NULL, AG_ABSENT_ANY, AG_NORM_SERVERLESS,
+	    "ServerlessV2ScalingConfiguration", "", AG_ABSENT_ANY, AG_NORM_SERVERLESS,
 	    AG_CLASS_IN_PLACE, AG_EMIT_SERVERLESS, d_serverless, l_serverless, NULL, false },
 	[AG_F_SNAPSHOT_IDENTIFIER] = { AG_F_SNAPSHOT_IDENTIFIER, "spec.snapshotIdentifier",
 	    "SnapshotIdentifier", NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED,

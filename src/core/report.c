@@ -1,0 +1,314 @@
+/*
+ * Plan renderers: text (terminal), JSON (docs/plan-format.md) and Markdown
+ * (pull-request comment, capped below AG_REPORT_MARKDOWN_MAX characters).
+ * A plan carries no password, only placeholders, so nothing here can leak one.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/fieldtab.h"
+#include "core/mem.h"
+#include "core/plan.h"
+#include "core/report.h"
+
+#include "core/banned.h"
+
+#define C_RESET "\033[0m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_RED "\033[31m"
+#define C_DIM "\033[2m"
+#define C_BOLD "\033[1m"
+
+static const char *
+status_sign(enum ag_cluster_status s)
+{
+	switch (s) {
+	case AG_STATUS_CREATE:
+		return "+";
+	case AG_STATUS_UPDATE:
+		return "~";
+	case AG_STATUS_DELETE:
+		return "-";
+	case AG_STATUS_BLOCKED:
+		return "!";
+	case AG_STATUS_ERROR:
+		return "x";
+	case AG_STATUS_SUSPENDED:
+		return "z";
+	case AG_STATUS_ORPHANED:
+	case AG_STATUS_UNMANAGED:
+		return "?";
+	case AG_STATUS_UNCHANGED:
+		break;
+	}
+	return "=";
+}
+
+static const char *
+status_color(enum ag_cluster_status s)
+{
+	switch (s) {
+	case AG_STATUS_CREATE:
+		return C_GREEN;
+	case AG_STATUS_UPDATE:
+		return C_YELLOW;
+	case AG_STATUS_DELETE:
+	case AG_STATUS_BLOCKED:
+	case AG_STATUS_ERROR:
+		return C_RED;
+	default:
+		return C_DIM;
+	}
+}
+
+static bool
+is_password(const struct ag_change *c)
+{
+	return c->field == AG_F_PASSWORD;
+}
+
+/* One change as "name: committed X → live Y [class]" (password: never a value). */
+static int
+text_change(struct ag_buf *b, const struct ag_change *c)
+{
+	int r;
+
+	if (is_password(c) && c->state == AG_CHANGE_SEND)
+		r = ag_buf_addf(b, "    password: changed (rotated) [%s]",
+		    ag_update_class_name(c->klass));
+	else
+		r = ag_buf_addf(b, "    %s: committed %s → live %s [%s%s%s]", c->path, c->committed,
+		    c->live, ag_update_class_name(c->klass),
+		    c->state != AG_CHANGE_SEND ? ", " : "",
+		    c->state != AG_CHANGE_SEND ? ag_change_state_name(c->state) : "");
+	if (r == 0 && c->note != NULL)
+		r = ag_buf_addf(b, "\n        %s", c->note);
+	if (r == 0)
+		r = ag_buf_addc(b, '\n');
+	return r;
+}
+
+static int
+text_action(struct ag_buf *b, size_t n, const struct ag_action *a, const char *indent)
+{
+	size_t i;
+	int r;
+
+	r = ag_buf_addf(b, "%s%zu. %s %s %s (%s)%s\n", indent, n, a->api, a->action,
+	    a->target != NULL ? a->target : "", ag_update_class_name(a->klass),
+	    a->blocked ? " BLOCKED" : "");
+	for (i = 0; i < a->params.n && r == 0; i++)
+		r = ag_buf_addf(b, "%s     %s=%s\n", indent, a->params.v[i].key, a->params.v[i].value);
+	return r;
+}
+
+int
+ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
+{
+	const struct ag_plan_summary *s = &p->summary;
+	size_t i, j;
+	int r;
+
+	r = ag_buf_addf(out,
+	    "%sPlan:%s %zu to create, %zu to update, %zu to delete, %zu unchanged, %zu blocked, "
+	    "%zu suspended, %zu orphaned, %zu errors\n",
+	    color ? C_BOLD : "", color ? C_RESET : "", s->create, s->update, s->delete_,
+	    s->unchanged, s->blocked, s->suspended, s->orphaned, s->errors);
+	if (r == 0)
+		r = ag_buf_addf(out, "digest: %s\n", p->digest);
+	for (i = 0; i < p->n_clusters && r == 0; i++) {
+		const struct ag_cluster_plan *cp = &p->clusters[i];
+
+		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0 && cp->notes.n == 0)
+			continue;
+		r = ag_buf_addf(out, "\n%s%s %s%s (%s, mode %s)%s%s\n", color ? status_color(cp->status) : "",
+		    status_sign(cp->status), cp->id, color ? C_RESET : "",
+		    ag_cluster_status_name(cp->status), ag_mode_name(cp->mode),
+		    cp->source != NULL ? " " : "", cp->source != NULL ? cp->source : "");
+		if (r == 0 && cp->reason != NULL)
+			r = ag_buf_addf(out, "  %s\n", cp->reason);
+		for (j = 0; j < cp->notes.n && r == 0; j++)
+			r = ag_buf_addf(out, "  note: %s\n", cp->notes.v[j]);
+		for (j = 0; j < cp->n_changes && r == 0; j++)
+			r = text_change(out, &cp->changes[j]);
+		if (r == 0 && cp->n_actions > 0)
+			r = ag_buf_addf(out, "  actions (%s):\n",
+			    cp->execute ? "will run" : "not executed in this mode");
+		for (j = 0; j < cp->n_actions && r == 0; j++)
+			r = text_action(out, j + 1, &cp->actions[j], "    ");
+	}
+	if (r == 0 && s->unchanged > 0) {
+		size_t k = 0;
+
+		r = ag_buf_addf(out, "\nunchanged (%zu):", s->unchanged);
+		for (i = 0; i < p->n_clusters && r == 0; i++)
+			if (p->clusters[i].status == AG_STATUS_UNCHANGED)
+				r = ag_buf_addf(out, "%s%s", k++ == 0 ? " " : ", ", p->clusters[i].id);
+		if (r == 0)
+			r = ag_buf_addc(out, '\n');
+	}
+	return r;
+}
+
+int
+ag_report_json(struct ag_buf *out, const struct ag_plan *p)
+{
+	json_t *j = ag_plan_json(p);
+	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	int r;
+
+	json_decref(j);
+	if (s == NULL)
+		return AG_ERROR;
+	r = ag_buf_adds(out, s);
+	if (r == 0)
+		r = ag_buf_addc(out, '\n');
+	free(s);
+	return r;
+}
+
+/* ---- Markdown ------------------------------------------------------------ */
+
+static const char *
+badge(enum ag_update_class c)
+{
+	switch (c) {
+	case AG_CLASS_IN_PLACE:
+		return "🟢 in-place";
+	case AG_CLASS_DEFERRED:
+		return "🕒 deferred";
+	case AG_CLASS_OUTAGE:
+		return "🟠 outage";
+	case AG_CLASS_BLOCKED:
+		return "⛔ blocked";
+	case AG_CLASS_DELETE_ONLY:
+		return "🗑️ delete";
+	default:
+		return ag_update_class_name(c);
+	}
+}
+
+/* Markdown inline code that survives backticks in the value. */
+static void
+md_code(struct ag_buf *b, const char *s)
+{
+	(void)ag_buf_adds(b, strchr(s, '`') != NULL ? "`` " : "`");
+	(void)ag_buf_adds(b, s);
+	(void)ag_buf_adds(b, strchr(s, '`') != NULL ? " ``" : "`");
+}
+
+static void
+md_cluster(struct ag_buf *b, const struct ag_cluster_plan *cp)
+{
+	size_t i, j;
+
+	(void)ag_buf_addf(b, "\n### `%s` — %s (mode %s)\n\n", cp->id,
+	    ag_cluster_status_name(cp->status), ag_mode_name(cp->mode));
+	if (cp->source != NULL)
+		(void)ag_buf_addf(b, "Manifest: `%s`\n\n", cp->source);
+	if (cp->reason != NULL)
+		(void)ag_buf_addf(b, "> %s\n\n", cp->reason);
+	for (i = 0; i < cp->notes.n; i++)
+		(void)ag_buf_addf(b, "- note: %s\n", cp->notes.v[i]);
+	for (i = 0; i < cp->n_changes; i++) {
+		const struct ag_change *c = &cp->changes[i];
+
+		if (is_password(c) && c->state == AG_CHANGE_SEND) {
+			(void)ag_buf_addf(b, "- `password`: changed (rotated) · **%s**\n",
+			    badge(c->klass));
+			continue;
+		}
+		(void)ag_buf_addf(b, "- `%s`: committed ", c->path);
+		md_code(b, c->committed);
+		(void)ag_buf_adds(b, " → live ");
+		md_code(b, c->live);
+		(void)ag_buf_addf(b, " · **%s**", badge(c->klass));
+		if (c->state != AG_CHANGE_SEND)
+			(void)ag_buf_addf(b, " · _%s_", ag_change_state_name(c->state));
+		if (c->note != NULL)
+			(void)ag_buf_addf(b, " — %s", c->note);
+		(void)ag_buf_addc(b, '\n');
+	}
+	if (cp->n_actions > 0) {
+		(void)ag_buf_addf(b, "\n<details><summary>API actions (%zu, %s)</summary>\n\n```\n",
+		    cp->n_actions, cp->execute ? "will run" : "not executed in this mode");
+		for (j = 0; j < cp->n_actions; j++)
+			(void)text_action(b, j + 1, &cp->actions[j], "");
+		(void)ag_buf_adds(b, "```\n</details>\n");
+	}
+}
+
+#define MD_UNCHANGED_LIST 100 /* ids listed before "and N more" */
+#define MD_RESERVE 3000       /* room kept for the unchanged line and the footer */
+
+int
+ag_report_markdown(struct ag_buf *out, const struct ag_plan *p)
+{
+	const struct ag_plan_summary *s = &p->summary;
+	struct ag_buf body = AG_BUF_INIT((size_t)AG_REPORT_MARKDOWN_MAX * 2);
+	struct ag_buf sec = AG_BUF_INIT((size_t)1 << 26);
+	size_t i, left_out = 0, listed = 0, k;
+	int r;
+
+	(void)ag_buf_adds(&body, "## aurora-gitops plan\n\n");
+	(void)ag_buf_addf(&body,
+	    "| clusters | changed | unchanged | blocked | create | update | delete | suspended | "
+	    "orphaned | errors |\n|---|---|---|---|---|---|---|---|---|---|\n"
+	    "| %zu | %zu | %zu | %zu | %zu | %zu | %zu | %zu | %zu | %zu |\n\n",
+	    p->n_clusters, s->changed, s->unchanged, s->blocked, s->create, s->update, s->delete_,
+	    s->suspended, s->orphaned, s->errors);
+	(void)ag_buf_addf(&body, "Plan digest: `%s`\n", p->digest);
+
+	for (i = 0; i < p->n_clusters; i++) {
+		const struct ag_cluster_plan *cp = &p->clusters[i];
+
+		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0 && cp->notes.n == 0)
+			continue;
+		ag_buf_reset(&sec);
+		md_cluster(&sec, cp);
+		if (left_out > 0 ||
+		    body.len + sec.len + MD_RESERVE > (size_t)AG_REPORT_MARKDOWN_MAX) {
+			left_out++;
+			continue;
+		}
+		(void)ag_buf_add(&body, sec.ptr, sec.len);
+	}
+
+	if (s->unchanged > 0) {
+		(void)ag_buf_addf(&body, "\n**Unchanged (%zu):** ", s->unchanged);
+		k = 0;
+		for (i = 0; i < p->n_clusters; i++) {
+			if (p->clusters[i].status != AG_STATUS_UNCHANGED)
+				continue;
+			if (listed == MD_UNCHANGED_LIST) {
+				k++;
+				continue;
+			}
+			if (body.len + 80 > (size_t)AG_REPORT_MARKDOWN_MAX - 1000) {
+				k++;
+				continue;
+			}
+			(void)ag_buf_addf(&body, "%s`%s`", listed > 0 ? ", " : "", p->clusters[i].id);
+			listed++;
+		}
+		if (k > 0)
+			(void)ag_buf_addf(&body, " and %zu more", k);
+		(void)ag_buf_addc(&body, '\n');
+	}
+	if (left_out > 0)
+		(void)ag_buf_addf(&body,
+		    "\n> **Truncated:** %zu changed cluster%s left out to keep this comment under "
+		    "%d characters. Run `aurora-gitops plan --format json` for the full report.\n",
+		    left_out, left_out == 1 ? " was" : "s were", AG_REPORT_MARKDOWN_MAX);
+	r = ag_buf_add(out, body.ptr, body.len);
+	ag_buf_release(&body);
+	ag_buf_release(&sec);
+	return r;
+}

@@ -1,0 +1,1110 @@
+/* Unit tests for the planner: drift per field, classes, blocked fields,
+ * deletion safety, modes, pending values, passwords, digests, instances. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "core/error.h"
+#include "core/fieldtab.h"
+#include "core/kv.h"
+#include "core/manifest.h"
+#include "core/mem.h"
+#include "core/observed.h"
+#include "core/plan.h"
+#include "core/report.h"
+
+#define NOW 1794988000 /* 2026-11-18T07:46:40Z, a Wednesday */
+
+struct fx {
+	struct ag_manifest_set set;
+	struct ag_observed obs;
+	struct ag_plan plan;
+	struct ag_plan_input in;
+	struct ag_password_info pw[4];
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	ag_manifest_set_init(&f->set);
+	ag_observed_init(&f->obs);
+	ag_plan_init(&f->plan);
+	ag_plan_input_init(&f->in);
+	f->in.manifests = &f->set;
+	f->in.observed = &f->obs;
+	f->in.now = NOW;
+	f->in.default_mode = AG_MODE_APPLY;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	ag_plan_release(&f->plan);
+	free(f);
+	return 0;
+}
+
+/* Parses one manifest: name, extra metadata lines, extra spec lines. */
+static void
+add_manifest(struct fx *f, const char *name, const char *meta, const char *spec)
+{
+	struct ag_diags d;
+	char *y;
+	size_t i;
+	int r;
+
+	y = ag_xasprintf("apiVersion: aws.project-planton.org/v1\n"
+			 "kind: AwsRdsCluster\n"
+			 "metadata:\n"
+			 "  name: %s\n"
+			 "%s"
+			 "spec:\n"
+			 "%s"
+			 "%s"
+			 "%s",
+	    name, meta != NULL ? meta : "",
+	    spec != NULL && strstr(spec, "  engine:") != NULL ? "" : "  engine: aurora-postgresql\n",
+	    spec != NULL && strstr(spec, "engineVersion") != NULL ? "" : "  engineVersion: \"15.4\"\n",
+	    spec != NULL ? spec : "");
+	if (spec == NULL || (strstr(spec, "dbSubnetGroupName") == NULL &&
+	    strstr(spec, "subnetIds") == NULL)) {
+		char *t = ag_xasprintf("%s  dbSubnetGroupName: default\n", y);
+
+		free(y);
+		y = t;
+	}
+	ag_diags_init(&d);
+	r = ag_manifest_parse(&f->set, &d, y, strlen(y), "db.yaml");
+	for (i = 0; i < d.n; i++) {
+		char *t = ag_diag_format(&d.v[i]);
+
+		if (d.v[i].severity == AG_DIAG_ERROR)
+			fprintf(stderr, "%s\n--\n%s\n", t, y);
+		free(t);
+	}
+	assert_int_equal(r, 0);
+	ag_diags_release(&d);
+	free(y);
+}
+
+/* A live cluster the way moto describes an untouched aurora-postgresql 15.4. */
+static struct ag_db_cluster *
+add_live(struct fx *f, const char *id)
+{
+	struct ag_db_cluster *c = ag_observed_add_cluster(&f->obs);
+
+	c->id = ag_xstrdup(id);
+	c->arn = ag_xasprintf("arn:aws:rds:us-east-1:123456789012:cluster:%s", id);
+	c->status = ag_xstrdup("available");
+	c->engine = ag_xstrdup("aurora-postgresql");
+	c->engine_version = ag_xstrdup("15.4");
+	c->engine_mode = ag_xstrdup("provisioned");
+	c->master_username = ag_xstrdup("master");
+	c->database_name = ag_xstrdup("postgres");
+	c->db_subnet_group = ag_xstrdup("default");
+	c->db_cluster_parameter_group = ag_xstrdup("default.aurora8.0");
+	c->preferred_backup_window = ag_xstrdup("03:50-04:20");
+	c->preferred_maintenance_window = ag_xstrdup("wed:03:00-wed:03:30");
+	c->kms_key_id = ag_xstrdup("default_kms_key_id");
+	c->storage_type = ag_xstrdup("gp2");
+	c->port = 5432;
+	c->backup_retention_period = 1;
+	c->pending.backup_retention_period = -1;
+	c->pending.iam_auth = -1;
+	ag_strlist_add(&c->availability_zones, "us-east-1a");
+	ag_strlist_add(&c->availability_zones, "us-east-1b");
+	ag_strlist_add(&c->availability_zones, "us-east-1c");
+	ag_kvlist_add(&c->tags, "managed-by", "aurora-gitops");
+	return c;
+}
+
+static struct ag_db_instance *
+add_inst(struct fx *f, struct ag_db_cluster *c, const char *id, const char *klass, int tier,
+    bool writer)
+{
+	struct ag_db_instance *i = ag_observed_add_instance(&f->obs);
+
+	i->id = ag_xstrdup(id);
+	i->cluster_id = ag_xstrdup(c->id);
+	i->instance_class = ag_xstrdup(klass);
+	i->status = ag_xstrdup("available");
+	i->engine = ag_xstrdup("aurora-postgresql");
+	i->availability_zone = ag_xstrdup("us-east-1a");
+	i->promotion_tier = tier;
+	i->auto_minor_version_upgrade = true;
+	c->members = ag_xrealloc(c->members, (c->n_members + 1) * sizeof(*c->members));
+	c->members[c->n_members].instance_id = ag_xstrdup(id);
+	c->members[c->n_members].is_writer = writer;
+	c->members[c->n_members].promotion_tier = tier;
+	c->n_members++;
+	return i;
+}
+
+static const struct ag_cluster_plan *
+run(struct fx *f, const char *id)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	const struct ag_cluster_plan *cp;
+
+	assert_int_equal(ag_plan_compute(&f->plan, &f->in, &err), 0);
+	cp = ag_plan_find(&f->plan, id);
+	assert_non_null(cp);
+	return cp;
+}
+
+static const struct ag_change *
+find_change(const struct ag_cluster_plan *cp, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < cp->n_changes; i++)
+		if (strcmp(cp->changes[i].path, path) == 0)
+			return &cp->changes[i];
+	return NULL;
+}
+
+static const struct ag_action *
+find_action(const struct ag_cluster_plan *cp, enum ag_action_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < cp->n_actions; i++)
+		if (cp->actions[i].kind == k)
+			return &cp->actions[i];
+	return NULL;
+}
+
+static const char *
+param(const struct ag_action *a, const char *key)
+{
+	assert_non_null(a);
+	return ag_kvlist_get(&a->params, key);
+}
+
+static void
+dump(const struct ag_plan *p)
+{
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
+
+	ag_report_text(&b, p, 0);
+	fprintf(stderr, "%s", b.ptr);
+	ag_buf_release(&b);
+}
+
+/* ---- baseline --------------------------------------------------------- */
+
+static void
+test_plan__moto_defaults_are_no_drift(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+
+	add_manifest(f, "db1", NULL, NULL);
+	add_live(f, "db1");
+	cp = run(f, "db1");
+	if (cp->n_changes != 0)
+		dump(&f->plan);
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	assert_int_equal(cp->n_changes, 0);
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(f->plan.summary.unchanged, 1);
+}
+
+/* ---- every comparable row: a YAML line that must drift against the moto
+ * baseline, the class, and the ModifyDBCluster parameter it sends ------ */
+
+struct row_case {
+	enum ag_field field;
+	const char *spec;       /* YAML lines under spec */
+	const char *path;       /* expected change path */
+	enum ag_update_class klass;
+	enum ag_change_state state;
+	const char *param;      /* expected ModifyDBCluster key (NULL = none) */
+	const char *value;      /* and its value */
+	enum ag_action_kind kind; /* action carrying it */
+};
+
+static const struct row_case row_cases[] = {
+	{ AG_F_DB_SUBNET_GROUP_NAME, "  dbSubnetGroupName: other\n", "spec.dbSubnetGroupName",
+	    AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_ASSOCIATE_SECURITY_GROUP_IDS, "  associateSecurityGroupIds: [sg-1]\n",
+	    "spec.associateSecurityGroupIds", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "VpcSecurityGroupIds.VpcSecurityGroupId.1", "sg-1", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_DATABASE_NAME, "  databaseName: app\n", "spec.databaseName", AG_CLASS_BLOCKED,
+	    AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_MANAGE_MASTER_USER_PASSWORD, "  manageMasterUserPassword: true\n",
+	    "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "ManageMasterUserPassword", "true", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_USERNAME, "  username: admin\n", "spec.username", AG_CLASS_BLOCKED,
+	    AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_PORT, "  port: 6543\n", "spec.port", AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "Port",
+	    "6543", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_ENGINE, "  engine: aurora-mysql\n  engineVersion: 8.0.mysql_aurora.3.05.2\n",
+	    "spec.engine", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_ENGINE_VERSION, "  engineVersion: \"15.5\"\n", "spec.engineVersion",
+	    AG_CLASS_OUTAGE, AG_CHANGE_SEND, "EngineVersion", "15.5", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_STORAGE_ENCRYPTED, "  storageEncrypted: true\n", "spec.storageEncrypted",
+	    AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_KMS_KEY_ID, "  kmsKeyId: arn:aws:kms:us-east-1:123456789012:key/abcd\n",
+	    "spec.kmsKeyId", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, "  enabledCloudwatchLogsExports: [postgresql]\n",
+	    "spec.enabledCloudwatchLogsExports", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "CloudwatchLogsExportConfiguration.EnableLogTypes.member.1", "postgresql",
+	    AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_DELETION_PROTECTION, "  deletionProtection: true\n", "spec.deletionProtection",
+	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "DeletionProtection", "true",
+	    AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_PREFERRED_MAINTENANCE_WINDOW, "  preferredMaintenanceWindow: sun:05:00-sun:05:30\n",
+	    "spec.preferredMaintenanceWindow", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "PreferredMaintenanceWindow", "sun:05:00-sun:05:30", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_BACKUP_RETENTION_PERIOD, "  backupRetentionPeriod: 7\n",
+	    "spec.backupRetentionPeriod", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "BackupRetentionPeriod", "7", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_PREFERRED_BACKUP_WINDOW, "  preferredBackupWindow: 01:00-01:30\n",
+	    "spec.preferredBackupWindow", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "PreferredBackupWindow", "01:00-01:30", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_COPY_TAGS_TO_SNAPSHOT, "  copyTagsToSnapshot: true\n", "spec.copyTagsToSnapshot",
+	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "CopyTagsToSnapshot", "true",
+	    AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, "  iamDatabaseAuthenticationEnabled: true\n",
+	    "spec.iamDatabaseAuthenticationEnabled", AG_CLASS_DEFERRED, AG_CHANGE_SEND,
+	    "EnableIAMDatabaseAuthentication", "true", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_ENABLE_HTTP_ENDPOINT, "  enableHttpEndpoint: true\n", "spec.enableHttpEndpoint",
+	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "ResourceArn",
+	    "arn:aws:rds:us-east-1:123456789012:cluster:db1", AG_ACT_SET_HTTP_ENDPOINT },
+	{ AG_F_SERVERLESS_V2_SCALING, "  serverlessV2Scaling:\n    minCapacity: 0.5\n    maxCapacity: 4\n",
+	    "spec.serverlessV2Scaling", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "ServerlessV2ScalingConfiguration.MaxCapacity", "4", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_REPLICATION_SOURCE_IDENTIFIER,
+	    "  replicationSourceIdentifier: arn:aws:rds:us-west-2:123456789012:cluster:src\n",
+	    "spec.replicationSourceIdentifier", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, "  dbClusterParameterGroupName: custom-pg\n",
+	    "spec.dbClusterParameterGroupName", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "DBClusterParameterGroupName", "custom-pg", AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_ENGINE_MODE, "  engineMode: serverless\n", "spec.engineMode", AG_CLASS_BLOCKED,
+	    AG_CHANGE_BLOCKED, NULL, NULL, 0 },
+	{ AG_F_STORAGE_TYPE, "  storageType: aurora-iopt1\n", "spec.storageType",
+	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "StorageType", "aurora-iopt1",
+	    AG_ACT_MODIFY_CLUSTER },
+	{ AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
+	    "  manageMasterUserPassword: true\n  masterUserSecretKmsKeyId: key-1\n",
+	    "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "MasterUserSecretKmsKeyId", "key-1", AG_ACT_MODIFY_CLUSTER },
+};
+
+static void
+test_plan__every_row_drifts_with_its_class(void **state)
+{
+	struct fx *f = *state;
+	size_t i, n;
+	const struct ag_field_row *rows = ag_fieldtab_rows(&n);
+	bool covered[AG_F__COUNT] = { false };
+
+	for (i = 0; i < sizeof(row_cases) / sizeof(row_cases[0]); i++) {
+		const struct row_case *rc = &row_cases[i];
+		const struct ag_cluster_plan *cp;
+		const struct ag_change *c;
+
+		ag_manifest_set_release(&f->set);
+		ag_observed_release(&f->obs);
+		add_manifest(f, "db1", NULL, rc->spec);
+		add_live(f, "db1");
+		cp = run(f, "db1");
+		c = find_change(cp, rc->path);
+		if (c == NULL) {
+			fprintf(stderr, "row %s: no change at %s\n", rows[rc->field].yaml_path, rc->path);
+			dump(&f->plan);
+		}
+		assert_non_null(c);
+		assert_int_equal(c->klass, rc->klass);
+		assert_int_equal(c->state, rc->state);
+		if (rc->klass == AG_CLASS_BLOCKED) {
+			assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+			assert_int_equal(cp->n_actions, 0);
+			assert_non_null(c->note); /* migration hint */
+			assert_non_null(cp->reason);
+		} else {
+			assert_int_equal(cp->status, AG_STATUS_UPDATE);
+			assert_string_equal(param(find_action(cp, rc->kind), rc->param), rc->value);
+		}
+		covered[rc->field] = true;
+	}
+	/* every comparable row has a case */
+	for (i = 0; i < n; i++) {
+		if (rows[i].norm == AG_NORM_NOT_COMPARED || rows[i].norm == AG_NORM_WRITE_ONLY ||
+		    rows[i].live == NULL)
+			continue;
+		if (!covered[i])
+			fprintf(stderr, "row %s has no drift case\n", rows[i].yaml_path);
+		assert_true(covered[i]);
+	}
+}
+
+/* The same fields written as the live values (or in an equivalent form) do
+ * not drift. */
+static void
+test_plan__equivalent_forms_do_not_drift(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", "  labels:\n    team: data\n",
+	    "  engineVersion: \"15\"\n"
+	    "  port: 5432\n"
+	    "  backupRetentionPeriod: 1\n"
+	    "  deletionProtection: false\n"
+	    "  storageType: aurora\n"
+	    "  preferredMaintenanceWindow: wed:03:00-wed:03:30\n"
+	    "  preferredBackupWindow: 03:50-04:20\n"
+	    "  enabledCloudwatchLogsExports: [upgrade, postgresql]\n"
+	    "  storageEncrypted: true\n"
+	    "  kmsKeyId: abcd-1234\n"
+	    "  associateSecurityGroupIds: [sg-2, sg-1]\n"
+	    "  serverlessV2Scaling:\n    minCapacity: 0.5\n    maxCapacity: 16\n"
+	    "  engineMode: provisioned\n");
+	c = add_live(f, "db1");
+	free(c->preferred_maintenance_window);
+	c->preferred_maintenance_window = ag_xstrdup("Wed:03:00-Wed:03:30");
+	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "postgresql");
+	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "upgrade");
+	c->storage_encrypted = true;
+	free(c->kms_key_id);
+	c->kms_key_id = ag_xstrdup("arn:aws:kms:us-east-1:123456789012:key/abcd-1234");
+	ag_strlist_add(&c->vpc_security_group_ids, "sg-1");
+	ag_strlist_add(&c->vpc_security_group_ids, "sg-2");
+	c->has_serverless_v2 = true;
+	c->serverless_v2_min_capacity = 0.50;
+	c->serverless_v2_max_capacity = 16.0;
+	free(c->storage_type);
+	c->storage_type = ag_xstrdup("");
+	ag_kvlist_add(&c->tags, "team", "data");
+	ag_kvlist_add(&c->tags, "aws:cloudformation:stack-name", "x");
+	cp = run(f, "db1");
+	if (cp->n_changes != 0)
+		dump(&f->plan);
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	assert_int_equal(cp->n_changes, 0);
+}
+
+/* ---- engine version --------------------------------------------------- */
+
+static const struct ag_cluster_plan *
+version_case(struct fx *f, const char *desired, const char *live, const char *extra)
+{
+	char *spec = ag_xasprintf("  engineVersion: \"%s\"\n%s", desired, extra ? extra : "");
+	struct ag_db_cluster *c;
+	const struct ag_cluster_plan *cp;
+
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", NULL, spec);
+	c = add_live(f, "db1");
+	free(c->engine_version);
+	c->engine_version = ag_xstrdup(live);
+	cp = run(f, "db1");
+	free(spec);
+	return cp;
+}
+
+static void
+test_plan__engine_version_rules(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *c;
+
+	/* major only matches any minor */
+	cp = version_case(f, "15", "15.7", NULL);
+	assert_int_equal(cp->n_changes, 0);
+	/* same major, auto minor on (default), live newer: no drift */
+	cp = version_case(f, "15.4", "15.5", NULL);
+	assert_int_equal(cp->n_changes, 0);
+	/* auto minor off: a note, never a downgrade */
+	cp = version_case(f, "15.4", "15.5", "  autoMinorVersionUpgrade: false\n");
+	c = find_change(cp, "spec.engineVersion");
+	assert_non_null(c);
+	assert_int_equal(c->state, AG_CHANGE_INFO);
+	assert_non_null(strstr(c->note, "live is newer (15.5 > 15.4), update the manifest"));
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	/* live on a newer major: note only */
+	cp = version_case(f, "15.4", "16.1", NULL);
+	c = find_change(cp, "spec.engineVersion");
+	assert_int_equal(c->state, AG_CHANGE_INFO);
+	assert_int_equal(cp->n_actions, 0);
+	/* desired newer minor: outage, deferred to the window */
+	cp = version_case(f, "15.6", "15.4", NULL);
+	c = find_change(cp, "spec.engineVersion");
+	assert_int_equal(c->klass, AG_CLASS_OUTAGE);
+	assert_int_equal(c->state, AG_CHANGE_SEND);
+	/* Wednesday 07:46, window wed:03:00: the next one is a week later */
+	assert_non_null(strstr(c->note, "deferred until 2026-11-25T03:00:00Z"));
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "EngineVersion"), "15.6");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ApplyImmediately"),
+	    "false");
+	assert_null(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "AllowMajorVersionUpgrade"));
+	/* major upgrade without the allowance: blocked with a hint */
+	cp = version_case(f, "16.1", "15.4", NULL);
+	c = find_change(cp, "spec.engineVersion");
+	assert_int_equal(c->klass, AG_CLASS_BLOCKED);
+	assert_non_null(strstr(c->note, "allowMajorVersionUpgrade"));
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	/* with the allowance */
+	cp = version_case(f, "16.1", "15.4",
+	    "  allowMajorVersionUpgrade: true\n  applyImmediately: true\n");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "AllowMajorVersionUpgrade"),
+	    "true");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ApplyImmediately"),
+	    "true");
+	c = find_change(cp, "spec.engineVersion");
+	assert_null(strstr(c->note, "deferred"));
+}
+
+static void
+test_plan__mysql_versions_segment_wise(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "my1", NULL,
+	    "  engine: aurora-mysql\n  engineVersion: 8.0.mysql_aurora.3.10.0\n");
+	c = add_live(f, "my1");
+	free(c->engine);
+	c->engine = ag_xstrdup("aurora-mysql");
+	free(c->engine_version);
+	c->engine_version = ag_xstrdup("8.0.mysql_aurora.3.05.2");
+	c->port = 3306;
+	cp = run(f, "my1");
+	/* 3.10 > 3.05 numerically (a string compare says otherwise) */
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "EngineVersion"),
+	    "8.0.mysql_aurora.3.10.0");
+	assert_int_equal(find_change(cp, "spec.engineVersion")->klass, AG_CLASS_OUTAGE);
+	/* and no port drift: 3306 is the MySQL default */
+	assert_null(find_change(cp, "spec.port"));
+}
+
+/* ---- pending values ---------------------------------------------------- */
+
+static void
+test_plan__pending_values_not_resent(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+	struct ag_db_instance *i;
+
+	add_manifest(f, "db1", NULL,
+	    "  engineVersion: \"15.6\"\n  backupRetentionPeriod: 7\n"
+	    "  instances:\n    - name: db1-a\n      instanceClass: db.r6g.xlarge\n");
+	c = add_live(f, "db1");
+	c->pending.present = true;
+	c->pending.engine_version = ag_xstrdup("15.6");
+	c->pending.backup_retention_period = 7;
+	i = add_inst(f, c, "db1-a", "db.r6g.large", 0, true);
+	i->pending_instance_class = ag_xstrdup("db.r6g.xlarge");
+	cp = run(f, "db1");
+	assert_int_equal(find_change(cp, "spec.engineVersion")->state, AG_CHANGE_PENDING);
+	assert_int_equal(find_change(cp, "spec.backupRetentionPeriod")->state, AG_CHANGE_PENDING);
+	assert_int_equal(find_change(cp, "spec.instances[db1-a].instanceClass")->state,
+	    AG_CHANGE_PENDING);
+	assert_string_equal(ag_change_state_name(AG_CHANGE_PENDING), "pending-until-window");
+	assert_null(find_action(cp, AG_ACT_MODIFY_CLUSTER));
+	assert_null(find_action(cp, AG_ACT_MODIFY_INSTANCE));
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+}
+
+/* ---- blocked ------------------------------------------------------------ */
+
+static void
+test_plan__blocked_cluster_gets_no_actions(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+
+	add_manifest(f, "db1", NULL, "  storageEncrypted: true\n  backupRetentionPeriod: 7\n");
+	add_live(f, "db1");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_false(cp->execute);
+	assert_non_null(strstr(cp->reason, "storageEncrypted"));
+	assert_non_null(strstr(find_change(cp, "spec.storageEncrypted")->note,
+	    "restore the snapshot into a new encrypted cluster"));
+	/* the other change is still reported */
+	assert_non_null(find_change(cp, "spec.backupRetentionPeriod"));
+	assert_true(ag_plan_has_blocked(&f->plan));
+}
+
+/* ---- deletion ----------------------------------------------------------- */
+
+#define TOMBSTONE "  annotations:\n    aurora-gitops/deletion: delete\n"
+
+static void
+test_plan__tombstone_deletes_with_final_snapshot(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", TOMBSTONE, NULL);
+	c = add_live(f, "db1");
+	add_inst(f, c, "db1-w", "db.r6g.large", 0, true);
+	add_inst(f, c, "db1-r", "db.r6g.large", 1, false);
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_DELETE);
+	assert_int_equal(cp->n_actions, 3);
+	assert_int_equal(cp->actions[0].kind, AG_ACT_DELETE_INSTANCE);
+	assert_string_equal(cp->actions[0].target, "db1-r"); /* readers first */
+	assert_string_equal(cp->actions[1].target, "db1-w");
+	assert_int_equal(cp->actions[2].kind, AG_ACT_DELETE_CLUSTER);
+	assert_string_equal(param(&cp->actions[2], "FinalDBSnapshotIdentifier"),
+	    "db1-final-20261118074640");
+	assert_null(param(&cp->actions[2], "SkipFinalSnapshot"));
+	assert_true(cp->execute);
+}
+
+static void
+test_plan__tombstone_refused_when_protected(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", TOMBSTONE, NULL);
+	c = add_live(f, "db1");
+	c->deletion_protection = true;
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_non_null(strstr(cp->reason, "earlier, separate commit"));
+
+	/* the manifest itself still asks for protection */
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", TOMBSTONE, "  deletionProtection: true\n");
+	add_live(f, "db1");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_non_null(strstr(cp->reason, "deletionProtection: true"));
+}
+
+static void
+test_plan__too_many_deletes_refuses_all(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+
+	add_manifest(f, "db1", TOMBSTONE, NULL);
+	add_manifest(f, "db2", TOMBSTONE, NULL);
+	add_live(f, "db1");
+	add_live(f, "db2");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_non_null(strstr(cp->reason, "would delete 2 clusters (db1, db2)"));
+	cp = ag_plan_find(&f->plan, "db2");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(f->plan.summary.delete_, 0);
+	/* with a higher limit both go */
+	f->in.max_deletes = 2;
+	cp = run(f, "db2");
+	assert_int_equal(cp->status, AG_STATUS_DELETE);
+	assert_int_equal(f->plan.summary.delete_, 2);
+}
+
+static void
+test_plan__missing_manifest_never_deletes(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", TOMBSTONE, NULL); /* tombstone of a cluster that is gone */
+	add_live(f, "ours");                     /* tagged, no manifest */
+	c = add_live(f, "theirs");               /* untagged, no manifest */
+	ag_kvlist_release(&c->tags);
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	assert_int_equal(cp->n_actions, 0);
+	cp = ag_plan_find(&f->plan, "ours");
+	assert_non_null(cp);
+	assert_int_equal(cp->status, AG_STATUS_ORPHANED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_null(ag_plan_find(&f->plan, "theirs"));
+	f->in.include_unmanaged = true;
+	cp = run(f, "theirs");
+	assert_int_equal(cp->status, AG_STATUS_UNMANAGED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(f->plan.summary.orphaned, 1);
+}
+
+/* ---- modes and suspend --------------------------------------------------- */
+
+static void
+test_plan__modes(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+
+	add_manifest(f, "db-observe", "  annotations:\n    aurora-gitops/mode: observe\n",
+	    "  backupRetentionPeriod: 7\n");
+	add_manifest(f, "db-plan", "  annotations:\n    aurora-gitops/mode: plan\n",
+	    "  backupRetentionPeriod: 7\n");
+	add_manifest(f, "db-apply", NULL, "  backupRetentionPeriod: 7\n");
+	add_live(f, "db-observe");
+	add_live(f, "db-plan");
+	add_live(f, "db-apply");
+	cp = run(f, "db-observe");
+	assert_int_equal(cp->mode, AG_MODE_OBSERVE);
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(cp->n_changes, 1);
+	assert_false(cp->execute);
+	cp = ag_plan_find(&f->plan, "db-plan");
+	assert_int_equal(cp->mode, AG_MODE_PLAN);
+	assert_int_equal(cp->n_actions, 1);
+	assert_false(cp->execute);
+	cp = ag_plan_find(&f->plan, "db-apply");
+	assert_int_equal(cp->mode, AG_MODE_APPLY);
+	assert_true(cp->execute);
+	/* the default mode applies to manifests without the annotation */
+	f->in.default_mode = AG_MODE_PLAN;
+	cp = run(f, "db-apply");
+	assert_false(cp->execute);
+	/* sorted by id */
+	assert_string_equal(f->plan.clusters[0].id, "db-apply");
+	assert_string_equal(f->plan.clusters[2].id, "db-plan");
+}
+
+static void
+test_plan__suspend(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+
+	add_manifest(f, "db1",
+	    "  annotations:\n    aurora-gitops/suspend: \"migration until 2026-12-01T00:00:00Z\"\n",
+	    "  backupRetentionPeriod: 7\n");
+	add_manifest(f, "db2",
+	    "  annotations:\n    aurora-gitops/suspend: \"migration until 2026-01-01T00:00:00Z\"\n",
+	    "  backupRetentionPeriod: 7\n");
+	add_live(f, "db1");
+	add_live(f, "db2");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_SUSPENDED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_non_null(strstr(cp->reason, "migration"));
+	assert_non_null(strstr(cp->reason, "2026-12-01T00:00:00Z"));
+	cp = ag_plan_find(&f->plan, "db2");
+	assert_int_equal(cp->status, AG_STATUS_UPDATE);
+	assert_true(cp->notes.n > 0);
+	assert_non_null(strstr(cp->notes.v[0], "expired"));
+}
+
+/* ---- passwords ------------------------------------------------------------ */
+
+#define SECRET "s3cr3t-Pa55w0rd-value"
+
+static void
+test_plan__password_states(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *c;
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
+
+	add_manifest(f, "db1", NULL, "  password: " SECRET "\n");
+	add_manifest(f, "db2", NULL, "  password: " SECRET "\n");
+	add_manifest(f, "db3", NULL, "  password: " SECRET "\n");
+	add_manifest(f, "db4", NULL, "  password: " SECRET "\n");
+	add_manifest(f, "new1", NULL, "  password: " SECRET "\n");
+	add_live(f, "db1");
+	add_live(f, "db2");
+	add_live(f, "db3");
+	add_live(f, "db4");
+	f->pw[0] = (struct ag_password_info){ "db1", AG_PW_SAME, NULL };
+	f->pw[1] = (struct ag_password_info){ "db2", AG_PW_CHANGED, NULL };
+	f->pw[2] = (struct ag_password_info){ "db4", AG_PW_ERROR,
+		"sealed value for key 'k1' could not be opened (wrong key?)" };
+	f->in.passwords = f->pw;
+	f->in.n_passwords = 3;
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	assert_int_equal(cp->n_changes, 0);
+	cp = ag_plan_find(&f->plan, "db2");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "MasterUserPassword"),
+	    AG_PLACEHOLDER_PASSWORD);
+	assert_string_equal(find_change(cp, "spec.password")->committed, "changed (rotated)");
+	/* no record: informational, nothing sent */
+	cp = ag_plan_find(&f->plan, "db3");
+	c = find_change(cp, "spec.password");
+	assert_int_equal(c->state, AG_CHANGE_INFO);
+	assert_string_equal(c->note, "password: not verified (no record of the last applied value)");
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	/* error: that cluster only */
+	cp = ag_plan_find(&f->plan, "db4");
+	assert_int_equal(cp->status, AG_STATUS_ERROR);
+	assert_int_equal(cp->n_actions, 0);
+	assert_non_null(strstr(cp->reason, "could not be opened"));
+	assert_int_equal(f->plan.summary.errors, 1);
+	/* new cluster: the password goes in CreateDBCluster as a placeholder */
+	cp = ag_plan_find(&f->plan, "new1");
+	assert_int_equal(cp->status, AG_STATUS_CREATE);
+	assert_string_equal(param(find_action(cp, AG_ACT_CREATE_CLUSTER), "MasterUserPassword"),
+	    AG_PLACEHOLDER_PASSWORD);
+	/* no output ever holds the password */
+	assert_int_equal(ag_report_text(&b, &f->plan, 1), 0);
+	assert_int_equal(ag_report_json(&b, &f->plan), 0);
+	assert_int_equal(ag_report_markdown(&b, &f->plan), 0);
+	assert_null(strstr(b.ptr, SECRET));
+	assert_non_null(strstr(b.ptr, "password: changed (rotated)"));
+	ag_buf_release(&b);
+}
+
+/* ---- create ---------------------------------------------------------------- */
+
+static void
+test_plan__create_with_everything(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+
+	add_manifest(f, "new1", "  labels:\n    team: data\n",
+	    "  subnetIds: [subnet-a, subnet-b]\n"
+	    "  allowedCidrBlocks: [10.0.0.0/16]\n"
+	    "  securityGroupIds: [sg-app]\n"
+	    "  associateSecurityGroupIds: [sg-extra]\n"
+	    "  vpcId: vpc-1\n"
+	    "  backupRetentionPeriod: 7\n"
+	    "  deletionProtection: true\n"
+	    "  enabledCloudwatchLogsExports: [postgresql]\n"
+	    "  manageMasterUserPassword: true\n"
+	    "  parameters:\n    - name: log_min_duration_statement\n      value: \"500\"\n"
+	    "  instances:\n    - name: new1-a\n      instanceClass: db.r6g.large\n"
+	    "    - name: new1-b\n      instanceClass: db.r6g.large\n      promotionTier: 2\n");
+	cp = run(f, "new1");
+	assert_int_equal(cp->status, AG_STATUS_CREATE);
+	assert_int_equal(cp->actions[0].kind, AG_ACT_CREATE_SECURITY_GROUP);
+	assert_string_equal(cp->actions[0].api, "ec2");
+	assert_int_equal(cp->actions[1].kind, AG_ACT_AUTHORIZE_INGRESS);
+	assert_string_equal(param(&cp->actions[1], "GroupId"), "{{sg:new1}}");
+	assert_string_equal(param(&cp->actions[1], "IpPermissions.1.IpRanges.1.CidrIp"),
+	    "10.0.0.0/16");
+	assert_string_equal(param(&cp->actions[1], "IpPermissions.1.FromPort"), "5432");
+	assert_int_equal(cp->actions[2].kind, AG_ACT_CREATE_SUBNET_GROUP);
+	assert_string_equal(param(&cp->actions[2], "SubnetIds.SubnetIdentifier.2"), "subnet-b");
+	assert_int_equal(cp->actions[3].kind, AG_ACT_CREATE_PARAM_GROUP);
+	assert_string_equal(param(&cp->actions[3], "DBParameterGroupFamily"),
+	    "aurora-postgresql15");
+	assert_int_equal(cp->actions[4].kind, AG_ACT_MODIFY_PARAM_GROUP);
+	assert_string_equal(param(&cp->actions[4], "Parameters.Parameter.1.ApplyMethod"),
+	    "immediate");
+	a = &cp->actions[5];
+	assert_int_equal(a->kind, AG_ACT_CREATE_CLUSTER);
+	assert_string_equal(param(a, "DBSubnetGroupName"), "new1");
+	assert_string_equal(param(a, "VpcSecurityGroupIds.VpcSecurityGroupId.1"), "sg-extra");
+	assert_string_equal(param(a, "VpcSecurityGroupIds.VpcSecurityGroupId.2"), "{{sg:new1}}");
+	assert_string_equal(param(a, "DBClusterParameterGroupName"), "new1-cluster");
+	assert_string_equal(param(a, "EnableCloudwatchLogsExports.member.1"), "postgresql");
+	assert_string_equal(param(a, "ManageMasterUserPassword"), "true");
+	assert_null(param(a, "MasterUserPassword"));
+	assert_string_equal(param(a, "BackupRetentionPeriod"), "7");
+	assert_string_equal(param(a, "DeletionProtection"), "true");
+	assert_string_equal(param(a, "MasterUsername"), "master");
+	assert_string_equal(param(a, "Tags.Tag.1.Key"), "managed-by");
+	assert_string_equal(param(a, "Tags.Tag.2.Key"), "team");
+	assert_int_equal(a->wait, AG_WAIT_CLUSTER_AVAILABLE);
+	assert_int_equal(cp->actions[6].kind, AG_ACT_CREATE_INSTANCE);
+	assert_string_equal(param(&cp->actions[7], "PromotionTier"), "2");
+	assert_string_equal(param(&cp->actions[7], "DBClusterIdentifier"), "new1");
+	assert_int_equal(cp->n_actions, 8);
+}
+
+static void
+test_plan__restore_then_modify(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+
+	add_manifest(f, "r1", NULL,
+	    "  snapshotIdentifier: snap-1\n  password: " SECRET "\n  backupRetentionPeriod: 7\n"
+	    "  preferredMaintenanceWindow: sun:05:00-sun:05:30\n  storageEncrypted: true\n");
+	cp = run(f, "r1");
+	a = find_action(cp, AG_ACT_RESTORE_CLUSTER);
+	assert_non_null(a);
+	assert_string_equal(param(a, "SnapshotIdentifier"), "snap-1");
+	assert_null(param(a, "MasterUserPassword"));
+	assert_null(param(a, "MasterUsername"));
+	assert_null(param(a, "StorageEncrypted"));
+	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
+	assert_non_null(a);
+	assert_string_equal(param(a, "MasterUserPassword"), AG_PLACEHOLDER_PASSWORD);
+	assert_string_equal(param(a, "BackupRetentionPeriod"), "7");
+	assert_string_equal(param(a, "PreferredMaintenanceWindow"), "sun:05:00-sun:05:30");
+	assert_string_equal(param(a, "ApplyImmediately"), "true");
+}
+
+/* ---- instances -------------------------------------------------------------- */
+
+static void
+test_plan__instances(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+	size_t i, create_at = 99, delete_at = 0;
+
+	add_manifest(f, "db1", NULL,
+	    "  instances:\n"
+	    "    - name: db1-a\n      instanceClass: db.r6g.xlarge\n      promotionTier: 0\n"
+	    "    - name: db1-c\n      instanceClass: db.r6g.large\n      promotionTier: 3\n");
+	c = add_live(f, "db1");
+	add_inst(f, c, "db1-a", "db.r6g.large", 0, true);
+	add_inst(f, c, "db1-b", "db.r6g.large", 1, false);
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_UPDATE);
+	for (i = 0; i < cp->n_actions; i++) {
+		if (cp->actions[i].kind == AG_ACT_CREATE_INSTANCE)
+			create_at = i;
+		if (cp->actions[i].kind == AG_ACT_DELETE_INSTANCE)
+			delete_at = i;
+	}
+	assert_true(create_at < delete_at);
+	assert_string_equal(cp->actions[create_at].target, "db1-c");
+	assert_string_equal(cp->actions[delete_at].target, "db1-b");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_INSTANCE), "DBInstanceClass"),
+	    "db.r6g.xlarge");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_INSTANCE), "ApplyImmediately"),
+	    "false");
+	assert_int_equal(find_change(cp, "spec.instances[db1-a].instanceClass")->klass,
+	    AG_CLASS_DEFERRED);
+	assert_non_null(strstr(find_change(cp, "spec.instances[db1-a].instanceClass")->note,
+	    "deferred until 2026-11-25T03:00:00Z"));
+
+	/* an explicitly empty list never removes the last instance */
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", NULL, "  instances: []\n");
+	c = add_live(f, "db1");
+	add_inst(f, c, "db1-w", "db.r6g.large", 0, true);
+	add_inst(f, c, "db1-r", "db.r6g.large", 1, false);
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_actions, 1);
+	assert_string_equal(cp->actions[0].target, "db1-r");
+	assert_int_equal(find_change(cp, "spec.instances[db1-w]")->state, AG_CHANGE_INFO);
+
+	/* no spec.instances: instances are not managed */
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", NULL, NULL);
+	c = add_live(f, "db1");
+	add_inst(f, c, "db1-w", "db.r6g.large", 0, true);
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_changes, 0);
+}
+
+/* ---- tags and logs ---------------------------------------------------------- */
+
+static void
+test_plan__tags_and_logs(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+	const struct ag_action *a;
+
+	add_manifest(f, "db1", "  labels:\n    team: data\n    env: prod\n",
+	    "  enabledCloudwatchLogsExports: [postgresql]\n");
+	c = add_live(f, "db1");
+	ag_kvlist_add(&c->tags, "team", "web");
+	ag_kvlist_add(&c->tags, "old", "x");
+	ag_kvlist_add(&c->tags, "aws:backup:plan", "y");
+	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "upgrade");
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_ADD_TAGS);
+	assert_string_equal(param(a, "ResourceName"), c->arn);
+	assert_string_equal(param(a, "Tags.Tag.1.Key"), "env");
+	assert_string_equal(param(a, "Tags.Tag.2.Key"), "team");
+	assert_string_equal(param(a, "Tags.Tag.2.Value"), "data");
+	a = find_action(cp, AG_ACT_REMOVE_TAGS);
+	assert_string_equal(param(a, "TagKeys.member.1"), "old");
+	assert_null(param(a, "TagKeys.member.2"));
+	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
+	assert_string_equal(param(a, "CloudwatchLogsExportConfiguration.EnableLogTypes.member.1"),
+	    "postgresql");
+	assert_string_equal(param(a, "CloudwatchLogsExportConfiguration.DisableLogTypes.member.1"),
+	    "upgrade");
+}
+
+/* ---- parameters -------------------------------------------------------------- */
+
+static void
+test_plan__parameters_in_chunks(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster_param_group *g;
+	struct ag_observed_param *op;
+	struct ag_buf y = AG_BUF_INIT(1 << 20);
+	size_t i, n = 0;
+
+	ag_buf_adds(&y, "  dbClusterParameterGroupName: pg1\n  parameters:\n");
+	for (i = 0; i < 45; i++)
+		ag_buf_addf(&y, "    - name: p%02zu\n      value: \"%zu\"\n%s", i, i,
+		    i == 3 ? "      applyMethod: pending-reboot\n" : "");
+	add_manifest(f, "db1", NULL, y.ptr);
+	add_live(f, "db1");
+	free(f->obs.clusters[0].db_cluster_parameter_group);
+	f->obs.clusters[0].db_cluster_parameter_group = ag_xstrdup("pg1");
+	g = ag_observed_add_param_group(&f->obs);
+	g->name = ag_xstrdup("pg1");
+	g->params_loaded = true;
+	for (i = 0; i < 45; i++) {
+		op = ag_param_group_add_param(g);
+		op->name = ag_xasprintf("p%02zu", i);
+		op->value = ag_xasprintf("%zu", i < 3 ? i : i + 1000); /* p00..p02 equal */
+	}
+	cp = run(f, "db1");
+	for (i = 0; i < cp->n_actions; i++)
+		if (cp->actions[i].kind == AG_ACT_MODIFY_PARAM_GROUP)
+			n++;
+	assert_int_equal(n, 3); /* 42 changed: 20 + 20 + 2 */
+	assert_string_equal(param(&cp->actions[0], "Parameters.Parameter.1.ParameterName"), "p03");
+	assert_string_equal(param(&cp->actions[0], "Parameters.Parameter.1.ApplyMethod"),
+	    "pending-reboot");
+	assert_int_equal(cp->actions[0].klass, AG_CLASS_OUTAGE);
+	assert_non_null(param(&cp->actions[1], "Parameters.Parameter.20.ParameterName"));
+	assert_null(param(&cp->actions[1], "Parameters.Parameter.21.ParameterName"));
+	assert_string_equal(param(&cp->actions[2], "Parameters.Parameter.2.ParameterName"), "p44");
+	assert_null(find_change(cp, "spec.parameters[p01]"));
+	assert_non_null(find_change(cp, "spec.parameters[p03]"));
+	ag_buf_release(&y);
+}
+
+/* ---- digests ------------------------------------------------------------------ */
+
+static void
+build_fleet(struct fx *f, bool reversed)
+{
+	const char *ids[3] = { "db1", "db2", "db3" };
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		const char *id = ids[reversed ? 2 - k : k];
+		struct ag_db_cluster *c;
+
+		add_manifest(f, id, "  labels:\n    a: b\n",
+		    "  backupRetentionPeriod: 9\n  instances:\n    - name: i1\n      "
+		    "instanceClass: db.r6g.large\n");
+		c = add_live(f, id);
+		ag_kvlist_add(&c->tags, reversed ? "z" : "y", "1");
+		ag_kvlist_add(&c->tags, reversed ? "y" : "z", "1");
+	}
+}
+
+static void
+test_plan__digest_is_stable(void **state)
+{
+	struct fx *f = *state;
+	char d1[65], d2[65], o1[65], o2[65];
+	struct ag_db_cluster *c;
+
+	build_fleet(f, false);
+	run(f, "db1");
+	memcpy(d1, f->plan.digest, 65);
+	run(f, "db1");
+	assert_string_equal(d1, f->plan.digest);
+	ag_observed_cluster_digest(o1, &f->obs, &f->obs.clusters[0]);
+
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	build_fleet(f, true);
+	run(f, "db1");
+	memcpy(d2, f->plan.digest, 65);
+	assert_string_equal(d1, d2);
+	c = (struct ag_db_cluster *)ag_observed_find_cluster(&f->obs, "db1");
+	ag_observed_cluster_digest(o2, &f->obs, c);
+	assert_string_equal(o1, o2);
+	assert_int_equal(strlen(d1), 64);
+
+	/* a different plan has a different digest; so does different live state */
+	c->backup_retention_period = 9;
+	run(f, "db1");
+	assert_string_not_equal(d1, f->plan.digest);
+	ag_observed_cluster_digest(o2, &f->obs, c);
+	assert_string_not_equal(o1, o2);
+}
+
+static void
+test_plan__cluster_filter(void **state)
+{
+	struct fx *f = *state;
+	const char *only[] = { "db2" };
+
+	build_fleet(f, false);
+	f->in.cluster_filter = only;
+	f->in.n_cluster_filter = 1;
+	run(f, "db2");
+	assert_int_equal(f->plan.n_clusters, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_plan__moto_defaults_are_no_drift, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__every_row_drifts_with_its_class, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__equivalent_forms_do_not_drift, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__engine_version_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__mysql_versions_segment_wise, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__pending_values_not_resent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__blocked_cluster_gets_no_actions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__tombstone_deletes_with_final_snapshot, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__tombstone_refused_when_protected, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__too_many_deletes_refuses_all, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__missing_manifest_never_deletes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_plan__modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__suspend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__password_states, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__create_with_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__restore_then_modify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__instances, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__tags_and_logs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
