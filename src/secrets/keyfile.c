@@ -101,6 +101,10 @@ ag_pubkey_parse(struct ag_pubkey *out, const char *buf, size_t len, const char *
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (len >= sizeof(SEC_HEADER) - 1 && memcmp(buf, SEC_HEADER, sizeof(SEC_HEADER) - 1) == 0)
+		return ag_error_set(err, AG_EINVAL,
+		    "%s is a secret key file; give the public key (the .pub file) instead",
+		    filename);
 	rc = ag__keyfile_split(lines, &n, buf, len, PUB_HEADER, allowed, filename, err);
 	if (rc < 0)
 		return rc;

@@ -98,7 +98,11 @@ test_expect_success 'a missing or malformed public key is a clear error' '
 	check_exit 1 "$AG_BIN" seal --key keys/nope.pub --cluster db </dev/null 2>err &&
 	check_contains err "keys/nope.pub" &&
 	check_exit 1 "$AG_BIN" seal --key keys/k1.key --cluster db </dev/null 2>err &&
-	check_contains err "keys/k1.key:1: not an aurora-gitops key file"
+	check_contains err "keys/k1.key is a secret key file; give the public key" &&
+	sk=$(grep "^secret: " keys/k1.key | cut -d" " -f2) && check_not_contains err "$sk" &&
+	echo "hello" >junk.pub &&
+	check_exit 1 "$AG_BIN" seal --key junk.pub --cluster db </dev/null 2>err &&
+	check_contains err "junk.pub:1: not an aurora-gitops key file"
 '
 
 test_expect_success 'the envelope carries the lower-cased cluster and the field' '

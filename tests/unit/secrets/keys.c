@@ -339,7 +339,8 @@ test_pubkey__parse(void **state)
 			fail_msg("'%s' lacks '%s'", err.msg, frag);                                \
 	} while (0)
 	BAD("", "empty key file");
-	BAD("aurora-gitops secret key v1\nkey-id: a\n", "k.pub:1: not an aurora-gitops key file");
+	BAD("aurora-gitops secret key v1\nkey-id: a\n", "k.pub is a secret key file");
+	BAD("aurora-gitops public key v2\nkey-id: a\n", "k.pub:1: not an aurora-gitops key file");
 	BAD("aurora-gitops public key v1\nkey-id: a\n", "missing 'public'");
 	BAD("aurora-gitops public key v1\npublic: q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s\n",
 	    "missing 'key-id'");
