@@ -1,10 +1,93 @@
 #include "cli/cli.h"
+#include "cli/reconcile.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Asks on the terminal. Without a terminal the answer is no: an unattended
+ * apply must say --auto-approve (or use sync), never fall through.
+ */
+static int
+confirmed(void)
+{
+	char line[16];
+
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "aurora-gitops apply: refusing to apply without confirmation: "
+				"standard input is not a terminal (review the plan, then pass "
+				"--auto-approve)\n");
+		return 0;
+	}
+	fprintf(stderr, "apply these changes? only 'yes' is accepted: ");
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	line[strcspn(line, "\n")] = '\0';
+	return strcmp(line, "yes") == 0;
+}
+
+static int
+has_executable(const struct ag_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_clusters; i++)
+		if (p->clusters[i].execute && p->clusters[i].n_actions > 0)
+			return 1;
+	return 0;
+}
+
+int
+ag_cli_apply_common(int argc, char **argv, int unattended)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_cli_opts o;
+	struct ag_cycle cy;
+	int rc;
+
+	if ((rc = ag_cli_opts_parse(&o, argc, argv, AG_OPT_SOURCE | AG_OPT_APPROVE)) != 0)
+		goto out_opts;
+	if (!o.cfg.mode_given)
+		o.cfg.mode = AG_MODE_APPLY;
+	ag_cycle_init(&cy);
+	if ((rc = ag_cli_cycle_plan(&cy, &o)) != 0)
+		goto out;
+	if ((rc = ag_cli_render_plan(&cy, "text", NULL)) != 0)
+		goto out;
+	if (o.cfg.plan_digest && strcmp(o.cfg.plan_digest, cy.plan.digest) != 0) {
+		fprintf(stderr, "aurora-gitops %s: the plan changed since it was reviewed "
+				"(reviewed %s, now %s); nothing was applied\n",
+		    argv[0], o.cfg.plan_digest, cy.plan.digest);
+		rc = AG_EXIT_ERROR;
+		goto out;
+	}
+	if (!has_executable(&cy.plan)) {
+		rc = ag_cli_exit_for(&cy, 0, 1);
+		goto out;
+	}
+	if (!unattended && !o.cfg.auto_approve && !confirmed()) {
+		fprintf(stderr, "aurora-gitops %s: nothing was applied\n", argv[0]);
+		rc = AG_EXIT_ERROR;
+		goto out;
+	}
+	if (ag_cycle_apply(&cy, &err) < 0 && cy.result.failed == 0) {
+		rc = ag_cli_fail(&err);
+		goto out;
+	}
+	ag_cli_print_result(&cy);
+	rc = ag_cli_exit_for(&cy, 0, 1);
+out:
+	ag_cycle_log_requests(&cy);
+	ag_cycle_release(&cy);
+out_opts:
+	ag_cli_opts_release(&o);
+	return rc;
+}
 
 int
 cmd_apply(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "aurora-gitops apply: not available in this build yet\n");
-	return AG_EXIT_ERROR;
+	return ag_cli_apply_common(argc, argv, 0);
 }

@@ -1,10 +1,12 @@
 #include "cli/cli.h"
+#include "cli/reconcile.h"
 
+/*
+ * sync: one unattended cycle. Each cluster's mode decides: apply (the
+ * default) executes, plan and observe only report.
+ */
 int
 cmd_sync(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "aurora-gitops sync: not available in this build yet\n");
-	return AG_EXIT_ERROR;
+	return ag_cli_apply_common(argc, argv, 1);
 }

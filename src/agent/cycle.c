@@ -1,0 +1,426 @@
+#include "agent/cycle.h"
+#include "agent/awsenv.h"
+#include "agent/source.h"
+#include "agent/state.h"
+#include "aws/client.h"
+#include "aws/rds.h"
+#include "core/bug.h"
+#include "core/buf.h"
+#include "core/fieldtab.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "secrets/secrets.h"
+#include "sys/sysclock.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+#define PLAINTEXT_KEY_ID "local"
+
+void
+ag_cycle_config_init(struct ag_cycle_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = AG_MODE_PLAN;
+	cfg->max_deletes = AG_PLAN_MAX_DELETES_DEFAULT;
+	cfg->wait_timeout_ms = 2L * 3600 * 1000;
+	cfg->poll_interval_ms = 30000;
+}
+
+void
+ag_cycle_init(struct ag_cycle *cy)
+{
+	memset(cy, 0, sizeof(*cy));
+	ag_manifest_set_init(&cy->manifests);
+	ag_diags_init(&cy->diags);
+	ag_observed_init(&cy->observed);
+	ag_plan_init(&cy->plan);
+	ag_exec_result_init(&cy->result);
+}
+
+void
+ag_cycle_release(struct ag_cycle *cy)
+{
+	size_t i;
+
+	if (cy == NULL)
+		return;
+	for (i = 0; i < cy->n_pw; i++) {
+		ag_secret_free(cy->secrets[i]);
+		free(cy->pwhash[i]);
+		free(cy->pwkey[i]);
+		free(cy->pwmsg[i]);
+	}
+	free(cy->secrets);
+	free(cy->pwinfo);
+	free(cy->pwhash);
+	free(cy->pwkey);
+	free(cy->pwmsg);
+	ag_exec_result_release(&cy->result);
+	ag_plan_release(&cy->plan);
+	ag_observed_release(&cy->observed);
+	ag_diags_release(&cy->diags);
+	ag_manifest_set_release(&cy->manifests);
+	ag_aws_client_free(cy->aws);
+	ag_keyring_free(cy->keyring);
+	ag_state_free(cy->state);
+	memset(cy, 0, sizeof(*cy));
+}
+
+static int
+needs_keyring(const struct ag_manifest_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].spec.password && ag_manifest_is_sealed(set->v[i].spec.password))
+			return 1;
+	return 0;
+}
+
+/* Hash of a plain-text password, keyed by the state directory's local key
+ * and bound to the cluster. */
+static int
+plaintext_hash(char **out, struct ag_state *st, const char *pw, const char *cluster,
+    struct ag_error *err)
+{
+	unsigned char key[32], h[32];
+	crypto_generichash_state gs;
+	char hex[65];
+	int rc;
+
+	if ((rc = ag_state_local_key(st, key, err)) < 0)
+		return rc;
+	crypto_generichash_init(&gs, key, sizeof(key), sizeof(h));
+	crypto_generichash_update(&gs, (const unsigned char *)cluster, strlen(cluster) + 1);
+	crypto_generichash_update(&gs, (const unsigned char *)pw, strlen(pw));
+	crypto_generichash_final(&gs, h, sizeof(h));
+	sodium_memzero(key, sizeof(key));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	*out = ag_xstrdup(hex);
+	return 0;
+}
+
+/*
+ * Works out, for every manifest with a password, whether it differs from
+ * the last one applied. A sealed value that cannot be opened marks only
+ * that cluster as failed; the others go on.
+ */
+static int
+password_states(struct ag_cycle *cy, struct ag_error *err)
+{
+	const struct ag_cycle_config *cfg = cy->cfg;
+	struct ag_error e = AG_ERROR_INIT;
+	size_t i, n = cy->manifests.n;
+	int rc = 0, have_ring = 0;
+
+	cy->n_pw = n;
+	cy->secrets = ag_xcalloc(n, sizeof(*cy->secrets));
+	cy->pwinfo = ag_xcalloc(n, sizeof(*cy->pwinfo));
+	cy->pwhash = ag_xcalloc(n, sizeof(*cy->pwhash));
+	cy->pwkey = ag_xcalloc(n, sizeof(*cy->pwkey));
+	cy->pwmsg = ag_xcalloc(n, sizeof(*cy->pwmsg));
+	if (needs_keyring(&cy->manifests)) {
+		rc = ag_keyring_load_default(&cy->keyring, cfg->key_files, cfg->n_key_files,
+		    cfg->key_dirs, cfg->n_key_dirs, &e);
+		if (rc < 0 && rc != AG_ENOTFOUND)
+			return ag_error_set(err, rc, "%s", e.msg);
+		have_ring = rc == 0 && cy->keyring && ag_keyring_count(cy->keyring) > 0;
+		if (!have_ring)
+			ag_error_set(&e, AG_ENOTFOUND,
+			    "no secret key to open it: pass --key-file FILE or --key-dir DIR");
+		rc = 0;
+	}
+	for (i = 0; i < n; i++) {
+		const struct ag_manifest *m = &cy->manifests.v[i];
+		struct ag_password_info *pi = &cy->pwinfo[i];
+		const char *pw = m->spec.password, *last, *lastkey;
+		struct ag_error oe = AG_ERROR_INIT;
+		char hex[AG_SECRET_HASH_HEX_LEN + 1];
+		bool same = false;
+
+		pi->cluster_id = m->cluster_id;
+		pi->state = AG_PW_NONE;
+		if (pw == NULL || *pw == '\0' || m->spec.manage_master_user_password)
+			continue;
+		last = ag_state_password_hash(cy->state, m->cluster_id);
+		lastkey = ag_state_password_key(cy->state, m->cluster_id);
+		if (ag_manifest_is_sealed(pw)) {
+			if (!have_ring) {
+				cy->pwmsg[i] = ag_xasprintf("%s: cluster '%s' field 'spec.password': %s",
+				    m->file, m->cluster_id, e.msg);
+				goto fail;
+			}
+			if (ag_sealed_open(&cy->secrets[i], cy->keyring, pw, m->cluster_id,
+				"spec.password", &oe) < 0) {
+				cy->pwmsg[i] = ag_xasprintf("%s: %s", m->file, oe.msg);
+				goto fail;
+			}
+			if (ag_secret_hash(hex, cy->keyring, cy->secrets[i]->key_id, cy->secrets[i],
+				m->cluster_id, &oe) < 0) {
+				cy->pwmsg[i] = ag_xasprintf("%s: %s", m->file, oe.msg);
+				goto fail;
+			}
+			cy->pwhash[i] = ag_xstrdup(hex);
+			cy->pwkey[i] = ag_xstrdup(cy->secrets[i]->key_id);
+			if (last && lastkey && strcmp(lastkey, PLAINTEXT_KEY_ID) != 0 &&
+			    ag_keyring_has(cy->keyring, lastkey) &&
+			    ag_secret_hash_matches(&same, cy->keyring, lastkey, last, cy->secrets[i],
+				m->cluster_id, &oe) < 0)
+				same = false;
+		} else {
+			cy->secrets[i] = ag_secret_new(pw, strlen(pw));
+			if ((rc = plaintext_hash(&cy->pwhash[i], cy->state, pw, m->cluster_id, err)) < 0)
+				return rc;
+			cy->pwkey[i] = ag_xstrdup(PLAINTEXT_KEY_ID);
+			same = last && strcmp(last, cy->pwhash[i]) == 0;
+		}
+		pi->state = last == NULL ? AG_PW_UNKNOWN : same ? AG_PW_SAME : AG_PW_CHANGED;
+		continue;
+fail:
+		pi->state = AG_PW_ERROR;
+		pi->message = cy->pwmsg[i];
+		ag_log_error("%s", cy->pwmsg[i]);
+	}
+	return 0;
+}
+
+/* Parameters are read only for the groups manifests declare parameters
+ * for: one describe per such group, none otherwise. */
+static int
+observe_param_groups(struct ag_cycle *cy, struct ag_error *err)
+{
+	struct ag_rds_cluster_param_group *groups = NULL;
+	struct ag_rds_parameter *params = NULL;
+	struct ag_db_cluster_param_group *g;
+	struct ag_observed_param *op;
+	size_t i, j, ng = 0, np = 0;
+	char *name = NULL;
+	int rc;
+
+	for (i = 0; i < cy->manifests.n; i++) {
+		const struct ag_manifest *m = &cy->manifests.v[i];
+
+		if (m->spec.n_parameters == 0)
+			continue;
+		free(name);
+		name = ag_fieldtab_param_group_name(m);
+		if (name == NULL || ag_observed_find_param_group(&cy->observed, name))
+			continue;
+		rc = ag_rds_describe_db_cluster_parameter_groups(cy->aws, name, NULL, &groups, &ng,
+		    err);
+		if (rc == AG_ENOTFOUND) {
+			ag_error_clear(err);
+			continue;
+		}
+		if (rc < 0)
+			goto out;
+		rc = ag_rds_describe_db_cluster_parameters(cy->aws, name, "user", NULL, &params,
+		    &np, err);
+		if (rc < 0) {
+			ag_rds_cluster_param_groups_free(groups, ng);
+			goto out;
+		}
+		g = ag_observed_add_param_group(&cy->observed);
+		g->name = ag_xstrdup(name);
+		if (ng > 0) {
+			g->family = ag_xstrdup(groups[0].family);
+			g->arn = ag_xstrdup(groups[0].arn);
+			g->description = ag_xstrdup(groups[0].description);
+		}
+		g->params_loaded = true;
+		for (j = 0; j < np; j++) {
+			op = ag_param_group_add_param(g);
+			op->name = ag_xstrdup(params[j].name);
+			op->value = ag_xstrdup(params[j].value);
+			op->apply_method = ag_xstrdup(params[j].apply_method);
+			op->apply_type = ag_xstrdup(params[j].apply_type);
+			op->source = ag_xstrdup(params[j].source);
+			op->is_modifiable = params[j].is_modifiable;
+		}
+		ag_rds_parameters_free(params, np);
+		ag_rds_cluster_param_groups_free(groups, ng);
+		params = NULL;
+		groups = NULL;
+	}
+	rc = 0;
+out:
+	free(name);
+	return rc;
+}
+
+int
+ag_cycle_observe(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err)
+{
+	char *state_dir = NULL;
+	int64_t t0;
+	int rc;
+
+	cy->cfg = cfg;
+	rc = ag_source_load_dir(&cy->manifests, &cy->diags, cfg->dir, err);
+	if (rc < 0)
+		return rc;
+	state_dir = cfg->state_dir ? ag_xstrdup(cfg->state_dir) : ag_state_default_dir();
+	rc = ag_state_open(&cy->state, state_dir, err);
+	free(state_dir);
+	if (rc < 0)
+		return rc;
+	rc = ag_agent_aws_client(&cy->aws, err);
+	if (rc < 0)
+		return rc;
+	t0 = ag_sysclock()->mono_ms(NULL);
+	rc = ag_rds_describe_all(cy->aws, NULL, &cy->observed, err);
+	if (rc == 0)
+		rc = observe_param_groups(cy, err);
+	cy->describe_ms = (long)(ag_sysclock()->mono_ms(NULL) - t0);
+	if (rc < 0)
+		ag_error_prefix(err, "cannot read the live state from AWS");
+	return rc;
+}
+
+int
+ag_cycle_plan(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err)
+{
+	struct ag_plan_input in;
+	int rc;
+
+	if ((rc = ag_cycle_observe(cy, cfg, err)) < 0)
+		return rc;
+	if ((rc = password_states(cy, err)) < 0)
+		return rc;
+	ag_plan_input_init(&in);
+	in.manifests = &cy->manifests;
+	in.observed = &cy->observed;
+	in.default_mode = cfg->mode;
+	in.now = ag_sysclock()->now_ms(NULL) / 1000;
+	in.max_deletes = cfg->max_deletes;
+	in.cluster_filter = cfg->clusters;
+	in.n_cluster_filter = cfg->n_clusters;
+	in.passwords = cy->pwinfo;
+	in.n_passwords = cy->n_pw;
+	in.include_unmanaged = cfg->include_unmanaged;
+	return ag_plan_compute(&cy->plan, &in, err);
+}
+
+static ssize_t
+manifest_index(const struct ag_cycle *cy, const char *cluster)
+{
+	size_t i;
+
+	for (i = 0; i < cy->manifests.n; i++)
+		if (strcmp(cy->manifests.v[i].cluster_id, cluster) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static const char *
+secret_of(void *ctx, const char *cluster)
+{
+	struct ag_cycle *cy = ctx;
+	ssize_t i = manifest_index(cy, cluster);
+
+	if (i < 0 || cy->secrets[i] == NULL)
+		return NULL;
+	return cy->secrets[i]->ptr;
+}
+
+static void
+live_digest(char out[65], const struct ag_cycle *cy, const char *cluster)
+{
+	const struct ag_db_cluster *c = ag_observed_find_cluster(&cy->observed, cluster);
+
+	if (c)
+		ag_observed_cluster_digest(out, &cy->observed, c);
+	else
+		snprintf(out, 65, "absent");
+}
+
+static bool
+hook_repeats(void *ctx, const struct ag_cluster_plan *cp, const char **why)
+{
+	struct ag_cycle *cy = ctx;
+	char live[65];
+
+	live_digest(live, cy, cp->id);
+	return ag_state_failure_repeats(cy->state, cp->id, cp->digest, live, why) == 1;
+}
+
+static void
+hook_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error)
+{
+	struct ag_cycle *cy = ctx;
+	char live[65];
+
+	live_digest(live, cy, cp->id);
+	ag_state_record_failure(cy->state, cp->id, cp->digest, live, action, error);
+}
+
+static int
+sends_password(const struct ag_cluster_plan *cp)
+{
+	size_t i, j;
+
+	for (i = 0; i < cp->n_actions; i++)
+		for (j = 0; j < cp->actions[i].params.n; j++)
+			if (strcmp(cp->actions[i].params.v[j].value, AG_PLACEHOLDER_PASSWORD) == 0)
+				return 1;
+	return 0;
+}
+
+static void
+hook_success(void *ctx, const struct ag_cluster_plan *cp)
+{
+	struct ag_cycle *cy = ctx;
+	ssize_t i = manifest_index(cy, cp->id);
+
+	ag_state_clear_failure(cy->state, cp->id);
+	if (i >= 0 && cy->pwhash[i] && sends_password(cp))
+		ag_state_set_password_hash(cy->state, cp->id, cy->pwkey[i], cy->pwhash[i]);
+}
+
+int
+ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
+{
+	struct ag_exec_opts opts;
+	struct ag_error serr = AG_ERROR_INIT;
+	int rc, src;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.wait_timeout_ms = cy->cfg->wait_timeout_ms;
+	opts.poll_interval_ms = cy->cfg->poll_interval_ms;
+	opts.secret = secret_of;
+	opts.secret_ctx = cy;
+	opts.repeats = hook_repeats;
+	opts.on_failure = hook_failure;
+	opts.on_success = hook_success;
+	opts.hook_ctx = cy;
+	if (cy->cfg->never_mutate)
+		AG_BUG("apply in a never-mutate cycle");
+	rc = ag_exec_plan(&cy->result, cy->aws, &cy->plan, &opts, err);
+	src = ag_state_save(cy->state, &serr);
+	if (src < 0 && rc == 0) {
+		*err = serr;
+		rc = src;
+	}
+	return rc;
+}
+
+void
+ag_cycle_log_requests(const struct ag_cycle *cy)
+{
+	const struct ag_aws_counter *v;
+	struct ag_buf b = AG_BUF_INIT(65536);
+	size_t i, n = 0;
+
+	if (cy->aws == NULL || !ag_log_enabled(AG_LOG_INFO))
+		return;
+	v = ag_aws_client_counters(cy->aws, &n);
+	for (i = 0; i < n; i++)
+		ag_buf_addf(&b, " %s=%lu", v[i].action, v[i].requests);
+	ag_log_info("aws requests:%s (describe took %ld ms)", n ? b.ptr : " none", cy->describe_ms);
+	ag_buf_release(&b);
+}

@@ -1,0 +1,342 @@
+#include "agent/exec.h"
+#include "aws/client.h"
+#include "aws/rds.h"
+#include "aws/xml.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+const char *
+ag_exec_status_name(enum ag_exec_status s)
+{
+	switch (s) {
+	case AG_EXEC_NOT_RUN: return "not-run";
+	case AG_EXEC_APPLIED: return "applied";
+	case AG_EXEC_PENDING: return "pending-until-window";
+	case AG_EXEC_FAILED: return "failed";
+	case AG_EXEC_SKIPPED: return "skipped";
+	}
+	return "?";
+}
+
+void
+ag_exec_result_init(struct ag_exec_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+ag_exec_result_release(struct ag_exec_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].id);
+		free(r->v[i].failed_action);
+		free(r->v[i].error);
+		ag_strlist_release(&r->v[i].pending);
+		ag_strlist_release(&r->v[i].request_ids);
+	}
+	free(r->v);
+	ag_exec_result_init(r);
+}
+
+const struct ag_exec_cluster *
+ag_exec_result_find(const struct ag_exec_result *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].id, id) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+/* Security group ids created so far in this run, by cluster id. */
+struct sgmap {
+	struct ag_kvlist ids;
+};
+
+/* Copies params, replacing placeholders. The copy may hold the password:
+ * wipe_params() before releasing it. */
+static int
+resolve_params(struct ag_kvlist *out, const struct ag_action *a, const char *cluster,
+    const struct sgmap *sg, const struct ag_exec_opts *opts, struct ag_error *err)
+{
+	const char *v, *id;
+	size_t i, n;
+
+	for (i = 0; i < a->params.n; i++) {
+		v = a->params.v[i].value;
+		if (strcmp(v, AG_PLACEHOLDER_PASSWORD) == 0) {
+			v = opts->secret ? opts->secret(opts->secret_ctx, cluster) : NULL;
+			if (v == NULL)
+				return ag_error_set(err, AG_EINVAL,
+				    "cluster '%s': %s needs the master password, but it is not available",
+				    cluster, a->action);
+		} else if (strncmp(v, "{{sg:", 5) == 0 && (n = strlen(v)) > 7 &&
+		    strcmp(v + n - 2, "}}") == 0) {
+			char *name = ag_xstrndup(v + 5, n - 7);
+
+			id = ag_kvlist_get(&sg->ids, name);
+			free(name);
+			if (id == NULL)
+				return ag_error_set(err, AG_EINVAL,
+				    "cluster '%s': %s refers to a security group that was not created",
+				    cluster, a->action);
+			v = id;
+		}
+		ag_kvlist_add(out, a->params.v[i].key, v);
+	}
+	return 0;
+}
+
+static void
+wipe_params(struct ag_kvlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		sodium_memzero(l->v[i].value, strlen(l->v[i].value));
+	ag_kvlist_release(l);
+}
+
+/* AWS error codes that mean "the thing this create makes is already there":
+ * a re-run after an interruption converges instead of failing. */
+static int
+already_exists(const char *code)
+{
+	static const char *const codes[] = {
+		"DBSubnetGroupAlreadyExists",
+		"DBSubnetGroupAlreadyExistsFault",
+		"DBParameterGroupAlreadyExists",
+		"InvalidGroup.Duplicate",
+		"InvalidPermission.Duplicate",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; code && codes[i]; i++)
+		if (strcmp(code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+lookup_sg(struct ag_aws_client *aws, const struct ag_action *a, char **out, struct ag_error *err)
+{
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	struct ag_aws_response resp = { 0 };
+	const char *name = ag_kvlist_get(&a->params, "GroupName");
+	const char *vpc = ag_kvlist_get(&a->params, "VpcId");
+	const struct ag_xml_node *n;
+	int rc, i = 1;
+
+	ag_kvlist_add(&p, "Filter.1.Name", "group-name");
+	ag_kvlist_add(&p, "Filter.1.Value.1", name ? name : "");
+	if (vpc && *vpc) {
+		i++;
+		ag_kvlist_add(&p, "Filter.2.Name", "vpc-id");
+		ag_kvlist_add(&p, "Filter.2.Value.1", vpc);
+	}
+	rc = ag_ec2_call(aws, "DescribeSecurityGroups", &p, &resp, err);
+	if (rc == 0) {
+		n = ag_xml_find(resp.root, "groupId");
+		if (n == NULL || n->text[0] == '\0')
+			rc = ag_error_set(err, AG_ENOTFOUND, "security group '%s' exists but was not found",
+			    name ? name : "");
+		else
+			*out = ag_xstrdup(n->text);
+	}
+	(void)i;
+	ag_aws_response_release(&resp);
+	ag_kvlist_release(&p);
+	return rc;
+}
+
+static enum ag_aws_service
+service_of(const struct ag_action *a)
+{
+	return strcmp(a->api, "ec2") == 0 ? AG_AWS_EC2 : AG_AWS_RDS;
+}
+
+/* Pending fields AWS reports on the cluster a modify returned. */
+static void
+note_pending(struct ag_exec_cluster *r, const struct ag_aws_response *resp)
+{
+	const struct ag_xml_node *n = ag_xml_find(resp->root, "DBCluster");
+	struct ag_db_cluster c;
+	size_t i;
+
+	if (n == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.pending.backup_retention_period = -1;
+	c.pending.iam_auth = -1;
+	ag_rds_decode_cluster(&c, n);
+	if (c.pending.engine_version)
+		ag_strlist_add(&r->pending, "engineVersion");
+	if (c.pending.backup_retention_period >= 0)
+		ag_strlist_add(&r->pending, "backupRetentionPeriod");
+	if (c.pending.master_user_password)
+		ag_strlist_add(&r->pending, "password");
+	if (c.pending.iam_auth >= 0)
+		ag_strlist_add(&r->pending, "iamDatabaseAuthenticationEnabled");
+	if (c.pending.storage_type)
+		ag_strlist_add(&r->pending, "storageType");
+	for (i = 0; i < c.pending.enable_log_types.n + c.pending.disable_log_types.n; i++) {
+		ag_strlist_add(&r->pending, "enabledCloudwatchLogsExports");
+		break;
+	}
+	ag_db_cluster_release(&c);
+}
+
+static int
+wait_for(struct ag_aws_client *aws, const struct ag_action *a, const struct ag_exec_opts *opts,
+    struct ag_error *err)
+{
+	int64_t poll = opts->poll_interval_ms, limit = opts->wait_timeout_ms;
+
+	switch (a->wait) {
+	case AG_WAIT_NONE: return 0;
+	case AG_WAIT_CLUSTER_AVAILABLE:
+		return ag_rds_wait_cluster_available(aws, a->target, poll, limit, err);
+	case AG_WAIT_INSTANCE_AVAILABLE:
+		return ag_rds_wait_instance_available(aws, a->target, poll, limit, err);
+	case AG_WAIT_INSTANCE_DELETED:
+		return ag_rds_wait_instance_deleted(aws, a->target, poll, limit, err);
+	case AG_WAIT_CLUSTER_DELETED:
+		return ag_rds_wait_cluster_deleted(aws, a->target, poll, limit, err);
+	}
+	return 0;
+}
+
+static int
+run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag_cluster_plan *cp,
+    const struct ag_action *a, struct sgmap *sg, const struct ag_exec_opts *opts,
+    struct ag_error *err)
+{
+	struct ag_kvlist params = AG_KVLIST_INIT;
+	struct ag_aws_response resp = { 0 };
+	const struct ag_aws_error_info *ei;
+	const struct ag_xml_node *n;
+	char *sgid = NULL;
+	int rc;
+
+	rc = resolve_params(&params, a, cp->id, sg, opts, err);
+	if (rc < 0)
+		goto out;
+	ag_log_info("cluster '%s': %s %s", cp->id, ag_action_kind_name(a->kind), a->action);
+	rc = ag_aws_call(aws, service_of(a), a->action, &params, &resp, err);
+	if (rc < 0) {
+		ei = ag_aws_client_last_error(aws);
+		if (ei && already_exists(ei->code)) {
+			ag_log_info("cluster '%s': %s: already exists, keeping it", cp->id,
+			    a->action);
+			ag_error_clear(err);
+			rc = 0;
+			if (a->kind == AG_ACT_CREATE_SECURITY_GROUP) {
+				rc = lookup_sg(aws, a, &sgid, err);
+				if (rc < 0)
+					goto out;
+				ag_kvlist_set(&sg->ids, cp->id, sgid);
+			}
+			goto wait;
+		}
+		goto out;
+	}
+	if (resp.request_id)
+		ag_strlist_add(&r->request_ids, resp.request_id);
+	if (a->kind == AG_ACT_CREATE_SECURITY_GROUP) {
+		n = ag_xml_find(resp.root, "groupId");
+		if (n == NULL || n->text[0] == '\0') {
+			rc = ag_error_set(err, AG_EAWS, "CreateSecurityGroup returned no groupId");
+			goto out;
+		}
+		ag_kvlist_set(&sg->ids, cp->id, n->text);
+	}
+	if (a->kind == AG_ACT_MODIFY_CLUSTER)
+		note_pending(r, &resp);
+wait:
+	rc = wait_for(aws, a, opts, err);
+out:
+	free(sgid);
+	ag_aws_response_release(&resp);
+	wipe_params(&params);
+	return rc;
+}
+
+static void
+run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws_client *aws,
+    const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts)
+{
+	struct sgmap sg = { AG_KVLIST_INIT };
+	struct ag_error err = AG_ERROR_INIT;
+	const char *why = NULL;
+	size_t i;
+
+	if (opts->repeats && opts->repeats(opts->hook_ctx, cp, &why)) {
+		r->status = AG_EXEC_SKIPPED;
+		r->error = ag_xasprintf("not retried: the same plan failed against the same live "
+					"state before (%s); change the manifest or the live state, or "
+					"clear it in the state directory",
+		    why ? why : "see failures.json");
+		return;
+	}
+	for (i = 0; i < cp->n_actions; i++) {
+		const struct ag_action *a = &cp->actions[i];
+
+		if (a->blocked)
+			continue;
+		if (run_action(r, aws, cp, a, &sg, opts, &err) < 0) {
+			r->status = AG_EXEC_FAILED;
+			r->failed_action = ag_xstrdup(ag_action_kind_name(a->kind));
+			r->error = ag_xstrdup(err.msg);
+			out->failed++;
+			if (opts->on_failure)
+				opts->on_failure(opts->hook_ctx, cp, r->failed_action, err.msg);
+			ag_kvlist_release(&sg.ids);
+			return;
+		}
+		r->n_sent++;
+		out->mutating_calls++;
+	}
+	r->status = r->pending.n ? AG_EXEC_PENDING : AG_EXEC_APPLIED;
+	out->applied++;
+	if (opts->on_success)
+		opts->on_success(opts->hook_ctx, cp);
+	ag_kvlist_release(&sg.ids);
+}
+
+int
+ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct ag_plan *plan,
+    const struct ag_exec_opts *opts, struct ag_error *err)
+{
+	struct ag_exec_cluster *r;
+	size_t i;
+
+	for (i = 0; i < plan->n_clusters; i++) {
+		const struct ag_cluster_plan *cp = &plan->clusters[i];
+
+		AG_GROW(out->v, out->cap, out->n + 1);
+		r = &out->v[out->n++];
+		memset(r, 0, sizeof(*r));
+		r->id = ag_xstrdup(cp->id);
+		r->n_actions = cp->n_actions;
+		if (!cp->execute || cp->n_actions == 0)
+			continue;
+		run_cluster(out, r, aws, cp, opts);
+	}
+	if (out->failed)
+		return ag_error_set(err, AG_ERROR, "%zu cluster%s failed to apply", out->failed,
+		    out->failed == 1 ? "" : "s");
+	return 0;
+}

@@ -1,0 +1,235 @@
+#include "agent/state.h"
+#include "core/buf.h"
+#include "core/mem.h"
+#include "sys/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+#define STATE_FILE_MAX (16 * 1024 * 1024)
+
+struct ag_state {
+	char *dir;
+	int lock_fd;
+	json_t *passwords;
+	json_t *failures;
+	int dirty;
+};
+
+char *
+ag_state_default_dir(void)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (x && *x)
+		return ag_xasprintf("%s/aurora-gitops", x);
+	return ag_xasprintf("%s/.local/state/aurora-gitops", home && *home ? home : ".");
+}
+
+static int
+load_json(json_t **out, const char *dir, const char *name, struct ag_error *err)
+{
+	struct ag_buf b = AG_BUF_INIT(STATE_FILE_MAX);
+	json_error_t jerr;
+	char *path = ag_xasprintf("%s/%s", dir, name);
+	int rc;
+
+	*out = NULL;
+	rc = ag_fs_read(&b, path, err);
+	if (rc == AG_ENOTFOUND) {
+		*out = json_object();
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	*out = json_loadb(b.ptr, b.len, 0, &jerr);
+	if (*out == NULL || !json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		rc = ag_error_set(err, AG_EINVAL, "%s:%d:%d: state file is damaged: %s (move it away to start over)",
+		    path, jerr.line, jerr.column, jerr.text);
+	}
+out:
+	ag_buf_release(&b);
+	free(path);
+	return rc;
+}
+
+int
+ag_state_open(struct ag_state **out, const char *dir, struct ag_error *err)
+{
+	struct ag_state *s = ag_xcalloc(1, sizeof(*s));
+	char *lock = NULL;
+	int rc;
+
+	*out = NULL;
+	s->lock_fd = -1;
+	s->dir = ag_xstrdup(dir);
+	if ((rc = ag_fs_mkdirs(dir, 0700, err)) < 0)
+		goto out;
+	lock = ag_xasprintf("%s/lock", dir);
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0) {
+		rc = ag_error_set(err, AG_EIO, "cannot open lock file '%s': %s", lock,
+		    strerror(errno));
+		goto out;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = ag_error_set(err, errno == EWOULDBLOCK ? AG_ECONFLICT : AG_EIO,
+		    "cannot lock state directory '%s': %s", dir,
+		    errno == EWOULDBLOCK ? "another aurora-gitops process is using it" :
+					   strerror(errno));
+		goto out;
+	}
+	if ((rc = load_json(&s->passwords, dir, "passwords.json", err)) < 0)
+		goto out;
+	if ((rc = load_json(&s->failures, dir, "failures.json", err)) < 0)
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	free(lock);
+	ag_state_free(s);
+	return rc;
+}
+
+void
+ag_state_free(struct ag_state *s)
+{
+	if (s == NULL)
+		return;
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	json_decref(s->passwords);
+	json_decref(s->failures);
+	free(s->dir);
+	free(s);
+}
+
+const char *
+ag_state_dir(const struct ag_state *s)
+{
+	return s->dir;
+}
+
+static int
+save_json(const char *dir, const char *name, json_t *j, struct ag_error *err)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+	char *path = ag_xasprintf("%s/%s", dir, name);
+	int rc;
+
+	rc = ag_fs_write_atomic(path, text, strlen(text), 0600, 0, err);
+	free(text);
+	free(path);
+	return rc;
+}
+
+int
+ag_state_save(struct ag_state *s, struct ag_error *err)
+{
+	int rc;
+
+	if (!s->dirty)
+		return 0;
+	if ((rc = save_json(s->dir, "passwords.json", s->passwords, err)) < 0)
+		return rc;
+	if ((rc = save_json(s->dir, "failures.json", s->failures, err)) < 0)
+		return rc;
+	s->dirty = 0;
+	return 0;
+}
+
+const char *
+ag_state_password_hash(const struct ag_state *s, const char *cluster)
+{
+	return json_string_value(json_object_get(json_object_get(s->passwords, cluster), "hash"));
+}
+
+const char *
+ag_state_password_key(const struct ag_state *s, const char *cluster)
+{
+	return json_string_value(json_object_get(json_object_get(s->passwords, cluster), "key_id"));
+}
+
+int
+ag_state_local_key(struct ag_state *s, unsigned char key[32], struct ag_error *err)
+{
+	struct ag_buf b = AG_BUF_INIT(64);
+	char *path = ag_xasprintf("%s/hash.key", s->dir);
+	int rc;
+
+	rc = ag_fs_read(&b, path, err);
+	if (rc == AG_ENOTFOUND) {
+		ag_error_clear(err);
+		randombytes_buf(key, 32);
+		rc = ag_fs_write_atomic(path, key, 32, 0600, 1, err);
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	if (b.len != 32) {
+		rc = ag_error_set(err, AG_EINVAL, "'%s' is damaged (expected 32 bytes, found %zu)",
+		    path, b.len);
+		goto out;
+	}
+	memcpy(key, b.ptr, 32);
+out:
+	ag_buf_wipe(&b);
+	ag_buf_release(&b);
+	free(path);
+	return rc;
+}
+
+void
+ag_state_set_password_hash(struct ag_state *s, const char *cluster, const char *key_id,
+    const char *hash)
+{
+	json_object_set_new(s->passwords, cluster,
+	    json_pack("{s:s, s:s}", "key_id", key_id ? key_id : "", "hash", hash));
+	s->dirty = 1;
+}
+
+int
+ag_state_failure_repeats(const struct ag_state *s, const char *cluster, const char *plan_digest,
+    const char *live_digest, const char **why)
+{
+	json_t *f = json_object_get(s->failures, cluster);
+	const char *p, *l;
+
+	if (f == NULL)
+		return 0;
+	p = json_string_value(json_object_get(f, "plan"));
+	l = json_string_value(json_object_get(f, "live"));
+	if (p == NULL || l == NULL || strcmp(p, plan_digest) != 0 || strcmp(l, live_digest) != 0)
+		return 0;
+	if (why)
+		*why = json_string_value(json_object_get(f, "error"));
+	return 1;
+}
+
+void
+ag_state_record_failure(struct ag_state *s, const char *cluster, const char *plan_digest,
+    const char *live_digest, const char *action, const char *error)
+{
+	json_object_set_new(s->failures, cluster,
+	    json_pack("{s:s, s:s, s:s, s:s}", "plan", plan_digest, "live", live_digest, "action",
+		action, "error", error));
+	s->dirty = 1;
+}
+
+void
+ag_state_clear_failure(struct ag_state *s, const char *cluster)
+{
+	if (json_object_del(s->failures, cluster) == 0)
+		s->dirty = 1;
+}

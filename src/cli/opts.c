@@ -1,0 +1,245 @@
+#include "cli/opts.h"
+#include "cli/cli.h"
+#include "core/mem.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+enum {
+	O_DIR = 256,
+	O_REPO,
+	O_BRANCH,
+	O_STATE_DIR,
+	O_KEY_FILE,
+	O_KEY_DIR,
+	O_FORMAT,
+	O_OUT,
+	O_DETAILED,
+	O_AUTO_APPROVE,
+	O_PLAN_DIGEST,
+	O_CLUSTER,
+	O_MODE,
+	O_MAX_DELETES,
+	O_LOG_FORMAT,
+	O_ALL,
+	O_WAIT_TIMEOUT,
+	O_POLL,
+};
+
+static const struct option longopts[] = {
+	{ "dir", required_argument, NULL, O_DIR },
+	{ "repo", required_argument, NULL, O_REPO },
+	{ "branch", required_argument, NULL, O_BRANCH },
+	{ "state-dir", required_argument, NULL, O_STATE_DIR },
+	{ "key-file", required_argument, NULL, O_KEY_FILE },
+	{ "key-dir", required_argument, NULL, O_KEY_DIR },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "detailed-exitcode", no_argument, NULL, O_DETAILED },
+	{ "auto-approve", no_argument, NULL, O_AUTO_APPROVE },
+	{ "plan-digest", required_argument, NULL, O_PLAN_DIGEST },
+	{ "cluster", required_argument, NULL, O_CLUSTER },
+	{ "mode", required_argument, NULL, O_MODE },
+	{ "max-deletes", required_argument, NULL, O_MAX_DELETES },
+	{ "log-format", required_argument, NULL, O_LOG_FORMAT },
+	{ "all", no_argument, NULL, O_ALL },
+	{ "wait-timeout", required_argument, NULL, O_WAIT_TIMEOUT },
+	{ "poll-interval", required_argument, NULL, O_POLL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses a whole non-negative number of at most max. */
+static int
+parse_count(long *out, const char *s, long max)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && *out >= 0 && *out <= max ? 0 : -1;
+}
+
+/* "90", "90s", "5m", "2h", "500ms" -> milliseconds. */
+static int
+parse_duration_ms(long *out, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return -1;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		*out = v * 1000;
+	else if (strcmp(end, "ms") == 0)
+		*out = v;
+	else if (strcmp(end, "m") == 0)
+		*out = v * 60000;
+	else if (strcmp(end, "h") == 0)
+		*out = v * 3600000;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+mode_from(enum ag_mode *out, const char *s)
+{
+	if (strcmp(s, "observe") == 0)
+		*out = AG_MODE_OBSERVE;
+	else if (strcmp(s, "plan") == 0)
+		*out = AG_MODE_PLAN;
+	else if (strcmp(s, "apply") == 0)
+		*out = AG_MODE_APPLY;
+	else
+		return -1;
+	return 0;
+}
+
+int
+ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
+{
+	const char *cmd = argv[0];
+	int c, verbosity = 0, json_logs = 0;
+	long n;
+
+	memset(o, 0, sizeof(*o));
+	ag_cycle_config_init(&o->cfg);
+	o->format = "text";
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "vq", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_DIR:
+			if (!(accept & AG_OPT_SOURCE))
+				goto unknown;
+			o->cfg.dir = optarg;
+			break;
+		case O_REPO:
+		case O_BRANCH:
+			if (!(accept & AG_OPT_SOURCE))
+				goto unknown;
+			return ag_cli_usage(cmd,
+			    "git sources (--repo, --branch) are not supported by this build; "
+			    "check the repository out and pass --dir DIR");
+		case O_STATE_DIR:
+			o->cfg.state_dir = optarg;
+			break;
+		case O_KEY_FILE:
+			ag_strlist_add(&o->key_files, optarg);
+			break;
+		case O_KEY_DIR:
+			if (o->cfg.n_key_dirs)
+				return ag_cli_usage(cmd, "--key-dir may be given once");
+			o->cfg.key_dirs = (const char *const *)&argv[optind - 1];
+			o->cfg.n_key_dirs = 1;
+			break;
+		case O_FORMAT:
+			if (!(accept & AG_OPT_FORMAT))
+				goto unknown;
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+			    strcmp(optarg, "markdown"))
+				return ag_cli_usage(cmd,
+				    "unknown format '%s' (expected text, json or markdown)", optarg);
+			o->format = optarg;
+			break;
+		case O_OUT:
+			if (!(accept & (AG_OPT_FORMAT | AG_OPT_OUTDIR)))
+				goto unknown;
+			o->out = optarg;
+			break;
+		case O_DETAILED:
+			if (!(accept & AG_OPT_EXITCODE))
+				goto unknown;
+			o->detailed_exitcode = true;
+			break;
+		case O_AUTO_APPROVE:
+			if (!(accept & AG_OPT_APPROVE))
+				goto unknown;
+			o->cfg.auto_approve = true;
+			break;
+		case O_PLAN_DIGEST:
+			if (!(accept & AG_OPT_APPROVE))
+				goto unknown;
+			if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdef") != 64)
+				return ag_cli_usage(cmd,
+				    "--plan-digest must be the 64 hex digits 'plan' printed");
+			o->cfg.plan_digest = optarg;
+			break;
+		case O_CLUSTER:
+			ag_strlist_add(&o->clusters, optarg);
+			break;
+		case O_MODE:
+			if (mode_from(&o->cfg.mode, optarg) < 0)
+				return ag_cli_usage(cmd,
+				    "unknown mode '%s' (expected observe, plan or apply)", optarg);
+			o->cfg.mode_given = true;
+			break;
+		case O_MAX_DELETES:
+			if (parse_count(&n, optarg, 1000) < 0)
+				return ag_cli_usage(cmd,
+				    "--max-deletes takes a whole number from 0 to 1000, not '%s'",
+				    optarg);
+			o->cfg.max_deletes = (int)n;
+			break;
+		case O_LOG_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				json_logs = 0;
+			else if (strcmp(optarg, "json") == 0)
+				json_logs = 1;
+			else
+				return ag_cli_usage(cmd,
+				    "unknown log format '%s' (expected text or json)", optarg);
+			break;
+		case O_ALL:
+			o->cfg.include_unmanaged = true;
+			break;
+		case O_WAIT_TIMEOUT:
+			if (parse_duration_ms(&o->cfg.wait_timeout_ms, optarg) < 0)
+				return ag_cli_usage(cmd, "bad duration '%s' (e.g. 90s, 5m, 2h)",
+				    optarg);
+			break;
+		case O_POLL:
+			if (parse_duration_ms(&o->cfg.poll_interval_ms, optarg) < 0)
+				return ag_cli_usage(cmd, "bad duration '%s' (e.g. 500ms, 30s)",
+				    optarg);
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		case 'q':
+			verbosity = -1;
+			break;
+		case ':':
+			return ag_cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+		default:
+		unknown:
+			return ag_cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	for (; optind < argc; optind++)
+		ag_strlist_add(&o->args, argv[optind]);
+	if ((accept & AG_OPT_SOURCE) && o->cfg.dir == NULL)
+		return ag_cli_usage(cmd, "no source given: pass --dir DIR");
+	o->cfg.key_files = (const char *const *)o->key_files.v;
+	o->cfg.n_key_files = o->key_files.n;
+	o->cfg.clusters = (const char *const *)o->clusters.v;
+	o->cfg.n_clusters = o->clusters.n;
+	ag_cli_log_setup(json_logs, verbosity);
+	return 0;
+}
+
+void
+ag_cli_opts_release(struct ag_cli_opts *o)
+{
+	ag_strlist_release(&o->args);
+	ag_strlist_release(&o->clusters);
+	ag_strlist_release(&o->key_files);
+}

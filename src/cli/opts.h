@@ -1,0 +1,36 @@
+#ifndef AG_CLI_OPTS_H
+#define AG_CLI_OPTS_H
+
+#include <stdbool.h>
+
+#include "agent/cycle.h"
+#include "core/kv.h"
+
+/*
+ * Options shared by the reconcile commands (plan, apply, sync, unmanaged,
+ * import). Each command accepts the subset it names in `accept`.
+ */
+enum {
+	AG_OPT_SOURCE = 1 << 0,   /* --dir DIR | --repo URL [--branch B] */
+	AG_OPT_FORMAT = 1 << 1,   /* --format text|json|markdown, --out FILE */
+	AG_OPT_EXITCODE = 1 << 2, /* --detailed-exitcode */
+	AG_OPT_APPROVE = 1 << 3,  /* --auto-approve, --plan-digest HEX */
+	AG_OPT_OUTDIR = 1 << 4,   /* import: --out DIR */
+};
+
+struct ag_cli_opts {
+	struct ag_cycle_config cfg;
+	const char *format; /* "text" | "json" | "markdown" */
+	const char *out;    /* --out FILE (plan) or DIR (import) */
+	bool detailed_exitcode;
+	struct ag_strlist args; /* positional arguments */
+	struct ag_strlist clusters;
+	struct ag_strlist key_files;
+};
+
+/* Parses argv (argv[0] = command name). Returns 0, or an exit code (64)
+ * after printing the usage error. */
+int ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept);
+void ag_cli_opts_release(struct ag_cli_opts *o);
+
+#endif
