@@ -847,6 +847,7 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 	struct ag_kvlist want = AG_KVLIST_INIT, add = AG_KVLIST_INIT;
 	struct ag_strlist del = AG_STRLIST_INIT;
 	const char *arn = live->arn != NULL ? live->arn : live->id;
+	bool other_actions = cp->n_actions > 0;
 	char *path;
 	size_t i;
 
@@ -856,11 +857,35 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 
 		if (lv != NULL && strcmp(lv, want.v[i].value) == 0)
 			continue;
+		if (strcmp(want.v[i].key, AG_MANAGED_TAG_KEY) == 0 && lv == NULL && !other_actions)
+			continue; /* adoption tag: rides along with the next change */
 		ag_kvlist_add(&add, want.v[i].key, want.v[i].value);
 		path = ag_xasprintf("metadata.labels.%s", want.v[i].key);
 		change_add(cp, AG_F__COUNT, "tags", path, want.v[i].value, lv, AG_CLASS_IN_PLACE,
 		    AG_CHANGE_SEND, NULL);
 		free(path);
+	}
+	if (!other_actions) {
+		/* any other tag change also brings the adoption tag */
+		for (i = 0; i < live->tags.n && !other_actions; i++) {
+			const char *k = live->tags.v[i].key;
+
+			if (strncmp(k, "aws:", 4) != 0 && ag_kvlist_get(&want, k) == NULL)
+				other_actions = true;
+		}
+		if ((other_actions || add.n > 0) &&
+		    ag_kvlist_get(&live->tags, AG_MANAGED_TAG_KEY) == NULL) {
+			ag_kvlist_add(&add, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
+			ag_kvlist_sort(&add);
+			path = ag_xstrdup("metadata.labels." AG_MANAGED_TAG_KEY);
+			change_add(cp, AG_F__COUNT, "tags", path, AG_MANAGED_TAG_VALUE, NULL,
+			    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "adoption tag");
+			free(path);
+		} else if (ag_kvlist_get(&live->tags, AG_MANAGED_TAG_KEY) == NULL) {
+			ag_strlist_add(&cp->notes, "not tagged " AG_MANAGED_TAG_KEY
+			    "=" AG_MANAGED_TAG_VALUE " yet (imported?): the tag is added with the "
+			    "next change");
+		}
 	}
 	for (i = 0; i < live->tags.n; i++) {
 		const char *k = live->tags.v[i].key;

@@ -1,0 +1,245 @@
+/*
+ * Import: a live cluster -> an AwsRdsCluster manifest that plans with zero
+ * drift. Values equal to what an absent field means (fieldtab.c) are left
+ * out so the first pull request stays small.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/fieldtab.h"
+#include "core/import.h"
+#include "core/kv.h"
+#include "core/mem.h"
+#include "core/normalize.h"
+#include "core/observed.h"
+#include "core/plan.h"
+
+#include "core/banned.h"
+
+/* Writes s as a YAML double-quoted scalar. */
+static void
+yq(struct ag_buf *b, const char *s)
+{
+	const unsigned char *p;
+
+	(void)ag_buf_addc(b, '"');
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			(void)ag_buf_addf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			(void)ag_buf_addf(b, "\\x%02x", *p);
+		else
+			(void)ag_buf_addc(b, (char)*p);
+	}
+	(void)ag_buf_addc(b, '"');
+}
+
+static void
+kv_line(struct ag_buf *b, const char *indent, const char *key, const char *value)
+{
+	(void)ag_buf_addf(b, "%s%s: ", indent, key);
+	yq(b, value);
+	(void)ag_buf_addc(b, '\n');
+}
+
+static bool
+set(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+static void
+list_lines(struct ag_buf *b, const char *key, const struct ag_strlist *l)
+{
+	struct ag_strlist c = AG_STRLIST_INIT;
+	size_t i;
+
+	ag_strlist_copy(&c, l);
+	ag_strlist_sort(&c);
+	(void)ag_buf_addf(b, "  %s:\n", key);
+	for (i = 0; i < c.n; i++) {
+		(void)ag_buf_adds(b, "    - ");
+		yq(b, c.v[i]);
+		(void)ag_buf_addc(b, '\n');
+	}
+	ag_strlist_release(&c);
+}
+
+static int
+cmp_inst(const void *a, const void *b)
+{
+	const struct ag_db_instance *const *x = a, *const *y = b;
+
+	return strcmp((*x)->id, (*y)->id);
+}
+
+/* Instances of c (by DBClusterIdentifier or membership), sorted by id. */
+static size_t
+cluster_instances(const struct ag_db_instance ***out, const struct ag_db_cluster *c,
+    const struct ag_observed *o)
+{
+	const struct ag_db_instance **v;
+	size_t i, j, n = 0;
+
+	v = ag_xcalloc(o != NULL ? o->n_instances + 1 : 1, sizeof(*v));
+	for (i = 0; o != NULL && i < o->n_instances; i++) {
+		const struct ag_db_instance *di = &o->instances[i];
+		bool mine = false;
+
+		if (di->id == NULL)
+			continue;
+		if (di->cluster_id != NULL && strcmp(di->cluster_id, c->id) == 0)
+			mine = true;
+		for (j = 0; j < c->n_members && !mine; j++)
+			if (c->members[j].instance_id != NULL &&
+			    strcmp(c->members[j].instance_id, di->id) == 0)
+				mine = true;
+		if (mine)
+			v[n++] = di;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_inst);
+	*out = v;
+	return n;
+}
+
+int
+ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struct ag_observed *o,
+    struct ag_error *err)
+{
+	const struct ag_db_instance **inst = NULL;
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
+	size_t i, n_inst, n_labels = 0;
+	bool auto_minor_off = false;
+	char *num;
+	int r;
+
+	if (c == NULL || !set(c->id) || !set(c->engine))
+		return ag_error_set(err, AG_EINVAL,
+		    "cannot import cluster '%s': the description has no identifier or engine",
+		    c != NULL && c->id != NULL ? c->id : "");
+
+	(void)ag_buf_addf(&b, "# AwsRdsCluster imported from the live cluster '%s'.\n", c->id);
+	(void)ag_buf_adds(&b, "# Values equal to the AWS defaults are left out; planning this file "
+			      "against the cluster shows no changes.\n");
+	(void)ag_buf_adds(&b, "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+			      "metadata:\n");
+	kv_line(&b, "  ", "name", c->id);
+	for (i = 0; i < c->tags.n; i++) {
+		const char *k = c->tags.v[i].key;
+
+		if (strcmp(k, AG_MANAGED_TAG_KEY) == 0 || strncmp(k, "aws:", 4) == 0)
+			continue;
+		if (n_labels++ == 0)
+			(void)ag_buf_adds(&b, "  labels:\n");
+		(void)ag_buf_adds(&b, "    ");
+		yq(&b, k);
+		(void)ag_buf_adds(&b, ": ");
+		yq(&b, c->tags.v[i].value != NULL ? c->tags.v[i].value : "");
+		(void)ag_buf_addc(&b, '\n');
+	}
+
+	(void)ag_buf_adds(&b, "spec:\n");
+	kv_line(&b, "  ", "engine", c->engine);
+	kv_line(&b, "  ", "engineVersion", c->engine_version != NULL ? c->engine_version : "");
+	if (set(c->engine_mode) && strcmp(c->engine_mode, "provisioned") != 0)
+		kv_line(&b, "  ", "engineMode", c->engine_mode);
+	if (set(c->db_subnet_group))
+		kv_line(&b, "  ", "dbSubnetGroupName", c->db_subnet_group);
+	if (c->vpc_security_group_ids.n > 0)
+		list_lines(&b, "associateSecurityGroupIds", &c->vpc_security_group_ids);
+	if (set(c->database_name))
+		kv_line(&b, "  ", "databaseName", c->database_name);
+	if (set(c->master_username))
+		kv_line(&b, "  ", "username", c->master_username);
+	if (set(c->master_user_secret_arn)) {
+		(void)ag_buf_adds(&b, "  manageMasterUserPassword: true\n");
+	} else {
+		(void)ag_buf_adds(&b,
+		    "  # The master password cannot be read from AWS, so it is not written here and\n"
+		    "  # not managed. To manage it, add a sealed value (aurora-gitops seal --field\n"
+		    "  # spec.password) or set manageMasterUserPassword: true.\n");
+	}
+	if (c->port > 0 && c->port != ag_engine_default_port(c->engine))
+		(void)ag_buf_addf(&b, "  port: %d\n", c->port);
+	if (c->storage_encrypted) {
+		(void)ag_buf_adds(&b, "  storageEncrypted: true\n");
+		if (set(c->kms_key_id))
+			kv_line(&b, "  ", "kmsKeyId", c->kms_key_id);
+	}
+	if (c->enabled_cloudwatch_logs_exports.n > 0)
+		list_lines(&b, "enabledCloudwatchLogsExports", &c->enabled_cloudwatch_logs_exports);
+	if (c->deletion_protection)
+		(void)ag_buf_adds(&b, "  deletionProtection: true\n");
+	if (set(c->preferred_maintenance_window)) {
+		char *w = ag_xstrdup(c->preferred_maintenance_window);
+		char *p;
+
+		for (p = w; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+		kv_line(&b, "  ", "preferredMaintenanceWindow", w);
+		free(w);
+	}
+	if (c->backup_retention_period > 1)
+		(void)ag_buf_addf(&b, "  backupRetentionPeriod: %d\n", c->backup_retention_period);
+	if (set(c->preferred_backup_window))
+		kv_line(&b, "  ", "preferredBackupWindow", c->preferred_backup_window);
+	if (c->copy_tags_to_snapshot)
+		(void)ag_buf_adds(&b, "  copyTagsToSnapshot: true\n");
+	if (c->iam_database_authentication_enabled)
+		(void)ag_buf_adds(&b, "  iamDatabaseAuthenticationEnabled: true\n");
+	if (c->http_endpoint_enabled)
+		(void)ag_buf_adds(&b, "  enableHttpEndpoint: true\n");
+	if (c->has_serverless_v2) {
+		(void)ag_buf_adds(&b, "  serverlessV2Scaling:\n");
+		num = ag_norm_number(c->serverless_v2_min_capacity);
+		(void)ag_buf_addf(&b, "    minCapacity: %s\n", num);
+		free(num);
+		num = ag_norm_number(c->serverless_v2_max_capacity);
+		(void)ag_buf_addf(&b, "    maxCapacity: %s\n", num);
+		free(num);
+	}
+	if (set(c->replication_source_identifier))
+		kv_line(&b, "  ", "replicationSourceIdentifier", c->replication_source_identifier);
+	if (set(c->db_cluster_parameter_group) &&
+	    strncmp(c->db_cluster_parameter_group, "default.", 8) != 0)
+		kv_line(&b, "  ", "dbClusterParameterGroupName", c->db_cluster_parameter_group);
+	if (strcmp(ag_norm_storage_type(c->storage_type), "aurora") != 0)
+		kv_line(&b, "  ", "storageType", c->storage_type);
+	/* Deleting always takes a final snapshot; name it. */
+	{
+		char *snap = ag_xasprintf("%s-final", c->id);
+
+		kv_line(&b, "  ", "finalSnapshotIdentifier", snap);
+		free(snap);
+	}
+
+	n_inst = cluster_instances(&inst, c, o);
+	for (i = 0; i < n_inst; i++)
+		if (!inst[i]->auto_minor_version_upgrade)
+			auto_minor_off = true;
+	if (auto_minor_off)
+		(void)ag_buf_adds(&b, "  autoMinorVersionUpgrade: false\n");
+	if (n_inst > 0) {
+		(void)ag_buf_adds(&b, "  instances:\n");
+		for (i = 0; i < n_inst; i++) {
+			(void)ag_buf_adds(&b, "    - ");
+			kv_line(&b, "", "name", inst[i]->id);
+			kv_line(&b, "      ", "instanceClass",
+			    inst[i]->instance_class != NULL ? inst[i]->instance_class : "");
+			(void)ag_buf_addf(&b, "      promotionTier: %d\n", inst[i]->promotion_tier);
+		}
+	}
+	free(inst);
+
+	r = ag_buf_add(yaml, b.ptr, b.len);
+	ag_buf_release(&b);
+	if (r != 0)
+		return ag_error_set(err, r, "import of cluster '%s': the manifest is too large", c->id);
+	return 0;
+}
