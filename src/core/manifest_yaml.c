@@ -591,8 +591,11 @@ get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref,
 			ag_mload_error(l, x->pos, path, "%s: empty item", item);
 			continue;
 		}
-		if ((ref ? get_ref(l, x, item, &s) : get_str(l, x, item, &s)) < 0)
+		if ((ref ? get_ref(l, x, item, &s) : get_str(l, x, item, &s)) < 0) {
+			free(s); /* get_ref may have set it before failing */
+			s = NULL;
 			continue;
+		}
 		if (s[0] == '\0')
 			ag_mload_error(l, x->pos, path, "%s: empty item", item);
 		else if (ag_strlist_contains(out, s))
