@@ -24,9 +24,9 @@ int
 cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"out", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_pubkey pub;
@@ -44,8 +44,8 @@ cmd_keygen(int argc, char **argv)
 			fputs(keygen_help, stdout);
 			return AG_EXIT_OK;
 		default:
-			return ag_cli_usage("keygen", "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
+			return ag_cli_usage(
+			    "keygen", "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

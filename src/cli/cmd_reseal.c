@@ -51,8 +51,8 @@ list_tokens(const struct ag_keyring *kr, const char *retire, const char *path, c
 	for (i = 0; i < refs.n && rc == 0; i++) {
 		if (!refs.v[i].valid || strcmp(refs.v[i].key_id, retire) != 0)
 			continue;
-		rc = ag_sealed_open_unchecked(&s, &info, kr, buf + refs.v[i].off, refs.v[i].len,
-		    err);
+		rc = ag_sealed_open_unchecked(
+		    &s, &info, kr, buf + refs.v[i].off, refs.v[i].len, err);
 		ag_secret_free(s);
 		s = NULL;
 		if (rc < 0)
@@ -126,16 +126,16 @@ int
 cmd_reseal(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "retire", required_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "key-file", required_argument, NULL, 'F' },
-		{ "key-dir", required_argument, NULL, 'D' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"retire", required_argument, NULL, 'r'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"key-file", required_argument, NULL, 'F'},
+	    {"key-dir", required_argument, NULL, 'D'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"list", no_argument, NULL, 'l'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const default_paths[] = { "manifests" };
+	static const char *const default_paths[] = {"manifests"};
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_strlist keyfiles = AG_STRLIST_INIT, keydirs = AG_STRLIST_INIT;
 	struct ag_strlist files = AG_STRLIST_INIT;
@@ -173,8 +173,8 @@ cmd_reseal(int argc, char **argv)
 			fputs(reseal_help, stdout);
 			goto out;
 		default:
-			rc = ag_cli_usage("reseal", "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
+			rc = ag_cli_usage(
+			    "reseal", "unknown or incomplete option '%s'", argv[optind - 1]);
 			goto out;
 		}
 	}
@@ -190,7 +190,7 @@ cmd_reseal(int argc, char **argv)
 	}
 	if (retire == NULL || keypath == NULL) {
 		rc = ag_cli_usage("reseal", "--retire KEY_ID and --key keys/NEW.pub are required "
-					    "(or --list)");
+		                            "(or --list)");
 		goto out;
 	}
 	if (ag_key_id_check(retire, &err) < 0) {
@@ -199,14 +199,14 @@ cmd_reseal(int argc, char **argv)
 	}
 	if (ag_pubkey_load(&to, keypath, &err) < 0 ||
 	    ag_keyring_load_default(&kr, (const char *const *)keyfiles.v, keyfiles.n,
-		(const char *const *)keydirs.v, keydirs.n, &err) < 0 ||
+	        (const char *const *)keydirs.v, keydirs.n, &err) < 0 ||
 	    ag_fs_find_manifests(&files, paths, npaths, &err) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
 	}
 	if (strcmp(retire, to.key_id) == 0) {
-		rc = ag_cli_usage("reseal", "--retire '%s' and --key '%s' name the same key",
-		    retire, keypath);
+		rc = ag_cli_usage(
+		    "reseal", "--retire '%s' and --key '%s' name the same key", retire, keypath);
 		goto out;
 	}
 
@@ -219,9 +219,9 @@ cmd_reseal(int argc, char **argv)
 		ag_error_clear(&err);
 		if (ag_fs_read(&in, files.v[i], &err) < 0 ||
 		    ag_reseal_buf(&plan[i].out, &plan[i].n, kr, retire, &to, in.ptr, in.len,
-			files.v[i], &err) < 0 ||
+		        files.v[i], &err) < 0 ||
 		    (dry_run && plan[i].n &&
-			list_tokens(kr, retire, files.v[i], in.ptr, in.len, &err) < 0)) {
+		        list_tokens(kr, retire, files.v[i], in.ptr, in.len, &err) < 0)) {
 			ag_cli_fail(&err);
 			failed++;
 			continue;
@@ -231,8 +231,8 @@ cmd_reseal(int argc, char **argv)
 		nfiles_changed += plan[i].n > 0;
 	}
 	if (failed) {
-		fprintf(stderr, "aurora-gitops: reseal: %d file(s) failed; nothing written\n",
-		    failed);
+		fprintf(
+		    stderr, "aurora-gitops: reseal: %d file(s) failed; nothing written\n", failed);
 		rc = AG_EXIT_ERROR;
 		goto out;
 	}

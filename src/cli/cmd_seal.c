@@ -25,8 +25,8 @@ static const char seal_help[] =
 
 /* Reads the secret into secure memory. From a terminal: one line, echo off. */
 static int
-read_secret(char **out, size_t *outlen, const char *cluster, const char *field,
-    struct ag_error *err)
+read_secret(
+    char **out, size_t *outlen, const char *cluster, const char *field, struct ag_error *err)
 {
 	const size_t cap = AG_SECRET_MAX + 3; /* room to notice "too long" */
 	struct termios old, quiet;
@@ -41,8 +41,8 @@ read_secret(char **out, size_t *outlen, const char *cluster, const char *field,
 		abort();
 	}
 	if (tty) {
-		fprintf(stderr, "secret for cluster '%s' field '%s' (input hidden): ", cluster,
-		    field);
+		fprintf(
+		    stderr, "secret for cluster '%s' field '%s' (input hidden): ", cluster, field);
 		fflush(stderr);
 		if (tcgetattr(STDIN_FILENO, &old) == 0) {
 			quiet = old;
@@ -56,8 +56,8 @@ read_secret(char **out, size_t *outlen, const char *cluster, const char *field,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = ag_error_set(err, AG_EIO, "cannot read standard input: %s",
-			    strerror(errno));
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot read standard input: %s", strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -78,8 +78,8 @@ read_secret(char **out, size_t *outlen, const char *cluster, const char *field,
 		goto out;
 	}
 	if (len == 0) {
-		rc = ag_error_set(err, AG_EINVAL,
-		    "the secret on standard input is empty; nothing sealed");
+		rc = ag_error_set(
+		    err, AG_EINVAL, "the secret on standard input is empty; nothing sealed");
 		goto out;
 	}
 	*out = buf;
@@ -96,11 +96,11 @@ int
 cmd_seal(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "cluster", required_argument, NULL, 'c' },
-		{ "field", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"key", required_argument, NULL, 'k'},
+	    {"cluster", required_argument, NULL, 'c'},
+	    {"field", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ag_error err = AG_ERROR_INIT;
 	char cluster[AG_CLUSTER_ID_MAX + 1];

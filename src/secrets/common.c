@@ -102,14 +102,14 @@ ag_cluster_id_normalize(char out[AG_CLUSTER_ID_MAX + 1], const char *id, struct 
 		unsigned char c = (unsigned char)id[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			c == '-'))
+		        c == '-'))
 			why = "it may contain only letters, digits and hyphens";
 		else if (c == '-' && i > 0 && id[i - 1] == '-')
 			why = "it must not contain two consecutive hyphens";
 	}
 	if (why)
-		return ag_error_set(err, AG_EINVAL, "invalid cluster identifier '%.80s': %s",
-		    id ? id : "", why);
+		return ag_error_set(
+		    err, AG_EINVAL, "invalid cluster identifier '%.80s': %s", id ? id : "", why);
 	for (i = 0; i < n; i++)
 		out[i] = (id[i] >= 'A' && id[i] <= 'Z') ? (char)(id[i] - 'A' + 'a') : id[i];
 	out[n] = '\0';
@@ -136,7 +136,8 @@ ag_secret_new(const char *value, size_t len)
 	s = ag_xcalloc(1, sizeof(*s));
 	s->ptr = sodium_malloc(len + 1);
 	if (s->ptr == NULL) {
-		fprintf(stderr, "aurora-gitops: fatal: out of secure memory (%zu bytes)\n", len + 1);
+		fprintf(
+		    stderr, "aurora-gitops: fatal: out of secure memory (%zu bytes)\n", len + 1);
 		abort();
 	}
 	if (len)
@@ -160,7 +161,7 @@ int
 ag__b64_char(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_';
+	       c == '-' || c == '_';
 }
 
 char *

@@ -28,8 +28,7 @@ update_len(crypto_generichash_state *st, size_t n)
 
 int
 ag_secret_hash(char out_hex[AG_SECRET_HASH_HEX_LEN + 1], const struct ag_keyring *kr,
-    const char *key_id, const struct ag_secret *s, const char *cluster_id,
-    struct ag_error *err)
+    const char *key_id, const struct ag_secret *s, const char *cluster_id, struct ag_error *err)
 {
 	unsigned char subkey[crypto_generichash_KEYBYTES];
 	unsigned char h[AG_SECRET_HASH_HEX_LEN / 2];
@@ -57,8 +56,9 @@ ag_secret_hash(char out_hex[AG_SECRET_HASH_HEX_LEN + 1], const struct ag_keyring
 	if (n > AG_CLUSTER_ID_MAX)
 		return ag_error_set(err, AG_EINVAL, "cannot hash: cluster identifier too long");
 	for (i = 0; i <= n; i++)
-		cluster[i] = (cluster_id[i] >= 'A' && cluster_id[i] <= 'Z') ?
-		    (char)(cluster_id[i] - 'A' + 'a') : cluster_id[i];
+		cluster[i] = (cluster_id[i] >= 'A' && cluster_id[i] <= 'Z')
+		                 ? (char)(cluster_id[i] - 'A' + 'a')
+		                 : cluster_id[i];
 
 	crypto_kdf_derive_from_key(subkey, sizeof(subkey), HASH_KDF_ID, HASH_KDF_CTX, sk);
 	crypto_generichash_init(&st, subkey, sizeof(subkey), sizeof(h));
@@ -75,8 +75,8 @@ ag_secret_hash(char out_hex[AG_SECRET_HASH_HEX_LEN + 1], const struct ag_keyring
 }
 
 int
-ag_secret_hash_matches(bool *same, const struct ag_keyring *kr, const char *key_id,
-    const char *hex, const struct ag_secret *s, const char *cluster_id, struct ag_error *err)
+ag_secret_hash_matches(bool *same, const struct ag_keyring *kr, const char *key_id, const char *hex,
+    const struct ag_secret *s, const char *cluster_id, struct ag_error *err)
 {
 	char now[AG_SECRET_HASH_HEX_LEN + 1];
 	int rc;

@@ -18,15 +18,15 @@ char *ag__b64_encode(const unsigned char *bin, size_t n);
 /* Decodes exactly b64len characters into bin (at most maxlen bytes);
  * *binlen gets the length. Returns 0, or -1 when the text is not valid
  * base64url or does not fit. */
-int ag__b64_decode(unsigned char *bin, size_t maxlen, size_t *binlen, const char *b64,
-    size_t b64len);
+int ag__b64_decode(
+    unsigned char *bin, size_t maxlen, size_t *binlen, const char *b64, size_t b64len);
 
 /* Formats t as RFC 3339 UTC ("2026-01-02T03:04:05Z"). */
 void ag__rfc3339(char out[32], time_t t);
 
 /* The key pair of key_id, or NULL when kr has no such key. Borrowed. */
-const unsigned char *ag__keyring_secret(const struct ag_keyring *kr, const char *key_id,
-    const unsigned char **pk);
+const unsigned char *ag__keyring_secret(
+    const struct ag_keyring *kr, const char *key_id, const unsigned char **pk);
 
 /* "key: value" lines of a key file. Values point into the parsed buffer. */
 struct ag__kline {
@@ -46,8 +46,7 @@ struct ag__kline {
  * safe on buffers that hold secret keys, and never quotes a value.
  */
 int ag__keyfile_split(struct ag__kline *out, size_t *n, const char *buf, size_t len,
-    const char *header, const char *const *allowed, const char *filename,
-    struct ag_error *err);
+    const char *header, const char *const *allowed, const char *filename, struct ag_error *err);
 
 /* The value of key in lines, or NULL. */
 const struct ag__kline *ag__kline_get(const struct ag__kline *lines, size_t n, const char *key);

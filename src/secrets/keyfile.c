@@ -20,9 +20,8 @@
 #define PUB_MAX_BYTES 4096
 
 int
-ag__keyfile_split(struct ag__kline *out, size_t *n, const char *buf, size_t len,
-    const char *header, const char *const *allowed, const char *filename,
-    struct ag_error *err)
+ag__keyfile_split(struct ag__kline *out, size_t *n, const char *buf, size_t len, const char *header,
+    const char *const *allowed, const char *filename, struct ag_error *err)
 {
 	const char *p = buf, *end = buf + len, *eol, *colon;
 	unsigned line = 0;
@@ -40,14 +39,15 @@ ag__keyfile_split(struct ag__kline *out, size_t *n, const char *buf, size_t len,
 		if (line == 1) {
 			if (ll != strlen(header) || memcmp(p, header, ll) != 0)
 				return ag_error_set(err, AG_EINVAL,
-				    "%s:1: not an aurora-gitops key file: the first line must be '%s'",
+				    "%s:1: not an aurora-gitops key file: the first line must be "
+				    "'%s'",
 				    filename, header);
 		} else if (ll > 0 && p[0] != '#') {
 			colon = memchr(p, ':', ll);
 			if (colon == NULL || colon == p || (size_t)(colon - p) + 1 >= ll ||
 			    colon[1] != ' ')
-				return ag_error_set(err, AG_EINVAL,
-				    "%s:%u: expected 'key: value'", filename, line);
+				return ag_error_set(
+				    err, AG_EINVAL, "%s:%u: expected 'key: value'", filename, line);
 			for (i = 0; allowed[i]; i++)
 				if (strlen(allowed[i]) == (size_t)(colon - p) &&
 				    memcmp(allowed[i], p, (size_t)(colon - p)) == 0)
@@ -59,8 +59,8 @@ ag__keyfile_split(struct ag__kline *out, size_t *n, const char *buf, size_t len,
 				return ag_error_set(err, AG_EINVAL, "%s:%u: duplicate key '%s'",
 				    filename, line, allowed[i]);
 			if (*n >= AG__KLINES_MAX)
-				return ag_error_set(err, AG_EINVAL, "%s:%u: too many lines",
-				    filename, line);
+				return ag_error_set(
+				    err, AG_EINVAL, "%s:%u: too many lines", filename, line);
 			out[*n].key = allowed[i];
 			out[*n].keylen = strlen(allowed[i]);
 			out[*n].val = colon + 2;
@@ -91,10 +91,10 @@ ag__kline_get(const struct ag__kline *lines, size_t n, const char *key)
 }
 
 int
-ag_pubkey_parse(struct ag_pubkey *out, const char *buf, size_t len, const char *filename,
-    struct ag_error *err)
+ag_pubkey_parse(
+    struct ag_pubkey *out, const char *buf, size_t len, const char *filename, struct ag_error *err)
 {
-	static const char *const allowed[] = { "key-id", "created", "public", NULL };
+	static const char *const allowed[] = {"key-id", "created", "public", NULL};
 	struct ag__kline lines[AG__KLINES_MAX];
 	const struct ag__kline *id, *pub, *created;
 	size_t n, binlen;
@@ -179,8 +179,8 @@ strip_suffix(const char *prefix)
 }
 
 int
-ag_keygen(struct ag_pubkey *out, char **pub_path, char **key_path, const char *prefix,
-    time_t now, struct ag_error *err)
+ag_keygen(struct ag_pubkey *out, char **pub_path, char **key_path, const char *prefix, time_t now,
+    struct ag_error *err)
 {
 	struct ag_pubkey pub;
 	unsigned char *sk = NULL;
@@ -204,8 +204,10 @@ ag_keygen(struct ag_pubkey *out, char **pub_path, char **key_path, const char *p
 	pubp = ag_xasprintf("%s.pub", base);
 	keyp = ag_xasprintf("%s.key", base);
 	if (access(keyp, F_OK) == 0 || access(pubp, F_OK) == 0) {
-		rc = ag_error_set(err, AG_ECONFLICT, "'%s' already exists; not overwriting (nothing "
-		    "written)", access(keyp, F_OK) == 0 ? keyp : pubp);
+		rc = ag_error_set(err, AG_ECONFLICT,
+		    "'%s' already exists; not overwriting (nothing "
+		    "written)",
+		    access(keyp, F_OK) == 0 ? keyp : pubp);
 		goto out;
 	}
 

@@ -85,8 +85,8 @@ ag_keyring_add_secret(struct ag_keyring *kr, const char *key_id,
 		if (sodium_memcmp(k->sk, sk, AG_SECKEY_BYTES) == 0)
 			return 0;
 		return ag_error_set(err, AG_ECONFLICT,
-		    "key id '%s' is used by two different keys ('%s' and '%s')", key_id,
-		    k->origin, origin ? origin : "?");
+		    "key id '%s' is used by two different keys ('%s' and '%s')", key_id, k->origin,
+		    origin ? origin : "?");
 	}
 	AG_GROW(kr->v, kr->cap, kr->n + 1);
 	for (i = kr->n; i > 0 && strcmp(kr->v[i - 1].id, key_id) > 0; i--)
@@ -121,8 +121,8 @@ read_private(char **out, size_t *outlen, const char *path, struct ag_error *err)
 		return ag_error_set(err, errno == ENOENT ? AG_ENOTFOUND : AG_EIO,
 		    "cannot open key file '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		rc = ag_error_set(err, AG_EIO, "cannot stat key file '%s': %s", path,
-		    strerror(errno));
+		rc = ag_error_set(
+		    err, AG_EIO, "cannot stat key file '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -144,8 +144,8 @@ read_private(char **out, size_t *outlen, const char *path, struct ag_error *err)
 		goto out;
 	}
 	if (st.st_size > KEYFILE_MAX) {
-		rc = ag_error_set(err, AG_ETOOBIG, "key file '%s' is larger than %d bytes", path,
-		    KEYFILE_MAX);
+		rc = ag_error_set(
+		    err, AG_ETOOBIG, "key file '%s' is larger than %d bytes", path, KEYFILE_MAX);
 		goto out;
 	}
 	buf = sodium_malloc(KEYFILE_MAX + 1);
@@ -156,8 +156,8 @@ read_private(char **out, size_t *outlen, const char *path, struct ag_error *err)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = ag_error_set(err, AG_EIO, "cannot read key file '%s': %s", path,
-			    strerror(errno));
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot read key file '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -181,7 +181,7 @@ out:
 int
 ag_keyring_add_file(struct ag_keyring *kr, const char *path, struct ag_error *err)
 {
-	static const char *const allowed[] = { "key-id", "created", "public", "secret", NULL };
+	static const char *const allowed[] = {"key-id", "created", "public", "secret", NULL};
 	struct ag__kline lines[AG__KLINES_MAX];
 	const struct ag__kline *id, *pub, *sec;
 	unsigned char pk[AG_PUBKEY_BYTES], derived[AG_PUBKEY_BYTES];

@@ -67,8 +67,8 @@ ag_reseal_buf(struct ag_buf *out, size_t *n_resealed, const struct ag_keyring *k
 		*n_resealed = count;
 	goto out;
 toobig:
-	rc = ag_error_set(err, AG_ETOOBIG, "%s: re-sealed text is larger than %zu bytes",
-	    filename, out->max);
+	rc = ag_error_set(
+	    err, AG_ETOOBIG, "%s: re-sealed text is larger than %zu bytes", filename, out->max);
 out:
 	free(token);
 	ag_sealed_refs_release(&refs);
@@ -96,8 +96,8 @@ ag_reseal_file(size_t *n_resealed, const struct ag_keyring *kr, const char *reti
 		/* Write through a symbolic link, keeping the file's mode. */
 		target = realpath(path, NULL);
 		if (target == NULL || stat(target, &st) < 0) {
-			rc = ag_error_set(err, AG_EIO, "cannot stat '%s': %s", path,
-			    strerror(errno));
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot stat '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		rc = ag_fs_write_atomic(target, out.ptr, out.len, st.st_mode & 07777, 0, err);

@@ -32,8 +32,7 @@ ag_sealed_refs_release(struct ag_sealed_refs *r)
 static int
 id_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-	    c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 /* Length of the token at p (at most n bytes), or 0 when it is not one;
@@ -153,8 +152,8 @@ ag_sealed_stats_add_buf(struct ag_sealed_stats *st, const char *buf, size_t len)
 }
 
 int
-ag_sealed_scan(struct ag_sealed_stats *st, const char *const *paths, size_t npaths,
-    struct ag_error *err)
+ag_sealed_scan(
+    struct ag_sealed_stats *st, const char *const *paths, size_t npaths, struct ag_error *err)
 {
 	struct ag_strlist files = AG_STRLIST_INIT;
 	struct ag_buf b = AG_BUF_INIT(AG_MANIFEST_MAX_BYTES);

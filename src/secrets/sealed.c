@@ -37,8 +37,9 @@ parse_text(char key_id[AG_KEY_ID_MAX + 1], const char **b64, size_t *b64len, con
 			    "sealed value format '%.*s' is not supported by this version "
 			    "(it reads v1)",
 			    (int)(colon - p), p);
-		return ag_error_set(err, AG_EINVAL, "malformed sealed value: no 'v1:' after "
-						    "'AGSEALED:'");
+		return ag_error_set(err, AG_EINVAL,
+		    "malformed sealed value: no 'v1:' after "
+		    "'AGSEALED:'");
 	}
 	p = text + plen;
 	colon = memchr(p, ':', (size_t)(end - p));
@@ -52,7 +53,8 @@ parse_text(char key_id[AG_KEY_ID_MAX + 1], const char **b64, size_t *b64len, con
 	*b64 = colon + 1;
 	*b64len = (size_t)(end - *b64);
 	if (*b64len == 0)
-		return ag_error_set(err, AG_EINVAL, "malformed sealed value: no data after the key id");
+		return ag_error_set(
+		    err, AG_EINVAL, "malformed sealed value: no data after the key id");
 	for (i = 0; i < *b64len; i++)
 		if (!ag__b64_char((unsigned char)(*b64)[i]))
 			return ag_error_set(err, AG_EINVAL,
@@ -74,8 +76,7 @@ ag_sealed_key_id(char out[AG_KEY_ID_MAX + 1], const char *sealed_text, struct ag
 
 int
 ag_sealed_seal(char **out, const unsigned char pk[AG_PUBKEY_BYTES], const char *key_id,
-    const char *cluster_id, const char *field, const char *value, size_t len,
-    struct ag_error *err)
+    const char *cluster_id, const char *field, const char *value, size_t len, struct ag_error *err)
 {
 	char cluster[AG_CLUSTER_ID_MAX + 1];
 	json_t *root = NULL, *jv;
@@ -121,8 +122,8 @@ ag_sealed_seal(char **out, const unsigned char pk[AG_PUBKEY_BYTES], const char *
 		AG_BUG("envelope size changed");
 	ct = ag_xmalloc(crypto_box_SEALBYTES + n);
 	if (crypto_box_seal(ct, (const unsigned char *)env, n, pk) != 0) {
-		rc = ag_error_set(err, AG_ECRYPTO, "cannot seal to key '%s': invalid public key",
-		    key_id);
+		rc = ag_error_set(
+		    err, AG_ECRYPTO, "cannot seal to key '%s': invalid public key", key_id);
 		goto out;
 	}
 	b64 = ag__b64_encode(ct, crypto_box_SEALBYTES + n);
@@ -158,8 +159,8 @@ open_text(struct ag_secret **out, struct ag_sealed_info *info, const struct ag_k
 		return ag_error_set(err, AG_ECRYPTO, "cannot initialise libsodium");
 	memset(info, 0, sizeof(*info));
 	if (len > AG_SEALED_MAX)
-		return ag_error_set(err, AG_ETOOBIG, "sealed value longer than %d bytes",
-		    AG_SEALED_MAX);
+		return ag_error_set(
+		    err, AG_ETOOBIG, "sealed value longer than %d bytes", AG_SEALED_MAX);
 	if ((rc = parse_text(info->key_id, &b64, &b64len, text, len, err)) < 0)
 		return rc;
 	sk = ag__keyring_secret(kr, info->key_id, &pk);
@@ -182,8 +183,8 @@ open_text(struct ag_secret **out, struct ag_sealed_info *info, const struct ag_k
 	if (m == NULL)
 		AG_BUG("out of secure memory");
 	if (crypto_box_seal_open(m, ct, ctlen, pk, sk) != 0) {
-		rc = ag_error_set(err, AG_ECRYPTO,
-		    "authentication failed (wrong key or tampered ciphertext)");
+		rc = ag_error_set(
+		    err, AG_ECRYPTO, "authentication failed (wrong key or tampered ciphertext)");
 		goto out;
 	}
 	/* jansson frees through the wiping allocator (ag_secrets_init()). Its
@@ -210,14 +211,15 @@ open_text(struct ag_secret **out, struct ag_sealed_info *info, const struct ag_k
 	jval = json_object_get(root, "value");
 	if (!json_is_string(jc) || !json_is_string(jf) || !json_is_string(jval) ||
 	    json_object_size(root) != 4) {
-		rc = ag_error_set(err, AG_EINVAL,
-		    "the envelope must hold exactly v, cluster, field and value");
+		rc = ag_error_set(
+		    err, AG_EINVAL, "the envelope must hold exactly v, cluster, field and value");
 		goto out;
 	}
 	cl = json_string_value(jc);
 	fd = json_string_value(jf);
 	if (strlen(cl) > AG_CLUSTER_ID_MAX || strlen(fd) > AG_FIELD_MAX) {
-		rc = ag_error_set(err, AG_EINVAL, "the envelope names an over-long cluster or field");
+		rc = ag_error_set(
+		    err, AG_EINVAL, "the envelope names an over-long cluster or field");
 		goto out;
 	}
 	snprintf(info->cluster, sizeof(info->cluster), "%s", cl);
@@ -239,8 +241,7 @@ out:
 
 int
 ag_sealed_open_unchecked(struct ag_secret **out, struct ag_sealed_info *info,
-    const struct ag_keyring *kr, const char *sealed_text, size_t text_len,
-    struct ag_error *err)
+    const struct ag_keyring *kr, const char *sealed_text, size_t text_len, struct ag_error *err)
 {
 	int rc;
 
@@ -249,7 +250,8 @@ ag_sealed_open_unchecked(struct ag_secret **out, struct ag_sealed_info *info,
 	rc = open_text(out, info, kr, sealed_text, text_len, err);
 	if (rc < 0) {
 		if (info->key_id[0] && rc != AG_ENOTFOUND)
-			ag_error_prefix(err, "cannot open sealed value under key '%s'", info->key_id);
+			ag_error_prefix(
+			    err, "cannot open sealed value under key '%s'", info->key_id);
 		else
 			ag_error_prefix(err, "cannot open sealed value");
 	}
@@ -271,18 +273,18 @@ ag_sealed_open(struct ag_secret **out, const struct ag_keyring *kr, const char *
 		bad_cluster = strcasecmp(info.cluster, cluster_id) != 0;
 		bad_field = strcmp(info.field, field) != 0;
 		if (bad_cluster && bad_field)
-			rc = ag_error_set(err, AG_EDENIED,
-			    "was sealed for cluster '%s' field '%s'", info.cluster, info.field);
+			rc = ag_error_set(err, AG_EDENIED, "was sealed for cluster '%s' field '%s'",
+			    info.cluster, info.field);
 		else if (bad_cluster)
-			rc = ag_error_set(err, AG_EDENIED, "was sealed for cluster '%s'",
-			    info.cluster);
+			rc = ag_error_set(
+			    err, AG_EDENIED, "was sealed for cluster '%s'", info.cluster);
 		else if (bad_field)
 			rc = ag_error_set(err, AG_EDENIED, "was sealed for field '%s'", info.field);
 	}
 	if (rc < 0) {
 		ag_secret_free(s);
-		ag_error_prefix(err, "cannot open sealed value for cluster '%s' field '%s'",
-		    cluster_id, field);
+		ag_error_prefix(
+		    err, "cannot open sealed value for cluster '%s' field '%s'", cluster_id, field);
 		return rc;
 	}
 	*out = s;

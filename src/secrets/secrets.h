@@ -34,13 +34,13 @@
  * No function here puts a secret value into an error message or a log.
  */
 
-#define AG_KEY_ID_MAX 63         /* [a-z0-9][a-z0-9._-]{0,62} */
-#define AG_CLUSTER_ID_MAX 63     /* RDS DB cluster identifier */
-#define AG_FIELD_MAX 63          /* field path, e.g. "spec.password" */
-#define AG_PUBKEY_BYTES 32       /* crypto_box_PUBLICKEYBYTES */
-#define AG_SECKEY_BYTES 32       /* crypto_box_SECRETKEYBYTES */
-#define AG_SECRET_MAX 4096       /* largest secret value, bytes */
-#define AG_SEALED_MAX 65536      /* largest sealed text, bytes */
+#define AG_KEY_ID_MAX 63          /* [a-z0-9][a-z0-9._-]{0,62} */
+#define AG_CLUSTER_ID_MAX 63      /* RDS DB cluster identifier */
+#define AG_FIELD_MAX 63           /* field path, e.g. "spec.password" */
+#define AG_PUBKEY_BYTES 32        /* crypto_box_PUBLICKEYBYTES */
+#define AG_SECKEY_BYTES 32        /* crypto_box_SECRETKEYBYTES */
+#define AG_SECRET_MAX 4096        /* largest secret value, bytes */
+#define AG_SEALED_MAX 65536       /* largest sealed text, bytes */
 #define AG_SECRET_HASH_HEX_LEN 64 /* hex digits of ag_secret_hash() */
 #define AG_SEALED_PREFIX "AGSEALED:v1:"
 
@@ -68,8 +68,7 @@ int ag_key_id_check(const char *id, struct ag_error *err);
  * digits or hyphens; first a letter; no trailing hyphen, no two hyphens in
  * a row) and writes its lower-case form to out. AG_EINVAL otherwise.
  */
-int ag_cluster_id_normalize(char out[AG_CLUSTER_ID_MAX + 1], const char *id,
-    struct ag_error *err);
+int ag_cluster_id_normalize(char out[AG_CLUSTER_ID_MAX + 1], const char *id, struct ag_error *err);
 
 /* Checks that field is a field that may hold a sealed value. Today that is
  * only "spec.password". AG_EINVAL otherwise, naming the allowed fields. */
@@ -116,8 +115,8 @@ struct ag_pubkey {
 
 /* Parses a .pub file held in buf (len bytes); filename is for messages
  * (file:line). Returns 0 or AG_EINVAL. */
-int ag_pubkey_parse(struct ag_pubkey *out, const char *buf, size_t len, const char *filename,
-    struct ag_error *err);
+int ag_pubkey_parse(
+    struct ag_pubkey *out, const char *buf, size_t len, const char *filename, struct ag_error *err);
 
 /* Reads and parses the .pub file at path. */
 int ag_pubkey_load(struct ag_pubkey *out, const char *path, struct ag_error *err);
@@ -204,8 +203,7 @@ int ag_keyring_load_default(struct ag_keyring **out, const char *const *files, s
  * Returns 0 or AG_EINVAL (bad id, field or value).
  */
 int ag_sealed_seal(char **out, const unsigned char pk[AG_PUBKEY_BYTES], const char *key_id,
-    const char *cluster_id, const char *field, const char *value, size_t len,
-    struct ag_error *err);
+    const char *cluster_id, const char *field, const char *value, size_t len, struct ag_error *err);
 
 /*
  * Opens sealed_text with the key it names and checks that the envelope is
@@ -238,13 +236,11 @@ struct ag_sealed_info {
  * value".
  */
 int ag_sealed_open_unchecked(struct ag_secret **out, struct ag_sealed_info *info,
-    const struct ag_keyring *kr, const char *sealed_text, size_t text_len,
-    struct ag_error *err);
+    const struct ag_keyring *kr, const char *sealed_text, size_t text_len, struct ag_error *err);
 
 /* Reads the key id of sealed_text without opening it. AG_EINVAL when the
  * text is not a well-formed sealed value. */
-int ag_sealed_key_id(char out[AG_KEY_ID_MAX + 1], const char *sealed_text,
-    struct ag_error *err);
+int ag_sealed_key_id(char out[AG_KEY_ID_MAX + 1], const char *sealed_text, struct ag_error *err);
 
 /* ---- password drift ------------------------------------------------- */
 
@@ -263,8 +259,7 @@ int ag_sealed_key_id(char out[AG_KEY_ID_MAX + 1], const char *sealed_text,
  * the ring changes nothing.
  */
 int ag_secret_hash(char out_hex[AG_SECRET_HASH_HEX_LEN + 1], const struct ag_keyring *kr,
-    const char *key_id, const struct ag_secret *s, const char *cluster_id,
-    struct ag_error *err);
+    const char *key_id, const struct ag_secret *s, const char *cluster_id, struct ag_error *err);
 
 /* *same = whether s hashes (with key_id, for cluster_id) to hex, compared
  * in constant time. A malformed hex is "not the same". */
@@ -275,11 +270,11 @@ int ag_secret_hash_matches(bool *same, const struct ag_keyring *kr, const char *
 
 /* One "AGSEALED:" occurrence in a file. */
 struct ag_sealed_ref {
-	size_t off;      /* byte offset of the 'A' */
-	size_t len;      /* token length (valid ones only) */
-	unsigned line;   /* 1-based */
-	unsigned col;    /* 1-based, in bytes */
-	bool valid;      /* a well-formed v1 token; else only off/line/col are set */
+	size_t off;    /* byte offset of the 'A' */
+	size_t len;    /* token length (valid ones only) */
+	unsigned line; /* 1-based */
+	unsigned col;  /* 1-based, in bytes */
+	bool valid;    /* a well-formed v1 token; else only off/line/col are set */
 	char key_id[AG_KEY_ID_MAX + 1];
 };
 
@@ -326,8 +321,8 @@ void ag_sealed_stats_add_buf(struct ag_sealed_stats *st, const char *buf, size_t
  * directories searched for *.yaml / *.yml as ag_fs_find_manifests() does).
  * Adds to st, which the caller initialised.
  */
-int ag_sealed_scan(struct ag_sealed_stats *st, const char *const *paths, size_t npaths,
-    struct ag_error *err);
+int ag_sealed_scan(
+    struct ag_sealed_stats *st, const char *const *paths, size_t npaths, struct ag_error *err);
 
 /* Count for key_id (0 when none). */
 size_t ag_sealed_stats_get(const struct ag_sealed_stats *st, const char *key_id);

@@ -122,9 +122,10 @@ test_keygen__writes_both_files(void **state)
 	assert_int_equal(mode_of(pubp), 0644);
 
 	text = slurp(pubp);
-	assert_true(strncmp(text, "aurora-gitops public key v1\nkey-id: prod-2026\n"
-				  "created: 2026-01-01T00:00:00Z\npublic: ",
-			72) == 0);
+	assert_true(strncmp(text,
+	                "aurora-gitops public key v1\nkey-id: prod-2026\n"
+	                "created: 2026-01-01T00:00:00Z\npublic: ",
+	                72) == 0);
 	assert_null(strstr(text, "secret"));
 	free(text);
 	text = slurp(keyp);
@@ -245,8 +246,8 @@ test_keyring__bad_contents(void **state)
 	assert_non_null(strstr(err.msg, "does not belong to the secret key"));
 	assert_null(strstr(err.msg, sk64));
 
-	snprintf(text, sizeof(text), "aurora-gitops secret key v1\nkey-id: a\nsecret: %.20s\n",
-	    sk64);
+	snprintf(
+	    text, sizeof(text), "aurora-gitops secret key v1\nkey-id: a\nsecret: %.20s\n", sk64);
 	write_file(path_of("a.key"), text, 0600);
 	assert_int_equal(ag_keyring_add_file(kr, path_of("a.key"), &err), AG_EINVAL);
 	assert_null(strstr(err.msg, "secret: "));
@@ -298,12 +299,12 @@ test_keyring__dir_and_order(void **state)
 	assert_non_null(strstr(err.msg, "mid.key"));
 	ag_keyring_free(kr);
 	kr = NULL;
-	assert_int_equal(ag_keyring_load_default(&kr, NULL, 0, (const char *[]){ path_of("nope") },
-			     1, &err),
+	assert_int_equal(
+	    ag_keyring_load_default(&kr, NULL, 0, (const char *[]){path_of("nope")}, 1, &err),
 	    AG_ENOTFOUND);
 	assert_null(kr);
-	assert_int_equal(ag_keyring_load_default(&kr, (const char *[]){ path_of("ring/zeta.key") },
-			     1, NULL, 0, &err),
+	assert_int_equal(ag_keyring_load_default(
+	                     &kr, (const char *[]){path_of("ring/zeta.key")}, 1, NULL, 0, &err),
 	    0);
 	assert_int_equal(ag_keyring_count(kr), 1);
 	ag_keyring_free(kr);
@@ -322,7 +323,7 @@ test_pubkey__parse(void **state)
 	memset(k.pk, 0xab, sizeof(k.pk));
 	text = ag_pubkey_format(&k);
 	assert_string_equal(text, "aurora-gitops public key v1\nkey-id: k9\n"
-				  "public: q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s\n");
+	                          "public: q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s\n");
 	assert_int_equal(ag_pubkey_parse(&k2, text, strlen(text), "k9.pub", &err), 0);
 	assert_memory_equal(k2.pk, k.pk, 32);
 	assert_string_equal(k2.created, "");
@@ -334,7 +335,8 @@ test_pubkey__parse(void **state)
 #define BAD(txt, frag)                                                                             \
 	do {                                                                                       \
 		ag_error_clear(&err);                                                              \
-		assert_int_equal(ag_pubkey_parse(&k2, txt, strlen(txt), "k.pub", &err), AG_EINVAL); \
+		assert_int_equal(                                                                  \
+		    ag_pubkey_parse(&k2, txt, strlen(txt), "k.pub", &err), AG_EINVAL);             \
 		if (strstr(err.msg, frag) == NULL)                                                 \
 			fail_msg("'%s' lacks '%s'", err.msg, frag);                                \
 	} while (0)
@@ -357,14 +359,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_keygen__writes_both_files, mkscratch,
-		    rmscratch),
-		cmocka_unit_test_setup_teardown(test_keygen__refuses_to_overwrite, mkscratch,
-		    rmscratch),
-		cmocka_unit_test_setup_teardown(test_keyring__mode_checks, mkscratch, rmscratch),
-		cmocka_unit_test_setup_teardown(test_keyring__bad_contents, mkscratch, rmscratch),
-		cmocka_unit_test_setup_teardown(test_keyring__dir_and_order, mkscratch, rmscratch),
-		cmocka_unit_test_setup_teardown(test_pubkey__parse, mkscratch, rmscratch),
+	    cmocka_unit_test_setup_teardown(test_keygen__writes_both_files, mkscratch, rmscratch),
+	    cmocka_unit_test_setup_teardown(
+	        test_keygen__refuses_to_overwrite, mkscratch, rmscratch),
+	    cmocka_unit_test_setup_teardown(test_keyring__mode_checks, mkscratch, rmscratch),
+	    cmocka_unit_test_setup_teardown(test_keyring__bad_contents, mkscratch, rmscratch),
+	    cmocka_unit_test_setup_teardown(test_keyring__dir_and_order, mkscratch, rmscratch),
+	    cmocka_unit_test_setup_teardown(test_pubkey__parse, mkscratch, rmscratch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

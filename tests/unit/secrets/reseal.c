@@ -16,7 +16,7 @@
 
 struct fixture {
 	unsigned char pk[3][32], sk[3][32];
-	struct ag_pubkey to; /* k3 */
+	struct ag_pubkey to;   /* k3 */
 	struct ag_keyring *kr; /* k1, k2 */
 	char *a1, *b1, *c2;    /* sealed: cluster a under k1, b under k1, c under k2 */
 	char *doc;
@@ -30,8 +30,8 @@ seal(struct fixture *f, int k, const char *cluster, const char *value)
 	char id[16], *s = NULL;
 
 	snprintf(id, sizeof(id), "k%d", k + 1);
-	assert_int_equal(ag_sealed_seal(&s, f->pk[k], id, cluster, "spec.password", value,
-			     strlen(value), &err),
+	assert_int_equal(
+	    ag_sealed_seal(&s, f->pk[k], id, cluster, "spec.password", value, strlen(value), &err),
 	    0);
 	return s;
 }
@@ -128,6 +128,66 @@ test_find__tokens_and_positions(void **state)
 	ag_sealed_refs_release(&r);
 }
 
+/* Random text with pieces of tokens: refs stay in bounds, valid refs are
+ * well-formed tokens, and re-sealing a key nobody uses is the identity. */
+static void
+test_find__random_text(void **state)
+{
+	static const char *const pieces[] = {"AGSEALED:", "v1:", "k1:", "K1:", "abc", "-_", "\n",
+	    " ", "'", "\"", ":", "AGSEALED:v1:k1:", "AGSEALED:v2:", "=", "\xc3\xa9"};
+	struct fixture *f = *state;
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_sealed_refs r;
+	struct ag_buf out = AG_BUF_INIT(1 << 20);
+	char buf[512];
+	size_t len, i, j, n;
+	const struct ag_sealed_ref *ref;
+
+	for (i = 0; i < 2000; i++) {
+		len = 0;
+		while (len < sizeof(buf) - 32) {
+			const char *p =
+			    pieces[randombytes_uniform(sizeof(pieces) / sizeof(pieces[0]))];
+
+			if (randombytes_uniform(4) == 0)
+				buf[len++] = (char)randombytes_uniform(256);
+			else {
+				memcpy(buf + len, p, strlen(p));
+				len += strlen(p);
+			}
+			if (randombytes_uniform(40) == 0)
+				break;
+		}
+		ag_sealed_refs_init(&r);
+		ag_sealed_find(&r, buf, len);
+		for (j = 0; j < r.n; j++) {
+			ref = &r.v[j];
+			assert_true(ref->off + 9 <= len);
+			assert_memory_equal(buf + ref->off, "AGSEALED:", 9);
+			if (j > 0)
+				assert_true(ref->off > r.v[j - 1].off);
+			if (ref->valid) {
+				assert_true(ref->off + ref->len <= len);
+				assert_true(ag_key_id_valid(ref->key_id));
+				assert_true(
+				    ref->off + ref->len == len ||
+				    strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				           "0123456789-_",
+				        buf[ref->off + ref->len]) == NULL ||
+				    buf[ref->off + ref->len] == '\0');
+			}
+		}
+		ag_sealed_refs_release(&r);
+		ag_buf_reset(&out);
+		assert_int_equal(
+		    ag_reseal_buf(&out, &n, f->kr, "k9", &f->to, buf, len, "fuzz", &err), 0);
+		assert_int_equal(n, 0);
+		assert_int_equal(out.len, len);
+		assert_memory_equal(out.ptr, buf, len);
+	}
+	ag_buf_release(&out);
+}
+
 static void
 test_stats__count_per_key(void **state)
 {
@@ -161,13 +221,12 @@ test_reseal__only_retired_tokens_change(void **state)
 	struct ag_secret *s = NULL;
 	struct ag_keyring *kr3;
 	size_t n = 0, i, pa, pb;
-	static const char *const clusters[] = { "db-a", "db-b" };
-	static const char *const values[] = { "alpha-password", "bravo-password" };
+	static const char *const clusters[] = {"db-a", "db-b"};
+	static const char *const values[] = {"alpha-password", "bravo-password"};
 	char *tok;
 
-	assert_int_equal(ag_reseal_buf(&out, &n, f->kr, "k1", &f->to, f->doc, f->doclen,
-			     "db.yaml", &err),
-	    0);
+	assert_int_equal(
+	    ag_reseal_buf(&out, &n, f->kr, "k1", &f->to, f->doc, f->doclen, "db.yaml", &err), 0);
 	assert_int_equal(n, 2);
 	ag_sealed_refs_init(&before);
 	ag_sealed_refs_init(&after);
@@ -197,14 +256,13 @@ test_reseal__only_retired_tokens_change(void **state)
 	assert_int_equal(ag_keyring_add_secret(kr3, "k3", f->sk[2], "test", &err), 0);
 	for (i = 1; i <= 2; i++) {
 		tok = strndup(out.ptr + after.v[i].off, after.v[i].len);
-		assert_int_equal(ag_sealed_open(&s, kr3, tok, clusters[i - 1], "spec.password",
-				     &err),
-		    0);
+		assert_int_equal(
+		    ag_sealed_open(&s, kr3, tok, clusters[i - 1], "spec.password", &err), 0);
 		assert_string_equal(s->ptr, values[i - 1]);
 		ag_secret_free(s);
 		/* Still bound to its cluster. */
-		assert_int_equal(ag_sealed_open(&s, kr3, tok, "db-c", "spec.password", &err),
-		    AG_EDENIED);
+		assert_int_equal(
+		    ag_sealed_open(&s, kr3, tok, "db-c", "spec.password", &err), AG_EDENIED);
 		free(tok);
 	}
 	ag_keyring_free(kr3);
@@ -221,9 +279,8 @@ test_reseal__nothing_to_do_is_identity(void **state)
 	struct ag_buf out = AG_BUF_INIT(1 << 20);
 	size_t n = 99;
 
-	assert_int_equal(ag_reseal_buf(&out, &n, f->kr, "k7", &f->to, f->doc, f->doclen,
-			     "db.yaml", &err),
-	    0);
+	assert_int_equal(
+	    ag_reseal_buf(&out, &n, f->kr, "k7", &f->to, f->doc, f->doclen, "db.yaml", &err), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(out.len, f->doclen);
 	assert_memory_equal(out.ptr, f->doc, f->doclen);
@@ -242,16 +299,16 @@ test_reseal__errors(void **state)
 
 	/* The retired key's secret is not loaded. */
 	assert_int_equal(ag_keyring_add_secret(kr2, "k2", f->sk[1], "test", &err), 0);
-	assert_int_equal(ag_reseal_buf(&out, &n, kr2, "k1", &f->to, f->doc, f->doclen, "db.yaml",
-			     &err),
+	assert_int_equal(
+	    ag_reseal_buf(&out, &n, kr2, "k1", &f->to, f->doc, f->doclen, "db.yaml", &err),
 	    AG_ENOTFOUND);
 	assert_true(strncmp(err.msg, "db.yaml:7:13: cannot open sealed value", 38) == 0);
 	assert_non_null(strstr(err.msg, "no key 'k1' in the keyring (loaded: k2)"));
 	/* Re-sealing to the retired key itself. */
 	snprintf(same.key_id, sizeof(same.key_id), "k1");
 	ag_buf_reset(&out);
-	assert_int_equal(ag_reseal_buf(&out, &n, f->kr, "k1", &same, f->doc, f->doclen, "db.yaml",
-			     &err),
+	assert_int_equal(
+	    ag_reseal_buf(&out, &n, f->kr, "k1", &same, f->doc, f->doclen, "db.yaml", &err),
 	    AG_EINVAL);
 	ag_keyring_free(kr2);
 	ag_buf_release(&out);
@@ -261,13 +318,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_find__tokens_and_positions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stats__count_per_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reseal__only_retired_tokens_change, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reseal__nothing_to_do_is_identity, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_reseal__errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_find__tokens_and_positions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_find__random_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stats__count_per_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_reseal__only_retired_tokens_change, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_reseal__nothing_to_do_is_identity, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reseal__errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,8 +54,8 @@ seal_k1(struct fixture *f, const char *cluster, const char *value)
 	struct ag_error err = AG_ERROR_INIT;
 	char *s = NULL;
 
-	assert_int_equal(ag_sealed_seal(&s, f->pk1, "k1", cluster, "spec.password", value,
-			     strlen(value), &err),
+	assert_int_equal(
+	    ag_sealed_seal(&s, f->pk1, "k1", cluster, "spec.password", value, strlen(value), &err),
 	    0);
 	return s;
 }
@@ -71,8 +71,9 @@ test_sealed__round_trip(void **state)
 
 	assert_true(strncmp(text, "AGSEALED:v1:k1:", 15) == 0);
 	for (i = 15; text[i]; i++)
-		assert_true(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-				text[i]) != NULL);
+		assert_true(
+		    strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+		        text[i]) != NULL);
 	assert_null(strstr(text, VALUE));
 	assert_int_equal(ag_sealed_open(&s, f->kr, text, "prod-db", "spec.password", &err), 0);
 	assert_int_equal(s->len, VLEN);
@@ -102,17 +103,16 @@ test_sealed__envelope_is_canonical(void **state)
 {
 	struct fixture *f = *state;
 	const char *want = "{\"cluster\":\"db-1\",\"field\":\"spec.password\",\"v\":1,"
-			   "\"value\":\"p\\\"w/\\u0001\"}";
+	                   "\"value\":\"p\\\"w/\\u0001\"}";
 	struct ag_error err = AG_ERROR_INIT;
 	unsigned char ct[512], m[512];
 	size_t ctlen;
 	char *text = NULL;
 
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "DB-1", "spec.password",
-			     "p\"w/\001", 5, &err),
-	    0);
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "k1", "DB-1", "spec.password", "p\"w/\001", 5, &err), 0);
 	assert_int_equal(sodium_base642bin(ct, sizeof(ct), text + 15, strlen(text + 15), NULL,
-			     &ctlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	                     &ctlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
 	    0);
 	assert_int_equal(ctlen, crypto_box_SEALBYTES + strlen(want));
 	assert_int_equal(crypto_box_seal_open(m, ct, ctlen, f->pk1, f->sk1), 0);
@@ -132,7 +132,7 @@ test_sealed__tamper_every_byte(void **state)
 	char *text = seal_k1(f, "db", VALUE), *b64, *bad;
 
 	assert_int_equal(sodium_base642bin(ct, sizeof(ct), text + 15, strlen(text + 15), NULL,
-			     &ctlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+	                     &ctlen, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING),
 	    0);
 	b64sz = sodium_base64_encoded_len(ctlen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	b64 = malloc(b64sz);
@@ -142,14 +142,14 @@ test_sealed__tamper_every_byte(void **state)
 		sodium_bin2base64(b64, b64sz, ct, ctlen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		snprintf(bad, b64sz + 16, "AGSEALED:v1:k1:%s", b64);
 		ag_error_clear(&err);
-		assert_int_equal(ag_sealed_open(&s, f->kr, bad, "db", "spec.password", &err),
-		    AG_ECRYPTO);
+		assert_int_equal(
+		    ag_sealed_open(&s, f->kr, bad, "db", "spec.password", &err), AG_ECRYPTO);
 		assert_null(s);
 		ct[i] ^= (unsigned char)(1u << (i % 8));
 	}
 	assert_string_equal(err.msg, "cannot open sealed value for cluster 'db' field "
-				     "'spec.password': authentication failed (wrong key or "
-				     "tampered ciphertext)");
+	                             "'spec.password': authentication failed (wrong key or "
+	                             "tampered ciphertext)");
 	/* Untouched again: opens. */
 	sodium_bin2base64(b64, b64sz, ct, ctlen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	snprintf(bad, b64sz + 16, "AGSEALED:v1:k1:%s", b64);
@@ -173,21 +173,22 @@ test_sealed__wrong_cluster_and_field(void **state)
 	struct ag_secret *s = NULL;
 	char *text = seal_k1(f, "cluster-a", VALUE);
 
-	assert_int_equal(ag_sealed_open(&s, f->kr, text, "cluster-b", "spec.password", &err),
-	    AG_EDENIED);
+	assert_int_equal(
+	    ag_sealed_open(&s, f->kr, text, "cluster-b", "spec.password", &err), AG_EDENIED);
 	assert_null(s);
 	assert_string_equal(err.msg, "cannot open sealed value for cluster 'cluster-b' field "
-				     "'spec.password': was sealed for cluster 'cluster-a'");
+	                             "'spec.password': was sealed for cluster 'cluster-a'");
 	ag_error_clear(&err);
-	assert_int_equal(ag_sealed_open(&s, f->kr, text, "cluster-a", "spec.username", &err),
-	    AG_EDENIED);
+	assert_int_equal(
+	    ag_sealed_open(&s, f->kr, text, "cluster-a", "spec.username", &err), AG_EDENIED);
 	assert_null(s);
 	assert_non_null(strstr(err.msg, "was sealed for field 'spec.password'"));
 	assert_null(strstr(err.msg, VALUE));
 	ag_error_clear(&err);
-	assert_int_equal(ag_sealed_open(&s, f->kr, text, "cluster-b", "spec.other", &err),
-	    AG_EDENIED);
-	assert_non_null(strstr(err.msg, "was sealed for cluster 'cluster-a' field 'spec.password'"));
+	assert_int_equal(
+	    ag_sealed_open(&s, f->kr, text, "cluster-b", "spec.other", &err), AG_EDENIED);
+	assert_non_null(
+	    strstr(err.msg, "was sealed for cluster 'cluster-a' field 'spec.password'"));
 	/* The cluster comparison ignores case, as RDS does. */
 	assert_int_equal(ag_sealed_open(&s, f->kr, text, "Cluster-A", "spec.password", &err), 0);
 	ag_secret_free(s);
@@ -203,25 +204,23 @@ test_sealed__unknown_key_and_wrong_key(void **state)
 	struct ag_keyring *other;
 	char *text = NULL;
 
-	assert_int_equal(ag_sealed_seal(&text, f->pk2, "k2", "db", "spec.password", VALUE, VLEN,
-			     &err),
-	    0);
-	assert_int_equal(ag_sealed_open(&s, f->kr, text, "db", "spec.password", &err),
-	    AG_ENOTFOUND);
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk2, "k2", "db", "spec.password", VALUE, VLEN, &err), 0);
+	assert_int_equal(
+	    ag_sealed_open(&s, f->kr, text, "db", "spec.password", &err), AG_ENOTFOUND);
 	assert_null(s);
 	assert_string_equal(err.msg, "cannot open sealed value for cluster 'db' field "
-				     "'spec.password': no key 'k2' in the keyring (loaded: k1)");
+	                             "'spec.password': no key 'k2' in the keyring (loaded: k1)");
 	/* A ring whose key named k2 is really another key: authentication fails. */
 	other = ag_keyring_new();
 	assert_int_equal(ag_keyring_add_secret(other, "k2", f->sk1, "test", &err), 0);
-	assert_int_equal(ag_sealed_open(&s, other, text, "db", "spec.password", &err),
-	    AG_ECRYPTO);
+	assert_int_equal(ag_sealed_open(&s, other, text, "db", "spec.password", &err), AG_ECRYPTO);
 	ag_keyring_free(other);
 	/* An empty ring says how to load keys. */
 	other = ag_keyring_new();
 	ag_error_clear(&err);
-	assert_int_equal(ag_sealed_open(&s, other, text, "db", "spec.password", &err),
-	    AG_ENOTFOUND);
+	assert_int_equal(
+	    ag_sealed_open(&s, other, text, "db", "spec.password", &err), AG_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "--key-file"));
 	ag_keyring_free(other);
 	free(text);
@@ -232,16 +231,16 @@ test_sealed__malformed_texts(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const bad[] = {
-		"",
-		"hunter2",
-		"AGSEALED:",
-		"AGSEALED:v1:",
-		"AGSEALED:v1:k1:",
-		"AGSEALED:v1:K1:abcd",
-		"AGSEALED:v1:k1:abc=",
-		"AGSEALED:v1:k1:ab cd",
-		"AGSEALED:v1:k1:AAAA",
-		"AGSEALED:v2:k1:AAAA",
+	    "",
+	    "hunter2",
+	    "AGSEALED:",
+	    "AGSEALED:v1:",
+	    "AGSEALED:v1:k1:",
+	    "AGSEALED:v1:K1:abcd",
+	    "AGSEALED:v1:k1:abc=",
+	    "AGSEALED:v1:k1:ab cd",
+	    "AGSEALED:v1:k1:AAAA",
+	    "AGSEALED:v2:k1:AAAA",
 	};
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_secret *s = NULL;
@@ -249,8 +248,8 @@ test_sealed__malformed_texts(void **state)
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ag_error_clear(&err);
-		assert_int_equal(ag_sealed_open(&s, f->kr, bad[i], "db", "spec.password", &err),
-		    AG_EINVAL);
+		assert_int_equal(
+		    ag_sealed_open(&s, f->kr, bad[i], "db", "spec.password", &err), AG_EINVAL);
 		assert_null(s);
 		assert_true(strncmp(err.msg, "cannot open sealed value for cluster 'db'", 41) == 0);
 	}
@@ -263,15 +262,15 @@ test_sealed__bad_envelopes(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const envs[] = {
-		"{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":2,\"value\":\"x\"}",
-		"{\"cluster\":\"db\",\"field\":\"spec.password\",\"value\":\"x\"}",
-		"{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,\"value\":\"x\",\"y\":1}",
-		"{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,\"value\":\"\"}",
-		"{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,\"value\":7}",
-		"{\"cluster\":\"db\",\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,"
-		"\"value\":\"x\"}",
-		"[1]",
-		"not json at all with secret s3cr3t",
+	    "{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":2,\"value\":\"x\"}",
+	    "{\"cluster\":\"db\",\"field\":\"spec.password\",\"value\":\"x\"}",
+	    "{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,\"value\":\"x\",\"y\":1}",
+	    "{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,\"value\":\"\"}",
+	    "{\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,\"value\":7}",
+	    "{\"cluster\":\"db\",\"cluster\":\"db\",\"field\":\"spec.password\",\"v\":1,"
+	    "\"value\":\"x\"}",
+	    "[1]",
+	    "not json at all with secret s3cr3t",
 	};
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_secret *s = NULL;
@@ -286,8 +285,8 @@ test_sealed__bad_envelopes(void **state)
 		    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		snprintf(text, sizeof(text), "AGSEALED:v1:k1:%s", b64);
 		ag_error_clear(&err);
-		assert_int_equal(ag_sealed_open(&s, f->kr, text, "db", "spec.password", &err),
-		    AG_EINVAL);
+		assert_int_equal(
+		    ag_sealed_open(&s, f->kr, text, "db", "spec.password", &err), AG_EINVAL);
 		assert_null(s);
 		assert_null(strstr(err.msg, "s3cr3t"));
 		if (i == 0)
@@ -303,31 +302,30 @@ test_sealed__seal_input_checks(void **state)
 	char big[AG_SECRET_MAX + 2];
 	char *text = NULL;
 
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", "", 0, &err),
-	    AG_EINVAL);
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", "", 0, &err), AG_EINVAL);
 	memset(big, 'x', sizeof(big));
 	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", big,
-			     AG_SECRET_MAX + 1, &err),
+	                     AG_SECRET_MAX + 1, &err),
 	    AG_ETOOBIG);
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", big,
-			     AG_SECRET_MAX, &err),
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", big, AG_SECRET_MAX, &err),
 	    0);
 	free(text);
 	text = NULL;
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", "a\0b", 3,
-			     &err),
-	    AG_EINVAL);
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", "\xff\xfe", 2,
-			     &err),
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", "a\0b", 3, &err), AG_EINVAL);
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.password", "\xff\xfe", 2, &err),
 	    AG_EINVAL);
 	assert_non_null(strstr(err.msg, "UTF-8"));
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.username", "x", 1, &err),
-	    AG_EINVAL);
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "k1", "db", "spec.username", "x", 1, &err), AG_EINVAL);
 	assert_non_null(strstr(err.msg, "the only secret field is 'spec.password'"));
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "k1", "1db", "spec.password", "x", 1, &err),
-	    AG_EINVAL);
-	assert_int_equal(ag_sealed_seal(&text, f->pk1, "K1", "db", "spec.password", "x", 1, &err),
-	    AG_EINVAL);
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "k1", "1db", "spec.password", "x", 1, &err), AG_EINVAL);
+	assert_int_equal(
+	    ag_sealed_seal(&text, f->pk1, "K1", "db", "spec.password", "x", 1, &err), AG_EINVAL);
 	assert_null(text);
 }
 
@@ -463,22 +461,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sealed__round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__not_deterministic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__envelope_is_canonical, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__tamper_every_byte, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__wrong_cluster_and_field, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__unknown_key_and_wrong_key, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__malformed_texts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__bad_envelopes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__seal_input_checks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sealed__key_id_of_text, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hash__stable_and_distinct, setup, teardown),
-		cmocka_unit_test(test_hash__known_answer),
-		cmocka_unit_test_setup_teardown(test_sealed__jansson_wipes, setup, teardown),
-		cmocka_unit_test(test_names__ids),
+	    cmocka_unit_test_setup_teardown(test_sealed__round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__not_deterministic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__envelope_is_canonical, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__tamper_every_byte, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__wrong_cluster_and_field, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_sealed__unknown_key_and_wrong_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__malformed_texts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__bad_envelopes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__seal_input_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sealed__key_id_of_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hash__stable_and_distinct, setup, teardown),
+	    cmocka_unit_test(test_hash__known_answer),
+	    cmocka_unit_test_setup_teardown(test_sealed__jansson_wipes, setup, teardown),
+	    cmocka_unit_test(test_names__ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
