@@ -1460,11 +1460,10 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 				ag_kvlist_add(&a->params, follow.v[i].key, follow.v[i].value);
 			ag_kvlist_add(&a->params, "ApplyImmediately", "true");
 		}
-		if (m->spec.enable_http_endpoint) {
-			a = action_add(cp, AG_ACT_SET_HTTP_ENDPOINT, cp->id, AG_CLASS_IN_PLACE,
-			    AG_WAIT_NONE);
-			ag_kvlist_addf(&a->params, "ResourceArn", "{{arn:%s}}", cp->id);
-		}
+		if (m->spec.enable_http_endpoint)
+			ag_strlist_add(&cp->notes,
+			    "enableHttpEndpoint is turned on by the next run, once the restored "
+			    "cluster exists");
 	}
 	if (ag_manifest_has(m, AG_F_INSTANCES) || m->spec.n_instances > 0) {
 		for (i = 0; i < m->spec.n_instances; i++)
@@ -1620,8 +1619,11 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 		plan_update(cp, in, m, live, pw);
 		if (any_blocked(cp, &blk)) {
 			cp->status = AG_STATUS_BLOCKED;
-			set_reason(cp, ag_xasprintf("%s cannot be applied in place: %s", blk->path,
-					   blk->note != NULL ? blk->note : "needs replacement"));
+			set_reason(cp, ag_xasprintf("blocked: %s cannot change in place (see its hint); "
+						    "nothing is applied to this cluster until the "
+						    "manifest matches the cluster again or the cluster "
+						    "is replaced",
+					   blk->path));
 			clear_actions(cp);
 		} else {
 			cp->status = cp->n_actions > 0 ? AG_STATUS_UPDATE : AG_STATUS_UNCHANGED;

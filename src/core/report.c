@@ -74,6 +74,14 @@ is_password(const struct ag_change *c)
 	return c->field == AG_F_PASSWORD;
 }
 
+/* The state is worth printing: not "send", and not "blocked" twice. */
+static bool
+show_state(const struct ag_change *c)
+{
+	return c->state != AG_CHANGE_SEND &&
+	    !(c->state == AG_CHANGE_BLOCKED && c->klass == AG_CLASS_BLOCKED);
+}
+
 /* One change as "name: committed X → live Y [class]" (password: never a value). */
 static int
 text_change(struct ag_buf *b, const struct ag_change *c)
@@ -85,9 +93,8 @@ text_change(struct ag_buf *b, const struct ag_change *c)
 		    ag_update_class_name(c->klass));
 	else
 		r = ag_buf_addf(b, "    %s: committed %s → live %s [%s%s%s]", c->path, c->committed,
-		    c->live, ag_update_class_name(c->klass),
-		    c->state != AG_CHANGE_SEND ? ", " : "",
-		    c->state != AG_CHANGE_SEND ? ag_change_state_name(c->state) : "");
+		    c->live, ag_update_class_name(c->klass), show_state(c) ? ", " : "",
+		    show_state(c) ? ag_change_state_name(c->state) : "");
 	if (r == 0 && c->note != NULL)
 		r = ag_buf_addf(b, "\n        %s", c->note);
 	if (r == 0)
@@ -230,7 +237,7 @@ md_cluster(struct ag_buf *b, const struct ag_cluster_plan *cp)
 		(void)ag_buf_adds(b, " → live ");
 		md_code(b, c->live);
 		(void)ag_buf_addf(b, " · **%s**", badge(c->klass));
-		if (c->state != AG_CHANGE_SEND)
+		if (show_state(c))
 			(void)ag_buf_addf(b, " · _%s_", ag_change_state_name(c->state));
 		if (c->note != NULL)
 			(void)ag_buf_addf(b, " — %s", c->note);
