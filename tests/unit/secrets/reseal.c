@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "core/buf.h"
 #include "core/error.h"
 #include "secrets/secrets.h"
+#include "sys/fs.h"
 
 struct fixture {
 	unsigned char pk[3][32], sk[3][32];
@@ -314,6 +317,66 @@ test_reseal__errors(void **state)
 	ag_buf_release(&out);
 }
 
+static void
+write_tmp(char *path, const char *text, mode_t mode)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+/* The file is rewritten in place with its mode; dry runs and files
+ * without matching tokens are left alone (same inode). */
+static void
+test_reseal__file(void **state)
+{
+	struct fixture *f = *state;
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_buf b = AG_BUF_INIT(1 << 20);
+	char p1[] = "/tmp/ag-reseal-a.XXXXXX", p2[] = "/tmp/ag-reseal-b.XXXXXX";
+	struct stat st1, st2, after;
+	size_t n = 0;
+
+	write_tmp(p1, f->doc, 0640);
+	write_tmp(p2, "spec:\n  password: plain\n", 0604);
+	assert_int_equal(stat(p1, &st1), 0);
+	assert_int_equal(stat(p2, &st2), 0);
+
+	assert_int_equal(ag_reseal_file(&n, f->kr, "k1", &f->to, p1, true, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(stat(p1, &after), 0);
+	assert_int_equal(after.st_ino, st1.st_ino);
+	assert_int_equal(ag_fs_read(&b, p1, &err), 0);
+	assert_int_equal(b.len, f->doclen);
+	assert_memory_equal(b.ptr, f->doc, f->doclen);
+
+	assert_int_equal(ag_reseal_file(&n, f->kr, "k1", &f->to, p2, false, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(stat(p2, &after), 0);
+	assert_int_equal(after.st_ino, st2.st_ino);
+
+	assert_int_equal(ag_reseal_file(&n, f->kr, "k1", &f->to, p1, false, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(stat(p1, &after), 0);
+	assert_true(after.st_ino != st1.st_ino);
+	assert_int_equal(after.st_mode & 07777, 0640);
+	ag_buf_reset(&b);
+	assert_int_equal(ag_fs_read(&b, p1, &err), 0);
+	assert_null(strstr(b.ptr, f->a1));
+	assert_non_null(strstr(b.ptr, f->c2));
+	assert_non_null(strstr(b.ptr, "AGSEALED:v1:k3:"));
+
+	assert_int_equal(
+	    ag_reseal_file(&n, f->kr, "k1", &f->to, "/nonexistent/x.yaml", false, &err),
+	    AG_ENOTFOUND);
+	unlink(p1);
+	unlink(p2);
+	ag_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -326,6 +389,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_reseal__nothing_to_do_is_identity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reseal__errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reseal__file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
