@@ -844,7 +844,7 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 static void
 plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct ag_db_cluster *live)
 {
-	struct ag_kvlist want = AG_KVLIST_INIT, add = AG_KVLIST_INIT;
+	struct ag_kvlist want = AG_KVLIST_INIT, add = AG_KVLIST_INIT, sorted = AG_KVLIST_INIT;
 	struct ag_strlist del = AG_STRLIST_INIT;
 	const char *arn = live->arn != NULL ? live->arn : live->id;
 	bool other_actions = cp->n_actions > 0;
@@ -887,18 +887,21 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 			    "next change");
 		}
 	}
-	for (i = 0; i < live->tags.n; i++) {
-		const char *k = live->tags.v[i].key;
+	ag_kvlist_copy(&sorted, &live->tags);
+	ag_kvlist_sort(&sorted);
+	for (i = 0; i < sorted.n; i++) {
+		const char *k = sorted.v[i].key;
 
 		if (strncmp(k, "aws:", 4) == 0 || ag_kvlist_get(&want, k) != NULL ||
 		    ag_strlist_contains(&del, k))
 			continue;
 		ag_strlist_add(&del, k);
 		path = ag_xasprintf("metadata.labels.%s", k);
-		change_add(cp, AG_F__COUNT, "tags", path, NULL, live->tags.v[i].value,
+		change_add(cp, AG_F__COUNT, "tags", path, NULL, sorted.v[i].value,
 		    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "tag not in metadata.labels: removed");
 		free(path);
 	}
+	ag_kvlist_release(&sorted);
 	if (add.n > 0) {
 		struct ag_action *a = action_add(cp, AG_ACT_ADD_TAGS, live->id, AG_CLASS_IN_PLACE,
 		    AG_WAIT_NONE);
@@ -1027,6 +1030,7 @@ emit_sg_ids(struct modify *mod, const char *d, const struct ag_manifest *m,
 		for (i = 0; i < live->vpc_security_group_ids.n; i++)
 			if (!ag_strlist_contains(&ids, live->vpc_security_group_ids.v[i]))
 				ag_strlist_add(&ids, live->vpc_security_group_ids.v[i]);
+	ag_strlist_sort(&ids);
 	add_members(&mod->params, "VpcSecurityGroupIds.VpcSecurityGroupId.%zu", &ids);
 	ag_strlist_release(&ids);
 }

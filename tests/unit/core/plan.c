@@ -1016,12 +1016,29 @@ build_fleet(struct fx *f, bool reversed)
 		const char *id = ids[reversed ? 2 - k : k];
 		struct ag_db_cluster *c;
 
-		add_manifest(f, id, "  labels:\n    a: b\n",
-		    "  backupRetentionPeriod: 9\n  instances:\n    - name: i1\n      "
-		    "instanceClass: db.r6g.large\n");
+		char *spec = ag_xasprintf("  backupRetentionPeriod: 9\n  instances:\n"
+					  "    - name: %s-1\n      instanceClass: db.r6g.xlarge\n"
+					  "    - name: %s-4\n      instanceClass: db.r6g.large\n",
+		    id, id);
+		char n2[32], n3[32], n1[32];
+
+		add_manifest(f, id, "  labels:\n    a: b\n", spec);
+		free(spec);
 		c = add_live(f, id);
 		ag_kvlist_add(&c->tags, reversed ? "z" : "y", "1");
 		ag_kvlist_add(&c->tags, reversed ? "y" : "z", "1");
+		snprintf(n1, sizeof(n1), "%s-1", id);
+		snprintf(n2, sizeof(n2), "%s-2", id);
+		snprintf(n3, sizeof(n3), "%s-3", id);
+		if (reversed) {
+			add_inst(f, c, n3, "db.r6g.large", 1, false);
+			add_inst(f, c, n2, "db.r6g.large", 1, false);
+			add_inst(f, c, n1, "db.r6g.large", 0, true);
+		} else {
+			add_inst(f, c, n1, "db.r6g.large", 0, true);
+			add_inst(f, c, n2, "db.r6g.large", 1, false);
+			add_inst(f, c, n3, "db.r6g.large", 1, false);
+		}
 	}
 }
 
@@ -1034,6 +1051,8 @@ test_plan__digest_is_stable(void **state)
 
 	build_fleet(f, false);
 	run(f, "db1");
+	/* create db1-4, modify db1-1, delete db1-2 and db1-3, tags, cluster */
+	assert_int_equal(ag_plan_find(&f->plan, "db1")->n_actions, 7);
 	memcpy(d1, f->plan.digest, 65);
 	run(f, "db1");
 	assert_string_equal(d1, f->plan.digest);
