@@ -516,6 +516,36 @@ lookup(const struct yn *k, const char *const *names, size_t n)
 
 /* ---- lists and references ------------------------------------------ */
 
+struct item {
+	const char *s;
+	struct ag_pos pos;
+	size_t idx;
+};
+
+static int
+cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/* Sorts v (n items) and returns the next item that repeats an earlier one,
+ * starting after *i; NULL when there is none. */
+static const struct item *
+next_dup(struct item *v, size_t n, size_t *i)
+{
+	if (*i == 0)
+		qsort(v, n, sizeof(*v), cmp_item);
+	for ((*i)++; *i < n; (*i)++)
+		if (strcmp(v[*i - 1].s, v[*i].s) == 0)
+			return &v[*i];
+	return NULL;
+}
+
 /* A StringValueOrRef: a bare scalar or {value: "..."}. */
 static int
 get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
@@ -575,14 +605,17 @@ get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref,
     void (*check)(struct ag_mload *, const struct yn *, const char *, const char *))
 {
 	char item[256], shown[SHOWN];
+	struct item *items;
+	const struct item *dup;
 	char *s = NULL;
-	size_t i;
+	size_t i, n = 0;
 
 	ag_strlist_release(out);
 	if (v->kind != YN_SEQ) {
 		ag_mload_error(l, v->pos, path, "%s: expected a list, got %s", path, kind_name(v));
 		return;
 	}
+	items = ag_xcalloc(v->n + 1, sizeof(*items));
 	for (i = 0; i < v->n; i++) {
 		const struct yn *x = v->kids[i];
 
@@ -596,19 +629,26 @@ get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref,
 			s = NULL;
 			continue;
 		}
-		if (s[0] == '\0')
+		if (s[0] == '\0') {
 			ag_mload_error(l, x->pos, path, "%s: empty item", item);
-		else if (ag_strlist_contains(out, s))
-			ag_mload_error(l, x->pos, path, "%s: '%s' is listed twice", path,
-			    SHOW(shown, s));
-		else {
+		} else {
 			if (check)
 				check(l, x, path, s);
 			ag_strlist_add(out, s);
+			items[n].pos = x->pos;
+			items[n].idx = n;
+			n++;
 		}
 		free(s);
 		s = NULL;
 	}
+	for (i = 0; i < n; i++)
+		items[i].s = out->v[i];
+	i = 0;
+	while ((dup = next_dup(items, n, &i)) != NULL)
+		ag_mload_error(l, dup->pos, path, "%s: '%s' is listed twice", path,
+		    SHOW(shown, dup->s));
+	free(items);
 }
 
 /* ---- value checks used by the tables ------------------------------- */
@@ -811,17 +851,13 @@ static const struct spec_field spec_fields[] = {
 
 _Static_assert(NELEM(spec_fields) == AG_F__COUNT, "one spec_fields row per enum ag_field");
 
-static const char *spec_names[AG_F__COUNT];
-
 static void
-spec_names_init(void)
+spec_names(const char *out[AG_F__COUNT])
 {
 	size_t i;
 
-	if (spec_names[0])
-		return;
 	for (i = 0; i < AG_F__COUNT; i++)
-		spec_names[i] = ag_field_yaml_name(spec_fields[i].f);
+		out[i] = ag_field_yaml_name(spec_fields[i].f);
 }
 
 static bool
@@ -914,7 +950,9 @@ load_params(struct ag_mload *l, const struct yn *v)
 	static const char *const methods[] = { "", "immediate", "pending-reboot" };
 	struct ag_cluster_spec *c = &l->m->spec;
 	char path[64], sub[96], shown[SHOWN];
-	size_t i, j;
+	struct item *items;
+	const struct item *dup;
+	size_t i, j, n = 0;
 
 	params_release(c);
 	if (v->kind != YN_SEQ) {
@@ -959,18 +997,25 @@ load_params(struct ag_mload *l, const struct yn *v)
 				}
 			}
 		}
-		if (p->name == NULL || p->name[0] == '\0') {
+		if (p->name == NULL || p->name[0] == '\0')
 			ag_mload_error(l, it->pos, path, "%s.name is required", path);
-			continue;
-		}
-		for (j = 0; j + 1 < c->n_parameters; j++)
-			if (c->parameters[j].name && strcmp(c->parameters[j].name, p->name) == 0) {
-				ag_mload_error(l, it->pos, path,
-				    "%s: parameter '%s' is set twice (first at line %u)", path,
-				    SHOW(shown, p->name), c->parameters[j].pos.line);
-				break;
-			}
 	}
+	items = ag_xcalloc(c->n_parameters + 1, sizeof(*items));
+	for (i = 0; i < c->n_parameters; i++) {
+		if (c->parameters[i].name == NULL)
+			continue;
+		items[n].s = c->parameters[i].name;
+		items[n].pos = c->parameters[i].pos;
+		items[n].idx = i;
+		n++;
+	}
+	i = 0;
+	while ((dup = next_dup(items, n, &i)) != NULL) {
+		snprintf(path, sizeof(path), "spec.parameters[%zu]", dup->idx);
+		ag_mload_error(l, dup->pos, path, "%s: parameter '%s' is set twice (first at line %u)",
+		    path, SHOW(shown, dup->s), items[i - 1].pos.line);
+	}
+	free(items);
 }
 
 static void
@@ -1115,13 +1160,14 @@ static void
 load_spec(struct ag_mload *l, const struct yn *spec)
 {
 	struct ag_cluster_spec *c = &l->m->spec;
+	const char *names[AG_F__COUNT];
 	char path[96];
 	const struct spec_field *d;
 	size_t i;
 	long x;
 	int idx;
 
-	spec_names_init();
+	spec_names(names);
 	if (!check_map(l, spec, "spec"))
 		return;
 	for (i = 0; i + 1 < spec->n; i += 2) {
@@ -1130,9 +1176,9 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 
 		if (k->kind != YN_SCALAR)
 			continue;
-		idx = lookup(k, spec_names, AG_F__COUNT);
+		idx = lookup(k, names, AG_F__COUNT);
 		if (idx < 0) {
-			unknown_field(l, k, "spec", spec_names, AG_F__COUNT);
+			unknown_field(l, k, "spec", names, AG_F__COUNT);
 			continue;
 		}
 		d = &spec_fields[idx];
@@ -1140,7 +1186,7 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 			continue;
 		l->m->present |= UINT64_C(1) << d->f;
 		l->m->field_pos[d->f] = k->pos;
-		snprintf(path, sizeof(path), "spec.%s", spec_names[idx]);
+		snprintf(path, sizeof(path), "spec.%s", names[idx]);
 		switch (d->type) {
 		case FT_STR:
 		case FT_REF: {
@@ -1278,11 +1324,12 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 				    shown);
 			continue;
 		}
-		if (is_null(x) || x->kind != YN_SCALAR || get_str(l, x, path, &s) < 0) {
-			if (is_null(x) || x->kind != YN_SCALAR)
-				ag_mload_error(l, x->pos, path, "%s: expected a string value", path);
+		if (is_null(x)) {
+			ag_mload_error(l, x->pos, path, "%s: expected a value", path);
 			continue;
 		}
+		if (x->kind != YN_SCALAR || get_str(l, x, path, &s) < 0)
+			continue; /* reported with the other annotations */
 		if (idx == 0) {
 			check_enum(l, x, path, s, modes, NELEM(modes), "mode");
 			l->m->mode = !strcmp(s, "observe") ? AG_MODE_OBSERVE :
