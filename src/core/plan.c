@@ -1615,6 +1615,12 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 			    "deletion tombstone: the cluster does not exist; nothing to do");
 			return;
 		}
+		if (live->status != NULL && strcmp(live->status, "deleting") == 0) {
+			cp->status = AG_STATUS_UNCHANGED;
+			ag_strlist_add(&cp->notes, "deletion tombstone: the cluster is already being "
+						   "deleted");
+			return;
+		}
 		plan_delete(cp, in, m, live);
 	} else if (live == NULL) {
 		cp->status = AG_STATUS_CREATE;

@@ -1090,6 +1090,58 @@ test_plan__cluster_filter(void **state)
 	assert_int_equal(f->plan.n_clusters, 1);
 }
 
+/* A describe with nothing but an identifier must not crash or invent
+ * drift for fields AWS did not report. */
+static void
+test_plan__sparse_live_cluster(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+	struct ag_db_instance *i;
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
+
+	add_manifest(f, "db1", "  labels:\n    team: x\n",
+	    "  port: 5432\n  storageEncrypted: false\n  kmsKeyId: k\n"
+	    "  preferredMaintenanceWindow: sun:05:00-sun:05:30\n"
+	    "  enabledCloudwatchLogsExports: [postgresql]\n  dbClusterParameterGroupName: pg\n"
+	    "  parameters:\n    - name: a\n      value: \"1\"\n"
+	    "  serverlessV2Scaling:\n    minCapacity: 1\n"
+	    "  instances:\n    - name: db1-a\n      instanceClass: db.r6g.large\n");
+	c = ag_observed_add_cluster(&f->obs);
+	c->id = ag_xstrdup("db1");
+	c->pending.backup_retention_period = -1;
+	c->pending.iam_auth = -1;
+	i = ag_observed_add_instance(&f->obs);
+	i->id = ag_xstrdup("db1-a");
+	i->cluster_id = ag_xstrdup("db1");
+	cp = run(f, "db1");
+	assert_int_not_equal(cp->status, AG_STATUS_ERROR);
+	assert_null(find_change(cp, "spec.kmsKeyId"));
+	assert_null(find_change(cp, "spec.port"));
+	assert_null(find_change(cp, "spec.preferredMaintenanceWindow"));
+	assert_int_equal(ag_report_text(&b, &f->plan, 1), 0);
+	assert_int_equal(ag_report_json(&b, &f->plan), 0);
+	assert_int_equal(ag_report_markdown(&b, &f->plan), 0);
+	ag_buf_release(&b);
+}
+
+static void
+test_plan__tombstone_while_deleting(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", TOMBSTONE, NULL);
+	c = add_live(f, "db1");
+	free(c->status);
+	c->status = ag_xstrdup("deleting");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	assert_int_equal(cp->n_actions, 0);
+}
+
 int
 main(void)
 {
@@ -1123,6 +1175,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__sparse_live_cluster, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__tombstone_while_deleting, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
