@@ -211,13 +211,8 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		kv_line(&b, "  ", "dbClusterParameterGroupName", c->db_cluster_parameter_group);
 	if (strcmp(ag_norm_storage_type(c->storage_type), "aurora") != 0)
 		kv_line(&b, "  ", "storageType", c->storage_type);
-	/* Deleting always takes a final snapshot; name it. */
-	{
-		char *snap = ag_xasprintf("%s-final", c->id);
-
-		kv_line(&b, "  ", "finalSnapshotIdentifier", snap);
-		free(snap);
-	}
+	/* No finalSnapshotIdentifier: a deletion names the final snapshot
+	 * <id>-final-<UTC timestamp>, which never collides. */
 
 	n_inst = cluster_instances(&inst, c, o);
 	for (i = 0; i < n_inst; i++)
