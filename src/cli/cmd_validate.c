@@ -52,10 +52,28 @@ print_text(const struct ag_diags *diags, size_t nmanifests)
 	    diags->warnings, diags->warnings == 1 ? "" : "s");
 }
 
+/* A JSON string for s; bytes that are not UTF-8 (a file name can hold
+ * any) become '?'. NULL becomes null. */
 static json_t *
 str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	json_t *j;
+	char *t;
+	size_t i;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	t = strdup(s);
+	if (t == NULL)
+		return json_null();
+	for (i = 0; t[i]; i++)
+		if ((unsigned char)t[i] >= 0x80)
+			t[i] = '?';
+	j = json_string(t);
+	free(t);
+	return j ? j : json_null();
 }
 
 static int
@@ -69,11 +87,11 @@ print_json(const struct ag_diags *diags, size_t nmanifests)
 		const struct ag_diag *x = &diags->v[i];
 
 		json_array_append_new(arr,
-		    json_pack("{s:o, s:I, s:I, s:s, s:o, s:o, s:s}", "file", str_or_null(x->file),
+		    json_pack("{s:o, s:I, s:I, s:s, s:o, s:o, s:o}", "file", str_or_null(x->file),
 			"line", (json_int_t)x->line, "column", (json_int_t)x->col, "severity",
 			x->severity == AG_DIAG_ERROR ? "error" : "warning", "rule",
 			str_or_null(x->rule), "field", str_or_null(x->field), "message",
-			x->message));
+			str_or_null(x->message)));
 	}
 	json_object_set_new(root, "manifests", json_integer((json_int_t)nmanifests));
 	json_object_set_new(root, "errors", json_integer((json_int_t)diags->errors));

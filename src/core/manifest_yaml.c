@@ -87,6 +87,11 @@ ag_mload_show(char *out, size_t n, const char *s)
 
 		out[j++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
+	/* never cut a UTF-8 sequence in two */
+	while (s[i] && i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80) {
+		i--;
+		j--;
+	}
 	if (s[i] && j + 4 <= n) {
 		memcpy(out + j, "...", 3);
 		j += 3;

@@ -601,6 +601,22 @@ test_manifest__cross_field_rules(void **state)
 	assert_false(has_diag(f, "secret-value-1"));
 }
 
+static void
+test_manifest__long_values_are_cut_at_a_character(void **state)
+{
+	struct fx *f = *state;
+	char y[1024], key[128];
+	const char *msg;
+
+	memset(key, 'a', 79);
+	memcpy(key + 79, "\xc3\xa9\xc3\xa9", 5); /* U+00E9 twice, straddling the cut */
+	snprintf(y, sizeof(y), HEAD "  %s: 1\n", key);
+	assert_int_equal(parse(f, y, "t.yaml"), AG_EINVAL);
+	msg = f->diags.v[0].message;
+	assert_non_null(strstr(msg, "aaaa..."));
+	assert_null(strchr(msg, '\xc3'));
+}
+
 int
 main(void)
 {
@@ -637,6 +653,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_manifest__errors_keep_the_document_out, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_manifest__cross_field_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__long_values_are_cut_at_a_character,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
