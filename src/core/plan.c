@@ -700,7 +700,7 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
     const struct ag_manifest *m, const struct ag_db_cluster *live)
 {
 	struct ag_strlist have = AG_STRLIST_INIT, extra = AG_STRLIST_INIT;
-	size_t i, n_creates = 0, remaining;
+	size_t i, j, n_creates = 0, remaining;
 	char *path;
 	bool apply_now = m->spec.apply_immediately;
 	const char *engine = m->spec.engine != NULL ? m->spec.engine : live->engine;
@@ -792,7 +792,7 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			    AG_WAIT_INSTANCE_AVAILABLE);
 
 			ag_kvlist_add(&a->params, "DBInstanceIdentifier", is->name);
-			for (size_t j = 0; j < p.n; j++)
+			for (j = 0; j < p.n; j++)
 				ag_kvlist_add(&a->params, p.v[j].key, p.v[j].value);
 			ag_kvlist_add(&a->params, "ApplyImmediately", apply_now ? "true" : "false");
 		}
@@ -804,7 +804,7 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	for (i = 0; i < have.n; i++) {
 		bool wanted = false;
 
-		for (size_t j = 0; j < m->spec.n_instances; j++)
+		for (j = 0; j < m->spec.n_instances; j++)
 			if (strcmp(m->spec.instances[j].name, have.v[i]) == 0)
 				wanted = true;
 		if (!wanted)
