@@ -37,9 +37,8 @@ parse_text(char key_id[AG_KEY_ID_MAX + 1], const char **b64, size_t *b64len, con
 			    "sealed value format '%.*s' is not supported by this version "
 			    "(it reads v1)",
 			    (int)(colon - p), p);
-		return ag_error_set(err, AG_EINVAL,
-		    "malformed sealed value: no 'v1:' after "
-		    "'AGSEALED:'");
+		return ag_error_set(
+		    err, AG_EINVAL, "malformed sealed value: no 'v1:' after 'AGSEALED:'");
 	}
 	p = text + plen;
 	colon = memchr(p, ':', (size_t)(end - p));
