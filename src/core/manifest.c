@@ -172,6 +172,62 @@ cmp_by_id(const void *a, const void *b)
 	return x < y ? -1 : (x > y);
 }
 
+struct inst_ref {
+	const struct ag_manifest *m;
+	const struct ag_instance_spec *in;
+	size_t order;
+};
+
+static int
+cmp_inst(const void *a, const void *b)
+{
+	const struct inst_ref *x = a, *y = b;
+	int c = strcmp(x->in->name, y->in->name);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : (x->order > y->order);
+}
+
+/* DB instance identifiers are unique in an account and region, so two
+ * clusters must not name the same instance. */
+static int
+check_instance_names(const struct ag_manifest_set *set, struct ag_diags *diags)
+{
+	struct inst_ref *v;
+	size_t i, j, n = 0, total = 0;
+	int rc = 0;
+
+	for (i = 0; i < set->n; i++)
+		total += set->v[i].spec.n_instances;
+	if (total < 2)
+		return 0;
+	v = ag_xcalloc(total, sizeof(*v));
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < set->v[i].spec.n_instances; j++) {
+			if (set->v[i].spec.instances[j].name == NULL)
+				continue;
+			v[n].m = &set->v[i];
+			v[n].in = &set->v[i].spec.instances[j];
+			v[n].order = n;
+			n++;
+		}
+	qsort(v, n, sizeof(*v), cmp_inst);
+	for (i = 1; i < n; i++) {
+		if (strcmp(v[i].in->name, v[i - 1].in->name) != 0 || v[i].m == v[i - 1].m)
+			continue; /* twice in one manifest is reported by the loader */
+		ag_diags_add(diags, AG_DIAG_ERROR, v[i].m->file, v[i].in->pos.line,
+		    v[i].in->pos.col, NULL, "spec.instances",
+		    "instance '%s' of cluster '%s' is also defined at %s:%u:%u (cluster '%s')",
+		    v[i].in->name, v[i].m->cluster_id ? v[i].m->cluster_id : "",
+		    v[i - 1].m->file, v[i - 1].in->pos.line, v[i - 1].in->pos.col,
+		    v[i - 1].m->cluster_id ? v[i - 1].m->cluster_id : "");
+		rc = AG_EINVAL;
+	}
+	free(v);
+	return rc;
+}
+
 int
 ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags)
 {
@@ -181,6 +237,7 @@ ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags)
 
 	if (set->n < 2)
 		return 0;
+	rc = check_instance_names(set, diags);
 	v = ag_xcalloc(set->n, sizeof(*v));
 	for (i = 0; i < set->n; i++)
 		v[i] = &set->v[i];
@@ -194,7 +251,7 @@ ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags)
 			continue;
 		}
 		ag_diags_add(diags, AG_DIAG_ERROR, cur->file, cur->id_pos.line, cur->id_pos.col,
-		    NULL, cur->id ? "metadata.id" : "metadata.name",
+		    NULL, cur->id && cur->id[0] ? "metadata.id" : "metadata.name",
 		    "cluster '%s' is also defined at %s:%u:%u", cur->cluster_id, first->file,
 		    first->id_pos.line, first->id_pos.col);
 		rc = AG_EINVAL;

@@ -211,8 +211,9 @@ int ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const
     size_t len, const char *filename);
 
 /*
- * Checks across manifests: two manifests with the same cluster identifier
- * (the error names both places). Returns 0 or AG_EINVAL.
+ * Checks across manifests: two manifests with the same cluster identifier,
+ * or two clusters naming the same DB instance (each error names both
+ * places). Returns 0 or AG_EINVAL.
  */
 int ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags);
 

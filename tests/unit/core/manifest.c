@@ -617,6 +617,55 @@ test_manifest__long_values_are_cut_at_a_character(void **state)
 	assert_null(strchr(msg, '\xc3'));
 }
 
+static void
+test_manifest__instance_names_unique_across_clusters(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata: {name: x}\n"
+			     "spec:\n"
+			     "  dbSubnetGroupName: g\n"
+			     "  engine: aurora-mysql\n"
+			     "  engineVersion: v\n"
+			     "  instances: {count: 2, instanceClass: db.r6g.large}\n"
+			     "---\n"
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata: {name: y}\n"
+			     "spec:\n"
+			     "  dbSubnetGroupName: g\n"
+			     "  engine: aurora-mysql\n"
+			     "  engineVersion: v\n"
+			     "  instances:\n"
+			     "    - name: y-1\n"
+			     "    - name: x-2\n",
+			     "t.yaml"),
+	    AG_EINVAL);
+	/* y's instances need a class: only the set check is looked at here */
+	ag_diags_release(&f->diags);
+	assert_int_equal(f->set.n, 1);
+	assert_int_equal(parse(f,
+			     "apiVersion: aws.project-planton.org/v1\n"
+			     "kind: AwsRdsCluster\n"
+			     "metadata: {name: y}\n"
+			     "spec:\n"
+			     "  dbSubnetGroupName: g\n"
+			     "  engine: aurora-mysql\n"
+			     "  engineVersion: v\n"
+			     "  instances:\n"
+			     "    - {name: y-1, instanceClass: db.r6g.large}\n"
+			     "    - {name: x-2, instanceClass: db.r6g.large}\n",
+			     "u.yaml"),
+	    0);
+	assert_int_equal(ag_manifest_set_check(&f->set, &f->diags), AG_EINVAL);
+	assert_int_equal(f->diags.errors, 1);
+	assert_string_equal(first_diag(f), "u.yaml:10:7: error: instance 'x-2' of cluster 'y' is "
+					   "also defined at t.yaml:8:3 (cluster 'x')");
+}
+
 int
 main(void)
 {
@@ -654,6 +703,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_manifest__cross_field_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_manifest__long_values_are_cut_at_a_character,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_manifest__instance_names_unique_across_clusters,
 		    setup, teardown),
 	};
 
