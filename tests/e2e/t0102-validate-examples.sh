@@ -25,6 +25,12 @@ test_expect_success 'the Project Planton documentation example validates as writ
 	check_contains out "1 manifest, 0 errors, "
 '
 
+test_expect_success 'every manifest in tests/data/manifests/good validates' '
+	"$AG_BIN" validate "$data/good" >out &&
+	n=$(ls "$data"/good/*.yaml | wc -l) &&
+	grep -Eq "^$n manifests, 0 errors, " out
+'
+
 test_expect_success 'warnings carry a rule id, the field and a fix' '
 	"$AG_BIN" validate "$AG_SRC/manifests/minimal.yaml" >out &&
 	check_contains out "minimal.yaml:16:3: warning: spec.instances: 1 instance: " &&
