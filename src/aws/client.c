@@ -272,6 +272,12 @@ ag_aws_client_credentials(struct ag_aws_client *c, const struct ag_aws_creds **o
 	c->resolving = 1;
 	ret = ag_aws_creds_resolve(c, &fresh, err);
 	c->resolving = 0;
+	if (ret == AG_ENOTFOUND) {
+		/* Never let a missing file or role read as "resource not found". */
+		ret = AG_EINVAL;
+		if (err)
+			err->code = ret;
+	}
 	if (ret != 0) {
 		/* Keep using still-valid credentials when a refresh fails. */
 		if (c->have_creds && now < c->creds.expires_ms) {
