@@ -576,6 +576,22 @@ out:
 	return ret;
 }
 
+int64_t
+ag_aws_backoff_ms(int attempt, long base_ms, long max_ms, double u)
+{
+	double cap = (double)base_ms * (double)(1L << (attempt < 30 ? attempt : 30));
+
+	if (attempt < 0)
+		return 0;
+	if (cap > (double)max_ms)
+		cap = (double)max_ms;
+	if (u < 0)
+		u = 0;
+	if (u >= 1)
+		u = 0.999999;
+	return (int64_t)(u * cap);
+}
+
 static int
 map_code(const char *code)
 {
@@ -756,12 +772,9 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 		if (!retry || attempt + 1 >= c->cfg.max_attempts)
 			break;
 		{
-			double cap = (double)c->cfg.retry_base_ms * (double)(1L << (attempt < 20 ? attempt : 20));
-			int64_t delay;
+			int64_t delay = ag_aws_backoff_ms(attempt, c->cfg.retry_base_ms,
+			    c->cfg.retry_max_ms, c->rnd->uniform(c->rnd->ctx));
 
-			if (cap > (double)c->cfg.retry_max_ms)
-				cap = (double)c->cfg.retry_max_ms;
-			delay = (int64_t)(c->rnd->uniform(c->rnd->ctx) * cap);
 			ag_log_debug("%s %s: attempt %d failed (%s), retrying in %lld ms", svcname, action,
 			    attempt + 1, aerr.msg, (long long)delay);
 			c->clock->sleep_ms(c->clock->ctx, delay);

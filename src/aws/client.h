@@ -167,6 +167,12 @@ const struct ag_aws_error_info *ag_aws_client_last_error(const struct ag_aws_cli
 const struct ag_strlist *ag_aws_client_request_ids(const struct ag_aws_client *c);
 void ag_aws_client_clear_request_ids(struct ag_aws_client *c);
 
+/*
+ * Standard-mode backoff before retry attempt+1 (attempt from 0):
+ * u * min(max_ms, base_ms * 2^attempt), u uniform in [0, 1).
+ */
+int64_t ag_aws_backoff_ms(int attempt, long base_ms, long max_ms, double u);
+
 /* Counters: total HTTP requests, or for one action ("rds:DescribeDBClusters" or "DescribeDBClusters"). */
 unsigned long ag_aws_client_request_count(const struct ag_aws_client *c, const char *action);
 const struct ag_aws_counter *ag_aws_client_counters(const struct ag_aws_client *c, size_t *n);
