@@ -207,6 +207,7 @@ ag_aws_client_free(struct ag_aws_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	curl_global_cleanup();
 	for (i = 0; i < AG_AWS_N_SERVICES; i++)
 		free(c->endpoint[i]);
 	ag_aws_config_release(&c->cfg);

@@ -100,6 +100,18 @@ on_text(void *ud, const XML_Char *s, int len)
 		xml_fail(st, "element text too long");
 }
 
+/* AWS replies never carry a DTD; refusing one rules out entity tricks. */
+static void XMLCALL
+on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+    int has_internal_subset)
+{
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)has_internal_subset;
+	xml_fail(ud, "a document type declaration is not allowed");
+}
+
 static void
 fill_text(struct ag_xml_node *n)
 {
@@ -127,6 +139,7 @@ ag_xml_parse(struct ag_xml_node **out, const char *data, size_t len, const char 
 	XML_SetUserData(st.p, &st);
 	XML_SetElementHandler(st.p, on_start, on_end);
 	XML_SetCharacterDataHandler(st.p, on_text);
+	XML_SetStartDoctypeDeclHandler(st.p, on_doctype);
 	if (XML_Parse(st.p, data, (int)len, XML_TRUE) != XML_STATUS_OK || st.failed || !st.root) {
 		if (st.failed)
 			ret = ag_error_set(err, AG_EAWS, "%s: malformed XML: %s", what, st.why);

@@ -210,6 +210,19 @@ test_malformed(void **state)
 	assert_non_null(strstr(err.msg, "test reply: malformed XML at line 1"));
 }
 
+static void
+test_doctype_refused(void **state)
+{
+	struct ag_xml_node *root = NULL;
+	struct ag_error err = AG_ERROR_INIT;
+	static const char dtd[] = "<!DOCTYPE a [<!ENTITY x \"xxxxxxxx\">]><a>&x;&x;</a>";
+
+	(void)state;
+	assert_int_equal(ag_xml_parse(&root, dtd, sizeof(dtd) - 1, "reply", &err), AG_EAWS);
+	assert_null(root);
+	assert_string_equal(err.msg, "reply: malformed XML: a document type declaration is not allowed");
+}
+
 int
 main(void)
 {
@@ -219,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_instances),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_doctype_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
