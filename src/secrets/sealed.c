@@ -146,11 +146,11 @@ open_text(struct ag_secret **out, struct ag_sealed_info *info, const struct ag_k
 {
 	const unsigned char *sk, *pk = NULL;
 	unsigned char *ct = NULL, *m = NULL;
-	const char *b64, *cl, *fd, *val;
+	const char *b64 = NULL, *cl, *fd, *val;
 	json_t *root = NULL, *jv, *jc, *jf, *jval;
 	json_error_t jerr;
 	char have[256];
-	size_t b64len, ctlen, mlen, vlen;
+	size_t b64len = 0, ctlen, mlen, vlen;
 	json_int_t ver;
 	int rc;
 
