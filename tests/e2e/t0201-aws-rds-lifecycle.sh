@@ -163,6 +163,35 @@ test_expect_success 'RDS: delete instances, then clusters; waiters see them gone
 	check_contains err "waiting for DB cluster '"'"'orders'"'"' to become available"
 '
 
+test_expect_success 'RDS: Serverless v2 and a managed master password decode from moto' '
+	"$D" create-cluster DBClusterIdentifier=sv2 Engine=aurora-postgresql EngineVersion=15.4 \
+		MasterUsername=pg ManageMasterUserPassword=true \
+		ServerlessV2ScalingConfiguration.MinCapacity=0.5 ServerlessV2ScalingConfiguration.MaxCapacity=8 >sv2.json &&
+	test "$(jget sv2.json "d[\"serverless_v2_min_capacity\"]")" = 0.5 &&
+	test "$(jget sv2.json "d[\"serverless_v2_max_capacity\"]")" = 8.0 &&
+	case "$(jget sv2.json "d[\"master_user_secret_arn\"]")" in arn:aws:secretsmanager:*) ;; *) exit 1;; esac &&
+	"$D" delete-cluster DBClusterIdentifier=sv2 SkipFinalSnapshot=true >/dev/null
+'
+
+test_expect_success 'RDS: operations moto does not implement fail with the status (HTML 500)' '
+	check_exit 1 "$D" reset-param-group name=pg1 all=true 2>err &&
+	check_contains err "rds ResetDBClusterParameterGroup failed after 3 attempts: HTTP 500 with a non-XML body" &&
+	check_exit 1 "$D" promote-cluster DBClusterIdentifier=orders 2>err &&
+	check_contains err "rds PromoteReadReplicaDBCluster failed after 3 attempts: HTTP 500"
+'
+
+test_expect_success 'RDS: delete the parameter group, subnet group and snapshot' '
+	"$D" delete-param-group name=pg1 &&
+	check_exit 3 "$D" describe-param-groups name=pg1 2>err &&
+	check_contains err "DBParameterGroupNotFound" &&
+	"$D" call Action=DeleteDBClusterSnapshot DBClusterSnapshotIdentifier=orders-snap >/dev/null &&
+	"$D" describe-snapshots cluster=orders >snaps.json &&
+	test "$(jget snaps.json "[s[\"id\"] for s in d[\"snapshots\"] if s[\"id\"] == \"orders-snap\"]")" = "" &&
+	"$D" delete-subnet-group name=sng &&
+	check_exit 3 "$D" describe-subnet-groups name=sng 2>err &&
+	check_contains err "DBSubnetGroupNotFoundFault"
+'
+
 test_expect_success 'RDS: DescribeDBInstances pages are followed until no Marker' '
 	boto3_run <<-PY &&
 	rds.create_db_cluster(DBClusterIdentifier="big", Engine="aurora-postgresql",
