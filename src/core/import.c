@@ -169,7 +169,9 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		(void)ag_buf_addf(&b, "  port: %d\n", c->port);
 	if (c->storage_encrypted) {
 		(void)ag_buf_adds(&b, "  storageEncrypted: true\n");
-		if (set(c->kms_key_id))
+		/* AWS reports a key ARN; anything else (emulators) is left out,
+		 * which matches any key */
+		if (set(c->kms_key_id) && strncmp(c->kms_key_id, "arn:", 4) == 0)
 			kv_line(&b, "  ", "kmsKeyId", c->kms_key_id);
 	}
 	if (c->enabled_cloudwatch_logs_exports.n > 0)
