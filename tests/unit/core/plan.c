@@ -1142,6 +1142,65 @@ test_plan__tombstone_while_deleting(void **state)
 	assert_int_equal(cp->n_actions, 0);
 }
 
+static void
+test_plan__other_paths(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	/* replica without replicationSourceIdentifier in the manifest: promote */
+	add_manifest(f, "rep", NULL, NULL);
+	c = add_live(f, "rep");
+	c->replication_source_identifier = ag_xstrdup("arn:aws:rds:us-west-2:1:cluster:src");
+	/* custom live group, none in the manifest: back to the default group */
+	add_manifest(f, "pg", NULL, NULL);
+	c = add_live(f, "pg");
+	free(c->db_cluster_parameter_group);
+	c->db_cluster_parameter_group = ag_xstrdup("hand-made");
+	/* parameters for a group that does not exist yet */
+	add_manifest(f, "newpg", NULL, "  parameters:\n    - name: work_mem\n      value: \"64MB\"\n");
+	add_live(f, "newpg");
+	/* Serverless v1: the HTTP endpoint goes through ModifyDBCluster */
+	add_manifest(f, "v1", NULL, "  engineMode: serverless\n  enableHttpEndpoint: true\n");
+	c = add_live(f, "v1");
+	free(c->engine_mode);
+	c->engine_mode = ag_xstrdup("serverless");
+	/* a tombstone in observe mode and a limit of zero deletions */
+	add_manifest(f, "obs", "  annotations:\n    aurora-gitops/mode: observe\n"
+			       "    aurora-gitops/deletion: delete\n", NULL);
+	add_live(f, "obs");
+
+	cp = run(f, "rep");
+	assert_int_equal(cp->actions[0].kind, AG_ACT_PROMOTE_REPLICA);
+	assert_string_equal(param(&cp->actions[0], "DBClusterIdentifier"), "rep");
+	cp = ag_plan_find(&f->plan, "pg");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER),
+				"DBClusterParameterGroupName"),
+	    "default.aurora-postgresql15");
+	cp = ag_plan_find(&f->plan, "newpg");
+	assert_int_equal(cp->actions[0].kind, AG_ACT_CREATE_PARAM_GROUP);
+	assert_string_equal(param(&cp->actions[0], "DBClusterParameterGroupName"), "newpg-cluster");
+	assert_int_equal(cp->actions[1].kind, AG_ACT_MODIFY_PARAM_GROUP);
+	assert_string_equal(param(&cp->actions[1], "Parameters.Parameter.1.ParameterValue"), "64MB");
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER),
+				"DBClusterParameterGroupName"),
+	    "newpg-cluster");
+	cp = ag_plan_find(&f->plan, "v1");
+	assert_null(find_action(cp, AG_ACT_SET_HTTP_ENDPOINT));
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "EnableHttpEndpoint"),
+	    "true");
+	cp = ag_plan_find(&f->plan, "obs");
+	assert_int_equal(cp->status, AG_STATUS_DELETE);
+	assert_int_equal(cp->n_actions, 0);
+	assert_false(cp->execute);
+
+	f->in.max_deletes = 0;
+	cp = run(f, "obs");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_non_null(strstr(cp->reason, "at most 0 may be deleted per run"));
+}
+
 int
 main(void)
 {
@@ -1177,6 +1236,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__sparse_live_cluster, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__tombstone_while_deleting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__other_paths, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
