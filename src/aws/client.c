@@ -318,6 +318,22 @@ ag_aws_client_clear_request_ids(struct ag_aws_client *c)
 	ag_strlist_release(&c->request_ids);
 }
 
+/* Keeps the most recent AG_AWS_MAX_REQUEST_IDS ids (a daemon never clears them). */
+static void
+keep_request_id(struct ag_aws_client *c, const char *id)
+{
+	if (c->request_ids.n >= AG_AWS_MAX_REQUEST_IDS) {
+		size_t drop = c->request_ids.n / 2, i;
+
+		for (i = 0; i < drop; i++)
+			free(c->request_ids.v[i]);
+		memmove(c->request_ids.v, c->request_ids.v + drop,
+		    (c->request_ids.n - drop) * sizeof(c->request_ids.v[0]));
+		c->request_ids.n -= drop;
+	}
+	ag_strlist_add(&c->request_ids, id);
+}
+
 static struct ag_aws_counter *
 counter(struct ag_aws_client *c, enum ag_aws_service svc, const char *action)
 {
@@ -704,7 +720,7 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			ret = AG_ENET;
 		} else if (status >= 200 && status < 300) {
 			if (rid[0])
-				ag_strlist_add(&c->request_ids, rid);
+				keep_request_id(c, rid);
 			ret = ag_xml_parse(&resp->root, reply.ptr, reply.len, action, &aerr);
 			if (ret != 0) {
 				cnt->errors++;
@@ -728,7 +744,7 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 				if (!rm)
 					rm = ag_xml_find(resp->root, "requestId");
 				if (rm && rm->text[0])
-					ag_strlist_add(&c->request_ids, rm->text);
+					keep_request_id(c, rm->text);
 				resp->request_id = ag_xstrdup(rm ? rm->text : NULL);
 			} else {
 				resp->request_id = ag_xstrdup(rid);
@@ -768,7 +784,7 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 				retry = retryable_status(status);
 			}
 			if (rid[0])
-				ag_strlist_add(&c->request_ids, rid);
+				keep_request_id(c, rid);
 		}
 		if (!retry || attempt + 1 >= c->cfg.max_attempts)
 			break;

@@ -163,7 +163,11 @@ int ag_sts_call(struct ag_aws_client *c, const char *action, const struct ag_kvl
 /* The last AWS error reply (code NULL when the last call succeeded or failed in transport). */
 const struct ag_aws_error_info *ag_aws_client_last_error(const struct ag_aws_client *c);
 
-/* x-amzn-requestid of every reply since the last clear, in order. */
+/*
+ * x-amzn-requestid of every reply (errors included) since the last clear,
+ * oldest first. Only the most recent AG_AWS_MAX_REQUEST_IDS are kept.
+ */
+#define AG_AWS_MAX_REQUEST_IDS 4096
 const struct ag_strlist *ag_aws_client_request_ids(const struct ag_aws_client *c);
 void ag_aws_client_clear_request_ids(struct ag_aws_client *c);
 
