@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <curl/curl.h>
 #include <jansson.h>
 
 #include "core/banned.h"
@@ -270,6 +271,44 @@ out:
 	return ret;
 }
 
+/*
+ * As the AWS SDKs do: a full URI must be https, or http to a loopback
+ * address or the ECS/EKS credential endpoints.
+ */
+static int
+check_full_uri(const char *url, struct ag_error *err)
+{
+	static const char *const allowed[] = { "127.0.0.1", "localhost", "[::1]", "169.254.170.2",
+		"169.254.170.23", "[fd00:ec2::23]", NULL };
+	CURLU *h = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int ret = AG_OK, i;
+
+	if (!h)
+		return ag_error_set(err, AG_ERROR, "cannot allocate a URL handle");
+	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		ret = ag_error_set(err, AG_EINVAL, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is not a URL",
+		    url);
+		goto out;
+	}
+	if (strcmp(scheme, "https") == 0)
+		goto out;
+	for (i = 0; allowed[i]; i++)
+		if (strcmp(scheme, "http") == 0 && strcmp(host, allowed[i]) == 0)
+			goto out;
+	ret = ag_error_set(err, AG_EINVAL,
+	    "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' must use https or a loopback or container "
+	    "credential address",
+	    url);
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(h);
+	return ret;
+}
+
 static int
 container_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *err)
 {
@@ -282,6 +321,8 @@ container_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_err
 	url = cfg->container_relative_uri
 	    ? ag_xasprintf("http://169.254.170.2%s", cfg->container_relative_uri)
 	    : ag_xstrdup(cfg->container_full_uri);
+	if (!cfg->container_relative_uri && (ret = check_full_uri(url, err)) != 0)
+		goto out;
 	if (cfg->container_auth_token_file) {
 		if ((ret = read_small(&tok, cfg->container_auth_token_file,
 			 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", err)) != 0)

@@ -161,7 +161,10 @@ test_expect_success 'container credentials with an authorization token' '
 	check_exit 1 bare AWS_REGION=us-east-1 AWS_CONTAINER_CREDENTIALS_FULL_URI=$CREDS_URL/ecs/creds \
 		AWS_CONTAINER_AUTHORIZATION_TOKEN=wrong \
 		AWS_SHARED_CREDENTIALS_FILE=$PWD/none AWS_CONFIG_FILE=$PWD/none "$D" creds 2>err &&
-	check_contains err "container credentials: GET $CREDS_URL/ecs/creds: HTTP 401"
+	check_contains err "container credentials: GET $CREDS_URL/ecs/creds: HTTP 401" &&
+	check_exit 1 bare AWS_REGION=us-east-1 AWS_CONTAINER_CREDENTIALS_FULL_URI=http://example.com/creds \
+		AWS_SHARED_CREDENTIALS_FILE=$PWD/none AWS_CONFIG_FILE=$PWD/none "$D" creds 2>err &&
+	check_contains err "AWS_CONTAINER_CREDENTIALS_FULL_URI '"'"'http://example.com/creds'"'"' must use https"
 '
 
 test_expect_success 'EC2 IMDSv2: token PUT, role name, credentials' '
