@@ -228,6 +228,22 @@ ag_state_record_failure(struct ag_state *s, const char *cluster, const char *pla
 }
 
 void
+ag_state_list(const struct ag_state *s, struct ag_kvlist *passwords, struct ag_kvlist *failures)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(s->passwords, k, v)
+		ag_kvlist_add(passwords, k, json_string_value(json_object_get(v, "key_id")));
+	json_object_foreach(s->failures, k, v)
+		ag_kvlist_addf(failures, k, "%s: %s",
+		    json_string_value(json_object_get(v, "action")) ?: "?",
+		    json_string_value(json_object_get(v, "error")) ?: "?");
+	ag_kvlist_sort(passwords);
+	ag_kvlist_sort(failures);
+}
+
+void
 ag_state_clear_failure(struct ag_state *s, const char *cluster)
 {
 	if (json_object_del(s->failures, cluster) == 0)

@@ -2,6 +2,7 @@
 #define AG_AGENT_STATE_H
 
 #include "core/error.h"
+#include "core/kv.h"
 
 /*
  * The agent's state directory (--state-dir; default
@@ -52,6 +53,13 @@ int ag_state_failure_repeats(const struct ag_state *s, const char *cluster, cons
     const char *live_digest, const char **why);
 void ag_state_record_failure(struct ag_state *s, const char *cluster, const char *plan_digest,
     const char *live_digest, const char *action, const char *error);
+/*
+ * What the state records, for `status`: clusters with a recorded password
+ * hash (key = cluster, value = key id), and failed clusters (key = cluster,
+ * value = "<action>: <error>"). Appended, sorted by cluster.
+ */
+void ag_state_list(const struct ag_state *s, struct ag_kvlist *passwords,
+    struct ag_kvlist *failures);
 void ag_state_clear_failure(struct ag_state *s, const char *cluster);
 
 #endif

@@ -104,6 +104,12 @@ test_expect_success 'after rotation the plan is clean again' '
 		{ cat out/after.*; exit 1; }
 '
 
+test_expect_success 'status counts sealed values per key and shows the applied key' '
+	run status status --dir m --state-dir "$STATE" &&
+	grep -E "key prod +1 value$" out/status.stdout &&
+	grep -E "billing-db +key prod$" out/status.stdout
+'
+
 test_expect_success 'the plaintext appears in no output, report or state file' '
 	for pw in "$PW1" "$PW2"; do
 		b64=$(printf "%s" "$pw" | base64) &&
