@@ -19,8 +19,8 @@
 
 #include "core/banned.h"
 
-static const char *const api_versions[AG_AWS_N_SERVICES] = { "2014-10-31", "2016-11-15",
-	"2011-06-15" };
+static const char *const api_versions[AG_AWS_N_SERVICES] = {
+    "2014-10-31", "2016-11-15", "2011-06-15"};
 
 struct ag_aws_client {
 	struct ag_aws_config cfg;
@@ -253,8 +253,8 @@ ag_aws_client_set_fixed_date(struct ag_aws_client *c, const char *amz_date)
 }
 
 int
-ag_aws_client_credentials(struct ag_aws_client *c, const struct ag_aws_creds **out,
-    struct ag_error *err)
+ag_aws_client_credentials(
+    struct ag_aws_client *c, const struct ag_aws_creds **out, struct ag_error *err)
 {
 	struct ag_aws_creds fresh;
 	int64_t now;
@@ -263,7 +263,7 @@ ag_aws_client_credentials(struct ag_aws_client *c, const struct ag_aws_creds **o
 	*out = NULL;
 	now = c->clock->now_ms(c->clock->ctx);
 	if (c->have_creds && (c->creds_fixed || c->creds.expires_ms == 0 ||
-				 now + c->cfg.refresh_margin_ms < c->creds.expires_ms)) {
+	                         now + c->cfg.refresh_margin_ms < c->creds.expires_ms)) {
 		*out = &c->creds;
 		return AG_OK;
 	}
@@ -282,7 +282,8 @@ ag_aws_client_credentials(struct ag_aws_client *c, const struct ag_aws_creds **o
 	if (ret != 0) {
 		/* Keep using still-valid credentials when a refresh fails. */
 		if (c->have_creds && now < c->creds.expires_ms) {
-			ag_log_warn("refreshing AWS credentials failed, using the current ones until they expire: %s",
+			ag_log_warn("refreshing AWS credentials failed, using the current ones "
+			            "until they expire: %s",
 			    err ? err->msg : "");
 			ag_error_clear(err);
 			*out = &c->creds;
@@ -412,7 +413,7 @@ on_header(char *p, size_t sz, size_t n, void *ud)
 {
 	struct http_ctx *h = ud;
 	size_t len = sz * n, i;
-	static const char *const names[] = { "x-amzn-requestid:", "x-amz-request-id:" };
+	static const char *const names[] = {"x-amzn-requestid:", "x-amz-request-id:"};
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t nl = strlen(names[i]);
@@ -439,8 +440,7 @@ on_header(char *p, size_t sz, size_t n, void *ud)
 static int
 http_do(struct ag_aws_client *c, const char *method, const char *url,
     const struct ag_kvlist *headers, const char *body, size_t body_len, long timeout_ms,
-    int *status, struct ag_buf *resp, char *request_id, size_t request_id_len,
-    struct ag_error *err)
+    int *status, struct ag_buf *resp, char *request_id, size_t request_id_len, struct ag_error *err)
 {
 	struct curl_slist *hl = NULL;
 	struct http_ctx h;
@@ -466,8 +466,9 @@ http_do(struct ag_aws_client *c, const char *method, const char *url,
 		curl_easy_setopt(c->curl, CURLOPT_CAINFO, c->cfg.ca_bundle);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
 	    timeout_ms > 0 && timeout_ms < c->cfg.connect_timeout_ms ? timeout_ms
-								       : c->cfg.connect_timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : c->cfg.timeout_ms);
+	                                                             : c->cfg.connect_timeout_ms);
+	curl_easy_setopt(
+	    c->curl, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : c->cfg.timeout_ms);
 	curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "aurora-gitops/" AG_VERSION);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &h);
@@ -494,8 +495,8 @@ http_do(struct ag_aws_client *c, const char *method, const char *url,
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK) {
 		if (h.too_big)
-			ret = ag_error_set(err, AG_ETOOBIG, "reply from %s is larger than %zu bytes", url,
-			    resp->max);
+			ret = ag_error_set(err, AG_ETOOBIG,
+			    "reply from %s is larger than %zu bytes", url, resp->max);
 		else
 			ret = ag_error_set(err, AG_ENET, "%s %s: %s", method, url,
 			    c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc));
@@ -516,23 +517,23 @@ ag_aws_http(struct ag_aws_client *c, const char *method, const char *url,
     const struct ag_kvlist *headers, const char *body, size_t body_len, long timeout_ms,
     int *status, struct ag_buf *resp_body, struct ag_error *err)
 {
-	return http_do(c, method, url, headers, body, body_len, timeout_ms, status, resp_body, NULL, 0,
-	    err);
+	return http_do(
+	    c, method, url, headers, body, body_len, timeout_ms, status, resp_body, NULL, 0, err);
 }
 
 /* Calls --------------------------------------------------------------- */
 
-static const char *const retry_codes[] = { "Throttling", "ThrottlingException",
-	"ThrottledException", "RequestThrottledException", "TooManyRequestsException",
-	"ProvisionedThroughputExceededException", "TransactionInProgressException",
-	"RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException",
-	"RequestThrottled", "SlowDown", "PriorRequestNotComplete", "RequestTimeout",
-	"RequestTimeoutException", "EC2ThrottledException", NULL };
+static const char *const retry_codes[] = {"Throttling", "ThrottlingException", "ThrottledException",
+    "RequestThrottledException", "TooManyRequestsException",
+    "ProvisionedThroughputExceededException", "TransactionInProgressException",
+    "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
+    "SlowDown", "PriorRequestNotComplete", "RequestTimeout", "RequestTimeoutException",
+    "EC2ThrottledException", NULL};
 
-static const char *const denied_codes[] = { "AccessDenied", "AccessDeniedException",
-	"UnauthorizedOperation", "SignatureDoesNotMatch", "InvalidClientTokenId",
-	"MissingAuthenticationToken", "IncompleteSignature", "ExpiredToken", "ExpiredTokenException",
-	"UnrecognizedClientException", "AuthFailure", "OptInRequired", NULL };
+static const char *const denied_codes[] = {"AccessDenied", "AccessDeniedException",
+    "UnauthorizedOperation", "SignatureDoesNotMatch", "InvalidClientTokenId",
+    "MissingAuthenticationToken", "IncompleteSignature", "ExpiredToken", "ExpiredTokenException",
+    "UnrecognizedClientException", "AuthFailure", "OptInRequired", NULL};
 
 static int
 in_list(const char *const *l, const char *s)
@@ -571,7 +572,8 @@ split_url(struct url_parts *u, const char *url, struct ag_error *err)
 		goto out;
 	}
 	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
-		ret = ag_error_set(err, AG_EINVAL, "AWS endpoint URL '%s' must be http:// or https://", url);
+		ret = ag_error_set(
+		    err, AG_EINVAL, "AWS endpoint URL '%s' must be http:// or https://", url);
 		goto out;
 	}
 	if (curl_url_get(h, CURLUPART_PORT, &port, 0) != CURLUE_OK)
@@ -579,7 +581,7 @@ split_url(struct url_parts *u, const char *url, struct ag_error *err)
 	if (curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK)
 		path = NULL;
 	if (port && !((strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0) ||
-			(strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0)))
+	                (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0)))
 		u->host = ag_xasprintf("%s:%s", host, port);
 	else
 		u->host = ag_xstrdup(host);
@@ -653,7 +655,8 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 	ag_aws_error_info_release(&c->last_error);
 	if (!c->endpoint[svc]) {
 		ret = ag_error_set(err, AG_EINVAL,
-		    "%s %s: no AWS region configured (set AWS_REGION or AWS_DEFAULT_REGION, a 'region' "
+		    "%s %s: no AWS region configured (set AWS_REGION or AWS_DEFAULT_REGION, a "
+		    "'region' "
 		    "in the profile, or AWS_ENDPOINT_URL)",
 		    svcname, action);
 		goto out;
@@ -682,20 +685,21 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			memcpy(amz_date, c->fixed_date, sizeof(amz_date));
 		else
 			ag_sigv4_amz_date(amz_date, (long long)c->clock->now_ms(c->clock->ctx));
-		ag_kvlist_add(&hdrs, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+		ag_kvlist_add(
+		    &hdrs, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
 		ag_kvlist_add(&hdrs, "Host", u.host);
 		ag_kvlist_add(&hdrs, "X-Amz-Date", amz_date);
 		if (creds) {
-			struct ag_sigv4_request sreq = { "POST", u.path, NULL, &hdrs, body.ptr, body.len,
-				0 };
-			struct ag_sigv4_creds sc = { creds->access_key_id, creds->secret_access_key,
-				creds->session_token };
+			struct ag_sigv4_request sreq = {
+			    "POST", u.path, NULL, &hdrs, body.ptr, body.len, 0};
+			struct ag_sigv4_creds sc = {
+			    creds->access_key_id, creds->secret_access_key, creds->session_token};
 			struct ag_sigv4_result sr;
 
 			if (creds->session_token && creds->session_token[0])
 				ag_kvlist_add(&hdrs, "X-Amz-Security-Token", creds->session_token);
-			ret = ag_sigv4_sign(&sr, &sreq, &sc, c->cfg.region ? c->cfg.region : "us-east-1",
-			    svcname, amz_date, err);
+			ret = ag_sigv4_sign(&sr, &sreq, &sc,
+			    c->cfg.region ? c->cfg.region : "us-east-1", svcname, amz_date, err);
 			if (ret != 0) {
 				ag_kvlist_release(&hdrs);
 				goto out;
@@ -706,8 +710,8 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 		cnt = counter(c, svc, action);
 		cnt->requests++;
 		rid[0] = '\0';
-		ret = http_do(c, "POST", c->endpoint[svc], &hdrs, body.ptr, body.len, 0, &status, &reply,
-		    rid, sizeof(rid), &aerr);
+		ret = http_do(c, "POST", c->endpoint[svc], &hdrs, body.ptr, body.len, 0, &status,
+		    &reply, rid, sizeof(rid), &aerr);
 		ag_kvlist_release(&hdrs);
 		if (ret == AG_ETOOBIG) {
 			cnt->errors++;
@@ -724,8 +728,9 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			ret = ag_xml_parse(&resp->root, reply.ptr, reply.len, action, &aerr);
 			if (ret != 0) {
 				cnt->errors++;
-				ag_error_set(err, AG_EAWS, "%s %s: HTTP %d with an unreadable body: %s",
-				    svcname, action, status, aerr.msg);
+				ag_error_set(err, AG_EAWS,
+				    "%s %s: HTTP %d with an unreadable body: %s", svcname, action,
+				    status, aerr.msg);
 				ret = AG_EAWS;
 				goto out;
 			}
@@ -766,8 +771,9 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 				    c->last_error.request_id ? c->last_error.request_id : "",
 				    ei.message && *ei.message ? ei.message : "(no message)");
 				retry = in_list(retry_codes, ei.code) || retryable_status(status);
-				if (creds && (strcmp(ei.code, "ExpiredToken") == 0 ||
-						 strcmp(ei.code, "ExpiredTokenException") == 0) &&
+				if (creds &&
+				    (strcmp(ei.code, "ExpiredToken") == 0 ||
+				        strcmp(ei.code, "ExpiredTokenException") == 0) &&
 				    !c->creds_fixed && creds == &c->creds)
 					c->have_creds = 0; /* next call resolves again */
 			} else {
@@ -778,8 +784,8 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 				if (rid[0])
 					c->last_error.request_id = ag_xstrdup(rid);
 				ret = AG_EAWS;
-				ag_error_set(&aerr, ret, "HTTP %d%s%s with a non-XML body: %s", status,
-				    rid[0] ? ", request id " : "", rid[0] ? rid : "",
+				ag_error_set(&aerr, ret, "HTTP %d%s%s with a non-XML body: %s",
+				    status, rid[0] ? ", request id " : "", rid[0] ? rid : "",
 				    snip[0] ? snip : "(empty)");
 				retry = retryable_status(status);
 			}
@@ -792,8 +798,8 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			int64_t delay = ag_aws_backoff_ms(attempt, c->cfg.retry_base_ms,
 			    c->cfg.retry_max_ms, c->rnd->uniform(c->rnd->ctx));
 
-			ag_log_debug("%s %s: attempt %d failed (%s), retrying in %lld ms", svcname, action,
-			    attempt + 1, aerr.msg, (long long)delay);
+			ag_log_debug("%s %s: attempt %d failed (%s), retrying in %lld ms", svcname,
+			    action, attempt + 1, aerr.msg, (long long)delay);
 			c->clock->sleep_ms(c->clock->ctx, delay);
 		}
 	}
@@ -803,9 +809,9 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 		int tries = attempt < c->cfg.max_attempts ? attempt + 1 : c->cfg.max_attempts;
 
 		if (tries > 1)
-			ag_error_set(err, ret, "%s %s failed after %d attempts: %s%s%s%s", svcname, action,
-			    tries, aerr.msg, src ? " (credentials from " : "", src ? src : "",
-			    src ? ")" : "");
+			ag_error_set(err, ret, "%s %s failed after %d attempts: %s%s%s%s", svcname,
+			    action, tries, aerr.msg, src ? " (credentials from " : "",
+			    src ? src : "", src ? ")" : "");
 		else
 			ag_error_set(err, ret, "%s %s failed: %s%s%s%s", svcname, action, aerr.msg,
 			    src ? " (credentials from " : "", src ? src : "", src ? ")" : "");

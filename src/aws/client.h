@@ -18,21 +18,17 @@
  * else takes explicit values, so tests can build configurations by hand.
  */
 
-enum ag_aws_service {
-	AG_AWS_RDS = 0,
-	AG_AWS_EC2 = 1,
-	AG_AWS_STS = 2,
-	AG_AWS_N_SERVICES
-};
+enum ag_aws_service { AG_AWS_RDS = 0, AG_AWS_EC2 = 1, AG_AWS_STS = 2, AG_AWS_N_SERVICES };
 
 struct ag_aws_config {
 	char *region;
-	char *region_source; /* e.g. "AWS_REGION", "profile 'x' (/path/config)" */
-	char *profile;       /* AWS_PROFILE, else "default" */
+	char *region_source;    /* e.g. "AWS_REGION", "profile 'x' (/path/config)" */
+	char *profile;          /* AWS_PROFILE, else "default" */
 	char *credentials_file; /* AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials */
 	char *config_file;      /* AWS_CONFIG_FILE, else ~/.aws/config */
 
-	/* Endpoints: per service, then the shared one, else https://<svc>.<region>.amazonaws.com. */
+	/* Endpoints: per service, then the shared one, else https://<svc>.<region>.amazonaws.com.
+	 */
 	char *endpoint[AG_AWS_N_SERVICES]; /* AWS_ENDPOINT_URL_RDS / _EC2 / _STS */
 	char *endpoint_all;                /* AWS_ENDPOINT_URL */
 
@@ -40,21 +36,22 @@ struct ag_aws_config {
 	char *access_key_id; /* AWS_ACCESS_KEY_ID */
 	char *secret_access_key;
 	char *session_token;
-	char *role_arn;                /* AWS_ROLE_ARN */
-	char *web_identity_token_file; /* AWS_WEB_IDENTITY_TOKEN_FILE */
-	char *role_session_name;       /* AWS_ROLE_SESSION_NAME */
-	char *container_relative_uri;  /* AWS_CONTAINER_CREDENTIALS_RELATIVE_URI */
-	char *container_full_uri;      /* AWS_CONTAINER_CREDENTIALS_FULL_URI */
-	char *container_auth_token;    /* AWS_CONTAINER_AUTHORIZATION_TOKEN */
+	char *role_arn;                  /* AWS_ROLE_ARN */
+	char *web_identity_token_file;   /* AWS_WEB_IDENTITY_TOKEN_FILE */
+	char *role_session_name;         /* AWS_ROLE_SESSION_NAME */
+	char *container_relative_uri;    /* AWS_CONTAINER_CREDENTIALS_RELATIVE_URI */
+	char *container_full_uri;        /* AWS_CONTAINER_CREDENTIALS_FULL_URI */
+	char *container_auth_token;      /* AWS_CONTAINER_AUTHORIZATION_TOKEN */
 	char *container_auth_token_file; /* AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE */
-	bool imds_disabled;            /* AWS_EC2_METADATA_DISABLED=true */
-	char *imds_endpoint;           /* AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 */
-	char *ca_bundle;               /* AWS_CA_BUNDLE */
+	bool imds_disabled;              /* AWS_EC2_METADATA_DISABLED=true */
+	char *imds_endpoint; /* AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 */
+	char *ca_bundle;     /* AWS_CA_BUNDLE */
 
 	/* Transport. */
-	int max_attempts;        /* AWS_MAX_ATTEMPTS, default 3 */
-	long retry_base_ms;      /* AG_AWS_RETRY_BASE_MS, default 1000: delay = rand * min(max, base * 2^i) */
-	long retry_max_ms;       /* default 20000 */
+	int max_attempts;   /* AWS_MAX_ATTEMPTS, default 3 */
+	long retry_base_ms; /* AG_AWS_RETRY_BASE_MS, default 1000: delay = rand * min(max, base *
+	                       2^i) */
+	long retry_max_ms;  /* default 20000 */
 	long connect_timeout_ms; /* AG_AWS_CONNECT_TIMEOUT_MS, default 5000 */
 	long timeout_ms;         /* AG_AWS_TIMEOUT_MS, default 60000 */
 	long imds_timeout_ms;    /* default 1000 (IMDS and container endpoints) */
@@ -88,7 +85,7 @@ void ag_aws_mask_key_id(char *out, size_t outlen, const char *access_key_id);
 /* The last AWS error reply seen by a client. */
 struct ag_aws_error_info {
 	int http_status;
-	char *code;    /* "Throttling", "DBClusterNotFoundFault", ... or NULL */
+	char *code; /* "Throttling", "DBClusterNotFoundFault", ... or NULL */
 	char *message;
 	char *request_id;
 };
@@ -106,8 +103,8 @@ int ag_aws_parse_error(struct ag_aws_error_info *out, const char *body, size_t l
 struct ag_aws_response {
 	int http_status;
 	char *request_id;
-	struct ag_xml_node *root;           /* the whole document */
-	const struct ag_xml_node *result;   /* <ActionResult>, else root */
+	struct ag_xml_node *root;         /* the whole document */
+	const struct ag_xml_node *result; /* <ActionResult>, else root */
 };
 void ag_aws_response_release(struct ag_aws_response *r);
 
@@ -137,8 +134,8 @@ const struct ag_clock *ag_aws_client_clock(const struct ag_aws_client *c);
  * web identity, container endpoint, EC2 IMDSv2. The result stays owned by
  * the client. On failure the message lists every source tried.
  */
-int ag_aws_client_credentials(struct ag_aws_client *c, const struct ag_aws_creds **out,
-    struct ag_error *err);
+int ag_aws_client_credentials(
+    struct ag_aws_client *c, const struct ag_aws_creds **out, struct ag_error *err);
 /* Uses these credentials instead of the chain (copied). */
 void ag_aws_client_set_credentials(struct ag_aws_client *c, const struct ag_aws_creds *creds);
 /* Fixed X-Amz-Date for signing ("YYYYMMDDTHHMMSSZ"), NULL = clock. For tests. */
@@ -177,7 +174,8 @@ void ag_aws_client_clear_request_ids(struct ag_aws_client *c);
  */
 int64_t ag_aws_backoff_ms(int attempt, long base_ms, long max_ms, double u);
 
-/* Counters: total HTTP requests, or for one action ("rds:DescribeDBClusters" or "DescribeDBClusters"). */
+/* Counters: total HTTP requests, or for one action ("rds:DescribeDBClusters" or
+ * "DescribeDBClusters"). */
 unsigned long ag_aws_client_request_count(const struct ag_aws_client *c, const char *action);
 const struct ag_aws_counter *ag_aws_client_counters(const struct ag_aws_client *c, size_t *n);
 void ag_aws_client_reset_counters(struct ag_aws_client *c);

@@ -17,7 +17,7 @@
 
 #include "core/banned.h"
 
-static const char *const svc_names[AG_AWS_N_SERVICES] = { "rds", "ec2", "sts" };
+static const char *const svc_names[AG_AWS_N_SERVICES] = {"rds", "ec2", "sts"};
 
 const char *
 ag_aws_service_name(enum ag_aws_service svc)
@@ -114,8 +114,8 @@ trim(char *s)
 }
 
 int
-ag_aws_ini_section(struct ag_kvlist *out, int *found, const char *path, const char *section,
-    struct ag_error *err)
+ag_aws_ini_section(
+    struct ag_kvlist *out, int *found, const char *path, const char *section, struct ag_error *err)
 {
 	struct ag_buf b = AG_BUF_INIT(4 * 1024 * 1024);
 	char *line, *next;
@@ -174,8 +174,9 @@ env_long(const char *name, long def, long min, long max, struct ag_error *err, i
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (errno || *end || n < min || n > max) {
-		*bad = ag_error_set(err, AG_EINVAL, "environment variable %s: '%s' is not a number from %ld to %ld",
-		    name, v, min, max);
+		*bad = ag_error_set(err, AG_EINVAL,
+		    "environment variable %s: '%s' is not a number from %ld to %ld", name, v, min,
+		    max);
 		return def;
 	}
 	return n;
@@ -220,7 +221,8 @@ ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err)
 	cfg->ca_bundle = env_dup("AWS_CA_BUNDLE");
 
 	cfg->max_attempts = (int)env_long("AWS_MAX_ATTEMPTS", 3, 1, 100, err, &bad);
-	cfg->retry_base_ms = env_long("AG_AWS_RETRY_BASE_MS", cfg->retry_base_ms, 0, 60000, err, &bad);
+	cfg->retry_base_ms =
+	    env_long("AG_AWS_RETRY_BASE_MS", cfg->retry_base_ms, 0, 60000, err, &bad);
 	cfg->connect_timeout_ms =
 	    env_long("AG_AWS_CONNECT_TIMEOUT_MS", cfg->connect_timeout_ms, 1, 600000, err, &bad);
 	cfg->timeout_ms = env_long("AG_AWS_TIMEOUT_MS", cfg->timeout_ms, 1, 3600000, err, &bad);
@@ -234,15 +236,15 @@ ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err)
 	} else {
 		struct ag_kvlist kv = AG_KVLIST_INIT;
 		char *section = strcmp(cfg->profile, "default") == 0
-		    ? ag_xstrdup("default")
-		    : ag_xasprintf("profile %s", cfg->profile);
+		                    ? ag_xstrdup("default")
+		                    : ag_xasprintf("profile %s", cfg->profile);
 		int found = 0, r;
 
 		r = ag_aws_ini_section(&kv, &found, cfg->config_file, section, err);
 		if (r == AG_OK && ag_kvlist_get(&kv, "region") && *ag_kvlist_get(&kv, "region")) {
 			cfg->region = ag_xstrdup(ag_kvlist_get(&kv, "region"));
-			cfg->region_source = ag_xasprintf("profile '%s' (%s)", cfg->profile,
-			    cfg->config_file);
+			cfg->region_source =
+			    ag_xasprintf("profile '%s' (%s)", cfg->profile, cfg->config_file);
 		}
 		ag_kvlist_release(&kv);
 		free(section);
@@ -293,7 +295,9 @@ ag_aws_parse_time(const char *s, int64_t *out_ms)
 		return AG_EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31)
 		return AG_EINVAL;
-	*out_ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400) + h * 3600 + mi * 60 + se) *
-	    1000 + ms;
+	*out_ms =
+	    ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400) + h * 3600 + mi * 60 + se) *
+	        1000 +
+	    ms;
 	return AG_OK;
 }

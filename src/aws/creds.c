@@ -51,8 +51,8 @@ read_small(char **out, const char *path, const char *what, struct ag_error *err)
 		ag_error_prefix(err, "%s", what);
 		return ret;
 	}
-	while (b.len && (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r' ||
-			    b.ptr[b.len - 1] == ' '))
+	while (b.len &&
+	       (b.ptr[b.len - 1] == '\n' || b.ptr[b.len - 1] == '\r' || b.ptr[b.len - 1] == ' '))
 		b.ptr[--b.len] = '\0';
 	*out = ag_xstrndup(b.ptr, b.len);
 	ag_buf_wipe(&b);
@@ -68,8 +68,8 @@ struct profile {
 };
 
 static int
-load_profile(struct profile *p, const struct ag_aws_config *cfg, const char *name,
-    struct ag_error *err)
+load_profile(
+    struct profile *p, const struct ag_aws_config *cfg, const char *name, struct ag_error *err)
 {
 	struct ag_kvlist ckv = AG_KVLIST_INIT;
 	char *section;
@@ -88,7 +88,7 @@ load_profile(struct profile *p, const struct ag_aws_config *cfg, const char *nam
 	}
 	if (cfg->config_file) {
 		section = strcmp(name, "default") == 0 ? ag_xstrdup("default")
-						      : ag_xasprintf("profile %s", name);
+		                                       : ag_xasprintf("profile %s", name);
 		found = 0;
 		ret = ag_aws_ini_section(&ckv, &found, cfg->config_file, section, err);
 		free(section);
@@ -147,43 +147,51 @@ profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aw
 		const char *sp = pget(&p, "source_profile");
 		const char *cs = pget(&p, "credential_source");
 		const char *wif = pget(&p, "web_identity_token_file");
-		char *sess = pget(&p, "role_session_name") ? ag_xstrdup(pget(&p, "role_session_name"))
-							   : session_name(c);
+		char *sess = pget(&p, "role_session_name")
+		                 ? ag_xstrdup(pget(&p, "role_session_name"))
+		                 : session_name(c);
 		int sub = 0;
 
 		*configured = 1;
 		memset(&src, 0, sizeof(src));
 		if (depth > 4) {
-			ret = ag_error_set(err, AG_EINVAL, "profile '%s' (%s): source_profile chain is too long",
-			    name, p.where);
+			ret = ag_error_set(err, AG_EINVAL,
+			    "profile '%s' (%s): source_profile chain is too long", name, p.where);
 		} else if (wif) {
 			char *tok = NULL;
 
 			ret = read_small(&tok, wif, "web identity token file", err);
 			if (ret == 0)
-				ret = ag_sts_assume_role_with_web_identity(c, pget(&p, "role_arn"), sess,
-				    tok, out, err);
+				ret = ag_sts_assume_role_with_web_identity(
+				    c, pget(&p, "role_arn"), sess, tok, out, err);
 			free(tok);
 		} else if (sp) {
 			if (strcmp(sp, name) == 0) {
 				/* A profile may hold its own static keys as the source. */
-				if (!pget(&p, "aws_access_key_id") || !pget(&p, "aws_secret_access_key"))
+				if (!pget(&p, "aws_access_key_id") ||
+				    !pget(&p, "aws_secret_access_key"))
 					ret = ag_error_set(err, AG_EINVAL,
-					    "profile '%s' (%s): source_profile names itself but it has no aws_access_key_id/aws_secret_access_key",
+					    "profile '%s' (%s): source_profile names itself but it "
+					    "has no aws_access_key_id/aws_secret_access_key",
 					    name, p.where);
 				else {
-					src.access_key_id = ag_xstrdup(pget(&p, "aws_access_key_id"));
-					src.secret_access_key = ag_xstrdup(pget(&p, "aws_secret_access_key"));
-					src.session_token = ag_xstrdup(pget(&p, "aws_session_token"));
-					src.source = ag_xasprintf("profile '%s' (%s)", name, p.where);
+					src.access_key_id =
+					    ag_xstrdup(pget(&p, "aws_access_key_id"));
+					src.secret_access_key =
+					    ag_xstrdup(pget(&p, "aws_secret_access_key"));
+					src.session_token =
+					    ag_xstrdup(pget(&p, "aws_session_token"));
+					src.source =
+					    ag_xasprintf("profile '%s' (%s)", name, p.where);
 					ret = AG_OK;
 				}
 			} else {
 				ret = profile_creds(c, sp, depth + 1, &src, &sub, err);
 				if (ret == 0 && !sub)
 					ret = ag_error_set(err, AG_EINVAL,
-					    "profile '%s' (%s): source_profile '%s' has no credentials", name,
-					    p.where, sp);
+					    "profile '%s' (%s): source_profile '%s' has no "
+					    "credentials",
+					    name, p.where, sp);
 			}
 			if (ret == 0)
 				ret = ag_sts_assume_role(c, &src, pget(&p, "role_arn"), sess,
@@ -191,7 +199,8 @@ profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aw
 		} else if (cs && strcmp(cs, "Environment") == 0) {
 			if (!cfg->access_key_id || !cfg->secret_access_key) {
 				ret = ag_error_set(err, AG_EINVAL,
-				    "profile '%s' (%s): credential_source Environment but AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set",
+				    "profile '%s' (%s): credential_source Environment but "
+				    "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set",
 				    name, p.where);
 			} else {
 				src.access_key_id = ag_xstrdup(cfg->access_key_id);
@@ -203,7 +212,8 @@ profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aw
 			}
 		} else {
 			ret = ag_error_set(err, AG_EINVAL,
-			    "profile '%s' (%s): role_arn needs source_profile, credential_source = Environment or web_identity_token_file",
+			    "profile '%s' (%s): role_arn needs source_profile, credential_source = "
+			    "Environment or web_identity_token_file",
 			    name, p.where);
 		}
 		ag_aws_creds_release(&src);
@@ -212,15 +222,16 @@ profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aw
 			ag_error_prefix(err, "assuming role for profile '%s'", name);
 			goto out;
 		}
-		out->source = ag_xasprintf("profile '%s' (%s, role %s)", name, p.where,
-		    pget(&p, "role_arn"));
+		out->source =
+		    ag_xasprintf("profile '%s' (%s, role %s)", name, p.where, pget(&p, "role_arn"));
 		goto out;
 	}
 	if (pget(&p, "aws_access_key_id") || pget(&p, "aws_secret_access_key")) {
 		*configured = 1;
 		if (!pget(&p, "aws_access_key_id") || !pget(&p, "aws_secret_access_key")) {
 			ret = ag_error_set(err, AG_EINVAL,
-			    "profile '%s' (%s): aws_access_key_id and aws_secret_access_key must both be set",
+			    "profile '%s' (%s): aws_access_key_id and aws_secret_access_key must "
+			    "both be set",
 			    name, p.where);
 			goto out;
 		}
@@ -235,8 +246,8 @@ out:
 }
 
 static int
-parse_json_creds(struct ag_aws_creds *out, const struct ag_buf *body, const char *what,
-    struct ag_error *err)
+parse_json_creds(
+    struct ag_aws_creds *out, const struct ag_buf *body, const char *what, struct ag_error *err)
 {
 	json_error_t je;
 	json_t *j = json_loadb(body->ptr, body->len, 0, &je);
@@ -255,8 +266,9 @@ parse_json_creds(struct ag_aws_creds *out, const struct ag_buf *body, const char
 	if (!ak || !sk) {
 		const char *code = json_string_value(json_object_get(j, "Code"));
 
-		ret = ag_error_set(err, AG_EINVAL, "%s: reply has no AccessKeyId/SecretAccessKey%s%s",
-		    what, code ? "; Code " : "", code ? code : "");
+		ret =
+		    ag_error_set(err, AG_EINVAL, "%s: reply has no AccessKeyId/SecretAccessKey%s%s",
+		        what, code ? "; Code " : "", code ? code : "");
 		goto out;
 	}
 	out->access_key_id = ag_xstrdup(ak);
@@ -278,8 +290,8 @@ out:
 static int
 check_full_uri(const char *url, struct ag_error *err)
 {
-	static const char *const allowed[] = { "127.0.0.1", "localhost", "[::1]", "169.254.170.2",
-		"169.254.170.23", "[fd00:ec2::23]", NULL };
+	static const char *const allowed[] = {"127.0.0.1", "localhost", "[::1]", "169.254.170.2",
+	    "169.254.170.23", "[fd00:ec2::23]", NULL};
 	CURLU *h = curl_url();
 	char *scheme = NULL, *host = NULL;
 	int ret = AG_OK, i;
@@ -289,8 +301,8 @@ check_full_uri(const char *url, struct ag_error *err)
 	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		ret = ag_error_set(err, AG_EINVAL, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is not a URL",
-		    url);
+		ret = ag_error_set(
+		    err, AG_EINVAL, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is not a URL", url);
 		goto out;
 	}
 	if (strcmp(scheme, "https") == 0)
@@ -319,13 +331,13 @@ container_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_err
 	int status = 0, ret;
 
 	url = cfg->container_relative_uri
-	    ? ag_xasprintf("http://169.254.170.2%s", cfg->container_relative_uri)
-	    : ag_xstrdup(cfg->container_full_uri);
+	          ? ag_xasprintf("http://169.254.170.2%s", cfg->container_relative_uri)
+	          : ag_xstrdup(cfg->container_full_uri);
 	if (!cfg->container_relative_uri && (ret = check_full_uri(url, err)) != 0)
 		goto out;
 	if (cfg->container_auth_token_file) {
 		if ((ret = read_small(&tok, cfg->container_auth_token_file,
-			 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", err)) != 0)
+		         "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", err)) != 0)
 			goto out;
 	} else if (cfg->container_auth_token) {
 		tok = ag_xstrdup(cfg->container_auth_token);
@@ -333,7 +345,8 @@ container_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_err
 	if (tok)
 		ag_kvlist_add(&h, "Authorization", tok);
 	ag_kvlist_add(&h, "Accept", "application/json");
-	ret = ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->imds_timeout_ms * 2, &status, &body, err);
+	ret =
+	    ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->imds_timeout_ms * 2, &status, &body, err);
 	if (ret == 0 && status != 200)
 		ret = ag_error_set(err, AG_EAWS, "GET %s: HTTP %d", url, status);
 	if (ret == 0)
@@ -382,7 +395,8 @@ imds_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *e
 	url = ag_xasprintf("%.*s/latest/meta-data/iam/security-credentials/", (int)bl, base);
 	ret = ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->imds_timeout_ms, &status, &body, err);
 	if (ret == 0 && status != 200)
-		ret = ag_error_set(err, AG_EAWS, "GET %s: HTTP %d (no instance role?)", url, status);
+		ret =
+		    ag_error_set(err, AG_EAWS, "GET %s: HTTP %d (no instance role?)", url, status);
 	if (ret != 0)
 		goto out;
 	role = ag_xstrndup(body.ptr, body.len);
@@ -393,7 +407,8 @@ imds_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *e
 		goto out;
 	}
 	free(url);
-	url = ag_xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)bl, base, role);
+	url =
+	    ag_xasprintf("%.*s/latest/meta-data/iam/security-credentials/%s", (int)bl, base, role);
 	ret = ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->imds_timeout_ms, &status, &body, err);
 	if (ret == 0 && status != 200)
 		ret = ag_error_set(err, AG_EAWS, "GET %s: HTTP %d", url, status);
@@ -448,8 +463,8 @@ ag_aws_creds_resolve(struct ag_aws_client *c, struct ag_aws_creds *out, struct a
 		if (configured)
 			goto out;
 		{
-			char *m = ag_xasprintf("profile '%s' (no credentials in %s or %s)", cfg->profile,
-			    cfg->credentials_file ? cfg->credentials_file : "-",
+			char *m = ag_xasprintf("profile '%s' (no credentials in %s or %s)",
+			    cfg->profile, cfg->credentials_file ? cfg->credentials_file : "-",
 			    cfg->config_file ? cfg->config_file : "-");
 
 			tried(&t, "%s%s", m, NULL);
@@ -461,9 +476,11 @@ ag_aws_creds_resolve(struct ag_aws_client *c, struct ag_aws_creds *out, struct a
 	if (cfg->role_arn && cfg->web_identity_token_file) {
 		char *tok = NULL, *sess = session_name(c);
 
-		ret = read_small(&tok, cfg->web_identity_token_file, "AWS_WEB_IDENTITY_TOKEN_FILE", err);
+		ret = read_small(
+		    &tok, cfg->web_identity_token_file, "AWS_WEB_IDENTITY_TOKEN_FILE", err);
 		if (ret == 0)
-			ret = ag_sts_assume_role_with_web_identity(c, cfg->role_arn, sess, tok, out, err);
+			ret = ag_sts_assume_role_with_web_identity(
+			    c, cfg->role_arn, sess, tok, out, err);
 		if (tok) {
 			explicit_bzero(tok, strlen(tok));
 			free(tok);
@@ -476,15 +493,16 @@ ag_aws_creds_resolve(struct ag_aws_client *c, struct ag_aws_creds *out, struct a
 		out->source = ag_xasprintf("web identity (role %s)", cfg->role_arn);
 		goto out;
 	}
-	tried(&t, "web identity (%s%s not set)", cfg->role_arn ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN",
-	    NULL);
+	tried(&t, "web identity (%s%s not set)",
+	    cfg->role_arn ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN", NULL);
 
 	/* 4. Container endpoint. */
 	if (cfg->container_relative_uri || cfg->container_full_uri) {
 		ret = container_creds(c, out, err);
 		goto out;
 	}
-	tried(&t, "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set)%s%s",
+	tried(&t,
+	    "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set)%s%s",
 	    NULL, NULL);
 
 	/* 5. EC2 instance metadata. */
@@ -496,7 +514,8 @@ ag_aws_creds_resolve(struct ag_aws_client *c, struct ag_aws_creds *out, struct a
 			goto out;
 		tried(&t, "%s%s", ierr.msg, NULL);
 	} else {
-		tried(&t, "EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)%s%s", NULL, NULL);
+		tried(&t, "EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)%s%s", NULL,
+		    NULL);
 	}
 	ret = ag_error_set(err, AG_EDENIED, "no AWS credentials found; tried: %s", t.ptr);
 out:

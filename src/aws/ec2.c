@@ -130,8 +130,8 @@ decode_vpc(struct ag_ec2_vpc *v, const struct ag_xml_node *n)
 }
 
 static int
-create_one(struct ag_aws_client *c, const char *action, const struct ag_kvlist *p,
-    const char *path, char **id, struct ag_error *err)
+create_one(struct ag_aws_client *c, const char *action, const struct ag_kvlist *p, const char *path,
+    char **id, struct ag_error *err)
 {
 	struct ag_aws_response r;
 	const struct ag_xml_node *n;
@@ -163,8 +163,8 @@ ag_ec2_create_vpc(struct ag_aws_client *c, const char *cidr, char **vpc_id, stru
 }
 
 int
-ag_ec2_create_subnet(struct ag_aws_client *c, const char *vpc_id, const char *cidr,
-    const char *az, char **subnet_id, struct ag_error *err)
+ag_ec2_create_subnet(struct ag_aws_client *c, const char *vpc_id, const char *cidr, const char *az,
+    char **subnet_id, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	int ret;
@@ -196,8 +196,7 @@ ag_ec2_create_security_group(struct ag_aws_client *c, const char *name, const ch
 
 static int
 ingress(struct ag_aws_client *c, const char *action, const char *group_id, const char *protocol,
-    int from_port, int to_port, const char *cidr, const char *source_group_id,
-    struct ag_error *err)
+    int from_port, int to_port, const char *cidr, const char *source_group_id, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	struct ag_aws_response r;
@@ -220,8 +219,7 @@ ingress(struct ag_aws_client *c, const char *action, const char *group_id, const
 
 int
 ag_ec2_authorize_ingress(struct ag_aws_client *c, const char *group_id, const char *protocol,
-    int from_port, int to_port, const char *cidr, const char *source_group_id,
-    struct ag_error *err)
+    int from_port, int to_port, const char *cidr, const char *source_group_id, struct ag_error *err)
 {
 	return ingress(c, "AuthorizeSecurityGroupIngress", group_id, protocol, from_port, to_port,
 	    cidr, source_group_id, err);
@@ -229,11 +227,10 @@ ag_ec2_authorize_ingress(struct ag_aws_client *c, const char *group_id, const ch
 
 int
 ag_ec2_revoke_ingress(struct ag_aws_client *c, const char *group_id, const char *protocol,
-    int from_port, int to_port, const char *cidr, const char *source_group_id,
-    struct ag_error *err)
+    int from_port, int to_port, const char *cidr, const char *source_group_id, struct ag_error *err)
 {
-	return ingress(c, "RevokeSecurityGroupIngress", group_id, protocol, from_port, to_port, cidr,
-	    source_group_id, err);
+	return ingress(c, "RevokeSecurityGroupIngress", group_id, protocol, from_port, to_port,
+	    cidr, source_group_id, err);
 }
 
 /* Paginated EC2 Describe with NextToken; decode() fills elem_size bytes per <item>. */
@@ -282,8 +279,8 @@ ec2_describe(struct ag_aws_client *c, const char *action, const char *id_key,
 		token = t && *t ? ag_xstrdup(t) : NULL;
 		ag_aws_response_release(&r);
 		if (++pages >= EC2_MAX_PAGES && token) {
-			ret = ag_error_set(err, AG_ETOOBIG, "ec2 %s: more than %d pages", action,
-			    EC2_MAX_PAGES);
+			ret = ag_error_set(
+			    err, AG_ETOOBIG, "ec2 %s: more than %d pages", action, EC2_MAX_PAGES);
 			break;
 		}
 	} while (token);

@@ -50,12 +50,12 @@ void ag_ec2_vpcs_free(struct ag_ec2_vpc *v, size_t n);
 
 void ag_ec2_decode_security_group(struct ag_ec2_security_group *out, const struct ag_xml_node *n);
 
-int ag_ec2_create_vpc(struct ag_aws_client *c, const char *cidr, char **vpc_id,
-    struct ag_error *err);
+int ag_ec2_create_vpc(
+    struct ag_aws_client *c, const char *cidr, char **vpc_id, struct ag_error *err);
 int ag_ec2_create_subnet(struct ag_aws_client *c, const char *vpc_id, const char *cidr,
     const char *az, char **subnet_id, struct ag_error *err);
-int ag_ec2_create_security_group(struct ag_aws_client *c, const char *name,
-    const char *description, const char *vpc_id, char **group_id, struct ag_error *err);
+int ag_ec2_create_security_group(struct ag_aws_client *c, const char *name, const char *description,
+    const char *vpc_id, char **group_id, struct ag_error *err);
 /* One rule: protocol ("tcp"), port range, and a CIDR or a source group id (the other NULL). */
 int ag_ec2_authorize_ingress(struct ag_aws_client *c, const char *group_id, const char *protocol,
     int from_port, int to_port, const char *cidr, const char *source_group_id,

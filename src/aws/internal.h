@@ -10,8 +10,8 @@
  * credentials file. A missing file is AG_ENOTFOUND; a missing section
  * leaves out empty and sets *found to 0.
  */
-int ag_aws_ini_section(struct ag_kvlist *out, int *found, const char *path, const char *section,
-    struct ag_error *err);
+int ag_aws_ini_section(
+    struct ag_kvlist *out, int *found, const char *path, const char *section, struct ag_error *err);
 
 /* Credential chain (creds.c); resolves into out. */
 int ag_aws_creds_resolve(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_error *err);

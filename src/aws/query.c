@@ -35,8 +35,8 @@ ag_aws_query_encode(struct ag_buf *out, const struct ag_kvlist *params)
 }
 
 void
-ag_aws_query_add_list(struct ag_kvlist *params, const char *outer, const char *inner,
-    const struct ag_strlist *items)
+ag_aws_query_add_list(
+    struct ag_kvlist *params, const char *outer, const char *inner, const struct ag_strlist *items)
 {
 	size_t i;
 
@@ -107,8 +107,8 @@ ag_aws_query_add_ec2_filters(struct ag_kvlist *params, const struct ag_kvlist *f
 }
 
 void
-ag_aws_query_add_parameters(struct ag_kvlist *params, const struct ag_aws_param_setting *settings,
-    size_t n)
+ag_aws_query_add_parameters(
+    struct ag_kvlist *params, const struct ag_aws_param_setting *settings, size_t n)
 {
 	size_t i;
 

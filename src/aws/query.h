@@ -25,12 +25,12 @@ void ag_aws_query_encode(struct ag_buf *out, const struct ag_kvlist *params);
  * ("AvailabilityZones", "AvailabilityZone"). An empty list is sent as "outer="
  * (as botocore does), which clears the list where the API allows it.
  */
-void ag_aws_query_add_list(struct ag_kvlist *params, const char *outer, const char *inner,
-    const struct ag_strlist *items);
+void ag_aws_query_add_list(
+    struct ag_kvlist *params, const char *outer, const char *inner, const struct ag_strlist *items);
 
 /* Tags.Tag.N.Key / Tags.Tag.N.Value (prefix "Tags.Tag"). */
-void ag_aws_query_add_tags(struct ag_kvlist *params, const char *prefix,
-    const struct ag_kvlist *tags);
+void ag_aws_query_add_tags(
+    struct ag_kvlist *params, const char *prefix, const struct ag_kvlist *tags);
 
 /*
  * RDS filters: Filters.Filter.N.Name + Filters.Filter.N.Values.Value.M.
@@ -50,7 +50,7 @@ struct ag_aws_param_setting {
 };
 
 /* Parameters.Parameter.N.{ParameterName,ParameterValue,ApplyMethod}. */
-void ag_aws_query_add_parameters(struct ag_kvlist *params,
-    const struct ag_aws_param_setting *settings, size_t n);
+void ag_aws_query_add_parameters(
+    struct ag_kvlist *params, const struct ag_aws_param_setting *settings, size_t n);
 
 #endif

@@ -164,7 +164,8 @@ ag_rds_decode_subnet_group(struct ag_rds_subnet_group *g, const struct ag_xml_no
 	g->arn = ag_xml_dup(n, "DBSubnetGroupArn");
 	for (i = 0; l && i < l->n_kids; i++) {
 		const char *id = ag_xml_text(l->kids[i], "SubnetIdentifier");
-		const char *az = ag_xml_text(ag_xml_child(l->kids[i], "SubnetAvailabilityZone"), "Name");
+		const char *az =
+		    ag_xml_text(ag_xml_child(l->kids[i], "SubnetAvailabilityZone"), "Name");
 
 		if (!id)
 			continue;
@@ -320,15 +321,16 @@ paginate(struct ag_aws_client *c, const char *action, const struct ag_kvlist *ba
 		m = ag_xml_text(r.result, "Marker");
 		if (m && *m && marker && strcmp(m, marker) == 0) {
 			ag_aws_response_release(&r);
-			ret = ag_error_set(err, AG_EAWS, "rds %s: the same Marker came back twice", action);
+			ret = ag_error_set(
+			    err, AG_EAWS, "rds %s: the same Marker came back twice", action);
 			break;
 		}
 		free(marker);
 		marker = m && *m ? ag_xstrdup(m) : NULL;
 		ag_aws_response_release(&r);
 		if (++pages >= RDS_MAX_PAGES && marker) {
-			ret = ag_error_set(err, AG_ETOOBIG, "rds %s: more than %d pages", action,
-			    RDS_MAX_PAGES);
+			ret = ag_error_set(
+			    err, AG_ETOOBIG, "rds %s: more than %d pages", action, RDS_MAX_PAGES);
 			break;
 		}
 	} while (marker);
@@ -414,7 +416,8 @@ call_one(struct ag_aws_client *c, const char *action, const struct ag_kvlist *pa
 		n = ag_xml_child(r.result, elem);
 		if (!n) {
 			ag_aws_response_release(&r);
-			return ag_error_set(err, AG_EAWS, "rds %s: reply has no %s element", action, elem);
+			return ag_error_set(
+			    err, AG_EAWS, "rds %s: reply has no %s element", action, elem);
 		}
 		decode(out, n);
 	}
@@ -478,8 +481,8 @@ ag_rds_promote_read_replica_db_cluster(struct ag_aws_client *c, const char *clus
 }
 
 #define INSTANCE_OP(fn, action)                                                                    \
-	int fn(struct ag_aws_client *c, const struct ag_kvlist *params, struct ag_db_instance *out, \
-	    struct ag_error *err)                                                                  \
+	int fn(struct ag_aws_client *c, const struct ag_kvlist *params,                            \
+	    struct ag_db_instance *out, struct ag_error *err)                                      \
 	{                                                                                          \
 		return call_one(c, action, params, "DBInstance", dec_instance, out, err);          \
 	}
@@ -492,16 +495,16 @@ int
 ag_rds_create_db_subnet_group(struct ag_aws_client *c, const struct ag_kvlist *params,
     struct ag_rds_subnet_group *out, struct ag_error *err)
 {
-	return call_one(c, "CreateDBSubnetGroup", params, "DBSubnetGroup", dec_subnet_group, out,
-	    err);
+	return call_one(
+	    c, "CreateDBSubnetGroup", params, "DBSubnetGroup", dec_subnet_group, out, err);
 }
 
 int
 ag_rds_modify_db_subnet_group(struct ag_aws_client *c, const struct ag_kvlist *params,
     struct ag_rds_subnet_group *out, struct ag_error *err)
 {
-	return call_one(c, "ModifyDBSubnetGroup", params, "DBSubnetGroup", dec_subnet_group, out,
-	    err);
+	return call_one(
+	    c, "ModifyDBSubnetGroup", params, "DBSubnetGroup", dec_subnet_group, out, err);
 }
 
 static int
@@ -604,15 +607,15 @@ ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
     const struct ag_kvlist *filters, struct ag_rds_subnet_group **out, size_t *n,
     struct ag_error *err)
 {
-	struct list_ctx lc = { "DBSubnetGroups", sizeof(**out), dec_subnet_group, NULL, 0, 0 };
+	struct list_ctx lc = {"DBSubnetGroups", sizeof(**out), dec_subnet_group, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;
 
 	if (name)
 		ag_kvlist_add(&p, "DBSubnetGroupName", name);
-	ret = describe_list(c, "DescribeDBSubnetGroups", &p, filters, &lc, &v, n, free_subnet_groups,
-	    err);
+	ret = describe_list(
+	    c, "DescribeDBSubnetGroups", &p, filters, &lc, &v, n, free_subnet_groups, err);
 	*out = v;
 	ag_kvlist_release(&p);
 	return ret;
@@ -641,8 +644,8 @@ ag_rds_modify_db_cluster_parameter_group(struct ag_aws_client *c, const char *na
 }
 
 int
-ag_rds_reset_db_cluster_parameter_group(struct ag_aws_client *c, const char *name,
-    bool reset_all, const struct ag_aws_param_setting *settings, size_t n, struct ag_error *err)
+ag_rds_reset_db_cluster_parameter_group(struct ag_aws_client *c, const char *name, bool reset_all,
+    const struct ag_aws_param_setting *settings, size_t n, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	size_t i;
@@ -660,8 +663,10 @@ ag_rds_reset_db_cluster_parameter_group(struct ag_aws_client *c, const char *nam
 				s.apply_method = "pending-reboot";
 			/* Keep numbering: add one at a time with the right index. */
 			{
-				char *k = ag_xasprintf("Parameters.Parameter.%zu.ParameterName", i + 1);
-				char *m = ag_xasprintf("Parameters.Parameter.%zu.ApplyMethod", i + 1);
+				char *k =
+				    ag_xasprintf("Parameters.Parameter.%zu.ParameterName", i + 1);
+				char *m =
+				    ag_xasprintf("Parameters.Parameter.%zu.ApplyMethod", i + 1);
 
 				ag_kvlist_add(&p, k, s.name);
 				ag_kvlist_add(&p, m, s.apply_method);
@@ -676,10 +681,11 @@ ag_rds_reset_db_cluster_parameter_group(struct ag_aws_client *c, const char *nam
 }
 
 int
-ag_rds_delete_db_cluster_parameter_group(struct ag_aws_client *c, const char *name,
-    struct ag_error *err)
+ag_rds_delete_db_cluster_parameter_group(
+    struct ag_aws_client *c, const char *name, struct ag_error *err)
 {
-	return call_name(c, "DeleteDBClusterParameterGroup", "DBClusterParameterGroupName", name, err);
+	return call_name(
+	    c, "DeleteDBClusterParameterGroup", "DBClusterParameterGroupName", name, err);
 }
 
 int
@@ -687,16 +693,16 @@ ag_rds_describe_db_cluster_parameter_groups(struct ag_aws_client *c, const char 
     const struct ag_kvlist *filters, struct ag_rds_cluster_param_group **out, size_t *n,
     struct ag_error *err)
 {
-	struct list_ctx lc = { "DBClusterParameterGroups", sizeof(**out), dec_param_group, NULL, 0,
-		0 };
+	struct list_ctx lc = {
+	    "DBClusterParameterGroups", sizeof(**out), dec_param_group, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;
 
 	if (name)
 		ag_kvlist_add(&p, "DBClusterParameterGroupName", name);
-	ret = describe_list(c, "DescribeDBClusterParameterGroups", &p, filters, &lc, &v, n,
-	    free_param_groups, err);
+	ret = describe_list(
+	    c, "DescribeDBClusterParameterGroups", &p, filters, &lc, &v, n, free_param_groups, err);
 	*out = v;
 	ag_kvlist_release(&p);
 	return ret;
@@ -707,7 +713,7 @@ ag_rds_describe_db_cluster_parameters(struct ag_aws_client *c, const char *group
     const char *source, const struct ag_kvlist *filters, struct ag_rds_parameter **out, size_t *n,
     struct ag_error *err)
 {
-	struct list_ctx lc = { "Parameters", sizeof(**out), dec_parameter, NULL, 0, 0 };
+	struct list_ctx lc = {"Parameters", sizeof(**out), dec_parameter, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;
@@ -715,8 +721,8 @@ ag_rds_describe_db_cluster_parameters(struct ag_aws_client *c, const char *group
 	ag_kvlist_add(&p, "DBClusterParameterGroupName", group);
 	if (source)
 		ag_kvlist_add(&p, "Source", source);
-	ret = describe_list(c, "DescribeDBClusterParameters", &p, filters, &lc, &v, n, free_params,
-	    err);
+	ret = describe_list(
+	    c, "DescribeDBClusterParameters", &p, filters, &lc, &v, n, free_params, err);
 	*out = v;
 	ag_kvlist_release(&p);
 	return ret;
@@ -726,16 +732,16 @@ int
 ag_rds_create_db_cluster_snapshot(struct ag_aws_client *c, const struct ag_kvlist *params,
     struct ag_rds_cluster_snapshot *out, struct ag_error *err)
 {
-	return call_one(c, "CreateDBClusterSnapshot", params, "DBClusterSnapshot", dec_snapshot, out,
-	    err);
+	return call_one(
+	    c, "CreateDBClusterSnapshot", params, "DBClusterSnapshot", dec_snapshot, out, err);
 }
 
 int
 ag_rds_describe_db_cluster_snapshots(struct ag_aws_client *c, const char *cluster_id,
-    const char *snapshot_id, const struct ag_kvlist *filters,
-    struct ag_rds_cluster_snapshot **out, size_t *n, struct ag_error *err)
+    const char *snapshot_id, const struct ag_kvlist *filters, struct ag_rds_cluster_snapshot **out,
+    size_t *n, struct ag_error *err)
 {
-	struct list_ctx lc = { "DBClusterSnapshots", sizeof(**out), dec_snapshot, NULL, 0, 0 };
+	struct list_ctx lc = {"DBClusterSnapshots", sizeof(**out), dec_snapshot, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;
@@ -744,24 +750,24 @@ ag_rds_describe_db_cluster_snapshots(struct ag_aws_client *c, const char *cluste
 		ag_kvlist_add(&p, "DBClusterIdentifier", cluster_id);
 	if (snapshot_id)
 		ag_kvlist_add(&p, "DBClusterSnapshotIdentifier", snapshot_id);
-	ret = describe_list(c, "DescribeDBClusterSnapshots", &p, filters, &lc, &v, n, free_snapshots,
-	    err);
+	ret = describe_list(
+	    c, "DescribeDBClusterSnapshots", &p, filters, &lc, &v, n, free_snapshots, err);
 	*out = v;
 	ag_kvlist_release(&p);
 	return ret;
 }
 
 int
-ag_rds_delete_db_cluster_snapshot(struct ag_aws_client *c, const char *snapshot_id,
-    struct ag_error *err)
+ag_rds_delete_db_cluster_snapshot(
+    struct ag_aws_client *c, const char *snapshot_id, struct ag_error *err)
 {
-	return call_name(c, "DeleteDBClusterSnapshot", "DBClusterSnapshotIdentifier", snapshot_id,
-	    err);
+	return call_name(
+	    c, "DeleteDBClusterSnapshot", "DBClusterSnapshotIdentifier", snapshot_id, err);
 }
 
 int
-ag_rds_add_tags(struct ag_aws_client *c, const char *arn, const struct ag_kvlist *tags,
-    struct ag_error *err)
+ag_rds_add_tags(
+    struct ag_aws_client *c, const char *arn, const struct ag_kvlist *tags, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	int ret;
@@ -774,8 +780,8 @@ ag_rds_add_tags(struct ag_aws_client *c, const char *arn, const struct ag_kvlist
 }
 
 int
-ag_rds_remove_tags(struct ag_aws_client *c, const char *arn, const struct ag_strlist *keys,
-    struct ag_error *err)
+ag_rds_remove_tags(
+    struct ag_aws_client *c, const char *arn, const struct ag_strlist *keys, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	int ret;
@@ -788,8 +794,8 @@ ag_rds_remove_tags(struct ag_aws_client *c, const char *arn, const struct ag_str
 }
 
 int
-ag_rds_list_tags(struct ag_aws_client *c, const char *arn, struct ag_kvlist *out,
-    struct ag_error *err)
+ag_rds_list_tags(
+    struct ag_aws_client *c, const char *arn, struct ag_kvlist *out, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	struct ag_aws_response r;
@@ -807,10 +813,10 @@ ag_rds_list_tags(struct ag_aws_client *c, const char *arn, struct ag_kvlist *out
 
 /* Waiters ------------------------------------------------------------- */
 
-static const char *const avail_fail[] = { "deleted", "deleting", "failed", "incompatible-restore",
-	"incompatible-parameters", NULL };
-static const char *const deleted_fail[] = { "creating", "modifying", "rebooting",
-	"resetting-master-credentials", NULL };
+static const char *const avail_fail[] = {
+    "deleted", "deleting", "failed", "incompatible-restore", "incompatible-parameters", NULL};
+static const char *const deleted_fail[] = {
+    "creating", "modifying", "rebooting", "resetting-master-credentials", NULL};
 
 static int
 listed(const char *const *l, const char *s)
@@ -839,9 +845,10 @@ wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted
 
 		ag_observed_init(&o);
 		ret = instance ? ag_rds_describe_db_instances(c, id, NULL, &o, err)
-			       : ag_rds_describe_db_clusters(c, id, NULL, &o, err);
+		               : ag_rds_describe_db_clusters(c, id, NULL, &o, err);
 		polls++;
-		if (ret == AG_ENOTFOUND || (ret == 0 && (instance ? o.n_instances : o.n_clusters) == 0)) {
+		if (ret == AG_ENOTFOUND ||
+		    (ret == 0 && (instance ? o.n_instances : o.n_clusters) == 0)) {
 			ag_observed_release(&o);
 			if (want_deleted) {
 				ag_error_clear(err);
@@ -864,11 +871,13 @@ wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted
 			return AG_OK;
 		if (listed(want_deleted ? deleted_fail : avail_fail, last))
 			return ag_error_set(err, AG_EAWS,
-			    "waiting for %s '%s' to become %s: it is '%s', which will not lead there",
+			    "waiting for %s '%s' to become %s: it is '%s', which will not lead "
+			    "there",
 			    kind, id, goal, last);
 		if (clk->mono_ms(clk->ctx) - start + poll_ms > timeout_ms)
 			return ag_error_set(err, AG_ETIMEOUT,
-			    "timed out after %lld ms waiting for %s '%s' to become %s (last status '%s', %d polls)",
+			    "timed out after %lld ms waiting for %s '%s' to become %s (last status "
+			    "'%s', %d polls)",
 			    (long long)timeout_ms, kind, id, goal, last, polls);
 		ag_log_debug("%s '%s' is '%s'; waiting %lld ms for '%s'", kind, id, last,
 		    (long long)poll_ms, goal);

@@ -39,8 +39,8 @@ int ag_rds_modify_db_cluster(struct ag_aws_client *c, const struct ag_kvlist *pa
     struct ag_db_cluster *out, struct ag_error *err);
 int ag_rds_delete_db_cluster(struct ag_aws_client *c, const struct ag_kvlist *params,
     struct ag_db_cluster *out, struct ag_error *err);
-int ag_rds_restore_db_cluster_from_snapshot(struct ag_aws_client *c,
-    const struct ag_kvlist *params, struct ag_db_cluster *out, struct ag_error *err);
+int ag_rds_restore_db_cluster_from_snapshot(struct ag_aws_client *c, const struct ag_kvlist *params,
+    struct ag_db_cluster *out, struct ag_error *err);
 int ag_rds_promote_read_replica_db_cluster(struct ag_aws_client *c, const char *cluster_id,
     struct ag_db_cluster *out, struct ag_error *err);
 
@@ -68,8 +68,7 @@ int ag_rds_create_db_subnet_group(struct ag_aws_client *c, const struct ag_kvlis
     struct ag_rds_subnet_group *out, struct ag_error *err);
 int ag_rds_modify_db_subnet_group(struct ag_aws_client *c, const struct ag_kvlist *params,
     struct ag_rds_subnet_group *out, struct ag_error *err);
-int ag_rds_delete_db_subnet_group(struct ag_aws_client *c, const char *name,
-    struct ag_error *err);
+int ag_rds_delete_db_subnet_group(struct ag_aws_client *c, const char *name, struct ag_error *err);
 /* name NULL: all. *out is a heap array of *n entries (ag_rds_subnet_groups_free). */
 int ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
     const struct ag_kvlist *filters, struct ag_rds_subnet_group **out, size_t *n,
@@ -91,8 +90,8 @@ int ag_rds_modify_db_cluster_parameter_group(struct ag_aws_client *c, const char
 /* reset_all, or the named settings (value ignored). */
 int ag_rds_reset_db_cluster_parameter_group(struct ag_aws_client *c, const char *name,
     bool reset_all, const struct ag_aws_param_setting *settings, size_t n, struct ag_error *err);
-int ag_rds_delete_db_cluster_parameter_group(struct ag_aws_client *c, const char *name,
-    struct ag_error *err);
+int ag_rds_delete_db_cluster_parameter_group(
+    struct ag_aws_client *c, const char *name, struct ag_error *err);
 int ag_rds_describe_db_cluster_parameter_groups(struct ag_aws_client *c, const char *name,
     const struct ag_kvlist *filters, struct ag_rds_cluster_param_group **out, size_t *n,
     struct ag_error *err);
@@ -134,24 +133,24 @@ struct ag_rds_cluster_snapshot {
 };
 void ag_rds_cluster_snapshot_release(struct ag_rds_cluster_snapshot *s);
 void ag_rds_cluster_snapshots_free(struct ag_rds_cluster_snapshot *v, size_t n);
-void ag_rds_decode_cluster_snapshot(struct ag_rds_cluster_snapshot *out,
-    const struct ag_xml_node *n);
+void ag_rds_decode_cluster_snapshot(
+    struct ag_rds_cluster_snapshot *out, const struct ag_xml_node *n);
 int ag_rds_create_db_cluster_snapshot(struct ag_aws_client *c, const struct ag_kvlist *params,
     struct ag_rds_cluster_snapshot *out, struct ag_error *err);
 /* cluster_id / snapshot_id NULL: not sent. */
 int ag_rds_describe_db_cluster_snapshots(struct ag_aws_client *c, const char *cluster_id,
-    const char *snapshot_id, const struct ag_kvlist *filters,
-    struct ag_rds_cluster_snapshot **out, size_t *n, struct ag_error *err);
-int ag_rds_delete_db_cluster_snapshot(struct ag_aws_client *c, const char *snapshot_id,
-    struct ag_error *err);
+    const char *snapshot_id, const struct ag_kvlist *filters, struct ag_rds_cluster_snapshot **out,
+    size_t *n, struct ag_error *err);
+int ag_rds_delete_db_cluster_snapshot(
+    struct ag_aws_client *c, const char *snapshot_id, struct ag_error *err);
 
 /* Tags (resource = ARN). */
-int ag_rds_add_tags(struct ag_aws_client *c, const char *arn, const struct ag_kvlist *tags,
-    struct ag_error *err);
-int ag_rds_remove_tags(struct ag_aws_client *c, const char *arn, const struct ag_strlist *keys,
-    struct ag_error *err);
-int ag_rds_list_tags(struct ag_aws_client *c, const char *arn, struct ag_kvlist *out,
-    struct ag_error *err);
+int ag_rds_add_tags(
+    struct ag_aws_client *c, const char *arn, const struct ag_kvlist *tags, struct ag_error *err);
+int ag_rds_remove_tags(
+    struct ag_aws_client *c, const char *arn, const struct ag_strlist *keys, struct ag_error *err);
+int ag_rds_list_tags(
+    struct ag_aws_client *c, const char *arn, struct ag_kvlist *out, struct ag_error *err);
 
 /*
  * Waiters, polling Describe every poll_ms until the state holds or

@@ -58,7 +58,7 @@ hmac(unsigned char out[32], const void *key, size_t keylen, const char *msg)
 	unsigned int n = 32;
 
 	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)msg, strlen(msg), out,
-		&n) == NULL)
+	        &n) == NULL)
 		return -1;
 	return 0;
 }

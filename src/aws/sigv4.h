@@ -18,13 +18,13 @@ struct ag_sigv4_creds {
 };
 
 struct ag_sigv4_request {
-	const char *method;             /* "POST" */
-	const char *path;               /* as sent, e.g. "/" (raw bytes, not yet encoded) */
-	const char *query;              /* raw query string without '?', or NULL */
+	const char *method;              /* "POST" */
+	const char *path;                /* as sent, e.g. "/" (raw bytes, not yet encoded) */
+	const char *query;               /* raw query string without '?', or NULL */
 	const struct ag_kvlist *headers; /* name: value as sent; Host and X-Amz-Date included */
 	const void *body;
 	size_t body_len;
-	int normalize_path;             /* remove dot segments and duplicate slashes */
+	int normalize_path; /* remove dot segments and duplicate slashes */
 };
 
 struct ag_sigv4_result {

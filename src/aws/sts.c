@@ -19,8 +19,8 @@ ag_sts_identity_release(struct ag_sts_identity *id)
 }
 
 int
-ag_sts_get_caller_identity(struct ag_aws_client *c, struct ag_sts_identity *out,
-    struct ag_error *err)
+ag_sts_get_caller_identity(
+    struct ag_aws_client *c, struct ag_sts_identity *out, struct ag_error *err)
 {
 	struct ag_aws_response r;
 	int ret;
@@ -36,8 +36,8 @@ ag_sts_get_caller_identity(struct ag_aws_client *c, struct ag_sts_identity *out,
 }
 
 int
-ag_sts_decode_credentials(struct ag_aws_creds *out, const struct ag_xml_node *result,
-    struct ag_error *err)
+ag_sts_decode_credentials(
+    struct ag_aws_creds *out, const struct ag_xml_node *result, struct ag_error *err)
 {
 	const struct ag_xml_node *cr = ag_xml_child(result, "Credentials");
 	const char *exp;
@@ -57,9 +57,9 @@ ag_sts_decode_credentials(struct ag_aws_creds *out, const struct ag_xml_node *re
 }
 
 int
-ag_sts_assume_role(struct ag_aws_client *c, const struct ag_aws_creds *source,
-    const char *role_arn, const char *session_name, const char *external_id,
-    struct ag_aws_creds *out, struct ag_error *err)
+ag_sts_assume_role(struct ag_aws_client *c, const struct ag_aws_creds *source, const char *role_arn,
+    const char *session_name, const char *external_id, struct ag_aws_creds *out,
+    struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	struct ag_aws_response r;

@@ -12,12 +12,12 @@ struct ag_sts_identity {
 };
 void ag_sts_identity_release(struct ag_sts_identity *id);
 
-int ag_sts_get_caller_identity(struct ag_aws_client *c, struct ag_sts_identity *out,
-    struct ag_error *err);
+int ag_sts_get_caller_identity(
+    struct ag_aws_client *c, struct ag_sts_identity *out, struct ag_error *err);
 
 /* Decodes <Credentials> (AssumeRole*, GetSessionToken) into out (source left NULL). */
-int ag_sts_decode_credentials(struct ag_aws_creds *out, const struct ag_xml_node *result,
-    struct ag_error *err);
+int ag_sts_decode_credentials(
+    struct ag_aws_creds *out, const struct ag_xml_node *result, struct ag_error *err);
 
 /* AssumeRole signed with source (not the client's chain). out->source is set by the caller. */
 int ag_sts_assume_role(struct ag_aws_client *c, const struct ag_aws_creds *source,

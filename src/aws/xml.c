@@ -52,8 +52,8 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 	if (st->failed)
 		return;
 	if (st->depth >= XML_MAX_DEPTH || ++st->nodes > XML_MAX_NODES) {
-		xml_fail(st, st->depth >= XML_MAX_DEPTH ? "elements nested too deeply" :
-							    "too many elements");
+		xml_fail(st, st->depth >= XML_MAX_DEPTH ? "elements nested too deeply"
+		                                        : "too many elements");
 		return;
 	}
 	if (st->cur)
@@ -124,8 +124,8 @@ fill_text(struct ag_xml_node *n)
 }
 
 int
-ag_xml_parse(struct ag_xml_node **out, const char *data, size_t len, const char *what,
-    struct ag_error *err)
+ag_xml_parse(
+    struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err)
 {
 	struct xml_state st;
 	int ret = AG_OK;
@@ -146,8 +146,9 @@ ag_xml_parse(struct ag_xml_node **out, const char *data, size_t len, const char 
 		else if (!st.root || len == 0)
 			ret = ag_error_set(err, AG_EAWS, "%s: empty reply (no XML element)", what);
 		else
-			ret = ag_error_set(err, AG_EAWS, "%s: malformed XML at line %lu column %lu: %s",
-			    what, (unsigned long)XML_GetCurrentLineNumber(st.p),
+			ret = ag_error_set(err, AG_EAWS,
+			    "%s: malformed XML at line %lu column %lu: %s", what,
+			    (unsigned long)XML_GetCurrentLineNumber(st.p),
 			    (unsigned long)XML_GetCurrentColumnNumber(st.p) + 1,
 			    XML_ErrorString(XML_GetErrorCode(st.p)));
 		ag_xml_free(st.root);

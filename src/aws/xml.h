@@ -23,8 +23,8 @@ struct ag_xml_node {
 };
 
 /* Parses data (what: a name for messages, e.g. "DescribeDBClusters reply"). */
-int ag_xml_parse(struct ag_xml_node **out, const char *data, size_t len, const char *what,
-    struct ag_error *err);
+int ag_xml_parse(
+    struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err);
 void ag_xml_free(struct ag_xml_node *n);
 
 /* First child named name, or NULL. n may be NULL. */

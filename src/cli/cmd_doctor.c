@@ -19,8 +19,7 @@
 
 static int failed;
 
-static void
-row(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void row(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 row(const char *name, const char *fmt, ...)
@@ -68,9 +67,10 @@ cmd_doctor(int argc, char **argv)
 	if (cfg.region) {
 		row("region:", "%s (from %s)", cfg.region, cfg.region_source);
 	} else {
-		char *why = ag_xasprintf("no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or 'region' "
-					 "in profile '%s' of %s",
-		    cfg.profile, cfg.config_file);
+		char *why =
+		    ag_xasprintf("no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, or 'region' "
+		                 "in profile '%s' of %s",
+		        cfg.profile, cfg.config_file);
 
 		fail_row("region:", why);
 		free(why);
@@ -79,10 +79,11 @@ cmd_doctor(int argc, char **argv)
 	if (endpoint)
 		row("rds endpoint:", "%s%s", endpoint,
 		    cfg.endpoint[AG_AWS_RDS] ? " (from AWS_ENDPOINT_URL_RDS)"
-		    : cfg.endpoint_all      ? " (from AWS_ENDPOINT_URL)"
-					    : "");
+		    : cfg.endpoint_all       ? " (from AWS_ENDPOINT_URL)"
+		                             : "");
 	else
-		fail_row("rds endpoint:", "unknown: no region and no AWS_ENDPOINT_URL_RDS or AWS_ENDPOINT_URL");
+		fail_row("rds endpoint:",
+		    "unknown: no region and no AWS_ENDPOINT_URL_RDS or AWS_ENDPOINT_URL");
 
 	if (ag_aws_client_new(&c, &cfg, ag_sysclock(), ag_sysrand(), &err) != 0) {
 		fail_row("client:", err.msg);
@@ -127,7 +128,8 @@ cmd_doctor(int argc, char **argv)
 		if (ag_rds_call(c, "DescribeDBClusters", &p, &r, &err) == 0) {
 			const struct ag_xml_node *l = ag_xml_child(r.result, "DBClusters");
 
-			row("rds access:", "DescribeDBClusters allowed (%zu cluster%s in the first page)",
+			row("rds access:",
+			    "DescribeDBClusters allowed (%zu cluster%s in the first page)",
 			    l ? l->n_kids : 0, l && l->n_kids == 1 ? "" : "s");
 			ag_aws_response_release(&r);
 		} else {

@@ -92,7 +92,8 @@ jcluster(const struct ag_db_cluster *c)
 	json_object_set_new(o, "db_subnet_group", jstr(c->db_subnet_group));
 	json_object_set_new(o, "db_cluster_parameter_group", jstr(c->db_cluster_parameter_group));
 	json_object_set_new(o, "preferred_backup_window", jstr(c->preferred_backup_window));
-	json_object_set_new(o, "preferred_maintenance_window", jstr(c->preferred_maintenance_window));
+	json_object_set_new(
+	    o, "preferred_maintenance_window", jstr(c->preferred_maintenance_window));
 	json_object_set_new(o, "storage_type", jstr(c->storage_type));
 	json_object_set_new(o, "endpoint", jstr(c->endpoint));
 	json_object_set_new(o, "reader_endpoint", jstr(c->reader_endpoint));
@@ -103,23 +104,23 @@ jcluster(const struct ag_db_cluster *c)
 	json_object_set_new(o, "iam_database_authentication_enabled",
 	    json_boolean(c->iam_database_authentication_enabled));
 	json_object_set_new(o, "copy_tags_to_snapshot", json_boolean(c->copy_tags_to_snapshot));
-	json_object_set_new(o, "enabled_cloudwatch_logs_exports",
-	    jlist(&c->enabled_cloudwatch_logs_exports));
+	json_object_set_new(
+	    o, "enabled_cloudwatch_logs_exports", jlist(&c->enabled_cloudwatch_logs_exports));
 	json_object_set_new(o, "vpc_security_group_ids", jlist(&c->vpc_security_group_ids));
 	json_object_set_new(o, "availability_zones", jlist(&c->availability_zones));
 	if (c->has_serverless_v2) {
-		json_object_set_new(o, "serverless_v2_min_capacity",
-		    json_real(c->serverless_v2_min_capacity));
-		json_object_set_new(o, "serverless_v2_max_capacity",
-		    json_real(c->serverless_v2_max_capacity));
+		json_object_set_new(
+		    o, "serverless_v2_min_capacity", json_real(c->serverless_v2_min_capacity));
+		json_object_set_new(
+		    o, "serverless_v2_max_capacity", json_real(c->serverless_v2_max_capacity));
 	}
 	json_object_set_new(o, "master_user_secret_arn", jstr(c->master_user_secret_arn));
 	json_object_set_new(p, "present", json_boolean(c->pending.present));
 	json_object_set_new(o, "pending", p);
 	for (i = 0; i < c->n_members; i++)
-		json_array_append_new(m, json_pack("{s:s, s:b, s:i}", "id", c->members[i].instance_id,
-					     "writer", c->members[i].is_writer, "tier",
-					     c->members[i].promotion_tier));
+		json_array_append_new(
+		    m, json_pack("{s:s, s:b, s:i}", "id", c->members[i].instance_id, "writer",
+		           c->members[i].is_writer, "tier", c->members[i].promotion_tier));
 	json_object_set_new(o, "members", m);
 	json_object_set_new(o, "tags", jtags(&c->tags));
 	return o;
@@ -183,7 +184,8 @@ query_params(struct ag_kvlist *p)
 	size_t i;
 
 	for (i = 0; i < args.n; i++)
-		if (strncmp(args.v[i].key, "filter.", 7) != 0 && strcmp(args.v[i].key, "poll_ms") != 0 &&
+		if (strncmp(args.v[i].key, "filter.", 7) != 0 &&
+		    strcmp(args.v[i].key, "poll_ms") != 0 &&
 		    strcmp(args.v[i].key, "timeout_ms") != 0)
 			ag_kvlist_add(p, args.v[i].key, args.v[i].value);
 }
@@ -240,9 +242,9 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		/* call service=rds|ec2|sts Action=X k=v... */
 		struct ag_aws_response r;
 		const char *svc = arg("service") ? arg("service") : "rds";
-		enum ag_aws_service s = strcmp(svc, "ec2") == 0 ? AG_AWS_EC2
-		    : strcmp(svc, "sts") == 0			  ? AG_AWS_STS
-								  : AG_AWS_RDS;
+		enum ag_aws_service s = strcmp(svc, "ec2") == 0   ? AG_AWS_EC2
+		                        : strcmp(svc, "sts") == 0 ? AG_AWS_STS
+		                                                  : AG_AWS_RDS;
 		struct ag_kvlist q = AG_KVLIST_INIT;
 		size_t i;
 
@@ -262,9 +264,9 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 
 		if ((ret = ag_aws_client_credentials(c, &cr, err)) == 0) {
 			ag_aws_mask_key_id(masked, sizeof(masked), cr->access_key_id);
-			*out = json_pack("{s:s, s:s, s:b, s:I}", "source", cr->source, "access_key_id",
-			    masked, "session_token", cr->session_token != NULL, "expires_ms",
-			    (json_int_t)cr->expires_ms);
+			*out = json_pack("{s:s, s:s, s:b, s:I}", "source", cr->source,
+			    "access_key_id", masked, "session_token", cr->session_token != NULL,
+			    "expires_ms", (json_int_t)cr->expires_ms);
 		}
 	} else if (strcmp(op, "whoami") == 0) {
 		struct ag_sts_identity id;
@@ -284,22 +286,23 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 	} else if (strcmp(op, "create-subnet") == 0) {
 		char *id;
 
-		if ((ret = ag_ec2_create_subnet(c, need("vpc"), need("cidr"), arg("az"), &id, err)) == 0) {
+		if ((ret = ag_ec2_create_subnet(
+		         c, need("vpc"), need("cidr"), arg("az"), &id, err)) == 0) {
 			*out = json_pack("{s:s}", "subnet_id", id);
 			free(id);
 		}
 	} else if (strcmp(op, "create-sg") == 0) {
 		char *id;
 
-		if ((ret = ag_ec2_create_security_group(c, need("name"), need("desc"), arg("vpc"), &id,
-			 err)) == 0) {
+		if ((ret = ag_ec2_create_security_group(
+		         c, need("name"), need("desc"), arg("vpc"), &id, err)) == 0) {
 			*out = json_pack("{s:s}", "group_id", id);
 			free(id);
 		}
 	} else if (strcmp(op, "authorize-ingress") == 0 || strcmp(op, "revoke-ingress") == 0) {
-		ret = (op[0] == 'a' ? ag_ec2_authorize_ingress : ag_ec2_revoke_ingress)(c, need("group"),
-		    need("proto"), (int)num("from", 0), (int)num("to", 0), arg("cidr"), arg("source_group"),
-		    err);
+		ret = (op[0] == 'a' ? ag_ec2_authorize_ingress : ag_ec2_revoke_ingress)(c,
+		    need("group"), need("proto"), (int)num("from", 0), (int)num("to", 0),
+		    arg("cidr"), arg("source_group"), err);
 		if (ret == 0)
 			*out = json_pack("{s:b}", "ok", 1);
 	} else if (strcmp(op, "describe-sgs") == 0) {
@@ -315,16 +318,17 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 				json_t *rules = json_array();
 
 				for (j = 0; j < v[i].n_ingress; j++)
-					json_array_append_new(rules,
-					    json_pack("{s:o, s:i, s:i, s:o, s:o}", "proto",
-						jstr(v[i].ingress[j].protocol), "from",
-						v[i].ingress[j].from_port, "to", v[i].ingress[j].to_port,
-						"cidrs", jlist(&v[i].ingress[j].cidrs), "groups",
-						jlist(&v[i].ingress[j].group_ids)));
-				json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o}", "id",
-							     jstr(v[i].id), "name", jstr(v[i].name),
-							     "vpc_id", jstr(v[i].vpc_id), "ingress",
-							     rules));
+					json_array_append_new(
+					    rules, json_pack("{s:o, s:i, s:i, s:o, s:o}", "proto",
+					               jstr(v[i].ingress[j].protocol), "from",
+					               v[i].ingress[j].from_port, "to",
+					               v[i].ingress[j].to_port, "cidrs",
+					               jlist(&v[i].ingress[j].cidrs), "groups",
+					               jlist(&v[i].ingress[j].group_ids)));
+				json_array_append_new(
+				    a, json_pack("{s:o, s:o, s:o, s:o}", "id", jstr(v[i].id),
+				           "name", jstr(v[i].name), "vpc_id", jstr(v[i].vpc_id),
+				           "ingress", rules));
 			}
 			*out = json_pack("{s:o}", "security_groups", a);
 			ag_ec2_security_groups_free(v, n);
@@ -340,15 +344,16 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 			json_t *a = json_array();
 
 			for (i = 0; i < n; i++)
-				json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o}", "id",
-							     jstr(v[i].id), "vpc_id", jstr(v[i].vpc_id),
-							     "cidr", jstr(v[i].cidr), "az",
-							     jstr(v[i].availability_zone)));
+				json_array_append_new(
+				    a, json_pack("{s:o, s:o, s:o, s:o}", "id", jstr(v[i].id),
+				           "vpc_id", jstr(v[i].vpc_id), "cidr", jstr(v[i].cidr),
+				           "az", jstr(v[i].availability_zone)));
 			*out = json_pack("{s:o}", "subnets", a);
 			ag_ec2_subnets_free(v, n);
 		}
 		ag_strlist_release(&ids);
-	} else if (strcmp(op, "create-subnet-group") == 0 || strcmp(op, "modify-subnet-group") == 0) {
+	} else if (strcmp(op, "create-subnet-group") == 0 ||
+	           strcmp(op, "modify-subnet-group") == 0) {
 		struct ag_kvlist q = AG_KVLIST_INIT;
 		struct ag_strlist subnets = AG_STRLIST_INIT;
 		struct ag_rds_subnet_group g;
@@ -358,8 +363,8 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 			ag_kvlist_add(&q, "DBSubnetGroupDescription", arg("desc"));
 		split_csv(&subnets, need("subnets"));
 		ag_aws_query_add_list(&q, "SubnetIds", "SubnetIdentifier", &subnets);
-		ret = (op[0] == 'c' ? ag_rds_create_db_subnet_group : ag_rds_modify_db_subnet_group)(c,
-		    &q, &g, err);
+		ret = (op[0] == 'c' ? ag_rds_create_db_subnet_group
+		                    : ag_rds_modify_db_subnet_group)(c, &q, &g, err);
 		if (ret == 0) {
 			*out = jsubnet_group(&g);
 			ag_rds_subnet_group_release(&g);
@@ -370,7 +375,8 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		struct ag_rds_subnet_group *v;
 		size_t n, i;
 
-		if ((ret = ag_rds_describe_db_subnet_groups(c, arg("name"), &f, &v, &n, err)) == 0) {
+		if ((ret = ag_rds_describe_db_subnet_groups(c, arg("name"), &f, &v, &n, err)) ==
+		    0) {
 			json_t *a = json_array();
 
 			for (i = 0; i < n; i++)
@@ -414,14 +420,14 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		struct ag_rds_cluster_param_group *v;
 		size_t n, i;
 
-		if ((ret = ag_rds_describe_db_cluster_parameter_groups(c, arg("name"), &f, &v, &n,
-			 err)) == 0) {
+		if ((ret = ag_rds_describe_db_cluster_parameter_groups(
+		         c, arg("name"), &f, &v, &n, err)) == 0) {
 			json_t *a = json_array();
 
 			for (i = 0; i < n; i++)
-				json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "name",
-							     jstr(v[i].name), "family", jstr(v[i].family),
-							     "description", jstr(v[i].description)));
+				json_array_append_new(a,
+				    json_pack("{s:o, s:o, s:o}", "name", jstr(v[i].name), "family",
+				        jstr(v[i].family), "description", jstr(v[i].description)));
 			*out = json_pack("{s:o}", "parameter_groups", a);
 			ag_rds_cluster_param_groups_free(v, n);
 		}
@@ -429,8 +435,8 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		struct ag_rds_parameter *v;
 		size_t n, i;
 
-		if ((ret = ag_rds_describe_db_cluster_parameters(c, need("name"), arg("source"), &f, &v,
-			 &n, err)) == 0) {
+		if ((ret = ag_rds_describe_db_cluster_parameters(
+		         c, need("name"), arg("source"), &f, &v, &n, err)) == 0) {
 			json_t *o = json_object();
 
 			for (i = 0; i < n; i++)
@@ -442,8 +448,8 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		if ((ret = ag_rds_delete_db_cluster_parameter_group(c, need("name"), err)) == 0)
 			*out = json_pack("{s:b}", "ok", 1);
 	} else if (strcmp(op, "create-cluster") == 0 || strcmp(op, "modify-cluster") == 0 ||
-	    strcmp(op, "delete-cluster") == 0 || strcmp(op, "restore-cluster") == 0 ||
-	    strcmp(op, "promote-cluster") == 0) {
+	           strcmp(op, "delete-cluster") == 0 || strcmp(op, "restore-cluster") == 0 ||
+	           strcmp(op, "promote-cluster") == 0) {
 		struct ag_db_cluster cl;
 
 		memset(&cl, 0, sizeof(cl));
@@ -456,13 +462,13 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		else if (strcmp(op, "restore-cluster") == 0)
 			ret = ag_rds_restore_db_cluster_from_snapshot(c, &p, &cl, err);
 		else
-			ret = ag_rds_promote_read_replica_db_cluster(c, need("DBClusterIdentifier"), &cl,
-			    err);
+			ret = ag_rds_promote_read_replica_db_cluster(
+			    c, need("DBClusterIdentifier"), &cl, err);
 		if (ret == 0)
 			*out = jcluster(&cl);
 		ag_db_cluster_release(&cl);
 	} else if (strcmp(op, "create-instance") == 0 || strcmp(op, "modify-instance") == 0 ||
-	    strcmp(op, "delete-instance") == 0) {
+	           strcmp(op, "delete-instance") == 0) {
 		struct ag_db_instance in;
 
 		memset(&in, 0, sizeof(in));
@@ -476,7 +482,7 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 			*out = jinstance(&in);
 		ag_db_instance_release(&in);
 	} else if (strcmp(op, "describe-all") == 0 || strcmp(op, "describe-clusters") == 0 ||
-	    strcmp(op, "describe-instances") == 0) {
+	           strcmp(op, "describe-instances") == 0) {
 		struct ag_observed o;
 
 		ag_observed_init(&o);
@@ -500,8 +506,8 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		struct ag_rds_cluster_snapshot *v;
 		size_t n, i;
 
-		if ((ret = ag_rds_describe_db_cluster_snapshots(c, arg("cluster"), arg("id"), &f, &v, &n,
-			 err)) == 0) {
+		if ((ret = ag_rds_describe_db_cluster_snapshots(
+		         c, arg("cluster"), arg("id"), &f, &v, &n, err)) == 0) {
 			json_t *a = json_array();
 
 			for (i = 0; i < n; i++)
@@ -589,7 +595,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: ag-aws-driver [--stats] [--fixed-date D] OP [key=value...]\n");
+		fprintf(
+		    stderr, "usage: ag-aws-driver [--stats] [--fixed-date D] OP [key=value...]\n");
 		return 64;
 	}
 	op = argv[i++];
@@ -629,8 +636,9 @@ main(int argc, char **argv)
 		for (k = 0; k < n; k++)
 			json_object_set_new(co, cnt[k].action,
 			    json_pack("{s:i, s:i}", "requests", (int)cnt[k].requests, "errors",
-				(int)cnt[k].errors));
-		json_object_set_new(o, "total", json_integer((json_int_t)ag_aws_client_request_count(c, NULL)));
+			        (int)cnt[k].errors));
+		json_object_set_new(
+		    o, "total", json_integer((json_int_t)ag_aws_client_request_count(c, NULL)));
 		json_object_set_new(o, "counters", co);
 		json_object_set_new(o, "request_ids", jlist(ids));
 		s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);

@@ -79,12 +79,13 @@ serve(void *arg)
 			    "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
 			    "%s%s%s\r\n%s",
 			    k->status, strlen(k->body), k->request_id ? "x-amzn-RequestId: " : "",
-			    k->request_id ? k->request_id : "", k->request_id ? "\r\n" : "", k->body);
+			    k->request_id ? k->request_id : "", k->request_id ? "\r\n" : "",
+			    k->body);
 			if (write(c, out, (size_t)olen) != olen)
 				break;
 			s->served++;
 		}
-next_conn:
+	next_conn:
 		close(c);
 	}
 	return NULL;
@@ -156,8 +157,8 @@ f_half(void *ctx)
 }
 
 static const char THROTTLE[] = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
-			       "<Message>Rate exceeded</Message></Error><RequestId>t</RequestId>"
-			       "</ErrorResponse>";
+                               "<Message>Rate exceeded</Message></Error><RequestId>t</RequestId>"
+                               "</ErrorResponse>";
 static const char EMPTY_CLUSTERS[] =
     "<DescribeDBClustersResponse xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\">"
     "<DescribeDBClustersResult><DBClusters/></DescribeDBClustersResult>"
@@ -165,8 +166,8 @@ static const char EMPTY_CLUSTERS[] =
 static const char HTML[] = "<!doctype html><title>500 Internal Server Error</title><h1>Internal";
 
 static struct fake fk;
-static struct ag_clock fclock = { f_now, f_now, f_sleep, &fk };
-static struct ag_rand frand = { f_half, NULL };
+static struct ag_clock fclock = {f_now, f_now, f_sleep, &fk};
+static struct ag_rand frand = {f_half, NULL};
 
 static struct ag_aws_client *
 client_for(const struct server *s, int max_attempts)
@@ -174,7 +175,7 @@ client_for(const struct server *s, int max_attempts)
 	struct ag_aws_config cfg;
 	struct ag_aws_client *c;
 	struct ag_error err = AG_ERROR_INIT;
-	struct ag_aws_creds cr = { "AKIDEXAMPLE", "secret", NULL, 0, "test credentials" };
+	struct ag_aws_creds cr = {"AKIDEXAMPLE", "secret", NULL, 0, "test credentials"};
 
 	ag_aws_config_init(&cfg);
 	cfg.region = ag_xstrdup("us-east-1");
@@ -222,10 +223,11 @@ test_retry_then_success(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(cnt[0].errors, 2);
 	/* The request was signed and form-encoded. */
-	assert_non_null(strstr(s.requests[2], "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
+	assert_non_null(
+	    strstr(s.requests[2], "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
 	assert_non_null(strstr(s.requests[2], "/us-east-1/rds/aws4_request"));
-	assert_non_null(strstr(s.requests[2],
-	    "Action=DescribeDBClusters&Version=2014-10-31&MaxRecords=100"));
+	assert_non_null(
+	    strstr(s.requests[2], "Action=DescribeDBClusters&Version=2014-10-31&MaxRecords=100"));
 	assert_null(strstr(s.requests[2], "secret"));
 	ag_observed_release(&o);
 	ag_aws_client_free(c);
@@ -265,8 +267,9 @@ test_html_500_and_not_found(void **state)
 	struct ag_aws_client *c;
 	struct ag_aws_response r;
 	struct ag_error err = AG_ERROR_INIT;
-	static const char NF[] = "<ErrorResponse><Error><Code>DBClusterNotFoundFault</Code>"
-				 "<Message>DBCluster x not found.</Message></Error></ErrorResponse>";
+	static const char NF[] =
+	    "<ErrorResponse><Error><Code>DBClusterNotFoundFault</Code>"
+	    "<Message>DBCluster x not found.</Message></Error></ErrorResponse>";
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -277,7 +280,7 @@ test_html_500_and_not_found(void **state)
 	c = client_for(&s, 1);
 	assert_int_equal(ag_rds_call(c, "ModifyDBCluster", NULL, &r, &err), AG_EAWS);
 	assert_non_null(strstr(err.msg, "rds ModifyDBCluster failed: HTTP 500 with a non-XML body: "
-					 "<!doctype html>"));
+	                                "<!doctype html>"));
 	ag_error_clear(&err);
 	/* Not retried (not a retry code), and mapped to AG_ENOTFOUND. */
 	assert_int_equal(ag_rds_call(c, "DescribeDBClusters", NULL, &r, &err), AG_ENOTFOUND);
@@ -308,9 +311,9 @@ test_refresh_on_fake_clock(void **state)
 	const struct ag_aws_creds *cr;
 	/* Expires 2030-01-01T00:00:00Z = 1893456000000 ms. */
 	static const char J1[] = "{\"AccessKeyId\":\"ASIAONE000000000\",\"SecretAccessKey\":\"s1\","
-				 "\"Token\":\"t1\",\"Expiration\":\"2030-01-01T00:00:00Z\"}";
+	                         "\"Token\":\"t1\",\"Expiration\":\"2030-01-01T00:00:00Z\"}";
 	static const char J2[] = "{\"AccessKeyId\":\"ASIATWO000000000\",\"SecretAccessKey\":\"s2\","
-				 "\"Token\":\"t2\",\"Expiration\":\"2030-01-01T01:00:00Z\"}";
+	                         "\"Token\":\"t2\",\"Expiration\":\"2030-01-01T01:00:00Z\"}";
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -406,13 +409,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_retry_then_success),
-		cmocka_unit_test(test_give_up),
-		cmocka_unit_test(test_html_500_and_not_found),
-		cmocka_unit_test(test_refresh_on_fake_clock),
-		cmocka_unit_test(test_config_endpoints),
-		cmocka_unit_test(test_config_from_env),
+	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_retry_then_success),
+	    cmocka_unit_test(test_give_up),
+	    cmocka_unit_test(test_html_500_and_not_found),
+	    cmocka_unit_test(test_refresh_on_fake_clock),
+	    cmocka_unit_test(test_config_endpoints),
+	    cmocka_unit_test(test_config_from_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

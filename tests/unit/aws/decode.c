@@ -53,7 +53,8 @@ test_moto_clusters(void **state)
 	assert_string_equal(c.kms_key_id, "default_kms_key_id");
 	assert_string_equal(c.storage_type, "gp2");
 	assert_string_equal(c.endpoint, "c0.cluster-okhufxvsla6g.us-east-1.rds.amazonaws.com");
-	assert_string_equal(c.reader_endpoint, "c0.cluster-ro-okhufxvsla6g.us-east-1.rds.amazonaws.com");
+	assert_string_equal(
+	    c.reader_endpoint, "c0.cluster-ro-okhufxvsla6g.us-east-1.rds.amazonaws.com");
 	assert_string_equal(c.hosted_zone_id, "W6P82H02YIVNDH");
 	assert_string_equal(c.network_type, "IPV4");
 	assert_int_equal(c.port, 5432);
@@ -113,7 +114,8 @@ test_full_cluster(void **state)
 	assert_string_equal(c.master_user_secret_arn,
 	    "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!cluster-abc");
 	assert_string_equal(c.master_user_secret_status, "active");
-	assert_string_equal(c.master_user_secret_kms_key_id, "arn:aws:kms:us-east-1:123456789012:key/k1");
+	assert_string_equal(
+	    c.master_user_secret_kms_key_id, "arn:aws:kms:us-east-1:123456789012:key/k1");
 	assert_true(c.pending.present);
 	assert_string_equal(c.pending.engine_version, "15.5");
 	assert_int_equal(c.pending.backup_retention_period, 14);
@@ -220,19 +222,20 @@ test_doctype_refused(void **state)
 	(void)state;
 	assert_int_equal(ag_xml_parse(&root, dtd, sizeof(dtd) - 1, "reply", &err), AG_EAWS);
 	assert_null(root);
-	assert_string_equal(err.msg, "reply: malformed XML: a document type declaration is not allowed");
+	assert_string_equal(
+	    err.msg, "reply: malformed XML: a document type declaration is not allowed");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_moto_clusters),
-		cmocka_unit_test(test_full_cluster),
-		cmocka_unit_test(test_instances),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_doctype_refused),
+	    cmocka_unit_test(test_moto_clusters),
+	    cmocka_unit_test(test_full_cluster),
+	    cmocka_unit_test(test_instances),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_doctype_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

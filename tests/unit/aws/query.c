@@ -39,7 +39,7 @@ test_escape(void **state)
 	ag_kvlist_add(&p, "Utf8", "\xe1\x88\xb4");
 	ag_kvlist_add(&p, "Empty", "");
 	check(&p, "Action=DescribeDBClusters&Description=a%20b%2Bc%2Fd%3De%26f~g_h.i-j%2Ak"
-		  "&Utf8=%E1%88%B4&Empty=");
+	          "&Utf8=%E1%88%B4&Empty=");
 	ag_kvlist_release(&p);
 }
 
@@ -63,10 +63,10 @@ test_lists(void **state)
 	ag_aws_query_add_list(&p, "TagKeys", "member", &keys);
 	ag_aws_query_add_list(&p, "AvailabilityZones", "AvailabilityZone", &none);
 	check(&p, "VpcSecurityGroupIds.VpcSecurityGroupId.1=sg-1"
-		  "&VpcSecurityGroupIds.VpcSecurityGroupId.2=sg-2"
-		  "&EnableCloudwatchLogsExports.member.1=postgresql"
-		  "&SubnetIds.SubnetIdentifier.1=subnet-a&SubnetIds.SubnetIdentifier.2=subnet-b"
-		  "&TagKeys.member.1=team&AvailabilityZones=");
+	          "&VpcSecurityGroupIds.VpcSecurityGroupId.2=sg-2"
+	          "&EnableCloudwatchLogsExports.member.1=postgresql"
+	          "&SubnetIds.SubnetIdentifier.1=subnet-a&SubnetIds.SubnetIdentifier.2=subnet-b"
+	          "&TagKeys.member.1=team&AvailabilityZones=");
 	ag_kvlist_release(&p);
 	ag_strlist_release(&sg);
 	ag_strlist_release(&logs);
@@ -78,15 +78,15 @@ static void
 test_tags_filters_params(void **state)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT, tags = AG_KVLIST_INIT, f = AG_KVLIST_INIT;
-	struct ag_aws_param_setting s[2] = { { "max_connections", "200", "pending-reboot" },
-		{ "log_min_duration_statement", "1000", NULL } };
+	struct ag_aws_param_setting s[2] = {{"max_connections", "200", "pending-reboot"},
+	    {"log_min_duration_statement", "1000", NULL}};
 
 	(void)state;
 	ag_kvlist_add(&tags, "managed-by", "aurora-gitops");
 	ag_kvlist_add(&tags, "team", "pay ments");
 	ag_aws_query_add_tags(&p, "Tags.Tag", &tags);
 	check(&p, "Tags.Tag.1.Key=managed-by&Tags.Tag.1.Value=aurora-gitops"
-		  "&Tags.Tag.2.Key=team&Tags.Tag.2.Value=pay%20ments");
+	          "&Tags.Tag.2.Key=team&Tags.Tag.2.Value=pay%20ments");
 	ag_kvlist_release(&p);
 
 	ag_kvlist_add(&f, "engine", "aurora-postgresql");
@@ -94,21 +94,21 @@ test_tags_filters_params(void **state)
 	ag_kvlist_add(&f, "db-cluster-id", "b");
 	ag_aws_query_add_filters(&p, &f);
 	check(&p, "Filters.Filter.1.Name=engine&Filters.Filter.1.Values.Value.1=aurora-postgresql"
-		  "&Filters.Filter.2.Name=db-cluster-id&Filters.Filter.2.Values.Value.1=a"
-		  "&Filters.Filter.2.Values.Value.2=b");
+	          "&Filters.Filter.2.Name=db-cluster-id&Filters.Filter.2.Values.Value.1=a"
+	          "&Filters.Filter.2.Values.Value.2=b");
 	ag_kvlist_release(&p);
 
 	ag_aws_query_add_ec2_filters(&p, &f);
 	check(&p, "Filter.1.Name=engine&Filter.1.Value.1=aurora-postgresql"
-		  "&Filter.2.Name=db-cluster-id&Filter.2.Value.1=a&Filter.2.Value.2=b");
+	          "&Filter.2.Name=db-cluster-id&Filter.2.Value.1=a&Filter.2.Value.2=b");
 	ag_kvlist_release(&p);
 
 	ag_aws_query_add_parameters(&p, s, 2);
 	check(&p, "Parameters.Parameter.1.ParameterName=max_connections"
-		  "&Parameters.Parameter.1.ParameterValue=200"
-		  "&Parameters.Parameter.1.ApplyMethod=pending-reboot"
-		  "&Parameters.Parameter.2.ParameterName=log_min_duration_statement"
-		  "&Parameters.Parameter.2.ParameterValue=1000");
+	          "&Parameters.Parameter.1.ParameterValue=200"
+	          "&Parameters.Parameter.1.ApplyMethod=pending-reboot"
+	          "&Parameters.Parameter.2.ParameterName=log_min_duration_statement"
+	          "&Parameters.Parameter.2.ParameterValue=1000");
 	ag_kvlist_release(&p);
 	ag_kvlist_release(&tags);
 	ag_kvlist_release(&f);
@@ -118,9 +118,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape),
-		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_tags_filters_params),
+	    cmocka_unit_test(test_escape),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_tags_filters_params),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

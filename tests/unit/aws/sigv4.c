@@ -22,8 +22,8 @@
 
 #define SUITE AG_SHARED_REF "/sigv4/aws4_testsuite"
 
-static const struct ag_sigv4_creds suite_creds = { "AKIDEXAMPLE",
-	"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL };
+static const struct ag_sigv4_creds suite_creds = {
+    "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL};
 
 static char *
 slurp(const char *path)
@@ -120,9 +120,8 @@ run_case(const char *dir, const char *name)
 	r.body = body;
 	r.body_len = body ? strlen(body) : 0;
 	r.normalize_path = 1;
-	assert_int_equal(ag_sigv4_sign(&res, &r, &creds, "us-east-1", "service", "20150830T123600Z",
-			     &err),
-	    0);
+	assert_int_equal(
+	    ag_sigv4_sign(&res, &r, &creds, "us-east-1", "service", "20150830T123600Z", &err), 0);
 	if (strcmp(res.canonical_request, creq) != 0)
 		print_error("%s: canonical request\n--- got\n%s\n--- want\n%s\n", name,
 		    res.canonical_request, creq);
@@ -184,7 +183,7 @@ rds_case(const char *content_type, const char *want_hash, const char *want_sig)
 {
 	static const char body[] = "Action=DescribeDBClusters&Version=2014-10-31";
 	struct ag_kvlist h = AG_KVLIST_INIT;
-	struct ag_sigv4_request r = { "POST", "/", NULL, &h, body, sizeof(body) - 1, 0 };
+	struct ag_sigv4_request r = {"POST", "/", NULL, &h, body, sizeof(body) - 1, 0};
 	struct ag_sigv4_result res;
 	struct ag_error err = AG_ERROR_INIT;
 	char hash[65], bh[65];
@@ -193,9 +192,8 @@ rds_case(const char *content_type, const char *want_hash, const char *want_sig)
 		ag_kvlist_add(&h, "Content-Type", content_type);
 	ag_kvlist_add(&h, "Host", "rds.us-east-1.amazonaws.com");
 	ag_kvlist_add(&h, "X-Amz-Date", "20150830T123600Z");
-	assert_int_equal(ag_sigv4_sign(&res, &r, &suite_creds, "us-east-1", "rds",
-			     "20150830T123600Z", &err),
-	    0);
+	assert_int_equal(
+	    ag_sigv4_sign(&res, &r, &suite_creds, "us-east-1", "rds", "20150830T123600Z", &err), 0);
 	ag_sigv4_sha256_hex(bh, body, sizeof(body) - 1);
 	assert_string_equal(bh, "ffa8f40118d06da6f9d26ce1a2edd751a25ccb39ebaed373a888804096572cb1");
 	ag_sigv4_sha256_hex(hash, res.canonical_request, strlen(res.canonical_request));
@@ -231,14 +229,15 @@ static void
 test_session_token_header(void **state)
 {
 	struct ag_kvlist h = AG_KVLIST_INIT;
-	struct ag_sigv4_request r = { "POST", "/", NULL, &h, "", 0, 0 };
-	struct ag_sigv4_creds c = { "AKIDEXAMPLE", "secret", "TOKEN123" };
+	struct ag_sigv4_request r = {"POST", "/", NULL, &h, "", 0, 0};
+	struct ag_sigv4_creds c = {"AKIDEXAMPLE", "secret", "TOKEN123"};
 	struct ag_sigv4_result res;
 
 	(void)state;
 	ag_kvlist_add(&h, "Host", "rds.us-east-1.amazonaws.com");
 	ag_kvlist_add(&h, "X-Amz-Date", "20150830T123600Z");
-	assert_int_equal(ag_sigv4_sign(&res, &r, &c, "us-east-1", "rds", "20150830T123600Z", NULL), 0);
+	assert_int_equal(
+	    ag_sigv4_sign(&res, &r, &c, "us-east-1", "rds", "20150830T123600Z", NULL), 0);
 	assert_string_equal(res.signed_headers, "host;x-amz-date;x-amz-security-token");
 	assert_non_null(strstr(res.canonical_request, "\nx-amz-security-token:TOKEN123\n"));
 	/* The secret never appears in any output. */
@@ -261,10 +260,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_suite),
-		cmocka_unit_test(test_rds_reference),
-		cmocka_unit_test(test_session_token_header),
-		cmocka_unit_test(test_amz_date),
+	    cmocka_unit_test(test_suite),
+	    cmocka_unit_test(test_rds_reference),
+	    cmocka_unit_test(test_session_token_header),
+	    cmocka_unit_test(test_amz_date),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
