@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/fieldtab.h"
 #include "core/log.h"
+#include "core/report.h"
 #include "core/mem.h"
 #include "secrets/secrets.h"
 #include "sys/sysclock.h"
@@ -339,24 +340,47 @@ live_digest(char out[65], const struct ag_cycle *cy, const char *cluster)
 		snprintf(out, 65, "absent");
 }
 
+/*
+ * What the loop breaker compares for the manifest side: the cluster's plan
+ * digest, and the hash of its desired password when it has one (the plan
+ * carries only a placeholder, so a new password would not change the
+ * digest). Keyed hashes only: nothing secret is stored.
+ */
+static void
+plan_key(char out[65], const struct ag_cycle *cy, const struct ag_cluster_plan *cp)
+{
+	ssize_t i = manifest_index(cy, cp->id);
+	char *both;
+
+	if (i < 0 || cy->pwhash[i] == NULL) {
+		memcpy(out, cp->digest, 65);
+		return;
+	}
+	both = ag_xasprintf("%s:%s", cp->digest, cy->pwhash[i]);
+	ag_sha256_hex(out, both, strlen(both));
+	free(both);
+}
+
 static bool
 hook_repeats(void *ctx, const struct ag_cluster_plan *cp, const char **why)
 {
 	struct ag_cycle *cy = ctx;
-	char live[65];
+	char live[65], key[65];
 
 	live_digest(live, cy, cp->id);
-	return ag_state_failure_repeats(cy->state, cp->id, cp->digest, live, why) == 1;
+	plan_key(key, cy, cp);
+	return ag_state_failure_repeats(cy->state, cp->id, key, live, why) == 1;
 }
 
 static void
 hook_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error)
 {
 	struct ag_cycle *cy = ctx;
-	char live[65];
+	char live[65], key[65];
 
 	live_digest(live, cy, cp->id);
-	ag_state_record_failure(cy->state, cp->id, cp->digest, live, action, error);
+	plan_key(key, cy, cp);
+	ag_state_record_failure(cy->state, cp->id, key, live, action, error);
 }
 
 static int

@@ -285,6 +285,7 @@ run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws
 
 	if (opts->repeats && opts->repeats(opts->hook_ctx, cp, &why)) {
 		r->status = AG_EXEC_SKIPPED;
+		out->skipped++;
 		r->error = ag_xasprintf("not retried: the same plan failed against the same live "
 					"state before (%s); change the manifest or the live state, or "
 					"clear it in the state directory",
@@ -335,8 +336,8 @@ ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct
 			continue;
 		run_cluster(out, r, aws, cp, opts);
 	}
-	if (out->failed)
-		return ag_error_set(err, AG_ERROR, "%zu cluster%s failed to apply", out->failed,
-		    out->failed == 1 ? "" : "s");
+	if (out->failed || out->skipped)
+		return ag_error_set(err, AG_ERROR, "%zu cluster%s failed to apply, %zu held back",
+		    out->failed, out->failed == 1 ? "" : "s", out->skipped);
 	return 0;
 }

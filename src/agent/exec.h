@@ -46,6 +46,7 @@ struct ag_exec_result {
 	size_t n;
 	size_t cap;
 	size_t failed;
+	size_t skipped; /* held by the loop breaker: not converged either */
 	size_t applied;
 	unsigned long mutating_calls;
 };

@@ -72,7 +72,7 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 		rc = AG_EXIT_ERROR;
 		goto out;
 	}
-	if (ag_cycle_apply(&cy, &err) < 0 && cy.result.failed == 0) {
+	if (ag_cycle_apply(&cy, &err) < 0 && cy.result.failed == 0 && cy.result.skipped == 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
 	}

@@ -86,15 +86,16 @@ ag_cli_print_result(const struct ag_cycle *cy)
 			printf("  %s%s%s\n", c->failed_action ? c->failed_action : "",
 			    c->failed_action ? ": " : "", c->error);
 	}
-	printf("apply: %zu cluster%s applied, %zu failed, %lu mutating call%s\n", r->applied,
-	    r->applied == 1 ? "" : "s", r->failed, r->mutating_calls,
+	printf("apply: %zu cluster%s applied, %zu failed, %zu held by the loop breaker, "
+	       "%lu mutating call%s\n",
+	    r->applied, r->applied == 1 ? "" : "s", r->failed, r->skipped, r->mutating_calls,
 	    r->mutating_calls == 1 ? "" : "s");
 }
 
 int
 ag_cli_exit_for(const struct ag_cycle *cy, int detailed, int applied)
 {
-	if (cy->plan.summary.errors > 0 || cy->result.failed > 0)
+	if (cy->plan.summary.errors > 0 || cy->result.failed > 0 || cy->result.skipped > 0)
 		return AG_EXIT_ERROR;
 	if (ag_plan_has_blocked(&cy->plan))
 		return AG_EXIT_BLOCKED;

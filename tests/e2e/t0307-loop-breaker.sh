@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# An action that fails is not retried for the same commit and live state;
+# changing the manifest lets it run again. Other clusters are unaffected.
+. "$(dirname "$0")/test-lib.sh"
+
+start_moto
+export AWS_EC2_METADATA_DISABLED=true
+STATE="$TRASH/state"
+
+write() { # ID PASSWORD
+	cat <<-YAML
+	apiVersion: aws.project-planton.org/v1
+	kind: AwsRdsCluster
+	metadata:
+	  name: $1
+	spec:
+	  dbSubnetGroupName: default
+	  engine: aurora-postgresql
+	  engineVersion: "16.1"
+	  password: "$2"
+	YAML
+}
+
+test_expect_success 'a failing create is reported, the other cluster is created' '
+	mkdir m &&
+	write bad-db x7Qz >m/bad.yaml &&
+	write good-db long-enough-password >m/good.yaml &&
+	check_exit 1 "$AG_BIN" sync --dir m --state-dir "$STATE" --poll-interval 100ms >s1.txt 2>&1 &&
+	grep -E "^cluster .bad-db.: failed" s1.txt &&
+	grep -E "^cluster .good-db.: applied" s1.txt &&
+	check_contains s1.txt "InvalidParameterValue" &&
+	check_not_contains s1.txt "x7Qz"
+'
+
+test_expect_success 'the same failure is not retried' '
+	check_exit 1 "$AG_BIN" sync --dir m --state-dir "$STATE" -v >s2.txt 2>s2.err &&
+	grep -E "^cluster .bad-db.: skipped" s2.txt &&
+	check_contains s2.txt "not retried" &&
+	grep "aws requests:" s2.err >calls &&
+	! grep -E "Create" calls
+'
+
+test_expect_success 'status shows the held cluster' '
+	"$AG_BIN" status --dir m --state-dir "$STATE" >status.txt &&
+	grep -E "^  bad-db +create-cluster: " status.txt
+'
+
+test_expect_success 'a new commit for that cluster is tried again and succeeds' '
+	write bad-db now-long-enough >m/bad.yaml &&
+	"$AG_BIN" sync --dir m --state-dir "$STATE" --poll-interval 100ms >s3.txt 2>&1 ||
+		{ cat s3.txt; exit 1; }
+	grep -E "^cluster .bad-db.: applied" s3.txt &&
+	"$AG_BIN" status --dir m --state-dir "$STATE" >status2.txt &&
+	! grep -E "^  bad-db +create-cluster" status2.txt
+'
+
+test_done
