@@ -20,7 +20,11 @@ bin=$build/src/cli/aurora-gitops
 python3 "$here/tests/tools/moto-fixture.py" start "$work" >/dev/null
 pid=$(cat "$work/moto.pid")
 port=$(cat "$work/moto.port")
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+cleanup() {
+	kill "$pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
 url="http://127.0.0.1:$port"
 
 export AWS_ENDPOINT_URL=$url AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing

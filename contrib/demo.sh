@@ -25,7 +25,11 @@ ag=$build/src/cli/aurora-gitops
 step "starting moto on loopback"
 python3 "$here/tests/tools/moto-fixture.py" start "$work" >/dev/null
 pid=$(cat "$work/moto.pid")
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+cleanup() {
+	kill "$pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
 export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$work/moto.port")"
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
 export AWS_EC2_METADATA_DISABLED=true

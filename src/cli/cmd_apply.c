@@ -54,7 +54,10 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 	ag_cycle_init(&cy);
 	if ((rc = ag_cli_cycle_plan(&cy, &o)) != 0)
 		goto out;
-	if ((rc = ag_cli_render_plan(&cy, "text", NULL)) != 0)
+	/* apply shows what it is about to do; an unattended sync with -q
+	 * prints only the results. */
+	if ((!unattended || o.verbosity >= 0) &&
+	    (rc = ag_cli_render_plan(&cy, "text", NULL)) != 0)
 		goto out;
 	if (o.cfg.plan_digest && strcmp(o.cfg.plan_digest, cy.plan.digest) != 0) {
 		fprintf(stderr, "aurora-gitops %s: the plan changed since it was reviewed "

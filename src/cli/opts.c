@@ -232,6 +232,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 	o->cfg.n_key_files = o->key_files.n;
 	o->cfg.clusters = (const char *const *)o->clusters.v;
 	o->cfg.n_clusters = o->clusters.n;
+	o->verbosity = verbosity;
 	ag_cli_log_setup(json_logs, verbosity);
 	return 0;
 }
