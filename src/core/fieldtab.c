@@ -214,6 +214,14 @@ d_secret_kms(char **o, const struct ag_manifest *m)
 static bool
 d_username(char **o, const struct ag_manifest *m)
 {
+	/* A restored cluster takes its master user from the snapshot: the
+	 * loader's default "master" says nothing about it, only a username
+	 * written in the manifest does. */
+	if (M->snapshot_identifier != NULL && *M->snapshot_identifier != '\0' &&
+	    !ag_manifest_has(m, AG_F_USERNAME)) {
+		*o = NULL;
+		return false;
+	}
 	return str_out(o, M->username);
 }
 static bool

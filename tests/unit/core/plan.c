@@ -867,6 +867,34 @@ test_plan__restore_then_modify(void **state)
 	assert_string_equal(param(a, "ApplyImmediately"), "true");
 }
 
+/* A restored cluster keeps the snapshot's master user: the loader's default
+ * username is not drift, a username written in the manifest is. */
+static void
+test_plan__restored_username_comes_from_snapshot(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "r1", NULL, "  snapshotIdentifier: snap-1\n");
+	c = add_live(f, "r1");
+	free(c->master_username);
+	c->master_username = ag_xstrdup("pg");
+	cp = run(f, "r1");
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	assert_null(find_change(cp, "spec.username"));
+
+	add_manifest(f, "r2", NULL, "  snapshotIdentifier: snap-1\n  username: admin\n");
+	c = add_live(f, "r2");
+	free(c->master_username);
+	c->master_username = ag_xstrdup("pg");
+	ag_plan_release(&f->plan);
+	ag_plan_init(&f->plan);
+	cp = run(f, "r2");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_non_null(find_change(cp, "spec.username"));
+}
+
 /* ---- instances -------------------------------------------------------------- */
 
 static void
@@ -1229,6 +1257,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plan__password_states, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__create_with_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__restore_then_modify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__restored_username_comes_from_snapshot, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_plan__instances, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__tags_and_logs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
