@@ -126,14 +126,16 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 	cy->pwkey = ag_xcalloc(n, sizeof(*cy->pwkey));
 	cy->pwmsg = ag_xcalloc(n, sizeof(*cy->pwmsg));
 	if (needs_keyring(&cy->manifests)) {
+		/* A key that cannot be loaded (missing, readable by others) fails
+		 * only the clusters with sealed values; the others go on. */
 		rc = ag_keyring_load_default(&cy->keyring, cfg->key_files, cfg->n_key_files,
 		    cfg->key_dirs, cfg->n_key_dirs, &e);
-		if (rc < 0 && rc != AG_ENOTFOUND)
-			return ag_error_set(err, rc, "%s", e.msg);
 		have_ring = rc == 0 && cy->keyring && ag_keyring_count(cy->keyring) > 0;
-		if (!have_ring)
+		if (rc == 0 && !have_ring)
 			ag_error_set(&e, AG_ENOTFOUND,
 			    "no secret key to open it: pass --key-file FILE or --key-dir DIR");
+		else if (rc < 0)
+			ag_error_prefix(&e, "cannot load the secret keys");
 		rc = 0;
 	}
 	for (i = 0; i < n; i++) {

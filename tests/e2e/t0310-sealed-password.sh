@@ -77,6 +77,21 @@ test_expect_success 'a wrong key is refused with a clear error and the cluster u
 	! grep -E "(Create|Modify|Delete|Add|Remove)" calls
 '
 
+test_expect_success 'a world-readable key file fails only the sealed cluster; others still sync' '
+	cp keys/prod.key loose.key && chmod 644 loose.key &&
+	mkdir both && cp m/billing.yaml both/ &&
+	sed "s/billing-db/plain-db/; /password:/d" m/billing.yaml >both/plain.yaml &&
+	echo "  manageMasterUserPassword: true" >>both/plain.yaml &&
+	check_exit 1 run loose sync --dir both --state-dir "$STATE" --key-file loose.key 		--poll-interval 100ms &&
+	cat out/loose.* >loose.all &&
+	check_contains loose.all "readable by others" &&
+	check_contains loose.all "billing-db" &&
+	grep -E "^cluster .plain-db.: applied" out/loose.stdout &&
+	boto3_run <<-PY
+	assert rds.describe_db_clusters(DBClusterIdentifier="plain-db")["DBClusters"]
+	PY
+'
+
 test_expect_success 'rotation: one ModifyDBCluster carrying MasterUserPassword' '
 	printf "%s" "$PW2" | "$AG_BIN" seal --key keys/prod.pub --cluster billing-db \
 		--field spec.password >sealed2 2>out/seal2.stderr &&
