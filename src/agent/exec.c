@@ -138,12 +138,11 @@ lookup_sg(struct ag_aws_client *aws, const struct ag_action *a, char **out, stru
 	const char *name = ag_kvlist_get(&a->params, "GroupName");
 	const char *vpc = ag_kvlist_get(&a->params, "VpcId");
 	const struct ag_xml_node *n;
-	int rc, i = 1;
+	int rc;
 
 	ag_kvlist_add(&p, "Filter.1.Name", "group-name");
 	ag_kvlist_add(&p, "Filter.1.Value.1", name ? name : "");
 	if (vpc && *vpc) {
-		i++;
 		ag_kvlist_add(&p, "Filter.2.Name", "vpc-id");
 		ag_kvlist_add(&p, "Filter.2.Value.1", vpc);
 	}
@@ -156,7 +155,6 @@ lookup_sg(struct ag_aws_client *aws, const struct ag_action *a, char **out, stru
 		else
 			*out = ag_xstrdup(n->text);
 	}
-	(void)i;
 	ag_aws_response_release(&resp);
 	ag_kvlist_release(&p);
 	return rc;
@@ -174,7 +172,6 @@ note_pending(struct ag_exec_cluster *r, const struct ag_aws_response *resp)
 {
 	const struct ag_xml_node *n = ag_xml_find(resp->root, "DBCluster");
 	struct ag_db_cluster c;
-	size_t i;
 
 	if (n == NULL)
 		return;
@@ -192,10 +189,8 @@ note_pending(struct ag_exec_cluster *r, const struct ag_aws_response *resp)
 		ag_strlist_add(&r->pending, "iamDatabaseAuthenticationEnabled");
 	if (c.pending.storage_type)
 		ag_strlist_add(&r->pending, "storageType");
-	for (i = 0; i < c.pending.enable_log_types.n + c.pending.disable_log_types.n; i++) {
+	if (c.pending.enable_log_types.n + c.pending.disable_log_types.n > 0)
 		ag_strlist_add(&r->pending, "enabledCloudwatchLogsExports");
-		break;
-	}
 	ag_db_cluster_release(&c);
 }
 
