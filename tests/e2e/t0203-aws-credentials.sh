@@ -13,6 +13,13 @@ unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI 
 	AWS_EC2_METADATA_SERVICE_ENDPOINT AWS_ENDPOINT_URL_RDS AWS_ENDPOINT_URL_STS AWS_ENDPOINT_URL_EC2
 D="$AG_TOOLS/ag-aws-driver"
 
+# Helper servers start inside test bodies (subshells), where
+# test_when_finished does not reach the main shell: their pids go to a
+# file (outside $TRASH, which test_done removes first) that the main
+# shell's cleanup kills.
+BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
+test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
+
 # Runs a command with no credential or region variables set.
 bare() {
 	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_REGION \
@@ -24,8 +31,8 @@ start_creds_server() {
 	rm -f "$TRASH/creds.port"
 	python3 "$AG_SRC/tests/tools/creds-server.py" --port-file "$TRASH/creds.port" \
 		--log "$TRASH/creds.log" "$@" &
-	local pid=$! i
-	test_when_finished "kill $pid; wait $pid"
+	local i
+	echo $! >>"$BG_PIDS"
 	for i in $(seq 1 100); do
 		[ -s "$TRASH/creds.port" ] && break
 		sleep 0.05

@@ -10,13 +10,23 @@ start_moto
 export AWS_EC2_METADATA_DISABLED=true AG_AWS_RETRY_BASE_MS=20
 D="$AG_TOOLS/ag-aws-driver"
 
+# Helper servers start inside test bodies (subshells), where
+# test_when_finished does not reach the main shell: their pids go to a
+# file (outside $TRASH, which test_done removes first) that the main
+# shell's cleanup kills.
+BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
+test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
+
 # start_proxy ARGS...: fault proxy in front of moto; sets PROXY_URL.
 start_proxy() {
+	local p
+	for p in $(cat "$BG_PIDS"); do kill "$p" 2>/dev/null || true; done
+	: >"$BG_PIDS"
 	rm -f "$TRASH/proxy.port" "$TRASH/proxy.log"
 	python3 "$AG_SRC/tests/tools/fault-proxy.py" --target "$MOTO_URL" \
 		--port-file "$TRASH/proxy.port" --log "$TRASH/proxy.log" "$@" &
-	local pid=$! i
-	test_when_finished "kill $pid; wait $pid"
+	local i
+	echo $! >>"$BG_PIDS"
 	for i in $(seq 1 100); do
 		[ -s "$TRASH/proxy.port" ] && break
 		sleep 0.05

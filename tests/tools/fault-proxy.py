@@ -3,13 +3,16 @@
 
     fault-proxy.py --target http://127.0.0.1:PORT --port-file FILE
                    [--throttle N] [--unavailable N] [--html500 N] [--log FILE]
+                   [--tls-cert PEM --tls-key PEM]
 
 Listens on a free 127.0.0.1 port (written to --port-file once ready).
 Each request is answered, in this order, by: the first N with an RDS
 "Throttling" error (HTTP 400, RDS error XML), the next N with HTTP 503
 (plain text), the next N with HTTP 500 and an HTML page; every later
 request is forwarded unchanged to --target. One line per request
-("throttle", "503", "500", "forward") goes to --log. Standard library only.
+("throttle", "503", "500", "forward") goes to --log. With --tls-cert and
+--tls-key it serves HTTPS (moto behind it stays plain HTTP). Standard
+library only.
 """
 import argparse
 import http.client
@@ -37,6 +40,8 @@ def main():
     ap.add_argument("--unavailable", type=int, default=0)
     ap.add_argument("--html500", type=int, default=0)
     ap.add_argument("--log")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
     target = urllib.parse.urlsplit(args.target)
     lock = threading.Lock()
@@ -100,6 +105,11 @@ def main():
         do_GET = do_POST = do_PUT = handle_any
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
     import os
