@@ -405,6 +405,87 @@ test_config_from_env(void **state)
 	unsetenv("AG_AWS_RETRY_BASE_MS");
 }
 
+static void
+chain_config(struct ag_aws_config *cfg, const char *profile)
+{
+	ag_aws_config_init(cfg);
+	cfg->region = ag_xstrdup("us-east-1");
+	cfg->profile = ag_xstrdup(profile);
+	cfg->credentials_file = ag_xstrdup(AG_TEST_DATA "/aws/credentials");
+	cfg->config_file = ag_xstrdup(AG_TEST_DATA "/aws/config");
+	cfg->imds_disabled = true;
+}
+
+static void
+test_chain_profiles(void **state)
+{
+	struct ag_aws_config cfg;
+	struct ag_aws_client *c;
+	struct ag_error err = AG_ERROR_INIT;
+	const struct ag_aws_creds *cr;
+
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	chain_config(&cfg, "prod");
+	assert_int_equal(ag_aws_client_new(&c, &cfg, &fclock, &frand, &err), 0);
+	assert_int_equal(ag_aws_client_credentials(c, &cr, &err), 0);
+	assert_string_equal(cr->access_key_id, "AKIAPRODPROFILE00001");
+	assert_string_equal(cr->session_token, "prod-token");
+	assert_string_equal(cr->source, "profile 'prod' (" AG_TEST_DATA "/aws/credentials)");
+	assert_int_equal(cr->expires_ms, 0);
+	ag_aws_client_free(c);
+	ag_aws_config_release(&cfg);
+
+	/* The environment comes first. */
+	chain_config(&cfg, "prod");
+	cfg.access_key_id = ag_xstrdup("AKIAENVIRONMENT00001");
+	cfg.secret_access_key = ag_xstrdup("env-secret");
+	assert_int_equal(ag_aws_client_new(&c, &cfg, &fclock, &frand, &err), 0);
+	assert_int_equal(ag_aws_client_credentials(c, &cr, &err), 0);
+	assert_string_equal(cr->source, "environment");
+	ag_aws_client_free(c);
+	ag_aws_config_release(&cfg);
+
+	/* Half a key pair is an error that names the profile and file. */
+	chain_config(&cfg, "half");
+	assert_int_equal(ag_aws_client_new(&c, &cfg, &fclock, &frand, &err), 0);
+	assert_int_equal(ag_aws_client_credentials(c, &cr, &err), AG_EINVAL);
+	assert_string_equal(err.msg,
+	    "profile 'half' (" AG_TEST_DATA "/aws/credentials): "
+	    "aws_access_key_id and aws_secret_access_key must both be set");
+	ag_aws_client_free(c);
+	ag_aws_config_release(&cfg);
+}
+
+static void
+test_chain_nothing(void **state)
+{
+	struct ag_aws_config cfg;
+	struct ag_aws_client *c;
+	struct ag_error err = AG_ERROR_INIT;
+	const struct ag_aws_creds *cr;
+	struct ag_aws_response r;
+
+	(void)state;
+	chain_config(&cfg, "nobody");
+	assert_int_equal(ag_aws_client_new(&c, &cfg, &fclock, &frand, &err), 0);
+	assert_int_equal(ag_aws_client_credentials(c, &cr, &err), AG_EDENIED);
+	assert_string_equal(err.msg,
+	    "no AWS credentials found; tried: environment (AWS_ACCESS_KEY_ID not set); "
+	    "profile 'nobody' (no credentials in " AG_TEST_DATA "/aws/credentials or " AG_TEST_DATA
+	    "/aws/config); web identity (AWS_ROLE_ARN not set); container credentials "
+	    "(AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/_FULL_URI not set); EC2 instance metadata "
+	    "(disabled by AWS_EC2_METADATA_DISABLED)");
+	ag_error_clear(&err);
+	/* A call says which call could not be made. */
+	assert_int_equal(ag_rds_call(c, "DescribeDBClusters", NULL, &r, &err), AG_EDENIED);
+	assert_non_null(
+	    strstr(err.msg, "rds DescribeDBClusters: no AWS credentials found; tried:"));
+	assert_int_equal(ag_aws_client_request_count(c, NULL), 0);
+	ag_aws_client_free(c);
+	ag_aws_config_release(&cfg);
+}
+
 int
 main(void)
 {
@@ -416,6 +497,8 @@ main(void)
 	    cmocka_unit_test(test_refresh_on_fake_clock),
 	    cmocka_unit_test(test_config_endpoints),
 	    cmocka_unit_test(test_config_from_env),
+	    cmocka_unit_test(test_chain_profiles),
+	    cmocka_unit_test(test_chain_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
