@@ -735,10 +735,26 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 				goto out;
 			}
 			{
+				char *want = ag_xasprintf("%sResponse", action);
 				char *rname = ag_xasprintf("%sResult", action);
+				int wrong = strcmp(resp->root->name, want) != 0;
 
-				resp->result = ag_xml_child(resp->root, rname);
+				/* A reply for something else (a proxy, another service) must
+				 * never read as an empty list. */
+				if (wrong)
+					ag_error_set(err, AG_EAWS,
+					    "%s %s: unexpected reply <%s> from %s (expected <%s>)",
+					    svcname, action, resp->root->name, c->endpoint[svc],
+					    want);
+				else
+					resp->result = ag_xml_child(resp->root, rname);
+				free(want);
 				free(rname);
+				if (wrong) {
+					cnt->errors++;
+					ret = AG_EAWS;
+					goto out;
+				}
 			}
 			if (!resp->result)
 				resp->result = resp->root;

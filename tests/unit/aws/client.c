@@ -291,6 +291,32 @@ test_html_500_and_not_found(void **state)
 }
 
 static void
+test_wrong_reply(void **state)
+{
+	struct server s;
+	struct ag_aws_client *c;
+	struct ag_observed o;
+	struct ag_error err = AG_ERROR_INIT;
+	static const char S3[] = "<ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>";
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&fk, 0, sizeof(fk));
+	script(&s, 200, S3, NULL);
+	server_start(&s);
+	c = client_for(&s, 3);
+	ag_observed_init(&o);
+	assert_int_equal(ag_rds_describe_db_clusters(c, NULL, NULL, &o, &err), AG_EAWS);
+	assert_int_equal(o.n_clusters, 0);
+	assert_non_null(strstr(err.msg, "rds DescribeDBClusters: unexpected reply "
+	                                "<ListAllMyBucketsResult> from http://127.0.0.1:"));
+	assert_non_null(strstr(err.msg, "(expected <DescribeDBClustersResponse>)"));
+	ag_observed_release(&o);
+	ag_aws_client_free(c);
+	server_stop(&s);
+}
+
+static void
 test_backoff(void **state)
 {
 	(void)state;
@@ -493,6 +519,7 @@ main(void)
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_retry_then_success),
 	    cmocka_unit_test(test_give_up),
+	    cmocka_unit_test(test_wrong_reply),
 	    cmocka_unit_test(test_html_500_and_not_found),
 	    cmocka_unit_test(test_refresh_on_fake_clock),
 	    cmocka_unit_test(test_config_endpoints),
