@@ -40,6 +40,16 @@ slurp(const char *path)
 
 static int ran;
 
+/* Reads <dir>/<name>.<ext>; a path that does not fit fails the test. */
+static char *
+slurp_case(char *path, size_t len, const char *dir, const char *name, const char *ext)
+{
+	int n = snprintf(path, len, "%s/%s.%s", dir, name, ext);
+
+	assert_true(n > 0 && (size_t)n < len);
+	return slurp(path);
+}
+
 static void
 run_case(const char *dir, const char *name)
 {
@@ -53,14 +63,10 @@ run_case(const char *dir, const char *name)
 	char *token = NULL;
 	char *sp, *httpv;
 
-	snprintf(path, sizeof(path), "%s/%s.req", dir, name);
-	req = slurp(path);
-	snprintf(path, sizeof(path), "%s/%s.creq", dir, name);
-	creq = slurp(path);
-	snprintf(path, sizeof(path), "%s/%s.sts", dir, name);
-	sts = slurp(path);
-	snprintf(path, sizeof(path), "%s/%s.authz", dir, name);
-	authz = slurp(path);
+	req = slurp_case(path, sizeof(path), dir, name, "req");
+	creq = slurp_case(path, sizeof(path), dir, name, "creq");
+	sts = slurp_case(path, sizeof(path), dir, name, "sts");
+	authz = slurp_case(path, sizeof(path), dir, name, "authz");
 
 	/* Request line: METHOD SP path (may hold spaces) SP HTTP/1.1 */
 	line = req;
