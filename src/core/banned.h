@@ -8,22 +8,22 @@
 #define AG_BANNED(func) sorry_##func##_is_banned
 
 #undef strcpy
-#define strcpy(x, y) AG_BANNED(strcpy)
+#define strcpy AG_BANNED(strcpy)
 #undef strcat
-#define strcat(x, y) AG_BANNED(strcat)
+#define strcat AG_BANNED(strcat)
 #undef sprintf
-#define sprintf(...) AG_BANNED(sprintf)
+#define sprintf AG_BANNED(sprintf)
 #undef vsprintf
-#define vsprintf(...) AG_BANNED(vsprintf)
+#define vsprintf AG_BANNED(vsprintf)
 #undef strtok
-#define strtok(x, y) AG_BANNED(strtok)
+#define strtok AG_BANNED(strtok)
 #undef gmtime
-#define gmtime(t) AG_BANNED(gmtime)
+#define gmtime AG_BANNED(gmtime)
 #undef localtime
-#define localtime(t) AG_BANNED(localtime)
+#define localtime AG_BANNED(localtime)
 #undef atoi
-#define atoi(x) AG_BANNED(atoi)
+#define atoi AG_BANNED(atoi)
 #undef atol
-#define atol(x) AG_BANNED(atol)
+#define atol AG_BANNED(atol)
 
 #endif

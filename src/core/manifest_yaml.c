@@ -519,6 +519,24 @@ lookup(const struct yn *k, const char *const *names, size_t n)
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Index of map key k in names. A key that is not a scalar is -1 (check_map
+ * reports it); an unknown one is -1 after an error with a suggestion.
+ */
+static int
+known_key(struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names,
+    size_t n)
+{
+	int idx;
+
+	if (k->kind != YN_SCALAR)
+		return -1;
+	idx = lookup(k, names, n);
+	if (idx < 0)
+		unknown_field(l, k, parent, names, n);
+	return idx;
+}
+
 /* ---- lists and references ------------------------------------------ */
 
 struct item {
@@ -981,14 +999,8 @@ load_params(struct ag_mload *l, const struct yn *v)
 			char **dst;
 			int idx;
 
-			if (k->kind != YN_SCALAR)
-				continue;
-			idx = lookup(k, names, NELEM(names));
-			if (idx < 0) {
-				unknown_field(l, k, path, names, NELEM(names));
-				continue;
-			}
-			if (is_null(x))
+			idx = known_key(l, k, path, names, NELEM(names));
+			if (idx < 0 || is_null(x))
 				continue;
 			snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
 			dst = idx == 0 ? &p->name : idx == 1 ? &p->value : &p->apply_method;
@@ -1133,14 +1145,8 @@ load_instances(struct ag_mload *l, const struct yn *v)
 			const struct yn *k = it->kids[j], *y = it->kids[j + 1];
 			int idx;
 
-			if (k->kind != YN_SCALAR)
-				continue;
-			idx = lookup(k, names, NELEM(names));
-			if (idx < 0) {
-				unknown_field(l, k, path, names, NELEM(names));
-				continue;
-			}
-			if (is_null(y))
+			idx = known_key(l, k, path, names, NELEM(names));
+			if (idx < 0 || is_null(y))
 				continue;
 			snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
 			switch (idx) {
@@ -1179,16 +1185,10 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 		const struct yn *k = spec->kids[i], *v = spec->kids[i + 1];
 		char *base = (char *)c;
 
-		if (k->kind != YN_SCALAR)
+		idx = known_key(l, k, "spec", names, AG_F__COUNT);
+		if (idx < 0 || is_null(v))
 			continue;
-		idx = lookup(k, names, AG_F__COUNT);
-		if (idx < 0) {
-			unknown_field(l, k, "spec", names, AG_F__COUNT);
-			continue;
-		}
 		d = &spec_fields[idx];
-		if (is_null(v))
-			continue;
 		l->m->present |= UINT64_C(1) << d->f;
 		l->m->field_pos[d->f] = k->pos;
 		snprintf(path, sizeof(path), "spec.%s", names[idx]);
@@ -1369,14 +1369,8 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 	for (i = 0; i + 1 < md->n; i += 2) {
 		const struct yn *k = md->kids[i], *v = md->kids[i + 1];
 
-		if (k->kind != YN_SCALAR)
-			continue;
-		idx = lookup(k, names, NELEM(names));
-		if (idx < 0) {
-			unknown_field(l, k, "metadata", names, NELEM(names));
-			continue;
-		}
-		if (is_null(v))
+		idx = known_key(l, k, "metadata", names, NELEM(names));
+		if (idx < 0 || is_null(v))
 			continue;
 		snprintf(path, sizeof(path), "metadata.%s", names[idx]);
 		switch (idx) {
@@ -1435,14 +1429,8 @@ load_top(struct ag_mload *l, const struct yn *root)
 	for (i = 0; i + 1 < root->n; i += 2) {
 		const struct yn *k = root->kids[i], *v = root->kids[i + 1];
 
-		if (k->kind != YN_SCALAR)
-			continue;
-		idx = lookup(k, names, NELEM(names));
-		if (idx < 0) {
-			unknown_field(l, k, NULL, names, NELEM(names));
-			continue;
-		}
-		if (is_null(v))
+		idx = known_key(l, k, NULL, names, NELEM(names));
+		if (idx < 0 || is_null(v))
 			continue;
 		seen[idx] = true;
 		switch (idx) {
