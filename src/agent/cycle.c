@@ -242,7 +242,8 @@ observe_param_groups(struct ag_cycle *cy, struct ag_error *err)
 			op->value = ag_xstrdup(params[j].value);
 			op->apply_method = ag_xstrdup(params[j].apply_method);
 			op->apply_type = ag_xstrdup(params[j].apply_type);
-			op->source = ag_xstrdup(params[j].source);
+			/* asked for Source=user: say so when the reply does not */
+			op->source = ag_xstrdup(params[j].source ? params[j].source : "user");
 			op->is_modifiable = params[j].is_modifiable;
 		}
 		ag_rds_parameters_free(params, np);

@@ -51,6 +51,8 @@ static const struct {
 	[AG_ACT_ADD_TAGS] = { "add-tags", "rds", "AddTagsToResource" },
 	[AG_ACT_REMOVE_TAGS] = { "remove-tags", "rds", "RemoveTagsFromResource" },
 	[AG_ACT_DELETE_CLUSTER] = { "delete-cluster", "rds", "DeleteDBCluster" },
+	[AG_ACT_RESET_PARAM_GROUP] = { "reset-param-group", "rds",
+	    "ResetDBClusterParameterGroup" },
 };
 
 const char *
@@ -568,6 +570,59 @@ emit_param_chunks(struct ag_cluster_plan *cp, const char *group, const struct ag
 	}
 }
 
+/* True when the manifest names parameter `name`. */
+static bool
+manifest_has_param(const struct ag_manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->spec.n_parameters; i++)
+		if (strcmp(m->spec.parameters[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Parameters set in the group (source "user") that the manifest no longer
+ * names go back to the engine default: ResetDBClusterParameterGroup in
+ * chunks of 20, the way they were set. pending-reboot, because a reset of a
+ * static parameter only takes effect then and AWS accepts it for dynamic
+ * ones too.
+ */
+static void
+plan_param_resets(struct ag_cluster_plan *cp, const struct ag_db_cluster_param_group *g,
+    const struct ag_manifest *m)
+{
+	struct ag_action *a = NULL;
+	char key[96], *path;
+	size_t i, n = 0;
+
+	for (i = 0; i < g->n_params; i++) {
+		const struct ag_observed_param *op = &g->params[i];
+
+		if (op->name == NULL || op->source == NULL || strcmp(op->source, "user") != 0 ||
+		    manifest_has_param(m, op->name))
+			continue;
+		path = ag_xasprintf("spec.parameters[%s]", op->name);
+		change_add(cp, AG_F_PARAMETERS, "parameters", path, NULL, op->value,
+		    AG_CLASS_OUTAGE, AG_CHANGE_SEND,
+		    "not in the manifest: reset to the engine default (after the instances reboot)");
+		free(path);
+		if (a == NULL || n == AG_PARAMS_PER_CALL) {
+			a = action_add(cp, AG_ACT_RESET_PARAM_GROUP, g->name, AG_CLASS_OUTAGE,
+			    AG_WAIT_NONE);
+			ag_kvlist_add(&a->params, "DBClusterParameterGroupName", g->name);
+			ag_kvlist_add(&a->params, "ResetAllParameters", "false");
+			n = 0;
+		}
+		n++;
+		snprintf(key, sizeof(key), "Parameters.Parameter.%zu.ParameterName", n);
+		ag_kvlist_add(&a->params, key, op->name);
+		snprintf(key, sizeof(key), "Parameters.Parameter.%zu.ApplyMethod", n);
+		ag_kvlist_add(&a->params, key, "pending-reboot");
+	}
+}
+
 static void
 plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
     const struct ag_manifest *m, const char *engine, const char *version)
@@ -637,6 +692,8 @@ plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	}
 	if (any)
 		emit_param_chunks(cp, group, m, want);
+	if (g != NULL && g->params_loaded)
+		plan_param_resets(cp, g, m);
 	free(want);
 	free(group);
 }

@@ -119,6 +119,7 @@ enum ag_action_kind {
 	AG_ACT_ADD_TAGS,                  /* rds AddTagsToResource */
 	AG_ACT_REMOVE_TAGS,               /* rds RemoveTagsFromResource */
 	AG_ACT_DELETE_CLUSTER,            /* rds DeleteDBCluster */
+	AG_ACT_RESET_PARAM_GROUP,         /* rds ResetDBClusterParameterGroup (<= 20 params) */
 	AG_ACT__COUNT
 };
 
@@ -126,7 +127,7 @@ enum ag_action_kind {
  * "create-param-group", "modify-param-group", "create-cluster",
  * "restore-cluster", "modify-cluster", "promote-replica", "set-http-endpoint",
  * "create-instance", "modify-instance", "delete-instance", "add-tags",
- * "remove-tags", "delete-cluster". */
+ * "remove-tags", "delete-cluster", "reset-param-group". */
 const char *ag_action_kind_name(enum ag_action_kind k);
 
 /* What the executor waits for after the call succeeds. */

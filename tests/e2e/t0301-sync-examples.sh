@@ -65,4 +65,27 @@ test_expect_success 'a second sync sends no mutating call' '
 		{ cat sync2.txt sync2.err; exit 1; }
 '
 
+# moto does not implement ResetDBClusterParameterGroup, so the reset is
+# checked in the plan: exact action and parameters.
+test_expect_success 'a parameter dropped from the manifest is planned as a reset' '
+	python3 - m/custom-parameters.yaml <<-PY
+	import sys
+	p = sys.argv[1]
+	lines = open(p).read().split("\n")
+	i = lines.index("    - name: log_min_duration_statement")
+	del lines[i:i + 2]
+	open(p, "w").write("\n".join(lines))
+	PY
+	check_exit 2 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode --format json >reset.json &&
+	python3 - reset.json <<-PY
+	import json, sys
+	c = [c for c in json.load(open(sys.argv[1]))["clusters"] if c["id"] == "analytics-db"][0]
+	acts = [a for a in c["actions"] if a["kind"] == "reset-param-group"]
+	assert len(acts) == 1 and len(c["actions"]) == 1, c["actions"]
+	p = acts[0]["params"]
+	assert p["Parameters.Parameter.1.ParameterName"] == "log_min_duration_statement", p
+	assert "Parameters.Parameter.2.ParameterName" not in p, p
+	PY
+'
+
 test_done

@@ -989,6 +989,50 @@ test_plan__tags_and_logs(void **state)
 
 /* ---- parameters -------------------------------------------------------------- */
 
+/* A user-set parameter the manifest no longer names is reset; engine
+ * defaults and parameters still named are left alone. */
+static void
+test_plan__removed_parameters_are_reset(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	struct ag_db_cluster_param_group *g;
+	struct ag_observed_param *op;
+	const char *names[] = { "kept", "dropped", "engine_default" };
+	const char *sources[] = { "user", "user", "engine-default" };
+	size_t i;
+
+	add_manifest(f, "db1", NULL,
+	    "  dbClusterParameterGroupName: pg1\n  parameters:\n    - name: kept\n"
+	    "      value: \"1\"\n");
+	add_live(f, "db1");
+	free(f->obs.clusters[0].db_cluster_parameter_group);
+	f->obs.clusters[0].db_cluster_parameter_group = ag_xstrdup("pg1");
+	g = ag_observed_add_param_group(&f->obs);
+	g->name = ag_xstrdup("pg1");
+	g->params_loaded = true;
+	for (i = 0; i < 3; i++) {
+		op = ag_param_group_add_param(g);
+		op->name = ag_xstrdup(names[i]);
+		op->value = ag_xstrdup("1");
+		op->source = ag_xstrdup(sources[i]);
+	}
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_UPDATE);
+	a = find_action(cp, AG_ACT_RESET_PARAM_GROUP);
+	assert_non_null(a);
+	assert_string_equal(a->action, "ResetDBClusterParameterGroup");
+	assert_string_equal(param(a, "DBClusterParameterGroupName"), "pg1");
+	assert_string_equal(param(a, "ResetAllParameters"), "false");
+	assert_string_equal(param(a, "Parameters.Parameter.1.ParameterName"), "dropped");
+	assert_null(param(a, "Parameters.Parameter.2.ParameterName"));
+	assert_non_null(find_change(cp, "spec.parameters[dropped]"));
+	assert_null(find_change(cp, "spec.parameters[kept]"));
+	assert_null(find_change(cp, "spec.parameters[engine_default]"));
+	assert_null(find_action(cp, AG_ACT_MODIFY_PARAM_GROUP));
+}
+
 static void
 test_plan__parameters_in_chunks(void **state)
 {
@@ -1262,6 +1306,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_plan__instances, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__tags_and_logs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plan__removed_parameters_are_reset, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plan__sparse_live_cluster, setup, teardown),
