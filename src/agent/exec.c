@@ -5,7 +5,6 @@
 #include "core/log.h"
 #include "core/mem.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +65,7 @@ struct sgmap {
 };
 
 /* Copies params, replacing placeholders. The copy may hold the password:
- * wipe_params() before releasing it. */
+ * ag_kvlist_wipe() it. */
 static int
 resolve_params(struct ag_kvlist *out, const struct ag_action *a, const char *cluster,
     const struct sgmap *sg, const struct ag_exec_opts *opts, struct ag_error *err)
@@ -97,16 +96,6 @@ resolve_params(struct ag_kvlist *out, const struct ag_action *a, const char *clu
 		ag_kvlist_add(out, a->params.v[i].key, v);
 	}
 	return 0;
-}
-
-static void
-wipe_params(struct ag_kvlist *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		sodium_memzero(l->v[i].value, strlen(l->v[i].value));
-	ag_kvlist_release(l);
 }
 
 /* AWS error codes that mean "the thing this create makes is already there":
@@ -265,7 +254,7 @@ wait:
 out:
 	free(sgid);
 	ag_aws_response_release(&resp);
-	wipe_params(&params);
+	ag_kvlist_wipe(&params);
 	return rc;
 }
 

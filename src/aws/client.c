@@ -837,7 +837,7 @@ out:
 		ag_aws_response_release(resp);
 	free(u.host);
 	free(u.path);
-	ag_kvlist_release(&all);
+	ag_kvlist_wipe(&all); /* may hold a master password */
 	ag_buf_wipe(&body);
 	ag_buf_release(&body);
 	ag_buf_release(&reply);

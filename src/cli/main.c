@@ -2,6 +2,8 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +170,23 @@ cmd_help(int argc, char **argv)
 	return AG_EXIT_OK;
 }
 
+/*
+ * Passwords pass through this process: no core dumps, and (outside
+ * sanitizer builds, whose leak checker attaches to the process with ptrace)
+ * no ptrace or /proc/<pid>/mem access by other unprivileged processes.
+ */
+static int
+no_core_dumps(void)
+{
+	if (setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) != 0)
+		return -1;
+#if !defined(__SANITIZE_ADDRESS__)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return -1;
+#endif
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -183,6 +202,9 @@ main(int argc, char **argv)
 	c = ag_cmd_find(argv[1]);
 	if (c == NULL)
 		return ag_cli_usage(NULL, "unknown command '%s'", argv[1]);
+	if (no_core_dumps() != 0)
+		fprintf(stderr, "aurora-gitops: warning: cannot disable core dumps: %s\n",
+		    strerror(errno));
 	if (sodium_init() < 0) {
 		fprintf(stderr, "aurora-gitops: cannot initialise libsodium\n");
 		return AG_EXIT_ERROR;

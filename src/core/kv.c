@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 void
 ag_kvlist_init(struct ag_kvlist *l)
@@ -27,6 +28,18 @@ ag_kvlist_release(struct ag_kvlist *l)
 	}
 	free(l->v);
 	ag_kvlist_init(l);
+}
+
+void
+ag_kvlist_wipe(struct ag_kvlist *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		sodium_memzero(l->v[i].value, strlen(l->v[i].value));
+	ag_kvlist_release(l);
 }
 
 void

@@ -26,6 +26,8 @@ struct ag_kvlist {
 
 void ag_kvlist_init(struct ag_kvlist *l);
 void ag_kvlist_release(struct ag_kvlist *l);
+/* Zeroes every value, then releases: for lists that held a secret. */
+void ag_kvlist_wipe(struct ag_kvlist *l);
 /* Appends copies of key and value. */
 void ag_kvlist_add(struct ag_kvlist *l, const char *key, const char *value);
 void ag_kvlist_addf(struct ag_kvlist *l, const char *key, const char *fmt, ...)

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "core/banned.h"
 
@@ -79,7 +80,7 @@ cluster_spec_release(struct ag_cluster_spec *c)
 	free(c->master_user_secret_kms_key_id);
 	free(c->username);
 	if (c->password)
-		memset(c->password, 0, strlen(c->password));
+		sodium_memzero(c->password, strlen(c->password));
 	free(c->password);
 	free(c->engine);
 	free(c->engine_version);
