@@ -1,6 +1,7 @@
 #ifndef AG_CLI_CLI_H
 #define AG_CLI_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "core/error.h"
@@ -19,6 +20,7 @@ enum ag_exit {
 struct ag_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	bool own_help; /* handles --help itself; else main prints `usage` */
 	const char *summary;
 	const char *usage; /* synopsis and options, shown by `help <name>` */
 };

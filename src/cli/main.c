@@ -16,36 +16,36 @@
 #include "core/banned.h"
 
 const struct ag_cmd ag_cmds[] = {
-	{ "validate", cmd_validate, "check manifests against the schema and policy",
+	{ "validate", cmd_validate, true, "check manifests against the schema and policy",
 	    "validate [PATH...] [--strict] [--format text|json]" },
-	{ "plan", cmd_plan, "show what would change, as text, JSON or Markdown",
+	{ "plan", cmd_plan, false, "show what would change, as text, JSON or Markdown",
 	    "plan --dir DIR [--cluster ID...] [--format text|json|markdown]\n"
 	    "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply]\n"
 	    "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]" },
-	{ "apply", cmd_apply, "apply the plan (asks first unless --auto-approve)",
+	{ "apply", cmd_apply, false, "apply the plan (asks first unless --auto-approve)",
 	    "apply --dir DIR [--plan-digest HEX] [--auto-approve] [--max-deletes N]\n"
 	    "     [--poll-interval D] [--wait-timeout D] [--state-dir DIR] [--key-file F]" },
-	{ "sync", cmd_sync, "one cycle: fetch, plan, apply per mode, note",
+	{ "sync", cmd_sync, false, "one unattended cycle: plan, then apply per each cluster's mode",
 	    "sync --dir DIR [--mode observe|plan|apply] [--max-deletes N] [--state-dir DIR]\n"
 	    "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout D]" },
-	{ "run", cmd_run, "run as a daemon (not in this build)",
+	{ "run", cmd_run, false, "run as a daemon (not in this build)",
 	    "run --repo URL [--branch B] [--interval 30s]" },
-	{ "import", cmd_import, "write manifests for live clusters",
+	{ "import", cmd_import, false, "write manifests for live clusters",
 	    "import CLUSTER_ID... [--out DIR]" },
-	{ "status", cmd_status, "show sealed-key usage and what the agent recorded",
+	{ "status", cmd_status, false, "show sealed-key usage and what the agent recorded",
 	    "status [--dir DIR] [--state-dir DIR]" },
-	{ "unmanaged", cmd_unmanaged, "list clusters no manifest covers",
+	{ "unmanaged", cmd_unmanaged, false, "list clusters no manifest covers",
 	    "unmanaged --dir DIR" },
-	{ "doctor", cmd_doctor, "check region, endpoint, credentials and access", "doctor" },
-	{ "keygen", cmd_keygen, "create a key pair for sealed secrets", "keygen --out keys/NAME" },
-	{ "seal", cmd_seal, "seal a secret read from standard input",
+	{ "doctor", cmd_doctor, false, "check region, endpoint, credentials and access", "doctor" },
+	{ "keygen", cmd_keygen, true, "create a key pair for sealed secrets", "keygen --out keys/NAME" },
+	{ "seal", cmd_seal, true, "seal a secret read from standard input",
 	    "seal --key keys/NAME.pub --cluster ID [--field spec.password]   (secret on stdin)" },
-	{ "reseal", cmd_reseal, "re-seal values sealed with a retired key",
+	{ "reseal", cmd_reseal, true, "re-seal values sealed with a retired key",
 	    "reseal --retire KEY_ID --key keys/NEW.pub [--key-file F | --key-dir D] [--dry-run] [PATH...]\n"
 	    "     reseal --list [PATH...]" },
-	{ "version", cmd_version, "print the version", "version" },
-	{ "help", cmd_help, "show help for a command", "help [COMMAND]" },
-	{ NULL, NULL, NULL, NULL },
+	{ "version", cmd_version, false, "print the version", "version" },
+	{ "help", cmd_help, false, "show help for a command", "help [COMMAND]" },
+	{ NULL, NULL, false, NULL, NULL },
 };
 
 const struct ag_cmd *
@@ -170,6 +170,18 @@ cmd_help(int argc, char **argv)
 	return AG_EXIT_OK;
 }
 
+/* `<command> --help` or `-h` before any "--". */
+static int
+wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Passwords pass through this process: no core dumps, and (outside
  * sanitizer builds, whose leak checker attaches to the process with ptrace)
@@ -202,6 +214,8 @@ main(int argc, char **argv)
 	c = ag_cmd_find(argv[1]);
 	if (c == NULL)
 		return ag_cli_usage(NULL, "unknown command '%s'", argv[1]);
+	if (!c->own_help && wants_help(argc - 2, argv + 2))
+		return cmd_help(2, argv);
 	if (no_core_dumps() != 0)
 		fprintf(stderr, "aurora-gitops: warning: cannot disable core dumps: %s\n",
 		    strerror(errno));

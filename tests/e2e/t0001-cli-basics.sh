@@ -14,6 +14,18 @@ test_expect_success 'help lists every command' '
 	done
 '
 
+test_expect_success 'every command answers --help with its usage and exit 0' '
+	for c in validate plan apply sync run import status unmanaged doctor keygen seal reseal; do
+		"$AG_BIN" $c --help >out 2>err || { echo "$c --help failed"; cat err; exit 1; }
+		grep -q "usage: aurora-gitops $c" out || { echo "$c: no usage"; cat out; exit 1; }
+	done
+'
+
+test_expect_success 'an unknown option is a usage error naming it' '
+	check_exit 64 "$AG_BIN" plan --dir . --frobnicate 2>err &&
+	check_contains err "unknown option '"'"'--frobnicate'"'"'"
+'
+
 test_expect_success 'an unknown command is a usage error' '
 	check_exit 64 "$AG_BIN" frobnicate 2>err &&
 	check_contains err "unknown command '"'"'frobnicate'"'"'"
