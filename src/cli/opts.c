@@ -115,7 +115,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 	o->format = "text";
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "vq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vq", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_DIR:
 			if (!(accept & AG_OPT_SOURCE))
@@ -136,10 +136,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			ag_strlist_add(&o->key_files, optarg);
 			break;
 		case O_KEY_DIR:
-			if (o->cfg.n_key_dirs)
-				return ag_cli_usage(cmd, "--key-dir may be given once");
-			o->cfg.key_dirs = (const char *const *)&argv[optind - 1];
-			o->cfg.n_key_dirs = 1;
+			ag_strlist_add(&o->key_dirs, optarg);
 			break;
 		case O_FORMAT:
 			if (!(accept & AG_OPT_FORMAT))
@@ -230,6 +227,8 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 		return ag_cli_usage(cmd, "no source given: pass --dir DIR");
 	o->cfg.key_files = (const char *const *)o->key_files.v;
 	o->cfg.n_key_files = o->key_files.n;
+	o->cfg.key_dirs = (const char *const *)o->key_dirs.v;
+	o->cfg.n_key_dirs = o->key_dirs.n;
 	o->cfg.clusters = (const char *const *)o->clusters.v;
 	o->cfg.n_clusters = o->clusters.n;
 	o->verbosity = verbosity;
@@ -243,4 +242,5 @@ ag_cli_opts_release(struct ag_cli_opts *o)
 	ag_strlist_release(&o->args);
 	ag_strlist_release(&o->clusters);
 	ag_strlist_release(&o->key_files);
+	ag_strlist_release(&o->key_dirs);
 }

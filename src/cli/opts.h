@@ -27,6 +27,7 @@ struct ag_cli_opts {
 	struct ag_strlist args; /* positional arguments */
 	struct ag_strlist clusters;
 	struct ag_strlist key_files;
+	struct ag_strlist key_dirs;
 };
 
 /* Parses argv (argv[0] = command name). Returns 0, or an exit code (64)

@@ -119,6 +119,16 @@ test_expect_success 'after rotation the plan is clean again' '
 		{ cat out/after.*; exit 1; }
 '
 
+test_expect_success 'the key ring can come from a directory (--key-dir)' '
+	run keydir plan --dir m --state-dir "$STATE" --key-dir keys --detailed-exitcode ||
+		{ cat out/keydir.*; exit 1; }
+'
+
+test_expect_success 'a missing value for an option is a usage error' '
+	check_exit 64 run novalue plan --dir m --key-file &&
+	check_contains out/novalue.stderr "needs a value"
+'
+
 test_expect_success 'status counts sealed values per key and shows the applied key' '
 	run status status --dir m --state-dir "$STATE" &&
 	grep -E "key prod +1 value$" out/status.stdout &&
