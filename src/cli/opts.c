@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "core/mem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -170,9 +171,16 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 				    "--plan-digest must be the 64 hex digits 'plan' printed");
 			o->cfg.plan_digest = optarg;
 			break;
-		case O_CLUSTER:
-			ag_strlist_add(&o->clusters, optarg);
+		case O_CLUSTER: {
+			/* RDS stores identifiers lower-case, and so do manifests */
+			char *id = ag_xstrdup(optarg), *p;
+
+			for (p = id; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			ag_strlist_add(&o->clusters, id);
+			free(id);
 			break;
+		}
 		case O_MODE:
 			if (mode_from(&o->cfg.mode, optarg) < 0)
 				return ag_cli_usage(cmd,
