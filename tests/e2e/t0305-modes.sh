@@ -74,4 +74,13 @@ test_expect_success 'an expired suspension no longer holds the cluster' '
 	test "$(retention sus)" = 14
 '
 
+test_expect_success '--cluster limits the plan to the named clusters (any case)' '
+	"$AG_BIN" plan --dir m --state-dir "$STATE" --cluster APP --format json >one.json &&
+	python3 - one.json <<-PY
+	import json, sys
+	ids = [c["id"] for c in json.load(open(sys.argv[1]))["clusters"]]
+	assert ids == ["app"], ids
+	PY
+'
+
 test_done
