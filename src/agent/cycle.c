@@ -175,6 +175,12 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 			    ag_secret_hash_matches(&same, cy->keyring, lastkey, last, cy->secrets[i],
 				m->cluster_id, &oe) < 0)
 				same = false;
+			/* Re-sealed under a new key, same value: record the hash under
+			 * the new key, so the old key can be retired without this
+			 * value looking changed (saved by the next apply or sync). */
+			if (same && strcmp(lastkey, cy->pwkey[i]) != 0)
+				ag_state_set_password_hash(cy->state, m->cluster_id, cy->pwkey[i],
+				    cy->pwhash[i]);
 		} else {
 			cy->secrets[i] = ag_secret_new(pw, strlen(pw));
 			if ((rc = plaintext_hash(&cy->pwhash[i], cy->state, pw, m->cluster_id, err)) < 0)
@@ -434,6 +440,12 @@ ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 		rc = src;
 	}
 	return rc;
+}
+
+int
+ag_cycle_save(struct ag_cycle *cy, struct ag_error *err)
+{
+	return cy->state ? ag_state_save(cy->state, err) : 0;
 }
 
 void

@@ -86,6 +86,10 @@ int ag_cycle_observe(struct ag_cycle *cy, const struct ag_cycle_config *cfg,
  * others still ran). */
 int ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err);
 
+/* Saves what the cycle learned in the state directory (apply and sync call
+ * it even when there was nothing to apply). */
+int ag_cycle_save(struct ag_cycle *cy, struct ag_error *err);
+
 /* Logs (info) the AWS requests this cycle made, per action:
  * "aws requests: rds:DescribeDBClusters=1 rds:DescribeDBInstances=1". */
 void ag_cycle_log_requests(const struct ag_cycle *cy);

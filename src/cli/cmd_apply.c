@@ -68,6 +68,8 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 	}
 	if (!has_executable(&cy.plan)) {
 		rc = ag_cli_exit_for(&cy, 0, 1);
+		if (ag_cycle_save(&cy, &err) < 0)
+			rc = ag_cli_fail(&err);
 		goto out;
 	}
 	if (!unattended && !o.cfg.auto_approve && !confirmed()) {

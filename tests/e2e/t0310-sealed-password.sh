@@ -135,6 +135,21 @@ test_expect_success 'status counts sealed values per key and shows the applied k
 	grep -E "billing-db +key prod$" out/status.stdout
 '
 
+test_expect_success 'sealing-key rotation: reseal, sync with both keys, retire the old key' '
+	"$AG_BIN" keygen --out keys/prod2 >/dev/null &&
+	cp m/billing.yaml before.yaml &&
+	"$AG_BIN" reseal --retire prod --key keys/prod2.pub --key-file keys/prod.key m \
+		>out/reseal.stdout 2>out/reseal.stderr &&
+	grep -q "AGSEALED:v1:prod2:" m/billing.yaml &&
+	run both sync --dir m --state-dir "$STATE" --key-file keys/prod.key \
+		--key-file keys/prod2.key -v &&
+	grep "aws requests:" out/both.stderr >calls &&
+	! grep -E "(Create|Modify|Delete|Add|Remove)" calls &&
+	grep -q "prod2" "$STATE/passwords.json" &&
+	run newonly plan --dir m --state-dir "$STATE" --key-file keys/prod2.key \
+		--detailed-exitcode || { cat out/both.* out/newonly.*; exit 1; }
+'
+
 test_expect_success 'the plaintext appears in no output, report or state file' '
 	for pw in "$PW1" "$PW2"; do
 		b64=$(printf "%s" "$pw" | base64) &&
