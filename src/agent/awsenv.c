@@ -2,7 +2,7 @@
 #include "aws/client.h"
 #include "sys/sysclock.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 int
 ag_agent_aws_client(struct ag_aws_client **out, struct ag_error *err)

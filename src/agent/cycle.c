@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define PLAINTEXT_KEY_ID "local"
 
@@ -86,8 +86,8 @@ needs_keyring(const struct ag_manifest_set *set)
 /* Hash of a plain-text password, keyed by the state directory's local key
  * and bound to the cluster. */
 static int
-plaintext_hash(char **out, struct ag_state *st, const char *pw, const char *cluster,
-    struct ag_error *err)
+plaintext_hash(
+    char **out, struct ag_state *st, const char *pw, const char *cluster, struct ag_error *err)
 {
 	unsigned char key[32], h[32];
 	crypto_generichash_state gs;
@@ -154,17 +154,18 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 		lastkey = ag_state_password_key(cy->state, m->cluster_id);
 		if (ag_manifest_is_sealed(pw)) {
 			if (!have_ring) {
-				cy->pwmsg[i] = ag_xasprintf("%s: cluster '%s' field 'spec.password': %s",
-				    m->file, m->cluster_id, e.msg);
+				cy->pwmsg[i] =
+				    ag_xasprintf("%s: cluster '%s' field 'spec.password': %s",
+				        m->file, m->cluster_id, e.msg);
 				goto fail;
 			}
 			if (ag_sealed_open(&cy->secrets[i], cy->keyring, pw, m->cluster_id,
-				"spec.password", &oe) < 0) {
+			        "spec.password", &oe) < 0) {
 				cy->pwmsg[i] = ag_xasprintf("%s: %s", m->file, oe.msg);
 				goto fail;
 			}
 			if (ag_secret_hash(hex, cy->keyring, cy->secrets[i]->key_id, cy->secrets[i],
-				m->cluster_id, &oe) < 0) {
+			        m->cluster_id, &oe) < 0) {
 				cy->pwmsg[i] = ag_xasprintf("%s: %s", m->file, oe.msg);
 				goto fail;
 			}
@@ -172,25 +173,26 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 			cy->pwkey[i] = ag_xstrdup(cy->secrets[i]->key_id);
 			if (last && lastkey && strcmp(lastkey, PLAINTEXT_KEY_ID) != 0 &&
 			    ag_keyring_has(cy->keyring, lastkey) &&
-			    ag_secret_hash_matches(&same, cy->keyring, lastkey, last, cy->secrets[i],
-				m->cluster_id, &oe) < 0)
+			    ag_secret_hash_matches(&same, cy->keyring, lastkey, last,
+			        cy->secrets[i], m->cluster_id, &oe) < 0)
 				same = false;
 			/* Re-sealed under a new key, same value: record the hash under
 			 * the new key, so the old key can be retired without this
 			 * value looking changed (saved by the next apply or sync). */
 			if (same && strcmp(lastkey, cy->pwkey[i]) != 0)
-				ag_state_set_password_hash(cy->state, m->cluster_id, cy->pwkey[i],
-				    cy->pwhash[i]);
+				ag_state_set_password_hash(
+				    cy->state, m->cluster_id, cy->pwkey[i], cy->pwhash[i]);
 		} else {
 			cy->secrets[i] = ag_secret_new(pw, strlen(pw));
-			if ((rc = plaintext_hash(&cy->pwhash[i], cy->state, pw, m->cluster_id, err)) < 0)
+			if ((rc = plaintext_hash(
+			         &cy->pwhash[i], cy->state, pw, m->cluster_id, err)) < 0)
 				return rc;
 			cy->pwkey[i] = ag_xstrdup(PLAINTEXT_KEY_ID);
 			same = last && strcmp(last, cy->pwhash[i]) == 0;
 		}
 		pi->state = last == NULL ? AG_PW_UNKNOWN : same ? AG_PW_SAME : AG_PW_CHANGED;
 		continue;
-fail:
+	fail:
 		pi->state = AG_PW_ERROR;
 		pi->message = cy->pwmsg[i];
 		ag_log_error("%s", cy->pwmsg[i]);
@@ -220,16 +222,16 @@ observe_param_groups(struct ag_cycle *cy, struct ag_error *err)
 		name = ag_fieldtab_param_group_name(m);
 		if (name == NULL || ag_observed_find_param_group(&cy->observed, name))
 			continue;
-		rc = ag_rds_describe_db_cluster_parameter_groups(cy->aws, name, NULL, &groups, &ng,
-		    err);
+		rc = ag_rds_describe_db_cluster_parameter_groups(
+		    cy->aws, name, NULL, &groups, &ng, err);
 		if (rc == AG_ENOTFOUND) {
 			ag_error_clear(err);
 			continue;
 		}
 		if (rc < 0)
 			goto out;
-		rc = ag_rds_describe_db_cluster_parameters(cy->aws, name, "user", NULL, &params,
-		    &np, err);
+		rc = ag_rds_describe_db_cluster_parameters(
+		    cy->aws, name, "user", NULL, &params, &np, err);
 		if (rc < 0) {
 			ag_rds_cluster_param_groups_free(groups, ng);
 			goto out;

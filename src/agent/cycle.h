@@ -33,16 +33,16 @@ struct ag_cycle_config {
 	size_t n_key_files;
 	const char *const *key_dirs;
 	size_t n_key_dirs;
-	enum ag_mode mode;     /* the command's default; annotations win, except
-	                        * that `plan` (AG_MODE_PLAN with never_mutate)
-	                        * never mutates */
+	enum ag_mode mode; /* the command's default; annotations win, except
+	                    * that `plan` (AG_MODE_PLAN with never_mutate)
+	                    * never mutates */
 	bool never_mutate;
-	bool mode_given;       /* --mode was on the command line */
-	bool auto_approve;     /* apply: do not ask */
-	const char *plan_digest; /* apply: refuse unless the plan has this digest */
+	bool mode_given;             /* --mode was on the command line */
+	bool auto_approve;           /* apply: do not ask */
+	const char *plan_digest;     /* apply: refuse unless the plan has this digest */
 	const char *const *clusters; /* --cluster filter */
 	size_t n_clusters;
-	int max_deletes;       /* default AG_PLAN_MAX_DELETES_DEFAULT */
+	int max_deletes; /* default AG_PLAN_MAX_DELETES_DEFAULT */
 	bool include_unmanaged;
 	long wait_timeout_ms;  /* per waiter; default 2 h */
 	long poll_interval_ms; /* waiter polling; default 30 s */
@@ -78,8 +78,7 @@ void ag_cycle_release(struct ag_cycle *cy);
 int ag_cycle_plan(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err);
 
 /* Only up to the live state (for `unmanaged`): manifests + describe. */
-int ag_cycle_observe(struct ag_cycle *cy, const struct ag_cycle_config *cfg,
-    struct ag_error *err);
+int ag_cycle_observe(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err);
 
 /* Executes the executable part of cy->plan; results in cy->result. Returns
  * 0 when every executed action succeeded, AG_ERROR when one failed (the

@@ -9,17 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 const char *
 ag_exec_status_name(enum ag_exec_status s)
 {
 	switch (s) {
-	case AG_EXEC_NOT_RUN: return "not-run";
-	case AG_EXEC_APPLIED: return "applied";
-	case AG_EXEC_PENDING: return "pending-until-window";
-	case AG_EXEC_FAILED: return "failed";
-	case AG_EXEC_SKIPPED: return "skipped";
+	case AG_EXEC_NOT_RUN:
+		return "not-run";
+	case AG_EXEC_APPLIED:
+		return "applied";
+	case AG_EXEC_PENDING:
+		return "pending-until-window";
+	case AG_EXEC_FAILED:
+		return "failed";
+	case AG_EXEC_SKIPPED:
+		return "skipped";
 	}
 	return "?";
 }
@@ -79,17 +84,19 @@ resolve_params(struct ag_kvlist *out, const struct ag_action *a, const char *clu
 			v = opts->secret ? opts->secret(opts->secret_ctx, cluster) : NULL;
 			if (v == NULL)
 				return ag_error_set(err, AG_EINVAL,
-				    "cluster '%s': %s needs the master password, but it is not available",
+				    "cluster '%s': %s needs the master password, but it is not "
+				    "available",
 				    cluster, a->action);
 		} else if (strncmp(v, "{{sg:", 5) == 0 && (n = strlen(v)) > 7 &&
-		    strcmp(v + n - 2, "}}") == 0) {
+		           strcmp(v + n - 2, "}}") == 0) {
 			char *name = ag_xstrndup(v + 5, n - 7);
 
 			id = ag_kvlist_get(&sg->ids, name);
 			free(name);
 			if (id == NULL)
 				return ag_error_set(err, AG_EINVAL,
-				    "cluster '%s': %s refers to a security group that was not created",
+				    "cluster '%s': %s refers to a security group that was not "
+				    "created",
 				    cluster, a->action);
 			v = id;
 		}
@@ -104,12 +111,12 @@ static int
 already_exists(const char *code)
 {
 	static const char *const codes[] = {
-		"DBSubnetGroupAlreadyExists",
-		"DBSubnetGroupAlreadyExistsFault",
-		"DBParameterGroupAlreadyExists",
-		"InvalidGroup.Duplicate",
-		"InvalidPermission.Duplicate",
-		NULL,
+	    "DBSubnetGroupAlreadyExists",
+	    "DBSubnetGroupAlreadyExistsFault",
+	    "DBParameterGroupAlreadyExists",
+	    "InvalidGroup.Duplicate",
+	    "InvalidPermission.Duplicate",
+	    NULL,
 	};
 	size_t i;
 
@@ -123,7 +130,7 @@ static int
 lookup_sg(struct ag_aws_client *aws, const struct ag_action *a, char **out, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
-	struct ag_aws_response resp = { 0 };
+	struct ag_aws_response resp = {0};
 	const char *name = ag_kvlist_get(&a->params, "GroupName");
 	const char *vpc = ag_kvlist_get(&a->params, "VpcId");
 	const struct ag_xml_node *n;
@@ -139,8 +146,8 @@ lookup_sg(struct ag_aws_client *aws, const struct ag_action *a, char **out, stru
 	if (rc == 0) {
 		n = ag_xml_find(resp.root, "groupId");
 		if (n == NULL || n->text[0] == '\0')
-			rc = ag_error_set(err, AG_ENOTFOUND, "security group '%s' exists but was not found",
-			    name ? name : "");
+			rc = ag_error_set(err, AG_ENOTFOUND,
+			    "security group '%s' exists but was not found", name ? name : "");
 		else
 			*out = ag_xstrdup(n->text);
 	}
@@ -190,7 +197,8 @@ wait_for(struct ag_aws_client *aws, const struct ag_action *a, const struct ag_e
 	int64_t poll = opts->poll_interval_ms, limit = opts->wait_timeout_ms;
 
 	switch (a->wait) {
-	case AG_WAIT_NONE: return 0;
+	case AG_WAIT_NONE:
+		return 0;
 	case AG_WAIT_CLUSTER_AVAILABLE:
 		return ag_rds_wait_cluster_available(aws, a->target, poll, limit, err);
 	case AG_WAIT_INSTANCE_AVAILABLE:
@@ -209,7 +217,7 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
     struct ag_error *err)
 {
 	struct ag_kvlist params = AG_KVLIST_INIT;
-	struct ag_aws_response resp = { 0 };
+	struct ag_aws_response resp = {0};
 	const struct ag_aws_error_info *ei;
 	const struct ag_xml_node *n;
 	char *sgid = NULL;
@@ -223,8 +231,8 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 	if (rc < 0) {
 		ei = ag_aws_client_last_error(aws);
 		if (ei && already_exists(ei->code)) {
-			ag_log_info("cluster '%s': %s: already exists, keeping it", cp->id,
-			    a->action);
+			ag_log_info(
+			    "cluster '%s': %s: already exists, keeping it", cp->id, a->action);
 			ag_error_clear(err);
 			rc = 0;
 			if (a->kind == AG_ACT_CREATE_SECURITY_GROUP) {
@@ -262,7 +270,7 @@ static void
 run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws_client *aws,
     const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts)
 {
-	struct sgmap sg = { AG_KVLIST_INIT };
+	struct sgmap sg = {AG_KVLIST_INIT};
 	struct ag_error err = AG_ERROR_INIT;
 	const char *why = NULL;
 	size_t i;
@@ -270,10 +278,11 @@ run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws
 	if (opts->repeats && opts->repeats(opts->hook_ctx, cp, &why)) {
 		r->status = AG_EXEC_SKIPPED;
 		out->skipped++;
-		r->error = ag_xasprintf("not retried: the same plan failed against the same live "
-					"state before (%s); change the manifest or the live state, or "
-					"clear it in the state directory",
-		    why ? why : "see failures.json");
+		r->error =
+		    ag_xasprintf("not retried: the same plan failed against the same live "
+		                 "state before (%s); change the manifest or the live state, or "
+		                 "clear it in the state directory",
+		        why ? why : "see failures.json");
 		return;
 	}
 	for (i = 0; i < cp->n_actions; i++) {

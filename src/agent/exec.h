@@ -33,10 +33,10 @@ const char *ag_exec_status_name(enum ag_exec_status s);
 struct ag_exec_cluster {
 	char *id;
 	enum ag_exec_status status;
-	size_t n_sent;            /* actions sent successfully */
+	size_t n_sent; /* actions sent successfully */
 	size_t n_actions;
-	char *failed_action;      /* kind of the failing action */
-	char *error;              /* message of the failure (no secret) */
+	char *failed_action;       /* kind of the failing action */
+	char *error;               /* message of the failure (no secret) */
 	struct ag_strlist pending; /* fields AWS reports as pending after the modify */
 	struct ag_strlist request_ids;
 };
@@ -53,8 +53,7 @@ struct ag_exec_result {
 
 void ag_exec_result_init(struct ag_exec_result *r);
 void ag_exec_result_release(struct ag_exec_result *r);
-const struct ag_exec_cluster *ag_exec_result_find(const struct ag_exec_result *r,
-    const char *id);
+const struct ag_exec_cluster *ag_exec_result_find(const struct ag_exec_result *r, const char *id);
 
 /* Supplies the opened password of a cluster (NUL-terminated, owned by the
  * caller) or NULL. */
@@ -68,8 +67,8 @@ struct ag_exec_opts {
 	/* Loop breaker: the executor skips a cluster when this returns true
 	 * (borrowed *why), and reports each failure through on_failure. */
 	bool (*repeats)(void *ctx, const struct ag_cluster_plan *cp, const char **why);
-	void (*on_failure)(void *ctx, const struct ag_cluster_plan *cp, const char *action,
-	    const char *error);
+	void (*on_failure)(
+	    void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error);
 	void (*on_success)(void *ctx, const struct ag_cluster_plan *cp);
 	void *hook_ctx;
 };

@@ -6,15 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 int
-ag_source_load_dir(struct ag_manifest_set *set, struct ag_diags *diags, const char *dir,
-    struct ag_error *err)
+ag_source_load_dir(
+    struct ag_manifest_set *set, struct ag_diags *diags, const char *dir, struct ag_error *err)
 {
 	struct ag_strlist files = AG_STRLIST_INIT;
 	struct ag_buf buf = AG_BUF_INIT(AG_MANIFEST_MAX_BYTES);
-	const char *paths[1] = { dir };
+	const char *paths[1] = {dir};
 	int rc, bad = 0;
 	size_t i;
 
@@ -22,7 +22,8 @@ ag_source_load_dir(struct ag_manifest_set *set, struct ag_diags *diags, const ch
 	if (rc < 0)
 		goto out;
 	if (files.n == 0) {
-		rc = ag_error_set(err, AG_ENOTFOUND, "no manifests (*.yaml, *.yml) under '%s'", dir);
+		rc =
+		    ag_error_set(err, AG_ENOTFOUND, "no manifests (*.yaml, *.yml) under '%s'", dir);
 		goto out;
 	}
 	for (i = 0; i < files.n; i++) {

@@ -18,8 +18,8 @@
  * failures. An empty or missing directory is an error: a wrong path must
  * never look like "every manifest was removed".
  */
-int ag_source_load_dir(struct ag_manifest_set *set, struct ag_diags *diags, const char *dir,
-    struct ag_error *err);
+int ag_source_load_dir(
+    struct ag_manifest_set *set, struct ag_diags *diags, const char *dir, struct ag_error *err);
 
 /* Writes every error diagnostic of diags to stderr, one per line. */
 void ag_source_print_diags(const struct ag_diags *diags);

@@ -12,7 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define STATE_FILE_MAX (16 * 1024 * 1024)
 
@@ -55,8 +55,9 @@ load_json(json_t **out, const char *dir, const char *name, struct ag_error *err)
 	if (*out == NULL || !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
-		rc = ag_error_set(err, AG_EINVAL, "%s:%d:%d: state file is damaged: %s (move it away to start over)",
-		    path, jerr.line, jerr.column, jerr.text);
+		rc = ag_error_set(err, AG_EINVAL,
+		    "%s:%d:%d: state file is damaged: %s (move it away to start over)", path,
+		    jerr.line, jerr.column, jerr.text);
 	}
 out:
 	ag_buf_release(&b);
@@ -79,15 +80,15 @@ ag_state_open(struct ag_state **out, const char *dir, struct ag_error *err)
 	lock = ag_xasprintf("%s/lock", dir);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->lock_fd < 0) {
-		rc = ag_error_set(err, AG_EIO, "cannot open lock file '%s': %s", lock,
-		    strerror(errno));
+		rc = ag_error_set(
+		    err, AG_EIO, "cannot open lock file '%s': %s", lock, strerror(errno));
 		goto out;
 	}
 	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = ag_error_set(err, errno == EWOULDBLOCK ? AG_ECONFLICT : AG_EIO,
 		    "cannot lock state directory '%s': %s", dir,
-		    errno == EWOULDBLOCK ? "another aurora-gitops process is using it" :
-					   strerror(errno));
+		    errno == EWOULDBLOCK ? "another aurora-gitops process is using it"
+		                         : strerror(errno));
 		goto out;
 	}
 	if ((rc = load_json(&s->passwords, dir, "passwords.json", err)) < 0)
@@ -178,8 +179,8 @@ ag_state_local_key(struct ag_state *s, unsigned char key[32], struct ag_error *e
 	if (rc < 0)
 		goto out;
 	if (b.len != 32) {
-		rc = ag_error_set(err, AG_EINVAL, "'%s' is damaged (expected 32 bytes, found %zu)",
-		    path, b.len);
+		rc = ag_error_set(
+		    err, AG_EINVAL, "'%s' is damaged (expected 32 bytes, found %zu)", path, b.len);
 		goto out;
 	}
 	memcpy(key, b.ptr, 32);
@@ -191,8 +192,8 @@ out:
 }
 
 void
-ag_state_set_password_hash(struct ag_state *s, const char *cluster, const char *key_id,
-    const char *hash)
+ag_state_set_password_hash(
+    struct ag_state *s, const char *cluster, const char *key_id, const char *hash)
 {
 	json_object_set_new(s->passwords, cluster,
 	    json_pack("{s:s, s:s}", "key_id", key_id ? key_id : "", "hash", hash));
@@ -223,7 +224,7 @@ ag_state_record_failure(struct ag_state *s, const char *cluster, const char *pla
 {
 	json_object_set_new(s->failures, cluster,
 	    json_pack("{s:s, s:s, s:s, s:s}", "plan", plan_digest, "live", live_digest, "action",
-		action, "error", error));
+	        action, "error", error));
 	s->dirty = 1;
 }
 
@@ -234,11 +235,10 @@ ag_state_list(const struct ag_state *s, struct ag_kvlist *passwords, struct ag_k
 	json_t *v;
 
 	json_object_foreach(s->passwords, k, v)
-		ag_kvlist_add(passwords, k, json_string_value(json_object_get(v, "key_id")));
-	json_object_foreach(s->failures, k, v)
-		ag_kvlist_addf(failures, k, "%s: %s",
-		    json_string_value(json_object_get(v, "action")) ?: "?",
-		    json_string_value(json_object_get(v, "error")) ?: "?");
+	    ag_kvlist_add(passwords, k, json_string_value(json_object_get(v, "key_id")));
+	json_object_foreach(s->failures, k, v) ag_kvlist_addf(failures, k, "%s: %s",
+	    json_string_value(json_object_get(v, "action")) ?: "?",
+	    json_string_value(json_object_get(v, "error")) ?: "?");
 	ag_kvlist_sort(passwords);
 	ag_kvlist_sort(failures);
 }

@@ -40,8 +40,8 @@ const char *ag_state_password_key(const struct ag_state *s, const char *cluster)
  * which have no sealing key to derive one from.
  */
 int ag_state_local_key(struct ag_state *s, unsigned char key[32], struct ag_error *err);
-void ag_state_set_password_hash(struct ag_state *s, const char *cluster, const char *key_id,
-    const char *hash);
+void ag_state_set_password_hash(
+    struct ag_state *s, const char *cluster, const char *key_id, const char *hash);
 
 /*
  * Loop breaker. Returns 1 (and the recorded error in *why, borrowed) when
@@ -58,8 +58,8 @@ void ag_state_record_failure(struct ag_state *s, const char *cluster, const char
  * hash (key = cluster, value = key id), and failed clusters (key = cluster,
  * value = "<action>: <error>"). Appended, sorted by cluster.
  */
-void ag_state_list(const struct ag_state *s, struct ag_kvlist *passwords,
-    struct ag_kvlist *failures);
+void ag_state_list(
+    const struct ag_state *s, struct ag_kvlist *passwords, struct ag_kvlist *failures);
 void ag_state_clear_failure(struct ag_state *s, const char *cluster);
 
 #endif

@@ -17,7 +17,7 @@
 #include <strings.h>
 #include <curl/curl.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static const char *const api_versions[AG_AWS_N_SERVICES] = {
     "2014-10-31", "2016-11-15", "2011-06-15"};

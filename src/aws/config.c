@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static const char *const svc_names[AG_AWS_N_SERVICES] = {"rds", "ec2", "sts"};
 

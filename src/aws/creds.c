@@ -18,7 +18,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static void
 tried(struct ag_buf *b, const char *fmt, const char *a, const char *bb)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define EC2_MAX_PAGES 10000
 

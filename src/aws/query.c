@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 void
 ag_aws_query_escape(struct ag_buf *out, const char *s)

@@ -16,7 +16,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define SIGV4_MAX (1024 * 1024)
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <expat.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define XML_MAX_DEPTH 64
 #define XML_MAX_NODES 1000000

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/compat.h"
+
 /*
  * Asks on the terminal. Without a terminal the answer is no: an unattended
  * apply must say --auto-approve (or use sync), never fall through.
@@ -16,8 +18,8 @@ confirmed(void)
 
 	if (!isatty(STDIN_FILENO)) {
 		fprintf(stderr, "aurora-gitops apply: refusing to apply without confirmation: "
-				"standard input is not a terminal (review the plan, then pass "
-				"--auto-approve)\n");
+		                "standard input is not a terminal (review the plan, then pass "
+		                "--auto-approve)\n");
 		return 0;
 	}
 	fprintf(stderr, "apply these changes? only 'yes' is accepted: ");
@@ -56,12 +58,12 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 		goto out;
 	/* apply shows what it is about to do; an unattended sync with -q
 	 * prints only the results. */
-	if ((!unattended || o.verbosity >= 0) &&
-	    (rc = ag_cli_render_plan(&cy, "text", NULL)) != 0)
+	if ((!unattended || o.verbosity >= 0) && (rc = ag_cli_render_plan(&cy, "text", NULL)) != 0)
 		goto out;
 	if (o.cfg.plan_digest && strcmp(o.cfg.plan_digest, cy.plan.digest) != 0) {
-		fprintf(stderr, "aurora-gitops %s: the plan changed since it was reviewed "
-				"(reviewed %s, now %s); nothing was applied\n",
+		fprintf(stderr,
+		    "aurora-gitops %s: the plan changed since it was reviewed "
+		    "(reviewed %s, now %s); nothing was applied\n",
 		    argv[0], o.cfg.plan_digest, cy.plan.digest);
 		rc = AG_EXIT_ERROR;
 		goto out;

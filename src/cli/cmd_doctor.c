@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static int failed;
 

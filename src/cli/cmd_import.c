@@ -12,12 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 /* Reads one cluster and its instances. */
 static int
-read_cluster(struct ag_observed *o, struct ag_aws_client *aws, const char *id,
-    struct ag_error *err)
+read_cluster(struct ag_observed *o, struct ag_aws_client *aws, const char *id, struct ag_error *err)
 {
 	struct ag_kvlist filter = AG_KVLIST_INIT;
 	int rc;
@@ -70,8 +69,8 @@ cmd_import(int argc, char **argv)
 		}
 		c = ag_observed_find_cluster(&obs, id);
 		if (c == NULL) {
-			rc = ag_error_set(&err, AG_ENOTFOUND, "cannot import cluster '%s': not found",
-			    id);
+			rc = ag_error_set(
+			    &err, AG_ENOTFOUND, "cannot import cluster '%s': not found", id);
 			goto fail;
 		}
 		ag_buf_reset(&yaml);

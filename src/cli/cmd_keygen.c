@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static const char keygen_help[] =
     "usage: aurora-gitops keygen --out keys/NAME\n"

@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 #include "cli/reconcile.h"
 
+#include "core/compat.h"
+
 /*
  * plan: read manifests and live state, print what would change. Never
  * mutates anything, whatever the manifests' modes say.
@@ -12,8 +14,8 @@ cmd_plan(int argc, char **argv)
 	struct ag_cycle cy;
 	int rc;
 
-	if ((rc = ag_cli_opts_parse(&o, argc, argv,
-		 AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE)) != 0)
+	if ((rc = ag_cli_opts_parse(
+	         &o, argc, argv, AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE)) != 0)
 		goto out_opts;
 	if (!o.cfg.mode_given)
 		o.cfg.mode = AG_MODE_PLAN;

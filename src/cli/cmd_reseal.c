@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static const char reseal_help[] =
     "usage: aurora-gitops reseal --retire KEY_ID --key keys/NEW.pub\n"

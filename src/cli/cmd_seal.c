@@ -12,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static const char seal_help[] =
     "usage: aurora-gitops seal --key keys/NAME.pub --cluster ID [--field spec.password]\n"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 /*
  * status: what the agent knows without asking AWS.
@@ -21,9 +21,9 @@ int
 cmd_status(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
+	    {"dir", required_argument, NULL, 'd'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_sealed_stats st;
@@ -39,8 +39,12 @@ cmd_status(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 's': statedir = optarg; break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 's':
+			statedir = optarg;
+			break;
 		default:
 			rc = ag_cli_usage("status", "unknown option '%s'", argv[optind - 1]);
 			goto out;

@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 #include "cli/reconcile.h"
 
+#include "core/compat.h"
+
 /*
  * sync: one unattended cycle. Each cluster's mode decides: apply (the
  * default) executes, plan and observe only report.

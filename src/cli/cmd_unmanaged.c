@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "core/compat.h"
+
 /*
  * unmanaged: Aurora clusters in the account that no manifest covers. Reads
  * only; prints one line per cluster and whether it carries our tag (an
@@ -24,8 +26,10 @@ cmd_unmanaged(int argc, char **argv)
 	rc = ag_cycle_observe(&cy, &o.cfg, &err);
 	if (rc == AG_EINVAL && cy.diags.errors) {
 		rc = AG_EXIT_ERROR;
-		fprintf(stderr, "aurora-gitops unmanaged: the manifests have errors; run "
-				"'aurora-gitops validate %s'\n", o.cfg.dir);
+		fprintf(stderr,
+		    "aurora-gitops unmanaged: the manifests have errors; run "
+		    "'aurora-gitops validate %s'\n",
+		    o.cfg.dir);
 		goto out;
 	}
 	if (rc < 0) {
@@ -43,8 +47,8 @@ cmd_unmanaged(int argc, char **argv)
 			continue;
 		printf("%s\t%s %s\t%s\t%s\n", c->id, c->engine,
 		    c->engine_version ? c->engine_version : "?", c->status ? c->status : "?",
-		    ours ? "orphaned (tagged managed-by=aurora-gitops; its manifest is gone)" :
-			   "unmanaged (no manifest; run 'aurora-gitops import' to adopt it)");
+		    ours ? "orphaned (tagged managed-by=aurora-gitops; its manifest is gone)"
+		         : "unmanaged (no manifest; run 'aurora-gitops import' to adopt it)");
 		n++;
 	}
 	fprintf(stderr, "%zu cluster%s without a manifest (of %zu in the account)\n", n,

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static void
 load_file(struct ag_manifest_set *set, struct ag_diags *diags, const char *path)
@@ -88,10 +88,10 @@ print_json(const struct ag_diags *diags, size_t nmanifests)
 
 		json_array_append_new(arr,
 		    json_pack("{s:o, s:I, s:I, s:s, s:o, s:o, s:o}", "file", str_or_null(x->file),
-			"line", (json_int_t)x->line, "column", (json_int_t)x->col, "severity",
-			x->severity == AG_DIAG_ERROR ? "error" : "warning", "rule",
-			str_or_null(x->rule), "field", str_or_null(x->field), "message",
-			str_or_null(x->message)));
+		        "line", (json_int_t)x->line, "column", (json_int_t)x->col, "severity",
+		        x->severity == AG_DIAG_ERROR ? "error" : "warning", "rule",
+		        str_or_null(x->rule), "field", str_or_null(x->field), "message",
+		        str_or_null(x->message)));
 	}
 	json_object_set_new(root, "manifests", json_integer((json_int_t)nmanifests));
 	json_object_set_new(root, "errors", json_integer((json_int_t)diags->errors));
@@ -107,12 +107,12 @@ int
 cmd_validate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "strict", no_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"strict", no_argument, NULL, 's'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const defpath[] = { "manifests" };
+	static const char *const defpath[] = {"manifests"};
 	struct ag_manifest_set set;
 	struct ag_diags diags;
 	struct ag_strlist files = AG_STRLIST_INIT;
@@ -141,8 +141,8 @@ cmd_validate(int argc, char **argv)
 			printf("usage: aurora-gitops %s\n", ag_cmd_find("validate")->usage);
 			return AG_EXIT_OK;
 		case ':':
-			return ag_cli_usage("validate", "option '%s' needs a value",
-			    argv[optind - 1]);
+			return ag_cli_usage(
+			    "validate", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return ag_cli_usage("validate", "unknown option '%s'", argv[optind - 1]);
 		}

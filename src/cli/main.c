@@ -13,39 +13,39 @@
 #include <sodium.h>
 #include <curl/curl.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 const struct ag_cmd ag_cmds[] = {
-	{ "validate", cmd_validate, true, "check manifests against the schema and policy",
-	    "validate [PATH...] [--strict] [--format text|json]" },
-	{ "plan", cmd_plan, false, "show what would change, as text, JSON or Markdown",
-	    "plan --dir DIR [--cluster ID...] [--format text|json|markdown]\n"
-	    "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply]\n"
-	    "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]" },
-	{ "apply", cmd_apply, false, "apply the plan (asks first unless --auto-approve)",
-	    "apply --dir DIR [--plan-digest HEX] [--auto-approve] [--max-deletes N]\n"
-	    "     [--poll-interval D] [--wait-timeout D] [--state-dir DIR] [--key-file F]" },
-	{ "sync", cmd_sync, false, "one unattended cycle: plan, then apply per each cluster's mode",
-	    "sync --dir DIR [--mode observe|plan|apply] [--max-deletes N] [--state-dir DIR]\n"
-	    "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout D]" },
-	{ "run", cmd_run, false, "run as a daemon (not in this build)",
-	    "run --repo URL [--branch B] [--interval 30s]" },
-	{ "import", cmd_import, false, "write manifests for live clusters",
-	    "import CLUSTER_ID... [--out DIR]" },
-	{ "status", cmd_status, false, "show sealed-key usage and what the agent recorded",
-	    "status [--dir DIR] [--state-dir DIR]" },
-	{ "unmanaged", cmd_unmanaged, false, "list clusters no manifest covers",
-	    "unmanaged --dir DIR" },
-	{ "doctor", cmd_doctor, false, "check region, endpoint, credentials and access", "doctor" },
-	{ "keygen", cmd_keygen, true, "create a key pair for sealed secrets", "keygen --out keys/NAME" },
-	{ "seal", cmd_seal, true, "seal a secret read from standard input",
-	    "seal --key keys/NAME.pub --cluster ID [--field spec.password]   (secret on stdin)" },
-	{ "reseal", cmd_reseal, true, "re-seal values sealed with a retired key",
-	    "reseal --retire KEY_ID --key keys/NEW.pub [--key-file F | --key-dir D] [--dry-run] [PATH...]\n"
-	    "     reseal --list [PATH...]" },
-	{ "version", cmd_version, false, "print the version", "version" },
-	{ "help", cmd_help, false, "show help for a command", "help [COMMAND]" },
-	{ NULL, NULL, false, NULL, NULL },
+    {"validate", cmd_validate, true, "check manifests against the schema and policy",
+        "validate [PATH...] [--strict] [--format text|json]"},
+    {"plan", cmd_plan, false, "show what would change, as text, JSON or Markdown",
+        "plan --dir DIR [--cluster ID...] [--format text|json|markdown]\n"
+        "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply]\n"
+        "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]"},
+    {"apply", cmd_apply, false, "apply the plan (asks first unless --auto-approve)",
+        "apply --dir DIR [--plan-digest HEX] [--auto-approve] [--max-deletes N]\n"
+        "     [--poll-interval D] [--wait-timeout D] [--state-dir DIR] [--key-file F]"},
+    {"sync", cmd_sync, false, "one unattended cycle: plan, then apply per each cluster's mode",
+        "sync --dir DIR [--mode observe|plan|apply] [--max-deletes N] [--state-dir DIR]\n"
+        "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout D]"},
+    {"run", cmd_run, false, "run as a daemon (not in this build)",
+        "run --repo URL [--branch B] [--interval 30s]"},
+    {"import", cmd_import, false, "write manifests for live clusters",
+        "import CLUSTER_ID... [--out DIR]"},
+    {"status", cmd_status, false, "show sealed-key usage and what the agent recorded",
+        "status [--dir DIR] [--state-dir DIR]"},
+    {"unmanaged", cmd_unmanaged, false, "list clusters no manifest covers", "unmanaged --dir DIR"},
+    {"doctor", cmd_doctor, false, "check region, endpoint, credentials and access", "doctor"},
+    {"keygen", cmd_keygen, true, "create a key pair for sealed secrets", "keygen --out keys/NAME"},
+    {"seal", cmd_seal, true, "seal a secret read from standard input",
+        "seal --key keys/NAME.pub --cluster ID [--field spec.password]   (secret on stdin)"},
+    {"reseal", cmd_reseal, true, "re-seal values sealed with a retired key",
+        "reseal --retire KEY_ID --key keys/NEW.pub [--key-file F | --key-dir D] [--dry-run] "
+        "[PATH...]\n"
+        "     reseal --list [PATH...]"},
+    {"version", cmd_version, false, "print the version", "version"},
+    {"help", cmd_help, false, "show help for a command", "help [COMMAND]"},
+    {NULL, NULL, false, NULL, NULL},
 };
 
 const struct ag_cmd *
@@ -119,8 +119,8 @@ sink_json(void *ctx, enum ag_log_level level, const char *msg)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"", when,
-	    ag_log_level_name(level));
+	fprintf(
+	    stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":\"", when, ag_log_level_name(level));
 	json_escape(stderr, msg);
 	fputs("\"}\n", stderr);
 }
@@ -190,7 +190,7 @@ wants_help(int argc, char **argv)
 static int
 no_core_dumps(void)
 {
-	if (setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 }) != 0)
+	if (setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0}) != 0)
 		return -1;
 #if !defined(__SANITIZE_ADDRESS__)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 enum {
 	O_DIR = 256,
@@ -32,27 +32,27 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{ "dir", required_argument, NULL, O_DIR },
-	{ "repo", required_argument, NULL, O_REPO },
-	{ "branch", required_argument, NULL, O_BRANCH },
-	{ "state-dir", required_argument, NULL, O_STATE_DIR },
-	{ "key-file", required_argument, NULL, O_KEY_FILE },
-	{ "key-dir", required_argument, NULL, O_KEY_DIR },
-	{ "format", required_argument, NULL, O_FORMAT },
-	{ "out", required_argument, NULL, O_OUT },
-	{ "detailed-exitcode", no_argument, NULL, O_DETAILED },
-	{ "auto-approve", no_argument, NULL, O_AUTO_APPROVE },
-	{ "plan-digest", required_argument, NULL, O_PLAN_DIGEST },
-	{ "cluster", required_argument, NULL, O_CLUSTER },
-	{ "mode", required_argument, NULL, O_MODE },
-	{ "max-deletes", required_argument, NULL, O_MAX_DELETES },
-	{ "log-format", required_argument, NULL, O_LOG_FORMAT },
-	{ "all", no_argument, NULL, O_ALL },
-	{ "wait-timeout", required_argument, NULL, O_WAIT_TIMEOUT },
-	{ "poll-interval", required_argument, NULL, O_POLL },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ NULL, 0, NULL, 0 },
+    {"dir", required_argument, NULL, O_DIR},
+    {"repo", required_argument, NULL, O_REPO},
+    {"branch", required_argument, NULL, O_BRANCH},
+    {"state-dir", required_argument, NULL, O_STATE_DIR},
+    {"key-file", required_argument, NULL, O_KEY_FILE},
+    {"key-dir", required_argument, NULL, O_KEY_DIR},
+    {"format", required_argument, NULL, O_FORMAT},
+    {"out", required_argument, NULL, O_OUT},
+    {"detailed-exitcode", no_argument, NULL, O_DETAILED},
+    {"auto-approve", no_argument, NULL, O_AUTO_APPROVE},
+    {"plan-digest", required_argument, NULL, O_PLAN_DIGEST},
+    {"cluster", required_argument, NULL, O_CLUSTER},
+    {"mode", required_argument, NULL, O_MODE},
+    {"max-deletes", required_argument, NULL, O_MAX_DELETES},
+    {"log-format", required_argument, NULL, O_LOG_FORMAT},
+    {"all", no_argument, NULL, O_ALL},
+    {"wait-timeout", required_argument, NULL, O_WAIT_TIMEOUT},
+    {"poll-interval", required_argument, NULL, O_POLL},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Parses a whole non-negative number of at most max. */
@@ -145,7 +145,8 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
 			    strcmp(optarg, "markdown"))
 				return ag_cli_usage(cmd,
-				    "unknown format '%s' (expected text, json or markdown)", optarg);
+				    "unknown format '%s' (expected text, json or markdown)",
+				    optarg);
 			o->format = optarg;
 			break;
 		case O_OUT:
@@ -167,8 +168,8 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			if (!(accept & AG_OPT_APPROVE))
 				goto unknown;
 			if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdef") != 64)
-				return ag_cli_usage(cmd,
-				    "--plan-digest must be the 64 hex digits 'plan' printed");
+				return ag_cli_usage(
+				    cmd, "--plan-digest must be the 64 hex digits 'plan' printed");
 			o->cfg.plan_digest = optarg;
 			break;
 		case O_CLUSTER: {
@@ -200,21 +201,21 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			else if (strcmp(optarg, "json") == 0)
 				json_logs = 1;
 			else
-				return ag_cli_usage(cmd,
-				    "unknown log format '%s' (expected text or json)", optarg);
+				return ag_cli_usage(
+				    cmd, "unknown log format '%s' (expected text or json)", optarg);
 			break;
 		case O_ALL:
 			o->cfg.include_unmanaged = true;
 			break;
 		case O_WAIT_TIMEOUT:
 			if (parse_duration_ms(&o->cfg.wait_timeout_ms, optarg) < 0)
-				return ag_cli_usage(cmd, "bad duration '%s' (e.g. 90s, 5m, 2h)",
-				    optarg);
+				return ag_cli_usage(
+				    cmd, "bad duration '%s' (e.g. 90s, 5m, 2h)", optarg);
 			break;
 		case O_POLL:
 			if (parse_duration_ms(&o->cfg.poll_interval_ms, optarg) < 0)
-				return ag_cli_usage(cmd, "bad duration '%s' (e.g. 500ms, 30s)",
-				    optarg);
+				return ag_cli_usage(
+				    cmd, "bad duration '%s' (e.g. 500ms, 30s)", optarg);
 			break;
 		case 'v':
 			verbosity++;

@@ -23,7 +23,7 @@ struct ag_cli_opts {
 	const char *format; /* "text" | "json" | "markdown" */
 	const char *out;    /* --out FILE (plan) or DIR (import) */
 	bool detailed_exitcode;
-	int verbosity; /* -1 quiet (-q), 0 default, 1+ verbose (-v) */
+	int verbosity;          /* -1 quiet (-q), 0 default, 1+ verbose (-v) */
 	struct ag_strlist args; /* positional arguments */
 	struct ag_strlist clusters;
 	struct ag_strlist key_files;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define REPORT_MAX (256u * 1024 * 1024)
 
@@ -24,8 +24,9 @@ ag_cli_cycle_plan(struct ag_cycle *cy, const struct ag_cli_opts *o)
 	if (rc == AG_EINVAL && cy->diags.errors > 0) {
 		ag_diags_sort(&cy->diags);
 		ag_source_print_diags(&cy->diags);
-		fprintf(stderr, "aurora-gitops: %zu error%s in the manifests; nothing was read from "
-				"or sent to AWS\n",
+		fprintf(stderr,
+		    "aurora-gitops: %zu error%s in the manifests; nothing was read from "
+		    "or sent to AWS\n",
 		    cy->diags.errors, cy->diags.errors == 1 ? "" : "s");
 		return AG_EXIT_ERROR;
 	}
@@ -48,8 +49,8 @@ ag_cli_render_plan(const struct ag_cycle *cy, const char *format, const char *pa
 	else
 		rc = ag_report_text(&b, &cy->plan, path == NULL && isatty(STDOUT_FILENO));
 	if (rc < 0) {
-		ag_error_set(&err, rc, "cannot render the plan as %s: %s", format,
-		    ag_error_name(rc));
+		ag_error_set(
+		    &err, rc, "cannot render the plan as %s: %s", format, ag_error_name(rc));
 		goto out;
 	}
 	if (path)

@@ -25,5 +25,9 @@
 #define atoi AG_BANNED(atoi)
 #undef atol
 #define atol AG_BANNED(atol)
+#undef strncpy
+#define strncpy AG_BANNED(strncpy)
+#undef strncat
+#define strncat AG_BANNED(strncat)
 
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/compat.h"
+
 char ag_buf_slop[1];
 
 void

@@ -9,9 +9,9 @@
  * implementations live in ag_sys (sys/sysclock.h).
  */
 struct ag_clock {
-	int64_t (*now_ms)(void *ctx);              /* wall clock, ms since the epoch */
-	int64_t (*mono_ms)(void *ctx);             /* monotonic, ms */
-	void (*sleep_ms)(void *ctx, int64_t ms);   /* may return early on a signal */
+	int64_t (*now_ms)(void *ctx);            /* wall clock, ms since the epoch */
+	int64_t (*mono_ms)(void *ctx);           /* monotonic, ms */
+	void (*sleep_ms)(void *ctx, int64_t ms); /* may return early on a signal */
 	void *ctx;
 };
 

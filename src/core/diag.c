@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compat.h"
+
 void
 ag_diags_init(struct ag_diags *d)
 {

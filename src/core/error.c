@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/compat.h"
+
 void
 ag_error_clear(struct ag_error *err)
 {
@@ -46,28 +48,56 @@ ag_error_prefix(struct ag_error *err, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	/* Truncation is fine: the cause is kept as far as it fits. */
-	if (snprintf(err->msg, sizeof(err->msg), "%s: ", head) < (int)sizeof(err->msg))
-		strncat(err->msg, old, sizeof(err->msg) - strlen(err->msg) - 1);
+	{
+		size_t n = strlen(head), m = strlen(old);
+
+		if (n > sizeof(err->msg) - 1)
+			n = sizeof(err->msg) - 1;
+		memcpy(err->msg, head, n);
+		if (n + 2 < sizeof(err->msg)) {
+			memcpy(err->msg + n, ": ", 2);
+			n += 2;
+		}
+		if (m > sizeof(err->msg) - 1 - n)
+			m = sizeof(err->msg) - 1 - n;
+		memcpy(err->msg + n, old, m);
+		err->msg[n + m] = '\0';
+	}
 }
 
 const char *
 ag_error_name(int code)
 {
 	switch (code) {
-	case AG_OK: return "ok";
-	case AG_EINVAL: return "invalid input";
-	case AG_ENOTFOUND: return "not found";
-	case AG_ETOOBIG: return "too big";
-	case AG_EIO: return "i/o error";
-	case AG_EAWS: return "aws error";
-	case AG_ENET: return "network error";
-	case AG_ETIMEOUT: return "timed out";
-	case AG_ECONFLICT: return "conflict";
-	case AG_EDENIED: return "refused";
-	case AG_EBLOCKED: return "blocked";
-	case AG_ECRYPTO: return "crypto error";
-	case AG_EGIT: return "git error";
-	case AG_EUSAGE: return "usage error";
-	default: return "error";
+	case AG_OK:
+		return "ok";
+	case AG_EINVAL:
+		return "invalid input";
+	case AG_ENOTFOUND:
+		return "not found";
+	case AG_ETOOBIG:
+		return "too big";
+	case AG_EIO:
+		return "i/o error";
+	case AG_EAWS:
+		return "aws error";
+	case AG_ENET:
+		return "network error";
+	case AG_ETIMEOUT:
+		return "timed out";
+	case AG_ECONFLICT:
+		return "conflict";
+	case AG_EDENIED:
+		return "refused";
+	case AG_EBLOCKED:
+		return "blocked";
+	case AG_ECRYPTO:
+		return "crypto error";
+	case AG_EGIT:
+		return "git error";
+	case AG_EUSAGE:
+		return "usage error";
+	default:
+		return "error";
 	}
 }

@@ -41,7 +41,10 @@ struct ag_error {
 
 #define AG_ERROR_INIT                                                                              \
 	{                                                                                          \
-		0, { 0 }                                                                           \
+		0,                                                                                 \
+		{                                                                                  \
+			0                                                                          \
+		}                                                                                  \
 	}
 
 /* Clears err. */

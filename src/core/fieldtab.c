@@ -18,7 +18,7 @@
 #include "core/observed.h"
 #include "core/version.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 const char *
 ag_update_class_name(enum ag_update_class c)
@@ -265,8 +265,8 @@ d_kms(char **o, const struct ag_manifest *m)
 static bool
 d_logs(char **o, const struct ag_manifest *m)
 {
-	return mlist_out(o, m, AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS,
-	    &M->enabled_cloudwatch_logs_exports);
+	return mlist_out(
+	    o, m, AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, &M->enabled_cloudwatch_logs_exports);
 }
 static bool
 d_del_prot(char **o, const struct ag_manifest *m)
@@ -309,8 +309,8 @@ d_final_id(char **o, const struct ag_manifest *m)
 static bool
 d_iam(char **o, const struct ag_manifest *m)
 {
-	return mbool_out(o, m, AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED,
-	    M->iam_database_authentication_enabled);
+	return mbool_out(
+	    o, m, AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, M->iam_database_authentication_enabled);
 }
 static bool
 d_http(char **o, const struct ag_manifest *m)
@@ -341,7 +341,7 @@ d_pgroup(char **o, const struct ag_manifest *m)
 {
 	*o = NULL;
 	if (M->n_parameters > 0 || (M->db_cluster_parameter_group_name != NULL &&
-	    M->db_cluster_parameter_group_name[0] != '\0')) {
+	                               M->db_cluster_parameter_group_name[0] != '\0')) {
 		*o = ag_fieldtab_param_group_name(m);
 		return true;
 	}
@@ -430,7 +430,8 @@ l_dbname(char **o, const struct ag_db_cluster *c)
 static bool
 l_manage_pw(char **o, const struct ag_db_cluster *c)
 {
-	return bool_out(o, c->master_user_secret_arn != NULL && c->master_user_secret_arn[0] != '\0');
+	return bool_out(
+	    o, c->master_user_secret_arn != NULL && c->master_user_secret_arn[0] != '\0');
 }
 static bool
 l_secret_kms(char **o, const struct ag_db_cluster *c)
@@ -545,165 +546,169 @@ l_storage_type(char **o, const struct ag_db_cluster *c)
 }
 
 #define HINT_REPLACE(what)                                                                         \
-	what " cannot change in place: snapshot the cluster, restore the snapshot into a new "    \
-	     "cluster with the new value under a new identifier, switch clients, then delete the "  \
+	what " cannot change in place: snapshot the cluster, restore the snapshot into a new "     \
+	     "cluster with the new value under a new identifier, switch clients, then delete the " \
 	     "old cluster with the deletion tombstone"
 
 static const struct ag_field_row rows[AG_F__COUNT] = {
-	[AG_F_SUBNET_IDS] = { AG_F_SUBNET_IDS, "spec.subnetIds", "SubnetIds.SubnetIdentifier.N",
-	    NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED,
-	    AG_EMIT_NONE, d_subnet_ids, NULL,
-	    "the subnets of an existing subnet group are not compared; edit the group with "
-	    "ModifyDBSubnetGroup", false },
-	[AG_F_DB_SUBNET_GROUP_NAME] = { AG_F_DB_SUBNET_GROUP_NAME, "spec.dbSubnetGroupName",
-	    "DBSubnetGroupName", NULL, "DBSubnetGroup", NULL, AG_ABSENT_ANY, AG_NORM_EXACT,
-	    AG_CLASS_BLOCKED, AG_EMIT_NONE, d_subnet_group, l_subnet_group,
-	    "the subnet group cannot change in place: create a new cluster in the new subnet "
-	    "group from a snapshot, switch clients, then delete the old cluster", true },
-	[AG_F_SECURITY_GROUP_IDS] = { AG_F_SECURITY_GROUP_IDS, "spec.securityGroupIds", NULL, NULL,
-	    NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED,
-	    AG_EMIT_NONE, d_sg_ids, NULL,
-	    "ingress rules of the security group are set at create and not compared afterwards",
-	    false },
-	[AG_F_ALLOWED_CIDR_BLOCKS] = { AG_F_ALLOWED_CIDR_BLOCKS, "spec.allowedCidrBlocks", NULL,
-	    NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED,
-	    AG_EMIT_NONE, d_cidrs, NULL,
-	    "ingress rules of the security group are set at create and not compared afterwards",
-	    false },
-	[AG_F_ASSOCIATE_SECURITY_GROUP_IDS] = { AG_F_ASSOCIATE_SECURITY_GROUP_IDS,
-	    "spec.associateSecurityGroupIds", "VpcSecurityGroupIds.VpcSecurityGroupId.N",
-	    "VpcSecurityGroupIds.VpcSecurityGroupId.N", "VpcSecurityGroups", NULL, AG_ABSENT_ANY,
-	    AG_NORM_SET, AG_CLASS_IN_PLACE, AG_EMIT_SG_IDS, d_assoc_sg, l_assoc_sg, NULL, true },
-	[AG_F_DATABASE_NAME] = { AG_F_DATABASE_NAME, "spec.databaseName", "DatabaseName", NULL,
-	    "DatabaseName", NULL, AG_ABSENT_ANY, AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE,
-	    d_dbname, l_dbname,
-	    "databaseName cannot change in place: create the database with SQL (CREATE DATABASE) "
-	    "and keep the manifest value as it was, or restore a snapshot into a new cluster", true },
-	[AG_F_MANAGE_MASTER_USER_PASSWORD] = { AG_F_MANAGE_MASTER_USER_PASSWORD,
-	    "spec.manageMasterUserPassword", "ManageMasterUserPassword", "ManageMasterUserPassword",
-	    "MasterUserSecret", "false", AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE,
-	    AG_EMIT_MANAGE_PASSWORD, d_manage_pw, l_manage_pw, NULL, false },
-	[AG_F_MASTER_USER_SECRET_KMS_KEY_ID] = { AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
-	    "spec.masterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId",
-	    "MasterUserSecret/KmsKeyId", NULL, AG_ABSENT_ANY, AG_NORM_KMS_KEY, AG_CLASS_IN_PLACE,
-	    AG_EMIT_SCALAR, d_secret_kms, l_secret_kms, NULL, false },
-	[AG_F_USERNAME] = { AG_F_USERNAME, "spec.username", "MasterUsername", NULL,
-	    "MasterUsername", NULL, AG_ABSENT_ANY, AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE,
-	    d_username, l_username,
-	    "the master username cannot change in place: create a new role with SQL and keep the "
-	    "manifest value as it was, or restore a snapshot into a new cluster", false },
-	[AG_F_PASSWORD] = { AG_F_PASSWORD, "spec.password", "MasterUserPassword",
-	    "MasterUserPassword", NULL, NULL, AG_ABSENT_ANY, AG_NORM_WRITE_ONLY, AG_CLASS_IN_PLACE,
-	    AG_EMIT_PASSWORD, d_password, NULL, NULL, false },
-	[AG_F_PORT] = { AG_F_PORT, "spec.port", "Port", "Port", "Port", NULL, AG_ABSENT_DEFAULT,
-	    AG_NORM_PORT, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_port, l_port, NULL, true },
-	[AG_F_ENGINE] = { AG_F_ENGINE, "spec.engine", "Engine", NULL, "Engine", NULL,
-	    AG_ABSENT_ANY, AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_engine, l_engine,
-	    HINT_REPLACE("the engine") " (or use an AWS Database Migration Service migration)",
-	    true },
-	[AG_F_ENGINE_VERSION] = { AG_F_ENGINE_VERSION, "spec.engineVersion", "EngineVersion",
-	    "EngineVersion", "EngineVersion", NULL, AG_ABSENT_ANY, AG_NORM_ENGINE_VERSION,
-	    AG_CLASS_OUTAGE, AG_EMIT_ENGINE_VERSION, d_engine_version, l_engine_version,
-	    "a major version upgrade needs spec.allowMajorVersionUpgrade: true (and usually a "
-	    "parameter group of the new family); it restarts the cluster", true },
-	[AG_F_STORAGE_ENCRYPTED] = { AG_F_STORAGE_ENCRYPTED, "spec.storageEncrypted",
-	    "StorageEncrypted", NULL, "StorageEncrypted", "false", AG_ABSENT_DEFAULT, AG_NORM_BOOL,
-	    AG_CLASS_BLOCKED, AG_EMIT_NONE, d_encrypted, l_encrypted,
-	    "storageEncrypted cannot change in place: snapshot the cluster, restore the snapshot "
-	    "into a new encrypted cluster (RestoreDBClusterFromSnapshot with KmsKeyId) under a new "
-	    "identifier, switch clients, then delete the old one", false },
-	[AG_F_KMS_KEY_ID] = { AG_F_KMS_KEY_ID, "spec.kmsKeyId", "KmsKeyId", NULL, "KmsKeyId", NULL,
-	    AG_ABSENT_ANY, AG_NORM_KMS_KEY, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_kms, l_kms,
-	    "kmsKeyId cannot change in place: copy a snapshot with the new key, restore it into a "
-	    "new cluster, switch clients, then delete the old one", true },
-	[AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS] = { AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS,
-	    "spec.enabledCloudwatchLogsExports", "EnableCloudwatchLogsExports.member.N",
-	    "CloudwatchLogsExportConfiguration", "EnabledCloudwatchLogsExports", "",
-	    AG_ABSENT_DEFAULT, AG_NORM_SET, AG_CLASS_IN_PLACE, AG_EMIT_LOGS, d_logs, l_logs, NULL,
-	    true },
-	[AG_F_DELETION_PROTECTION] = { AG_F_DELETION_PROTECTION, "spec.deletionProtection",
-	    "DeletionProtection", "DeletionProtection", "DeletionProtection", "false",
-	    AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_del_prot,
-	    l_del_prot, NULL, true },
-	[AG_F_PREFERRED_MAINTENANCE_WINDOW] = { AG_F_PREFERRED_MAINTENANCE_WINDOW,
-	    "spec.preferredMaintenanceWindow", "PreferredMaintenanceWindow",
-	    "PreferredMaintenanceWindow", "PreferredMaintenanceWindow", NULL, AG_ABSENT_ANY,
-	    AG_NORM_CASE, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_maint, l_maint, NULL, false },
-	[AG_F_BACKUP_RETENTION_PERIOD] = { AG_F_BACKUP_RETENTION_PERIOD,
-	    "spec.backupRetentionPeriod", "BackupRetentionPeriod", "BackupRetentionPeriod",
-	    "BackupRetentionPeriod", "1", AG_ABSENT_DEFAULT, AG_NORM_INT, AG_CLASS_IN_PLACE,
-	    AG_EMIT_SCALAR, d_backup_ret, l_backup_ret, NULL, false },
-	[AG_F_PREFERRED_BACKUP_WINDOW] = { AG_F_PREFERRED_BACKUP_WINDOW,
-	    "spec.preferredBackupWindow", "PreferredBackupWindow", "PreferredBackupWindow",
-	    "PreferredBackupWindow", NULL, AG_ABSENT_ANY, AG_NORM_CASE, AG_CLASS_IN_PLACE,
-	    AG_EMIT_SCALAR, d_backup_win, l_backup_win, NULL, false },
-	[AG_F_COPY_TAGS_TO_SNAPSHOT] = { AG_F_COPY_TAGS_TO_SNAPSHOT, "spec.copyTagsToSnapshot",
-	    "CopyTagsToSnapshot", "CopyTagsToSnapshot", "CopyTagsToSnapshot", "false",
-	    AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_copy_tags,
-	    l_copy_tags, NULL, true },
-	[AG_F_SKIP_FINAL_SNAPSHOT] = { AG_F_SKIP_FINAL_SNAPSHOT, "spec.skipFinalSnapshot", NULL,
-	    NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_DELETE_ONLY,
-	    AG_EMIT_NONE, d_skip_final, NULL, NULL, false },
-	[AG_F_FINAL_SNAPSHOT_IDENTIFIER] = { AG_F_FINAL_SNAPSHOT_IDENTIFIER,
-	    "spec.finalSnapshotIdentifier", NULL, NULL, NULL, NULL, AG_ABSENT_ANY,
-	    AG_NORM_NOT_COMPARED, AG_CLASS_DELETE_ONLY, AG_EMIT_NONE, d_final_id, NULL, NULL,
-	    false },
-	[AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED] = { AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED,
-	    "spec.iamDatabaseAuthenticationEnabled", "EnableIAMDatabaseAuthentication",
-	    "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled", "false",
-	    AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_DEFERRED, AG_EMIT_SCALAR, d_iam, l_iam, NULL,
-	    true },
-	[AG_F_ENABLE_HTTP_ENDPOINT] = { AG_F_ENABLE_HTTP_ENDPOINT, "spec.enableHttpEndpoint",
-	    "EnableHttpEndpoint", "EnableHttpEndpoint", "HttpEndpointEnabled", "false",
-	    AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_HTTP_ENDPOINT, d_http,
-	    l_http, NULL, false },
-	[AG_F_SERVERLESS_V2_SCALING] = { AG_F_SERVERLESS_V2_SCALING, "spec.serverlessV2Scaling",
-	    "ServerlessV2ScalingConfiguration", "ServerlessV2ScalingConfiguration",
-	    "ServerlessV2ScalingConfiguration", "", AG_ABSENT_ANY, AG_NORM_SERVERLESS,
-	    AG_CLASS_IN_PLACE, AG_EMIT_SERVERLESS, d_serverless, l_serverless, NULL, false },
-	[AG_F_SNAPSHOT_IDENTIFIER] = { AG_F_SNAPSHOT_IDENTIFIER, "spec.snapshotIdentifier",
-	    "SnapshotIdentifier", NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED,
-	    AG_CLASS_BLOCKED, AG_EMIT_NONE, d_snapshot, NULL,
-	    "snapshotIdentifier is used only when the cluster is created (RestoreDBClusterFromSnapshot); "
-	    "changing it later does nothing: restore into a new cluster instead", true },
-	[AG_F_REPLICATION_SOURCE_IDENTIFIER] = { AG_F_REPLICATION_SOURCE_IDENTIFIER,
-	    "spec.replicationSourceIdentifier", "ReplicationSourceIdentifier", NULL,
-	    "ReplicationSourceIdentifier", "", AG_ABSENT_DEFAULT, AG_NORM_EXACT, AG_CLASS_IN_PLACE,
-	    AG_EMIT_PROMOTE, d_repl, l_repl,
-	    "the replication source cannot change: remove replicationSourceIdentifier to promote "
-	    "the replica, or create a new replica cluster", false },
-	[AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME] = { AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME,
-	    "spec.dbClusterParameterGroupName", "DBClusterParameterGroupName",
-	    "DBClusterParameterGroupName", "DBClusterParameterGroup", NULL, AG_ABSENT_ANY,
-	    AG_NORM_PARAM_GROUP, AG_CLASS_IN_PLACE, AG_EMIT_PARAM_GROUP, d_pgroup, l_pgroup, NULL,
-	    true },
-	[AG_F_PARAMETERS] = { AG_F_PARAMETERS, "spec.parameters", NULL, NULL, NULL, NULL,
-	    AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_IN_PLACE, AG_EMIT_PARAMETERS, d_params,
-	    NULL, NULL, false },
-	[AG_F_VPC_ID] = { AG_F_VPC_ID, "spec.vpcId", NULL, NULL, NULL, NULL, AG_ABSENT_ANY,
-	    AG_NORM_NOT_COMPARED, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_vpc, NULL,
-	    "the VPC of a cluster cannot change in place: restore a snapshot into a new cluster in "
-	    "a subnet group of the new VPC, switch clients, then delete the old one", false },
-	[AG_F_ENGINE_MODE] = { AG_F_ENGINE_MODE, "spec.engineMode", "EngineMode", NULL,
-	    "EngineMode", "provisioned", AG_ABSENT_DEFAULT, AG_NORM_ENGINE_MODE, AG_CLASS_BLOCKED,
-	    AG_EMIT_NONE, d_engine_mode, l_engine_mode, HINT_REPLACE("engineMode"), true },
-	[AG_F_STORAGE_TYPE] = { AG_F_STORAGE_TYPE, "spec.storageType", "StorageType", "StorageType",
-	    "StorageType", "aurora", AG_ABSENT_DEFAULT, AG_NORM_STORAGE_TYPE, AG_CLASS_IN_PLACE,
-	    AG_EMIT_SCALAR, d_storage_type, l_storage_type, NULL, true },
-	[AG_F_INSTANCES] = { AG_F_INSTANCES, "spec.instances", NULL, NULL, "DBClusterMembers", NULL,
-	    AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_DEFERRED, AG_EMIT_INSTANCES, d_instances,
-	    NULL, NULL, false },
-	[AG_F_APPLY_IMMEDIATELY] = { AG_F_APPLY_IMMEDIATELY, "spec.applyImmediately", NULL,
-	    "ApplyImmediately", NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_NONE,
-	    AG_EMIT_NONE, d_apply_now, NULL, NULL, false },
-	[AG_F_ALLOW_MAJOR_VERSION_UPGRADE] = { AG_F_ALLOW_MAJOR_VERSION_UPGRADE,
-	    "spec.allowMajorVersionUpgrade", NULL, "AllowMajorVersionUpgrade", NULL, NULL,
-	    AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_NONE, AG_EMIT_NONE, d_allow_major, NULL,
-	    NULL, false },
-	[AG_F_AUTO_MINOR_VERSION_UPGRADE] = { AG_F_AUTO_MINOR_VERSION_UPGRADE,
-	    "spec.autoMinorVersionUpgrade", NULL, NULL, "DBInstance/AutoMinorVersionUpgrade", NULL,
-	    AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_IN_PLACE, AG_EMIT_INSTANCES, d_auto_minor,
-	    NULL, NULL, false },
+    [AG_F_SUBNET_IDS] = {AG_F_SUBNET_IDS, "spec.subnetIds", "SubnetIds.SubnetIdentifier.N", NULL,
+        NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED, AG_EMIT_NONE,
+        d_subnet_ids, NULL,
+        "the subnets of an existing subnet group are not compared; edit the group with "
+        "ModifyDBSubnetGroup",
+        false},
+    [AG_F_DB_SUBNET_GROUP_NAME] = {AG_F_DB_SUBNET_GROUP_NAME, "spec.dbSubnetGroupName",
+        "DBSubnetGroupName", NULL, "DBSubnetGroup", NULL, AG_ABSENT_ANY, AG_NORM_EXACT,
+        AG_CLASS_BLOCKED, AG_EMIT_NONE, d_subnet_group, l_subnet_group,
+        "the subnet group cannot change in place: create a new cluster in the new subnet "
+        "group from a snapshot, switch clients, then delete the old cluster",
+        true},
+    [AG_F_SECURITY_GROUP_IDS] = {AG_F_SECURITY_GROUP_IDS, "spec.securityGroupIds", NULL, NULL, NULL,
+        NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED, AG_EMIT_NONE,
+        d_sg_ids, NULL,
+        "ingress rules of the security group are set at create and not compared afterwards", false},
+    [AG_F_ALLOWED_CIDR_BLOCKS] = {AG_F_ALLOWED_CIDR_BLOCKS, "spec.allowedCidrBlocks", NULL, NULL,
+        NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED, AG_EMIT_NONE,
+        d_cidrs, NULL,
+        "ingress rules of the security group are set at create and not compared afterwards", false},
+    [AG_F_ASSOCIATE_SECURITY_GROUP_IDS] = {AG_F_ASSOCIATE_SECURITY_GROUP_IDS,
+        "spec.associateSecurityGroupIds", "VpcSecurityGroupIds.VpcSecurityGroupId.N",
+        "VpcSecurityGroupIds.VpcSecurityGroupId.N", "VpcSecurityGroups", NULL, AG_ABSENT_ANY,
+        AG_NORM_SET, AG_CLASS_IN_PLACE, AG_EMIT_SG_IDS, d_assoc_sg, l_assoc_sg, NULL, true},
+    [AG_F_DATABASE_NAME] = {AG_F_DATABASE_NAME, "spec.databaseName", "DatabaseName", NULL,
+        "DatabaseName", NULL, AG_ABSENT_ANY, AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE,
+        d_dbname, l_dbname,
+        "databaseName cannot change in place: create the database with SQL (CREATE DATABASE) "
+        "and keep the manifest value as it was, or restore a snapshot into a new cluster",
+        true},
+    [AG_F_MANAGE_MASTER_USER_PASSWORD] = {AG_F_MANAGE_MASTER_USER_PASSWORD,
+        "spec.manageMasterUserPassword", "ManageMasterUserPassword", "ManageMasterUserPassword",
+        "MasterUserSecret", "false", AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE,
+        AG_EMIT_MANAGE_PASSWORD, d_manage_pw, l_manage_pw, NULL, false},
+    [AG_F_MASTER_USER_SECRET_KMS_KEY_ID] = {AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
+        "spec.masterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId",
+        "MasterUserSecret/KmsKeyId", NULL, AG_ABSENT_ANY, AG_NORM_KMS_KEY, AG_CLASS_IN_PLACE,
+        AG_EMIT_SCALAR, d_secret_kms, l_secret_kms, NULL, false},
+    [AG_F_USERNAME] = {AG_F_USERNAME, "spec.username", "MasterUsername", NULL, "MasterUsername",
+        NULL, AG_ABSENT_ANY, AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_username, l_username,
+        "the master username cannot change in place: create a new role with SQL and keep the "
+        "manifest value as it was, or restore a snapshot into a new cluster",
+        false},
+    [AG_F_PASSWORD] = {AG_F_PASSWORD, "spec.password", "MasterUserPassword", "MasterUserPassword",
+        NULL, NULL, AG_ABSENT_ANY, AG_NORM_WRITE_ONLY, AG_CLASS_IN_PLACE, AG_EMIT_PASSWORD,
+        d_password, NULL, NULL, false},
+    [AG_F_PORT] = {AG_F_PORT, "spec.port", "Port", "Port", "Port", NULL, AG_ABSENT_DEFAULT,
+        AG_NORM_PORT, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_port, l_port, NULL, true},
+    [AG_F_ENGINE] = {AG_F_ENGINE, "spec.engine", "Engine", NULL, "Engine", NULL, AG_ABSENT_ANY,
+        AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_engine, l_engine,
+        HINT_REPLACE("the engine") " (or use an AWS Database Migration Service migration)", true},
+    [AG_F_ENGINE_VERSION] = {AG_F_ENGINE_VERSION, "spec.engineVersion", "EngineVersion",
+        "EngineVersion", "EngineVersion", NULL, AG_ABSENT_ANY, AG_NORM_ENGINE_VERSION,
+        AG_CLASS_OUTAGE, AG_EMIT_ENGINE_VERSION, d_engine_version, l_engine_version,
+        "a major version upgrade needs spec.allowMajorVersionUpgrade: true (and usually a "
+        "parameter group of the new family); it restarts the cluster",
+        true},
+    [AG_F_STORAGE_ENCRYPTED] = {AG_F_STORAGE_ENCRYPTED, "spec.storageEncrypted", "StorageEncrypted",
+        NULL, "StorageEncrypted", "false", AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_BLOCKED,
+        AG_EMIT_NONE, d_encrypted, l_encrypted,
+        "storageEncrypted cannot change in place: snapshot the cluster, restore the snapshot "
+        "into a new encrypted cluster (RestoreDBClusterFromSnapshot with KmsKeyId) under a new "
+        "identifier, switch clients, then delete the old one",
+        false},
+    [AG_F_KMS_KEY_ID] = {AG_F_KMS_KEY_ID, "spec.kmsKeyId", "KmsKeyId", NULL, "KmsKeyId", NULL,
+        AG_ABSENT_ANY, AG_NORM_KMS_KEY, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_kms, l_kms,
+        "kmsKeyId cannot change in place: copy a snapshot with the new key, restore it into a "
+        "new cluster, switch clients, then delete the old one",
+        true},
+    [AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS] = {AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS,
+        "spec.enabledCloudwatchLogsExports", "EnableCloudwatchLogsExports.member.N",
+        "CloudwatchLogsExportConfiguration", "EnabledCloudwatchLogsExports", "", AG_ABSENT_DEFAULT,
+        AG_NORM_SET, AG_CLASS_IN_PLACE, AG_EMIT_LOGS, d_logs, l_logs, NULL, true},
+    [AG_F_DELETION_PROTECTION] = {AG_F_DELETION_PROTECTION, "spec.deletionProtection",
+        "DeletionProtection", "DeletionProtection", "DeletionProtection", "false",
+        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_del_prot, l_del_prot,
+        NULL, true},
+    [AG_F_PREFERRED_MAINTENANCE_WINDOW] = {AG_F_PREFERRED_MAINTENANCE_WINDOW,
+        "spec.preferredMaintenanceWindow", "PreferredMaintenanceWindow",
+        "PreferredMaintenanceWindow", "PreferredMaintenanceWindow", NULL, AG_ABSENT_ANY,
+        AG_NORM_CASE, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_maint, l_maint, NULL, false},
+    [AG_F_BACKUP_RETENTION_PERIOD] = {AG_F_BACKUP_RETENTION_PERIOD, "spec.backupRetentionPeriod",
+        "BackupRetentionPeriod", "BackupRetentionPeriod", "BackupRetentionPeriod", "1",
+        AG_ABSENT_DEFAULT, AG_NORM_INT, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_backup_ret,
+        l_backup_ret, NULL, false},
+    [AG_F_PREFERRED_BACKUP_WINDOW] = {AG_F_PREFERRED_BACKUP_WINDOW, "spec.preferredBackupWindow",
+        "PreferredBackupWindow", "PreferredBackupWindow", "PreferredBackupWindow", NULL,
+        AG_ABSENT_ANY, AG_NORM_CASE, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_backup_win, l_backup_win,
+        NULL, false},
+    [AG_F_COPY_TAGS_TO_SNAPSHOT] = {AG_F_COPY_TAGS_TO_SNAPSHOT, "spec.copyTagsToSnapshot",
+        "CopyTagsToSnapshot", "CopyTagsToSnapshot", "CopyTagsToSnapshot", "false",
+        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_copy_tags,
+        l_copy_tags, NULL, true},
+    [AG_F_SKIP_FINAL_SNAPSHOT] = {AG_F_SKIP_FINAL_SNAPSHOT, "spec.skipFinalSnapshot", NULL, NULL,
+        NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_DELETE_ONLY, AG_EMIT_NONE,
+        d_skip_final, NULL, NULL, false},
+    [AG_F_FINAL_SNAPSHOT_IDENTIFIER] = {AG_F_FINAL_SNAPSHOT_IDENTIFIER,
+        "spec.finalSnapshotIdentifier", NULL, NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED,
+        AG_CLASS_DELETE_ONLY, AG_EMIT_NONE, d_final_id, NULL, NULL, false},
+    [AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED] = {AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED,
+        "spec.iamDatabaseAuthenticationEnabled", "EnableIAMDatabaseAuthentication",
+        "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled", "false",
+        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_DEFERRED, AG_EMIT_SCALAR, d_iam, l_iam, NULL,
+        true},
+    [AG_F_ENABLE_HTTP_ENDPOINT] = {AG_F_ENABLE_HTTP_ENDPOINT, "spec.enableHttpEndpoint",
+        "EnableHttpEndpoint", "EnableHttpEndpoint", "HttpEndpointEnabled", "false",
+        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_HTTP_ENDPOINT, d_http, l_http,
+        NULL, false},
+    [AG_F_SERVERLESS_V2_SCALING] = {AG_F_SERVERLESS_V2_SCALING, "spec.serverlessV2Scaling",
+        "ServerlessV2ScalingConfiguration", "ServerlessV2ScalingConfiguration",
+        "ServerlessV2ScalingConfiguration", "", AG_ABSENT_ANY, AG_NORM_SERVERLESS,
+        AG_CLASS_IN_PLACE, AG_EMIT_SERVERLESS, d_serverless, l_serverless, NULL, false},
+    [AG_F_SNAPSHOT_IDENTIFIER] = {AG_F_SNAPSHOT_IDENTIFIER, "spec.snapshotIdentifier",
+        "SnapshotIdentifier", NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED,
+        AG_CLASS_BLOCKED, AG_EMIT_NONE, d_snapshot, NULL,
+        "snapshotIdentifier is used only when the cluster is created "
+        "(RestoreDBClusterFromSnapshot); "
+        "changing it later does nothing: restore into a new cluster instead",
+        true},
+    [AG_F_REPLICATION_SOURCE_IDENTIFIER] = {AG_F_REPLICATION_SOURCE_IDENTIFIER,
+        "spec.replicationSourceIdentifier", "ReplicationSourceIdentifier", NULL,
+        "ReplicationSourceIdentifier", "", AG_ABSENT_DEFAULT, AG_NORM_EXACT, AG_CLASS_IN_PLACE,
+        AG_EMIT_PROMOTE, d_repl, l_repl,
+        "the replication source cannot change: remove replicationSourceIdentifier to promote "
+        "the replica, or create a new replica cluster",
+        false},
+    [AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME] = {AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME,
+        "spec.dbClusterParameterGroupName", "DBClusterParameterGroupName",
+        "DBClusterParameterGroupName", "DBClusterParameterGroup", NULL, AG_ABSENT_ANY,
+        AG_NORM_PARAM_GROUP, AG_CLASS_IN_PLACE, AG_EMIT_PARAM_GROUP, d_pgroup, l_pgroup, NULL,
+        true},
+    [AG_F_PARAMETERS] = {AG_F_PARAMETERS, "spec.parameters", NULL, NULL, NULL, NULL, AG_ABSENT_ANY,
+        AG_NORM_NOT_COMPARED, AG_CLASS_IN_PLACE, AG_EMIT_PARAMETERS, d_params, NULL, NULL, false},
+    [AG_F_VPC_ID] = {AG_F_VPC_ID, "spec.vpcId", NULL, NULL, NULL, NULL, AG_ABSENT_ANY,
+        AG_NORM_NOT_COMPARED, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_vpc, NULL,
+        "the VPC of a cluster cannot change in place: restore a snapshot into a new cluster in "
+        "a subnet group of the new VPC, switch clients, then delete the old one",
+        false},
+    [AG_F_ENGINE_MODE] = {AG_F_ENGINE_MODE, "spec.engineMode", "EngineMode", NULL, "EngineMode",
+        "provisioned", AG_ABSENT_DEFAULT, AG_NORM_ENGINE_MODE, AG_CLASS_BLOCKED, AG_EMIT_NONE,
+        d_engine_mode, l_engine_mode, HINT_REPLACE("engineMode"), true},
+    [AG_F_STORAGE_TYPE] = {AG_F_STORAGE_TYPE, "spec.storageType", "StorageType", "StorageType",
+        "StorageType", "aurora", AG_ABSENT_DEFAULT, AG_NORM_STORAGE_TYPE, AG_CLASS_IN_PLACE,
+        AG_EMIT_SCALAR, d_storage_type, l_storage_type, NULL, true},
+    [AG_F_INSTANCES] = {AG_F_INSTANCES, "spec.instances", NULL, NULL, "DBClusterMembers", NULL,
+        AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_DEFERRED, AG_EMIT_INSTANCES, d_instances,
+        NULL, NULL, false},
+    [AG_F_APPLY_IMMEDIATELY] = {AG_F_APPLY_IMMEDIATELY, "spec.applyImmediately", NULL,
+        "ApplyImmediately", NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_NONE,
+        AG_EMIT_NONE, d_apply_now, NULL, NULL, false},
+    [AG_F_ALLOW_MAJOR_VERSION_UPGRADE] = {AG_F_ALLOW_MAJOR_VERSION_UPGRADE,
+        "spec.allowMajorVersionUpgrade", NULL, "AllowMajorVersionUpgrade", NULL, NULL,
+        AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_NONE, AG_EMIT_NONE, d_allow_major, NULL, NULL,
+        false},
+    [AG_F_AUTO_MINOR_VERSION_UPGRADE] = {AG_F_AUTO_MINOR_VERSION_UPGRADE,
+        "spec.autoMinorVersionUpgrade", NULL, NULL, "DBInstance/AutoMinorVersionUpgrade", NULL,
+        AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_IN_PLACE, AG_EMIT_INSTANCES, d_auto_minor,
+        NULL, NULL, false},
 };
 
 const struct ag_field_row *

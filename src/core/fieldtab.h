@@ -14,12 +14,12 @@
 
 /* What a change to a field costs. */
 enum ag_update_class {
-	AG_CLASS_NONE = 0,       /* not compared: behaviour flags of the agent itself */
-	AG_CLASS_IN_PLACE,       /* ModifyDB* applies it without an outage */
-	AG_CLASS_DEFERRED,       /* waits for the maintenance window unless applyImmediately */
-	AG_CLASS_OUTAGE,         /* in place but with downtime (engine version, static params) */
-	AG_CLASS_BLOCKED,        /* create-only: needs replacement, never executed */
-	AG_CLASS_DELETE_ONLY,    /* only used by DeleteDBCluster */
+	AG_CLASS_NONE = 0,    /* not compared: behaviour flags of the agent itself */
+	AG_CLASS_IN_PLACE,    /* ModifyDB* applies it without an outage */
+	AG_CLASS_DEFERRED,    /* waits for the maintenance window unless applyImmediately */
+	AG_CLASS_OUTAGE,      /* in place but with downtime (engine version, static params) */
+	AG_CLASS_BLOCKED,     /* create-only: needs replacement, never executed */
+	AG_CLASS_DELETE_ONLY, /* only used by DeleteDBCluster */
 	AG_CLASS_CREATE_ONLY_IGNORED, /* used at create; not observable afterwards */
 };
 
@@ -48,25 +48,25 @@ enum ag_norm {
 
 /* What an absent desired value means. */
 enum ag_absent {
-	AG_ABSENT_ANY = 0,    /* whatever AWS picked: no drift */
-	AG_ABSENT_DEFAULT,    /* equal to the row's aws_default */
+	AG_ABSENT_ANY = 0, /* whatever AWS picked: no drift */
+	AG_ABSENT_DEFAULT, /* equal to the row's aws_default */
 };
 
 /* How the Modify parameters of a field are written. */
 enum ag_emit {
-	AG_EMIT_NONE = 0,      /* no ModifyDBCluster parameter */
-	AG_EMIT_SCALAR,        /* modify_param=<desired canonical value> */
-	AG_EMIT_LOGS,          /* CloudwatchLogsExportConfiguration.{Enable,Disable}LogTypes.member.N */
-	AG_EMIT_SG_IDS,        /* VpcSecurityGroupIds.VpcSecurityGroupId.N */
-	AG_EMIT_SERVERLESS,    /* ServerlessV2ScalingConfiguration.{MinCapacity,MaxCapacity} */
-	AG_EMIT_ENGINE_VERSION, /* EngineVersion (+ AllowMajorVersionUpgrade) */
-	AG_EMIT_PASSWORD,      /* MasterUserPassword={{secret:spec.password}} */
+	AG_EMIT_NONE = 0, /* no ModifyDBCluster parameter */
+	AG_EMIT_SCALAR,   /* modify_param=<desired canonical value> */
+	AG_EMIT_LOGS,     /* CloudwatchLogsExportConfiguration.{Enable,Disable}LogTypes.member.N */
+	AG_EMIT_SG_IDS,   /* VpcSecurityGroupIds.VpcSecurityGroupId.N */
+	AG_EMIT_SERVERLESS,      /* ServerlessV2ScalingConfiguration.{MinCapacity,MaxCapacity} */
+	AG_EMIT_ENGINE_VERSION,  /* EngineVersion (+ AllowMajorVersionUpgrade) */
+	AG_EMIT_PASSWORD,        /* MasterUserPassword={{secret:spec.password}} */
 	AG_EMIT_MANAGE_PASSWORD, /* ManageMasterUserPassword (+ key / password) */
-	AG_EMIT_HTTP_ENDPOINT, /* Enable/DisableHttpEndpoint (ModifyDBCluster on serverless v1) */
-	AG_EMIT_PROMOTE,       /* PromoteReadReplicaDBCluster when cleared */
-	AG_EMIT_PARAM_GROUP,   /* DBClusterParameterGroupName */
-	AG_EMIT_PARAMETERS,    /* Modify/CreateDBClusterParameterGroup actions */
-	AG_EMIT_INSTANCES,     /* Create/Modify/DeleteDBInstance actions */
+	AG_EMIT_HTTP_ENDPOINT,   /* Enable/DisableHttpEndpoint (ModifyDBCluster on serverless v1) */
+	AG_EMIT_PROMOTE,         /* PromoteReadReplicaDBCluster when cleared */
+	AG_EMIT_PARAM_GROUP,     /* DBClusterParameterGroupName */
+	AG_EMIT_PARAMETERS,      /* Modify/CreateDBClusterParameterGroup actions */
+	AG_EMIT_INSTANCES,       /* Create/Modify/DeleteDBInstance actions */
 };
 
 /*
@@ -81,20 +81,20 @@ typedef bool (*ag_field_live_fn)(char **out, const struct ag_db_cluster *c);
 
 struct ag_field_row {
 	enum ag_field field;
-	const char *yaml_path;      /* "spec.backupRetentionPeriod" */
-	const char *create_param;   /* CreateDBCluster parameter, NULL = none */
-	const char *modify_param;   /* ModifyDBCluster parameter, NULL = none */
-	const char *describe_elem;  /* DescribeDBClusters element, NULL = not observable */
-	const char *aws_default;    /* canonical default when absent (AG_ABSENT_DEFAULT); "" = empty */
+	const char *yaml_path;     /* "spec.backupRetentionPeriod" */
+	const char *create_param;  /* CreateDBCluster parameter, NULL = none */
+	const char *modify_param;  /* ModifyDBCluster parameter, NULL = none */
+	const char *describe_elem; /* DescribeDBClusters element, NULL = not observable */
+	const char *aws_default; /* canonical default when absent (AG_ABSENT_DEFAULT); "" = empty */
 	enum ag_absent absent;
 	enum ag_norm norm;
 	enum ag_update_class klass;
 	enum ag_emit emit;
 	ag_field_desired_fn desired;
-	ag_field_live_fn live;      /* NULL = not observable */
-	const char *hint;           /* migration hint for blocked changes, NULL = none */
-	bool in_restore;            /* RestoreDBClusterFromSnapshot takes create_param too
-	                             * (else it goes in the follow-up ModifyDBCluster) */
+	ag_field_live_fn live; /* NULL = not observable */
+	const char *hint;      /* migration hint for blocked changes, NULL = none */
+	bool in_restore;       /* RestoreDBClusterFromSnapshot takes create_param too
+	                        * (else it goes in the follow-up ModifyDBCluster) */
 };
 
 /* The row of a field (never NULL for f < AG_F__COUNT; misuse is AG_BUG). */

@@ -19,7 +19,7 @@
 #include "core/observed.h"
 #include "core/plan.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 /* Writes s as a YAML double-quoted scalar. */
 static void
@@ -80,8 +80,8 @@ cmp_inst(const void *a, const void *b)
 
 /* Instances of c (by DBClusterIdentifier or membership), sorted by id. */
 static size_t
-cluster_instances(const struct ag_db_instance ***out, const struct ag_db_cluster *c,
-    const struct ag_observed *o)
+cluster_instances(
+    const struct ag_db_instance ***out, const struct ag_db_cluster *c, const struct ag_observed *o)
 {
 	const struct ag_db_instance **v;
 	size_t i, j, n = 0;
@@ -126,9 +126,9 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 
 	(void)ag_buf_addf(&b, "# AwsRdsCluster imported from the live cluster '%s'.\n", c->id);
 	(void)ag_buf_adds(&b, "# Values equal to the AWS defaults are left out; planning this file "
-			      "against the cluster shows no changes.\n");
+	                      "against the cluster shows no changes.\n");
 	(void)ag_buf_adds(&b, "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
-			      "metadata:\n");
+	                      "metadata:\n");
 	kv_line(&b, "  ", "name", c->id);
 	for (i = 0; i < c->tags.n; i++) {
 		const char *k = c->tags.v[i].key;
@@ -161,8 +161,10 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		(void)ag_buf_adds(&b, "  manageMasterUserPassword: true\n");
 	} else {
 		(void)ag_buf_adds(&b,
-		    "  # The master password cannot be read from AWS, so it is not written here and\n"
-		    "  # not managed. To manage it, add a sealed value (aurora-gitops seal --field\n"
+		    "  # The master password cannot be read from AWS, so it is not written here "
+		    "and\n"
+		    "  # not managed. To manage it, add a sealed value (aurora-gitops seal "
+		    "--field\n"
 		    "  # spec.password) or set manageMasterUserPassword: true.\n");
 	}
 	if (c->port > 0 && c->port != ag_engine_default_port(c->engine))
@@ -237,6 +239,7 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 	r = ag_buf_add(yaml, b.ptr, b.len);
 	ag_buf_release(&b);
 	if (r != 0)
-		return ag_error_set(err, r, "import of cluster '%s': the manifest is too large", c->id);
+		return ag_error_set(
+		    err, r, "import of cluster '%s': the manifest is too large", c->id);
 	return 0;
 }

@@ -16,7 +16,7 @@
  * comment says so. Returns 0, AG_EINVAL (cluster without an identifier or
  * engine) or AG_ETOOBIG.
  */
-int ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struct ag_observed *o,
-    struct ag_error *err);
+int ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c,
+    const struct ag_observed *o, struct ag_error *err);
 
 #endif

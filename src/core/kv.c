@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/compat.h"
+
 void
 ag_kvlist_init(struct ag_kvlist *l)
 {

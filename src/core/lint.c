@@ -10,10 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
-static void
-warn(struct ag_diags *d, const struct ag_manifest *m, enum ag_field f, const char *rule,
+static void warn(struct ag_diags *d, const struct ag_manifest *m, enum ag_field f, const char *rule,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
@@ -28,8 +27,8 @@ warn(struct ag_diags *d, const struct ag_manifest *m, enum ag_field f, const cha
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ag_diags_add(d, AG_DIAG_WARNING, m->file, pos.line, pos.col, rule, field, "%s: %s", field,
-	    msg);
+	ag_diags_add(
+	    d, AG_DIAG_WARNING, m->file, pos.line, pos.col, rule, field, "%s: %s", field, msg);
 }
 
 static void
@@ -57,7 +56,8 @@ lint_one(const struct ag_manifest *m, struct ag_diags *d)
 		    "storageEncrypted: true");
 	if (!c->deletion_protection)
 		warn(d, m, AG_F_DELETION_PROTECTION, "AG104",
-		    "the cluster can be deleted by a single API call; set deletionProtection: true");
+		    "the cluster can be deleted by a single API call; set deletionProtection: "
+		    "true");
 	if (c->password && !sealed)
 		warn(d, m, AG_F_PASSWORD, "AG105",
 		    "a plain-text password is stored in git; seal it with `aurora-gitops seal "

@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core/compat.h"
+
 static ag_log_sink_fn sink_fn;
 static void *sink_ctx;
 static enum ag_log_level threshold = AG_LOG_INFO;
@@ -44,10 +46,14 @@ const char *
 ag_log_level_name(enum ag_log_level level)
 {
 	switch (level) {
-	case AG_LOG_DEBUG: return "debug";
-	case AG_LOG_INFO: return "info";
-	case AG_LOG_WARN: return "warn";
-	case AG_LOG_ERROR: return "error";
+	case AG_LOG_DEBUG:
+		return "debug";
+	case AG_LOG_INFO:
+		return "info";
+	case AG_LOG_WARN:
+		return "warn";
+	case AG_LOG_ERROR:
+		return "error";
 	}
 	return "?";
 }

@@ -224,7 +224,7 @@ void ag_manifest_lint(const struct ag_manifest_set *set, struct ag_diags *diags)
 bool ag_manifest_is_sealed(const char *s);
 
 /* Finds a manifest by cluster identifier, or NULL. */
-const struct ag_manifest *ag_manifest_set_find(const struct ag_manifest_set *set,
-    const char *cluster_id);
+const struct ag_manifest *ag_manifest_set_find(
+    const struct ag_manifest_set *set, const char *cluster_id);
 
 #endif

@@ -36,8 +36,8 @@ struct ag_mload {
 const char *ag_mload_show(char *out, size_t n, const char *s);
 
 /* Adds an error for the current document at pos (1-based). */
-void ag_mload_error(struct ag_mload *l, struct ag_pos pos, const char *field, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
+void ag_mload_error(struct ag_mload *l, struct ag_pos pos, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Applies defaults, derives the cluster id, expands the instances and runs
  * the rules that involve more than one field. */

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static bool
 is_digit(char c)
@@ -53,8 +53,8 @@ ag_mcheck_rds_identifier(const char *s, size_t maxlen)
 	if (n == 0)
 		return "must not be empty";
 	if (n > maxlen)
-		return maxlen <= 63 ? "must be at most 63 characters long" :
-				      "must be at most 255 characters long";
+		return maxlen <= 63 ? "must be at most 63 characters long"
+		                    : "must be at most 255 characters long";
 	if (!is_alpha(s[0]))
 		return "must start with a letter";
 	for (i = 0; i < n; i++) {
@@ -175,7 +175,7 @@ ag_mcheck_instance_class(const char *s)
 static int
 days_in_month(int y, int m)
 {
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 29;
@@ -241,8 +241,8 @@ ag_mparse_rfc3339(int64_t *out, const char *s)
 	return 0;
 }
 
-static const char *const mysql_logs[] = { "audit", "error", "general", "slowquery", NULL };
-static const char *const postgres_logs[] = { "postgresql", "upgrade", NULL };
+static const char *const mysql_logs[] = {"audit", "error", "general", "slowquery", NULL};
+static const char *const postgres_logs[] = {"postgresql", "upgrade", NULL};
 
 bool
 ag_mengine_supported(const char *engine)
@@ -349,7 +349,8 @@ spec_rules(struct ag_mload *l)
 		    "spec.engine is required (aurora-mysql or aurora-postgresql)");
 	if (c->engine_version == NULL)
 		ag_mload_error(l, fpos(m, AG_F_ENGINE_VERSION), "spec.engineVersion",
-		    "spec.engineVersion is required (e.g. \"16.1\" or \"8.0.mysql_aurora.3.05.2\")");
+		    "spec.engineVersion is required (e.g. \"16.1\" or "
+		    "\"8.0.mysql_aurora.3.05.2\")");
 	check_logs(l);
 	if (c->manage_master_user_password && c->password != NULL)
 		ag_mload_error(l, fpos(m, AG_F_PASSWORD), "spec.password",
@@ -358,8 +359,8 @@ spec_rules(struct ag_mload *l)
 	if (c->subnet_ids.n < 2 && c->db_subnet_group_name == NULL)
 		ag_mload_error(l, fpos(m, AG_F_SUBNET_IDS), "spec.subnetIds",
 		    "spec.subnetIds needs at least 2 subnets, or set spec.dbSubnetGroupName");
-	if (c->engine_mode && strcmp(c->engine_mode, "serverless") == 0 && c->n_instances +
-		(size_t)(l->inst_count_form ? l->inst_count : 0) > 0)
+	if (c->engine_mode && strcmp(c->engine_mode, "serverless") == 0 &&
+	    c->n_instances + (size_t)(l->inst_count_form ? l->inst_count : 0) > 0)
 		ag_mload_error(l, fpos(m, AG_F_INSTANCES), "spec.instances",
 		    "spec.instances: a serverless (v1) cluster has no instances; use "
 		    "serverlessV2Scaling with engineMode provisioned for db.serverless instances");

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 /* Nodes per document, counting every alias expansion: bounds the work of
  * walking a document whatever its aliases do. */
@@ -202,11 +202,11 @@ syntax_error(struct ag_mload *l, const yaml_parser_t *p)
 	const char *problem = p->problem ? p->problem : "unknown error";
 
 	if (p->error == YAML_READER_ERROR)
-		ag_mload_error(l, pos, NULL, "invalid YAML: %s at byte %zu", problem,
-		    p->problem_offset);
+		ag_mload_error(
+		    l, pos, NULL, "invalid YAML: %s at byte %zu", problem, p->problem_offset);
 	else if (p->context)
-		ag_mload_error(l, pos, NULL, "invalid YAML: %s %s at line %zu", problem,
-		    p->context, p->context_mark.line + 1);
+		ag_mload_error(l, pos, NULL, "invalid YAML: %s %s at line %zu", problem, p->context,
+		    p->context_mark.line + 1);
 	else
 		ag_mload_error(l, pos, NULL, "invalid YAML: %s", problem);
 }
@@ -238,7 +238,7 @@ build_doc(struct ag_mload *l, struct ydoc *d, yaml_parser_t *p)
 			memcpy(n->val, ev.data.scalar.value, n->len);
 			n->val[n->len] = '\0';
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-			    ev.data.scalar.tag == NULL;
+			           ev.data.scalar.tag == NULL;
 			if (ev.data.scalar.anchor)
 				anchor_add(d, ag_xstrdup((const char *)ev.data.scalar.anchor), n);
 			rc = attach(l, d, n, n->pos);
@@ -253,9 +253,10 @@ build_doc(struct ag_mload *l, struct ydoc *d, yaml_parser_t *p)
 			}
 			n = yn_new(d, ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
 			    &ev.start_mark);
-			d->stack_anchor[d->depth] = ag_xstrdup((const char *)(
-			    ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor :
-								   ev.data.mapping_start.anchor));
+			d->stack_anchor[d->depth] =
+			    ag_xstrdup((const char *)(ev.type == YAML_SEQUENCE_START_EVENT
+			                                  ? ev.data.sequence_start.anchor
+			                                  : ev.data.mapping_start.anchor));
 			d->stack[d->depth++] = n;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
@@ -313,8 +314,8 @@ static bool
 is_null(const struct yn *n)
 {
 	return n->kind == YN_SCALAR && n->plain &&
-	    (n->len == 0 || strcmp(n->val, "~") == 0 || strcmp(n->val, "null") == 0 ||
-		strcmp(n->val, "Null") == 0 || strcmp(n->val, "NULL") == 0);
+	       (n->len == 0 || strcmp(n->val, "~") == 0 || strcmp(n->val, "null") == 0 ||
+	           strcmp(n->val, "Null") == 0 || strcmp(n->val, "NULL") == 0);
 }
 
 /* The string value of a scalar. Numbers and other plain scalars are taken
@@ -323,8 +324,8 @@ static int
 get_str(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 {
 	if (v->kind != YN_SCALAR) {
-		ag_mload_error(l, v->pos, path, "%s: expected a string, got %s", path,
-		    kind_name(v));
+		ag_mload_error(
+		    l, v->pos, path, "%s: expected a string, got %s", path, kind_name(v));
 		return -1;
 	}
 	if (memchr(v->val, '\0', v->len) != NULL) {
@@ -356,8 +357,9 @@ get_bool(struct ag_mload *l, const struct yn *v, const char *path, bool *out)
 		ag_mload_error(l, v->pos, path, "%s: expected a boolean (true or false), got %s",
 		    path, kind_name(v));
 	else
-		ag_mload_error(l, v->pos, path, "%s: expected a boolean (true or false), got %s'%s'",
-		    path, v->plain ? "" : "the quoted string ", SHOW(shown, v->val));
+		ag_mload_error(l, v->pos, path,
+		    "%s: expected a boolean (true or false), got %s'%s'", path,
+		    v->plain ? "" : "the quoted string ", SHOW(shown, v->val));
 	return -1;
 }
 
@@ -394,8 +396,8 @@ get_int(struct ag_mload *l, const struct yn *v, const char *path, long min, long
 	return 0;
 bad:
 	if (v->kind != YN_SCALAR)
-		ag_mload_error(l, v->pos, path, "%s: expected an integer, got %s", path,
-		    kind_name(v));
+		ag_mload_error(
+		    l, v->pos, path, "%s: expected an integer, got %s", path, kind_name(v));
 	else
 		ag_mload_error(l, v->pos, path, "%s: expected an integer, got %s'%s'", path,
 		    v->plain ? "" : "the quoted string ", SHOW(shown, v->val));
@@ -421,8 +423,8 @@ get_double(struct ag_mload *l, const struct yn *v, const char *path, double *out
 	return 0;
 bad:
 	if (v->kind != YN_SCALAR)
-		ag_mload_error(l, v->pos, path, "%s: expected a number, got %s", path,
-		    kind_name(v));
+		ag_mload_error(
+		    l, v->pos, path, "%s: expected a number, got %s", path, kind_name(v));
 	else
 		ag_mload_error(l, v->pos, path, "%s: expected a number, got %s'%s'", path,
 		    v->plain ? "" : "the quoted string ", SHOW(shown, v->val));
@@ -463,8 +465,8 @@ check_map(struct ag_mload *l, const struct yn *n, const char *path)
 	size_t i, nk = 0;
 
 	if (n->kind != YN_MAP) {
-		ag_mload_error(l, n->pos, path, "%s: expected a mapping, got %s", path,
-		    kind_name(n));
+		ag_mload_error(
+		    l, n->pos, path, "%s: expected a mapping, got %s", path, kind_name(n));
 		return false;
 	}
 	v = ag_xcalloc(n->n / 2 + 1, sizeof(*v));
@@ -481,7 +483,7 @@ check_map(struct ag_mload *l, const struct yn *n, const char *path)
 	}
 	qsort(v, nk, sizeof(*v), cmp_keyref);
 	for (i = 1; i < nk; i++)
-		if (cmp_keyref(&(struct keyref){ v[i - 1].key, 0 }, &(struct keyref){ v[i].key, 0 }) ==
+		if (cmp_keyref(&(struct keyref){v[i - 1].key, 0}, &(struct keyref){v[i].key, 0}) ==
 		    0)
 			ag_mload_error(l, v[i].key->pos, path,
 			    "duplicate key '%s' (first at line %u)", SHOW(shown, v[i].key->val),
@@ -491,8 +493,8 @@ check_map(struct ag_mload *l, const struct yn *n, const char *path)
 }
 
 static void
-unknown_field(struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names,
-    size_t n)
+unknown_field(
+    struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names, size_t n)
 {
 	char shown[SHOWN], field[256];
 	const char *s = ag_suggest(k->val, names, n);
@@ -500,7 +502,8 @@ unknown_field(struct ag_mload *l, const struct yn *k, const char *parent, const 
 	snprintf(field, sizeof(field), "%s%s%s", parent ? parent : "", parent ? "." : "",
 	    SHOW(shown, k->val));
 	if (s)
-		ag_mload_error(l, k->pos, field, "unknown field '%s' (did you mean '%s'?)", shown, s);
+		ag_mload_error(
+		    l, k->pos, field, "unknown field '%s' (did you mean '%s'?)", shown, s);
 	else
 		ag_mload_error(l, k->pos, field, "unknown field '%s'", shown);
 }
@@ -524,8 +527,8 @@ lookup(const struct yn *k, const char *const *names, size_t n)
  * reports it); an unknown one is -1 after an error with a suggestion.
  */
 static int
-known_key(struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names,
-    size_t n)
+known_key(
+    struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names, size_t n)
 {
 	int idx;
 
@@ -573,7 +576,7 @@ next_dup(struct item *v, size_t n, size_t *i)
 static int
 get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 {
-	static const char *const names[] = { "value", "valueFrom" };
+	static const char *const names[] = {"value", "valueFrom"};
 	char sub[256];
 	size_t i;
 	int found = 0, rc = 0;
@@ -581,8 +584,8 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 	if (v->kind == YN_SCALAR)
 		return get_str(l, v, path, out);
 	if (v->kind == YN_SEQ) {
-		ag_mload_error(l, v->pos, path, "%s: expected a string or {value: ...}, got a list",
-		    path);
+		ag_mload_error(
+		    l, v->pos, path, "%s: expected a string or {value: ...}, got a list", path);
 		return -1;
 	}
 	check_map(l, v, path);
@@ -623,8 +626,7 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 
 /* A list of strings (refs when ref is set), each non-empty and unique. */
 static void
-get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref,
-    struct ag_strlist *out,
+get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref, struct ag_strlist *out,
     void (*check)(struct ag_mload *, const struct yn *, const char *, const char *))
 {
 	char item[256], shown[SHOWN];
@@ -669,8 +671,8 @@ get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref,
 		items[i].s = out->v[i];
 	i = 0;
 	while ((dup = next_dup(items, n, &i)) != NULL)
-		ag_mload_error(l, dup->pos, path, "%s: '%s' is listed twice", path,
-		    SHOW(shown, dup->s));
+		ag_mload_error(
+		    l, dup->pos, path, "%s: '%s' is listed twice", path, SHOW(shown, dup->s));
 	free(items);
 }
 
@@ -705,7 +707,7 @@ check_enum(struct ag_mload *l, const struct yn *v, const char *path, const char 
 static void
 check_engine(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
 {
-	static const char *const allowed[] = { "aurora-mysql", "aurora-postgresql" };
+	static const char *const allowed[] = {"aurora-mysql", "aurora-postgresql"};
 	char shown[SHOWN];
 	const char *sug;
 
@@ -714,8 +716,8 @@ check_engine(struct ag_mload *l, const struct yn *v, const char *path, const cha
 	sug = ag_suggest(s, allowed, NELEM(allowed));
 	if (sug)
 		ag_mload_error(l, v->pos, path,
-		    "%s: engine '%s' is not supported (did you mean '%s'?)", path,
-		    SHOW(shown, s), sug);
+		    "%s: engine '%s' is not supported (did you mean '%s'?)", path, SHOW(shown, s),
+		    sug);
 	else
 		ag_mload_error(l, v->pos, path,
 		    "%s: engine '%s' is not supported: aurora-gitops manages Aurora only "
@@ -726,7 +728,7 @@ check_engine(struct ag_mload *l, const struct yn *v, const char *path, const cha
 static void
 check_engine_mode(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
 {
-	static const char *const allowed[] = { "", "provisioned", "serverless" };
+	static const char *const allowed[] = {"", "provisioned", "serverless"};
 
 	check_enum(l, v, path, s, allowed, NELEM(allowed), "engine mode");
 }
@@ -734,7 +736,7 @@ check_engine_mode(struct ag_mload *l, const struct yn *v, const char *path, cons
 static void
 check_storage_type(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
 {
-	static const char *const allowed[] = { "", "aurora", "aurora-iopt1" };
+	static const char *const allowed[] = {"", "aurora", "aurora-iopt1"};
 
 	check_enum(l, v, path, s, allowed, NELEM(allowed), "storage type");
 }
@@ -789,8 +791,8 @@ check_cidr(struct ag_mload *l, const struct yn *v, const char *path, const char 
 static void
 check_log_type(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
 {
-	static const char *const all[] = { "audit", "error", "general", "slowquery", "postgresql",
-		"upgrade" };
+	static const char *const all[] = {
+	    "audit", "error", "general", "slowquery", "postgresql", "upgrade"};
 
 	/* whether it matches the engine is checked once the engine is known */
 	check_enum(l, v, path, s, all, NELEM(all), "log type");
@@ -822,54 +824,48 @@ struct spec_field {
 
 /* One row per spec field, in enum ag_field order (checked at load). */
 static const struct spec_field spec_fields[] = {
-	{ AG_F_SUBNET_IDS, FT_REFLIST, SOFF(subnet_ids), 0, 0, NULL },
-	{ AG_F_DB_SUBNET_GROUP_NAME, FT_REF, SOFF(db_subnet_group_name), 0, 0, NULL },
-	{ AG_F_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(security_group_ids), 0, 0, NULL },
-	{ AG_F_ALLOWED_CIDR_BLOCKS, FT_LIST, SOFF(allowed_cidr_blocks), 0, 0, check_cidr },
-	{ AG_F_ASSOCIATE_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(associate_security_group_ids), 0, 0,
-	    NULL },
-	{ AG_F_DATABASE_NAME, FT_STR, SOFF(database_name), 0, 0, NULL },
-	{ AG_F_MANAGE_MASTER_USER_PASSWORD, FT_BOOL, SOFF(manage_master_user_password), 0, 0,
-	    NULL },
-	{ AG_F_MASTER_USER_SECRET_KMS_KEY_ID, FT_REF, SOFF(master_user_secret_kms_key_id), 0, 0,
-	    NULL },
-	{ AG_F_USERNAME, FT_STR, SOFF(username), 0, 0, NULL },
-	{ AG_F_PASSWORD, FT_STR, SOFF(password), 0, 0, NULL },
-	{ AG_F_PORT, FT_INT, SOFF(port), 0, 65535, NULL },
-	{ AG_F_ENGINE, FT_STR, SOFF(engine), 0, 0, check_engine },
-	{ AG_F_ENGINE_VERSION, FT_STR, SOFF(engine_version), 0, 0, NULL },
-	{ AG_F_STORAGE_ENCRYPTED, FT_BOOL, SOFF(storage_encrypted), 0, 0, NULL },
-	{ AG_F_KMS_KEY_ID, FT_REF, SOFF(kms_key_id), 0, 0, NULL },
-	{ AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, FT_LIST, SOFF(enabled_cloudwatch_logs_exports), 0,
-	    0, check_log_type },
-	{ AG_F_DELETION_PROTECTION, FT_BOOL, SOFF(deletion_protection), 0, 0, NULL },
-	{ AG_F_PREFERRED_MAINTENANCE_WINDOW, FT_STR, SOFF(preferred_maintenance_window), 0, 0,
-	    check_maintenance },
-	{ AG_F_BACKUP_RETENTION_PERIOD, FT_INT, SOFF(backup_retention_period), 0, 35, NULL },
-	{ AG_F_PREFERRED_BACKUP_WINDOW, FT_STR, SOFF(preferred_backup_window), 0, 0,
-	    check_backup },
-	{ AG_F_COPY_TAGS_TO_SNAPSHOT, FT_BOOL, SOFF(copy_tags_to_snapshot), 0, 0, NULL },
-	{ AG_F_SKIP_FINAL_SNAPSHOT, FT_BOOL, SOFF(skip_final_snapshot), 0, 0, NULL },
-	{ AG_F_FINAL_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(final_snapshot_identifier), 0, 0,
-	    check_snapshot_id },
-	{ AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, FT_BOOL,
-	    SOFF(iam_database_authentication_enabled), 0, 0, NULL },
-	{ AG_F_ENABLE_HTTP_ENDPOINT, FT_BOOL, SOFF(enable_http_endpoint), 0, 0, NULL },
-	{ AG_F_SERVERLESS_V2_SCALING, FT_SCALING, 0, 0, 0, NULL },
-	{ AG_F_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(snapshot_identifier), 0, 0, NULL },
-	{ AG_F_REPLICATION_SOURCE_IDENTIFIER, FT_STR, SOFF(replication_source_identifier), 0, 0,
-	    NULL },
-	{ AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, FT_STR, SOFF(db_cluster_parameter_group_name), 0,
-	    0, NULL },
-	{ AG_F_PARAMETERS, FT_PARAMS, 0, 0, 0, NULL },
-	{ AG_F_VPC_ID, FT_REF, SOFF(vpc_id), 0, 0, NULL },
-	{ AG_F_ENGINE_MODE, FT_STR, SOFF(engine_mode), 0, 0, check_engine_mode },
-	{ AG_F_STORAGE_TYPE, FT_STR, SOFF(storage_type), 0, 0, check_storage_type },
-	{ AG_F_INSTANCES, FT_INSTANCES, 0, 0, 0, NULL },
-	{ AG_F_APPLY_IMMEDIATELY, FT_BOOL, SOFF(apply_immediately), 0, 0, NULL },
-	{ AG_F_ALLOW_MAJOR_VERSION_UPGRADE, FT_BOOL, SOFF(allow_major_version_upgrade), 0, 0,
-	    NULL },
-	{ AG_F_AUTO_MINOR_VERSION_UPGRADE, FT_BOOL, SOFF(auto_minor_version_upgrade), 0, 0, NULL },
+    {AG_F_SUBNET_IDS, FT_REFLIST, SOFF(subnet_ids), 0, 0, NULL},
+    {AG_F_DB_SUBNET_GROUP_NAME, FT_REF, SOFF(db_subnet_group_name), 0, 0, NULL},
+    {AG_F_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(security_group_ids), 0, 0, NULL},
+    {AG_F_ALLOWED_CIDR_BLOCKS, FT_LIST, SOFF(allowed_cidr_blocks), 0, 0, check_cidr},
+    {AG_F_ASSOCIATE_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(associate_security_group_ids), 0, 0, NULL},
+    {AG_F_DATABASE_NAME, FT_STR, SOFF(database_name), 0, 0, NULL},
+    {AG_F_MANAGE_MASTER_USER_PASSWORD, FT_BOOL, SOFF(manage_master_user_password), 0, 0, NULL},
+    {AG_F_MASTER_USER_SECRET_KMS_KEY_ID, FT_REF, SOFF(master_user_secret_kms_key_id), 0, 0, NULL},
+    {AG_F_USERNAME, FT_STR, SOFF(username), 0, 0, NULL},
+    {AG_F_PASSWORD, FT_STR, SOFF(password), 0, 0, NULL},
+    {AG_F_PORT, FT_INT, SOFF(port), 0, 65535, NULL},
+    {AG_F_ENGINE, FT_STR, SOFF(engine), 0, 0, check_engine},
+    {AG_F_ENGINE_VERSION, FT_STR, SOFF(engine_version), 0, 0, NULL},
+    {AG_F_STORAGE_ENCRYPTED, FT_BOOL, SOFF(storage_encrypted), 0, 0, NULL},
+    {AG_F_KMS_KEY_ID, FT_REF, SOFF(kms_key_id), 0, 0, NULL},
+    {AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, FT_LIST, SOFF(enabled_cloudwatch_logs_exports), 0, 0,
+        check_log_type},
+    {AG_F_DELETION_PROTECTION, FT_BOOL, SOFF(deletion_protection), 0, 0, NULL},
+    {AG_F_PREFERRED_MAINTENANCE_WINDOW, FT_STR, SOFF(preferred_maintenance_window), 0, 0,
+        check_maintenance},
+    {AG_F_BACKUP_RETENTION_PERIOD, FT_INT, SOFF(backup_retention_period), 0, 35, NULL},
+    {AG_F_PREFERRED_BACKUP_WINDOW, FT_STR, SOFF(preferred_backup_window), 0, 0, check_backup},
+    {AG_F_COPY_TAGS_TO_SNAPSHOT, FT_BOOL, SOFF(copy_tags_to_snapshot), 0, 0, NULL},
+    {AG_F_SKIP_FINAL_SNAPSHOT, FT_BOOL, SOFF(skip_final_snapshot), 0, 0, NULL},
+    {AG_F_FINAL_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(final_snapshot_identifier), 0, 0,
+        check_snapshot_id},
+    {AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, FT_BOOL, SOFF(iam_database_authentication_enabled),
+        0, 0, NULL},
+    {AG_F_ENABLE_HTTP_ENDPOINT, FT_BOOL, SOFF(enable_http_endpoint), 0, 0, NULL},
+    {AG_F_SERVERLESS_V2_SCALING, FT_SCALING, 0, 0, 0, NULL},
+    {AG_F_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(snapshot_identifier), 0, 0, NULL},
+    {AG_F_REPLICATION_SOURCE_IDENTIFIER, FT_STR, SOFF(replication_source_identifier), 0, 0, NULL},
+    {AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, FT_STR, SOFF(db_cluster_parameter_group_name), 0, 0,
+        NULL},
+    {AG_F_PARAMETERS, FT_PARAMS, 0, 0, 0, NULL},
+    {AG_F_VPC_ID, FT_REF, SOFF(vpc_id), 0, 0, NULL},
+    {AG_F_ENGINE_MODE, FT_STR, SOFF(engine_mode), 0, 0, check_engine_mode},
+    {AG_F_STORAGE_TYPE, FT_STR, SOFF(storage_type), 0, 0, check_storage_type},
+    {AG_F_INSTANCES, FT_INSTANCES, 0, 0, 0, NULL},
+    {AG_F_APPLY_IMMEDIATELY, FT_BOOL, SOFF(apply_immediately), 0, 0, NULL},
+    {AG_F_ALLOW_MAJOR_VERSION_UPGRADE, FT_BOOL, SOFF(allow_major_version_upgrade), 0, 0, NULL},
+    {AG_F_AUTO_MINOR_VERSION_UPGRADE, FT_BOOL, SOFF(auto_minor_version_upgrade), 0, 0, NULL},
 };
 
 _Static_assert(NELEM(spec_fields) == AG_F__COUNT, "one spec_fields row per enum ag_field");
@@ -892,7 +888,7 @@ step_ok(double x)
 static void
 load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 {
-	static const char *const names[] = { "minCapacity", "maxCapacity" };
+	static const char *const names[] = {"minCapacity", "maxCapacity"};
 	const char *path = "spec.serverlessV2Scaling";
 	struct ag_cluster_spec *c = &l->m->spec;
 	struct ag_pos minpos = k->pos, maxpos = k->pos;
@@ -937,7 +933,8 @@ load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 		    x);
 	else if (x > 256 || !step_ok(x))
 		ag_mload_error(l, minpos, "spec.serverlessV2Scaling.minCapacity",
-		    "spec.serverlessV2Scaling.minCapacity must be a multiple of 0.5 up to 256, got %g",
+		    "spec.serverlessV2Scaling.minCapacity must be a multiple of 0.5 up to 256, got "
+		    "%g",
 		    x);
 	x = c->serverless_v2_max_capacity;
 	if (x != 0 && x < c->serverless_v2_min_capacity)
@@ -947,7 +944,8 @@ load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 		    x, c->serverless_v2_min_capacity);
 	else if (x != 0 && (x > 256 || !step_ok(x)))
 		ag_mload_error(l, maxpos, "spec.serverlessV2Scaling.maxCapacity",
-		    "spec.serverlessV2Scaling.maxCapacity must be a multiple of 0.5 up to 256, got %g",
+		    "spec.serverlessV2Scaling.maxCapacity must be a multiple of 0.5 up to 256, got "
+		    "%g",
 		    x);
 }
 
@@ -969,8 +967,8 @@ params_release(struct ag_cluster_spec *c)
 static void
 load_params(struct ag_mload *l, const struct yn *v)
 {
-	static const char *const names[] = { "name", "value", "applyMethod" };
-	static const char *const methods[] = { "", "immediate", "pending-reboot" };
+	static const char *const names[] = {"name", "value", "applyMethod"};
+	static const char *const methods[] = {"", "immediate", "pending-reboot"};
 	struct ag_cluster_spec *c = &l->m->spec;
 	char path[64], sub[96], shown[SHOWN];
 	struct item *items;
@@ -1007,7 +1005,8 @@ load_params(struct ag_mload *l, const struct yn *v)
 			if (get_str(l, x, sub, dst) < 0)
 				continue;
 			if (idx == 2) {
-				check_enum(l, x, sub, *dst, methods, NELEM(methods), "apply method");
+				check_enum(
+				    l, x, sub, *dst, methods, NELEM(methods), "apply method");
 				if ((*dst)[0] == '\0') {
 					free(*dst);
 					*dst = NULL;
@@ -1029,8 +1028,9 @@ load_params(struct ag_mload *l, const struct yn *v)
 	i = 0;
 	while ((dup = next_dup(items, n, &i)) != NULL) {
 		snprintf(path, sizeof(path), "spec.parameters[%zu]", dup->idx);
-		ag_mload_error(l, dup->pos, path, "%s: parameter '%s' is set twice (first at line %u)",
-		    path, SHOW(shown, dup->s), items[i - 1].pos.line);
+		ag_mload_error(l, dup->pos, path,
+		    "%s: parameter '%s' is set twice (first at line %u)", path, SHOW(shown, dup->s),
+		    items[i - 1].pos.line);
 	}
 	free(items);
 }
@@ -1071,9 +1071,9 @@ load_instance_class(struct ag_mload *l, const struct yn *x, const char *path, ch
 static void
 load_instances(struct ag_mload *l, const struct yn *v)
 {
-	static const char *const count_names[] = { "count", "instanceClass" };
-	static const char *const names[] = { "name", "instanceClass", "promotionTier",
-		"availabilityZone" };
+	static const char *const count_names[] = {"count", "instanceClass"};
+	static const char *const names[] = {
+	    "name", "instanceClass", "promotionTier", "availabilityZone"};
 	struct ag_cluster_spec *c = &l->m->spec;
 	char path[64], sub[96];
 	bool have_count = false;
@@ -1092,20 +1092,20 @@ load_instances(struct ag_mload *l, const struct yn *v)
 			switch (lookup(k, count_names, NELEM(count_names))) {
 			case 0:
 				have_count = true;
-				if (get_int(l, y, "spec.instances.count", 0, AG_INSTANCES_MAX, &x) ==
-				    0)
+				if (get_int(
+				        l, y, "spec.instances.count", 0, AG_INSTANCES_MAX, &x) == 0)
 					l->inst_count = x;
 				break;
 			case 1:
 				if (is_null(y))
 					break;
 				l->inst_count_class_pos = y->pos;
-				load_instance_class(l, y, "spec.instances.instanceClass",
-				    &l->inst_count_class);
+				load_instance_class(
+				    l, y, "spec.instances.instanceClass", &l->inst_count_class);
 				break;
 			default:
-				unknown_field(l, k, "spec.instances", count_names,
-				    NELEM(count_names));
+				unknown_field(
+				    l, k, "spec.instances", count_names, NELEM(count_names));
 			}
 		}
 		if (!have_count) {
@@ -1197,7 +1197,8 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 		case FT_REF: {
 			char **dst = (char **)(base + d->off);
 
-			if ((d->type == FT_REF ? get_ref(l, v, path, dst) : get_str(l, v, path, dst)) < 0)
+			if ((d->type == FT_REF ? get_ref(l, v, path, dst)
+			                       : get_str(l, v, path, dst)) < 0)
 				break;
 			if (d->check)
 				d->check(l, v, path, *dst);
@@ -1297,10 +1298,10 @@ load_suspend(struct ag_mload *l, const struct yn *x, const char *path, const cha
 static void
 load_annotations(struct ag_mload *l, const struct yn *v)
 {
-	static const char *const keys[] = { ANN_PREFIX "mode", ANN_PREFIX "deletion",
-		ANN_PREFIX "suspend" };
-	static const char *const modes[] = { "observe", "plan", "apply" };
-	static const char *const deletions[] = { "retain", "delete" };
+	static const char *const keys[] = {
+	    ANN_PREFIX "mode", ANN_PREFIX "deletion", ANN_PREFIX "suspend"};
+	static const char *const modes[] = {"observe", "plan", "apply"};
+	static const char *const deletions[] = {"retain", "delete"};
 	char path[256], shown[SHOWN];
 	char *s = NULL;
 	size_t i;
@@ -1324,7 +1325,8 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 				    "unknown annotation '%s' (did you mean '%s'?)", shown, sug);
 			else
 				ag_mload_error(l, k->pos, path,
-				    "unknown annotation '%s' (aurora-gitops/ annotations are: mode, "
+				    "unknown annotation '%s' (aurora-gitops/ annotations are: "
+				    "mode, "
 				    "deletion, suspend)",
 				    shown);
 			continue;
@@ -1337,14 +1339,14 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 			continue; /* reported with the other annotations */
 		if (idx == 0) {
 			check_enum(l, x, path, s, modes, NELEM(modes), "mode");
-			l->m->mode = !strcmp(s, "observe") ? AG_MODE_OBSERVE :
-			    !strcmp(s, "plan")             ? AG_MODE_PLAN :
-			    !strcmp(s, "apply")            ? AG_MODE_APPLY :
-							     AG_MODE_UNSET;
+			l->m->mode = !strcmp(s, "observe") ? AG_MODE_OBSERVE
+			             : !strcmp(s, "plan")  ? AG_MODE_PLAN
+			             : !strcmp(s, "apply") ? AG_MODE_APPLY
+			                                   : AG_MODE_UNSET;
 		} else if (idx == 1) {
 			check_enum(l, x, path, s, deletions, NELEM(deletions), "deletion policy");
-			l->m->deletion = !strcmp(s, "delete") ? AG_DELETION_DELETE :
-								AG_DELETION_RETAIN;
+			l->m->deletion =
+			    !strcmp(s, "delete") ? AG_DELETION_DELETE : AG_DELETION_RETAIN;
 		} else {
 			load_suspend(l, x, path, s);
 		}
@@ -1356,8 +1358,8 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 static void
 load_metadata(struct ag_mload *l, const struct yn *md)
 {
-	static const char *const names[] = { "name", "slug", "id", "org", "env", "labels",
-		"annotations", "tags", "relationships", "group" };
+	static const char *const names[] = {"name", "slug", "id", "org", "env", "labels",
+	    "annotations", "tags", "relationships", "group"};
 	struct ag_manifest *m = l->m;
 	char path[64];
 	char *group = NULL;
@@ -1419,9 +1421,9 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 static void
 load_top(struct ag_mload *l, const struct yn *root)
 {
-	static const char *const names[] = { "apiVersion", "kind", "metadata", "spec", "status" };
+	static const char *const names[] = {"apiVersion", "kind", "metadata", "spec", "status"};
 	char shown[SHOWN];
-	bool seen[NELEM(names)] = { false };
+	bool seen[NELEM(names)] = {false};
 	size_t i;
 	int idx;
 
@@ -1464,8 +1466,8 @@ load_top(struct ag_mload *l, const struct yn *root)
 	}
 	for (i = 0; i < 4; i++)
 		if (!seen[i])
-			ag_mload_error(l, l->doc_pos, names[i], "missing required field '%s'",
-			    names[i]);
+			ag_mload_error(
+			    l, l->doc_pos, names[i], "missing required field '%s'", names[i]);
 }
 
 static void
@@ -1480,7 +1482,7 @@ load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t
 	l->errors = 0;
 	l->m = &m;
 	l->doc_pos = start;
-	l->metadata_pos = l->name_pos = l->idkey_pos = (struct ag_pos){ 0, 0 };
+	l->metadata_pos = l->name_pos = l->idkey_pos = (struct ag_pos){0, 0};
 	l->have_metadata = l->have_spec = false;
 	if (d->root->kind != YN_MAP) {
 		ag_mload_error(l, d->root->pos, NULL,
@@ -1509,8 +1511,8 @@ load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t
 }
 
 int
-ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const char *buf,
-    size_t len, const char *filename)
+ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const char *buf, size_t len,
+    const char *filename)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -1523,7 +1525,7 @@ ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const cha
 	l.file = filename;
 	l.diags = diags;
 	if (len > AG_MANIFEST_MAX_BYTES) {
-		ag_mload_error(&l, (struct ag_pos){ 1, 1 }, NULL,
+		ag_mload_error(&l, (struct ag_pos){1, 1}, NULL,
 		    "file is too large: %zu bytes, the limit is %d", len, AG_MANIFEST_MAX_BYTES);
 		return AG_EINVAL;
 	}

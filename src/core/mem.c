@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compat.h"
+
 void
 ag_bug_at(const char *file, int line, const char *msg)
 {

@@ -13,7 +13,7 @@ void *ag_xcalloc(size_t n, size_t size);
 void *ag_xrealloc(void *p, size_t n);
 /* Grows *p (holding *cap elements of size) to hold at least want. */
 void ag_xgrow(void **p, size_t *cap, size_t want, size_t size);
-char *ag_xstrdup(const char *s);           /* NULL in, NULL out */
+char *ag_xstrdup(const char *s); /* NULL in, NULL out */
 char *ag_xstrndup(const char *s, size_t n);
 char *ag_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

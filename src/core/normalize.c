@@ -11,7 +11,7 @@
 #include "core/normalize.h"
 #include "core/version.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 const char *
 ag_norm_storage_type(const char *s)
@@ -136,8 +136,8 @@ kms_equal(const char *d, const char *l)
 }
 
 bool
-ag_norm_equal(enum ag_norm norm, const char *desired, const char *live,
-    const struct ag_norm_ctx *ctx)
+ag_norm_equal(
+    enum ag_norm norm, const char *desired, const char *live, const struct ag_norm_ctx *ctx)
 {
 	double a, b, amin, amax, bmin, bmax;
 
@@ -166,7 +166,8 @@ ag_norm_equal(enum ag_norm norm, const char *desired, const char *live,
 	case AG_NORM_STORAGE_TYPE:
 		return strcmp(ag_norm_storage_type(desired), ag_norm_storage_type(live)) == 0;
 	case AG_NORM_ENGINE_MODE:
-		return strcmp(*desired ? desired : "provisioned", *live ? live : "provisioned") == 0;
+		return strcmp(*desired ? desired : "provisioned", *live ? live : "provisioned") ==
+		       0;
 	case AG_NORM_ENGINE_VERSION:
 		switch (ag_version_compare(ctx != NULL ? ctx->engine : NULL, desired, live,
 		    ctx != NULL && ctx->auto_minor)) {
@@ -179,7 +180,8 @@ ag_norm_equal(enum ag_norm norm, const char *desired, const char *live,
 	case AG_NORM_KMS_KEY:
 		return kms_equal(desired, live);
 	case AG_NORM_SERVERLESS:
-		if (!parse_serverless(desired, &amin, &amax) || !parse_serverless(live, &bmin, &bmax))
+		if (!parse_serverless(desired, &amin, &amax) ||
+		    !parse_serverless(live, &bmin, &bmax))
 			return strcmp(desired, live) == 0;
 		if (!num_eq(amin, bmin))
 			return false;

@@ -12,14 +12,14 @@
  * the Describe reply.
  */
 struct ag_norm_ctx {
-	const char *engine;       /* desired engine, for the default port */
-	bool auto_minor;          /* effective autoMinorVersionUpgrade */
-	bool module_sg;           /* the manifest makes its own security group */
+	const char *engine; /* desired engine, for the default port */
+	bool auto_minor;    /* effective autoMinorVersionUpgrade */
+	bool module_sg;     /* the manifest makes its own security group */
 };
 
 /* Equality of two present values under norm. */
-bool ag_norm_equal(enum ag_norm norm, const char *desired, const char *live,
-    const struct ag_norm_ctx *ctx);
+bool ag_norm_equal(
+    enum ag_norm norm, const char *desired, const char *live, const struct ag_norm_ctx *ctx);
 
 /* Equality for a row, applying its absent rule and its normaliser. */
 bool ag_norm_equal_row(const struct ag_field_row *row, const char *desired, const char *live,

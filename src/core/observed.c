@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compat.h"
+
 void
 ag_observed_init(struct ag_observed *o)
 {

@@ -137,8 +137,8 @@ struct ag_db_cluster *ag_observed_add_cluster(struct ag_observed *o);
 struct ag_db_instance *ag_observed_add_instance(struct ag_observed *o);
 struct ag_db_cluster_param_group *ag_observed_add_param_group(struct ag_observed *o);
 struct ag_observed_param *ag_param_group_add_param(struct ag_db_cluster_param_group *g);
-const struct ag_db_cluster_param_group *ag_observed_find_param_group(const struct ag_observed *o,
-    const char *name);
+const struct ag_db_cluster_param_group *ag_observed_find_param_group(
+    const struct ag_observed *o, const char *name);
 void ag_db_cluster_param_group_release(struct ag_db_cluster_param_group *g);
 const struct ag_db_cluster *ag_observed_find_cluster(const struct ag_observed *o, const char *id);
 const struct ag_db_instance *ag_observed_find_instance(const struct ag_observed *o, const char *id);

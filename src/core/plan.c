@@ -22,7 +22,7 @@
 #include "core/version.h"
 #include "core/window.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define ABSENT "(absent)"
 
@@ -33,26 +33,23 @@ static const struct {
 	const char *api;
 	const char *action;
 } kinds[AG_ACT__COUNT] = {
-	[AG_ACT_CREATE_SECURITY_GROUP] = { "create-security-group", "ec2", "CreateSecurityGroup" },
-	[AG_ACT_AUTHORIZE_INGRESS] = { "authorize-ingress", "ec2", "AuthorizeSecurityGroupIngress" },
-	[AG_ACT_CREATE_SUBNET_GROUP] = { "create-subnet-group", "rds", "CreateDBSubnetGroup" },
-	[AG_ACT_CREATE_PARAM_GROUP] = { "create-param-group", "rds",
-	    "CreateDBClusterParameterGroup" },
-	[AG_ACT_MODIFY_PARAM_GROUP] = { "modify-param-group", "rds",
-	    "ModifyDBClusterParameterGroup" },
-	[AG_ACT_CREATE_CLUSTER] = { "create-cluster", "rds", "CreateDBCluster" },
-	[AG_ACT_RESTORE_CLUSTER] = { "restore-cluster", "rds", "RestoreDBClusterFromSnapshot" },
-	[AG_ACT_MODIFY_CLUSTER] = { "modify-cluster", "rds", "ModifyDBCluster" },
-	[AG_ACT_PROMOTE_REPLICA] = { "promote-replica", "rds", "PromoteReadReplicaDBCluster" },
-	[AG_ACT_SET_HTTP_ENDPOINT] = { "set-http-endpoint", "rds", "EnableHttpEndpoint" },
-	[AG_ACT_CREATE_INSTANCE] = { "create-instance", "rds", "CreateDBInstance" },
-	[AG_ACT_MODIFY_INSTANCE] = { "modify-instance", "rds", "ModifyDBInstance" },
-	[AG_ACT_DELETE_INSTANCE] = { "delete-instance", "rds", "DeleteDBInstance" },
-	[AG_ACT_ADD_TAGS] = { "add-tags", "rds", "AddTagsToResource" },
-	[AG_ACT_REMOVE_TAGS] = { "remove-tags", "rds", "RemoveTagsFromResource" },
-	[AG_ACT_DELETE_CLUSTER] = { "delete-cluster", "rds", "DeleteDBCluster" },
-	[AG_ACT_RESET_PARAM_GROUP] = { "reset-param-group", "rds",
-	    "ResetDBClusterParameterGroup" },
+    [AG_ACT_CREATE_SECURITY_GROUP] = {"create-security-group", "ec2", "CreateSecurityGroup"},
+    [AG_ACT_AUTHORIZE_INGRESS] = {"authorize-ingress", "ec2", "AuthorizeSecurityGroupIngress"},
+    [AG_ACT_CREATE_SUBNET_GROUP] = {"create-subnet-group", "rds", "CreateDBSubnetGroup"},
+    [AG_ACT_CREATE_PARAM_GROUP] = {"create-param-group", "rds", "CreateDBClusterParameterGroup"},
+    [AG_ACT_MODIFY_PARAM_GROUP] = {"modify-param-group", "rds", "ModifyDBClusterParameterGroup"},
+    [AG_ACT_CREATE_CLUSTER] = {"create-cluster", "rds", "CreateDBCluster"},
+    [AG_ACT_RESTORE_CLUSTER] = {"restore-cluster", "rds", "RestoreDBClusterFromSnapshot"},
+    [AG_ACT_MODIFY_CLUSTER] = {"modify-cluster", "rds", "ModifyDBCluster"},
+    [AG_ACT_PROMOTE_REPLICA] = {"promote-replica", "rds", "PromoteReadReplicaDBCluster"},
+    [AG_ACT_SET_HTTP_ENDPOINT] = {"set-http-endpoint", "rds", "EnableHttpEndpoint"},
+    [AG_ACT_CREATE_INSTANCE] = {"create-instance", "rds", "CreateDBInstance"},
+    [AG_ACT_MODIFY_INSTANCE] = {"modify-instance", "rds", "ModifyDBInstance"},
+    [AG_ACT_DELETE_INSTANCE] = {"delete-instance", "rds", "DeleteDBInstance"},
+    [AG_ACT_ADD_TAGS] = {"add-tags", "rds", "AddTagsToResource"},
+    [AG_ACT_REMOVE_TAGS] = {"remove-tags", "rds", "RemoveTagsFromResource"},
+    [AG_ACT_DELETE_CLUSTER] = {"delete-cluster", "rds", "DeleteDBCluster"},
+    [AG_ACT_RESET_PARAM_GROUP] = {"reset-param-group", "rds", "ResetDBClusterParameterGroup"},
 };
 
 const char *
@@ -238,8 +235,8 @@ set_reason(struct ag_cluster_plan *cp, char *reason)
 
 static struct ag_change *
 change_add(struct ag_cluster_plan *cp, enum ag_field f, const char *name, const char *path,
-    const char *committed, const char *live, enum ag_update_class klass,
-    enum ag_change_state state, const char *note)
+    const char *committed, const char *live, enum ag_update_class klass, enum ag_change_state state,
+    const char *note)
 {
 	struct ag_change *c;
 
@@ -436,7 +433,7 @@ static bool
 has_password(const struct ag_manifest *m)
 {
 	return m->spec.password != NULL && m->spec.password[0] != '\0' &&
-	    !m->spec.manage_master_user_password;
+	       !m->spec.manage_master_user_password;
 }
 
 static enum ag_password_state
@@ -535,13 +532,14 @@ find_param(const struct ag_db_cluster_param_group *g, const char *name)
 static const char *
 param_method(const struct ag_param *p)
 {
-	return p->apply_method != NULL && p->apply_method[0] != '\0' ? p->apply_method : "immediate";
+	return p->apply_method != NULL && p->apply_method[0] != '\0' ? p->apply_method
+	                                                             : "immediate";
 }
 
 /* Emits modify-param-group actions (chunks of 20) for the params marked in want. */
 static void
-emit_param_chunks(struct ag_cluster_plan *cp, const char *group, const struct ag_manifest *m,
-    const bool *want)
+emit_param_chunks(
+    struct ag_cluster_plan *cp, const char *group, const struct ag_manifest *m, const bool *want)
 {
 	struct ag_action *a = NULL;
 	size_t i, n = 0;
@@ -553,8 +551,8 @@ emit_param_chunks(struct ag_cluster_plan *cp, const char *group, const struct ag
 		if (!want[i])
 			continue;
 		if (a == NULL || n == AG_PARAMS_PER_CALL) {
-			a = action_add(cp, AG_ACT_MODIFY_PARAM_GROUP, group, AG_CLASS_IN_PLACE,
-			    AG_WAIT_NONE);
+			a = action_add(
+			    cp, AG_ACT_MODIFY_PARAM_GROUP, group, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 			ag_kvlist_add(&a->params, "DBClusterParameterGroupName", group);
 			n = 0;
 		}
@@ -606,11 +604,12 @@ plan_param_resets(struct ag_cluster_plan *cp, const struct ag_db_cluster_param_g
 		path = ag_xasprintf("spec.parameters[%s]", op->name);
 		change_add(cp, AG_F_PARAMETERS, "parameters", path, NULL, op->value,
 		    AG_CLASS_OUTAGE, AG_CHANGE_SEND,
-		    "not in the manifest: reset to the engine default (after the instances reboot)");
+		    "not in the manifest: reset to the engine default (after the instances "
+		    "reboot)");
 		free(path);
 		if (a == NULL || n == AG_PARAMS_PER_CALL) {
-			a = action_add(cp, AG_ACT_RESET_PARAM_GROUP, g->name, AG_CLASS_OUTAGE,
-			    AG_WAIT_NONE);
+			a = action_add(
+			    cp, AG_ACT_RESET_PARAM_GROUP, g->name, AG_CLASS_OUTAGE, AG_WAIT_NONE);
 			ag_kvlist_add(&a->params, "DBClusterParameterGroupName", g->name);
 			ag_kvlist_add(&a->params, "ResetAllParameters", "false");
 			n = 0;
@@ -642,11 +641,12 @@ plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 		struct ag_action *a;
 
 		family = ag_fieldtab_param_family(engine, version);
-		a = action_add(cp, AG_ACT_CREATE_PARAM_GROUP, group, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		a = action_add(
+		    cp, AG_ACT_CREATE_PARAM_GROUP, group, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 		ag_kvlist_add(&a->params, "DBClusterParameterGroupName", group);
 		ag_kvlist_add(&a->params, "DBParameterGroupFamily", family != NULL ? family : "");
-		ag_kvlist_addf(&a->params, "Description", "aurora-gitops parameters of cluster %s",
-		    cp->id);
+		ag_kvlist_addf(
+		    &a->params, "Description", "aurora-gitops parameters of cluster %s", cp->id);
 		ag_kvlist_add(&a->params, "Tags.Tag.1.Key", AG_MANAGED_TAG_KEY);
 		ag_kvlist_add(&a->params, "Tags.Tag.1.Value", AG_MANAGED_TAG_VALUE);
 		free(family);
@@ -657,16 +657,16 @@ plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			path = ag_xasprintf("spec.parameters[%s]", p->name);
 			change_add(cp, AG_F_PARAMETERS, "parameters", path, p->value, NULL,
 			    strcmp(param_method(p), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
-									    : AG_CLASS_IN_PLACE,
-			    AG_CHANGE_SEND,
-			    i == 0 ? "new cluster parameter group" : NULL);
+			                                                   : AG_CLASS_IN_PLACE,
+			    AG_CHANGE_SEND, i == 0 ? "new cluster parameter group" : NULL);
 			free(path);
 		}
 		any = true;
 	} else if (!g->params_loaded) {
-		note = ag_xasprintf("the parameters of group '%s' were not read; not compared", group);
-		change_add(cp, AG_F_PARAMETERS, "parameters", "spec.parameters", "(set)", "(not read)",
-		    AG_CLASS_IN_PLACE, AG_CHANGE_INFO, note);
+		note =
+		    ag_xasprintf("the parameters of group '%s' were not read; not compared", group);
+		change_add(cp, AG_F_PARAMETERS, "parameters", "spec.parameters", "(set)",
+		    "(not read)", AG_CLASS_IN_PLACE, AG_CHANGE_INFO, note);
 		free(note);
 	} else {
 		for (i = 0; i < m->spec.n_parameters; i++) {
@@ -682,11 +682,11 @@ plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			change_add(cp, AG_F_PARAMETERS, "parameters", path, dv,
 			    op != NULL ? op->value : NULL,
 			    strcmp(param_method(p), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
-									    : AG_CLASS_IN_PLACE,
+			                                                   : AG_CLASS_IN_PLACE,
 			    AG_CHANGE_SEND,
 			    strcmp(param_method(p), "pending-reboot") == 0
-				? "static parameter: takes effect after the instances reboot"
-				: NULL);
+			        ? "static parameter: takes effect after the instances reboot"
+			        : NULL);
 			free(path);
 		}
 	}
@@ -716,11 +716,11 @@ note_deferred(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	if (win != NULL && ag_window_parse(&w, win, NULL) == 0) {
 		ag_time_format_utc(when, sizeof(when), ag_window_next_start(&w, in->now));
 		text = ag_xasprintf("deferred until %s (maintenance window %s; set "
-				    "spec.applyImmediately: true to apply now)",
+		                    "spec.applyImmediately: true to apply now)",
 		    when, win);
 	} else {
 		text = ag_xstrdup("deferred to the next maintenance window (set "
-				  "spec.applyImmediately: true to apply now)");
+		                  "spec.applyImmediately: true to apply now)");
 	}
 	for (i = 0; i < cp->n_changes; i++) {
 		struct ag_change *c = &cp->changes[i];
@@ -738,8 +738,8 @@ static void
 create_instance_action(struct ag_cluster_plan *cp, const struct ag_manifest *m,
     const struct ag_instance_spec *is, const char *engine)
 {
-	struct ag_action *a = action_add(cp, AG_ACT_CREATE_INSTANCE, is->name, AG_CLASS_IN_PLACE,
-	    AG_WAIT_INSTANCE_AVAILABLE);
+	struct ag_action *a = action_add(
+	    cp, AG_ACT_CREATE_INSTANCE, is->name, AG_CLASS_IN_PLACE, AG_WAIT_INSTANCE_AVAILABLE);
 
 	ag_kvlist_add(&a->params, "DBInstanceIdentifier", is->name);
 	ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
@@ -748,8 +748,8 @@ create_instance_action(struct ag_cluster_plan *cp, const struct ag_manifest *m,
 	ag_kvlist_addf(&a->params, "PromotionTier", "%d", is->promotion_tier);
 	if (is->availability_zone != NULL && is->availability_zone[0] != '\0')
 		ag_kvlist_add(&a->params, "AvailabilityZone", is->availability_zone);
-	ag_kvlist_add(&a->params, "AutoMinorVersionUpgrade",
-	    effective_auto_minor(m) ? "true" : "false");
+	ag_kvlist_add(
+	    &a->params, "AutoMinorVersionUpgrade", effective_auto_minor(m) ? "true" : "false");
 }
 
 static void
@@ -796,20 +796,22 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			path = ag_xasprintf("spec.instances[%s].instanceClass", is->name);
 			if (di->pending_instance_class != NULL &&
 			    strcmp(di->pending_instance_class, is->instance_class) == 0) {
-				change_add(cp, AG_F_INSTANCES, "instances", path, is->instance_class,
-				    di->instance_class, AG_CLASS_DEFERRED, AG_CHANGE_PENDING,
+				change_add(cp, AG_F_INSTANCES, "instances", path,
+				    is->instance_class, di->instance_class, AG_CLASS_DEFERRED,
+				    AG_CHANGE_PENDING,
 				    "already pending in AWS until the maintenance window; not sent "
 				    "again");
 			} else {
-				change_add(cp, AG_F_INSTANCES, "instances", path, is->instance_class,
-				    di->instance_class, AG_CLASS_DEFERRED, AG_CHANGE_SEND,
-				    "the instance restarts with the new class");
+				change_add(cp, AG_F_INSTANCES, "instances", path,
+				    is->instance_class, di->instance_class, AG_CLASS_DEFERRED,
+				    AG_CHANGE_SEND, "the instance restarts with the new class");
 				ag_kvlist_add(&p, "DBInstanceClass", is->instance_class);
 				k = class_max(k, AG_CLASS_DEFERRED);
 			}
 			free(path);
 		}
-		live_tier = di != NULL ? di->promotion_tier : (mem != NULL ? mem->promotion_tier : -1);
+		live_tier =
+		    di != NULL ? di->promotion_tier : (mem != NULL ? mem->promotion_tier : -1);
 		if (live_tier >= 0 && live_tier != is->promotion_tier) {
 			char a[16], b[16];
 
@@ -825,8 +827,8 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 		if (di != NULL && ag_manifest_has(m, AG_F_AUTO_MINOR_VERSION_UPGRADE) &&
 		    di->auto_minor_version_upgrade != m->spec.auto_minor_version_upgrade) {
 			path = ag_xasprintf("spec.instances[%s].autoMinorVersionUpgrade", is->name);
-			change_add(cp, AG_F_AUTO_MINOR_VERSION_UPGRADE, "autoMinorVersionUpgrade", path,
-			    m->spec.auto_minor_version_upgrade ? "true" : "false",
+			change_add(cp, AG_F_AUTO_MINOR_VERSION_UPGRADE, "autoMinorVersionUpgrade",
+			    path, m->spec.auto_minor_version_upgrade ? "true" : "false",
 			    di->auto_minor_version_upgrade ? "true" : "false", AG_CLASS_IN_PLACE,
 			    AG_CHANGE_SEND, NULL);
 			free(path);
@@ -834,8 +836,8 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			    m->spec.auto_minor_version_upgrade ? "true" : "false");
 			k = class_max(k, AG_CLASS_IN_PLACE);
 		}
-		if (di != NULL && is->availability_zone != NULL && is->availability_zone[0] != '\0' &&
-		    di->availability_zone != NULL &&
+		if (di != NULL && is->availability_zone != NULL &&
+		    is->availability_zone[0] != '\0' && di->availability_zone != NULL &&
 		    strcmp(is->availability_zone, di->availability_zone) != 0) {
 			path = ag_xasprintf("spec.instances[%s].availabilityZone", is->name);
 			change_add(cp, AG_F_INSTANCES, "instances", path, is->availability_zone,
@@ -845,8 +847,8 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			free(path);
 		}
 		if (p.n > 0) {
-			struct ag_action *a = action_add(cp, AG_ACT_MODIFY_INSTANCE, is->name, k,
-			    AG_WAIT_INSTANCE_AVAILABLE);
+			struct ag_action *a = action_add(
+			    cp, AG_ACT_MODIFY_INSTANCE, is->name, k, AG_WAIT_INSTANCE_AVAILABLE);
 
 			ag_kvlist_add(&a->params, "DBInstanceIdentifier", is->name);
 			for (j = 0; j < p.n; j++)
@@ -869,7 +871,8 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	}
 	remaining = have.n;
 	for (i = 0; i < extra.n; i++) {
-		const struct ag_db_instance *di = ag_observed_find_instance(in->observed, extra.v[i]);
+		const struct ag_db_instance *di =
+		    ag_observed_find_instance(in->observed, extra.v[i]);
 
 		path = ag_xasprintf("spec.instances[%s]", extra.v[i]);
 		if (remaining == 1 && n_creates == 0) {
@@ -939,8 +942,9 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 			    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "adoption tag");
 			free(path);
 		} else if (ag_kvlist_get(&live->tags, AG_MANAGED_TAG_KEY) == NULL) {
-			ag_strlist_add(&cp->notes, "not tagged " AG_MANAGED_TAG_KEY
-			    "=" AG_MANAGED_TAG_VALUE " yet (imported?): the tag is added with the "
+			ag_strlist_add(&cp->notes,
+			    "not tagged " AG_MANAGED_TAG_KEY "=" AG_MANAGED_TAG_VALUE
+			    " yet (imported?): the tag is added with the "
 			    "next change");
 		}
 	}
@@ -960,15 +964,15 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 	}
 	ag_kvlist_release(&sorted);
 	if (add.n > 0) {
-		struct ag_action *a = action_add(cp, AG_ACT_ADD_TAGS, live->id, AG_CLASS_IN_PLACE,
-		    AG_WAIT_NONE);
+		struct ag_action *a =
+		    action_add(cp, AG_ACT_ADD_TAGS, live->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 
 		ag_kvlist_add(&a->params, "ResourceName", arn);
 		add_tags(&a->params, &add);
 	}
 	if (del.n > 0) {
-		struct ag_action *a = action_add(cp, AG_ACT_REMOVE_TAGS, live->id, AG_CLASS_IN_PLACE,
-		    AG_WAIT_NONE);
+		struct ag_action *a =
+		    action_add(cp, AG_ACT_REMOVE_TAGS, live->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 
 		ag_strlist_sort(&del);
 		ag_kvlist_add(&a->params, "ResourceName", arn);
@@ -1015,8 +1019,7 @@ send_value(const struct ag_field_row *row, const char *d, const struct ag_manife
 }
 
 static bool
-pending_matches(const struct ag_field_row *row, const char *sendv,
-    const struct ag_db_cluster *live)
+pending_matches(const struct ag_field_row *row, const char *sendv, const struct ag_db_cluster *live)
 {
 	const struct ag_cluster_pending *pv = &live->pending;
 
@@ -1025,12 +1028,12 @@ pending_matches(const struct ag_field_row *row, const char *sendv,
 	switch (row->field) {
 	case AG_F_BACKUP_RETENTION_PERIOD:
 		return pv->backup_retention_period >= 0 &&
-		    pv->backup_retention_period == (int)strtol(sendv, NULL, 10);
+		       pv->backup_retention_period == (int)strtol(sendv, NULL, 10);
 	case AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED:
 		return pv->iam_auth >= 0 && (pv->iam_auth != 0) == (strcmp(sendv, "true") == 0);
 	case AG_F_STORAGE_TYPE:
-		return pv->storage_type != NULL &&
-		    strcmp(ag_norm_storage_type(pv->storage_type), ag_norm_storage_type(sendv)) == 0;
+		return pv->storage_type != NULL && strcmp(ag_norm_storage_type(pv->storage_type),
+		                                       ag_norm_storage_type(sendv)) == 0;
 	default:
 		return false;
 	}
@@ -1063,8 +1066,8 @@ emit_logs(struct modify *mod, struct ag_change *c, const char *d, const char *l,
 		c->state = AG_CHANGE_PENDING;
 		change_note_append(c, "already pending in AWS; not sent again");
 	} else {
-		add_members(&mod->params, "CloudwatchLogsExportConfiguration.EnableLogTypes.member.%zu",
-		    &en);
+		add_members(&mod->params,
+		    "CloudwatchLogsExportConfiguration.EnableLogTypes.member.%zu", &en);
 		add_members(&mod->params,
 		    "CloudwatchLogsExportConfiguration.DisableLogTypes.member.%zu", &dis);
 		mod->klass = class_max(mod->klass, c->klass);
@@ -1097,11 +1100,12 @@ emit_serverless(struct ag_kvlist *kv, const struct ag_manifest *m, const struct 
 {
 	char *a = ag_norm_number(m->spec.serverless_v2_min_capacity);
 	char *b = ag_norm_number(m->spec.serverless_v2_max_capacity > 0
-		? m->spec.serverless_v2_max_capacity
-		: (live != NULL && live->serverless_v2_max_capacity > 0
-			  ? live->serverless_v2_max_capacity
-			  : (m->spec.serverless_v2_min_capacity > 1 ? m->spec.serverless_v2_min_capacity
-								    : 1)));
+	                             ? m->spec.serverless_v2_max_capacity
+	                             : (live != NULL && live->serverless_v2_max_capacity > 0
+	                                       ? live->serverless_v2_max_capacity
+	                                       : (m->spec.serverless_v2_min_capacity > 1
+	                                                 ? m->spec.serverless_v2_min_capacity
+	                                                 : 1)));
 
 	ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MinCapacity", a);
 	ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MaxCapacity", b);
@@ -1124,8 +1128,8 @@ diff_engine_version(struct ag_cluster_plan *cp, struct modify *mod, const struct
 	case AG_VERSION_AUTO_MINOR:
 		return;
 	case AG_VERSION_LIVE_NEWER:
-		note = ag_xasprintf("live is newer (%s > %s), update the manifest; never downgraded",
-		    l, d);
+		note = ag_xasprintf(
+		    "live is newer (%s > %s), update the manifest; never downgraded", l, d);
 		change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_OUTAGE,
 		    AG_CHANGE_INFO, note);
 		free(note);
@@ -1135,9 +1139,10 @@ diff_engine_version(struct ag_cluster_plan *cp, struct modify *mod, const struct
 		break;
 	}
 	if (live->pending.present && live->pending.engine_version != NULL &&
-	    ag_version_compare(engine, d, live->pending.engine_version, false) == AG_VERSION_EQUAL) {
+	    ag_version_compare(engine, d, live->pending.engine_version, false) ==
+	        AG_VERSION_EQUAL) {
 		note = ag_xasprintf("upgrade to %s already pending in AWS until the maintenance "
-				    "window; not sent again",
+		                    "window; not sent again",
 		    live->pending.engine_version);
 		change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_OUTAGE,
 		    AG_CHANGE_PENDING, note);
@@ -1147,10 +1152,11 @@ diff_engine_version(struct ag_cluster_plan *cp, struct modify *mod, const struct
 	if (v == AG_VERSION_UPGRADE_MAJOR && !m->spec.allow_major_version_upgrade) {
 		ag_version_major(md, sizeof(md), engine, d);
 		ag_version_major(ml, sizeof(ml), engine, l);
-		note = ag_xasprintf("a major version upgrade (%s to %s) needs "
-				    "spec.allowMajorVersionUpgrade: true; it restarts the cluster and "
-				    "usually needs a parameter group of the new family",
-		    ml, md);
+		note =
+		    ag_xasprintf("a major version upgrade (%s to %s) needs "
+		                 "spec.allowMajorVersionUpgrade: true; it restarts the cluster and "
+		                 "usually needs a parameter group of the new family",
+		        ml, md);
 		change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_BLOCKED,
 		    AG_CHANGE_BLOCKED, note);
 		free(note);
@@ -1159,7 +1165,7 @@ diff_engine_version(struct ag_cluster_plan *cp, struct modify *mod, const struct
 	c = change_add(cp, row->field, short_name(row), row->yaml_path, d, l, AG_CLASS_OUTAGE,
 	    AG_CHANGE_SEND,
 	    v == AG_VERSION_UPGRADE_MAJOR ? "major version upgrade: the cluster restarts"
-					  : "minor version upgrade: the cluster restarts");
+	                                  : "minor version upgrade: the cluster restarts");
 	(void)c;
 	ag_kvlist_add(&mod->params, "EngineVersion", d);
 	if (v == AG_VERSION_UPGRADE_MAJOR)
@@ -1202,7 +1208,7 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 		if (pending_matches(row, sv, live)) {
 			c->state = AG_CHANGE_PENDING;
 			c->note = ag_xstrdup("already pending in AWS until the maintenance window; "
-					     "not sent again");
+			                     "not sent again");
 			break;
 		}
 		if (row->field == AG_F_DELETION_PROTECTION)
@@ -1229,18 +1235,18 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 				ag_kvlist_add(&mod->params, "MasterUserSecretKmsKeyId",
 				    m->spec.master_user_secret_kms_key_id);
 			c->note = ag_xstrdup("AWS generates the password and keeps it in Secrets "
-					     "Manager");
+			                     "Manager");
 			mod->klass = class_max(mod->klass, row->klass);
 		} else if (has_password(m)) {
 			ag_kvlist_add(&mod->params, "ManageMasterUserPassword", "false");
 			ag_kvlist_add(&mod->params, "MasterUserPassword", AG_PLACEHOLDER_PASSWORD);
 			c->note = ag_xstrdup("the password from spec.password replaces the managed "
-					     "secret");
+			                     "secret");
 			mod->klass = class_max(mod->klass, row->klass);
 		} else {
 			c->state = AG_CHANGE_INFO;
 			c->note = ag_xstrdup("turning the managed password off needs spec.password "
-					     "(sealed with aurora-gitops seal)");
+			                     "(sealed with aurora-gitops seal)");
 		}
 		break;
 	case AG_EMIT_HTTP_ENDPOINT:
@@ -1259,7 +1265,7 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 		} else {
 			mod->promote = true;
 			c->note = ag_xstrdup("the replica is promoted to a standalone cluster; "
-					     "replication stops");
+			                     "replication stops");
 		}
 		break;
 	case AG_EMIT_PARAM_GROUP:
@@ -1279,7 +1285,7 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 			ag_kvlist_add(&mod->params, row->modify_param, d);
 		}
 		c->note = ag_xstrdup("static parameters of the new group take effect after the "
-				     "instances reboot");
+		                     "instances reboot");
 		mod->klass = class_max(mod->klass, row->klass);
 		break;
 	default:
@@ -1303,17 +1309,17 @@ plan_password_update(struct ag_cluster_plan *cp, struct modify *mod, enum ag_pas
 			ag_kvlist_add(&mod->params, "MasterUserPassword", AG_PLACEHOLDER_PASSWORD);
 		mod->klass = class_max(mod->klass, AG_CLASS_IN_PLACE);
 	} else if (pw == AG_PW_UNKNOWN) {
-		change_add(cp, AG_F_PASSWORD, "password", "spec.password", "(set)", "(not readable)",
-		    AG_CLASS_IN_PLACE, AG_CHANGE_INFO,
+		change_add(cp, AG_F_PASSWORD, "password", "spec.password", "(set)",
+		    "(not readable)", AG_CLASS_IN_PLACE, AG_CHANGE_INFO,
 		    "password: not verified (no record of the last applied value)");
 	}
 }
 
 static void
-plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
-    const struct ag_manifest *m, const struct ag_db_cluster *live, enum ag_password_state pw)
+plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m,
+    const struct ag_db_cluster *live, enum ag_password_state pw)
 {
-	struct modify mod = { AG_KVLIST_INIT, AG_CLASS_NONE, false, -1 };
+	struct modify mod = {AG_KVLIST_INIT, AG_CLASS_NONE, false, -1};
 	struct ag_norm_ctx ctx;
 	const struct ag_field_row *rows;
 	size_t n, i;
@@ -1348,18 +1354,18 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 		ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
 	}
 	if (mod.params.n > 0) {
-		struct ag_action *a = action_add(cp, AG_ACT_MODIFY_CLUSTER, cp->id, mod.klass,
-		    AG_WAIT_CLUSTER_AVAILABLE);
+		struct ag_action *a = action_add(
+		    cp, AG_ACT_MODIFY_CLUSTER, cp->id, mod.klass, AG_WAIT_CLUSTER_AVAILABLE);
 
 		ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
 		for (i = 0; i < mod.params.n; i++)
 			ag_kvlist_add(&a->params, mod.params.v[i].key, mod.params.v[i].value);
-		ag_kvlist_add(&a->params, "ApplyImmediately",
-		    m->spec.apply_immediately ? "true" : "false");
+		ag_kvlist_add(
+		    &a->params, "ApplyImmediately", m->spec.apply_immediately ? "true" : "false");
 	}
 	if (mod.http >= 0) {
-		struct ag_action *a = action_add(cp, AG_ACT_SET_HTTP_ENDPOINT, cp->id,
-		    AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		struct ag_action *a = action_add(
+		    cp, AG_ACT_SET_HTTP_ENDPOINT, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 
 		a->action = mod.http ? "EnableHttpEndpoint" : "DisableHttpEndpoint";
 		ag_kvlist_add(&a->params, "ResourceArn", live->arn != NULL ? live->arn : cp->id);
@@ -1374,8 +1380,8 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 /* ---- create --------------------------------------------------------------- */
 
 static void
-create_cluster_params(struct ag_kvlist *cr, struct ag_kvlist *follow, const struct ag_manifest *m,
-    bool restore)
+create_cluster_params(
+    struct ag_kvlist *cr, struct ag_kvlist *follow, const struct ag_manifest *m, bool restore)
 {
 	const struct ag_field_row *rows;
 	size_t n, i;
@@ -1448,47 +1454,49 @@ create_cluster_params(struct ag_kvlist *cr, struct ag_kvlist *follow, const stru
 }
 
 static void
-plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
-    const struct ag_manifest *m)
+plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m)
 {
 	struct ag_kvlist tags = AG_KVLIST_INIT, follow = AG_KVLIST_INIT;
 	struct ag_action *a;
-	bool restore = m->spec.snapshot_identifier != NULL && m->spec.snapshot_identifier[0] != '\0';
+	bool restore =
+	    m->spec.snapshot_identifier != NULL && m->spec.snapshot_identifier[0] != '\0';
 	char *sg, *name;
 	size_t i;
 	int port = desired_port(m);
 
 	change_add(cp, AG_F__COUNT, "cluster", "metadata.name", cp->id, NULL, AG_CLASS_IN_PLACE,
-	    AG_CHANGE_SEND,
-	    restore ? "new cluster restored from snapshot" : "new cluster");
+	    AG_CHANGE_SEND, restore ? "new cluster restored from snapshot" : "new cluster");
 	desired_tags(&tags, m);
 
 	if (module_sg(m)) {
 		sg = ag_xasprintf(AG_PLACEHOLDER_SG_FMT, cp->id);
-		a = action_add(cp, AG_ACT_CREATE_SECURITY_GROUP, cp->id, AG_CLASS_IN_PLACE,
-		    AG_WAIT_NONE);
+		a = action_add(
+		    cp, AG_ACT_CREATE_SECURITY_GROUP, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 		ag_kvlist_add(&a->params, "GroupName", cp->id);
-		ag_kvlist_addf(&a->params, "GroupDescription", "Ingress for RDS cluster %s", cp->id);
+		ag_kvlist_addf(
+		    &a->params, "GroupDescription", "Ingress for RDS cluster %s", cp->id);
 		if (m->spec.vpc_id != NULL && m->spec.vpc_id[0] != '\0')
 			ag_kvlist_add(&a->params, "VpcId", m->spec.vpc_id);
-		a = action_add(cp, AG_ACT_AUTHORIZE_INGRESS, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		a = action_add(
+		    cp, AG_ACT_AUTHORIZE_INGRESS, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 		ag_kvlist_add(&a->params, "GroupId", sg);
 		ag_kvlist_add(&a->params, "IpPermissions.1.IpProtocol", "tcp");
 		ag_kvlist_addf(&a->params, "IpPermissions.1.FromPort", "%d", port);
 		ag_kvlist_addf(&a->params, "IpPermissions.1.ToPort", "%d", port);
 		add_members(&a->params, "IpPermissions.1.IpRanges.%zu.CidrIp",
 		    &m->spec.allowed_cidr_blocks);
-		add_members(&a->params, "IpPermissions.1.Groups.%zu.GroupId",
-		    &m->spec.security_group_ids);
+		add_members(
+		    &a->params, "IpPermissions.1.Groups.%zu.GroupId", &m->spec.security_group_ids);
 		free(sg);
 	}
 	if (m->spec.subnet_ids.n > 0 &&
 	    (m->spec.db_subnet_group_name == NULL || m->spec.db_subnet_group_name[0] == '\0')) {
 		name = ag_fieldtab_subnet_group_name(cp->id);
-		a = action_add(cp, AG_ACT_CREATE_SUBNET_GROUP, name, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		a = action_add(
+		    cp, AG_ACT_CREATE_SUBNET_GROUP, name, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
 		ag_kvlist_add(&a->params, "DBSubnetGroupName", name);
-		ag_kvlist_addf(&a->params, "DBSubnetGroupDescription", "Subnets of Aurora cluster %s",
-		    cp->id);
+		ag_kvlist_addf(
+		    &a->params, "DBSubnetGroupDescription", "Subnets of Aurora cluster %s", cp->id);
 		add_members(&a->params, "SubnetIds.SubnetIdentifier.%zu", &m->spec.subnet_ids);
 		ag_kvlist_add(&a->params, "Tags.Tag.1.Key", AG_MANAGED_TAG_KEY);
 		ag_kvlist_add(&a->params, "Tags.Tag.1.Value", AG_MANAGED_TAG_VALUE);
@@ -1497,9 +1505,9 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	if (m->spec.n_parameters > 0) {
 		name = ag_fieldtab_param_group_name(m);
 		if (ag_observed_find_param_group(in->observed, name) == NULL)
-			ag_strlist_add(&cp->notes,
-			    "AWS advises waiting 5 minutes after creating a cluster parameter group "
-			    "before creating a cluster that uses it");
+			ag_strlist_add(&cp->notes, "AWS advises waiting 5 minutes after creating a "
+			                           "cluster parameter group "
+			                           "before creating a cluster that uses it");
 		free(name);
 	}
 	plan_parameters(cp, in, m, m->spec.engine, m->spec.engine_version);
@@ -1512,7 +1520,8 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	create_cluster_params(&a->params, &follow, m, restore);
 	add_tags(&a->params, &tags);
 	if (restore) {
-		ag_strlist_add(&cp->notes, "username and storage encryption come from the snapshot");
+		ag_strlist_add(
+		    &cp->notes, "username and storage encryption come from the snapshot");
 		if (follow.n > 0) {
 			a = action_add(cp, AG_ACT_MODIFY_CLUSTER, cp->id, AG_CLASS_IN_PLACE,
 			    AG_WAIT_CLUSTER_AVAILABLE);
@@ -1541,8 +1550,8 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 /* ---- delete ---------------------------------------------------------------- */
 
 static void
-plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
-    const struct ag_manifest *m, const struct ag_db_cluster *live)
+plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m,
+    const struct ag_db_cluster *live)
 {
 	struct ag_strlist insts = AG_STRLIST_INIT;
 	struct ag_action *a;
@@ -1557,20 +1566,22 @@ plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	if (live->deletion_protection) {
 		c->state = AG_CHANGE_BLOCKED;
 		cp->status = AG_STATUS_BLOCKED;
-		set_reason(cp, ag_xasprintf("deletion refused: deletionProtection is on for cluster "
-					    "'%s'; turn deletionProtection off in an earlier, separate "
-					    "commit, let it apply, then commit the tombstone",
-				   cp->id));
+		set_reason(
+		    cp, ag_xasprintf("deletion refused: deletionProtection is on for cluster "
+		                     "'%s'; turn deletionProtection off in an earlier, separate "
+		                     "commit, let it apply, then commit the tombstone",
+		            cp->id));
 		c->note = ag_xstrdup(cp->reason);
 		return;
 	}
 	if (m->spec.deletion_protection) {
 		c->state = AG_CHANGE_BLOCKED;
 		cp->status = AG_STATUS_BLOCKED;
-		set_reason(cp, ag_xasprintf("deletion refused: the manifest of '%s' still says "
-					    "deletionProtection: true; turn deletionProtection off in "
-					    "an earlier, separate commit",
-				   cp->id));
+		set_reason(
+		    cp, ag_xasprintf("deletion refused: the manifest of '%s' still says "
+		                     "deletionProtection: true; turn deletionProtection off in "
+		                     "an earlier, separate commit",
+		            cp->id));
 		c->note = ag_xstrdup(cp->reason);
 		return;
 	}
@@ -1581,21 +1592,23 @@ plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 		    AG_WAIT_INSTANCE_DELETED);
 		ag_kvlist_add(&a->params, "DBInstanceIdentifier", insts.v[i]);
 	}
-	if (m->spec.final_snapshot_identifier != NULL && m->spec.final_snapshot_identifier[0] != '\0') {
+	if (m->spec.final_snapshot_identifier != NULL &&
+	    m->spec.final_snapshot_identifier[0] != '\0') {
 		snap = ag_xstrdup(m->spec.final_snapshot_identifier);
 	} else {
-		if (gmtime_r(&t, &tm) == NULL || strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm) == 0)
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm) == 0)
 			snprintf(stamp, sizeof(stamp), "%lld", (long long)in->now);
 		snap = ag_xasprintf("%s-final-%s", cp->id, stamp);
 	}
-	a = action_add(cp, AG_ACT_DELETE_CLUSTER, cp->id, AG_CLASS_DELETE_ONLY,
-	    AG_WAIT_CLUSTER_DELETED);
+	a = action_add(
+	    cp, AG_ACT_DELETE_CLUSTER, cp->id, AG_CLASS_DELETE_ONLY, AG_WAIT_CLUSTER_DELETED);
 	ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
 	ag_kvlist_add(&a->params, "FinalDBSnapshotIdentifier", snap);
 	c->note = ag_xasprintf("final snapshot '%s'%s", snap,
 	    m->spec.skip_final_snapshot ? "; skipFinalSnapshot is ignored: a final snapshot is "
-					  "always taken"
-					: "");
+	                                  "always taken"
+	                                : "");
 	free(snap);
 	ag_strlist_release(&insts);
 }
@@ -1631,27 +1644,28 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 	cp = cp_new(p, m->cluster_id, mode);
 	if (m->file != NULL)
 		cp->source = m->pos.line > 0 ? ag_xasprintf("%s:%u", m->file, m->pos.line)
-					     : ag_xstrdup(m->file);
+		                             : ag_xstrdup(m->file);
 	if (find_manifest(in->manifests, m->cluster_id) != m) {
 		const struct ag_manifest *first = find_manifest(in->manifests, m->cluster_id);
 
 		cp->status = AG_STATUS_ERROR;
 		set_reason(cp, ag_xasprintf("cluster '%s' is declared twice (%s:%u and %s:%u)",
-				   cp->id, first->file != NULL ? first->file : "?", first->pos.line,
-				   m->file != NULL ? m->file : "?", m->pos.line));
+		                   cp->id, first->file != NULL ? first->file : "?", first->pos.line,
+		                   m->file != NULL ? m->file : "?", m->pos.line));
 		return;
 	}
 	if (m->suspend_reason != NULL) {
 		ag_time_format_utc(when, sizeof(when), m->suspend_until);
 		if (m->suspend_until > in->now) {
 			cp->status = AG_STATUS_SUSPENDED;
-			set_reason(cp, ag_xasprintf("suspended until %s: %s", when, m->suspend_reason));
+			set_reason(
+			    cp, ag_xasprintf("suspended until %s: %s", when, m->suspend_reason));
 			return;
 		}
 		ag_strlist_add(&cp->notes, "suspend annotation expired; reconciling again");
 		{
-			char *t = ag_xasprintf("the suspension (%s) ended at %s", m->suspend_reason,
-			    when);
+			char *t = ag_xasprintf(
+			    "the suspension (%s) ended at %s", m->suspend_reason, when);
 
 			ag_strlist_add(&cp->notes, t);
 			free(t);
@@ -1661,7 +1675,7 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 	if (pw == AG_PW_ERROR) {
 		cp->status = AG_STATUS_ERROR;
 		set_reason(cp, ag_xasprintf("spec.password: %s",
-				   pwmsg != NULL ? pwmsg : "the sealed value could not be opened"));
+		                   pwmsg != NULL ? pwmsg : "the sealed value could not be opened"));
 		return;
 	}
 	live = ag_observed_find_cluster(in->observed, m->cluster_id);
@@ -1674,8 +1688,9 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 		}
 		if (live->status != NULL && strcmp(live->status, "deleting") == 0) {
 			cp->status = AG_STATUS_UNCHANGED;
-			ag_strlist_add(&cp->notes, "deletion tombstone: the cluster is already being "
-						   "deleted");
+			ag_strlist_add(&cp->notes,
+			    "deletion tombstone: the cluster is already being "
+			    "deleted");
 			return;
 		}
 		plan_delete(cp, in, m, live);
@@ -1686,11 +1701,12 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 		plan_update(cp, in, m, live, pw);
 		if (any_blocked(cp, &blk)) {
 			cp->status = AG_STATUS_BLOCKED;
-			set_reason(cp, ag_xasprintf("blocked: %s cannot change in place (see its hint); "
-						    "nothing is applied to this cluster until the "
-						    "manifest matches the cluster again or the cluster "
-						    "is replaced",
-					   blk->path));
+			set_reason(
+			    cp, ag_xasprintf("blocked: %s cannot change in place (see its hint); "
+			                     "nothing is applied to this cluster until the "
+			                     "manifest matches the cluster again or the cluster "
+			                     "is replaced",
+			            blk->path));
 			clear_actions(cp);
 		} else {
 			cp->status = cp->n_actions > 0 ? AG_STATUS_UPDATE : AG_STATUS_UNCHANGED;
@@ -1733,7 +1749,7 @@ limit_deletes(struct ag_plan *p, const struct ag_plan_input *in)
 		return;
 	}
 	reason = ag_xasprintf("deletion refused: this run would delete %zu clusters (%s) and at "
-			      "most %d may be deleted per run; commit the tombstones separately",
+	                      "most %d may be deleted per run; commit the tombstones separately",
 	    n, ids.ptr, in->max_deletes < 0 ? 0 : in->max_deletes);
 	for (i = 0; i < p->n_clusters; i++) {
 		struct ag_cluster_plan *cp = &p->clusters[i];
@@ -1768,18 +1784,19 @@ plan_orphans(struct ag_plan *p, const struct ag_plan_input *in)
 		    !in_filter(in, c->id))
 			continue;
 		if (is_managed(c)) {
-			cp = cp_new(p, c->id, in->default_mode == AG_MODE_UNSET ? AG_MODE_PLAN
-										   : in->default_mode);
+			cp = cp_new(p, c->id,
+			    in->default_mode == AG_MODE_UNSET ? AG_MODE_PLAN : in->default_mode);
 			cp->status = AG_STATUS_ORPHANED;
-			cp->reason = ag_xstrdup(
-			    "tagged managed-by=aurora-gitops but no manifest declares it; it is never "
-			    "deleted automatically (commit a manifest with the aurora-gitops/deletion: "
-			    "delete annotation to delete it)");
+			cp->reason = ag_xstrdup("tagged managed-by=aurora-gitops but no manifest "
+			                        "declares it; it is never "
+			                        "deleted automatically (commit a manifest with the "
+			                        "aurora-gitops/deletion: "
+			                        "delete annotation to delete it)");
 		} else if (in->include_unmanaged) {
 			cp = cp_new(p, c->id, AG_MODE_OBSERVE);
 			cp->status = AG_STATUS_UNMANAGED;
 			cp->reason = ag_xstrdup("no manifest declares this cluster (aurora-gitops "
-						"import writes one)");
+			                        "import writes one)");
 		}
 	}
 }
@@ -1880,8 +1897,9 @@ ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_e
 	size_t i;
 
 	if (in == NULL || in->manifests == NULL || in->observed == NULL)
-		return ag_error_set(err, AG_EINVAL, "plan input needs manifests and an observed "
-						    "snapshot");
+		return ag_error_set(err, AG_EINVAL,
+		    "plan input needs manifests and an observed "
+		    "snapshot");
 	ag_plan_release(out);
 	out->now = in->now;
 	for (i = 0; i < in->manifests->n; i++) {

@@ -49,9 +49,9 @@ struct ag_password_info {
 struct ag_plan_input {
 	const struct ag_manifest_set *manifests;
 	const struct ag_observed *observed;
-	enum ag_mode default_mode; /* AG_MODE_UNSET is treated as AG_MODE_PLAN */
-	int64_t now;               /* seconds since the epoch, UTC */
-	int max_deletes;           /* deletions allowed in one run; 0 refuses all */
+	enum ag_mode default_mode;         /* AG_MODE_UNSET is treated as AG_MODE_PLAN */
+	int64_t now;                       /* seconds since the epoch, UTC */
+	int max_deletes;                   /* deletions allowed in one run; 0 refuses all */
 	const char *const *cluster_filter; /* NULL/0 = every cluster */
 	size_t n_cluster_filter;
 	const struct ag_password_info *passwords; /* missing entry: NONE when the
@@ -82,10 +82,10 @@ const char *ag_cluster_status_name(enum ag_cluster_status s);
 const char *ag_mode_name(enum ag_mode m);
 
 enum ag_change_state {
-	AG_CHANGE_SEND = 0,      /* an action in this plan carries it */
-	AG_CHANGE_PENDING,       /* already pending in AWS (PendingModifiedValues): not re-sent */
-	AG_CHANGE_BLOCKED,       /* create-only or refused: no action */
-	AG_CHANGE_INFO,          /* informational: no action (e.g. live newer, password not verified) */
+	AG_CHANGE_SEND = 0, /* an action in this plan carries it */
+	AG_CHANGE_PENDING,  /* already pending in AWS (PendingModifiedValues): not re-sent */
+	AG_CHANGE_BLOCKED,  /* create-only or refused: no action */
+	AG_CHANGE_INFO,     /* informational: no action (e.g. live newer, password not verified) */
 };
 
 /* "send", "pending-until-window", "blocked", "info". */
@@ -93,33 +93,34 @@ const char *ag_change_state_name(enum ag_change_state s);
 
 struct ag_change {
 	enum ag_field field; /* AG_F__COUNT for metadata (tags, deletion) */
-	char *name;      /* "engineVersion", "instances", "tags", "deletion", "password" */
-	char *path;      /* "spec.engineVersion", "spec.instances[db-2].instanceClass" */
-	char *committed; /* display string; "(absent)" when not in the manifest */
-	char *live;      /* display string; "(absent)" when not live */
+	char *name;          /* "engineVersion", "instances", "tags", "deletion", "password" */
+	char *path;          /* "spec.engineVersion", "spec.instances[db-2].instanceClass" */
+	char *committed;     /* display string; "(absent)" when not in the manifest */
+	char *live;          /* display string; "(absent)" when not live */
 	enum ag_update_class klass;
 	enum ag_change_state state;
-	char *note;      /* hint, "deferred until …", "live is newer …"; may be NULL */
+	char *note; /* hint, "deferred until …", "live is newer …"; may be NULL */
 };
 
 enum ag_action_kind {
-	AG_ACT_CREATE_SECURITY_GROUP = 0, /* ec2 CreateSecurityGroup: result GroupId -> {{sg:<id>}} */
-	AG_ACT_AUTHORIZE_INGRESS,         /* ec2 AuthorizeSecurityGroupIngress */
-	AG_ACT_CREATE_SUBNET_GROUP,       /* rds CreateDBSubnetGroup */
-	AG_ACT_CREATE_PARAM_GROUP,        /* rds CreateDBClusterParameterGroup */
-	AG_ACT_MODIFY_PARAM_GROUP,        /* rds ModifyDBClusterParameterGroup (<= 20 params) */
-	AG_ACT_CREATE_CLUSTER,            /* rds CreateDBCluster */
-	AG_ACT_RESTORE_CLUSTER,           /* rds RestoreDBClusterFromSnapshot */
-	AG_ACT_MODIFY_CLUSTER,            /* rds ModifyDBCluster */
-	AG_ACT_PROMOTE_REPLICA,           /* rds PromoteReadReplicaDBCluster */
-	AG_ACT_SET_HTTP_ENDPOINT,         /* rds EnableHttpEndpoint / DisableHttpEndpoint */
-	AG_ACT_CREATE_INSTANCE,           /* rds CreateDBInstance */
-	AG_ACT_MODIFY_INSTANCE,           /* rds ModifyDBInstance */
-	AG_ACT_DELETE_INSTANCE,           /* rds DeleteDBInstance */
-	AG_ACT_ADD_TAGS,                  /* rds AddTagsToResource */
-	AG_ACT_REMOVE_TAGS,               /* rds RemoveTagsFromResource */
-	AG_ACT_DELETE_CLUSTER,            /* rds DeleteDBCluster */
-	AG_ACT_RESET_PARAM_GROUP,         /* rds ResetDBClusterParameterGroup (<= 20 params) */
+	AG_ACT_CREATE_SECURITY_GROUP =
+	    0,                      /* ec2 CreateSecurityGroup: result GroupId -> {{sg:<id>}} */
+	AG_ACT_AUTHORIZE_INGRESS,   /* ec2 AuthorizeSecurityGroupIngress */
+	AG_ACT_CREATE_SUBNET_GROUP, /* rds CreateDBSubnetGroup */
+	AG_ACT_CREATE_PARAM_GROUP,  /* rds CreateDBClusterParameterGroup */
+	AG_ACT_MODIFY_PARAM_GROUP,  /* rds ModifyDBClusterParameterGroup (<= 20 params) */
+	AG_ACT_CREATE_CLUSTER,      /* rds CreateDBCluster */
+	AG_ACT_RESTORE_CLUSTER,     /* rds RestoreDBClusterFromSnapshot */
+	AG_ACT_MODIFY_CLUSTER,      /* rds ModifyDBCluster */
+	AG_ACT_PROMOTE_REPLICA,     /* rds PromoteReadReplicaDBCluster */
+	AG_ACT_SET_HTTP_ENDPOINT,   /* rds EnableHttpEndpoint / DisableHttpEndpoint */
+	AG_ACT_CREATE_INSTANCE,     /* rds CreateDBInstance */
+	AG_ACT_MODIFY_INSTANCE,     /* rds ModifyDBInstance */
+	AG_ACT_DELETE_INSTANCE,     /* rds DeleteDBInstance */
+	AG_ACT_ADD_TAGS,            /* rds AddTagsToResource */
+	AG_ACT_REMOVE_TAGS,         /* rds RemoveTagsFromResource */
+	AG_ACT_DELETE_CLUSTER,      /* rds DeleteDBCluster */
+	AG_ACT_RESET_PARAM_GROUP,   /* rds ResetDBClusterParameterGroup (<= 20 params) */
 	AG_ACT__COUNT
 };
 
@@ -141,35 +142,35 @@ enum ag_action_wait {
 
 struct ag_action {
 	enum ag_action_kind kind;
-	const char *api;    /* "rds" | "ec2" (static string) */
-	const char *action; /* Query Action name, e.g. "ModifyDBCluster" (static) */
-	char *target;       /* the resource acted on: cluster, instance, group id/name */
+	const char *api;         /* "rds" | "ec2" (static string) */
+	const char *action;      /* Query Action name, e.g. "ModifyDBCluster" (static) */
+	char *target;            /* the resource acted on: cluster, instance, group id/name */
 	struct ag_kvlist params; /* exact Query parameters (no Action/Version), in order */
 	enum ag_update_class klass;
 	enum ag_action_wait wait;
-	bool blocked;       /* never execute */
+	bool blocked; /* never execute */
 	char *blocked_reason;
 };
 
 struct ag_cluster_plan {
-	char *id;                     /* cluster identifier */
+	char *id; /* cluster identifier */
 	enum ag_cluster_status status;
-	enum ag_mode mode;            /* effective mode */
-	bool execute;                 /* mode apply, actions present, nothing blocked */
-	char *reason;                 /* blocked / suspended / error / refused deletion; may be NULL */
-	char *source;                 /* "<file>:<line>" of the manifest; NULL for orphans */
+	enum ag_mode mode; /* effective mode */
+	bool execute;      /* mode apply, actions present, nothing blocked */
+	char *reason;      /* blocked / suspended / error / refused deletion; may be NULL */
+	char *source;      /* "<file>:<line>" of the manifest; NULL for orphans */
 	struct ag_change *changes;
 	size_t n_changes;
 	size_t cap_changes;
-	struct ag_action *actions;    /* in execution order */
+	struct ag_action *actions; /* in execution order */
 	size_t n_actions;
 	size_t cap_actions;
-	struct ag_strlist notes;      /* cluster-level notes, e.g. expired suspend */
-	char digest[65];              /* SHA-256 hex of the canonical JSON of actions */
+	struct ag_strlist notes; /* cluster-level notes, e.g. expired suspend */
+	char digest[65];         /* SHA-256 hex of the canonical JSON of actions */
 };
 
 struct ag_plan_summary {
-	size_t changed;   /* create + update + delete + blocked */
+	size_t changed; /* create + update + delete + blocked */
 	size_t unchanged;
 	size_t blocked;
 	size_t create;
@@ -214,7 +215,7 @@ bool ag_plan_has_changes(const struct ag_plan *p);
  * out (65 bytes, hex + NUL). The executor's loop breaker: the same failing
  * action is not retried for the same commit + live digest.
  */
-void ag_observed_cluster_digest(char out[65], const struct ag_observed *o,
-    const struct ag_db_cluster *c);
+void ag_observed_cluster_digest(
+    char out[65], const struct ag_observed *o, const struct ag_db_cluster *c);
 
 #endif

@@ -17,7 +17,7 @@
 #include "core/report.h"
 #include "core/window.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 void
 ag_sha256_hex(char out[65], const void *data, size_t n)
@@ -237,8 +237,8 @@ cluster_json(const struct ag_db_cluster *c)
 	JB(o, "auto_minor_version_upgrade", c->auto_minor_version_upgrade);
 	json_object_set_new(o, "enabled_cloudwatch_logs_exports",
 	    strlist_sorted_json(&c->enabled_cloudwatch_logs_exports));
-	json_object_set_new(o, "vpc_security_group_ids",
-	    strlist_sorted_json(&c->vpc_security_group_ids));
+	json_object_set_new(
+	    o, "vpc_security_group_ids", strlist_sorted_json(&c->vpc_security_group_ids));
 	JB(o, "has_serverless_v2", c->has_serverless_v2);
 	JR(o, "serverless_v2_min_capacity", c->serverless_v2_min_capacity);
 	JR(o, "serverless_v2_max_capacity", c->serverless_v2_max_capacity);
@@ -251,9 +251,10 @@ cluster_json(const struct ag_db_cluster *c)
 	JB(pend, "master_user_password", c->pending.master_user_password);
 	JI(pend, "iam_auth", c->pending.iam_auth);
 	JS(pend, "storage_type", c->pending.storage_type);
-	json_object_set_new(pend, "enable_log_types", strlist_sorted_json(&c->pending.enable_log_types));
-	json_object_set_new(pend, "disable_log_types",
-	    strlist_sorted_json(&c->pending.disable_log_types));
+	json_object_set_new(
+	    pend, "enable_log_types", strlist_sorted_json(&c->pending.enable_log_types));
+	json_object_set_new(
+	    pend, "disable_log_types", strlist_sorted_json(&c->pending.disable_log_types));
 	json_object_set_new(o, "pending", pend);
 	ms = ag_xcalloc(c->n_members + 1, sizeof(*ms));
 	if (c->n_members > 0)
@@ -308,7 +309,8 @@ ag_observed_cluster_digest(char out[65], const struct ag_observed *o, const stru
 	list = ag_xcalloc(o->n_instances + 1, sizeof(*list));
 	for (i = 0; i < o->n_instances; i++) {
 		const struct ag_db_instance *di = &o->instances[i];
-		bool mine = di->cluster_id != NULL && c->id != NULL && strcmp(di->cluster_id, c->id) == 0;
+		bool mine =
+		    di->cluster_id != NULL && c->id != NULL && strcmp(di->cluster_id, c->id) == 0;
 		size_t j;
 
 		for (j = 0; j < c->n_members && !mine; j++)
@@ -324,7 +326,8 @@ ag_observed_cluster_digest(char out[65], const struct ag_observed *o, const stru
 		json_array_append_new(arr, instance_json(list[i]));
 	free(list);
 	json_object_set_new(root, "instances", arr);
-	s = json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
+	s = json_dumps(
+	    root, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
 	if (s == NULL)
 		AG_BUG("json_dumps failed");
 	ag_sha256_hex(out, s, strlen(s));

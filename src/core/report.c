@@ -17,7 +17,7 @@
 #include "core/plan.h"
 #include "core/report.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define C_RESET "\033[0m"
 #define C_GREEN "\033[32m"
@@ -79,7 +79,7 @@ static bool
 show_state(const struct ag_change *c)
 {
 	return c->state != AG_CHANGE_SEND &&
-	    !(c->state == AG_CHANGE_BLOCKED && c->klass == AG_CLASS_BLOCKED);
+	       !(c->state == AG_CHANGE_BLOCKED && c->klass == AG_CLASS_BLOCKED);
 }
 
 /* One change as "name: committed X → live Y [class]" (password: never a value). */
@@ -89,8 +89,8 @@ text_change(struct ag_buf *b, const struct ag_change *c)
 	int r;
 
 	if (is_password(c) && c->state == AG_CHANGE_SEND)
-		r = ag_buf_addf(b, "    password: changed (rotated) [%s]",
-		    ag_update_class_name(c->klass));
+		r = ag_buf_addf(
+		    b, "    password: changed (rotated) [%s]", ag_update_class_name(c->klass));
 	else
 		r = ag_buf_addf(b, "    %s: committed %s → live %s [%s%s%s]", c->path, c->committed,
 		    c->live, ag_update_class_name(c->klass), show_state(c) ? ", " : "",
@@ -112,7 +112,8 @@ text_action(struct ag_buf *b, size_t n, const struct ag_action *a, const char *i
 	    a->target != NULL ? a->target : "", ag_update_class_name(a->klass),
 	    a->blocked ? " BLOCKED" : "");
 	for (i = 0; i < a->params.n && r == 0; i++)
-		r = ag_buf_addf(b, "%s     %s=%s\n", indent, a->params.v[i].key, a->params.v[i].value);
+		r = ag_buf_addf(
+		    b, "%s     %s=%s\n", indent, a->params.v[i].key, a->params.v[i].value);
 	return r;
 }
 
@@ -135,10 +136,11 @@ ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
 
 		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0)
 			continue;
-		r = ag_buf_addf(out, "\n%s%s %s%s (%s, mode %s)%s%s\n", color ? status_color(cp->status) : "",
-		    status_sign(cp->status), cp->id, color ? C_RESET : "",
-		    ag_cluster_status_name(cp->status), ag_mode_name(cp->mode),
-		    cp->source != NULL ? " " : "", cp->source != NULL ? cp->source : "");
+		r = ag_buf_addf(out, "\n%s%s %s%s (%s, mode %s)%s%s\n",
+		    color ? status_color(cp->status) : "", status_sign(cp->status), cp->id,
+		    color ? C_RESET : "", ag_cluster_status_name(cp->status),
+		    ag_mode_name(cp->mode), cp->source != NULL ? " " : "",
+		    cp->source != NULL ? cp->source : "");
 		if (r == 0 && cp->reason != NULL)
 			r = ag_buf_addf(out, "  %s\n", cp->reason);
 		for (j = 0; j < cp->notes.n && r == 0; j++)
@@ -157,7 +159,8 @@ ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
 		r = ag_buf_addf(out, "\nunchanged (%zu):", s->unchanged);
 		for (i = 0; i < p->n_clusters && r == 0; i++)
 			if (p->clusters[i].status == AG_STATUS_UNCHANGED)
-				r = ag_buf_addf(out, "%s%s", k++ == 0 ? " " : ", ", p->clusters[i].id);
+				r = ag_buf_addf(
+				    out, "%s%s", k++ == 0 ? " " : ", ", p->clusters[i].id);
 		if (r == 0)
 			r = ag_buf_addc(out, '\n');
 	}
@@ -228,8 +231,8 @@ md_cluster(struct ag_buf *b, const struct ag_cluster_plan *cp)
 		const struct ag_change *c = &cp->changes[i];
 
 		if (is_password(c) && c->state == AG_CHANGE_SEND) {
-			(void)ag_buf_addf(b, "- `password`: changed (rotated) · **%s**\n",
-			    badge(c->klass));
+			(void)ag_buf_addf(
+			    b, "- `password`: changed (rotated) · **%s**\n", badge(c->klass));
 			continue;
 		}
 		(void)ag_buf_addf(b, "- `%s`: committed ", c->path);
@@ -302,7 +305,8 @@ ag_report_markdown(struct ag_buf *out, const struct ag_plan *p)
 				k++;
 				continue;
 			}
-			(void)ag_buf_addf(&body, "%s`%s`", listed > 0 ? ", " : "", p->clusters[i].id);
+			(void)ag_buf_addf(
+			    &body, "%s`%s`", listed > 0 ? ", " : "", p->clusters[i].id);
 			listed++;
 		}
 		if (k > 0)

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static int
 lower(int c)
@@ -26,7 +26,8 @@ ag_suggest_distance(const char *a, const char *b)
 		row[0] = i;
 		for (j = 1; j <= lb; j++) {
 			up = row[j];
-			cost = lower((unsigned char)a[i - 1]) == lower((unsigned char)b[j - 1]) ? 0 : 1;
+			cost = lower((unsigned char)a[i - 1]) == lower((unsigned char)b[j - 1]) ? 0
+			                                                                        : 1;
 			best = diag + cost;
 			if (up + 1 < best)
 				best = up + 1;

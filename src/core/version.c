@@ -6,7 +6,7 @@
 
 #include "core/version.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 static bool
 is_sep(char c)

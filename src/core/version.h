@@ -33,7 +33,7 @@ enum ag_version_verdict {
 
 /* Compares desired with live for engine; auto_minor is the effective
  * autoMinorVersionUpgrade. */
-enum ag_version_verdict ag_version_compare(const char *engine, const char *desired,
-    const char *live, bool auto_minor);
+enum ag_version_verdict ag_version_compare(
+    const char *engine, const char *desired, const char *live, bool auto_minor);
 
 #endif

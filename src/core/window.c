@@ -9,12 +9,12 @@
 
 #include "core/window.h"
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define MIN_PER_DAY 1440
 #define MIN_PER_WEEK (7 * MIN_PER_DAY)
 
-static const char *const days[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+static const char *const days[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 /* Parses "hh:mm" at s (exactly 5 characters); returns minutes or -1. */
 static int

@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define HASH_DOMAIN "aurora-gitops/password/v1"
 #define HASH_KDF_CTX "agpwhash"

@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define PUB_HEADER "aurora-gitops public key v1"
 #define SEC_HEADER "aurora-gitops secret key v1"

@@ -15,7 +15,7 @@
 
 #include <sodium.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define SEC_HEADER "aurora-gitops secret key v1"
 #define KEYFILE_MAX 4096

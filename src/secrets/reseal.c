@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 int
 ag_reseal_buf(struct ag_buf *out, size_t *n_resealed, const struct ag_keyring *kr,

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define MARK "AGSEALED:"
 #define MARK_LEN (sizeof(MARK) - 1)

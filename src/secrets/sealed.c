@@ -12,7 +12,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "core/banned.h"
+#include "core/compat.h"
 
 #define ENVELOPE_FLAGS (JSON_COMPACT | JSON_SORT_KEYS)
 

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/compat.h"
+
 int
 ag_fs_read(struct ag_buf *out, const char *path, struct ag_error *err)
 {
@@ -26,14 +28,15 @@ ag_fs_read(struct ag_buf *out, const char *path, struct ag_error *err)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = ag_error_set(err, AG_EIO, "cannot read '%s': %s", path, strerror(errno));
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot read '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if (ag_buf_add(out, chunk, (size_t)n) < 0) {
-			rc = ag_error_set(err, AG_ETOOBIG, "'%s' is larger than the limit of %zu bytes",
-			    path, out->max);
+			rc = ag_error_set(err, AG_ETOOBIG,
+			    "'%s' is larger than the limit of %zu bytes", path, out->max);
 			goto out;
 		}
 	}
@@ -52,7 +55,8 @@ ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, 
 	ssize_t n;
 
 	if (exclusive && access(path, F_OK) == 0)
-		return ag_error_set(err, AG_ECONFLICT, "'%s' already exists; not overwriting", path);
+		return ag_error_set(
+		    err, AG_ECONFLICT, "'%s' already exists; not overwriting", path);
 	tmp = ag_xasprintf("%s.tmp.XXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
@@ -62,8 +66,8 @@ ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, 
 		return rc;
 	}
 	if (fchmod(fd, mode) < 0) {
-		rc = ag_error_set(err, AG_EIO, "cannot set the mode of '%s': %s", tmp,
-		    strerror(errno));
+		rc = ag_error_set(
+		    err, AG_EIO, "cannot set the mode of '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
 	while (len > 0) {
@@ -71,8 +75,8 @@ ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = ag_error_set(err, AG_EIO, "cannot write '%s': %s", path,
-			    strerror(errno));
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot write '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		p += n;
@@ -93,8 +97,8 @@ ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, 
 		}
 		unlink(tmp);
 	} else if (rename(tmp, path) < 0) {
-		rc = ag_error_set(err, AG_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
-		    strerror(errno));
+		rc = ag_error_set(
+		    err, AG_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
 		goto out;
 	}
 out:
@@ -117,15 +121,15 @@ ag_fs_mkdirs(const char *dir, mode_t mode, struct ag_error *err)
 			continue;
 		*s = '\0';
 		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			rc = ag_error_set(err, AG_EIO, "cannot create directory '%s': %s", p,
-			    strerror(errno));
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot create directory '%s': %s", p, strerror(errno));
 			goto out;
 		}
 		*s = '/';
 	}
 	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		rc = ag_error_set(err, AG_EIO, "cannot create directory '%s': %s", p,
-		    strerror(errno));
+		rc = ag_error_set(
+		    err, AG_EIO, "cannot create directory '%s': %s", p, strerror(errno));
 out:
 	free(p);
 	return rc;
@@ -137,7 +141,7 @@ has_yaml_suffix(const char *name)
 	size_t n = strlen(name);
 
 	return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-	    (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
 }
 
 static int
@@ -152,8 +156,8 @@ walk(struct ag_strlist *out, const char *dir, int depth, struct ag_error *err)
 		return ag_error_set(err, AG_ETOOBIG, "'%s': directories nested too deep", dir);
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0)
-		return ag_error_set(err, AG_EIO, "cannot read directory '%s': %s", dir,
-		    strerror(errno));
+		return ag_error_set(
+		    err, AG_EIO, "cannot read directory '%s': %s", dir, strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (rc == 0 && ents[i]->d_name[0] != '.') {
 			path = ag_xasprintf("%s/%s", dir, ents[i]->d_name);
@@ -172,8 +176,8 @@ walk(struct ag_strlist *out, const char *dir, int depth, struct ag_error *err)
 }
 
 int
-ag_fs_find_manifests(struct ag_strlist *out, const char *const *paths, size_t npaths,
-    struct ag_error *err)
+ag_fs_find_manifests(
+    struct ag_strlist *out, const char *const *paths, size_t npaths, struct ag_error *err)
 {
 	struct stat st;
 	size_t i, len;

@@ -28,7 +28,7 @@ int ag_fs_mkdirs(const char *dir, mode_t mode, struct ag_error *err);
  * (a path that is itself a file is taken as is, whatever its name),
  * recursively, in sorted order. Hidden entries (".git") are skipped.
  */
-int ag_fs_find_manifests(struct ag_strlist *out, const char *const *paths, size_t npaths,
-    struct ag_error *err);
+int ag_fs_find_manifests(
+    struct ag_strlist *out, const char *const *paths, size_t npaths, struct ag_error *err);
 
 #endif

@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "core/compat.h"
+
 static int64_t
 sys_now_ms(void *ctx)
 {
@@ -44,8 +46,8 @@ sys_uniform(void *ctx)
 	return (double)randombytes_random() / 4294967296.0;
 }
 
-static const struct ag_clock sysclock = { sys_now_ms, sys_mono_ms, sys_sleep_ms, NULL };
-static const struct ag_rand sysrand = { sys_uniform, NULL };
+static const struct ag_clock sysclock = {sys_now_ms, sys_mono_ms, sys_sleep_ms, NULL};
+static const struct ag_rand sysrand = {sys_uniform, NULL};
 
 const struct ag_clock *
 ag_sysclock(void)

@@ -133,14 +133,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_state__second_opener_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_state__password_hash_persists_with_mode_0600, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_state__loop_breaker_matches_plan_and_live, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_state__damaged_file_is_a_clear_error, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_state__local_key_is_stable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state__second_opener_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__password_hash_persists_with_mode_0600, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__loop_breaker_matches_plan_and_live, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__damaged_file_is_a_clear_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state__local_key_is_stable, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,12 +100,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf__empty_is_terminated),
-		cmocka_unit_test(test_buf__bound_is_enforced),
-		cmocka_unit_test(test_buf__addf_and_detach),
-		cmocka_unit_test(test_kv__set_replaces_and_sort_is_stable),
-		cmocka_unit_test(test_strlist__set_equal_ignores_order),
-		cmocka_unit_test(test_error__prefix_keeps_the_cause),
+	    cmocka_unit_test(test_buf__empty_is_terminated),
+	    cmocka_unit_test(test_buf__bound_is_enforced),
+	    cmocka_unit_test(test_buf__addf_and_detach),
+	    cmocka_unit_test(test_kv__set_replaces_and_sort_is_stable),
+	    cmocka_unit_test(test_strlist__set_equal_ignores_order),
+	    cmocka_unit_test(test_error__prefix_keeps_the_cause),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

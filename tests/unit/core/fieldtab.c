@@ -20,39 +20,38 @@ struct norm_case {
 };
 
 static const struct norm_case cases[] = {
-	{ AG_F_DB_SUBNET_GROUP_NAME, NULL, "default", "a", "b", AG_CLASS_BLOCKED },
-	{ AG_F_ASSOCIATE_SECURITY_GROUP_IDS, "sg-2,sg-1", "sg-1,sg-2", "sg-1", "sg-1,sg-2",
-	    AG_CLASS_IN_PLACE },
-	{ AG_F_DATABASE_NAME, NULL, "postgres", "app", "other", AG_CLASS_BLOCKED },
-	{ AG_F_MANAGE_MASTER_USER_PASSWORD, NULL, "false", NULL, "true", AG_CLASS_IN_PLACE },
-	{ AG_F_MASTER_USER_SECRET_KMS_KEY_ID, "k-1", "arn:aws:kms:us-east-1:1:key/k-1", "k-1",
-	    "arn:aws:kms:us-east-1:1:key/k-2", AG_CLASS_IN_PLACE },
-	{ AG_F_USERNAME, "master", "master", "admin", "master", AG_CLASS_BLOCKED },
-	{ AG_F_PORT, NULL, "5432", NULL, "3306", AG_CLASS_IN_PLACE },
-	{ AG_F_ENGINE, "aurora-mysql", "aurora-mysql", "aurora-mysql", "aurora-postgresql",
-	    AG_CLASS_BLOCKED },
-	{ AG_F_ENGINE_VERSION, "15", "15.4", "15.6", "15.4", AG_CLASS_OUTAGE },
-	{ AG_F_STORAGE_ENCRYPTED, NULL, "false", "true", "false", AG_CLASS_BLOCKED },
-	{ AG_F_KMS_KEY_ID, "alias/aws/rds", "arn:aws:kms:us-east-1:1:key/x", "k-1", "k-2",
-	    AG_CLASS_BLOCKED },
-	{ AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, NULL, "", "postgresql", "", AG_CLASS_IN_PLACE },
-	{ AG_F_DELETION_PROTECTION, NULL, "false", NULL, "true", AG_CLASS_IN_PLACE },
-	{ AG_F_PREFERRED_MAINTENANCE_WINDOW, "WED:03:00-wed:03:30", "wed:03:00-Wed:03:30",
-	    "sun:05:00-sun:05:30", "wed:03:00-wed:03:30", AG_CLASS_IN_PLACE },
-	{ AG_F_BACKUP_RETENTION_PERIOD, NULL, "1", NULL, "7", AG_CLASS_IN_PLACE },
-	{ AG_F_PREFERRED_BACKUP_WINDOW, NULL, "03:00-03:30", "01:00-01:30", "03:00-03:30",
-	    AG_CLASS_IN_PLACE },
-	{ AG_F_COPY_TAGS_TO_SNAPSHOT, "false", NULL, "true", "false", AG_CLASS_IN_PLACE },
-	{ AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, NULL, "false", "true", "false",
-	    AG_CLASS_DEFERRED },
-	{ AG_F_ENABLE_HTTP_ENDPOINT, NULL, "false", "true", "false", AG_CLASS_IN_PLACE },
-	{ AG_F_SERVERLESS_V2_SCALING, "min=0.5,max=0", "min=0.50,max=16", "min=1,max=4",
-	    "min=0.5,max=4", AG_CLASS_IN_PLACE },
-	{ AG_F_REPLICATION_SOURCE_IDENTIFIER, NULL, NULL, NULL, "arn:src", AG_CLASS_IN_PLACE },
-	{ AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, NULL, "default.aurora-postgresql15", NULL,
-	    "custom", AG_CLASS_IN_PLACE },
-	{ AG_F_ENGINE_MODE, NULL, "provisioned", "serverless", "provisioned", AG_CLASS_BLOCKED },
-	{ AG_F_STORAGE_TYPE, "aurora", "gp2", "aurora-iopt1", "", AG_CLASS_IN_PLACE },
+    {AG_F_DB_SUBNET_GROUP_NAME, NULL, "default", "a", "b", AG_CLASS_BLOCKED},
+    {AG_F_ASSOCIATE_SECURITY_GROUP_IDS, "sg-2,sg-1", "sg-1,sg-2", "sg-1", "sg-1,sg-2",
+        AG_CLASS_IN_PLACE},
+    {AG_F_DATABASE_NAME, NULL, "postgres", "app", "other", AG_CLASS_BLOCKED},
+    {AG_F_MANAGE_MASTER_USER_PASSWORD, NULL, "false", NULL, "true", AG_CLASS_IN_PLACE},
+    {AG_F_MASTER_USER_SECRET_KMS_KEY_ID, "k-1", "arn:aws:kms:us-east-1:1:key/k-1", "k-1",
+        "arn:aws:kms:us-east-1:1:key/k-2", AG_CLASS_IN_PLACE},
+    {AG_F_USERNAME, "master", "master", "admin", "master", AG_CLASS_BLOCKED},
+    {AG_F_PORT, NULL, "5432", NULL, "3306", AG_CLASS_IN_PLACE},
+    {AG_F_ENGINE, "aurora-mysql", "aurora-mysql", "aurora-mysql", "aurora-postgresql",
+        AG_CLASS_BLOCKED},
+    {AG_F_ENGINE_VERSION, "15", "15.4", "15.6", "15.4", AG_CLASS_OUTAGE},
+    {AG_F_STORAGE_ENCRYPTED, NULL, "false", "true", "false", AG_CLASS_BLOCKED},
+    {AG_F_KMS_KEY_ID, "alias/aws/rds", "arn:aws:kms:us-east-1:1:key/x", "k-1", "k-2",
+        AG_CLASS_BLOCKED},
+    {AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, NULL, "", "postgresql", "", AG_CLASS_IN_PLACE},
+    {AG_F_DELETION_PROTECTION, NULL, "false", NULL, "true", AG_CLASS_IN_PLACE},
+    {AG_F_PREFERRED_MAINTENANCE_WINDOW, "WED:03:00-wed:03:30", "wed:03:00-Wed:03:30",
+        "sun:05:00-sun:05:30", "wed:03:00-wed:03:30", AG_CLASS_IN_PLACE},
+    {AG_F_BACKUP_RETENTION_PERIOD, NULL, "1", NULL, "7", AG_CLASS_IN_PLACE},
+    {AG_F_PREFERRED_BACKUP_WINDOW, NULL, "03:00-03:30", "01:00-01:30", "03:00-03:30",
+        AG_CLASS_IN_PLACE},
+    {AG_F_COPY_TAGS_TO_SNAPSHOT, "false", NULL, "true", "false", AG_CLASS_IN_PLACE},
+    {AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, NULL, "false", "true", "false", AG_CLASS_DEFERRED},
+    {AG_F_ENABLE_HTTP_ENDPOINT, NULL, "false", "true", "false", AG_CLASS_IN_PLACE},
+    {AG_F_SERVERLESS_V2_SCALING, "min=0.5,max=0", "min=0.50,max=16", "min=1,max=4", "min=0.5,max=4",
+        AG_CLASS_IN_PLACE},
+    {AG_F_REPLICATION_SOURCE_IDENTIFIER, NULL, NULL, NULL, "arn:src", AG_CLASS_IN_PLACE},
+    {AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, NULL, "default.aurora-postgresql15", NULL, "custom",
+        AG_CLASS_IN_PLACE},
+    {AG_F_ENGINE_MODE, NULL, "provisioned", "serverless", "provisioned", AG_CLASS_BLOCKED},
+    {AG_F_STORAGE_TYPE, "aurora", "gp2", "aurora-iopt1", "", AG_CLASS_IN_PLACE},
 };
 
 static void
@@ -87,8 +86,8 @@ test_fieldtab__rows_are_complete(void **state)
 	assert_int_equal(ag_fieldtab_row(AG_F_VPC_ID)->klass, AG_CLASS_BLOCKED);
 	assert_int_equal(ag_fieldtab_row(AG_F_SNAPSHOT_IDENTIFIER)->klass, AG_CLASS_BLOCKED);
 	assert_int_equal(ag_fieldtab_row(AG_F_SKIP_FINAL_SNAPSHOT)->klass, AG_CLASS_DELETE_ONLY);
-	assert_int_equal(ag_fieldtab_row(AG_F_FINAL_SNAPSHOT_IDENTIFIER)->klass,
-	    AG_CLASS_DELETE_ONLY);
+	assert_int_equal(
+	    ag_fieldtab_row(AG_F_FINAL_SNAPSHOT_IDENTIFIER)->klass, AG_CLASS_DELETE_ONLY);
 	assert_int_equal(ag_fieldtab_row(AG_F_ENGINE_VERSION)->klass, AG_CLASS_OUTAGE);
 	assert_string_equal(ag_update_class_name(AG_CLASS_DEFERRED), "deferred");
 }
@@ -96,8 +95,8 @@ test_fieldtab__rows_are_complete(void **state)
 static void
 test_fieldtab__every_row_normalises(void **state)
 {
-	struct ag_norm_ctx ctx = { "aurora-postgresql", true, false };
-	bool covered[AG_F__COUNT] = { false };
+	struct ag_norm_ctx ctx = {"aurora-postgresql", true, false};
+	bool covered[AG_F__COUNT] = {false};
 	size_t n, i;
 	const struct ag_field_row *rows = ag_fieldtab_rows(&n);
 
@@ -133,8 +132,8 @@ test_fieldtab__every_row_normalises(void **state)
 static void
 test_fieldtab__normaliser_details(void **state)
 {
-	struct ag_norm_ctx pg = { "aurora-postgresql", true, false };
-	struct ag_norm_ctx my = { "aurora-mysql", true, true };
+	struct ag_norm_ctx pg = {"aurora-postgresql", true, false};
+	struct ag_norm_ctx my = {"aurora-mysql", true, true};
 	char *s;
 
 	(void)state;
@@ -151,8 +150,8 @@ test_fieldtab__normaliser_details(void **state)
 	assert_true(ag_norm_equal_row(ag_fieldtab_row(AG_F_PORT), NULL, "3306", &my));
 	assert_false(ag_norm_equal_row(ag_fieldtab_row(AG_F_PORT), NULL, "3306", &pg));
 	/* the module's own security group may be attached too */
-	assert_true(ag_norm_equal_row(ag_fieldtab_row(AG_F_ASSOCIATE_SECURITY_GROUP_IDS), "sg-1",
-	    "sg-1,sg-module", &my));
+	assert_true(ag_norm_equal_row(
+	    ag_fieldtab_row(AG_F_ASSOCIATE_SECURITY_GROUP_IDS), "sg-1", "sg-1,sg-module", &my));
 	/* auto minor off: a newer live minor is reported (as a note by the planner) */
 	pg.auto_minor = false;
 	assert_false(ag_norm_equal(AG_NORM_ENGINE_VERSION, "15.4", "15.5", &pg));
@@ -174,9 +173,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fieldtab__rows_are_complete),
-		cmocka_unit_test(test_fieldtab__every_row_normalises),
-		cmocka_unit_test(test_fieldtab__normaliser_details),
+	    cmocka_unit_test(test_fieldtab__rows_are_complete),
+	    cmocka_unit_test(test_fieldtab__every_row_normalises),
+	    cmocka_unit_test(test_fieldtab__normaliser_details),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

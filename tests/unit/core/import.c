@@ -210,9 +210,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_import__moto_cluster_zero_drift),
-		cmocka_unit_test(test_import__full_cluster_zero_drift),
-		cmocka_unit_test(test_import__refuses_nameless),
+	    cmocka_unit_test(test_import__moto_cluster_zero_drift),
+	    cmocka_unit_test(test_import__full_cluster_zero_drift),
+	    cmocka_unit_test(test_import__refuses_nameless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,10 +82,10 @@ test_lint__each_rule_fires(void **state)
 
 	(void)state;
 	lint(&r, HEAD "  password: hunter2hunter2\n"
-		      "  allowedCidrBlocks: [10.0.0.0/8, 0.0.0.0/0]\n"
-		      "  skipFinalSnapshot: true\n"
-		      "  backupRetentionPeriod: 3\n"
-		      "  instances: {count: 1, instanceClass: db.r6g.large}\n");
+	              "  allowedCidrBlocks: [10.0.0.0/8, 0.0.0.0/0]\n"
+	              "  skipFinalSnapshot: true\n"
+	              "  backupRetentionPeriod: 3\n"
+	              "  instances: {count: 1, instanceClass: db.r6g.large}\n");
 	assert_int_equal(r.diags.errors, 0);
 	assert_int_equal(r.diags.warnings, 9);
 
@@ -125,8 +125,9 @@ test_lint__each_rule_fires(void **state)
 	assert_non_null(strstr(d->message, "[postgresql]"));
 
 	s = ag_diag_format(find_rule(&r, "AG108"));
-	assert_string_equal(s, "t.yaml:11:3: warning: spec.skipFinalSnapshot: deleting the cluster "
-			       "would keep no final snapshot; set skipFinalSnapshot: false [AG108]");
+	assert_string_equal(s,
+	    "t.yaml:11:3: warning: spec.skipFinalSnapshot: deleting the cluster "
+	    "would keep no final snapshot; set skipFinalSnapshot: false [AG108]");
 	free(s);
 	done(&r);
 }
@@ -138,7 +139,7 @@ test_lint__serverless_single_instance_is_single_az(void **state)
 
 	(void)state;
 	lint(&r, GOOD "  serverlessV2Scaling: {minCapacity: 0.5, maxCapacity: 2}\n"
-		      "  instances: {count: 1}\n");
+	              "  instances: {count: 1}\n");
 	assert_int_equal(r.diags.n, 1);
 	assert_non_null(find_rule(&r, "AG101"));
 	assert_non_null(strstr(find_rule(&r, "AG101")->message, "{count: 2}"));
@@ -152,11 +153,11 @@ test_lint__sealed_password_is_fine(void **state)
 
 	(void)state;
 	lint(&r, HEAD "  password: AGSEALED:v1:k1:c2VhbGVk\n"
-		      "  storageEncrypted: true\n"
-		      "  deletionProtection: true\n"
-		      "  backupRetentionPeriod: 35\n"
-		      "  enabledCloudwatchLogsExports: [postgresql]\n"
-		      "  instances: {count: 2, instanceClass: db.r6g.large}\n");
+	              "  storageEncrypted: true\n"
+	              "  deletionProtection: true\n"
+	              "  backupRetentionPeriod: 35\n"
+	              "  enabledCloudwatchLogsExports: [postgresql]\n"
+	              "  instances: {count: 2, instanceClass: db.r6g.large}\n");
 	assert_null(find_rule(&r, "AG105"));
 	assert_null(find_rule(&r, "AG106"));
 	assert_int_equal(r.diags.n, 0);
@@ -181,11 +182,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lint__production_is_clean),
-		cmocka_unit_test(test_lint__each_rule_fires),
-		cmocka_unit_test(test_lint__serverless_single_instance_is_single_az),
-		cmocka_unit_test(test_lint__sealed_password_is_fine),
-		cmocka_unit_test(test_lint__strict_promotes),
+	    cmocka_unit_test(test_lint__production_is_clean),
+	    cmocka_unit_test(test_lint__each_rule_fires),
+	    cmocka_unit_test(test_lint__serverless_single_instance_is_single_az),
+	    cmocka_unit_test(test_lint__sealed_password_is_fine),
+	    cmocka_unit_test(test_lint__strict_promotes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,18 +148,18 @@ test_manifest__unknown_field_position_and_suggestion(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(parse(f, HEAD "  manageMasterUserPassword: true\n  enginVersion: x\n",
-			     "manifests/db.yaml"),
+	                     "manifests/db.yaml"),
 	    AG_EINVAL);
 	assert_int_equal(f->set.n, 0);
 	assert_true(has_diag(f, "manifests/db.yaml:10:3: error: unknown field 'enginVersion' "
-				"(did you mean 'engineVersion'?)"));
+	                        "(did you mean 'engineVersion'?)"));
 	assert_string_equal(f->diags.v[0].field, "spec.enginVersion");
 }
 
 static void
 test_manifest__suggest(void **state)
 {
-	static const char *const c[] = { "engine", "engineVersion", "engineMode", "port" };
+	static const char *const c[] = {"engine", "engineVersion", "engineMode", "port"};
 
 	(void)state;
 	assert_int_equal(ag_suggest_distance("kitten", "sitting"), 3);
@@ -176,12 +176,13 @@ test_manifest__type_errors_are_named(void **state)
 {
 	struct fx *f = *state;
 
-	parse(f, HEAD "  storageEncrypted: yes please\n  port: \"5432\"\n  backupRetentionPeriod: 3.5\n",
+	parse(f,
+	    HEAD "  storageEncrypted: yes please\n  port: \"5432\"\n  backupRetentionPeriod: 3.5\n",
 	    "t.yaml");
 	assert_true(has_diag(f, "t.yaml:9:21: error: spec.storageEncrypted: expected a boolean "
-				"(true or false), got 'yes please'"));
+	                        "(true or false), got 'yes please'"));
 	assert_true(has_diag(f, "t.yaml:10:9: error: spec.port: expected an integer, got the "
-				"quoted string '5432'"));
+	                        "quoted string '5432'"));
 	assert_true(has_diag(f, "spec.backupRetentionPeriod: expected an integer, got '3.5'"));
 }
 
@@ -190,13 +191,13 @@ test_manifest__unquoted_numbers_keep_source_text(void **state)
 {
 	struct fx *f = *state;
 	const char *y = "apiVersion: aws.project-planton.org/v1\n"
-			"kind: AwsRdsCluster\n"
-			"metadata: {name: db1}\n"
-			"spec:\n"
-			"  subnetIds: [subnet-a, subnet-b]\n"
-			"  engine: aurora-postgresql\n"
-			"  engineVersion: 14.10\n"
-			"  databaseName: 007\n";
+	                "kind: AwsRdsCluster\n"
+	                "metadata: {name: db1}\n"
+	                "spec:\n"
+	                "  subnetIds: [subnet-a, subnet-b]\n"
+	                "  engine: aurora-postgresql\n"
+	                "  engineVersion: 14.10\n"
+	                "  databaseName: 007\n";
 
 	assert_int_equal(parse(f, y, "t.yaml"), 0);
 	assert_string_equal(f->set.v[0].spec.engine_version, "14.10");
@@ -210,19 +211,19 @@ test_manifest__value_or_ref_forms(void **state)
 	const struct ag_cluster_spec *c;
 
 	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata: {name: db1}\n"
-			     "spec:\n"
-			     "  subnetIds: [subnet-a, {value: subnet-b}]\n"
-			     "  securityGroupIds:\n"
-			     "    - value: sg-1\n"
-			     "    - sg-2\n"
-			     "  kmsKeyId: {value: \"arn:aws:kms:us-east-1:1:key/k\"}\n"
-			     "  vpcId: vpc-1\n"
-			     "  engine: aurora-mysql\n"
-			     "  engineVersion: 8.0.mysql_aurora.3.05.2\n",
-			     "t.yaml"),
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata: {name: db1}\n"
+	                     "spec:\n"
+	                     "  subnetIds: [subnet-a, {value: subnet-b}]\n"
+	                     "  securityGroupIds:\n"
+	                     "    - value: sg-1\n"
+	                     "    - sg-2\n"
+	                     "  kmsKeyId: {value: \"arn:aws:kms:us-east-1:1:key/k\"}\n"
+	                     "  vpcId: vpc-1\n"
+	                     "  engine: aurora-mysql\n"
+	                     "  engineVersion: 8.0.mysql_aurora.3.05.2\n",
+	                     "t.yaml"),
 	    0);
 	c = &f->set.v[0].spec;
 	assert_string_equal(c->subnet_ids.v[1], "subnet-b");
@@ -231,12 +232,13 @@ test_manifest__value_or_ref_forms(void **state)
 	assert_string_equal(c->kms_key_id, "arn:aws:kms:us-east-1:1:key/k");
 	assert_string_equal(c->vpc_id, "vpc-1");
 
-	assert_int_equal(parse(f,
-			     HEAD "  dbSubnetGroupName:\n    valueFrom: {kind: AwsVpc, name: v}\n",
-			     "r.yaml"),
+	assert_int_equal(
+	    parse(
+	        f, HEAD "  dbSubnetGroupName:\n    valueFrom: {kind: AwsVpc, name: v}\n", "r.yaml"),
 	    AG_EINVAL);
-	assert_true(has_diag(f, "r.yaml:10:5: error: spec.dbSubnetGroupName: references to other "
-				"resources (valueFrom) are not supported; write the literal value"));
+	assert_true(
+	    has_diag(f, "r.yaml:10:5: error: spec.dbSubnetGroupName: references to other "
+	                "resources (valueFrom) are not supported; write the literal value"));
 }
 
 static void
@@ -271,8 +273,7 @@ test_manifest__aliases_are_bounded(void **state)
 			ag_buf_addf(&b, "%s*l%d", j ? ", " : "", i - 1);
 		ag_buf_adds(&b, "]\n");
 	}
-	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, b.ptr, b.len, "bl.yaml"),
-	    AG_EINVAL);
+	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, b.ptr, b.len, "bl.yaml"), AG_EINVAL);
 	assert_true(has_diag(f, "once aliases are expanded") || has_diag(f, "too many aliases"));
 	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 1.0);
 	assert_int_equal(f->set.n, 0);
@@ -283,8 +284,7 @@ test_manifest__aliases_are_bounded(void **state)
 	ag_buf_adds(&b, HEAD "  databaseName: &n app\n  tags:\n");
 	for (i = 0; i < AG_MANIFEST_MAX_ALIASES + 1; i++)
 		ag_buf_adds(&b, "  - *n\n");
-	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, b.ptr, b.len, "al.yaml"),
-	    AG_EINVAL);
+	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, b.ptr, b.len, "al.yaml"), AG_EINVAL);
 	assert_true(has_diag(f, "too many aliases: more than 64 in one document"));
 	ag_buf_release(&b);
 }
@@ -295,15 +295,15 @@ test_manifest__aliases_within_bounds_work(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata: {name: db1}\n"
-			     "spec:\n"
-			     "  subnetIds: &subnets [subnet-a, subnet-b]\n"
-			     "  securityGroupIds: *subnets\n"
-			     "  engine: aurora-postgresql\n"
-			     "  engineVersion: \"16.1\"\n",
-			     "t.yaml"),
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata: {name: db1}\n"
+	                     "spec:\n"
+	                     "  subnetIds: &subnets [subnet-a, subnet-b]\n"
+	                     "  securityGroupIds: *subnets\n"
+	                     "  engine: aurora-postgresql\n"
+	                     "  engineVersion: \"16.1\"\n",
+	                     "t.yaml"),
 	    0);
 	assert_int_equal(f->set.v[0].spec.security_group_ids.n, 2);
 }
@@ -318,8 +318,8 @@ test_manifest__size_and_depth_bounds(void **state)
 
 	memset(big, '#', AG_MANIFEST_MAX_BYTES + 1);
 	big[AG_MANIFEST_MAX_BYTES + 1] = '\0';
-	assert_int_equal(ag_manifest_parse(&f->set, &f->diags, big, AG_MANIFEST_MAX_BYTES + 1,
-			     "big.yaml"),
+	assert_int_equal(
+	    ag_manifest_parse(&f->set, &f->diags, big, AG_MANIFEST_MAX_BYTES + 1, "big.yaml"),
 	    AG_EINVAL);
 	assert_string_equal(first_diag(f),
 	    "big.yaml:1:1: error: file is too large: 1048577 bytes, the limit is 1048576");
@@ -330,7 +330,8 @@ test_manifest__size_and_depth_bounds(void **state)
 		deep[i] = '[';
 	deep[40] = '\0';
 	assert_int_equal(parse(f, deep, "deep.yaml"), AG_EINVAL);
-	assert_string_equal(first_diag(f), "deep.yaml:1:33: error: nesting is deeper than 32 levels");
+	assert_string_equal(
+	    first_diag(f), "deep.yaml:1:33: error: nesting is deeper than 32 levels");
 }
 
 static void
@@ -350,7 +351,8 @@ test_manifest__duplicate_keys(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(parse(f, HEAD "  port: 1\n  port: 2\n", "t.yaml"), AG_EINVAL);
-	assert_string_equal(first_diag(f), "t.yaml:10:3: error: duplicate key 'port' (first at line 9)");
+	assert_string_equal(
+	    first_diag(f), "t.yaml:10:3: error: duplicate key 'port' (first at line 9)");
 }
 
 static void
@@ -360,16 +362,16 @@ test_manifest__count_instances_expand(void **state)
 	const struct ag_cluster_spec *c;
 
 	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata:\n"
-			     "  name: Orders-DB\n"
-			     "spec:\n"
-			     "  subnetIds: [subnet-a, subnet-b]\n"
-			     "  engine: aurora-postgresql\n"
-			     "  engineVersion: \"16.1\"\n"
-			     "  instances: {count: 3, instanceClass: db.r6g.large}\n",
-			     "t.yaml"),
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata:\n"
+	                     "  name: Orders-DB\n"
+	                     "spec:\n"
+	                     "  subnetIds: [subnet-a, subnet-b]\n"
+	                     "  engine: aurora-postgresql\n"
+	                     "  engineVersion: \"16.1\"\n"
+	                     "  instances: {count: 3, instanceClass: db.r6g.large}\n",
+	                     "t.yaml"),
 	    0);
 	c = &f->set.v[0].spec;
 	assert_string_equal(f->set.v[0].cluster_id, "orders-db");
@@ -390,13 +392,13 @@ test_manifest__serverless_instances_default_class(void **state)
 	const struct ag_cluster_spec *c;
 
 	assert_int_equal(parse(f,
-			     HEAD "  serverlessV2Scaling: {minCapacity: 0.5, maxCapacity: 4}\n"
-				  "  instances:\n"
-				  "    - name: w\n"
-				  "    - instanceClass: db.r6g.large\n"
-				  "      promotionTier: 7\n"
-				  "      availabilityZone: us-east-1b\n",
-			     "t.yaml"),
+	                     HEAD "  serverlessV2Scaling: {minCapacity: 0.5, maxCapacity: 4}\n"
+	                          "  instances:\n"
+	                          "    - name: w\n"
+	                          "    - instanceClass: db.r6g.large\n"
+	                          "      promotionTier: 7\n"
+	                          "      availabilityZone: us-east-1b\n",
+	                     "t.yaml"),
 	    0);
 	c = &f->set.v[0].spec;
 	assert_true(c->has_serverless_v2);
@@ -418,34 +420,35 @@ test_manifest__annotations(void **state)
 	struct fx *f = *state;
 	const struct ag_manifest *m;
 
-	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata:\n"
-			     "  name: db1\n"
-			     "  labels: {team: a}\n"
-			     "  annotations:\n"
-			     "    aurora-gitops/mode: plan\n"
-			     "    aurora-gitops/deletion: delete\n"
-			     "    aurora-gitops/suspend: \"schema migration until 2026-12-01T00:00:00Z\"\n"
-			     "    example.com/owner: someone\n"
-			     "  tags: [a, b]\n"
-			     "spec:\n"
-			     "  subnetIds: [subnet-a, subnet-b]\n"
-			     "  engine: aurora-postgresql\n"
-			     "  engineVersion: \"16.1\"\n"
-			     "status: {outputs: {rds_cluster_id: db1}}\n"
-			     "---\n"
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata:\n"
-			     "  name: db2\n"
-			     "  annotations: {aurora-gitops/suspend: \"x until 2026-12-01T10:30:00+02:00\"}\n"
-			     "spec:\n"
-			     "  dbSubnetGroupName: group\n"
-			     "  engine: aurora-postgresql\n"
-			     "  engineVersion: \"16.1\"\n",
-			     "t.yaml"),
+	assert_int_equal(
+	    parse(f,
+	        "apiVersion: aws.project-planton.org/v1\n"
+	        "kind: AwsRdsCluster\n"
+	        "metadata:\n"
+	        "  name: db1\n"
+	        "  labels: {team: a}\n"
+	        "  annotations:\n"
+	        "    aurora-gitops/mode: plan\n"
+	        "    aurora-gitops/deletion: delete\n"
+	        "    aurora-gitops/suspend: \"schema migration until 2026-12-01T00:00:00Z\"\n"
+	        "    example.com/owner: someone\n"
+	        "  tags: [a, b]\n"
+	        "spec:\n"
+	        "  subnetIds: [subnet-a, subnet-b]\n"
+	        "  engine: aurora-postgresql\n"
+	        "  engineVersion: \"16.1\"\n"
+	        "status: {outputs: {rds_cluster_id: db1}}\n"
+	        "---\n"
+	        "apiVersion: aws.project-planton.org/v1\n"
+	        "kind: AwsRdsCluster\n"
+	        "metadata:\n"
+	        "  name: db2\n"
+	        "  annotations: {aurora-gitops/suspend: \"x until 2026-12-01T10:30:00+02:00\"}\n"
+	        "spec:\n"
+	        "  dbSubnetGroupName: group\n"
+	        "  engine: aurora-postgresql\n"
+	        "  engineVersion: \"16.1\"\n",
+	        "t.yaml"),
 	    0);
 	assert_int_equal(f->set.n, 2);
 	m = &f->set.v[0];
@@ -463,30 +466,31 @@ test_manifest__annotations(void **state)
 	assert_int_equal(m->deletion, AG_DELETION_RETAIN);
 	assert_int_equal(m->suspend_until, 1796113800); /* 08:30Z */
 
-	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata:\n"
-			     "  name: db3\n"
-			     "  annotations:\n"
-			     "    aurora-gitops/mod: plan\n"
-			     "    aurora-gitops/suspend: \"until 2026-02-30T00:00:00Z\"\n"
-			     "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
-			     "a.yaml"),
+	assert_int_equal(
+	    parse(f,
+	        "apiVersion: aws.project-planton.org/v1\n"
+	        "kind: AwsRdsCluster\n"
+	        "metadata:\n"
+	        "  name: db3\n"
+	        "  annotations:\n"
+	        "    aurora-gitops/mod: plan\n"
+	        "    aurora-gitops/suspend: \"until 2026-02-30T00:00:00Z\"\n"
+	        "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
+	        "a.yaml"),
 	    AG_EINVAL);
 	assert_true(has_diag(f, "a.yaml:6:5: error: unknown annotation 'aurora-gitops/mod' (did "
-				"you mean 'aurora-gitops/mode'?)"));
+	                        "you mean 'aurora-gitops/mode'?)"));
 	assert_true(has_diag(f, "a.yaml:7:28: error: metadata.annotations.aurora-gitops/suspend: "
-				"expected \"<reason> until <RFC 3339 time>\""));
+	                        "expected \"<reason> until <RFC 3339 time>\""));
 }
 
 static void
 test_manifest__rfc3339_bounds(void **state)
 {
 	struct fx *f = *state;
-	static const char *const bad[] = { "2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
-		"2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-01-01 00:00:00Z",
-		"2026-01-01T00:00:00.Z", "2026-01-01T00:00:00Zjunk", "26-01-01T00:00:00Z" };
+	static const char *const bad[] = {"2026-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
+	    "2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-01-01 00:00:00Z",
+	    "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00Zjunk", "26-01-01T00:00:00Z"};
 	char y[512];
 	size_t i;
 
@@ -494,19 +498,21 @@ test_manifest__rfc3339_bounds(void **state)
 		ag_diags_release(&f->diags);
 		snprintf(y, sizeof(y),
 		    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
-		    "metadata:\n  name: db1\n  annotations: {aurora-gitops/suspend: \"r until %s\"}\n"
+		    "metadata:\n  name: db1\n  annotations: {aurora-gitops/suspend: \"r until "
+		    "%s\"}\n"
 		    "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
 		    bad[i]);
 		assert_int_equal(parse(f, y, "t.yaml"), AG_EINVAL);
 		assert_true(has_diag(f, "invalid time"));
 	}
 	ag_diags_release(&f->diags);
-	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
-			     "metadata:\n  name: db1\n  annotations: {aurora-gitops/suspend: \"r until "
-			     "2028-02-29T23:59:59.123456Z\"}\n"
-			     "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
-			     "t.yaml"),
+	assert_int_equal(
+	    parse(f,
+	        "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+	        "metadata:\n  name: db1\n  annotations: {aurora-gitops/suspend: \"r until "
+	        "2028-02-29T23:59:59.123456Z\"}\n"
+	        "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: x}\n",
+	        "t.yaml"),
 	    0);
 }
 
@@ -517,20 +523,20 @@ test_manifest__windows_and_defaults(void **state)
 	const struct ag_cluster_spec *c;
 
 	assert_int_equal(parse(f,
-			     HEAD "  preferredMaintenanceWindow: SUN:23:30-Mon:00:30\n"
-				  "  preferredBackupWindow: \"23:45-00:15\"\n"
-				  "  autoMinorVersionUpgrade: false\n"
-				  "  username: admin\n"
-				  "  finalSnapshotIdentifier: Db1-Final-2026\n",
-			     "t.yaml"),
+	                     HEAD "  preferredMaintenanceWindow: SUN:23:30-Mon:00:30\n"
+	                          "  preferredBackupWindow: \"23:45-00:15\"\n"
+	                          "  autoMinorVersionUpgrade: false\n"
+	                          "  username: admin\n"
+	                          "  finalSnapshotIdentifier: Db1-Final-2026\n",
+	                     "t.yaml"),
 	    0);
 	c = &f->set.v[0].spec;
 	assert_string_equal(c->preferred_maintenance_window, "SUN:23:30-Mon:00:30");
 	assert_false(c->auto_minor_version_upgrade);
 	assert_string_equal(c->username, "admin");
 
-	assert_int_equal(parse(f, HEAD "  preferredBackupWindow: \"10:00-10:10\"\n", "w.yaml"),
-	    AG_EINVAL);
+	assert_int_equal(
+	    parse(f, HEAD "  preferredBackupWindow: \"10:00-10:10\"\n", "w.yaml"), AG_EINVAL);
 	assert_true(has_diag(f, "the window must be at least 30 minutes long"));
 }
 
@@ -539,23 +545,23 @@ test_manifest__duplicate_cluster_ids(void **state)
 {
 	struct fx *f = *state;
 	const char *a = "apiVersion: aws.project-planton.org/v1\n"
-			"kind: AwsRdsCluster\n"
-			"metadata:\n"
-			"  name: X\n"
-			"spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: v}\n";
+	                "kind: AwsRdsCluster\n"
+	                "metadata:\n"
+	                "  name: X\n"
+	                "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: v}\n";
 	const char *b = "apiVersion: aws.project-planton.org/v1\n"
-			"kind: AwsRdsCluster\n"
-			"metadata:\n"
-			"  name: other\n"
-			"  id: x\n"
-			"spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: v}\n";
+	                "kind: AwsRdsCluster\n"
+	                "metadata:\n"
+	                "  name: other\n"
+	                "  id: x\n"
+	                "spec: {dbSubnetGroupName: g, engine: aurora-mysql, engineVersion: v}\n";
 
 	assert_int_equal(parse(f, a, "a.yaml"), 0);
 	assert_int_equal(parse(f, b, "b.yaml"), 0);
 	assert_int_equal(ag_manifest_set_check(&f->set, &f->diags), AG_EINVAL);
 	assert_int_equal(f->diags.errors, 1);
-	assert_string_equal(first_diag(f),
-	    "b.yaml:5:3: error: cluster 'x' is also defined at a.yaml:4:3");
+	assert_string_equal(
+	    first_diag(f), "b.yaml:5:3: error: cluster 'x' is also defined at a.yaml:4:3");
 	assert_string_equal(f->diags.v[0].field, "metadata.id");
 }
 
@@ -564,15 +570,14 @@ test_manifest__errors_keep_the_document_out(void **state)
 {
 	struct fx *f = *state;
 
-	assert_int_equal(parse(f,
-			     "# only a comment\n---\n---\n" HEAD "---\n" HEAD "  port: 99999\n",
-			     "t.yaml"),
+	assert_int_equal(
+	    parse(f, "# only a comment\n---\n---\n" HEAD "---\n" HEAD "  port: 99999\n", "t.yaml"),
 	    AG_EINVAL);
 	assert_int_equal(f->set.n, 1);
 	assert_int_equal(f->diags.errors, 1);
 	assert_int_equal(f->set.v[0].doc_index, 1);
-	assert_string_equal(first_diag(f),
-	    "t.yaml:21:9: error: spec.port: 99999 is out of range (0..65535)");
+	assert_string_equal(
+	    first_diag(f), "t.yaml:21:9: error: spec.port: 99999 is out of range (0..65535)");
 }
 
 static void
@@ -593,11 +598,11 @@ test_manifest__cross_field_rules(void **state)
 	    "  enabledCloudwatchLogsExports: [audit, upgrade]\n",
 	    "t.yaml");
 	assert_true(has_diag(f, "t.yaml:5:3: error: spec.subnetIds needs at least 2 subnets, or "
-				"set spec.dbSubnetGroupName"));
+	                        "set spec.dbSubnetGroupName"));
 	assert_true(has_diag(f, "t.yaml:9:3: error: spec.password must be empty when "
-				"spec.manageMasterUserPassword is true"));
+	                        "spec.manageMasterUserPassword is true"));
 	assert_true(has_diag(f, "log type 'upgrade' does not exist for aurora-mysql (valid: "
-				"audit, error, general, slowquery)"));
+	                        "audit, error, general, slowquery)"));
 	assert_false(has_diag(f, "secret-value-1"));
 }
 
@@ -623,89 +628,84 @@ test_manifest__instance_names_unique_across_clusters(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata: {name: x}\n"
-			     "spec:\n"
-			     "  dbSubnetGroupName: g\n"
-			     "  engine: aurora-mysql\n"
-			     "  engineVersion: v\n"
-			     "  instances: {count: 2, instanceClass: db.r6g.large}\n"
-			     "---\n"
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata: {name: y}\n"
-			     "spec:\n"
-			     "  dbSubnetGroupName: g\n"
-			     "  engine: aurora-mysql\n"
-			     "  engineVersion: v\n"
-			     "  instances:\n"
-			     "    - name: y-1\n"
-			     "    - name: x-2\n",
-			     "t.yaml"),
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata: {name: x}\n"
+	                     "spec:\n"
+	                     "  dbSubnetGroupName: g\n"
+	                     "  engine: aurora-mysql\n"
+	                     "  engineVersion: v\n"
+	                     "  instances: {count: 2, instanceClass: db.r6g.large}\n"
+	                     "---\n"
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata: {name: y}\n"
+	                     "spec:\n"
+	                     "  dbSubnetGroupName: g\n"
+	                     "  engine: aurora-mysql\n"
+	                     "  engineVersion: v\n"
+	                     "  instances:\n"
+	                     "    - name: y-1\n"
+	                     "    - name: x-2\n",
+	                     "t.yaml"),
 	    AG_EINVAL);
 	/* y's instances need a class: only the set check is looked at here */
 	ag_diags_release(&f->diags);
 	assert_int_equal(f->set.n, 1);
 	assert_int_equal(parse(f,
-			     "apiVersion: aws.project-planton.org/v1\n"
-			     "kind: AwsRdsCluster\n"
-			     "metadata: {name: y}\n"
-			     "spec:\n"
-			     "  dbSubnetGroupName: g\n"
-			     "  engine: aurora-mysql\n"
-			     "  engineVersion: v\n"
-			     "  instances:\n"
-			     "    - {name: y-1, instanceClass: db.r6g.large}\n"
-			     "    - {name: x-2, instanceClass: db.r6g.large}\n",
-			     "u.yaml"),
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata: {name: y}\n"
+	                     "spec:\n"
+	                     "  dbSubnetGroupName: g\n"
+	                     "  engine: aurora-mysql\n"
+	                     "  engineVersion: v\n"
+	                     "  instances:\n"
+	                     "    - {name: y-1, instanceClass: db.r6g.large}\n"
+	                     "    - {name: x-2, instanceClass: db.r6g.large}\n",
+	                     "u.yaml"),
 	    0);
 	assert_int_equal(ag_manifest_set_check(&f->set, &f->diags), AG_EINVAL);
 	assert_int_equal(f->diags.errors, 1);
 	assert_string_equal(first_diag(f), "u.yaml:10:7: error: instance 'x-2' of cluster 'y' is "
-					   "also defined at t.yaml:8:3 (cluster 'x')");
+	                                   "also defined at t.yaml:8:3 (cluster 'x')");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_manifest__docs_example_validates, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__unknown_field_position_and_suggestion,
-		    setup, teardown),
-		cmocka_unit_test(test_manifest__suggest),
-		cmocka_unit_test_setup_teardown(test_manifest__type_errors_are_named, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__unquoted_numbers_keep_source_text,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__value_or_ref_forms, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__sealed_password_verbatim, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__aliases_are_bounded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__aliases_within_bounds_work, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__size_and_depth_bounds, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__buffer_need_not_be_terminated, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__duplicate_keys, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__count_instances_expand, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__serverless_instances_default_class,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__annotations, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__rfc3339_bounds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__windows_and_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__duplicate_cluster_ids, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__errors_keep_the_document_out, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__cross_field_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__long_values_are_cut_at_a_character,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_manifest__instance_names_unique_across_clusters,
-		    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__docs_example_validates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__unknown_field_position_and_suggestion, setup, teardown),
+	    cmocka_unit_test(test_manifest__suggest),
+	    cmocka_unit_test_setup_teardown(test_manifest__type_errors_are_named, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__unquoted_numbers_keep_source_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__value_or_ref_forms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__sealed_password_verbatim, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__aliases_are_bounded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__aliases_within_bounds_work, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__size_and_depth_bounds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__buffer_need_not_be_terminated, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__duplicate_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__count_instances_expand, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__serverless_instances_default_class, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__annotations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__rfc3339_bounds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__windows_and_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__duplicate_cluster_ids, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__errors_keep_the_document_out, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__cross_field_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__long_values_are_cut_at_a_character, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__instance_names_unique_across_clusters, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

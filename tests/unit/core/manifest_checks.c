@@ -40,19 +40,19 @@ static void
 test_checks__rds_identifier(void **state)
 {
 	static const struct check_case c[] = {
-		{ "a", NULL },
-		{ "orders-db-1", NULL },
-		{ "Orders-DB", NULL },
-		{ "", "must not be empty" },
-		{ "1db", "must start with a letter" },
-		{ "-db", "must start with a letter" },
-		{ "db_1", "may contain only letters, digits and hyphens" },
-		{ "db.1", "may contain only letters, digits and hyphens" },
-		{ "orders--db", "must not contain two consecutive hyphens" },
-		{ "orders-", "must not end with a hyphen" },
-		{ "a23456789012345678901234567890123456789012345678901234567890123", NULL },
-		{ "a234567890123456789012345678901234567890123456789012345678901234",
-		    "must be at most 63 characters long" },
+	    {"a", NULL},
+	    {"orders-db-1", NULL},
+	    {"Orders-DB", NULL},
+	    {"", "must not be empty"},
+	    {"1db", "must start with a letter"},
+	    {"-db", "must start with a letter"},
+	    {"db_1", "may contain only letters, digits and hyphens"},
+	    {"db.1", "may contain only letters, digits and hyphens"},
+	    {"orders--db", "must not contain two consecutive hyphens"},
+	    {"orders-", "must not end with a hyphen"},
+	    {"a23456789012345678901234567890123456789012345678901234567890123", NULL},
+	    {"a234567890123456789012345678901234567890123456789012345678901234",
+	        "must be at most 63 characters long"},
 	};
 
 	(void)state;
@@ -65,19 +65,19 @@ static void
 test_checks__maintenance_window(void **state)
 {
 	static const struct check_case c[] = {
-		{ "sun:05:00-sun:06:00", NULL },
-		{ "SUN:05:00-Mon:06:00", NULL },
-		{ "sat:23:45-sun:00:15", NULL },
-		{ "sun:23:59-sun:23:30", NULL }, /* wraps around the week */
-		{ "mon:00:00-tue:01:00", NULL },
-		{ "sun:05:00-sun:05:29", "the window must be at least 30 minutes long" },
-		{ "sun:05:00-06:00", "wrong format" },
-		{ "sun 05:00-sun 06:00", "wrong format" },
-		{ "xyz:05:00-sun:06:00", "days must be mon, tue, wed, thu, fri, sat or sun" },
-		{ "sun:24:00-mon:01:00", "hours must be 00..23" },
-		{ "sun:05:60-sun:07:00", "minutes must be 00..59" },
-		{ "sun:5:00-sun:06:000", "wrong format" },
-		{ "", "wrong format" },
+	    {"sun:05:00-sun:06:00", NULL},
+	    {"SUN:05:00-Mon:06:00", NULL},
+	    {"sat:23:45-sun:00:15", NULL},
+	    {"sun:23:59-sun:23:30", NULL}, /* wraps around the week */
+	    {"mon:00:00-tue:01:00", NULL},
+	    {"sun:05:00-sun:05:29", "the window must be at least 30 minutes long"},
+	    {"sun:05:00-06:00", "wrong format"},
+	    {"sun 05:00-sun 06:00", "wrong format"},
+	    {"xyz:05:00-sun:06:00", "days must be mon, tue, wed, thu, fri, sat or sun"},
+	    {"sun:24:00-mon:01:00", "hours must be 00..23"},
+	    {"sun:05:60-sun:07:00", "minutes must be 00..59"},
+	    {"sun:5:00-sun:06:000", "wrong format"},
+	    {"", "wrong format"},
 	};
 
 	(void)state;
@@ -88,13 +88,13 @@ static void
 test_checks__backup_window(void **state)
 {
 	static const struct check_case c[] = {
-		{ "03:00-04:00", NULL },
-		{ "23:45-00:15", NULL },
-		{ "03:00-03:29", "the window must be at least 30 minutes long" },
-		{ "3:00-4:00", "wrong format" },
-		{ "03:00-24:00", "hours must be 00..23" },
-		{ "03:0a-04:00", "wrong format" },
-		{ "03:00 04:00", "wrong format" },
+	    {"03:00-04:00", NULL},
+	    {"23:45-00:15", NULL},
+	    {"03:00-03:29", "the window must be at least 30 minutes long"},
+	    {"3:00-4:00", "wrong format"},
+	    {"03:00-24:00", "hours must be 00..23"},
+	    {"03:0a-04:00", "wrong format"},
+	    {"03:00 04:00", "wrong format"},
 	};
 
 	(void)state;
@@ -105,17 +105,17 @@ static void
 test_checks__cidr(void **state)
 {
 	static const struct check_case c[] = {
-		{ "10.0.0.0/16", NULL },
-		{ "0.0.0.0/0", NULL },
-		{ "255.255.255.255/32", NULL },
-		{ "10.0.0.0/33", "the prefix length must be 0..32" },
-		{ "256.0.0.0/8", "each address part must be 0..255" },
-		{ "10.0.0/8", "expected a.b.c.d/n" },
-		{ "10.0.0.0", "expected a.b.c.d/n" },
-		{ "10.0.0.0/", "expected a.b.c.d/n" },
-		{ "10.0.0.0/8x", "expected a.b.c.d/n" },
-		{ "1000.0.0.0/8", "expected a.b.c.d/n" },
-		{ "fd00::/8", "expected a.b.c.d/n" },
+	    {"10.0.0.0/16", NULL},
+	    {"0.0.0.0/0", NULL},
+	    {"255.255.255.255/32", NULL},
+	    {"10.0.0.0/33", "the prefix length must be 0..32"},
+	    {"256.0.0.0/8", "each address part must be 0..255"},
+	    {"10.0.0/8", "expected a.b.c.d/n"},
+	    {"10.0.0.0", "expected a.b.c.d/n"},
+	    {"10.0.0.0/", "expected a.b.c.d/n"},
+	    {"10.0.0.0/8x", "expected a.b.c.d/n"},
+	    {"1000.0.0.0/8", "expected a.b.c.d/n"},
+	    {"fd00::/8", "expected a.b.c.d/n"},
 	};
 
 	(void)state;
@@ -126,11 +126,11 @@ static void
 test_checks__instance_class(void **state)
 {
 	static const struct check_case c[] = {
-		{ "db.r6g.large", NULL },
-		{ "db.serverless", NULL },
-		{ "r6g.large", "must start with 'db.' (e.g. db.r6g.large or db.serverless)" },
-		{ "db.", "must start with 'db.' (e.g. db.r6g.large or db.serverless)" },
-		{ "db.r6g large", "may contain only letters, digits, dots and hyphens" },
+	    {"db.r6g.large", NULL},
+	    {"db.serverless", NULL},
+	    {"r6g.large", "must start with 'db.' (e.g. db.r6g.large or db.serverless)"},
+	    {"db.", "must start with 'db.' (e.g. db.r6g.large or db.serverless)"},
+	    {"db.r6g large", "may contain only letters, digits, dots and hyphens"},
 	};
 
 	(void)state;
@@ -179,13 +179,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_checks__rds_identifier),
-		cmocka_unit_test(test_checks__maintenance_window),
-		cmocka_unit_test(test_checks__backup_window),
-		cmocka_unit_test(test_checks__cidr),
-		cmocka_unit_test(test_checks__instance_class),
-		cmocka_unit_test(test_checks__rfc3339),
-		cmocka_unit_test(test_checks__engines),
+	    cmocka_unit_test(test_checks__rds_identifier),
+	    cmocka_unit_test(test_checks__maintenance_window),
+	    cmocka_unit_test(test_checks__backup_window),
+	    cmocka_unit_test(test_checks__cidr),
+	    cmocka_unit_test(test_checks__instance_class),
+	    cmocka_unit_test(test_checks__rfc3339),
+	    cmocka_unit_test(test_checks__engines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

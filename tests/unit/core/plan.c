@@ -69,20 +69,22 @@ add_manifest(struct fx *f, const char *name, const char *meta, const char *spec)
 	int r;
 
 	y = ag_xasprintf("apiVersion: aws.project-planton.org/v1\n"
-			 "kind: AwsRdsCluster\n"
-			 "metadata:\n"
-			 "  name: %s\n"
-			 "%s"
-			 "spec:\n"
-			 "%s"
-			 "%s"
-			 "%s",
+	                 "kind: AwsRdsCluster\n"
+	                 "metadata:\n"
+	                 "  name: %s\n"
+	                 "%s"
+	                 "spec:\n"
+	                 "%s"
+	                 "%s"
+	                 "%s",
 	    name, meta != NULL ? meta : "",
-	    spec != NULL && strstr(spec, "  engine:") != NULL ? "" : "  engine: aurora-postgresql\n",
-	    spec != NULL && strstr(spec, "engineVersion") != NULL ? "" : "  engineVersion: \"15.4\"\n",
+	    spec != NULL && strstr(spec, "  engine:") != NULL ? ""
+	                                                      : "  engine: aurora-postgresql\n",
+	    spec != NULL && strstr(spec, "engineVersion") != NULL ? ""
+	                                                          : "  engineVersion: \"15.4\"\n",
 	    spec != NULL ? spec : "");
-	if (spec == NULL || (strstr(spec, "dbSubnetGroupName") == NULL &&
-	    strstr(spec, "subnetIds") == NULL)) {
+	if (spec == NULL ||
+	    (strstr(spec, "dbSubnetGroupName") == NULL && strstr(spec, "subnetIds") == NULL)) {
 		char *t = ag_xasprintf("%s  dbSubnetGroupName: default\n", y);
 
 		free(y);
@@ -134,8 +136,8 @@ add_live(struct fx *f, const char *id)
 }
 
 static struct ag_db_instance *
-add_inst(struct fx *f, struct ag_db_cluster *c, const char *id, const char *klass, int tier,
-    bool writer)
+add_inst(
+    struct fx *f, struct ag_db_cluster *c, const char *id, const char *klass, int tier, bool writer)
 {
 	struct ag_db_instance *i = ag_observed_add_instance(&f->obs);
 
@@ -230,81 +232,78 @@ test_plan__moto_defaults_are_no_drift(void **state)
 
 struct row_case {
 	enum ag_field field;
-	const char *spec;       /* YAML lines under spec */
-	const char *path;       /* expected change path */
+	const char *spec; /* YAML lines under spec */
+	const char *path; /* expected change path */
 	enum ag_update_class klass;
 	enum ag_change_state state;
-	const char *param;      /* expected ModifyDBCluster key (NULL = none) */
-	const char *value;      /* and its value */
+	const char *param;        /* expected ModifyDBCluster key (NULL = none) */
+	const char *value;        /* and its value */
 	enum ag_action_kind kind; /* action carrying it */
 };
 
 static const struct row_case row_cases[] = {
-	{ AG_F_DB_SUBNET_GROUP_NAME, "  dbSubnetGroupName: other\n", "spec.dbSubnetGroupName",
-	    AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_ASSOCIATE_SECURITY_GROUP_IDS, "  associateSecurityGroupIds: [sg-1]\n",
-	    "spec.associateSecurityGroupIds", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "VpcSecurityGroupIds.VpcSecurityGroupId.1", "sg-1", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_DATABASE_NAME, "  databaseName: app\n", "spec.databaseName", AG_CLASS_BLOCKED,
-	    AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_MANAGE_MASTER_USER_PASSWORD, "  manageMasterUserPassword: true\n",
-	    "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "ManageMasterUserPassword", "true", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_USERNAME, "  username: admin\n", "spec.username", AG_CLASS_BLOCKED,
-	    AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_PORT, "  port: 6543\n", "spec.port", AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "Port",
-	    "6543", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_ENGINE, "  engine: aurora-mysql\n  engineVersion: 8.0.mysql_aurora.3.05.2\n",
-	    "spec.engine", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_ENGINE_VERSION, "  engineVersion: \"15.5\"\n", "spec.engineVersion",
-	    AG_CLASS_OUTAGE, AG_CHANGE_SEND, "EngineVersion", "15.5", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_STORAGE_ENCRYPTED, "  storageEncrypted: true\n", "spec.storageEncrypted",
-	    AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_KMS_KEY_ID, "  kmsKeyId: arn:aws:kms:us-east-1:123456789012:key/abcd\n",
-	    "spec.kmsKeyId", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, "  enabledCloudwatchLogsExports: [postgresql]\n",
-	    "spec.enabledCloudwatchLogsExports", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "CloudwatchLogsExportConfiguration.EnableLogTypes.member.1", "postgresql",
-	    AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_DELETION_PROTECTION, "  deletionProtection: true\n", "spec.deletionProtection",
-	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "DeletionProtection", "true",
-	    AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_PREFERRED_MAINTENANCE_WINDOW, "  preferredMaintenanceWindow: sun:05:00-sun:05:30\n",
-	    "spec.preferredMaintenanceWindow", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "PreferredMaintenanceWindow", "sun:05:00-sun:05:30", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_BACKUP_RETENTION_PERIOD, "  backupRetentionPeriod: 7\n",
-	    "spec.backupRetentionPeriod", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "BackupRetentionPeriod", "7", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_PREFERRED_BACKUP_WINDOW, "  preferredBackupWindow: 01:00-01:30\n",
-	    "spec.preferredBackupWindow", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "PreferredBackupWindow", "01:00-01:30", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_COPY_TAGS_TO_SNAPSHOT, "  copyTagsToSnapshot: true\n", "spec.copyTagsToSnapshot",
-	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "CopyTagsToSnapshot", "true",
-	    AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, "  iamDatabaseAuthenticationEnabled: true\n",
-	    "spec.iamDatabaseAuthenticationEnabled", AG_CLASS_DEFERRED, AG_CHANGE_SEND,
-	    "EnableIAMDatabaseAuthentication", "true", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_ENABLE_HTTP_ENDPOINT, "  enableHttpEndpoint: true\n", "spec.enableHttpEndpoint",
-	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "ResourceArn",
-	    "arn:aws:rds:us-east-1:123456789012:cluster:db1", AG_ACT_SET_HTTP_ENDPOINT },
-	{ AG_F_SERVERLESS_V2_SCALING, "  serverlessV2Scaling:\n    minCapacity: 0.5\n    maxCapacity: 4\n",
-	    "spec.serverlessV2Scaling", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "ServerlessV2ScalingConfiguration.MaxCapacity", "4", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_REPLICATION_SOURCE_IDENTIFIER,
-	    "  replicationSourceIdentifier: arn:aws:rds:us-west-2:123456789012:cluster:src\n",
-	    "spec.replicationSourceIdentifier", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, "  dbClusterParameterGroupName: custom-pg\n",
-	    "spec.dbClusterParameterGroupName", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "DBClusterParameterGroupName", "custom-pg", AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_ENGINE_MODE, "  engineMode: serverless\n", "spec.engineMode", AG_CLASS_BLOCKED,
-	    AG_CHANGE_BLOCKED, NULL, NULL, 0 },
-	{ AG_F_STORAGE_TYPE, "  storageType: aurora-iopt1\n", "spec.storageType",
-	    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "StorageType", "aurora-iopt1",
-	    AG_ACT_MODIFY_CLUSTER },
-	{ AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
-	    "  manageMasterUserPassword: true\n  masterUserSecretKmsKeyId: key-1\n",
-	    "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
-	    "MasterUserSecretKmsKeyId", "key-1", AG_ACT_MODIFY_CLUSTER },
+    {AG_F_DB_SUBNET_GROUP_NAME, "  dbSubnetGroupName: other\n", "spec.dbSubnetGroupName",
+        AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0},
+    {AG_F_ASSOCIATE_SECURITY_GROUP_IDS, "  associateSecurityGroupIds: [sg-1]\n",
+        "spec.associateSecurityGroupIds", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "VpcSecurityGroupIds.VpcSecurityGroupId.1", "sg-1", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_DATABASE_NAME, "  databaseName: app\n", "spec.databaseName", AG_CLASS_BLOCKED,
+        AG_CHANGE_BLOCKED, NULL, NULL, 0},
+    {AG_F_MANAGE_MASTER_USER_PASSWORD, "  manageMasterUserPassword: true\n",
+        "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "ManageMasterUserPassword", "true", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_USERNAME, "  username: admin\n", "spec.username", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED,
+        NULL, NULL, 0},
+    {AG_F_PORT, "  port: 6543\n", "spec.port", AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "Port", "6543",
+        AG_ACT_MODIFY_CLUSTER},
+    {AG_F_ENGINE, "  engine: aurora-mysql\n  engineVersion: 8.0.mysql_aurora.3.05.2\n",
+        "spec.engine", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0},
+    {AG_F_ENGINE_VERSION, "  engineVersion: \"15.5\"\n", "spec.engineVersion", AG_CLASS_OUTAGE,
+        AG_CHANGE_SEND, "EngineVersion", "15.5", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_STORAGE_ENCRYPTED, "  storageEncrypted: true\n", "spec.storageEncrypted",
+        AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0},
+    {AG_F_KMS_KEY_ID, "  kmsKeyId: arn:aws:kms:us-east-1:123456789012:key/abcd\n", "spec.kmsKeyId",
+        AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0},
+    {AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, "  enabledCloudwatchLogsExports: [postgresql]\n",
+        "spec.enabledCloudwatchLogsExports", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "CloudwatchLogsExportConfiguration.EnableLogTypes.member.1", "postgresql",
+        AG_ACT_MODIFY_CLUSTER},
+    {AG_F_DELETION_PROTECTION, "  deletionProtection: true\n", "spec.deletionProtection",
+        AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "DeletionProtection", "true", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_PREFERRED_MAINTENANCE_WINDOW, "  preferredMaintenanceWindow: sun:05:00-sun:05:30\n",
+        "spec.preferredMaintenanceWindow", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "PreferredMaintenanceWindow", "sun:05:00-sun:05:30", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_BACKUP_RETENTION_PERIOD, "  backupRetentionPeriod: 7\n", "spec.backupRetentionPeriod",
+        AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "BackupRetentionPeriod", "7", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_PREFERRED_BACKUP_WINDOW, "  preferredBackupWindow: 01:00-01:30\n",
+        "spec.preferredBackupWindow", AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "PreferredBackupWindow",
+        "01:00-01:30", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_COPY_TAGS_TO_SNAPSHOT, "  copyTagsToSnapshot: true\n", "spec.copyTagsToSnapshot",
+        AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "CopyTagsToSnapshot", "true", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, "  iamDatabaseAuthenticationEnabled: true\n",
+        "spec.iamDatabaseAuthenticationEnabled", AG_CLASS_DEFERRED, AG_CHANGE_SEND,
+        "EnableIAMDatabaseAuthentication", "true", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_ENABLE_HTTP_ENDPOINT, "  enableHttpEndpoint: true\n", "spec.enableHttpEndpoint",
+        AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "ResourceArn",
+        "arn:aws:rds:us-east-1:123456789012:cluster:db1", AG_ACT_SET_HTTP_ENDPOINT},
+    {AG_F_SERVERLESS_V2_SCALING,
+        "  serverlessV2Scaling:\n    minCapacity: 0.5\n    maxCapacity: 4\n",
+        "spec.serverlessV2Scaling", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "ServerlessV2ScalingConfiguration.MaxCapacity", "4", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_REPLICATION_SOURCE_IDENTIFIER,
+        "  replicationSourceIdentifier: arn:aws:rds:us-west-2:123456789012:cluster:src\n",
+        "spec.replicationSourceIdentifier", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0},
+    {AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, "  dbClusterParameterGroupName: custom-pg\n",
+        "spec.dbClusterParameterGroupName", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "DBClusterParameterGroupName", "custom-pg", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_ENGINE_MODE, "  engineMode: serverless\n", "spec.engineMode", AG_CLASS_BLOCKED,
+        AG_CHANGE_BLOCKED, NULL, NULL, 0},
+    {AG_F_STORAGE_TYPE, "  storageType: aurora-iopt1\n", "spec.storageType", AG_CLASS_IN_PLACE,
+        AG_CHANGE_SEND, "StorageType", "aurora-iopt1", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
+        "  manageMasterUserPassword: true\n  masterUserSecretKmsKeyId: key-1\n",
+        "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "MasterUserSecretKmsKeyId", "key-1", AG_ACT_MODIFY_CLUSTER},
 };
 
 static void
@@ -313,7 +312,7 @@ test_plan__every_row_drifts_with_its_class(void **state)
 	struct fx *f = *state;
 	size_t i, n;
 	const struct ag_field_row *rows = ag_fieldtab_rows(&n);
-	bool covered[AG_F__COUNT] = { false };
+	bool covered[AG_F__COUNT] = {false};
 
 	for (i = 0; i < sizeof(row_cases) / sizeof(row_cases[0]); i++) {
 		const struct row_case *rc = &row_cases[i];
@@ -327,7 +326,8 @@ test_plan__every_row_drifts_with_its_class(void **state)
 		cp = run(f, "db1");
 		c = find_change(cp, rc->path);
 		if (c == NULL) {
-			fprintf(stderr, "row %s: no change at %s\n", rows[rc->field].yaml_path, rc->path);
+			fprintf(stderr, "row %s: no change at %s\n", rows[rc->field].yaml_path,
+			    rc->path);
 			dump(&f->plan);
 		}
 		assert_non_null(c);
@@ -456,8 +456,8 @@ test_plan__engine_version_rules(void **state)
 	/* Wednesday 07:46, window wed:03:00: the next one is a week later */
 	assert_non_null(strstr(c->note, "deferred until 2026-11-25T03:00:00Z"));
 	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "EngineVersion"), "15.6");
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ApplyImmediately"),
-	    "false");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ApplyImmediately"), "false");
 	assert_null(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "AllowMajorVersionUpgrade"));
 	/* major upgrade without the allowance: blocked with a hint */
 	cp = version_case(f, "16.1", "15.4", NULL);
@@ -467,12 +467,12 @@ test_plan__engine_version_rules(void **state)
 	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
 	assert_int_equal(cp->n_actions, 0);
 	/* with the allowance */
-	cp = version_case(f, "16.1", "15.4",
-	    "  allowMajorVersionUpgrade: true\n  applyImmediately: true\n");
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "AllowMajorVersionUpgrade"),
-	    "true");
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ApplyImmediately"),
-	    "true");
+	cp = version_case(
+	    f, "16.1", "15.4", "  allowMajorVersionUpgrade: true\n  applyImmediately: true\n");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "AllowMajorVersionUpgrade"), "true");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ApplyImmediately"), "true");
 	c = find_change(cp, "spec.engineVersion");
 	assert_null(strstr(c->note, "deferred"));
 }
@@ -484,8 +484,8 @@ test_plan__mysql_versions_segment_wise(void **state)
 	const struct ag_cluster_plan *cp;
 	struct ag_db_cluster *c;
 
-	add_manifest(f, "my1", NULL,
-	    "  engine: aurora-mysql\n  engineVersion: 8.0.mysql_aurora.3.10.0\n");
+	add_manifest(
+	    f, "my1", NULL, "  engine: aurora-mysql\n  engineVersion: 8.0.mysql_aurora.3.10.0\n");
 	c = add_live(f, "my1");
 	free(c->engine);
 	c->engine = ag_xstrdup("aurora-mysql");
@@ -523,8 +523,8 @@ test_plan__pending_values_not_resent(void **state)
 	cp = run(f, "db1");
 	assert_int_equal(find_change(cp, "spec.engineVersion")->state, AG_CHANGE_PENDING);
 	assert_int_equal(find_change(cp, "spec.backupRetentionPeriod")->state, AG_CHANGE_PENDING);
-	assert_int_equal(find_change(cp, "spec.instances[db1-a].instanceClass")->state,
-	    AG_CHANGE_PENDING);
+	assert_int_equal(
+	    find_change(cp, "spec.instances[db1-a].instanceClass")->state, AG_CHANGE_PENDING);
 	assert_string_equal(ag_change_state_name(AG_CHANGE_PENDING), "pending-until-window");
 	assert_null(find_action(cp, AG_ACT_MODIFY_CLUSTER));
 	assert_null(find_action(cp, AG_ACT_MODIFY_INSTANCE));
@@ -576,8 +576,8 @@ test_plan__tombstone_deletes_with_final_snapshot(void **state)
 	assert_string_equal(cp->actions[0].target, "db1-r"); /* readers first */
 	assert_string_equal(cp->actions[1].target, "db1-w");
 	assert_int_equal(cp->actions[2].kind, AG_ACT_DELETE_CLUSTER);
-	assert_string_equal(param(&cp->actions[2], "FinalDBSnapshotIdentifier"),
-	    "db1-final-20261118074640");
+	assert_string_equal(
+	    param(&cp->actions[2], "FinalDBSnapshotIdentifier"), "db1-final-20261118074640");
 	assert_null(param(&cp->actions[2], "SkipFinalSnapshot"));
 	assert_true(cp->execute);
 }
@@ -742,10 +742,10 @@ test_plan__password_states(void **state)
 	add_live(f, "db2");
 	add_live(f, "db3");
 	add_live(f, "db4");
-	f->pw[0] = (struct ag_password_info){ "db1", AG_PW_SAME, NULL };
-	f->pw[1] = (struct ag_password_info){ "db2", AG_PW_CHANGED, NULL };
-	f->pw[2] = (struct ag_password_info){ "db4", AG_PW_ERROR,
-		"sealed value for key 'k1' could not be opened (wrong key?)" };
+	f->pw[0] = (struct ag_password_info){"db1", AG_PW_SAME, NULL};
+	f->pw[1] = (struct ag_password_info){"db2", AG_PW_CHANGED, NULL};
+	f->pw[2] = (struct ag_password_info){
+	    "db4", AG_PW_ERROR, "sealed value for key 'k1' could not be opened (wrong key?)"};
 	f->in.passwords = f->pw;
 	f->in.n_passwords = 3;
 	cp = run(f, "db1");
@@ -759,7 +759,8 @@ test_plan__password_states(void **state)
 	cp = ag_plan_find(&f->plan, "db3");
 	c = find_change(cp, "spec.password");
 	assert_int_equal(c->state, AG_CHANGE_INFO);
-	assert_string_equal(c->note, "password: not verified (no record of the last applied value)");
+	assert_string_equal(
+	    c->note, "password: not verified (no record of the last applied value)");
 	assert_int_equal(cp->n_actions, 0);
 	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
 	/* error: that cluster only */
@@ -810,17 +811,17 @@ test_plan__create_with_everything(void **state)
 	assert_string_equal(cp->actions[0].api, "ec2");
 	assert_int_equal(cp->actions[1].kind, AG_ACT_AUTHORIZE_INGRESS);
 	assert_string_equal(param(&cp->actions[1], "GroupId"), "{{sg:new1}}");
-	assert_string_equal(param(&cp->actions[1], "IpPermissions.1.IpRanges.1.CidrIp"),
-	    "10.0.0.0/16");
+	assert_string_equal(
+	    param(&cp->actions[1], "IpPermissions.1.IpRanges.1.CidrIp"), "10.0.0.0/16");
 	assert_string_equal(param(&cp->actions[1], "IpPermissions.1.FromPort"), "5432");
 	assert_int_equal(cp->actions[2].kind, AG_ACT_CREATE_SUBNET_GROUP);
 	assert_string_equal(param(&cp->actions[2], "SubnetIds.SubnetIdentifier.2"), "subnet-b");
 	assert_int_equal(cp->actions[3].kind, AG_ACT_CREATE_PARAM_GROUP);
-	assert_string_equal(param(&cp->actions[3], "DBParameterGroupFamily"),
-	    "aurora-postgresql15");
+	assert_string_equal(
+	    param(&cp->actions[3], "DBParameterGroupFamily"), "aurora-postgresql15");
 	assert_int_equal(cp->actions[4].kind, AG_ACT_MODIFY_PARAM_GROUP);
-	assert_string_equal(param(&cp->actions[4], "Parameters.Parameter.1.ApplyMethod"),
-	    "immediate");
+	assert_string_equal(
+	    param(&cp->actions[4], "Parameters.Parameter.1.ApplyMethod"), "immediate");
 	a = &cp->actions[5];
 	assert_int_equal(a->kind, AG_ACT_CREATE_CLUSTER);
 	assert_string_equal(param(a, "DBSubnetGroupName"), "new1");
@@ -923,12 +924,12 @@ test_plan__instances(void **state)
 	assert_true(create_at < delete_at);
 	assert_string_equal(cp->actions[create_at].target, "db1-c");
 	assert_string_equal(cp->actions[delete_at].target, "db1-b");
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_INSTANCE), "DBInstanceClass"),
-	    "db.r6g.xlarge");
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_INSTANCE), "ApplyImmediately"),
-	    "false");
-	assert_int_equal(find_change(cp, "spec.instances[db1-a].instanceClass")->klass,
-	    AG_CLASS_DEFERRED);
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_INSTANCE), "DBInstanceClass"), "db.r6g.xlarge");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_INSTANCE), "ApplyImmediately"), "false");
+	assert_int_equal(
+	    find_change(cp, "spec.instances[db1-a].instanceClass")->klass, AG_CLASS_DEFERRED);
 	assert_non_null(strstr(find_change(cp, "spec.instances[db1-a].instanceClass")->note,
 	    "deferred until 2026-11-25T03:00:00Z"));
 
@@ -981,10 +982,10 @@ test_plan__tags_and_logs(void **state)
 	assert_string_equal(param(a, "TagKeys.member.1"), "old");
 	assert_null(param(a, "TagKeys.member.2"));
 	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
-	assert_string_equal(param(a, "CloudwatchLogsExportConfiguration.EnableLogTypes.member.1"),
-	    "postgresql");
-	assert_string_equal(param(a, "CloudwatchLogsExportConfiguration.DisableLogTypes.member.1"),
-	    "upgrade");
+	assert_string_equal(
+	    param(a, "CloudwatchLogsExportConfiguration.EnableLogTypes.member.1"), "postgresql");
+	assert_string_equal(
+	    param(a, "CloudwatchLogsExportConfiguration.DisableLogTypes.member.1"), "upgrade");
 }
 
 /* ---- parameters -------------------------------------------------------------- */
@@ -999,8 +1000,8 @@ test_plan__removed_parameters_are_reset(void **state)
 	const struct ag_action *a;
 	struct ag_db_cluster_param_group *g;
 	struct ag_observed_param *op;
-	const char *names[] = { "kept", "dropped", "engine_default" };
-	const char *sources[] = { "user", "user", "engine-default" };
+	const char *names[] = {"kept", "dropped", "engine_default"};
+	const char *sources[] = {"user", "user", "engine-default"};
 	size_t i;
 
 	add_manifest(f, "db1", NULL,
@@ -1065,8 +1066,8 @@ test_plan__parameters_in_chunks(void **state)
 			n++;
 	assert_int_equal(n, 3); /* 42 changed: 20 + 20 + 2 */
 	assert_string_equal(param(&cp->actions[0], "Parameters.Parameter.1.ParameterName"), "p03");
-	assert_string_equal(param(&cp->actions[0], "Parameters.Parameter.1.ApplyMethod"),
-	    "pending-reboot");
+	assert_string_equal(
+	    param(&cp->actions[0], "Parameters.Parameter.1.ApplyMethod"), "pending-reboot");
 	assert_int_equal(cp->actions[0].klass, AG_CLASS_OUTAGE);
 	assert_non_null(param(&cp->actions[1], "Parameters.Parameter.20.ParameterName"));
 	assert_null(param(&cp->actions[1], "Parameters.Parameter.21.ParameterName"));
@@ -1081,7 +1082,7 @@ test_plan__parameters_in_chunks(void **state)
 static void
 build_fleet(struct fx *f, bool reversed)
 {
-	const char *ids[3] = { "db1", "db2", "db3" };
+	const char *ids[3] = {"db1", "db2", "db3"};
 	size_t k;
 
 	for (k = 0; k < 3; k++) {
@@ -1089,8 +1090,8 @@ build_fleet(struct fx *f, bool reversed)
 		struct ag_db_cluster *c;
 
 		char *spec = ag_xasprintf("  backupRetentionPeriod: 9\n  instances:\n"
-					  "    - name: %s-1\n      instanceClass: db.r6g.xlarge\n"
-					  "    - name: %s-4\n      instanceClass: db.r6g.large\n",
+		                          "    - name: %s-1\n      instanceClass: db.r6g.xlarge\n"
+		                          "    - name: %s-4\n      instanceClass: db.r6g.large\n",
 		    id, id);
 		char n2[32], n3[32], n1[32];
 
@@ -1153,7 +1154,7 @@ static void
 test_plan__cluster_filter(void **state)
 {
 	struct fx *f = *state;
-	const char *only[] = { "db2" };
+	const char *only[] = {"db2"};
 
 	build_fleet(f, false);
 	f->in.cluster_filter = only;
@@ -1231,7 +1232,8 @@ test_plan__other_paths(void **state)
 	free(c->db_cluster_parameter_group);
 	c->db_cluster_parameter_group = ag_xstrdup("hand-made");
 	/* parameters for a group that does not exist yet */
-	add_manifest(f, "newpg", NULL, "  parameters:\n    - name: work_mem\n      value: \"64MB\"\n");
+	add_manifest(
+	    f, "newpg", NULL, "  parameters:\n    - name: work_mem\n      value: \"64MB\"\n");
 	add_live(f, "newpg");
 	/* Serverless v1: the HTTP endpoint goes through ModifyDBCluster */
 	add_manifest(f, "v1", NULL, "  engineMode: serverless\n  enableHttpEndpoint: true\n");
@@ -1239,29 +1241,32 @@ test_plan__other_paths(void **state)
 	free(c->engine_mode);
 	c->engine_mode = ag_xstrdup("serverless");
 	/* a tombstone in observe mode and a limit of zero deletions */
-	add_manifest(f, "obs", "  annotations:\n    aurora-gitops/mode: observe\n"
-			       "    aurora-gitops/deletion: delete\n", NULL);
+	add_manifest(f, "obs",
+	    "  annotations:\n    aurora-gitops/mode: observe\n"
+	    "    aurora-gitops/deletion: delete\n",
+	    NULL);
 	add_live(f, "obs");
 
 	cp = run(f, "rep");
 	assert_int_equal(cp->actions[0].kind, AG_ACT_PROMOTE_REPLICA);
 	assert_string_equal(param(&cp->actions[0], "DBClusterIdentifier"), "rep");
 	cp = ag_plan_find(&f->plan, "pg");
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER),
-				"DBClusterParameterGroupName"),
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "DBClusterParameterGroupName"),
 	    "default.aurora-postgresql15");
 	cp = ag_plan_find(&f->plan, "newpg");
 	assert_int_equal(cp->actions[0].kind, AG_ACT_CREATE_PARAM_GROUP);
 	assert_string_equal(param(&cp->actions[0], "DBClusterParameterGroupName"), "newpg-cluster");
 	assert_int_equal(cp->actions[1].kind, AG_ACT_MODIFY_PARAM_GROUP);
-	assert_string_equal(param(&cp->actions[1], "Parameters.Parameter.1.ParameterValue"), "64MB");
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER),
-				"DBClusterParameterGroupName"),
+	assert_string_equal(
+	    param(&cp->actions[1], "Parameters.Parameter.1.ParameterValue"), "64MB");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "DBClusterParameterGroupName"),
 	    "newpg-cluster");
 	cp = ag_plan_find(&f->plan, "v1");
 	assert_null(find_action(cp, AG_ACT_SET_HTTP_ENDPOINT));
-	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "EnableHttpEndpoint"),
-	    "true");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "EnableHttpEndpoint"), "true");
 	cp = ag_plan_find(&f->plan, "obs");
 	assert_int_equal(cp->status, AG_STATUS_DELETE);
 	assert_int_equal(cp->n_actions, 0);
@@ -1277,42 +1282,42 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_plan__moto_defaults_are_no_drift, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__every_row_drifts_with_its_class, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__equivalent_forms_do_not_drift, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__engine_version_rules, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__mysql_versions_segment_wise, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__pending_values_not_resent, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__blocked_cluster_gets_no_actions, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__tombstone_deletes_with_final_snapshot, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__tombstone_refused_when_protected, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__too_many_deletes_refuses_all, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__missing_manifest_never_deletes, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__modes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__suspend, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__password_states, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__create_with_everything, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__restore_then_modify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__restored_username_comes_from_snapshot, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__instances, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__tags_and_logs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__removed_parameters_are_reset, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__sparse_live_cluster, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__tombstone_while_deleting, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_plan__other_paths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__moto_defaults_are_no_drift, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__every_row_drifts_with_its_class, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__equivalent_forms_do_not_drift, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__engine_version_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__mysql_versions_segment_wise, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__pending_values_not_resent, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__blocked_cluster_gets_no_actions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__tombstone_deletes_with_final_snapshot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__tombstone_refused_when_protected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__too_many_deletes_refuses_all, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__missing_manifest_never_deletes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__modes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__suspend, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__password_states, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__create_with_everything, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__restore_then_modify, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__restored_username_comes_from_snapshot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__instances, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__tags_and_logs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__removed_parameters_are_reset, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__sparse_live_cluster, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__tombstone_while_deleting, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__other_paths, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

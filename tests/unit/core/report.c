@@ -28,8 +28,8 @@ parse(struct ag_manifest_set *set, const char *name, const char *spec)
 {
 	struct ag_diags d;
 	char *y = ag_xasprintf("apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
-			       "metadata:\n  name: %s\nspec:\n  engine: aurora-postgresql\n"
-			       "%s  dbSubnetGroupName: default\n%s",
+	                       "metadata:\n  name: %s\nspec:\n  engine: aurora-postgresql\n"
+	                       "%s  dbSubnetGroupName: default\n%s",
 	    name, strstr(spec, "engineVersion") != NULL ? "" : "  engineVersion: \"15.4\"\n", spec);
 
 	ag_diags_init(&d);
@@ -76,7 +76,8 @@ small_world(struct world *w)
 	parse(&w->set, "alpha", "  backupRetentionPeriod: 7\n  engineVersion: \"15.6\"\n");
 	parse(&w->set, "beta", "");
 	parse(&w->set, "gamma", "  storageEncrypted: true\n");
-	parse(&w->set, "delta", "  instances:\n    - name: delta-1\n      instanceClass: db.r6g.large\n");
+	parse(&w->set, "delta",
+	    "  instances:\n    - name: delta-1\n      instanceClass: db.r6g.large\n");
 	live(&w->obs, "alpha");
 	live(&w->obs, "beta");
 	live(&w->obs, "gamma");
@@ -106,15 +107,16 @@ test_report__text_key_lines(void **state)
 	small_world(&w);
 	assert_int_equal(ag_report_text(&b, &w.plan, 0), 0);
 	assert_non_null(strstr(b.ptr, "Plan: 1 to create, 1 to update, 0 to delete, 1 unchanged, "
-				      "1 blocked, 0 suspended, 0 orphaned, 0 errors\n"));
+	                              "1 blocked, 0 suspended, 0 orphaned, 0 errors\n"));
 	assert_non_null(strstr(b.ptr, "\n~ alpha (update, mode apply) clusters.yaml:"));
-	assert_non_null(strstr(b.ptr,
-	    "    spec.backupRetentionPeriod: committed 7 → live 1 [in-place]\n"));
-	assert_non_null(strstr(b.ptr, "    spec.engineVersion: committed 15.6 → live 15.4 [outage]\n"
-				      "        minor version upgrade: the cluster restarts; deferred "
-				      "until 2026-11-25T03:00:00Z"));
+	assert_non_null(
+	    strstr(b.ptr, "    spec.backupRetentionPeriod: committed 7 → live 1 [in-place]\n"));
+	assert_non_null(
+	    strstr(b.ptr, "    spec.engineVersion: committed 15.6 → live 15.4 [outage]\n"
+	                  "        minor version upgrade: the cluster restarts; deferred "
+	                  "until 2026-11-25T03:00:00Z"));
 	assert_non_null(strstr(b.ptr, "    1. rds ModifyDBCluster alpha (outage)\n"
-				      "         DBClusterIdentifier=alpha\n"));
+	                              "         DBClusterIdentifier=alpha\n"));
 	assert_non_null(strstr(b.ptr, "         ApplyImmediately=false\n"));
 	assert_non_null(strstr(b.ptr, "\n! gamma (blocked, mode apply)"));
 	assert_non_null(strstr(b.ptr, "\n+ delta (create, mode apply)"));
@@ -143,12 +145,10 @@ test_report__json_schema(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
 	assert_string_equal(json_string_value(json_object_get(j, "digest")), w.plan.digest);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"),
-			     "changed")),
-	    3);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"),
-			     "blocked")),
-	    1);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "summary"), "changed")), 3);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "summary"), "blocked")), 1);
 	assert_int_equal(json_array_size(json_object_get(j, "clusters")), 4);
 	c = json_array_get(json_object_get(j, "clusters"), 0); /* alpha: sorted */
 	assert_string_equal(json_string_value(json_object_get(c, "id")), "alpha");
@@ -165,8 +165,8 @@ test_report__json_schema(void **state)
 	assert_string_equal(json_string_value(json_object_get(a, "kind")), "modify-cluster");
 	assert_string_equal(json_string_value(json_object_get(a, "api")), "rds");
 	assert_string_equal(json_string_value(json_object_get(a, "action")), "ModifyDBCluster");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(a, "params"),
-				"BackupRetentionPeriod")),
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(a, "params"), "BackupRetentionPeriod")),
 	    "7");
 	assert_string_equal(json_string_value(json_object_get(a, "class")), "outage");
 	json_decref(j);
@@ -187,7 +187,7 @@ test_report__markdown_layout(void **state)
 	assert_non_null(strstr(b.ptr, "| 4 | 3 | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 |"));
 	assert_non_null(strstr(b.ptr, "### `alpha` — update (mode apply)"));
 	assert_non_null(strstr(b.ptr, "- `spec.backupRetentionPeriod`: committed `7` → live `1` · "
-				      "**🟢 in-place**"));
+	                              "**🟢 in-place**"));
 	assert_non_null(strstr(b.ptr, "**🟠 outage**"));
 	assert_non_null(strstr(b.ptr, "**⛔ blocked**"));
 	assert_non_null(strstr(b.ptr, "<details><summary>API actions (1, will run)</summary>"));
@@ -241,7 +241,8 @@ big_plan(struct ag_plan *p, size_t n, size_t n_unchanged)
 		cp->actions[0].target = ag_xstrdup(cp->id);
 		ag_kvlist_add(&cp->actions[0].params, "DBClusterIdentifier", cp->id);
 		ag_kvlist_add(&cp->actions[0].params, "BackupRetentionPeriod", "7");
-		ag_kvlist_add(&cp->actions[0].params, "MasterUserPassword", AG_PLACEHOLDER_PASSWORD);
+		ag_kvlist_add(
+		    &cp->actions[0].params, "MasterUserPassword", AG_PLACEHOLDER_PASSWORD);
 		cp->actions[0].klass = AG_CLASS_IN_PLACE;
 	}
 	memset(p->digest, 'a', 64);
@@ -284,10 +285,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_report__text_key_lines),
-		cmocka_unit_test(test_report__json_schema),
-		cmocka_unit_test(test_report__markdown_layout),
-		cmocka_unit_test(test_report__markdown_cap),
+	    cmocka_unit_test(test_report__text_key_lines),
+	    cmocka_unit_test(test_report__json_schema),
+	    cmocka_unit_test(test_report__markdown_layout),
+	    cmocka_unit_test(test_report__markdown_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

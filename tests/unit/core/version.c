@@ -59,14 +59,14 @@ test_version__verdicts(void **state)
 	assert_int_equal(ag_version_compare(pg, "15.6", "15.4", true), AG_VERSION_UPGRADE_MINOR);
 	assert_int_equal(ag_version_compare(pg, "16.1", "15.4", true), AG_VERSION_UPGRADE_MAJOR);
 	assert_int_equal(ag_version_compare(pg, "16", "15.4", true), AG_VERSION_UPGRADE_MAJOR);
-	assert_int_equal(ag_version_compare(my, "8.0.mysql_aurora.3.10.0", "8.0.mysql_aurora.3.05.2",
-			     true),
+	assert_int_equal(
+	    ag_version_compare(my, "8.0.mysql_aurora.3.10.0", "8.0.mysql_aurora.3.05.2", true),
 	    AG_VERSION_UPGRADE_MINOR);
-	assert_int_equal(ag_version_compare(my, "8.0.mysql_aurora.3.05.2",
-			     "8.0.mysql_aurora.3.10.0", true),
+	assert_int_equal(
+	    ag_version_compare(my, "8.0.mysql_aurora.3.05.2", "8.0.mysql_aurora.3.10.0", true),
 	    AG_VERSION_AUTO_MINOR);
-	assert_int_equal(ag_version_compare(my, "8.0.mysql_aurora.3.05.2",
-			     "5.7.mysql_aurora.2.11.2", true),
+	assert_int_equal(
+	    ag_version_compare(my, "8.0.mysql_aurora.3.05.2", "5.7.mysql_aurora.2.11.2", true),
 	    AG_VERSION_UPGRADE_MAJOR);
 	assert_int_equal(ag_version_compare(pg, NULL, "15.4", true), AG_VERSION_EQUAL);
 }
@@ -75,9 +75,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_version__cmp_segment_wise),
-		cmocka_unit_test(test_version__prefix_and_major),
-		cmocka_unit_test(test_version__verdicts),
+	    cmocka_unit_test(test_version__cmp_segment_wise),
+	    cmocka_unit_test(test_version__prefix_and_major),
+	    cmocka_unit_test(test_version__verdicts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,9 +85,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_window__parse),
-		cmocka_unit_test(test_window__contains_and_next),
-		cmocka_unit_test(test_window__format),
+	    cmocka_unit_test(test_window__parse),
+	    cmocka_unit_test(test_window__contains_and_next),
+	    cmocka_unit_test(test_window__format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
