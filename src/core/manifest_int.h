@@ -53,6 +53,27 @@ const char *ag_mcheck_backup_window(const char *s);
 const char *ag_mcheck_cidr(const char *s);
 const char *ag_mcheck_instance_class(const char *s);
 
+/* AWS tag rules (labels become tags): a key is 1..128 Unicode characters,
+ * a value 0..256; letters, digits, white space and _ . : / = + - @ only;
+ * neither may start with "aws:" or "rds:". */
+const char *ag_mcheck_tag_key(const char *s);
+const char *ag_mcheck_tag_value(const char *s);
+/* At most this many tags on a cluster, the agent's managed-by tag included. */
+#define AG_MANIFEST_MAX_TAGS 50
+
+/* A plain-text master password: 8..41 printable ASCII characters without
+ * '/', '"', '@' or a space. The reason never repeats the value. */
+const char *ag_mcheck_password(const char *s);
+/* A master username: 1..16 letters, digits or '_', a letter first, not a
+ * word RDS or the engine reserves. engine may be NULL. */
+const char *ag_mcheck_username(const char *engine, const char *s);
+/* A database name: a letter first, then letters, digits or '_'; at most
+ * 63 characters for aurora-postgresql, 64 for aurora-mysql; not reserved. */
+const char *ag_mcheck_database_name(const char *engine, const char *s);
+/* True when the daily backup window and the weekly maintenance window
+ * (both valid) share a minute. */
+bool ag_mcheck_windows_overlap(const char *backup, const char *maintenance);
+
 /* Parses "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)" into seconds since
  * the epoch. Returns 0 or AG_EINVAL. */
 int ag_mparse_rfc3339(int64_t *out, const char *s);

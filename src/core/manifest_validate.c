@@ -5,6 +5,8 @@
 #include "core/error.h"
 #include "core/manifest_int.h"
 #include "core/mem.h"
+#include "core/plan.h"
+#include "core/tagchars.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +174,251 @@ ag_mcheck_instance_class(const char *s)
 	return NULL;
 }
 
+/* ---- AWS naming rules ---------------------------------------------- */
+
+/*
+ * Decodes one UTF-8 sequence at s into *cp; returns its length, or 0 when
+ * it is not well-formed (overlong, surrogate, above U+10FFFF, cut short).
+ */
+static size_t
+utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c = s[0], min;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xE0) == 0xC0) {
+		n = 2, c &= 0x1F, min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 3, c &= 0x0F, min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static bool
+tag_char_ok(uint32_t c)
+{
+	if (c < 0x80)
+		return is_alpha((char)c) || is_digit((char)c) || c == ' ' || c == '_' || c == '.' ||
+		       c == ':' || c == '/' || c == '=' || c == '+' || c == '-' || c == '@';
+	return ag_tagchar_unicode_ok(c);
+}
+
+static bool
+has_prefix_ci(const char *s, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; prefix[i]; i++)
+		if (to_lower(s[i]) != prefix[i])
+			return false;
+	return true;
+}
+
+/* Length, prefix and character rules shared by tag keys and values. */
+static const char *
+tag_text(const char *s, size_t min, size_t max, const char *short_why, const char *long_why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t chars = 0, n;
+	uint32_t cp;
+
+	if (has_prefix_ci(s, "aws:") || has_prefix_ci(s, "rds:"))
+		return "must not start with 'aws:' or 'rds:' (reserved for AWS)";
+	while (*p) {
+		if ((n = utf8_next(p, &cp)) == 0)
+			return "is not valid UTF-8";
+		if (!tag_char_ok(cp))
+			return "may contain only Unicode letters, digits, white space and "
+			       "_ . : / = + - @";
+		p += n;
+		chars++;
+	}
+	if (chars < min)
+		return short_why;
+	if (chars > max)
+		return long_why;
+	return NULL;
+}
+
+const char *
+ag_mcheck_tag_key(const char *s)
+{
+	return tag_text(s, 1, 128, "must not be empty", "must be at most 128 characters long");
+}
+
+const char *
+ag_mcheck_tag_value(const char *s)
+{
+	return tag_text(s, 0, 256, NULL, "must be at most 256 characters long");
+}
+
+const char *
+ag_mcheck_password(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 8)
+		return "is shorter than 8 characters";
+	if (n > 41)
+		return "is longer than 41 characters";
+	for (i = 0; i < n; i++) {
+		if (s[i] == '/' || s[i] == '"' || s[i] == '@')
+			return "contains '/', '\"' or '@'";
+		if (s[i] == ' ')
+			return "contains a space";
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7E)
+			return "contains a character that is not printable ASCII";
+	}
+	return NULL;
+}
+
+/*
+ * Words the engines reserve (lower case): RDS's own accounts and roles and
+ * the SQL keywords that cannot name a user or database without quoting.
+ */
+static const char *const rds_reserved[] = {"rdsadmin", "rdsrepladmin", "rdsproxyadmin",
+    "rds_superuser", "rds_replication", "rds_password", "rds_iam", "rdstopmgr", NULL};
+static const char *const postgres_reserved[] = {"all", "analyse", "analyze", "and", "any", "array",
+    "as", "asc", "asymmetric", "both", "case", "cast", "check", "collate", "column", "constraint",
+    "create", "current_catalog", "current_date", "current_role", "current_time",
+    "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else",
+    "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+    "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp",
+    "none", "not", "null", "offset", "on", "only", "or", "order", "placing", "primary", "public",
+    "references", "returning", "select", "session_user", "some", "symmetric", "system_user",
+    "table", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic",
+    "when", "where", "window", "with", NULL};
+static const char *const mysql_reserved[] = {"accessible", "add", "all", "alter", "analyze", "and",
+    "as", "asc", "before", "between", "both", "by", "call", "cascade", "case", "change", "check",
+    "collate", "column", "condition", "constraint", "continue", "convert", "create", "cross",
+    "cube", "current_date", "current_role", "current_time", "current_timestamp", "current_user",
+    "cursor", "database", "databases", "declare", "default", "delete", "desc", "describe",
+    "distinct", "div", "drop", "each", "else", "elseif", "exists", "exit", "explain", "false",
+    "fetch", "for", "force", "foreign", "from", "function", "grant", "group", "grouping", "groups",
+    "having", "if", "ignore", "in", "index", "inner", "insert", "interval", "into", "is", "join",
+    "key", "keys", "kill", "leading", "leave", "left", "like", "limit", "lines", "load", "lock",
+    "loop", "match", "mod", "natural", "not", "null", "of", "on", "option", "or", "order", "out",
+    "outer", "over", "primary", "procedure", "range", "read", "references", "regexp", "release",
+    "rename", "repeat", "replace", "require", "restrict", "return", "revoke", "right", "rlike",
+    "row", "rows", "schema", "schemas", "select", "set", "show", "signal", "sql", "system", "table",
+    "then", "to", "trailing", "trigger", "true", "union", "unique", "unlock", "update", "usage",
+    "use", "using", "values", "when", "where", "while", "window", "with", "write", "xor", NULL};
+
+static bool
+in_words(const char *const *words, const char *lower)
+{
+	size_t i;
+
+	for (i = 0; words[i]; i++)
+		if (strcmp(words[i], lower) == 0)
+			return true;
+	return false;
+}
+
+/* A word reserved by engine (case-insensitive), or NULL. */
+static const char *
+reserved_word(const char *engine, const char *s)
+{
+	char lower[72];
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = to_lower(s[i]);
+	lower[i] = '\0';
+	if (in_words(rds_reserved, lower))
+		return "is reserved by RDS";
+	if (engine == NULL)
+		return NULL;
+	if (strcmp(engine, "aurora-postgresql") == 0) {
+		if (strncmp(lower, "pg_", 3) == 0)
+			return "starts with 'pg_', which PostgreSQL reserves";
+		if (in_words(postgres_reserved, lower))
+			return "is a word PostgreSQL reserves";
+	} else if (strcmp(engine, "aurora-mysql") == 0 && in_words(mysql_reserved, lower)) {
+		return "is a word MySQL reserves";
+	}
+	return NULL;
+}
+
+/* 1..max characters, a letter first, then letters, digits or '_'. */
+static const char *
+sql_name(const char *s, size_t max, const char *long_why)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0)
+		return "must not be empty";
+	if (n > max)
+		return long_why;
+	if (!is_alpha(s[0]))
+		return "must start with a letter";
+	for (i = 1; i < n; i++)
+		if (!is_alpha(s[i]) && !is_digit(s[i]) && s[i] != '_')
+			return "may contain only letters, digits and underscores";
+	return NULL;
+}
+
+const char *
+ag_mcheck_username(const char *engine, const char *s)
+{
+	const char *why = sql_name(s, 16, "must be at most 16 characters long");
+
+	return why != NULL ? why : reserved_word(engine, s);
+}
+
+const char *
+ag_mcheck_database_name(const char *engine, const char *s)
+{
+	bool pg = engine != NULL && strcmp(engine, "aurora-postgresql") == 0;
+	const char *why = pg ? sql_name(s, 63, "must be at most 63 characters long")
+	                     : sql_name(s, 64, "must be at most 64 characters long");
+
+	return why != NULL ? why : reserved_word(engine, s);
+}
+
+bool
+ag_mcheck_windows_overlap(const char *backup, const char *maintenance)
+{
+	const int week = 7 * 1440;
+	int b1, b2, m1, m2, blen, mlen, d, start;
+
+	if (ag_mcheck_backup_window(backup) != NULL ||
+	    ag_mcheck_maintenance_window(maintenance) != NULL)
+		return false; /* reported on their own */
+	(void)clock_time(backup, &b1);
+	(void)clock_time(backup + 6, &b2);
+	(void)clock_time(maintenance + 4, &m1);
+	(void)clock_time(maintenance + 14, &m2);
+	m1 += weekday(maintenance) * 1440;
+	m2 += weekday(maintenance + 10) * 1440;
+	blen = (b2 - b1 + 1440) % 1440;
+	mlen = (m2 - m1 + week) % week;
+	/* the backup window recurs every day; compare each day's copy with
+	 * the maintenance window on a circular week */
+	for (d = 0; d < 7; d++) {
+		start = d * 1440 + b1;
+		if ((start - m1 + week) % week < mlen || (m1 - start + week) % week < blen)
+			return true;
+	}
+	return false;
+}
+
 static int
 days_in_month(int y, int m)
 {
@@ -241,8 +488,13 @@ ag_mparse_rfc3339(int64_t *out, const char *s)
 	return 0;
 }
 
-static const char *const mysql_logs[] = {"audit", "error", "general", "slowquery", NULL};
-static const char *const postgres_logs[] = {"postgresql", "upgrade", NULL};
+/* CreateDBCluster EnableCloudwatchLogsExports, per Aurora engine. */
+static const char *const mysql_logs[] = {
+    "audit", "error", "general", "slowquery", "instance", "iam-db-auth-error", NULL};
+static const char *const postgres_logs[] = {"postgresql", "instance", "iam-db-auth-error", NULL};
+/* Every log type some engine knows ("upgrade" is RDS for PostgreSQL's). */
+static const char *const all_logs[] = {"audit", "error", "general", "slowquery", "instance",
+    "iam-db-auth-error", "postgresql", "upgrade", NULL};
 
 bool
 ag_mengine_supported(const char *engine)
@@ -311,22 +563,16 @@ check_logs(struct ag_mload *l)
 	struct ag_manifest *m = l->m;
 	const struct ag_strlist *logs = &m->spec.enabled_cloudwatch_logs_exports;
 	const char *const *ok = ag_mengine_log_types(m->spec.engine);
-	const char *const *other;
 	char valid[128] = "", shown[128];
 	size_t i, j;
-	bool found;
 
 	if (ok == NULL)
 		return;
-	other = ok == mysql_logs ? postgres_logs : mysql_logs;
 	for (j = 0; ok[j]; j++)
 		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
 		    j ? ", " : "", ok[j]);
 	for (i = 0; i < logs->n; i++) {
-		found = false;
-		for (j = 0; other[j]; j++)
-			found |= strcmp(logs->v[i], other[j]) == 0;
-		if (!found)
+		if (in_words(ok, logs->v[i]) || !in_words(all_logs, logs->v[i]))
 			continue; /* valid, or unknown and already reported */
 		ag_mload_error(l, fpos(m, AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS),
 		    "spec.enabledCloudwatchLogsExports",
@@ -334,6 +580,92 @@ check_logs(struct ag_mload *l)
 		    "(valid: %s)",
 		    ag_mload_show(shown, sizeof(shown), logs->v[i]), m->spec.engine, valid);
 	}
+}
+
+/* The rules AWS documents for single values whose meaning depends on the
+ * engine or on how the agent uses them. */
+static void
+aws_rules(struct ag_mload *l)
+{
+	struct ag_manifest *m = l->m;
+	struct ag_cluster_spec *c = &m->spec;
+	char shown[128];
+	const char *why;
+
+	if (c->port > 0 && c->port < 1150)
+		ag_mload_error(l, fpos(m, AG_F_PORT), "spec.port",
+		    "spec.port: %d is out of range (AWS: valid values 1150-65535; 0 or absent "
+		    "means "
+		    "the engine default)",
+		    c->port);
+	if (c->password != NULL && !ag_manifest_is_sealed(c->password) &&
+	    (why = ag_mcheck_password(c->password)) != NULL)
+		ag_mload_error(l, fpos(m, AG_F_PASSWORD), "spec.password",
+		    "spec.password: the password %s (AWS: 8 to 41 printable ASCII characters, "
+		    "not '/', '\"', '@' or a space)",
+		    why);
+	if (ag_manifest_has(m, AG_F_USERNAME) && c->username != NULL &&
+	    (why = ag_mcheck_username(c->engine, c->username)) != NULL)
+		ag_mload_error(l, fpos(m, AG_F_USERNAME), "spec.username",
+		    "spec.username: invalid master username '%s': %s (AWS: 1 to 16 letters or "
+		    "numbers, the first a letter, not a word the engine reserves)",
+		    ag_mload_show(shown, sizeof(shown), c->username), why);
+	if (c->database_name != NULL && c->database_name[0] != '\0' &&
+	    (why = ag_mcheck_database_name(c->engine, c->database_name)) != NULL)
+		ag_mload_error(l, fpos(m, AG_F_DATABASE_NAME), "spec.databaseName",
+		    "spec.databaseName: invalid database name '%s': %s (AWS: %s)",
+		    ag_mload_show(shown, sizeof(shown), c->database_name), why,
+		    c->engine != NULL && strcmp(c->engine, "aurora-postgresql") == 0
+		        ? "1 to 63 letters, digits or underscores, the first a letter"
+		        : "1 to 64 letters, digits or underscores, the first a letter");
+	if (c->db_cluster_parameter_group_name != NULL &&
+	    c->db_cluster_parameter_group_name[0] != '\0') {
+		const char *g = c->db_cluster_parameter_group_name;
+		bool aws_default = strncmp(g, "default.", 8) == 0;
+
+		why = NULL;
+		if (aws_default && c->n_parameters > 0)
+			why = "AWS's default groups cannot be modified; name a group of your own "
+			      "for spec.parameters";
+		else if (!aws_default)
+			why = ag_mcheck_rds_identifier(g, 255);
+		if (why != NULL)
+			ag_mload_error(l, fpos(m, AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME),
+			    "spec.dbClusterParameterGroupName",
+			    "spec.dbClusterParameterGroupName: invalid parameter group name '%s': "
+			    "%s "
+			    "(AWS: 1 to 255 letters, digits or hyphens, the first a letter, no two "
+			    "consecutive hyphens, no trailing hyphen)",
+			    ag_mload_show(shown, sizeof(shown), g), why);
+	}
+	if (c->preferred_backup_window != NULL && c->preferred_maintenance_window != NULL &&
+	    ag_mcheck_windows_overlap(c->preferred_backup_window, c->preferred_maintenance_window))
+		ag_mload_error(l, fpos(m, AG_F_PREFERRED_BACKUP_WINDOW),
+		    "spec.preferredBackupWindow",
+		    "spec.preferredBackupWindow: '%s' overlaps spec.preferredMaintenanceWindow "
+		    "'%s' "
+		    "(AWS: the backup window must not conflict with the preferred maintenance "
+		    "window)",
+		    c->preferred_backup_window, c->preferred_maintenance_window);
+	if (m->cluster_id == NULL)
+		return;
+	if (c->subnet_ids.n > 0 &&
+	    (c->db_subnet_group_name == NULL || c->db_subnet_group_name[0] == '\0') &&
+	    strcmp(m->cluster_id, "default") == 0)
+		ag_mload_error(l, fpos(m, AG_F_SUBNET_IDS), "spec.subnetIds",
+		    "spec.subnetIds: the DB subnet group made for them would be named 'default', "
+		    "which AWS reserves (AWS: a DB subnet group name must not be default); rename "
+		    "the "
+		    "cluster or set spec.dbSubnetGroupName");
+	if ((c->security_group_ids.n > 0 || c->allowed_cidr_blocks.n > 0) &&
+	    strncmp(m->cluster_id, "sg-", 3) == 0)
+		ag_mload_error(l, m->id_pos, "metadata.name",
+		    "cluster identifier '%s': the security group made for spec.allowedCidrBlocks "
+		    "and "
+		    "spec.securityGroupIds takes the cluster's name, and AWS refuses security "
+		    "group "
+		    "names that start with 'sg-' (AWS: can't start with sg-)",
+		    m->cluster_id);
 }
 
 static void
@@ -352,6 +684,7 @@ spec_rules(struct ag_mload *l)
 		    "spec.engineVersion is required (e.g. \"16.1\" or "
 		    "\"8.0.mysql_aurora.3.05.2\")");
 	check_logs(l);
+	aws_rules(l);
 	if (c->manage_master_user_password && c->password != NULL)
 		ag_mload_error(l, fpos(m, AG_F_PASSWORD), "spec.password",
 		    "spec.password must be empty when spec.manageMasterUserPassword is true "

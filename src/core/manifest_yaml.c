@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/manifest_int.h"
 #include "core/mem.h"
+#include "core/plan.h"
 #include "core/suggest.h"
 
 #include <math.h>
@@ -791,8 +792,8 @@ check_cidr(struct ag_mload *l, const struct yn *v, const char *path, const char 
 static void
 check_log_type(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
 {
-	static const char *const all[] = {
-	    "audit", "error", "general", "slowquery", "postgresql", "upgrade"};
+	static const char *const all[] = {"audit", "error", "general", "slowquery", "instance",
+	    "iam-db-auth-error", "postgresql", "upgrade"};
 
 	/* whether it matches the engine is checked once the engine is known */
 	check_enum(l, v, path, s, all, NELEM(all), "log type");
@@ -1266,6 +1267,43 @@ load_string_map(struct ag_mload *l, const struct yn *v, const char *path, struct
 	}
 }
 
+/* metadata.labels become the cluster's AWS tags, so they follow the AWS tag
+ * rules (which also keep newlines and Markdown out of reports). */
+static void
+load_labels(struct ag_mload *l, const struct yn *v, const char *path)
+{
+	char shown[SHOWN], sub[256];
+	const char *why;
+	size_t i, count = 0, max = AG_MANIFEST_MAX_TAGS;
+
+	load_string_map(l, v, path, &l->m->labels);
+	if (v->kind != YN_MAP)
+		return;
+	if (ag_kvlist_get(&l->m->labels, AG_MANAGED_TAG_KEY) == NULL)
+		max--; /* the agent adds its managed-by tag */
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
+
+		if (k->kind != YN_SCALAR || memchr(k->val, '\0', k->len) != NULL)
+			continue;
+		if (++count == max + 1)
+			ag_mload_error(l, k->pos, path,
+			    "%s: too many labels: more than %zu (AWS: at most %d tags on a "
+			    "resource, and the agent adds '%s')",
+			    path, max, AG_MANIFEST_MAX_TAGS, AG_MANAGED_TAG_KEY);
+		snprintf(sub, sizeof(sub), "%s.%s", path, SHOW(shown, k->val));
+		if ((why = ag_mcheck_tag_key(k->val)) != NULL)
+			ag_mload_error(l, k->pos, sub,
+			    "%s: invalid tag key '%s': %s (labels become AWS tags)", path, shown,
+			    why);
+		if (x->kind == YN_SCALAR && !is_null(x) && memchr(x->val, '\0', x->len) == NULL &&
+		    (why = ag_mcheck_tag_value(x->val)) != NULL)
+			ag_mload_error(l, x->pos, sub,
+			    "%s: invalid tag value '%s': %s (labels become AWS tags)", sub,
+			    SHOW(shown, x->val), why);
+	}
+}
+
 #define ANN_PREFIX "aurora-gitops/"
 
 static void
@@ -1394,7 +1432,7 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 			get_str(l, v, path, &m->env);
 			break;
 		case 5:
-			load_string_map(l, v, path, &m->labels);
+			load_labels(l, v, path);
 			break;
 		case 6:
 			load_annotations(l, v);

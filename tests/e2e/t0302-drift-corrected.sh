@@ -96,7 +96,7 @@ test_expect_success 'the plan is clean afterwards' '
 # model reads a key the request never carries), so log-export drift is
 # induced from the manifest side here and the exact parameters are checked.
 test_expect_success 'a log export added in the manifest is one in-place modify' '
-	sed -i "s/    - postgresql/    - postgresql\n    - upgrade/" m/production.yaml &&
+	sed -i "s/    - postgresql/    - postgresql\n    - instance/" m/production.yaml &&
 	check_exit 2 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode --format json >logs.json &&
 	python3 - logs.json <<-PY
 	import json, sys
@@ -106,7 +106,7 @@ test_expect_success 'a log export added in the manifest is one in-place modify' 
 	mods = [a for a in c["actions"] if a["kind"] == "modify-cluster"]
 	assert len(mods) == 1, c["actions"]
 	p = mods[0]["params"]
-	assert p.get("CloudwatchLogsExportConfiguration.EnableLogTypes.member.1") == "upgrade", p
+	assert p.get("CloudwatchLogsExportConfiguration.EnableLogTypes.member.1") == "instance", p
 	assert not any(k.startswith("CloudwatchLogsExportConfiguration.DisableLogTypes") for k in p), p
 	PY
 '

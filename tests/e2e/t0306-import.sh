@@ -20,7 +20,7 @@ test_expect_success 'setup: 20 clusters with random settings, made with boto3' '
 	    pg = random.random() < 0.5
 	    engine = "aurora-postgresql" if pg else "aurora-mysql"
 	    version = random.choice(["15.4", "16.1"]) if pg else "8.0.mysql_aurora.3.05.2"
-	    logs = random.sample(["postgresql", "upgrade"] if pg else ["audit", "error", "general", "slowquery"],
+	    logs = random.sample(["postgresql", "instance"] if pg else ["audit", "error", "general", "slowquery"],
 	        random.randint(0, 2))
 	    kw = dict(DBClusterIdentifier=cid, Engine=engine, EngineVersion=version,
 	        MasterUsername=random.choice(["admin", "master", "app_owner"]),

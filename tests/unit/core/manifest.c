@@ -197,11 +197,11 @@ test_manifest__unquoted_numbers_keep_source_text(void **state)
 	                "  subnetIds: [subnet-a, subnet-b]\n"
 	                "  engine: aurora-postgresql\n"
 	                "  engineVersion: 14.10\n"
-	                "  databaseName: 007\n";
+	                "  kmsKeyId: 007\n";
 
 	assert_int_equal(parse(f, y, "t.yaml"), 0);
 	assert_string_equal(f->set.v[0].spec.engine_version, "14.10");
-	assert_string_equal(f->set.v[0].spec.database_name, "007");
+	assert_string_equal(f->set.v[0].spec.kms_key_id, "007");
 }
 
 static void
@@ -523,7 +523,7 @@ test_manifest__windows_and_defaults(void **state)
 	const struct ag_cluster_spec *c;
 
 	assert_int_equal(parse(f,
-	                     HEAD "  preferredMaintenanceWindow: SUN:23:30-Mon:00:30\n"
+	                     HEAD "  preferredMaintenanceWindow: SAT:10:30-Sat:11:00\n"
 	                          "  preferredBackupWindow: \"23:45-00:15\"\n"
 	                          "  autoMinorVersionUpgrade: false\n"
 	                          "  username: admin\n"
@@ -531,7 +531,7 @@ test_manifest__windows_and_defaults(void **state)
 	                     "t.yaml"),
 	    0);
 	c = &f->set.v[0].spec;
-	assert_string_equal(c->preferred_maintenance_window, "SUN:23:30-Mon:00:30");
+	assert_string_equal(c->preferred_maintenance_window, "SAT:10:30-Sat:11:00");
 	assert_false(c->auto_minor_version_upgrade);
 	assert_string_equal(c->username, "admin");
 
@@ -602,7 +602,7 @@ test_manifest__cross_field_rules(void **state)
 	assert_true(has_diag(f, "t.yaml:9:3: error: spec.password must be empty when "
 	                        "spec.manageMasterUserPassword is true"));
 	assert_true(has_diag(f, "log type 'upgrade' does not exist for aurora-mysql (valid: "
-	                        "audit, error, general, slowquery)"));
+	                        "audit, error, general, slowquery, instance, iam-db-auth-error)"));
 	assert_false(has_diag(f, "secret-value-1"));
 }
 
