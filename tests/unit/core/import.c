@@ -174,7 +174,7 @@ test_import__full_cluster_zero_drift(void **state)
 	ag_strlist_add(&c->vpc_security_group_ids, "sg-2");
 	ag_strlist_add(&c->vpc_security_group_ids, "sg-1");
 	ag_kvlist_add(&c->tags, "team", "payments");
-	ag_kvlist_add(&c->tags, "cost center", "42: \"x\"");
+	ag_kvlist_add(&c->tags, "cost center", "42: x");
 	ag_kvlist_add(&c->tags, "aws:cloudformation:stack-name", "s");
 	member(&o, c, "orders-2", "db.serverless", 1, false, false);
 	member(&o, c, "orders-1", "db.serverless", 0, true, false);

@@ -250,7 +250,9 @@ test_checks__password(void **state)
 	    {"abcd@efgh", "contains '/', '\"' or '@'"},
 	    {"abcd efgh", "contains a space"},
 	    {"abcd\tefgh", "contains a character that is not printable ASCII"},
-	    {"abcd\xc3\xa9" "fgh", "contains a character that is not printable ASCII"},
+	    {"abcd\xc3\xa9"
+	     "fgh",
+	        "contains a character that is not printable ASCII"},
 	};
 
 	(void)state;

@@ -372,7 +372,7 @@ test_plan__equivalent_forms_do_not_drift(void **state)
 	    "  storageType: aurora\n"
 	    "  preferredMaintenanceWindow: wed:03:00-wed:03:30\n"
 	    "  preferredBackupWindow: 03:50-04:20\n"
-	    "  enabledCloudwatchLogsExports: [upgrade, postgresql]\n"
+	    "  enabledCloudwatchLogsExports: [instance, postgresql]\n"
 	    "  storageEncrypted: true\n"
 	    "  kmsKeyId: abcd-1234\n"
 	    "  associateSecurityGroupIds: [sg-2, sg-1]\n"
@@ -382,7 +382,7 @@ test_plan__equivalent_forms_do_not_drift(void **state)
 	free(c->preferred_maintenance_window);
 	c->preferred_maintenance_window = ag_xstrdup("Wed:03:00-Wed:03:30");
 	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "postgresql");
-	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "upgrade");
+	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "instance");
 	c->storage_encrypted = true;
 	free(c->kms_key_id);
 	c->kms_key_id = ag_xstrdup("arn:aws:kms:us-east-1:123456789012:key/abcd-1234");
