@@ -48,6 +48,7 @@ AG_CMD_DECL(doctor);
 AG_CMD_DECL(keygen);
 AG_CMD_DECL(seal);
 AG_CMD_DECL(reseal);
+AG_CMD_DECL(report);
 AG_CMD_DECL(version);
 AG_CMD_DECL(help);
 

@@ -30,6 +30,9 @@ const struct ag_cmd ag_cmds[] = {
         "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout D]"},
     {"run", cmd_run, false, "run as a daemon (not in this build)",
         "run --repo URL [--branch B] [--interval 30s]"},
+    {"report", cmd_report, true, "post a pull-request plan as a sticky comment and commit status",
+        "report (--github OWNER/REPO --pr N | --gitlab PROJECT --mr N) --markdown FILE\n"
+        "     --json FILE [--sha SHA] [--api-url URL] [--target-url URL] [--no-status]"},
     {"import", cmd_import, false, "write manifests for live clusters",
         "import CLUSTER_ID... [--out DIR]"},
     {"status", cmd_status, false, "show sealed-key usage and what the agent recorded",

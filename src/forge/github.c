@@ -1,0 +1,192 @@
+/*
+ * GitHub REST: the sticky pull-request comment (an issue comment, found by
+ * its marker, updated with PATCH) and commit statuses.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/error.h"
+#include "core/mem.h"
+#include "forge/forge.h"
+#include "forge/internal.h"
+
+#include "core/compat.h"
+
+#define PERM_COMMENTS "'pull-requests: write' (or 'issues: write')"
+#define PERM_STATUS "'statuses: write'"
+
+static char *
+body_json(const char *body)
+{
+	json_t *o = json_object();
+	char *s;
+
+	json_object_set_new(o, "body", json_string(body));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* Finds the id of the first comment whose body holds marker, following
+ * pages. *id = NULL when there is none. */
+static int
+find_comment(struct ag_forge *f, char **id, long number, const char *marker, struct ag_error *err)
+{
+	struct ag_forge_reply r;
+	char *url, *what, *next;
+	int rc = 0, pages = 0;
+
+	*id = NULL;
+	ag_forge_reply_init(&r);
+	what = ag_xasprintf("list the comments of pull request #%ld of '%s'", number, f->project);
+	url = ag_xasprintf(
+	    "%s/repos/%s/issues/%ld/comments?per_page=100", f->api_url, f->project, number);
+	while (url != NULL && *id == NULL) {
+		json_t *j, *c;
+		size_t i;
+
+		if (++pages > AG_FORGE_PAGES_MAX) {
+			rc = ag_error_set(err, AG_ETOOBIG, "cannot %s: more than %d pages", what,
+			    AG_FORGE_PAGES_MAX);
+			goto out;
+		}
+		if ((rc = ag_forge_call(f, "GET", url, NULL, &r, what, err)) < 0)
+			goto out;
+		if (r.status != 200) {
+			rc = ag_forge_reply_error(f, &r, what, "'pull-requests: read'", err);
+			goto out;
+		}
+		j = json_loadb(r.body.ptr, r.body.len, 0, NULL);
+		if (!json_is_array(j)) {
+			json_decref(j);
+			rc = ag_error_set(
+			    err, AG_EINVAL, "cannot %s: the reply is not a JSON array", what);
+			goto out;
+		}
+		json_array_foreach(j, i, c)
+		{
+			const char *b = json_string_value(json_object_get(c, "body"));
+			json_t *jid = json_object_get(c, "id");
+
+			if (b == NULL || strstr(b, marker) == NULL || !json_is_integer(jid))
+				continue;
+			*id = ag_xasprintf("%lld", (long long)json_integer_value(jid));
+			break;
+		}
+		json_decref(j);
+		free(url);
+		url = NULL;
+		next = ag_forge_link_next(ag_kvlist_get(&r.headers, "link"));
+		if (next != NULL && *id == NULL)
+			url = next;
+		else
+			free(next);
+	}
+out:
+	free(url);
+	free(what);
+	ag_forge_reply_release(&r);
+	return rc;
+}
+
+int
+ag_github_upsert_comment(struct ag_forge *f, bool *created, char **id_out, long number,
+    const char *marker, const char *body, struct ag_error *err)
+{
+	struct ag_forge_reply r;
+	char *id = NULL, *url = NULL, *what = NULL, *json = NULL;
+	json_t *j = NULL;
+	int rc;
+
+	ag_forge_reply_init(&r);
+	if ((rc = find_comment(f, &id, number, marker, err)) < 0)
+		goto out;
+	json = body_json(body);
+	if (id != NULL) {
+		*created = false;
+		what = ag_xasprintf(
+		    "update comment %s on pull request #%ld of '%s'", id, number, f->project);
+		url = ag_xasprintf("%s/repos/%s/issues/comments/%s", f->api_url, f->project, id);
+		rc = ag_forge_call(f, "PATCH", url, json, &r, what, err);
+	} else {
+		*created = true;
+		what = ag_xasprintf("comment on pull request #%ld of '%s'", number, f->project);
+		url =
+		    ag_xasprintf("%s/repos/%s/issues/%ld/comments", f->api_url, f->project, number);
+		rc = ag_forge_call(f, "POST", url, json, &r, what, err);
+	}
+	if (rc < 0)
+		goto out;
+	if (r.status != 200 && r.status != 201) {
+		rc = ag_forge_reply_error(f, &r, what, PERM_COMMENTS, err);
+		goto out;
+	}
+	if (*created) {
+		j = json_loadb(r.body.ptr, r.body.len, 0, NULL);
+		if (json_is_integer(json_object_get(j, "id")))
+			id = ag_xasprintf(
+			    "%lld", (long long)json_integer_value(json_object_get(j, "id")));
+	}
+	if (id_out != NULL) {
+		*id_out = id;
+		id = NULL;
+	}
+out:
+	json_decref(j);
+	free(id);
+	free(url);
+	free(what);
+	free(json);
+	ag_forge_reply_release(&r);
+	return rc;
+}
+
+static const char *
+state_name(enum ag_forge_state s)
+{
+	switch (s) {
+	case AG_FORGE_FAILURE:
+		return "failure";
+	case AG_FORGE_ERROR:
+		return "error";
+	case AG_FORGE_PENDING:
+		return "pending";
+	case AG_FORGE_SUCCESS:
+		break;
+	}
+	return "success";
+}
+
+int
+ag_github_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
+    const char *context, const char *description, const char *target_url, struct ag_error *err)
+{
+	struct ag_forge_reply r;
+	json_t *o = json_object();
+	char desc[141], *json, *url, *what;
+	int rc;
+
+	snprintf(desc, sizeof(desc), "%s", description != NULL ? description : "");
+	json_object_set_new(o, "state", json_string(state_name(state)));
+	json_object_set_new(o, "context", json_string(context));
+	json_object_set_new(o, "description", json_string(desc));
+	if (target_url != NULL)
+		json_object_set_new(o, "target_url", json_string(target_url));
+	json = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	ag_forge_reply_init(&r);
+	what = ag_xasprintf("set the commit status '%s' on %s in '%s'", context, sha, f->project);
+	url = ag_xasprintf("%s/repos/%s/statuses/%s", f->api_url, f->project, sha);
+	rc = ag_forge_call(f, "POST", url, json, &r, what, err);
+	if (rc == 0 && r.status != 201 && r.status != 200)
+		rc = ag_forge_reply_error(f, &r, what, PERM_STATUS, err);
+	free(json);
+	free(url);
+	free(what);
+	ag_forge_reply_release(&r);
+	return rc;
+}

@@ -1,0 +1,63 @@
+#ifndef AG_FORGE_INTERNAL_H
+#define AG_FORGE_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "core/buf.h"
+#include "core/kv.h"
+#include "forge/forge.h"
+
+#define AG_FORGE_BODY_MAX ((size_t)16 << 20) /* one reply */
+#define AG_FORGE_PAGES_MAX 200               /* pages of comments followed */
+
+struct ag_forge {
+	enum ag_forge_kind kind;
+	char *api_url; /* no trailing '/' */
+	char *project;
+	char *project_seg; /* GitLab: URL-encoded project */
+	char *token;
+	enum ag_forge_token_kind token_kind;
+	char *ca_bundle;
+	const struct ag_clock *clock;
+	const struct ag_rand *rand;
+	int max_attempts;
+	int64_t max_wait_ms;
+	int64_t base_wait_ms;
+	CURL *curl;
+	char curl_err[CURL_ERROR_SIZE];
+};
+
+struct ag_forge_reply {
+	long status;
+	struct ag_buf body;
+	struct ag_kvlist headers; /* lower-case names */
+};
+
+void ag_forge_reply_init(struct ag_forge_reply *r);
+void ag_forge_reply_release(struct ag_forge_reply *r);
+
+/*
+ * One API call with retries. url must be under the API base (checked: the
+ * token goes nowhere else). json may be NULL. Returns 0 with the final reply
+ * in out (any status: the caller judges it), or AG_ENET / AG_ETIMEOUT /
+ * AG_ETOOBIG / AG_EINVAL with err filled. `what` names the operation for
+ * errors ("list the comments of pull request #3").
+ */
+int ag_forge_call(struct ag_forge *f, const char *method, const char *url, const char *json,
+    struct ag_forge_reply *out, const char *what, struct ag_error *err);
+
+/* Turns a non-2xx reply into an error naming what failed and, for 403,
+ * the permission the token lacks. Returns the error code. */
+int ag_forge_reply_error(const struct ag_forge *f, const struct ag_forge_reply *r, const char *what,
+    const char *permission, struct ag_error *err);
+
+int ag_github_upsert_comment(struct ag_forge *f, bool *created, char **id, long number,
+    const char *marker, const char *body, struct ag_error *err);
+int ag_github_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
+    const char *context, const char *description, const char *target_url, struct ag_error *err);
+int ag_gitlab_upsert_comment(struct ag_forge *f, bool *created, char **id, long number,
+    const char *marker, const char *body, struct ag_error *err);
+int ag_gitlab_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
+    const char *context, const char *description, const char *target_url, struct ag_error *err);
+
+#endif
