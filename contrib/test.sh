@@ -17,6 +17,8 @@ cmake --build "$build" -j"$(nproc)"
 
 # Leak checking needs ptrace-free LSan; keep it on, and make UBSan fatal.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+# Leaks inside system libraries (not ours) are listed in tests/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$build"
 ctest --output-on-failure -j"$(nproc)" "$@"

@@ -1,0 +1,241 @@
+#include "git/source.h"
+#include "git/internal.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compat.h"
+
+struct git_source {
+	struct ag_source base; /* first: the interface */
+	struct ag_git_repo *repo;
+	char oid[AG_GIT_OID_HEX];
+	char *subdir;
+	char *revision; /* "<label>@<short>" */
+};
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+
+	return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+struct walk {
+	git_repository *repo;
+	const char *revision;
+	const char *prefix; /* subdir + "/" or "" */
+	struct ag_manifest_set *set;
+	struct ag_diags *diags;
+	struct ag_error *err;
+	struct ag_buf buf;
+	size_t files;
+	int bad;
+	int failed;
+};
+
+static int
+walk_cb(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct walk *w = payload;
+	const char *name = git_tree_entry_name(e);
+	git_filemode_t mode = git_tree_entry_filemode(e);
+	git_blob *blob = NULL;
+	char *path, *file = NULL;
+	git_object_size_t size;
+	int rc = 0;
+
+	if (mode == GIT_FILEMODE_TREE)
+		return 0;
+	if (!has_suffix(name, ".yaml") && !has_suffix(name, ".yml"))
+		return 0;
+	path = ag_xasprintf("%s%s%s", w->prefix, root, name);
+	file = ag_xasprintf("%s:%s", w->revision, path);
+	if (mode == GIT_FILEMODE_LINK || mode == GIT_FILEMODE_COMMIT) {
+		const char *what = mode == GIT_FILEMODE_LINK ? "symbolic link" : "submodule";
+
+		ag_diags_add(w->diags, AG_DIAG_WARNING, file, 0, 0, NULL, NULL,
+		    "%s skipped: manifests are read only from regular files in the tree", what);
+		ag_log_warn("%s: %s skipped", file, what);
+		goto out;
+	}
+	if ((rc = git_blob_lookup(&blob, w->repo, git_tree_entry_id(e))) < 0) {
+		ag_git_fail(w->err, rc, "cannot read '%s'", file);
+		w->failed = 1;
+		rc = -1;
+		goto out;
+	}
+	size = git_blob_rawsize(blob);
+	ag_buf_reset(&w->buf);
+	/* the blob is not NUL-terminated: copy it into a bounded buffer */
+	if (size > AG_MANIFEST_MAX_BYTES ||
+	    ag_buf_add(&w->buf, git_blob_rawcontent(blob), (size_t)size) < 0) {
+		ag_diags_add(w->diags, AG_DIAG_ERROR, file, 0, 0, NULL, NULL,
+		    "file is larger than %d bytes", AG_MANIFEST_MAX_BYTES);
+		w->bad = 1;
+		goto out;
+	}
+	w->files++;
+	if (ag_manifest_parse(w->set, w->diags, w->buf.ptr, w->buf.len, file) < 0)
+		w->bad = 1;
+out:
+	git_blob_free(blob);
+	free(path);
+	free(file);
+	return rc;
+}
+
+static int
+load_commit(struct ag_manifest_set *set, struct ag_diags *diags, struct ag_git_repo *r,
+    const char *hex, const char *revision, const char *subdir, struct ag_error *err)
+{
+	git_commit *c = NULL;
+	git_tree *root = NULL, *sub = NULL;
+	git_tree_entry *te = NULL;
+	struct walk w;
+	git_oid id;
+	char *prefix = NULL;
+	int rc;
+
+	memset(&w, 0, sizeof(w));
+	ag_buf_init(&w.buf, AG_MANIFEST_MAX_BYTES);
+	if ((rc = ag_git_oid_parse(&id, hex, err)) < 0)
+		goto out;
+	if ((rc = git_commit_lookup(&c, r->repo, &id)) < 0) {
+		rc = ag_git_fail(err, rc, "cannot read commit %s", revision);
+		goto out;
+	}
+	if ((rc = git_commit_tree(&root, c)) < 0) {
+		rc = ag_git_fail(err, rc, "cannot read the tree of %s", revision);
+		goto out;
+	}
+	if (subdir && subdir[0] && strcmp(subdir, ".") != 0) {
+		size_t n = strlen(subdir);
+
+		while (n > 0 && subdir[n - 1] == '/')
+			n--;
+		prefix = ag_xstrndup(subdir, n);
+		rc = git_tree_entry_bypath(&te, root, prefix);
+		if (rc == GIT_ENOTFOUND ||
+		    (rc == 0 && git_tree_entry_type(te) != GIT_OBJECT_TREE)) {
+			rc = ag_error_set(
+			    err, AG_ENOTFOUND, "directory '%s' not found at %s", prefix, revision);
+			goto out;
+		}
+		if (rc < 0) {
+			rc = ag_git_fail(err, rc, "cannot read '%s' at %s", prefix, revision);
+			goto out;
+		}
+		if ((rc = git_tree_lookup(&sub, r->repo, git_tree_entry_id(te))) < 0) {
+			rc = ag_git_fail(err, rc, "cannot read '%s' at %s", prefix, revision);
+			goto out;
+		}
+		free(prefix);
+		prefix = ag_xasprintf("%.*s/", (int)n, subdir);
+	}
+	w.repo = r->repo;
+	w.revision = revision;
+	w.prefix = prefix ? prefix : "";
+	w.set = set;
+	w.diags = diags;
+	w.err = err;
+	rc = git_tree_walk(sub ? sub : root, GIT_TREEWALK_PRE, walk_cb, &w);
+	if (w.failed) {
+		rc = err->code ? err->code : AG_EGIT;
+		goto out;
+	}
+	if (rc < 0) {
+		rc = ag_git_fail(err, rc, "cannot walk the tree of %s", revision);
+		goto out;
+	}
+	if (w.files == 0 && !w.bad) {
+		rc = ag_error_set(err, AG_ENOTFOUND, "no manifests (*.yaml, *.yml) in '%s' at %s",
+		    prefix ? prefix : "/", revision);
+		goto out;
+	}
+	if (ag_manifest_set_check(set, diags) < 0)
+		w.bad = 1;
+	rc = w.bad ? AG_EINVAL : 0;
+	if (w.bad)
+		ag_error_set(err, AG_EINVAL, "manifests at %s have errors", revision);
+out:
+	ag_buf_release(&w.buf);
+	free(prefix);
+	git_tree_entry_free(te);
+	git_tree_free(sub);
+	git_tree_free(root);
+	git_commit_free(c);
+	return rc;
+}
+
+static int
+src_load(struct ag_source *base, struct ag_manifest_set *set, struct ag_diags *diags,
+    struct ag_error *err)
+{
+	struct git_source *s = (struct git_source *)base;
+
+	return load_commit(set, diags, s->repo, s->oid, s->revision, s->subdir, err);
+}
+
+static const char *
+src_revision(const struct ag_source *base)
+{
+	return ((const struct git_source *)base)->revision;
+}
+
+static void
+src_free(struct ag_source *base)
+{
+	struct git_source *s = (struct git_source *)base;
+
+	free(s->subdir);
+	free(s->revision);
+	free(s);
+}
+
+static const struct ag_source_ops git_source_ops = {src_load, src_revision, src_free};
+
+int
+ag_git_source_new(struct ag_source **out, struct ag_git_repo *repo, const char *rev,
+    const char *label, const char *subdir, struct ag_error *err)
+{
+	struct git_source *s;
+	char oid[AG_GIT_OID_HEX];
+	int rc;
+
+	*out = NULL;
+	if ((rc = ag_git_resolve(oid, repo, rev, err)) < 0)
+		return rc;
+	s = ag_xcalloc(1, sizeof(*s));
+	s->base.ops = &git_source_ops;
+	s->repo = repo;
+	memcpy(s->oid, oid, sizeof(oid));
+	s->subdir = ag_xstrdup(subdir);
+	s->revision = ag_xasprintf("%s@%.7s", label ? label : rev, oid);
+	*out = &s->base;
+	return 0;
+}
+
+const char *
+ag_git_source_commit(const struct ag_source *src)
+{
+	return ((const struct git_source *)src)->oid;
+}
+
+int
+ag_git_load_at(struct ag_manifest_set *set, struct ag_diags *diags, struct ag_git_repo *repo,
+    const char *rev, const char *subdir, struct ag_error *err)
+{
+	struct ag_source *src = NULL;
+	int rc;
+
+	if ((rc = ag_git_source_new(&src, repo, rev, rev, subdir, err)) < 0)
+		return rc;
+	rc = ag_source_load(src, set, diags, err);
+	ag_source_free(src);
+	return rc;
+}

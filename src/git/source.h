@@ -1,0 +1,33 @@
+#ifndef AG_GIT_SOURCE_H
+#define AG_GIT_SOURCE_H
+
+#include "core/source.h"
+#include "git/repo.h"
+
+/*
+ * The git source: manifests read from the tree of one commit in a
+ * repository (the cache of a remote, or a local repository opened with
+ * ag_git_repo_open_local). Every file is named "<label>@<short>:<path>" in
+ * diagnostics, e.g. "main@3f2a1c9:prod/orders.yaml:12:3: ...".
+ *
+ * rev is resolved to a commit once, when the source is made; load always
+ * reads that commit. subdir (NULL: the root) limits the walk to one
+ * directory of the tree. Symlinks and submodules are skipped with a
+ * warning diagnostic. The source borrows repo: free the source first.
+ */
+int ag_git_source_new(struct ag_source **out, struct ag_git_repo *repo, const char *rev,
+    const char *label, const char *subdir, struct ag_error *err);
+
+/* The commit the source reads (40 hex digits). */
+const char *ag_git_source_commit(const struct ag_source *src);
+
+/*
+ * Loads the manifests at an arbitrary revision (a commit id, a branch, a
+ * tag) in one call: resolve, walk, parse, check. Same results as
+ * ag_source_load on a source made for rev; for comparing two revisions
+ * (base and head of a change).
+ */
+int ag_git_load_at(struct ag_manifest_set *set, struct ag_diags *diags, struct ag_git_repo *repo,
+    const char *rev, const char *subdir, struct ag_error *err);
+
+#endif
