@@ -1,6 +1,7 @@
 #include "agent/cycle.h"
 #include "agent/awsenv.h"
 #include "agent/source.h"
+#include "core/source.h"
 #include "agent/state.h"
 #include "aws/client.h"
 #include "aws/rds.h"
@@ -273,7 +274,10 @@ ag_cycle_observe(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct 
 	int rc;
 
 	cy->cfg = cfg;
-	rc = ag_source_load_dir(&cy->manifests, &cy->diags, cfg->dir, err);
+	if (cfg->source)
+		rc = ag_source_load(cfg->source, &cy->manifests, &cy->diags, err);
+	else
+		rc = ag_source_load_dir(&cy->manifests, &cy->diags, cfg->dir, err);
 	if (rc < 0)
 		return rc;
 	state_dir = cfg->state_dir ? ag_xstrdup(cfg->state_dir) : ag_state_default_dir();

@@ -15,6 +15,7 @@ struct ag_aws_client;
 struct ag_keyring;
 struct ag_state;
 struct ag_secret;
+struct ag_source;
 
 /*
  * One reconcile cycle over a plain directory of manifests:
@@ -27,8 +28,9 @@ struct ag_secret;
  * repository must never look like "these clusters were removed".
  */
 struct ag_cycle_config {
-	const char *dir;       /* --dir: manifests directory */
-	const char *state_dir; /* NULL: ag_state_default_dir() */
+	const char *dir;          /* --dir: manifests directory */
+	struct ag_source *source; /* when set (--repo), manifests come from here */
+	const char *state_dir;    /* NULL: ag_state_default_dir() */
 	const char *const *key_files;
 	size_t n_key_files;
 	const char *const *key_dirs;

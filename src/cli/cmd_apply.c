@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 #include "cli/reconcile.h"
+#include "cli/gitsrc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,21 +42,54 @@ has_executable(const struct ag_plan *p)
 	return 0;
 }
 
+/*
+ * Writes the cycle's note lines when the source is a git repository. A note
+ * that cannot be written fails the command: notes are how people learn what
+ * happened.
+ */
+static int
+git_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied, const struct ag_error *failure,
+    const char *cmd, int rc)
+{
+	struct ag_error err = AG_ERROR_INIT;
+
+	if (gs == NULL)
+		return rc;
+	if (ag_gitsync_note(gs, cy, applied, failure, &err) < 0) {
+		fprintf(stderr, "aurora-gitops %s: cannot write the note on %s: %s\n", cmd,
+		    ag_gitsync_revision(gs), err.msg);
+		return AG_EXIT_ERROR;
+	}
+	return rc;
+}
+
 int
 ag_cli_apply_common(int argc, char **argv, int unattended)
 {
-	struct ag_error err = AG_ERROR_INIT;
+	struct ag_error err = AG_ERROR_INIT, why = AG_ERROR_INIT;
+	struct ag_gitsync *gs = NULL;
 	struct ag_cli_opts o;
 	struct ag_cycle cy;
 	int rc;
 
+	ag_cycle_init(&cy);
 	if ((rc = ag_cli_opts_parse(&o, argc, argv, AG_OPT_SOURCE | AG_OPT_APPROVE)) != 0)
 		goto out_opts;
 	if (!o.cfg.mode_given)
 		o.cfg.mode = AG_MODE_APPLY;
-	ag_cycle_init(&cy);
-	if ((rc = ag_cli_cycle_plan(&cy, &o)) != 0)
+	if (o.git.repo && (rc = ag_cli_git_open(&gs, &o, argv[0])) != 0)
+		goto out_opts;
+	if (gs && ag_gitsync_signature(gs, &why) < 0) {
+		fprintf(stderr, "aurora-gitops %s: %s; nothing was applied\n", argv[0], why.msg);
+		rc = git_note(gs, NULL, false, NULL, argv[0], AG_EXIT_ERROR);
 		goto out;
+	}
+	if ((rc = ag_cli_cycle_plan_err(&cy, &o, &why)) != 0) {
+		rc = git_note(gs, NULL, false, &why, argv[0], rc);
+		goto out;
+	}
+	if (gs)
+		ag_gitsync_skip_applied(gs, &cy.plan);
 	/* apply shows what it is about to do; an unattended sync with -q
 	 * prints only the results. */
 	if ((!unattended || o.verbosity >= 0) && (rc = ag_cli_render_plan(&cy, "text", NULL)) != 0)
@@ -72,6 +106,7 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 		rc = ag_cli_exit_for(&cy, 0, 1);
 		if (ag_cycle_save(&cy, &err) < 0)
 			rc = ag_cli_fail(&err);
+		rc = git_note(gs, &cy, true, NULL, argv[0], rc);
 		goto out;
 	}
 	if (!unattended && !o.cfg.auto_approve && !confirmed()) {
@@ -79,16 +114,26 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 		rc = AG_EXIT_ERROR;
 		goto out;
 	}
+	if (gs && ag_gitsync_begin_apply(gs, &cy.plan, &err) < 0) {
+		rc = ag_cli_fail(&err);
+		goto out;
+	}
 	if (ag_cycle_apply(&cy, &err) < 0 && cy.result.failed == 0 && cy.result.skipped == 0) {
+		rc = ag_cli_fail(&err);
+		goto out;
+	}
+	if (gs && ag_gitsync_end_apply(gs, &err) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
 	}
 	ag_cli_print_result(&cy);
 	rc = ag_cli_exit_for(&cy, 0, 1);
+	rc = git_note(gs, &cy, true, NULL, argv[0], rc);
 out:
 	ag_cycle_log_requests(&cy);
 	ag_cycle_release(&cy);
 out_opts:
+	ag_gitsync_free(gs);
 	ag_cli_opts_release(&o);
 	return rc;
 }

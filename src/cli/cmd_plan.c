@@ -1,5 +1,8 @@
 #include "cli/cli.h"
 #include "cli/reconcile.h"
+#include "cli/gitsrc.h"
+
+#include <stdio.h>
 
 #include "core/compat.h"
 
@@ -10,25 +13,38 @@
 int
 cmd_plan(int argc, char **argv)
 {
+	struct ag_error why = AG_ERROR_INIT, err = AG_ERROR_INIT;
+	struct ag_gitsync *gs = NULL;
 	struct ag_cli_opts o;
 	struct ag_cycle cy;
-	int rc;
+	int rc, planned;
 
-	if ((rc = ag_cli_opts_parse(
-	         &o, argc, argv, AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE)) != 0)
+	ag_cycle_init(&cy);
+	if ((rc = ag_cli_opts_parse(&o, argc, argv,
+	         AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE | AG_OPT_NOTE)) != 0)
 		goto out_opts;
 	if (!o.cfg.mode_given)
 		o.cfg.mode = AG_MODE_PLAN;
 	o.cfg.never_mutate = true;
-	ag_cycle_init(&cy);
-	rc = ag_cli_cycle_plan(&cy, &o);
+	if (o.git.repo && (rc = ag_cli_git_open(&gs, &o, argv[0])) != 0)
+		goto out_opts;
+	rc = ag_cli_cycle_plan_err(&cy, &o, &why);
+	planned = rc == 0;
 	if (rc == 0)
 		rc = ag_cli_render_plan(&cy, o.format, o.out);
 	if (rc == 0)
 		rc = ag_cli_exit_for(&cy, o.detailed_exitcode, 0);
+	/* plan writes a note only when asked: reviewing must not add noise */
+	if (gs && o.git.note &&
+	    ag_gitsync_note(gs, planned ? &cy : NULL, false, planned ? NULL : &why, &err) < 0) {
+		fprintf(stderr, "aurora-gitops plan: cannot write the note on %s: %s\n",
+		    ag_gitsync_revision(gs), err.msg);
+		rc = AG_EXIT_ERROR;
+	}
 	ag_cycle_log_requests(&cy);
-	ag_cycle_release(&cy);
 out_opts:
+	ag_cycle_release(&cy);
+	ag_gitsync_free(gs);
 	ag_cli_opts_release(&o);
 	return rc;
 }

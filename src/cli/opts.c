@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,18 @@ enum {
 	O_ALL,
 	O_WAIT_TIMEOUT,
 	O_POLL,
+	O_PATH,
+	O_REF,
+	O_NOTES_REF,
+	O_NOTE,
+	O_REQUIRE_SIGNED,
+	O_ALLOWED_SIGNERS,
+	O_AGENT_ID,
+	O_TOKEN_ENV,
+	O_TOKEN_FILE,
+	O_SSH_KEY,
+	O_SSH_KNOWN_HOSTS,
+	O_SSH_ACCEPT_NEW,
 };
 
 static const struct option longopts[] = {
@@ -50,6 +63,18 @@ static const struct option longopts[] = {
     {"all", no_argument, NULL, O_ALL},
     {"wait-timeout", required_argument, NULL, O_WAIT_TIMEOUT},
     {"poll-interval", required_argument, NULL, O_POLL},
+    {"path", required_argument, NULL, O_PATH},
+    {"ref", required_argument, NULL, O_REF},
+    {"notes-ref", required_argument, NULL, O_NOTES_REF},
+    {"note", no_argument, NULL, O_NOTE},
+    {"require-signed-commits", no_argument, NULL, O_REQUIRE_SIGNED},
+    {"allowed-signers", required_argument, NULL, O_ALLOWED_SIGNERS},
+    {"agent-id", required_argument, NULL, O_AGENT_ID},
+    {"git-token-env", required_argument, NULL, O_TOKEN_ENV},
+    {"git-token-file", required_argument, NULL, O_TOKEN_FILE},
+    {"ssh-key", required_argument, NULL, O_SSH_KEY},
+    {"ssh-known-hosts", required_argument, NULL, O_SSH_KNOWN_HOSTS},
+    {"ssh-accept-new-host", no_argument, NULL, O_SSH_ACCEPT_NEW},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -104,6 +129,52 @@ mode_from(enum ag_mode *out, const char *s)
 	return 0;
 }
 
+static void
+git_option(struct ag_cli_git *g, int c, const char *arg)
+{
+	switch (c) {
+	case O_REPO:
+		g->repo = arg;
+		break;
+	case O_BRANCH:
+		g->branch = arg;
+		break;
+	case O_PATH:
+		g->path = arg;
+		break;
+	case O_REF:
+		g->ref = arg;
+		break;
+	case O_NOTES_REF:
+		g->notes_ref = arg;
+		break;
+	case O_REQUIRE_SIGNED:
+		g->require_signed = true;
+		break;
+	case O_ALLOWED_SIGNERS:
+		g->allowed_signers = arg;
+		break;
+	case O_AGENT_ID:
+		g->agent_id = arg;
+		break;
+	case O_TOKEN_ENV:
+		g->token_env = arg;
+		break;
+	case O_TOKEN_FILE:
+		g->token_file = arg;
+		break;
+	case O_SSH_KEY:
+		g->ssh_key = arg;
+		break;
+	case O_SSH_KNOWN_HOSTS:
+		g->ssh_known_hosts = arg;
+		break;
+	case O_SSH_ACCEPT_NEW:
+		g->ssh_accept_new_host = true;
+		break;
+	}
+}
+
 int
 ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 {
@@ -125,11 +196,26 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			break;
 		case O_REPO:
 		case O_BRANCH:
+		case O_PATH:
+		case O_REF:
+		case O_NOTES_REF:
+		case O_REQUIRE_SIGNED:
+		case O_ALLOWED_SIGNERS:
+		case O_AGENT_ID:
+		case O_TOKEN_ENV:
+		case O_TOKEN_FILE:
+		case O_SSH_KEY:
+		case O_SSH_KNOWN_HOSTS:
+		case O_SSH_ACCEPT_NEW:
 			if (!(accept & AG_OPT_SOURCE))
 				goto unknown;
-			return ag_cli_usage(cmd,
-			    "git sources (--repo, --branch) are not supported by this build; "
-			    "check the repository out and pass --dir DIR");
+			git_option(&o->git, c, optarg);
+			break;
+		case O_NOTE:
+			if (!(accept & AG_OPT_NOTE))
+				goto unknown;
+			o->git.note = true;
+			break;
 		case O_STATE_DIR:
 			o->cfg.state_dir = optarg;
 			break;
@@ -232,8 +318,18 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 	}
 	for (; optind < argc; optind++)
 		ag_strlist_add(&o->args, argv[optind]);
-	if ((accept & AG_OPT_SOURCE) && o->cfg.dir == NULL)
-		return ag_cli_usage(cmd, "no source given: pass --dir DIR");
+	if ((accept & AG_OPT_SOURCE) && o->cfg.dir && o->git.repo)
+		return ag_cli_usage(cmd, "--dir and --repo name two sources: pass one");
+	if ((accept & AG_OPT_SOURCE) && o->cfg.dir == NULL && o->git.repo == NULL)
+		return ag_cli_usage(cmd, "no source given: pass --dir DIR or --repo URL");
+	if (o->git.repo == NULL &&
+	    (o->git.branch || o->git.path || o->git.ref || o->git.require_signed || o->git.note))
+		return ag_cli_usage(cmd,
+		    "--branch, --path, --ref, --note and --require-signed-commits need --repo");
+	if (o->git.require_signed && o->git.allowed_signers == NULL)
+		return ag_cli_usage(cmd, "--require-signed-commits needs --allowed-signers FILE");
+	if (o->git.token_env && o->git.token_file)
+		return ag_cli_usage(cmd, "--git-token-env and --git-token-file: pass one");
 	o->cfg.key_files = (const char *const *)o->key_files.v;
 	o->cfg.n_key_files = o->key_files.n;
 	o->cfg.key_dirs = (const char *const *)o->key_dirs.v;
@@ -248,6 +344,11 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 void
 ag_cli_opts_release(struct ag_cli_opts *o)
 {
+	if (o->git.token) {
+		sodium_memzero(o->git.token, strlen(o->git.token));
+		free(o->git.token);
+		o->git.token = NULL;
+	}
 	ag_strlist_release(&o->args);
 	ag_strlist_release(&o->clusters);
 	ag_strlist_release(&o->key_files);

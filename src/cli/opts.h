@@ -16,9 +16,30 @@ enum {
 	AG_OPT_EXITCODE = 1 << 2, /* --detailed-exitcode */
 	AG_OPT_APPROVE = 1 << 3,  /* --auto-approve, --plan-digest HEX */
 	AG_OPT_OUTDIR = 1 << 4,   /* import: --out DIR */
+	AG_OPT_NOTE = 1 << 5,     /* plan: --note */
+};
+
+/* --repo and the options that go with it (see docs/notes.md). */
+struct ag_cli_git {
+	const char *repo;
+	const char *branch;
+	const char *path;
+	const char *ref;
+	const char *notes_ref;
+	const char *allowed_signers;
+	const char *agent_id;
+	const char *token_env;  /* name of the variable holding an https token */
+	const char *token_file; /* file holding an https token */
+	const char *ssh_key;
+	const char *ssh_known_hosts;
+	bool require_signed;
+	bool ssh_accept_new_host;
+	bool note;   /* plan: write a plan note */
+	char *token; /* read from token_env/token_file; wiped on release */
 };
 
 struct ag_cli_opts {
+	struct ag_cli_git git;
 	struct ag_cycle_config cfg;
 	const char *format; /* "text" | "json" | "markdown" */
 	const char *out;    /* --out FILE (plan) or DIR (import) */

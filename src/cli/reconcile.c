@@ -14,13 +14,40 @@
 
 #define REPORT_MAX (256u * 1024 * 1024)
 
+/* The first error diagnostic as the error of the cycle (for notes). */
+static void
+note_first_diag(const struct ag_cycle *cy, struct ag_error *err)
+{
+	size_t i;
+	char *line;
+
+	for (i = 0; i < cy->diags.n; i++) {
+		if (cy->diags.v[i].severity != AG_DIAG_ERROR)
+			continue;
+		line = ag_diag_format(&cy->diags.v[i]);
+		ag_error_set(err, AG_EINVAL, "%zu error%s in the manifests; first: %s",
+		    cy->diags.errors, cy->diags.errors == 1 ? "" : "s", line);
+		free(line);
+		return;
+	}
+}
+
 int
 ag_cli_cycle_plan(struct ag_cycle *cy, const struct ag_cli_opts *o)
+{
+	struct ag_error err = AG_ERROR_INIT;
+
+	return ag_cli_cycle_plan_err(cy, o, &err);
+}
+
+int
+ag_cli_cycle_plan_err(struct ag_cycle *cy, const struct ag_cli_opts *o, struct ag_error *errp)
 {
 	struct ag_error err = AG_ERROR_INIT;
 	int rc;
 
 	rc = ag_cycle_plan(cy, &o->cfg, &err);
+	*errp = err;
 	if (rc == AG_EINVAL && cy->diags.errors > 0) {
 		ag_diags_sort(&cy->diags);
 		ag_source_print_diags(&cy->diags);
@@ -28,6 +55,7 @@ ag_cli_cycle_plan(struct ag_cycle *cy, const struct ag_cli_opts *o)
 		    "aurora-gitops: %zu error%s in the manifests; nothing was read from "
 		    "or sent to AWS\n",
 		    cy->diags.errors, cy->diags.errors == 1 ? "" : "s");
+		note_first_diag(cy, errp);
 		return AG_EXIT_ERROR;
 	}
 	if (rc < 0)

@@ -9,6 +9,8 @@
 /* Runs the cycle up to the plan; prints manifest errors or the failure.
  * Returns 0 or an exit code. */
 int ag_cli_cycle_plan(struct ag_cycle *cy, const struct ag_cli_opts *o);
+/* The same; the failure (or the first manifest error) also goes to err. */
+int ag_cli_cycle_plan_err(struct ag_cycle *cy, const struct ag_cli_opts *o, struct ag_error *err);
 /* Renders cy->plan in format to stdout or to path (atomically). */
 int ag_cli_render_plan(const struct ag_cycle *cy, const char *format, const char *path);
 /* Prints what apply did, one line per cluster that had work. */

@@ -423,6 +423,10 @@ ag_git_notes_push(struct ag_git_repo *r, int max_attempts, struct ag_error *err)
 	if (max_attempts <= 0)
 		max_attempts = PUSH_ATTEMPTS_DEFAULT;
 	for (attempt = 1;; attempt++) {
+		/* Local must contain everything fetched: pushing a local ref
+		 * that is behind would move the remote back (a lost update). */
+		if ((rc = merge_fetched(r, err)) < 0)
+			return rc;
 		if ((rc = ref_tip(&local, r, r->notes_ref, err)) <= 0)
 			return rc; /* nothing written locally: nothing to push */
 		if ((have_t = ref_tip(&track, r, r->notes_track, err)) < 0)
@@ -458,8 +462,6 @@ ag_git_notes_push(struct ag_git_repo *r, int max_attempts, struct ag_error *err)
 		if (delay < BACKOFF_CAP_MS)
 			delay *= 2;
 		if ((rc = ag_git_fetch_notes(r, err)) < 0)
-			return rc;
-		if ((rc = merge_fetched(r, err)) < 0)
 			return rc;
 	}
 }

@@ -228,6 +228,33 @@ test_git__notes_of_two_writers_are_both_kept(void **unused)
 	ag_git_repo_free(b);
 }
 
+static void
+test_git__push_never_moves_the_remote_back(void **unused)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_git_repo *a = open_cache("pa"), *b = open_cache("pb");
+	char oid[AG_GIT_OID_HEX], *note;
+	bool fetched;
+
+	(void)unused;
+	assert_int_equal(ag_git_update(oid, NULL, &fetched, a, "main", &err), 0);
+	assert_int_equal(ag_git_update(oid, NULL, &fetched, b, "main", &err), 0);
+	assert_int_equal(ag_git_note_append(a, oid, "{\"p\":1}\n", 8, "a", &err), 0);
+	assert_int_equal(ag_git_notes_push(a, 0, &err), 0);
+	assert_int_equal(ag_git_fetch_notes(b, &err), 0);
+	assert_int_equal(ag_git_note_append(b, oid, "{\"p\":2}\n", 8, "b", &err), 0);
+	assert_int_equal(ag_git_notes_push(b, 0, &err), 0);
+	/* a fetches the newer notes but writes nothing: its push must not
+	 * put its older local notes back */
+	assert_int_equal(ag_git_fetch_notes(a, &err), 0);
+	assert_int_equal(ag_git_notes_push(a, 0, &err), 0);
+	note = sh_out("git -C %s notes --ref aurora-gitops show %s", remote, oid);
+	assert_non_null(strstr(note, "{\"p\":2}"));
+	free(note);
+	ag_git_repo_free(a);
+	ag_git_repo_free(b);
+}
+
 int
 main(void)
 {
@@ -236,6 +263,7 @@ main(void)
 	    cmocka_unit_test(test_git__subdir_and_errors_name_the_commit),
 	    cmocka_unit_test(test_git__corrupt_cache_is_rebuilt),
 	    cmocka_unit_test(test_git__notes_of_two_writers_are_both_kept),
+	    cmocka_unit_test(test_git__push_never_moves_the_remote_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

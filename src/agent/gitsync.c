@@ -1,0 +1,617 @@
+#include "agent/gitsync.h"
+#include "agent/cycle.h"
+#include "aws/rds.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/noteline.h"
+#include "git/notes.h"
+#include "git/source.h"
+#include "sys/fs.h"
+#include "sys/sysclock.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/compat.h"
+
+#define MARKER "apply-in-progress.json"
+#define SIGNERS_MAX (1024 * 1024)
+
+struct ag_gitsync {
+	struct ag_git_repo *repo;
+	struct ag_source *source;
+	char commit[AG_GIT_OID_HEX];
+	char *label;
+	char *agent_id;
+	char *shard;
+	char *state_dir;
+	int sig_rc;
+	struct ag_error sig_err;
+	char *signer;
+	struct ag_strlist already_applied; /* cluster ids */
+	bool marker_written;
+	/* lines about a run that was interrupted, read from its marker before
+	 * this run writes its own; 1 found, 0 none, -1 damaged */
+	int interrupted;
+	struct ag_buf ilines;
+	char icommit[AG_GIT_OID_HEX];
+};
+
+struct ag_source *
+ag_gitsync_source(struct ag_gitsync *gs)
+{
+	return gs->source;
+}
+
+const char *
+ag_gitsync_commit(const struct ag_gitsync *gs)
+{
+	return gs->commit;
+}
+
+const char *
+ag_gitsync_revision(const struct ag_gitsync *gs)
+{
+	return ag_source_revision(gs->source);
+}
+
+struct ag_git_repo *
+ag_gitsync_repo(struct ag_gitsync *gs)
+{
+	return gs->repo;
+}
+
+int
+ag_gitsync_signature(const struct ag_gitsync *gs, struct ag_error *why)
+{
+	if (gs->sig_rc < 0 && why)
+		*why = gs->sig_err;
+	return gs->sig_rc;
+}
+
+void
+ag_gitsync_free(struct ag_gitsync *gs)
+{
+	if (gs == NULL)
+		return;
+	ag_source_free(gs->source);
+	ag_git_repo_free(gs->repo);
+	free(gs->label);
+	free(gs->agent_id);
+	free(gs->shard);
+	free(gs->state_dir);
+	free(gs->signer);
+	ag_strlist_release(&gs->already_applied);
+	ag_buf_release(&gs->ilines);
+	free(gs);
+}
+
+static int
+verify_signature(struct ag_gitsync *gs, const struct ag_gitsync_config *cfg, struct ag_error *err)
+{
+	struct ag_buf b = AG_BUF_INIT(SIGNERS_MAX);
+	struct stat st;
+	int rc;
+
+	if (cfg->allowed_signers == NULL)
+		return ag_error_set(
+		    err, AG_EUSAGE, "--require-signed-commits needs --allowed-signers FILE");
+	if (stat(cfg->allowed_signers, &st) < 0)
+		return ag_error_set(err, AG_EIO, "cannot read the allowed signers '%s': %s",
+		    cfg->allowed_signers, strerror(errno));
+	/* who may sign is a trust decision: a file others can change is refused */
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return ag_error_set(err, AG_EDENIED,
+		    "allowed signers '%s' is writable by group or others; refusing it",
+		    cfg->allowed_signers);
+	if ((rc = ag_fs_read(&b, cfg->allowed_signers, err)) < 0)
+		goto out;
+	gs->sig_rc = ag_git_verify_commit(
+	    &gs->signer, gs->repo, gs->commit, b.ptr, b.len, cfg->allowed_signers, &gs->sig_err);
+	/* A broken allowed-signers file is the operator's error, not the
+	 * commit's: stop instead of noting the commit as badly signed. */
+	if (gs->sig_rc == AG_EINVAL) {
+		*err = gs->sig_err;
+		rc = AG_EINVAL;
+		goto out;
+	}
+	if (gs->sig_rc == 0)
+		ag_log_info("commit %.7s signed by '%s'", gs->commit, gs->signer);
+	else
+		ag_log_warn("%s", gs->sig_err.msg);
+	rc = 0;
+out:
+	ag_buf_release(&b);
+	return rc;
+}
+
+static int interrupted_lines(
+    struct ag_gitsync *gs, struct ag_buf *out, char commit_out[AG_GIT_OID_HEX]);
+
+int
+ag_gitsync_open(struct ag_gitsync **out, const struct ag_gitsync_config *cfg, struct ag_error *err)
+{
+	struct ag_git_repo_opts ro;
+	struct ag_gitsync *gs;
+	char *cache = NULL, *branch = NULL, host[256];
+	char head[AG_GIT_OID_HEX];
+	bool fetched = false;
+	int rc;
+
+	*out = NULL;
+	gs = ag_xcalloc(1, sizeof(*gs));
+	ag_buf_init(&gs->ilines, 16u * 1024 * 1024);
+	gs->state_dir = ag_xstrdup(cfg->state_dir);
+	if (cfg->agent_id) {
+		gs->agent_id = ag_xstrdup(cfg->agent_id);
+	} else {
+		if (gethostname(host, sizeof(host)) < 0)
+			snprintf(host, sizeof(host), "aurora-gitops");
+		host[sizeof(host) - 1] = '\0';
+		gs->agent_id = ag_xstrdup(host);
+	}
+	gs->shard = ag_xstrdup(cfg->shard);
+	cache = ag_xasprintf("%s/git", cfg->state_dir);
+	if ((rc = ag_fs_mkdirs(cfg->state_dir, 0700, err)) < 0)
+		goto out;
+	memset(&ro, 0, sizeof(ro));
+	ro.url = cfg->url;
+	ro.cache_dir = cache;
+	ro.notes_ref = cfg->notes_ref;
+	ro.auth = &cfg->auth;
+	ro.clock = ag_sysclock();
+	ro.rand = ag_sysrand();
+	if ((rc = ag_git_repo_open(&gs->repo, &ro, err)) < 0)
+		goto out;
+	if ((rc = ag_git_update(head, &branch, &fetched, gs->repo, cfg->branch, err)) < 0)
+		goto out;
+	ag_log_info("git: %s@%.7s%s", branch, head, fetched ? " (fetched)" : " (unchanged)");
+	if (cfg->ref) {
+		if ((rc = ag_git_resolve(gs->commit, gs->repo, cfg->ref, err)) < 0)
+			goto out;
+		if ((rc = ag_git_check_commit(gs->repo, gs->commit, err)) < 0)
+			goto out;
+		gs->label = ag_xstrdup(cfg->ref);
+	} else {
+		memcpy(gs->commit, head, sizeof(head));
+		gs->label = ag_xstrdup(branch);
+	}
+	/* the remote notes decide what was already applied */
+	if (!fetched && (rc = ag_git_fetch_notes(gs->repo, err)) < 0)
+		goto out;
+	if ((rc = ag_git_source_new(&gs->source, gs->repo, gs->commit, gs->label, cfg->path, err)) <
+	    0)
+		goto out;
+	if (cfg->require_signed && (rc = verify_signature(gs, cfg, err)) < 0)
+		goto out;
+	gs->interrupted = interrupted_lines(gs, &gs->ilines, gs->icommit);
+	rc = 0;
+out:
+	free(branch);
+	free(cache);
+	if (rc < 0)
+		ag_gitsync_free(gs);
+	else
+		*out = gs;
+	return rc;
+}
+
+/* Every line already noted on the commit (remote and local notes). */
+static void
+existing_lines(struct ag_gitsync *gs, struct ag_buf *out)
+{
+	struct ag_error e = AG_ERROR_INIT;
+
+	ag_git_note_read(out, gs->repo, AG_GIT_NOTES_REMOTE, gs->commit, &e);
+	if (out->len && out->ptr[out->len - 1] != '\n')
+		ag_buf_addc(out, '\n');
+	ag_git_note_read(out, gs->repo, AG_GIT_NOTES_LOCAL, gs->commit, &e);
+}
+
+typedef int (*line_fn)(void *ctx, const struct ag_note_line *l);
+
+static void
+each_line(const struct ag_buf *b, line_fn fn, void *ctx)
+{
+	const char *p = b->ptr, *end = b->ptr + b->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		struct ag_error e = AG_ERROR_INIT;
+		struct ag_note_line l;
+
+		ag_note_line_init(&l);
+		if (n > 0 && ag_note_line_parse(&l, p, n, &e) == 0)
+			fn(ctx, &l);
+		ag_note_line_release(&l);
+		p = nl ? nl + 1 : end;
+	}
+}
+
+struct applied_ctx {
+	const char *cluster;
+	const char *digest;
+	int found;
+};
+
+static int
+applied_cb(void *ctx, const struct ag_note_line *l)
+{
+	struct applied_ctx *a = ctx;
+
+	if (l->cluster && l->digest && l->result && strcmp(l->kind, "apply") == 0 &&
+	    strcmp(l->cluster, a->cluster) == 0 && strcmp(l->digest, a->digest) == 0 &&
+	    (strcmp(l->result, "applied") == 0 || strcmp(l->result, "pending") == 0))
+		a->found = 1;
+	return 0;
+}
+
+size_t
+ag_gitsync_skip_applied(struct ag_gitsync *gs, struct ag_plan *plan)
+{
+	struct ag_buf notes = AG_BUF_INIT(16u * 1024 * 1024);
+	size_t i, n = 0;
+
+	existing_lines(gs, &notes);
+	for (i = 0; i < plan->n_clusters; i++) {
+		struct ag_cluster_plan *cp = &plan->clusters[i];
+		struct applied_ctx a = {cp->id, cp->digest, 0};
+
+		if (!cp->execute || cp->n_actions == 0)
+			continue;
+		each_line(&notes, applied_cb, &a);
+		if (!a.found)
+			continue;
+		ag_log_warn("cluster '%s': this plan (%.12s) was already applied for commit %.7s; "
+		            "not applying it again",
+		    cp->id, cp->digest, gs->commit);
+		cp->execute = false;
+		ag_strlist_add(&gs->already_applied, cp->id);
+		n++;
+	}
+	ag_buf_release(&notes);
+	return n;
+}
+
+static char *
+marker_path(const struct ag_gitsync *gs)
+{
+	return ag_xasprintf("%s/%s", gs->state_dir, MARKER);
+}
+
+int
+ag_gitsync_begin_apply(struct ag_gitsync *gs, const struct ag_plan *plan, struct ag_error *err)
+{
+	json_t *o = json_object(), *cl = json_array();
+	char *path = marker_path(gs), *s;
+	size_t i;
+	int rc;
+
+	json_object_set_new(o, "commit", json_string(gs->commit));
+	json_object_set_new(o, "revision", json_string(ag_gitsync_revision(gs)));
+	json_object_set_new(o, "started", json_integer(ag_sysclock()->now_ms(NULL) / 1000));
+	for (i = 0; i < plan->n_clusters; i++) {
+		const struct ag_cluster_plan *cp = &plan->clusters[i];
+		json_t *c;
+
+		if (!cp->execute || cp->n_actions == 0)
+			continue;
+		c = json_object();
+		json_object_set_new(c, "id", json_string(cp->id));
+		json_object_set_new(c, "digest", json_string(cp->digest));
+		json_array_append_new(cl, c);
+	}
+	json_object_set_new(o, "clusters", cl);
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	rc = ag_fs_write_atomic(path, s, strlen(s), 0600, 0, err);
+	if (rc == 0)
+		gs->marker_written = true;
+	free(s);
+	free(path);
+	return rc;
+}
+
+int
+ag_gitsync_end_apply(struct ag_gitsync *gs, struct ag_error *err)
+{
+	char *path = marker_path(gs);
+	int rc = 0;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = ag_error_set(err, AG_EIO, "cannot remove '%s': %s", path, strerror(errno));
+	gs->marker_written = false;
+	free(path);
+	return rc;
+}
+
+static void
+line_base(struct ag_gitsync *gs, struct ag_note_line *l, const char *kind, const char *cluster,
+    const char *result)
+{
+	ag_note_line_init(l);
+	l->ts = ag_sysclock()->now_ms(NULL) / 1000;
+	l->agent = ag_xstrdup(gs->agent_id);
+	l->shard = ag_xstrdup(gs->shard);
+	l->kind = ag_xstrdup(kind);
+	l->cluster = ag_xstrdup(cluster);
+	l->revision = ag_xstrdup(ag_gitsync_revision(gs));
+	l->result = ag_xstrdup(result);
+	l->signer = ag_xstrdup(gs->signer);
+}
+
+/*
+ * Lines for a marker left by an interrupted run: one per cluster it was
+ * applying, on the commit it was applying. Appended to the note of that
+ * commit (commit_out).
+ */
+static int
+interrupted_lines(struct ag_gitsync *gs, struct ag_buf *out, char commit_out[AG_GIT_OID_HEX])
+{
+	struct ag_buf b = AG_BUF_INIT(1024 * 1024);
+	struct ag_error e = AG_ERROR_INIT;
+	char *path = marker_path(gs), when[32], *msg;
+	json_t *o = NULL, *cl, *commit;
+	size_t i;
+	int found = 0;
+
+	if (ag_fs_read(&b, path, &e) < 0)
+		goto out;
+	o = json_loadb(b.ptr, b.len, 0, NULL);
+	commit = json_object_get(o, "commit");
+	if (!json_is_string(commit) || strlen(json_string_value(commit)) != 40) {
+		ag_log_warn("'%s' is damaged; ignoring it", path);
+		found = -1;
+		goto out;
+	}
+	memcpy(commit_out, json_string_value(commit), AG_GIT_OID_HEX);
+	ag_note_time_format(when, json_integer_value(json_object_get(o, "started")));
+	msg = ag_xasprintf("an earlier run was interrupted while applying (started %s); this run "
+	                   "re-read the live state and planned only what is still missing",
+	    when);
+	cl = json_object_get(o, "clusters");
+	for (i = 0; i < json_array_size(cl); i++) {
+		json_t *c = json_array_get(cl, i);
+		struct ag_note_line l;
+
+		line_base(
+		    gs, &l, "error", json_string_value(json_object_get(c, "id")), "interrupted");
+		l.digest = ag_xstrdup(json_string_value(json_object_get(c, "digest")));
+		if (json_is_string(json_object_get(o, "revision"))) {
+			free(l.revision);
+			l.revision = ag_xstrdup(json_string_value(json_object_get(o, "revision")));
+		}
+		l.error = ag_xstrdup(msg);
+		ag_note_line_format(out, &l);
+		ag_note_line_release(&l);
+	}
+	free(msg);
+	found = 1;
+out:
+	json_decref(o);
+	ag_buf_release(&b);
+	free(path);
+	return found;
+}
+
+static void
+set_outputs(struct ag_note_line *l, const struct ag_db_cluster *c)
+{
+	if (c == NULL)
+		return;
+	l->writer_endpoint = ag_xstrdup(c->endpoint);
+	l->reader_endpoint = ag_xstrdup(c->reader_endpoint);
+	l->port = c->port;
+	l->secret_arn = ag_xstrdup(c->master_user_secret_arn);
+}
+
+/* Results that record an event; every occurrence is noted. Others are
+ * states and are noted once per commit, cluster, kind and digest. */
+static int
+is_event(const char *result)
+{
+	return strcmp(result, "applied") == 0 || strcmp(result, "pending") == 0 ||
+	       strcmp(result, "failed") == 0 || strcmp(result, "interrupted") == 0;
+}
+
+struct dedupe_ctx {
+	const char *agent;
+	const struct ag_note_line *cand;
+	int dup;
+};
+
+static int
+eq(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static int
+dedupe_cb(void *ctx, const struct ag_note_line *l)
+{
+	struct dedupe_ctx *d = ctx;
+
+	if (eq(l->agent, d->agent) && eq(l->cluster, d->cand->cluster) &&
+	    eq(l->kind, d->cand->kind) && eq(l->digest, d->cand->digest) &&
+	    eq(l->result, d->cand->result))
+		d->dup = 1;
+	return 0;
+}
+
+static void
+emit(struct ag_gitsync *gs, struct ag_buf *out, const struct ag_buf *existing,
+    const struct ag_note_line *l)
+{
+	struct dedupe_ctx d = {gs->agent_id, l, 0};
+
+	if (!is_event(l->result)) {
+		each_line(existing, dedupe_cb, &d);
+		if (d.dup)
+			return;
+	}
+	if (ag_note_line_format(out, l) < 0)
+		ag_log_warn("note line for '%s' too large; left out", l->cluster ? l->cluster : "");
+}
+
+static void
+cluster_line(struct ag_gitsync *gs, struct ag_note_line *l, const struct ag_cycle *cy,
+    const struct ag_cluster_plan *cp, bool applied, const struct ag_observed *after)
+{
+	const struct ag_exec_cluster *ec =
+	    applied ? ag_exec_result_find(&cy->result, cp->id) : NULL;
+	const char *kind, *result;
+	size_t i;
+
+	if (ag_strlist_contains(&gs->already_applied, cp->id)) {
+		kind = "skipped";
+		result = "already-applied";
+	} else if (cp->status == AG_STATUS_ERROR) {
+		kind = "error";
+		result = "invalid";
+	} else if (cp->status == AG_STATUS_BLOCKED) {
+		kind = "plan";
+		result = "blocked";
+	} else if (cp->status == AG_STATUS_SUSPENDED) {
+		kind = "skipped";
+		result = "suspended";
+	} else if (ec && ec->status != AG_EXEC_NOT_RUN) {
+		switch (ec->status) {
+		case AG_EXEC_APPLIED:
+			kind = "apply";
+			result = "applied";
+			break;
+		case AG_EXEC_PENDING:
+			kind = "apply";
+			result = "pending";
+			break;
+		case AG_EXEC_SKIPPED:
+			kind = "skipped";
+			result = "held";
+			break;
+		default:
+			kind = "error";
+			result = "failed";
+		}
+	} else if (cp->n_actions == 0) {
+		kind = cp->mode == AG_MODE_APPLY && applied ? "apply" : "plan";
+		result = "in-sync";
+	} else if (cp->mode == AG_MODE_OBSERVE) {
+		kind = "drift";
+		result = "drift";
+	} else {
+		kind = "plan";
+		result = "planned";
+	}
+	line_base(gs, l, kind, cp->id, result);
+	l->digest = ag_xstrdup(cp->digest);
+	l->changes = (long)cp->n_actions;
+	for (i = 0; i < cp->n_actions; i++) {
+		const char *rid = NULL;
+
+		if (ec == NULL || i >= ec->n_sent)
+			continue;
+		if (i < ec->request_ids.n)
+			rid = ec->request_ids.v[i];
+		ag_note_line_add_action(l, ag_action_kind_name(cp->actions[i].kind), rid);
+	}
+	if (ec && ec->error)
+		l->error = ag_xasprintf("%s%s%s", ec->failed_action ? ec->failed_action : "",
+		    ec->failed_action ? ": " : "", ec->error);
+	else if (cp->reason && (cp->status == AG_STATUS_ERROR || cp->status == AG_STATUS_BLOCKED ||
+	                           ec == NULL || ec->status == AG_EXEC_SKIPPED))
+		l->error = ag_xstrdup(cp->reason);
+	set_outputs(l, ag_observed_find_cluster(after, cp->id));
+}
+
+static int
+push_lines(
+    struct ag_gitsync *gs, const char *commit, const struct ag_buf *lines, struct ag_error *err)
+{
+	char *who;
+	int rc;
+
+	if (lines->len == 0)
+		return 0;
+	who = ag_xasprintf("aurora-gitops %s", gs->agent_id);
+	rc = ag_git_note_append(gs->repo, commit, lines->ptr, lines->len, who, err);
+	free(who);
+	return rc;
+}
+
+int
+ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
+    const struct ag_error *failure, struct ag_error *err)
+{
+	struct ag_buf lines = AG_BUF_INIT(16u * 1024 * 1024);
+	struct ag_buf existing = AG_BUF_INIT(16u * 1024 * 1024);
+	struct ag_observed after;
+	const struct ag_observed *obs = NULL;
+	struct ag_note_line l;
+	int rc;
+	size_t i;
+
+	ag_observed_init(&after);
+	existing_lines(gs, &existing);
+	if (gs->sig_rc < 0) {
+		line_base(gs, &l, "skipped", NULL, "unsigned");
+		if (gs->sig_rc != AG_ENOTFOUND) {
+			free(l.result);
+			l.result = ag_xstrdup("bad-signature");
+		}
+		l.error = ag_xasprintf("%s; nothing was applied", gs->sig_err.msg);
+		emit(gs, &lines, &existing, &l);
+		ag_note_line_release(&l);
+	} else if (cy == NULL || cy->plan.n_clusters == 0) {
+		if (failure && failure->code) {
+			line_base(gs, &l, "error", NULL,
+			    failure->code == AG_EINVAL ? "invalid" : "failed");
+			l.error = ag_xstrdup(failure->msg);
+			emit(gs, &lines, &existing, &l);
+			ag_note_line_release(&l);
+		}
+	} else {
+		obs = &cy->observed;
+		if (applied && cy->result.applied + cy->result.failed > 0 && cy->aws) {
+			struct ag_error e = AG_ERROR_INIT;
+
+			/* endpoints of what was just created or changed */
+			if (ag_rds_describe_all(cy->aws, NULL, &after, &e) == 0)
+				obs = &after;
+			else
+				ag_log_warn("cannot read the outputs after apply: %s", e.msg);
+		}
+		for (i = 0; i < cy->plan.n_clusters; i++) {
+			const struct ag_cluster_plan *cp = &cy->plan.clusters[i];
+
+			if (cp->status == AG_STATUS_ORPHANED || cp->status == AG_STATUS_UNMANAGED)
+				continue;
+			cluster_line(gs, &l, cy, cp, applied, obs);
+			emit(gs, &lines, &existing, &l);
+			ag_note_line_release(&l);
+		}
+	}
+	rc = 0;
+	if (gs->interrupted == 1)
+		rc = push_lines(gs, gs->icommit, &gs->ilines, err);
+	if (rc == 0)
+		rc = push_lines(gs, gs->commit, &lines, err);
+	if (rc == 0)
+		rc = ag_git_notes_push(gs->repo, 0, err);
+	/* the earlier run's marker is noted now (this run's own, if it
+	 * applied, was replaced and removed by begin/end_apply) */
+	if (rc == 0 && gs->interrupted != 0 && !gs->marker_written)
+		rc = ag_gitsync_end_apply(gs, err);
+	if (rc == 0)
+		gs->interrupted = 0;
+	ag_observed_release(&after);
+	ag_buf_release(&lines);
+	ag_buf_release(&existing);
+	return rc;
+}
