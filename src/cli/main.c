@@ -15,19 +15,27 @@
 
 #include "core/compat.h"
 
+#define AG_SOURCE_USAGE                                                                            \
+	"SOURCE: --dir DIR, or --repo URL|PATH [--branch B] [--path SUBDIR] [--ref REV]\n"         \
+	"     [--notes-ref REF] [--agent-id ID] [--require-signed-commits --allowed-signers F]\n"  \
+	"     [--git-token-env VAR | --git-token-file F] [--ssh-key F] [--ssh-known-hosts F]\n"    \
+	"     [--ssh-accept-new-host]"
+
 const struct ag_cmd ag_cmds[] = {
     {"validate", cmd_validate, true, "check manifests against the schema and policy",
         "validate [PATH...] [--strict] [--format text|json]"},
     {"plan", cmd_plan, false, "show what would change, as text, JSON or Markdown",
-        "plan --dir DIR [--cluster ID...] [--format text|json|markdown]\n"
-        "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply]\n"
-        "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]"},
+        "plan SOURCE [--cluster ID...] [--format text|json|markdown]\n"
+        "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply] [--note]\n"
+        "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]\n" AG_SOURCE_USAGE},
     {"apply", cmd_apply, false, "apply the plan (asks first unless --auto-approve)",
-        "apply --dir DIR [--plan-digest HEX] [--auto-approve] [--max-deletes N]\n"
-        "     [--poll-interval D] [--wait-timeout D] [--state-dir DIR] [--key-file F]"},
+        "apply SOURCE [--plan-digest HEX] [--auto-approve] [--max-deletes N]\n"
+        "     [--poll-interval D] [--wait-timeout D] [--state-dir DIR] [--key-file "
+        "F]\n" AG_SOURCE_USAGE},
     {"sync", cmd_sync, false, "one unattended cycle: plan, then apply per each cluster's mode",
-        "sync --dir DIR [--mode observe|plan|apply] [--max-deletes N] [--state-dir DIR]\n"
-        "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout D]"},
+        "sync SOURCE [--mode observe|plan|apply] [--max-deletes N] [--state-dir DIR]\n"
+        "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout "
+        "D]\n" AG_SOURCE_USAGE},
     {"run", cmd_run, false, "run as a daemon (not in this build)",
         "run --repo URL [--branch B] [--interval 30s]"},
     {"report", cmd_report, true, "post a pull-request plan as a sticky comment and commit status",
@@ -37,7 +45,8 @@ const struct ag_cmd ag_cmds[] = {
         "import CLUSTER_ID... [--out DIR]"},
     {"status", cmd_status, false, "show sealed-key usage and what the agent recorded",
         "status [--dir DIR] [--state-dir DIR]"},
-    {"unmanaged", cmd_unmanaged, false, "list clusters no manifest covers", "unmanaged --dir DIR"},
+    {"unmanaged", cmd_unmanaged, false, "list clusters no manifest covers",
+        "unmanaged SOURCE\n" AG_SOURCE_USAGE},
     {"doctor", cmd_doctor, false, "check region, endpoint, credentials and access", "doctor"},
     {"keygen", cmd_keygen, true, "create a key pair for sealed secrets", "keygen --out keys/NAME"},
     {"seal", cmd_seal, true, "seal a secret read from standard input",
