@@ -36,8 +36,12 @@ const struct ag_cmd ag_cmds[] = {
         "sync SOURCE [--mode observe|plan|apply] [--max-deletes N] [--state-dir DIR]\n"
         "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout "
         "D]\n" AG_SOURCE_USAGE},
-    {"run", cmd_run, false, "run as a daemon (not in this build)",
-        "run --repo URL [--branch B] [--interval 30s]"},
+    {"run", cmd_run, false, "run as a service: watch, reconcile, serve metrics and status",
+        "run --dir DIR [--interval 30s] [--drift-interval 5m] [--debounce 100ms]\n"
+        "     [--listen ADDR:PORT] [--webhook ADDR:PORT] [--webhook-secret-file F]\n"
+        "     [--shard I/N] [--config FILE] [--no-watch] [--mode observe|plan|apply]\n"
+        "     [--max-deletes N] [--state-dir DIR] [--key-file F | --key-dir D]\n"
+        "     [--log-format text|json] [-v | -q]"},
     {"report", cmd_report, true, "post a pull-request plan as a sticky comment and commit status",
         "report (--github OWNER/REPO --pr N | --gitlab PROJECT --mr N) --markdown FILE\n"
         "     --json FILE [--sha SHA] [--api-url URL] [--target-url URL] [--no-status]"},

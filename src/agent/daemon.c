@@ -1,0 +1,787 @@
+#include "agent/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "agent/http.h"
+#include "agent/source.h"
+#include "agent/state.h"
+#include "agent/watch.h"
+#include "agent/webhook.h"
+#include "aws/client.h"
+#include "core/kv.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/status.h"
+#include "sys/fs.h"
+#include "sys/sysclock.h"
+
+#include "core/compat.h"
+
+#define MAX_WEBHOOK_BODY (1u << 20) /* GitHub caps payloads at 25 MB; pushes are small */
+#define MAX_SECRET 4096
+#define STATUS_REFRESH_S 5
+#define APPLYING_RECHECK_MS 5000
+
+struct daemon {
+	const struct ag_daemon_opts *o;
+	const struct ag_clock *clock;
+	const struct ag_rand *rnd;
+	struct ag_runconf conf; /* flags + settings file */
+	char *state_dir;
+	int lock_fd, sig_fd, wake_fd;
+	struct ag_watch *watch;
+	struct ag_http *listen, *hook;
+
+	/* Shared with the HTTP thread: everything below, under mu. */
+	pthread_mutex_t mu;
+	struct ag_status st;
+	struct ag_buf secret;
+	int64_t heartbeat_ms; /* monotonic: last loop iteration */
+	bool webhook_pending;
+	unsigned hooks_logged, hooks_seen;
+	char hook_why[160];
+
+	/* Loop schedule (monotonic ms; 0 = nothing due). */
+	int64_t next_check, next_drift, reconcile_at;
+	bool full_next; /* the due cycle is a drift sweep */
+	char fingerprint[65];
+	bool stop;
+};
+
+void
+ag_daemon_opts_init(struct ag_daemon_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	ag_cycle_config_init(&o->cycle);
+	ag_runconf_init(&o->flags);
+	o->watch = true;
+	o->shard.index = 0;
+	o->shard.count = 1;
+}
+
+static int64_t
+mono(const struct daemon *d)
+{
+	return d->clock->mono_ms(d->clock->ctx);
+}
+
+/* interval with +-10% jitter, so a fleet of agents does not poll in step */
+static int64_t
+jittered(const struct daemon *d, long ms)
+{
+	double f = 0.9 + 0.2 * d->rnd->uniform(d->rnd->ctx);
+
+	return (int64_t)((double)ms * f);
+}
+
+/* ---- settings ---------------------------------------------------------- */
+
+static int
+load_conf(struct ag_runconf *out, const struct ag_daemon_opts *o, struct ag_error *err)
+{
+	struct ag_buf b = AG_BUF_INIT(1 << 20);
+	struct ag_runconf rc = o->flags;
+	int r = 0;
+
+	if (o->config_file != NULL) {
+		r = ag_fs_read(&b, o->config_file, err);
+		if (r == 0)
+			r = ag_runconf_parse(&rc, b.ptr, b.len, o->config_file, err);
+	}
+	ag_buf_release(&b);
+	if (r == 0)
+		*out = rc;
+	return r;
+}
+
+static int
+load_secret(struct daemon *d, struct ag_error *err)
+{
+	struct ag_buf fresh = AG_BUF_INIT(MAX_SECRET);
+	int rc;
+
+	if (d->o->webhook == NULL)
+		return 0;
+	rc = ag_webhook_load_secret(
+	    &fresh, d->o->webhook_secret_file, d->o->webhook_secret_env, err);
+	if (rc == 0) {
+		pthread_mutex_lock(&d->mu);
+		ag_buf_wipe(&d->secret);
+		ag_buf_release(&d->secret);
+		d->secret = fresh;
+		pthread_mutex_unlock(&d->mu);
+		return 0;
+	}
+	ag_buf_wipe(&fresh);
+	ag_buf_release(&fresh);
+	return rc;
+}
+
+static void
+log_conf(const struct daemon *d, const char *what)
+{
+	ag_log_info("%s: interval %ldms, drift interval %ldms, debounce %ldms, mode %s%s", what,
+	    d->conf.interval_ms, d->conf.drift_interval_ms, d->conf.debounce_ms,
+	    d->conf.mode == AG_MODE_UNSET ? "apply" : ag_mode_name(d->conf.mode),
+	    d->o->config_file ? "" : " (no settings file)");
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_runconf next;
+
+	if (load_conf(&next, d->o, &err) != 0) {
+		ag_log_error("reload refused, keeping the running configuration: %s", err.msg);
+		return;
+	}
+	ag_error_clear(&err);
+	if (load_secret(d, &err) != 0) {
+		ag_log_error("reload refused, keeping the running configuration: %s", err.msg);
+		return;
+	}
+	d->conf = next;
+	log_conf(d, "configuration reloaded");
+	d->next_check = mono(d) + jittered(d, d->conf.interval_ms);
+	d->next_drift = mono(d) + d->conf.drift_interval_ms;
+}
+
+/* ---- HTTP -------------------------------------------------------------- */
+
+static void
+serve_status(struct daemon *d, const struct ag_http_request *req, struct ag_http_reply *rep)
+{
+	int64_t now = d->clock->now_ms(d->clock->ctx), age;
+	int rc = 0;
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+		rep->status = 405;
+		ag_buf_adds(&rep->body, "method not allowed\n");
+		return;
+	}
+	pthread_mutex_lock(&d->mu);
+	if (strcmp(req->path, "/metrics") == 0) {
+		rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
+		rc = ag_status_render_metrics(&rep->body, &d->st);
+	} else if (strcmp(req->path, "/healthz") == 0) {
+		/* alive: the loop came round recently (a cycle may take a while) */
+		age = mono(d) - d->heartbeat_ms;
+		if (age > 10 * 60 * 1000 + 2 * d->conf.interval_ms) {
+			rep->status = 503;
+			ag_buf_addf(
+			    &rep->body, "loop stalled for %lld s\n", (long long)(age / 1000));
+		} else {
+			ag_buf_adds(&rep->body, "ok\n");
+		}
+	} else if (strcmp(req->path, "/readyz") == 0) {
+		rep->status = d->st.ready ? 200 : 503;
+		ag_buf_adds(&rep->body, d->st.ready ? "ready\n" : "first cycle not finished\n");
+	} else if (strcmp(req->path, "/") == 0) {
+		rep->content_type = "text/html; charset=utf-8";
+		rc = ag_status_render_html(&rep->body, &d->st, now, STATUS_REFRESH_S);
+	} else {
+		rep->status = 404;
+		ag_buf_adds(&rep->body, "not found\n");
+	}
+	pthread_mutex_unlock(&d->mu);
+	if (rc != 0) {
+		rep->status = 500;
+		rep->content_type = "text/plain; charset=utf-8";
+		ag_buf_reset(&rep->body);
+		ag_buf_adds(&rep->body, "status too large to render\n");
+	}
+}
+
+static void
+serve_webhook(struct daemon *d, const struct ag_http_request *req, struct ag_http_reply *rep)
+{
+	struct ag_webhook_headers h;
+	enum ag_webhook_verdict v;
+	char why[160];
+	uint64_t one = 1;
+
+	if (strcmp(req->method, "POST") != 0) {
+		rep->status = 405;
+		ag_buf_adds(&rep->body, "webhooks are POSTed\n");
+		return;
+	}
+	h.github_event = ag_http_header(req, "X-GitHub-Event");
+	h.github_signature = ag_http_header(req, "X-Hub-Signature-256");
+	h.gitlab_event = ag_http_header(req, "X-Gitlab-Event");
+	h.gitlab_token = ag_http_header(req, "X-Gitlab-Token");
+	pthread_mutex_lock(&d->mu);
+	v = ag_webhook_check(&h, req->body, req->body_len, (const unsigned char *)d->secret.ptr,
+	    d->secret.len, why, sizeof(why));
+	if (v == AG_WEBHOOK_REJECT) {
+		d->st.webhooks_rejected++;
+		rep->status = 401;
+		ag_buf_adds(&rep->body, "signature or token does not match\n");
+	} else {
+		d->st.webhooks_accepted++;
+		rep->status = 202;
+		ag_buf_adds(&rep->body,
+		    v == AG_WEBHOOK_PUSH ? "checking the repository now\n" : "event ignored\n");
+		if (v == AG_WEBHOOK_PUSH)
+			d->webhook_pending = true;
+	}
+	/* the loop logs it: one writer for the log */
+	snprintf(d->hook_why, sizeof(d->hook_why), "%s", why);
+	d->hooks_seen++;
+	pthread_mutex_unlock(&d->mu);
+	if (write(d->wake_fd, &one, sizeof(one)) < 0) {
+		/* the counter is saturated: the loop is awake anyway */
+	}
+}
+
+static void
+on_listen(void *ctx, const struct ag_http_request *req, struct ag_http_reply *rep)
+{
+	struct daemon *d = ctx;
+
+	/* one listener for both when --webhook names the --listen address */
+	if (d->hook == NULL && d->o->webhook != NULL && strcmp(req->method, "POST") == 0)
+		serve_webhook(d, req, rep);
+	else
+		serve_status(d, req, rep);
+}
+
+static void
+on_hook(void *ctx, const struct ag_http_request *req, struct ag_http_reply *rep)
+{
+	serve_webhook(ctx, req, rep);
+}
+
+/* ---- source ------------------------------------------------------------ */
+
+/*
+ * A fingerprint of the manifests directory: names, sizes, change times and
+ * inodes of every manifest file. Cheap (stat only); a different value means
+ * something may have changed and a cycle is worth running.
+ */
+static int
+fingerprint(char out[65], const char *dir, struct ag_error *err)
+{
+	struct ag_strlist files = AG_STRLIST_INIT;
+	crypto_hash_sha256_state h;
+	unsigned char dg[32];
+	struct stat st;
+	char line[128];
+	size_t i;
+	int rc;
+
+	rc = ag_fs_find_manifests(&files, &dir, 1, err);
+	if (rc < 0)
+		goto out;
+	crypto_hash_sha256_init(&h);
+	for (i = 0; i < files.n; i++) {
+		crypto_hash_sha256_update(
+		    &h, (const unsigned char *)files.v[i], strlen(files.v[i]) + 1);
+		if (stat(files.v[i], &st) != 0)
+			memset(&st, 0, sizeof(st));
+		snprintf(line, sizeof(line), "%lld %lld.%09ld %llu;", (long long)st.st_size,
+		    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+		    (unsigned long long)st.st_ino);
+		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
+	}
+	crypto_hash_sha256_final(&h, dg);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", dg[i]);
+out:
+	ag_strlist_release(&files);
+	return rc;
+}
+
+/* ---- one cycle --------------------------------------------------------- */
+
+static void
+set_cluster(struct daemon *d, const struct ag_cycle *cy, const struct ag_cluster_plan *cp,
+    const char *rev, int64_t now)
+{
+	const struct ag_exec_cluster *ex = ag_exec_result_find(&cy->result, cp->id);
+	struct ag_status_cluster *c = ag_status_cluster(&d->st, cp->id);
+	enum ag_cluster_state prev = c->state;
+	char change[256];
+
+	ag_status_set_str(&c->error, NULL);
+	c->drift = (long)cp->n_changes;
+	change[0] = '\0';
+	switch (cp->status) {
+	case AG_STATUS_ERROR:
+		c->state = AG_CLUSTER_ERROR;
+		ag_status_set_str(&c->error, cp->reason ? cp->reason : "plan failed");
+		break;
+	case AG_STATUS_BLOCKED:
+		c->state = AG_CLUSTER_BLOCKED;
+		ag_status_set_str(&c->error, cp->reason);
+		break;
+	case AG_STATUS_UNCHANGED:
+		c->state = AG_CLUSTER_IN_SYNC;
+		break;
+	default:
+		if (ex == NULL || ex->status == AG_EXEC_NOT_RUN) {
+			c->state = cp->n_changes > 0 || cp->n_actions > 0 ? AG_CLUSTER_DRIFTED
+			                                                  : AG_CLUSTER_IN_SYNC;
+			if (cp->reason != NULL && cp->status == AG_STATUS_ORPHANED)
+				c->state = AG_CLUSTER_BLOCKED;
+		} else if (ex->status == AG_EXEC_APPLIED || ex->status == AG_EXEC_PENDING) {
+			c->state = AG_CLUSTER_APPLYING;
+			snprintf(change, sizeof(change), "%s: %zu action%s sent",
+			    cp->status == AG_STATUS_CREATE   ? "create"
+			    : cp->status == AG_STATUS_DELETE ? "delete"
+			                                     : "update",
+			    ex->n_sent, ex->n_sent == 1 ? "" : "s");
+		} else {
+			c->state = AG_CLUSTER_ERROR;
+			ag_status_set_str(&c->error, ex->error ? ex->error : "apply failed");
+			snprintf(change, sizeof(change), "%s failed",
+			    ex->failed_action ? ex->failed_action : "apply");
+		}
+	}
+	if (change[0] == '\0' && prev != c->state && prev != AG_CLUSTER_UNKNOWN)
+		snprintf(change, sizeof(change), "%s -> %s", ag_cluster_state_name(prev),
+		    ag_cluster_state_name(c->state));
+	if (change[0] != '\0') {
+		ag_status_set_str(&c->last_change, change);
+		c->last_change_ms = now;
+	}
+	ag_status_set_str(&c->commit, rev);
+	c->reconciled_ms = now;
+}
+
+static bool
+has_executable(const struct ag_plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_clusters; i++)
+		if (p->clusters[i].execute)
+			return true;
+	return false;
+}
+
+/* Manifests this shard owns (ids into owned). Invalid manifests are left
+ * to the cycle, which reports them. */
+static void
+owned_clusters(struct daemon *d, struct ag_strlist *owned)
+{
+	struct ag_manifest_set set;
+	struct ag_diags diags;
+	struct ag_error err = AG_ERROR_INIT;
+	size_t i;
+
+	memset(&set, 0, sizeof(set));
+	memset(&diags, 0, sizeof(diags));
+	ag_source_load_dir(&set, &diags, d->o->cycle.dir, &err);
+	for (i = 0; i < set.n; i++)
+		if (ag_shard_owns(&d->o->shard, set.v[i].cluster_id))
+			ag_strlist_add(owned, set.v[i].cluster_id);
+	ag_manifest_set_release(&set);
+	ag_diags_release(&diags);
+}
+
+static void
+reconcile(struct daemon *d, const char *why)
+{
+	struct ag_cycle_config cfg = d->o->cycle;
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_strlist owned = AG_STRLIST_INIT;
+	const struct ag_aws_counter *ctr;
+	struct ag_cycle cy;
+	int64_t t0 = mono(d), now;
+	char rev[64];
+	size_t i, n = 0, applying = 0, failed = 0;
+	int rc;
+
+	ag_log_info("cycle: %s", why);
+	if (!cfg.mode_given && d->conf.mode != AG_MODE_UNSET)
+		cfg.mode = d->conf.mode;
+	else if (!cfg.mode_given)
+		cfg.mode = AG_MODE_APPLY;
+	if (d->conf.max_deletes >= 0)
+		cfg.max_deletes = (int)d->conf.max_deletes;
+	cfg.auto_approve = true;
+	cfg.state_dir = d->state_dir;
+	snprintf(rev, sizeof(rev), "%s@%.7s", "dir", d->fingerprint);
+	if (d->o->shard.count > 1) {
+		owned_clusters(d, &owned);
+		if (owned.n == 0) {
+			ag_log_info("cycle: shard %u/%u owns no cluster", d->o->shard.index,
+			    d->o->shard.count);
+			pthread_mutex_lock(&d->mu);
+			ag_status_keep_only(&d->st, NULL, 0);
+			d->st.ready = true;
+			d->st.last_sync_ms = d->st.last_attempt_ms =
+			    d->clock->now_ms(d->clock->ctx);
+			pthread_mutex_unlock(&d->mu);
+			ag_strlist_release(&owned);
+			return;
+		}
+		cfg.clusters = (const char *const *)owned.v;
+		cfg.n_clusters = owned.n;
+	}
+	ag_cycle_init(&cy);
+	rc = ag_cycle_plan(&cy, &cfg, &err);
+	if (rc == AG_EINVAL && cy.diags.n > 0) {
+		ag_source_print_diags(&cy.diags);
+		ag_error_set(&err, AG_EINVAL, "the manifests have errors; nothing was planned");
+	}
+	if (rc == 0 && has_executable(&cy.plan)) {
+		if (ag_cycle_apply(&cy, &err) < 0 && cy.result.failed == 0 &&
+		    cy.result.skipped == 0)
+			rc = err.code ? err.code : AG_ERROR;
+		else
+			ag_error_clear(&err);
+	}
+	if (rc == 0 && ag_cycle_save(&cy, &err) < 0)
+		rc = err.code ? err.code : AG_ERROR;
+	now = d->clock->now_ms(d->clock->ctx);
+
+	pthread_mutex_lock(&d->mu);
+	ag_status_set_str(&d->st.revision, rev);
+	d->st.last_attempt_ms = now;
+	ag_status_observe_reconcile(&d->st, (double)(mono(d) - t0) / 1000.0);
+	if (cy.aws != NULL) {
+		ctr = ag_aws_client_counters(cy.aws, &n);
+		for (i = 0; i < n; i++) {
+			if (ctr[i].requests > ctr[i].errors)
+				ag_status_count_aws(
+				    &d->st, ctr[i].action, "ok", ctr[i].requests - ctr[i].errors);
+			if (ctr[i].errors > 0)
+				ag_status_count_aws(&d->st, ctr[i].action, "error", ctr[i].errors);
+		}
+	}
+	if (rc == 0) {
+		const char **ids = ag_xcalloc(cy.plan.n_clusters + 1, sizeof(*ids));
+
+		for (i = 0; i < cy.plan.n_clusters; i++) {
+			set_cluster(d, &cy, &cy.plan.clusters[i], rev, now);
+			ids[i] = cy.plan.clusters[i].id;
+			applying += ag_status_cluster(&d->st, cy.plan.clusters[i].id)->state ==
+			            AG_CLUSTER_APPLYING;
+			failed += ag_status_cluster(&d->st, cy.plan.clusters[i].id)->state ==
+			          AG_CLUSTER_ERROR;
+		}
+		ag_status_keep_only(&d->st, ids, cy.plan.n_clusters);
+		free(ids);
+		ag_status_set_str(&d->st.last_error, NULL);
+		d->st.last_sync_ms = now;
+		d->st.ready = true;
+	} else {
+		ag_status_set_str(&d->st.last_error, err.msg);
+	}
+	pthread_mutex_unlock(&d->mu);
+
+	if (rc == 0)
+		ag_log_info("cycle done in %lld ms: %zu cluster%s, %zu applying, %zu failed, %s",
+		    (long long)(mono(d) - t0), cy.plan.n_clusters,
+		    cy.plan.n_clusters == 1 ? "" : "s", applying, failed, rev);
+	else
+		ag_log_error("cycle failed: %s", err.msg);
+	ag_cycle_log_requests(&cy);
+	ag_cycle_release(&cy);
+	ag_strlist_release(&owned);
+	/* AWS is still working on something: come back soon to see it settle */
+	if (applying > 0 &&
+	    (d->reconcile_at == 0 || d->reconcile_at > mono(d) + APPLYING_RECHECK_MS))
+		d->reconcile_at = mono(d) + APPLYING_RECHECK_MS;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static void
+check_source(struct daemon *d, const char *why)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	char fp[65];
+
+	if (fingerprint(fp, d->o->cycle.dir, &err) < 0) {
+		ag_log_error("source check failed: %s", err.msg);
+		return;
+	}
+	if (strcmp(fp, d->fingerprint) == 0) {
+		ag_log_debug("source check (%s): unchanged", why);
+		return;
+	}
+	ag_log_info("source check (%s): manifests changed", why);
+	memcpy(d->fingerprint, fp, sizeof(fp));
+	d->reconcile_at = mono(d);
+}
+
+static void
+handle_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			ag_log_info("SIGHUP: reloading the configuration");
+			reload(d);
+		} else {
+			ag_log_info("%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			d->stop = true;
+		}
+	}
+}
+
+static void
+handle_wake(struct daemon *d)
+{
+	uint64_t n;
+	bool trigger;
+	unsigned seen;
+	char why[160];
+
+	if (read(d->wake_fd, &n, sizeof(n)) < 0) {
+		/* spurious wake-up: nothing to take */
+	}
+	pthread_mutex_lock(&d->mu);
+	trigger = d->webhook_pending;
+	d->webhook_pending = false;
+	seen = d->hooks_seen - d->hooks_logged;
+	d->hooks_logged = d->hooks_seen;
+	snprintf(why, sizeof(why), "%s", d->hook_why);
+	pthread_mutex_unlock(&d->mu);
+	if (seen > 0)
+		ag_log(trigger ? AG_LOG_INFO : AG_LOG_WARN, "webhook%s: %s",
+		    seen > 1 ? " (several)" : "", why);
+	if (trigger) {
+		ag_log_info("webhook: checking the source now");
+		check_source(d, "webhook");
+	}
+}
+
+static void
+handle_inotify(struct daemon *d)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	bool overflow = false;
+	int rc = ag_watch_read(d->watch, &overflow, &err);
+
+	if (rc < 0) {
+		ag_log_error("file watch failed, relying on the interval: %s", err.msg);
+		ag_watch_free(d->watch);
+		d->watch = NULL;
+		return;
+	}
+	if (overflow)
+		ag_log_warn("inotify queue overflowed: rescanning everything");
+	if (rc > 0) {
+		/* debounce: plan once the burst of writes is over */
+		d->reconcile_at = mono(d) + d->conf.debounce_ms;
+		/* the fingerprint is stale now; the cycle re-reads the files */
+		d->fingerprint[0] = '\0';
+	}
+}
+
+static int
+poll_timeout(const struct daemon *d, int64_t now)
+{
+	int64_t due = d->next_check;
+
+	if (d->next_drift < due)
+		due = d->next_drift;
+	if (d->reconcile_at != 0 && d->reconcile_at < due)
+		due = d->reconcile_at;
+	if (due <= now)
+		return 0;
+	return due - now > 60000 ? 60000 : (int)(due - now);
+}
+
+static void
+run_loop(struct daemon *d)
+{
+	struct pollfd pf[3];
+	int64_t now;
+	int nfds, n;
+
+	while (!d->stop) {
+		now = mono(d);
+		pthread_mutex_lock(&d->mu);
+		d->heartbeat_ms = now;
+		pthread_mutex_unlock(&d->mu);
+		nfds = 0;
+		pf[nfds++] = (struct pollfd){.fd = d->sig_fd, .events = POLLIN};
+		pf[nfds++] = (struct pollfd){.fd = d->wake_fd, .events = POLLIN};
+		if (d->watch != NULL)
+			pf[nfds++] = (struct pollfd){.fd = ag_watch_fd(d->watch), .events = POLLIN};
+		n = poll(pf, (nfds_t)nfds, poll_timeout(d, now));
+		if (n < 0 && errno != EINTR) {
+			ag_log_error("poll failed: %s", strerror(errno));
+			break;
+		}
+		if (n > 0 && (pf[0].revents & POLLIN))
+			handle_signals(d);
+		if (d->stop)
+			break;
+		if (n > 0 && (pf[1].revents & POLLIN))
+			handle_wake(d);
+		if (n > 0 && nfds > 2 && (pf[2].revents & POLLIN))
+			handle_inotify(d);
+		now = mono(d);
+		if (now >= d->next_check) {
+			check_source(d, "interval");
+			d->next_check = now + jittered(d, d->conf.interval_ms);
+		}
+		if (now >= d->next_drift) {
+			d->next_drift = now + d->conf.drift_interval_ms;
+			d->reconcile_at = 0;
+			if (d->fingerprint[0] == '\0')
+				check_source(d, "drift sweep");
+			reconcile(d, "drift sweep");
+			continue;
+		}
+		if (d->reconcile_at != 0 && now >= d->reconcile_at) {
+			d->reconcile_at = 0;
+			if (d->fingerprint[0] == '\0')
+				check_source(d, "file event");
+			reconcile(d, "source changed");
+		}
+	}
+}
+
+/* ---- start and stop ---------------------------------------------------- */
+
+static int
+take_lock(struct daemon *d, struct ag_error *err)
+{
+	char *path;
+	int rc = 0;
+
+	rc = ag_fs_mkdirs(d->state_dir, 0700, err);
+	if (rc < 0)
+		return rc;
+	path = ag_xasprintf("%s/run.lock", d->state_dir);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (d->lock_fd < 0)
+		rc = ag_error_set(err, AG_EIO, "cannot open lock '%s': %s", path, strerror(errno));
+	else if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0)
+		rc = ag_error_set(err, AG_ECONFLICT,
+		    "another agent is running with state directory '%s' (lock '%s' is held); two "
+		    "agents must not reconcile the same repository",
+		    d->state_dir, path);
+	free(path);
+	return rc;
+}
+
+static int
+start(struct daemon *d, struct ag_error *err)
+{
+	sigset_t set;
+	int rc;
+
+	rc = load_conf(&d->conf, d->o, err);
+	if (rc < 0)
+		return rc;
+	rc = take_lock(d, err);
+	if (rc < 0)
+		return rc;
+	rc = load_secret(d, err);
+	if (rc < 0)
+		return rc;
+	/* block before any thread starts, so every thread inherits the mask
+	 * and the signals arrive only through the signalfd */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return ag_error_set(err, AG_EIO, "cannot block signals");
+	signal(SIGPIPE, SIG_IGN);
+	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->sig_fd < 0 || d->wake_fd < 0)
+		return ag_error_set(
+		    err, AG_EIO, "cannot create event descriptors: %s", strerror(errno));
+	if (d->o->watch) {
+		rc = ag_watch_new(&d->watch, err);
+		if (rc == 0)
+			rc = ag_watch_add_manifests(d->watch, d->o->cycle.dir, err);
+		if (rc < 0)
+			return rc;
+		ag_log_info("watching %u director%s under '%s' (inotify)", ag_watch_count(d->watch),
+		    ag_watch_count(d->watch) == 1 ? "y" : "ies", d->o->cycle.dir);
+	}
+	if (d->o->listen != NULL) {
+		rc = ag_http_start(&d->listen, d->o->listen,
+		    d->o->webhook && strcmp(d->o->webhook, d->o->listen) == 0 ? MAX_WEBHOOK_BODY
+		                                                              : 0,
+		    on_listen, d, err);
+		if (rc < 0)
+			return rc;
+		ag_log_info("status page and metrics on http://%s/ (port %u)", d->o->listen,
+		    ag_http_port(d->listen));
+	}
+	if (d->o->webhook != NULL &&
+	    (d->o->listen == NULL || strcmp(d->o->webhook, d->o->listen) != 0)) {
+		rc = ag_http_start(&d->hook, d->o->webhook, MAX_WEBHOOK_BODY, on_hook, d, err);
+		if (rc < 0)
+			return rc;
+		ag_log_info(
+		    "webhook receiver on %s (port %u)", d->o->webhook, ag_http_port(d->hook));
+	}
+	return 0;
+}
+
+int
+ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
+{
+	struct daemon d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.o = o;
+	d.clock = ag_sysclock();
+	d.rnd = ag_sysrand();
+	d.lock_fd = d.sig_fd = d.wake_fd = -1;
+	pthread_mutex_init(&d.mu, NULL);
+	ag_status_init(&d.st);
+	ag_buf_init(&d.secret, MAX_SECRET);
+	d.state_dir = o->cycle.state_dir ? ag_xstrdup(o->cycle.state_dir) : ag_state_default_dir();
+	ag_status_set_str(&d.st.version, o->version);
+	ag_status_set_str(&d.st.source, o->cycle.dir);
+	if (o->shard.count > 1) {
+		char sh[32];
+
+		snprintf(sh, sizeof(sh), "%u/%u", o->shard.index, o->shard.count);
+		ag_status_set_str(&d.st.shard, sh);
+	}
+	d.st.started_ms = d.clock->now_ms(d.clock->ctx);
+
+	rc = start(&d, err);
+	if (rc == 0) {
+		log_conf(&d, "running");
+		d.next_check = mono(&d) + jittered(&d, d.conf.interval_ms);
+		d.next_drift = mono(&d); /* the first cycle is a full one */
+		run_loop(&d);
+		ag_log_info("stopped");
+	}
+	/* listeners first: they read the status and the secret */
+	ag_http_stop(d.hook);
+	ag_http_stop(d.listen);
+	ag_watch_free(d.watch);
+	if (d.sig_fd >= 0)
+		close(d.sig_fd);
+	if (d.wake_fd >= 0)
+		close(d.wake_fd);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	ag_buf_wipe(&d.secret);
+	ag_buf_release(&d.secret);
+	ag_status_release(&d.st);
+	pthread_mutex_destroy(&d.mu);
+	free(d.state_dir);
+	return rc;
+}
