@@ -50,8 +50,8 @@ struct daemon {
 	struct ag_buf secret;
 	int64_t heartbeat_ms; /* monotonic: last loop iteration */
 	bool webhook_pending;
-	unsigned hooks_logged, hooks_seen;
-	char hook_why[160];
+	char hook_why[8][160]; /* deliveries not logged yet */
+	unsigned n_hook_why, hooks_unlogged;
 
 	/* Loop schedule (monotonic ms; 0 = nothing due). */
 	int64_t next_check, next_drift, reconcile_at;
@@ -238,8 +238,11 @@ serve_webhook(struct daemon *d, const struct ag_http_request *req, struct ag_htt
 			d->webhook_pending = true;
 	}
 	/* the loop logs it: one writer for the log */
-	snprintf(d->hook_why, sizeof(d->hook_why), "%s", why);
-	d->hooks_seen++;
+	if (d->n_hook_why < sizeof(d->hook_why) / sizeof(d->hook_why[0]))
+		snprintf(d->hook_why[d->n_hook_why++], sizeof(d->hook_why[0]), "%s%s",
+		    v == AG_WEBHOOK_REJECT ? "rejected: " : "", why);
+	else
+		d->hooks_unlogged++;
 	pthread_mutex_unlock(&d->mu);
 	if (write(d->wake_fd, &one, sizeof(one)) < 0) {
 		/* the counter is saturated: the loop is awake anyway */
@@ -539,24 +542,28 @@ handle_signals(struct daemon *d)
 static void
 handle_wake(struct daemon *d)
 {
-	uint64_t n;
+	char why[8][160];
+	unsigned i, n, dropped;
+	uint64_t count;
 	bool trigger;
-	unsigned seen;
-	char why[160];
 
-	if (read(d->wake_fd, &n, sizeof(n)) < 0) {
+	if (read(d->wake_fd, &count, sizeof(count)) < 0) {
 		/* spurious wake-up: nothing to take */
 	}
 	pthread_mutex_lock(&d->mu);
 	trigger = d->webhook_pending;
 	d->webhook_pending = false;
-	seen = d->hooks_seen - d->hooks_logged;
-	d->hooks_logged = d->hooks_seen;
-	snprintf(why, sizeof(why), "%s", d->hook_why);
+	n = d->n_hook_why;
+	memcpy(why, d->hook_why, sizeof(why));
+	dropped = d->hooks_unlogged;
+	d->n_hook_why = 0;
+	d->hooks_unlogged = 0;
 	pthread_mutex_unlock(&d->mu);
-	if (seen > 0)
-		ag_log(trigger ? AG_LOG_INFO : AG_LOG_WARN, "webhook%s: %s",
-		    seen > 1 ? " (several)" : "", why);
+	for (i = 0; i < n; i++)
+		ag_log(strncmp(why[i], "rejected: ", 10) == 0 ? AG_LOG_WARN : AG_LOG_INFO,
+		    "webhook %s", why[i]);
+	if (dropped > 0)
+		ag_log_warn("webhook: %u more deliveries not logged", dropped);
 	if (trigger) {
 		ag_log_info("webhook: checking the source now");
 		check_source(d, "webhook");

@@ -39,6 +39,7 @@ struct ag_watch {
 	size_t n_roots, cap_roots;
 	struct wentry *v;
 	size_t n, cap;
+	bool rescan; /* a watched directory was deleted or replaced */
 };
 
 int
@@ -245,8 +246,11 @@ handle(struct ag_watch *w, const struct inotify_event *ev, struct ag_error *err)
 		*e = w->v[--w->n];
 		return 0;
 	}
-	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
+	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+		/* replaced (git checkout, a symlink swap): watch the new one */
+		w->rescan = true;
 		return 1;
+	}
 	if (e->kind == ROOT_BARE) {
 		if (ends_with(name, ".lock"))
 			return 0;
@@ -299,7 +303,8 @@ ag_watch_read(struct ag_watch *w, bool *overflowed, struct ag_error *err)
 			changed |= rc;
 		}
 	}
-	if (*overflowed) {
+	if (*overflowed || w->rescan) {
+		w->rescan = false;
 		rc = rescan(w, err);
 		if (rc < 0)
 			return rc;

@@ -72,7 +72,9 @@ test_expect_success 'run starts, creates the cluster and becomes ready' '
 	assert rds.describe_db_clusters(DBClusterIdentifier="minimal-pg")["DBClusters"]
 	PY
 '
-test_when_finished 'kill $(cat "$TRASH/run.pid")'
+# read the pid now: on success the scratch directory is gone before cleanup
+agent_pid=$(cat "$TRASH/run.pid" 2>/dev/null)
+test_when_finished "kill $agent_pid"
 
 test_expect_success 'a second agent on the same state directory is refused' '
 	check_exit 1 "$AG_BIN" run --dir m --state-dir "$STATE" 2>second.err &&
@@ -182,7 +184,8 @@ test_expect_success 'second agent with inotify and JSON logs starts' '
 		--debounce 50ms >run.log 2>&1 & echo $! >json.pid) &&
 	wait_for run.log "cycle done"
 '
-test_when_finished 'kill $(cat "$TRASH/json.pid")'
+json_pid=$(cat "$TRASH/json.pid" 2>/dev/null)
+test_when_finished "kill $json_pid"
 
 test_expect_success 'a file change is planned and applied through inotify' '
 	before=$(count run.log "cycle done") &&
