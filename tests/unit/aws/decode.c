@@ -29,7 +29,7 @@ load(const char *path)
 static void
 test_moto_clusters(void **state)
 {
-	struct ag_xml_node *root = load(AG_SHARED_REF "/moto-describe-db-clusters.xml");
+	struct ag_xml_node *root = load(AG_TEST_DATA "/aws/moto-describe-db-clusters.xml");
 	const struct ag_xml_node *l = ag_xml_path(root, "DescribeDBClustersResult/DBClusters");
 	struct ag_db_cluster c;
 

@@ -20,7 +20,7 @@
 #include "core/mem.h"
 #include "sys/fs.h"
 
-#define SUITE AG_SHARED_REF "/sigv4/aws4_testsuite"
+#define SUITE AG_TEST_DATA "/sigv4/aws4_testsuite"
 
 static const struct ag_sigv4_creds suite_creds = {
     "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", NULL};
