@@ -9,7 +9,7 @@ STATE="$TRASH/state"
 
 test_expect_success 'setup: network and a manifest with ingress rules' '
 	python3 "$AG_SRC/tests/tools/moto-fixture.py" network "$MOTO_URL" >net.json &&
-	python3 - net.json >db.yaml <<-PY
+	python3 - net.json >db.yaml <<-PY &&
 	import json, sys
 	n = json.load(open(sys.argv[1]))
 	print(f"""apiVersion: aws.project-planton.org/v1

@@ -97,7 +97,7 @@ test_expect_success 'rotation: one ModifyDBCluster carrying MasterUserPassword' 
 		--field spec.password >sealed2 2>out/seal2.stderr &&
 	write "$(cat sealed2)" >m/billing.yaml &&
 	run rotplan plan --dir m --state-dir "$STATE" --key-file keys/prod.key --format json &&
-	python3 - out/rotplan.stdout <<-PY
+	python3 - out/rotplan.stdout <<-PY &&
 	import json, sys
 	c = json.load(open(sys.argv[1]))["clusters"][0]
 	acts = c["actions"]

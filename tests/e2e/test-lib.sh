@@ -32,15 +32,52 @@ trap _run_cleanups EXIT
 
 say() { printf '%s\n' "$*"; }
 
+# Runs a test body in a subshell with errexit and pipefail in force; sets
+# _test_rc. bash ignores `set -e` inside anything whose status is tested
+# (`if`, `&&`, `||`, `!`), so the subshell is run as a plain statement and
+# its status is read afterwards. The subshell keeps the script's variables
+# and helper functions; a failing command anywhere in the body (a python
+# assert fed by a heredoc, a grep, a pipeline stage) fails the test. What
+# errexit still cannot see (a failure early in an `a && b` list that is
+# followed by more commands) is caught by the chain lint below.
+_test_run_body() {
+	local body=$1 errexit=
+	case $- in *e*) errexit=1 ;; esac
+	set +e
+	(
+		cd "$TRASH" || exit 1
+		set -e -o pipefail
+		eval "$body"
+	) >"$TRASH/.out" 2>&1
+	_test_rc=$?
+	[ -z "$errexit" ] || set -e
+}
+
+# The chain lint (chainlint.py) reports what errexit cannot see: an `a && b`
+# list or a `!` command followed by more commands. A body it reports fails
+# without running. AG_TEST_CHAIN_LINT=0 turns it off.
+_test_chain_lint() {
+	[ "${AG_TEST_CHAIN_LINT:-1}" != 0 ] || return 0
+	printf '%s\n' "$1" | python3 "$AG_SRC/tests/e2e/chainlint.py" >"$TRASH/.out" 2>&1
+}
+
 # test_expect_success 'title' 'commands'
 test_expect_success() {
 	local title=$1 body=$2
 	test_count=$((test_count + 1))
-	if (cd "$TRASH" && eval "set -e; $body") >"$TRASH/.out" 2>&1; then
+	if _test_chain_lint "$body"; then
+		_test_run_body "$body"
+	else
+		_test_rc="chain lint"
+	fi
+	if [ "$_test_rc" = 0 ]; then
 		say "ok $test_count - $title"
 	else
 		test_failed=$((test_failed + 1))
-		say "not ok $test_count - $title"
+		case $_test_rc in
+		[0-9]*) say "not ok $test_count - $title (exit $_test_rc)" ;;
+		*) say "not ok $test_count - $title ($_test_rc)" ;;
+		esac
 		sed 's/^/#   /' "$TRASH/.out"
 	fi
 }
