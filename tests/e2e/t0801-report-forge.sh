@@ -73,7 +73,7 @@ test_expect_success 'github: the first report creates one comment and one status
 	check_count 1 gh.log POST "/repos/acme/db/issues/7/comments" &&
 	check_count 0 gh.log PATCH ".*" &&
 	check_count 1 gh.log POST "/repos/acme/db/statuses/$SHA" &&
-	python3 - gh.log <<-PY
+	python3 - gh.log <<-PY &&
 	import json, sys
 	reqs = [json.loads(l) for l in open(sys.argv[1])]
 	for r in reqs:
