@@ -191,7 +191,7 @@ test_expect_success 'a file change is planned and applied through inotify' '
 	before=$(count run.log "cycle done") &&
 	sed -i "s/backupRetentionPeriod: 10/backupRetentionPeriod: 9/" m/minimal.yaml &&
 	wait_for run.log "ModifyDBCluster" 10 &&
-	boto3_run <<-PY
+	boto3_run <<-PY &&
 	import time
 	for _ in range(50):
 	    c = rds.describe_db_clusters(DBClusterIdentifier="minimal-pg")["DBClusters"][0]

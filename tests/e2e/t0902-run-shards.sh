@@ -53,7 +53,7 @@ test_expect_success 'every cluster was created by exactly one agent' '
 		test -s created$i.txt &&
 		sort created$i.txt >a && sort listed$i.txt >b && cmp a b || exit 1
 	done &&
-	python3 - <<-PY
+	python3 - <<-PY &&
 	import hashlib
 	for i in range(3):
 	    got = sorted(open("created%d.txt" % i).read().split())
