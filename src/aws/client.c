@@ -759,6 +759,7 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			if (!resp->result)
 				resp->result = resp->root;
 			resp->http_status = status;
+			resp->body_len = reply.len;
 			if (!rid[0]) {
 				const struct ag_xml_node *rm = ag_xml_find(resp->root, "RequestId");
 

@@ -56,6 +56,8 @@ struct ag_aws_config {
 	long timeout_ms;         /* AG_AWS_TIMEOUT_MS, default 60000 */
 	long imds_timeout_ms;    /* default 1000 (IMDS and container endpoints) */
 	size_t max_response;     /* bytes, default 16 MiB */
+	size_t max_list_bytes;   /* all pages of one Describe together, default 256 MiB
+	                            (AG_AWS_MAX_LIST_BYTES) */
 	long refresh_margin_ms;  /* refresh expiring credentials this early, default 5 min */
 };
 
@@ -103,6 +105,7 @@ int ag_aws_parse_error(struct ag_aws_error_info *out, const char *body, size_t l
 struct ag_aws_response {
 	int http_status;
 	char *request_id;
+	size_t body_len;                  /* bytes of the reply body */
 	struct ag_xml_node *root;         /* the whole document */
 	const struct ag_xml_node *result; /* <ActionResult>, else root */
 };

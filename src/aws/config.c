@@ -36,6 +36,7 @@ ag_aws_config_init(struct ag_aws_config *cfg)
 	cfg->timeout_ms = 60000;
 	cfg->imds_timeout_ms = 1000;
 	cfg->max_response = 16 * 1024 * 1024;
+	cfg->max_list_bytes = (size_t)256 * 1024 * 1024;
 	cfg->refresh_margin_ms = 5 * 60 * 1000;
 }
 
@@ -226,6 +227,8 @@ ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err)
 	cfg->connect_timeout_ms =
 	    env_long("AG_AWS_CONNECT_TIMEOUT_MS", cfg->connect_timeout_ms, 1, 600000, err, &bad);
 	cfg->timeout_ms = env_long("AG_AWS_TIMEOUT_MS", cfg->timeout_ms, 1, 3600000, err, &bad);
+	cfg->max_list_bytes = (size_t)env_long(
+	    "AG_AWS_MAX_LIST_BYTES", (long)cfg->max_list_bytes, 4096, 2147483647L, err, &bad);
 	if (bad)
 		return bad;
 

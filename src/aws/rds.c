@@ -292,18 +292,135 @@ ag_rds_decode_cluster_snapshot(struct ag_rds_cluster_snapshot *s, const struct a
 
 /* Pagination ---------------------------------------------------------- */
 
-typedef void (*page_fn)(void *ctx, const struct ag_xml_node *result);
+/*
+ * What one page of a Describe reply must look like: <ActionResult> holding
+ * exactly one <list> whose children are all <member> elements, each with
+ * exactly one non-empty <id>. Anything else (a proxy's stub, a truncated or
+ * re-shaped reply) is an error, never an empty or shorter list: an account
+ * that reads as empty makes the planner create every cluster again.
+ */
+struct list_shape {
+	const char *list;   /* "DBClusters" */
+	const char *member; /* "DBCluster" */
+	const char *id;     /* "DBClusterIdentifier" */
+};
+
+static const struct list_shape shape_clusters = {"DBClusters", "DBCluster", "DBClusterIdentifier"};
+static const struct list_shape shape_instances = {
+    "DBInstances", "DBInstance", "DBInstanceIdentifier"};
+
+typedef void (*page_fn)(void *ctx, const struct ag_xml_node *list);
+
+static size_t
+count_children(const struct ag_xml_node *n, const char *name)
+{
+	size_t i, k = 0;
+
+	for (i = 0; n && i < n->n_kids; i++)
+		if (strcmp(n->kids[i]->name, name) == 0)
+			k++;
+	return k;
+}
+
+static void
+lower_in_place(char *s)
+{
+	for (; s && *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* Checks one page against sh; *list gets the list element. ids collects
+ * the identifiers in lower case (RDS identifiers are case-insensitive). */
+static int
+check_page(const struct ag_xml_node **list, struct ag_strlist *ids, const char *action,
+    const struct ag_aws_response *r, const struct list_shape *sh, struct ag_error *err)
+{
+	char *want = ag_xasprintf("%sResult", action);
+	const struct ag_xml_node *l;
+	size_t i;
+	int ok = r->result != NULL && strcmp(r->result->name, want) == 0 &&
+	         count_children(r->root, want) == 1;
+
+	free(want);
+	if (!ok)
+		return ag_error_set(err, AG_EAWS,
+		    "rds %s: the reply has no single <%sResult> element; refusing to read it as "
+		    "an empty list",
+		    action, action);
+	if (count_children(r->result, sh->list) != 1)
+		return ag_error_set(err, AG_EAWS,
+		    "rds %s: the reply has %s <%s> list; refusing to read it as an empty list",
+		    action, count_children(r->result, sh->list) ? "more than one" : "no", sh->list);
+	l = ag_xml_child(r->result, sh->list);
+	for (i = 0; i < l->n_kids; i++) {
+		const struct ag_xml_node *m = l->kids[i];
+		const char *id;
+		char *low;
+
+		if (strcmp(m->name, sh->member) != 0)
+			return ag_error_set(err, AG_EAWS,
+			    "rds %s: <%s> holds a <%s> element where only <%s> may be", action,
+			    sh->list, m->name, sh->member);
+		if (!sh->id)
+			continue;
+		id = ag_xml_text(m, sh->id);
+		if (count_children(m, sh->id) != 1 || !id || !*id)
+			return ag_error_set(err, AG_EAWS, "rds %s: <%s> %zu of the reply has %s %s",
+			    action, sh->member, ids->n + 1,
+			    count_children(m, sh->id) > 1 ? "more than one" : "no", sh->id);
+		low = ag_xstrdup(id);
+		lower_in_place(low);
+		ag_strlist_add(ids, low);
+		free(low);
+	}
+	*list = l;
+	return AG_OK;
+}
 
 static int
-paginate(struct ag_aws_client *c, const char *action, const struct ag_kvlist *base,
-    const struct ag_kvlist *filters, page_fn fn, void *ctx, struct ag_error *err)
+cmp_str(const void *a, const void *b)
 {
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every identifier at most once over all pages (compared in lower case). */
+static int
+check_unique(
+    const char *action, const struct list_shape *sh, struct ag_strlist *ids, struct ag_error *err)
+{
+	size_t i;
+
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof(*ids->v), cmp_str);
+	for (i = 1; i < ids->n; i++)
+		if (strcmp(ids->v[i - 1], ids->v[i]) == 0)
+			return ag_error_set(err, AG_EAWS,
+			    "rds %s: the reply lists %s '%s' more than once (identifiers are "
+			    "compared case-insensitively); refusing to guess which copy is true",
+			    action, sh->id, ids->v[i]);
+	return AG_OK;
+}
+
+/*
+ * Calls action page by page (MaxRecords 100) until Marker is absent. Bounds:
+ * RDS_MAX_PAGES pages, max_list_bytes reply bytes in total, and no Marker
+ * may come back twice (a cycle A, B, A would otherwise run to the page cap).
+ */
+static int
+paginate(struct ag_aws_client *c, const char *action, const struct ag_kvlist *base,
+    const struct ag_kvlist *filters, const struct list_shape *sh, page_fn fn, void *ctx,
+    struct ag_error *err)
+{
+	struct ag_strlist markers = AG_STRLIST_INIT, ids = AG_STRLIST_INIT;
+	size_t max_bytes = ag_aws_client_config(c)->max_list_bytes, total = 0;
 	char *marker = NULL;
 	int pages = 0, ret = AG_OK;
 
 	do {
 		struct ag_kvlist p = AG_KVLIST_INIT;
 		struct ag_aws_response r;
+		const struct ag_xml_node *list = NULL;
 		const char *m;
 
 		if (base)
@@ -317,47 +434,91 @@ paginate(struct ag_aws_client *c, const char *action, const struct ag_kvlist *ba
 		ag_kvlist_release(&p);
 		if (ret != 0)
 			break;
-		fn(ctx, r.result);
-		m = ag_xml_text(r.result, "Marker");
-		if (m && *m && marker && strcmp(m, marker) == 0) {
+		total += r.body_len;
+		if (max_bytes && total > max_bytes) {
 			ag_aws_response_release(&r);
-			ret = ag_error_set(
-			    err, AG_EAWS, "rds %s: the same Marker came back twice", action);
+			ret = ag_error_set(err, AG_ETOOBIG,
+			    "rds %s: the replies exceed %zu bytes in total after %d pages", action,
+			    max_bytes, pages + 1);
 			break;
 		}
+		if ((ret = check_page(&list, &ids, action, &r, sh, err)) != 0) {
+			ag_aws_response_release(&r);
+			break;
+		}
+		fn(ctx, list);
+		m = ag_xml_text(r.result, "Marker");
 		free(marker);
 		marker = m && *m ? ag_xstrdup(m) : NULL;
 		ag_aws_response_release(&r);
+		if (marker && ag_strlist_contains(&markers, marker)) {
+			ret = ag_error_set(err, AG_EAWS,
+			    "rds %s: Marker '%.40s' came back a second time (page %d); the "
+			    "pages would never end",
+			    action, marker, pages + 1);
+			break;
+		}
+		if (marker)
+			ag_strlist_add(&markers, marker);
 		if (++pages >= RDS_MAX_PAGES && marker) {
 			ret = ag_error_set(
 			    err, AG_ETOOBIG, "rds %s: more than %d pages", action, RDS_MAX_PAGES);
 			break;
 		}
 	} while (marker);
+	if (ret == AG_OK && sh->id)
+		ret = check_unique(action, sh, &ids, err);
 	free(marker);
+	ag_strlist_release(&markers);
+	ag_strlist_release(&ids);
 	return ret;
 }
 
+/* Identifiers from replies in lower case: RDS compares them
+ * case-insensitively, and so must every comparison with a manifest. */
 static void
-page_clusters(void *ctx, const struct ag_xml_node *r)
+lower_cluster_ids(struct ag_db_cluster *c)
 {
-	struct ag_observed *o = ctx;
-	const struct ag_xml_node *l = ag_xml_child(r, "DBClusters");
 	size_t i;
 
-	for (i = 0; l && i < l->n_kids; i++)
-		ag_rds_decode_cluster(ag_observed_add_cluster(o), l->kids[i]);
+	lower_in_place(c->id);
+	for (i = 0; i < c->n_members; i++)
+		lower_in_place(c->members[i].instance_id);
 }
 
 static void
-page_instances(void *ctx, const struct ag_xml_node *r)
+lower_instance_ids(struct ag_db_instance *d)
+{
+	lower_in_place(d->id);
+	lower_in_place(d->cluster_id);
+}
+
+static void
+page_clusters(void *ctx, const struct ag_xml_node *l)
 {
 	struct ag_observed *o = ctx;
-	const struct ag_xml_node *l = ag_xml_child(r, "DBInstances");
 	size_t i;
 
-	for (i = 0; l && i < l->n_kids; i++)
-		ag_rds_decode_instance(ag_observed_add_instance(o), l->kids[i]);
+	for (i = 0; i < l->n_kids; i++) {
+		struct ag_db_cluster *c = ag_observed_add_cluster(o);
+
+		ag_rds_decode_cluster(c, l->kids[i]);
+		lower_cluster_ids(c);
+	}
+}
+
+static void
+page_instances(void *ctx, const struct ag_xml_node *l)
+{
+	struct ag_observed *o = ctx;
+	size_t i;
+
+	for (i = 0; i < l->n_kids; i++) {
+		struct ag_db_instance *d = ag_observed_add_instance(o);
+
+		ag_rds_decode_instance(d, l->kids[i]);
+		lower_instance_ids(d);
+	}
 }
 
 int
@@ -369,7 +530,8 @@ ag_rds_describe_db_clusters(struct ag_aws_client *c, const char *id,
 
 	if (id)
 		ag_kvlist_add(&p, "DBClusterIdentifier", id);
-	ret = paginate(c, "DescribeDBClusters", &p, filters, page_clusters, out, err);
+	ret = paginate(
+	    c, "DescribeDBClusters", &p, filters, &shape_clusters, page_clusters, out, err);
 	ag_kvlist_release(&p);
 	return ret;
 }
@@ -383,7 +545,8 @@ ag_rds_describe_db_instances(struct ag_aws_client *c, const char *id,
 
 	if (id)
 		ag_kvlist_add(&p, "DBInstanceIdentifier", id);
-	ret = paginate(c, "DescribeDBInstances", &p, filters, page_instances, out, err);
+	ret = paginate(
+	    c, "DescribeDBInstances", &p, filters, &shape_instances, page_instances, out, err);
 	ag_kvlist_release(&p);
 	return ret;
 }
@@ -429,12 +592,14 @@ static void
 dec_cluster(void *o, const struct ag_xml_node *n)
 {
 	ag_rds_decode_cluster(o, n);
+	lower_cluster_ids(o);
 }
 
 static void
 dec_instance(void *o, const struct ag_xml_node *n)
 {
 	ag_rds_decode_instance(o, n);
+	lower_instance_ids(o);
 }
 
 static void
@@ -527,7 +692,7 @@ ag_rds_delete_db_subnet_group(struct ag_aws_client *c, const char *name, struct 
 }
 
 struct list_ctx {
-	const char *list;
+	struct list_shape shape;
 	size_t elem_size;
 	void (*decode)(void *, const struct ag_xml_node *);
 	void *v;
@@ -536,13 +701,12 @@ struct list_ctx {
 };
 
 static void
-page_list(void *ctx, const struct ag_xml_node *r)
+page_list(void *ctx, const struct ag_xml_node *l)
 {
 	struct list_ctx *lc = ctx;
-	const struct ag_xml_node *l = ag_xml_child(r, lc->list);
 	size_t i;
 
-	for (i = 0; l && i < l->n_kids; i++) {
+	for (i = 0; i < l->n_kids; i++) {
 		if (lc->n == lc->cap) {
 			size_t ncap = lc->cap ? lc->cap * 2 : 8;
 
@@ -559,7 +723,7 @@ describe_list(struct ag_aws_client *c, const char *action, const struct ag_kvlis
     const struct ag_kvlist *filters, struct list_ctx *lc, void **out, size_t *n,
     void (*free_fn)(void *, size_t), struct ag_error *err)
 {
-	int ret = paginate(c, action, base, filters, page_list, lc, err);
+	int ret = paginate(c, action, base, filters, &lc->shape, page_list, lc, err);
 
 	if (ret != 0) {
 		free_fn(lc->v, lc->n);
@@ -607,7 +771,8 @@ ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
     const struct ag_kvlist *filters, struct ag_rds_subnet_group **out, size_t *n,
     struct ag_error *err)
 {
-	struct list_ctx lc = {"DBSubnetGroups", sizeof(**out), dec_subnet_group, NULL, 0, 0};
+	struct list_ctx lc = {{"DBSubnetGroups", "DBSubnetGroup", "DBSubnetGroupName"},
+	    sizeof(**out), dec_subnet_group, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;
@@ -694,7 +859,8 @@ ag_rds_describe_db_cluster_parameter_groups(struct ag_aws_client *c, const char 
     struct ag_error *err)
 {
 	struct list_ctx lc = {
-	    "DBClusterParameterGroups", sizeof(**out), dec_param_group, NULL, 0, 0};
+	    {"DBClusterParameterGroups", "DBClusterParameterGroup", "DBClusterParameterGroupName"},
+	    sizeof(**out), dec_param_group, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;
@@ -713,7 +879,8 @@ ag_rds_describe_db_cluster_parameters(struct ag_aws_client *c, const char *group
     const char *source, const struct ag_kvlist *filters, struct ag_rds_parameter **out, size_t *n,
     struct ag_error *err)
 {
-	struct list_ctx lc = {"Parameters", sizeof(**out), dec_parameter, NULL, 0, 0};
+	struct list_ctx lc = {
+	    {"Parameters", "Parameter", "ParameterName"}, sizeof(**out), dec_parameter, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;
@@ -741,7 +908,9 @@ ag_rds_describe_db_cluster_snapshots(struct ag_aws_client *c, const char *cluste
     const char *snapshot_id, const struct ag_kvlist *filters, struct ag_rds_cluster_snapshot **out,
     size_t *n, struct ag_error *err)
 {
-	struct list_ctx lc = {"DBClusterSnapshots", sizeof(**out), dec_snapshot, NULL, 0, 0};
+	struct list_ctx lc = {
+	    {"DBClusterSnapshots", "DBClusterSnapshot", "DBClusterSnapshotIdentifier"},
+	    sizeof(**out), dec_snapshot, NULL, 0, 0};
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	void *v;
 	int ret;

@@ -3,6 +3,7 @@
 
     fault-proxy.py --target http://127.0.0.1:PORT --port-file FILE
                    [--throttle N] [--unavailable N] [--html500 N] [--log FILE]
+                   [--mangle ACTION=MODE ...] [--pad BYTES]
                    [--tls-cert PEM --tls-key PEM]
 
 Listens on a free 127.0.0.1 port (written to --port-file once ready).
@@ -11,15 +12,38 @@ Each request is answered, in this order, by: the first N with an RDS
 (plain text), the next N with HTTP 500 and an HTML page; every later
 request is forwarded unchanged to --target. One line per request
 ("throttle", "503", "500", "forward") goes to --log. With --tls-cert and
---tls-key it serves HTTPS (moto behind it stays plain HTTP). Standard
-library only.
+--tls-key it serves HTTPS (moto behind it stays plain HTTP).
+
+--mangle ACTION=MODE (repeatable) answers every request for that Query
+Action badly, as a hostile or broken endpoint would; other actions are
+forwarded as above. MODE is one of:
+  no-result     the reply has the right root element but no <ActionResult>
+  wrong-list    the list inside the result is renamed (<DBClusters> ->
+                <DBClusterList>)
+  wrong-member  the list's members are renamed (<DBCluster> -> <Cluster>)
+  no-id         the first member loses its identifier element
+  dup           the first member is listed twice
+  dup-case      the first member is listed twice, the copy's identifier in
+                upper case
+  upper         every identifier (*Identifier elements) in upper case
+  marker-cycle  pages never end: Marker A, then B, then A again, ...
+  fresh-markers pages never end: a new Marker every time, each page padded
+                with --pad bytes (an XML comment)
+  echo-error    HTTP 400 with an RDS error whose Message echoes the request
+                parameters (passwords included, as some proxies and 5xx pages
+                do) followed by a newline, a forged log line, a C1 control
+                (U+009B) and a carriage return
+The log line is "mangle MODE" for those requests. Standard library only.
 """
 import argparse
+import copy
 import http.client
 import http.server
+import re
 import sys
 import threading
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 THROTTLE = (
     '<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type>'
@@ -31,6 +55,97 @@ HTML500 = (
     "<h1>Internal Server Error</h1>\n<p>The server encountered an internal error.</p>\n"
 )
 
+NS = "http://rds.amazonaws.com/doc/2014-10-31/"
+ERROR_ECHO = (
+    '<ErrorResponse xmlns="%s"><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>'
+    "<Message>%s</Message></Error><RequestId>fault-proxy-echo</RequestId></ErrorResponse>"
+)
+
+
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def strip_ns(tag):
+    return tag.split("}", 1)[1] if "}" in tag else tag
+
+
+def result_list(root):
+    """The <ActionResult> element and the list inside it (its first child
+    that is not Marker)."""
+    res = next((e for e in root if strip_ns(e.tag).endswith("Result")), None)
+    lst = None
+    if res is not None:
+        lst = next((e for e in res if strip_ns(e.tag) != "Marker"), None)
+    return res, lst
+
+
+def id_child(member):
+    for e in member:
+        name = strip_ns(e.tag)
+        if name.endswith("Identifier") or name.endswith("Name"):
+            return e
+    return None
+
+
+class Mangler:
+    def __init__(self, pad):
+        self.pad = pad
+        self.fresh = 0
+
+    def reply(self, mode, action, params, status, body):
+        """(status, body) of the mangled reply."""
+        if mode == "echo-error":
+            echoed = "&".join("%s=%s" % (k, v) for k, v in params)
+            # XML 1.0 forbids C0 controls but for tab, CR and LF; C1 controls
+            # such as U+009B (CSI) are allowed and steer many terminals.
+            msg = xml_escape(echoed) + "\n[error] forged log line \u009b31mred\r"
+            return 400, ERROR_ECHO % (NS, msg)
+        if mode == "no-result":
+            return 200, ('<%sResponse xmlns="%s"><ResponseMetadata><RequestId>fault-proxy'
+                         "</RequestId></ResponseMetadata></%sResponse>" % (action, NS, action))
+        ET.register_namespace("", NS)
+        root = ET.fromstring(body)
+        res, lst = result_list(root)
+        if res is None or lst is None:
+            return status, body
+        members = list(lst)
+        if mode == "wrong-list":
+            lst.tag = lst.tag[: -len(strip_ns(lst.tag))] + strip_ns(lst.tag)[:-1] + "List"
+        elif mode == "wrong-member":
+            for m in members:
+                m.tag = m.tag[: -len(strip_ns(m.tag))] + strip_ns(m.tag)[2:]
+        elif mode == "no-id" and members:
+            e = id_child(members[0])
+            if e is not None:
+                members[0].remove(e)
+        elif mode in ("dup", "dup-case") and members:
+            c = copy.deepcopy(members[0])
+            if mode == "dup-case":
+                e = id_child(c)
+                if e is not None and e.text:
+                    e.text = e.text.upper()
+            lst.append(c)
+        elif mode == "upper":
+            for e in root.iter():
+                if strip_ns(e.tag).endswith("Identifier") and e.text:
+                    e.text = e.text.upper()
+        elif mode in ("marker-cycle", "fresh-markers"):
+            old = dict(params).get("Marker")
+            if mode == "marker-cycle":
+                new = "B" if old == "A" else "A"
+            else:
+                self.fresh += 1
+                new = "page-%d" % self.fresh
+            for e in [e for e in res if strip_ns(e.tag) == "Marker"]:
+                res.remove(e)
+            m = ET.SubElement(res, "{%s}Marker" % NS)
+            m.text = new
+        out = ET.tostring(root, encoding="unicode")
+        if mode == "fresh-markers" and self.pad:
+            out = out.replace("<ResponseMetadata>", "<!--" + "x" * self.pad + "--><ResponseMetadata>", 1)
+        return status, out
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -40,12 +155,16 @@ def main():
     ap.add_argument("--unavailable", type=int, default=0)
     ap.add_argument("--html500", type=int, default=0)
     ap.add_argument("--log")
+    ap.add_argument("--mangle", action="append", default=[])
+    ap.add_argument("--pad", type=int, default=0)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     args = ap.parse_args()
     target = urllib.parse.urlsplit(args.target)
     lock = threading.Lock()
     state = {"n": 0}
+    mangles = dict(m.split("=", 1) for m in args.mangle)
+    mangler = Mangler(args.pad)
 
     def log(what):
         if args.log:
@@ -86,13 +205,25 @@ def main():
             if i < args.html500:
                 log("500")
                 return self.reply(500, "text/html; charset=utf-8", HTML500)
-            log("forward")
+            params = urllib.parse.parse_qsl(body.decode("utf-8", "replace"))
+            action = dict(params).get("Action", "")
+            mode = mangles.get(action)
+            if mode == "echo-error" or mode == "no-result":
+                log("mangle " + mode)
+                status, text = mangler.reply(mode, action, params, 200, "")
+                return self.reply(status, "text/xml", text)
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() not in ("connection", "content-length")}
             conn.request(self.command, self.path, body=body, headers=headers)
             r = conn.getresponse()
             data = r.read()
+            if mode and r.status == 200:
+                log("mangle " + mode)
+                conn.close()
+                status, text = mangler.reply(mode, action, params, r.status, data.decode())
+                return self.reply(status, "text/xml", text)
+            log("forward")
             self.send_response(r.status)
             for k, v in r.getheaders():
                 if k.lower() not in ("connection", "content-length", "transfer-encoding"):
