@@ -302,12 +302,17 @@ int
 ag_cycle_plan(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err)
 {
 	struct ag_plan_input in;
+	size_t i;
 	int rc;
 
 	if ((rc = ag_cycle_observe(cy, cfg, err)) < 0)
 		return rc;
 	if ((rc = password_states(cy, err)) < 0)
 		return rc;
+	/* Every password the agent knows stays out of every AWS message. */
+	for (i = 0; i < cy->n_pw; i++)
+		if (cy->secrets[i] != NULL)
+			ag_aws_client_add_secret(cy->aws, cy->secrets[i]->ptr);
 	ag_plan_input_init(&in);
 	in.manifests = &cy->manifests;
 	in.observed = &cy->observed;

@@ -8,8 +8,10 @@
 #include "aws/query.h"
 #include "aws/sigv4.h"
 #include "core/bug.h"
+#include "core/escape.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/redact.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ struct ag_aws_client {
 	struct ag_aws_counter *counters;
 	size_t n_counters;
 	size_t cap_counters;
+	struct ag_redactor redact; /* secrets kept out of every message */
 };
 
 static char *
@@ -217,7 +220,20 @@ ag_aws_client_free(struct ag_aws_client *c)
 	for (i = 0; i < c->n_counters; i++)
 		free(c->counters[i].action);
 	free(c->counters);
+	ag_redactor_release(&c->redact);
 	free(c);
+}
+
+void
+ag_aws_client_add_secret(struct ag_aws_client *c, const char *secret)
+{
+	ag_redactor_add(&c->redact, secret);
+}
+
+const struct ag_redactor *
+ag_aws_client_redactor(const struct ag_aws_client *c)
+{
+	return &c->redact;
 }
 
 const struct ag_aws_config *
@@ -432,6 +448,10 @@ on_header(char *p, size_t sz, size_t n, void *ud)
 				vl = sizeof(h->request_id) - 1;
 			memcpy(h->request_id, v, vl);
 			h->request_id[vl] = '\0';
+			for (vl = 0; h->request_id[vl]; vl++) /* printed in messages */
+				if ((unsigned char)h->request_id[vl] < 0x20 ||
+				    (unsigned char)h->request_id[vl] >= 0x7f)
+					h->request_id[vl] = '?';
 		}
 	}
 	return len;
@@ -623,17 +643,49 @@ map_code(const char *code)
 	return AG_EAWS;
 }
 
+/* The start of a non-XML body for a message: secrets removed first (the
+ * whole body, so none is cut in half), then anything but printable ASCII
+ * made a space. */
 static void
-snippet(char *out, size_t outlen, const struct ag_buf *b)
+snippet(char *out, size_t outlen, const struct ag_redactor *rd, const struct ag_buf *b)
 {
+	char *clean = ag_redact(rd, b->ptr, b->len);
 	size_t i, j = 0;
 
-	for (i = 0; i < b->len && j + 1 < outlen && i < 120; i++) {
-		unsigned char ch = (unsigned char)b->ptr[i];
+	for (i = 0; clean[i] && j + 1 < outlen && i < 120; i++) {
+		unsigned char ch = (unsigned char)clean[i];
 
 		out[j++] = (ch < 0x20 || ch >= 0x7f) ? ' ' : (char)ch;
 	}
 	out[j] = '\0';
+	explicit_bzero(clean, strlen(clean));
+	free(clean);
+}
+
+/* Text a server sent (error code, message, request id), made safe to print
+ * and store: every known secret removed, then control characters and line
+ * breaks escaped so it cannot forge log lines or steer a terminal. */
+static char *
+server_text(const struct ag_redactor *rd, char *s)
+{
+	char *clean, *esc;
+
+	if (s == NULL)
+		return NULL;
+	clean = ag_redact(rd, s, strlen(s));
+	esc = ag_escape_dup(clean);
+	explicit_bzero(clean, strlen(clean));
+	free(clean);
+	explicit_bzero(s, strlen(s));
+	free(s);
+	return esc;
+}
+
+static int
+secret_param(const char *key)
+{
+	return strstr(key, "Password") != NULL || strstr(key, "SecretAccessKey") != NULL ||
+	       strstr(key, "SessionToken") != NULL;
 }
 
 int
@@ -668,8 +720,15 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 	if (params) {
 		size_t i;
 
-		for (i = 0; i < params->n; i++)
+		for (i = 0; i < params->n; i++) {
 			ag_kvlist_add(&all, params->v[i].key, params->v[i].value);
+			if (secret_param(params->v[i].key))
+				ag_redactor_add(&c->redact, params->v[i].value);
+		}
+	}
+	if (creds) {
+		ag_redactor_add(&c->redact, creds->secret_access_key);
+		ag_redactor_add(&c->redact, creds->session_token);
 	}
 	ag_aws_query_encode(&body, &all);
 
@@ -778,6 +837,9 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 
 			cnt->errors++;
 			if (ag_aws_parse_error(&ei, reply.ptr, reply.len) == 0) {
+				ei.code = server_text(&c->redact, ei.code);
+				ei.message = server_text(&c->redact, ei.message);
+				ei.request_id = server_text(&c->redact, ei.request_id);
 				c->last_error = ei;
 				c->last_error.http_status = status;
 				if (rid[0] && !c->last_error.request_id)
@@ -796,7 +858,7 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			} else {
 				char snip[128];
 
-				snippet(snip, sizeof(snip), &reply);
+				snippet(snip, sizeof(snip), &c->redact, &reply);
 				c->last_error.http_status = status;
 				if (rid[0])
 					c->last_error.request_id = ag_xstrdup(rid);
@@ -834,8 +896,11 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			    src ? " (credentials from " : "", src ? src : "", src ? ")" : "");
 	}
 out:
-	if (ret != 0)
+	if (ret != 0) {
 		ag_aws_response_release(resp);
+		if (err)
+			ag_redact_buf(&c->redact, err->msg, sizeof(err->msg));
+	}
 	free(u.host);
 	free(u.path);
 	ag_kvlist_wipe(&all); /* may hold a master password */

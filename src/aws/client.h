@@ -160,6 +160,16 @@ int ag_ec2_call(struct ag_aws_client *c, const char *action, const struct ag_kvl
 int ag_sts_call(struct ag_aws_client *c, const char *action, const struct ag_kvlist *params,
     struct ag_aws_response *resp, struct ag_error *err);
 
+/*
+ * Secrets kept out of every message the client produces (error text, the
+ * last error, debug logs): what is added here, every parameter whose name
+ * holds "Password" sent so far, and the credentials' secret parts. Server
+ * text in messages is also escaped (control characters, line breaks).
+ */
+struct ag_redactor;
+void ag_aws_client_add_secret(struct ag_aws_client *c, const char *secret);
+const struct ag_redactor *ag_aws_client_redactor(const struct ag_aws_client *c);
+
 /* The last AWS error reply (code NULL when the last call succeeded or failed in transport). */
 const struct ag_aws_error_info *ag_aws_client_last_error(const struct ag_aws_client *c);
 

@@ -30,8 +30,8 @@ forwarded as above. MODE is one of:
   fresh-markers pages never end: a new Marker every time, each page padded
                 with --pad bytes (an XML comment)
   echo-error    HTTP 400 with an RDS error whose Message echoes the request
-                parameters (passwords included, as some proxies and 5xx pages
-                do) followed by a newline, a forged log line, a C1 control
+                parameters, decoded and as sent (passwords included, as some
+                proxies and 5xx pages do) followed by a newline, a forged log line, a C1 control
                 (U+009B) and a carriage return
 The log line is "mangle MODE" for those requests. Standard library only.
 """
@@ -93,10 +93,10 @@ class Mangler:
         self.pad = pad
         self.fresh = 0
 
-    def reply(self, mode, action, params, status, body):
+    def reply(self, mode, action, params, status, body, raw=""):
         """(status, body) of the mangled reply."""
         if mode == "echo-error":
-            echoed = "&".join("%s=%s" % (k, v) for k, v in params)
+            echoed = "&".join("%s=%s" % (k, v) for k, v in params) + " body: " + raw
             # XML 1.0 forbids C0 controls but for tab, CR and LF; C1 controls
             # such as U+009B (CSI) are allowed and steer many terminals.
             msg = xml_escape(echoed) + "\n[error] forged log line \u009b31mred\r"
@@ -210,7 +210,8 @@ def main():
             mode = mangles.get(action)
             if mode == "echo-error" or mode == "no-result":
                 log("mangle " + mode)
-                status, text = mangler.reply(mode, action, params, 200, "")
+                status, text = mangler.reply(mode, action, params, 200, "",
+                                             body.decode("utf-8", "replace"))
                 return self.reply(status, "text/xml", text)
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()
