@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 
 #include "core/compat.h"
@@ -143,10 +144,76 @@ ag_manifest_set_release(struct ag_manifest_set *s)
 	ag_manifest_set_init(s);
 }
 
+/* Case-insensitive search for "agsealed" anywhere in s. */
+static bool
+mentions_sealed(const char *s)
+{
+	static const char mark[] = "agsealed";
+	size_t i, j;
+
+	for (i = 0; s[i]; i++) {
+		for (j = 0; mark[j] && s[i + j]; j++) {
+			char c = s[i + j];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if (c != mark[j])
+				break;
+		}
+		if (mark[j] == '\0')
+			return true;
+	}
+	return false;
+}
+
 bool
 ag_manifest_is_sealed(const char *s)
 {
-	return s != NULL && strncmp(s, "AGSEALED:v1:", 12) == 0;
+	return s != NULL && mentions_sealed(s);
+}
+
+const char *
+ag_manifest_sealed_problem(const char *s)
+{
+	static const char prefix[] = "AGSEALED:v1:";
+	const char *p, *id;
+	size_t n;
+
+	if (s == NULL || !mentions_sealed(s))
+		return NULL;
+	if (strncmp(s, prefix, sizeof(prefix) - 1) != 0) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			return "it starts with white space";
+		if (strncmp(s, "AGSEALED:", 9) == 0 && s[9] == 'v' && strncmp(s, prefix, 12) != 0)
+			return "only format v1 ('AGSEALED:v1:') is read";
+		if (strncmp(s, "AGSEALED", 8) != 0 && strncasecmp(s, "AGSEALED", 8) == 0)
+			return "'AGSEALED' must be upper case";
+		return "it must start with exactly 'AGSEALED:v1:'";
+	}
+	id = p = s + sizeof(prefix) - 1;
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+		return "the key id must start with a lower-case letter or a digit";
+	for (p++; (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+	          *p == '-';
+	     p++)
+		;
+	if (p - id > 63)
+		return "the key id is longer than 63 characters";
+	if (*p != ':')
+		return "the key id must be followed by ':' (key ids are [a-z0-9._-])";
+	for (n = 0, p++; (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	                 (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+	     p++, n++)
+		;
+	if (n == 0)
+		return "there is no data after the key id";
+	if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		return "it ends with white space";
+	if (*p != '\0')
+		return "the data holds a character that is not base64url ([A-Za-z0-9_-])";
+	if (n % 4 == 1)
+		return "the data is not valid base64url (its length is wrong)";
+	return NULL;
 }
 
 const struct ag_manifest *

@@ -220,8 +220,17 @@ int ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *di
 /* Policy lint: production essentials, added as warnings with a rule id. */
 void ag_manifest_lint(const struct ag_manifest_set *set, struct ag_diags *diags);
 
-/* True when s is a sealed value ("AGSEALED:v1:"). */
+/*
+ * True when s is, or looks like, a sealed value: "agsealed" in any case
+ * anywhere in it. Such a value is only ever opened as a sealed value, never
+ * used as plain text, so a near miss ("AGSEALED:v2:", "agsealed:v1:", a
+ * leading space) fails to open instead of becoming the password.
+ */
 bool ag_manifest_is_sealed(const char *s);
+
+/* NULL when s does not look sealed or is exactly a well-formed
+ * "AGSEALED:v1:<key_id>:<base64url>" value; else why it is not (static). */
+const char *ag_manifest_sealed_problem(const char *s);
 
 /* Finds a manifest by cluster identifier, or NULL. */
 const struct ag_manifest *ag_manifest_set_find(

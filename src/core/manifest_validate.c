@@ -689,6 +689,11 @@ spec_rules(struct ag_mload *l)
 		ag_mload_error(l, fpos(m, AG_F_PASSWORD), "spec.password",
 		    "spec.password must be empty when spec.manageMasterUserPassword is true "
 		    "(RDS then keeps the password in Secrets Manager)");
+	if (ag_manifest_sealed_problem(c->password) != NULL)
+		ag_mload_error(l, fpos(m, AG_F_PASSWORD), "spec.password",
+		    "spec.password looks like a sealed value but is not a valid one: %s; it is "
+		    "never used as a password",
+		    ag_manifest_sealed_problem(c->password));
 	if (c->subnet_ids.n < 2 && c->db_subnet_group_name == NULL)
 		ag_mload_error(l, fpos(m, AG_F_SUBNET_IDS), "spec.subnetIds",
 		    "spec.subnetIds needs at least 2 subnets, or set spec.dbSubnetGroupName");

@@ -245,7 +245,7 @@ static void
 test_manifest__sealed_password_verbatim(void **state)
 {
 	struct fx *f = *state;
-	const char *sealed = "AGSEALED:v1:k1:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=";
+	const char *sealed = "AGSEALED:v1:k1:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo";
 	char y[1024];
 
 	snprintf(y, sizeof(y), HEAD "  password: %s\n", sealed);
@@ -254,7 +254,13 @@ test_manifest__sealed_password_verbatim(void **state)
 	assert_true(ag_manifest_is_sealed(f->set.v[0].spec.password));
 	assert_false(ag_manifest_is_sealed("hunter2"));
 	assert_false(ag_manifest_is_sealed(NULL));
-	assert_false(ag_manifest_is_sealed("AGSEALED:v2:x"));
+	/* A near miss is treated as sealed (it fails to open), never as plain text. */
+	assert_true(ag_manifest_is_sealed("AGSEALED:v2:x"));
+	snprintf(y, sizeof(y), HEAD "  password: \"%s=\"\n", sealed);
+	assert_int_equal(parse(f, y, "p.yaml"), AG_EINVAL);
+	assert_true(has_diag(f, "p.yaml:9:3: error: spec.password looks like a sealed value but "
+	                        "is not a valid one: the data holds a character that is not "
+	                        "base64url ([A-Za-z0-9_-]); it is never used as a password"));
 }
 
 static void
