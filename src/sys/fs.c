@@ -144,16 +144,74 @@ has_yaml_suffix(const char *name)
 	       (n > 4 && strcmp(name + n - 4, ".yml") == 0);
 }
 
+/* Bounds of one manifest walk: nesting, directories and entries looked at. */
+#define WALK_MAX_DEPTH 64
+#define WALK_MAX_DIRS 10000
+#define WALK_MAX_ENTRIES 200000
+
+struct walk_dir {
+	dev_t dev;
+	ino_t ino;
+	char *path;
+};
+
+struct walk {
+	struct ag_strlist *out;
+	struct walk_dir *dirs; /* every directory entered, by device and inode */
+	size_t n_dirs;
+	size_t cap_dirs;
+	size_t entries;
+};
+
+/* Why an entry that stat() cannot follow is unreadable, for the message. */
 static int
-walk(struct ag_strlist *out, const char *dir, int depth, struct ag_error *err)
+unreadable(const char *path, int errnum, struct ag_error *err)
+{
+	struct stat lst;
+
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		return ag_error_set(err, AG_EIO,
+		    "cannot read '%s': it is a symbolic link to nothing readable (%s); a manifest "
+		    "that cannot be read would look like a removed cluster",
+		    path, strerror(errnum));
+	return ag_error_set(err, AG_EIO,
+	    "cannot read '%s': %s; a manifest that cannot be read would look like a removed "
+	    "cluster",
+	    path, strerror(errnum));
+}
+
+/*
+ * Every directory is entered once: a second visit (a symbolic link back to
+ * an ancestor, or a second link to a directory already read) is an error,
+ * so a link loop ends at once instead of growing without bound. Entries
+ * that cannot be examined are errors too.
+ */
+static int
+walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct ag_error *err)
 {
 	struct dirent **ents = NULL;
 	struct stat st;
 	char *path;
+	size_t k;
 	int n, i, rc = 0;
 
-	if (depth > 64)
-		return ag_error_set(err, AG_ETOOBIG, "'%s': directories nested too deep", dir);
+	if (depth > WALK_MAX_DEPTH)
+		return ag_error_set(err, AG_ETOOBIG, "'%s': directories nested more than %d deep",
+		    dir, WALK_MAX_DEPTH);
+	for (k = 0; k < w->n_dirs; k++)
+		if (w->dirs[k].dev == dst->st_dev && w->dirs[k].ino == dst->st_ino)
+			return ag_error_set(err, AG_EINVAL,
+			    "'%s' is the directory '%s' again (a symbolic link loop, or a second "
+			    "link to it); every directory is read once",
+			    dir, w->dirs[k].path);
+	if (w->n_dirs >= WALK_MAX_DIRS)
+		return ag_error_set(
+		    err, AG_ETOOBIG, "'%s': more than %d directories", dir, WALK_MAX_DIRS);
+	AG_GROW(w->dirs, w->cap_dirs, w->n_dirs + 1);
+	w->dirs[w->n_dirs].dev = dst->st_dev;
+	w->dirs[w->n_dirs].ino = dst->st_ino;
+	w->dirs[w->n_dirs].path = ag_xstrdup(dir);
+	w->n_dirs++;
 	n = scandir(dir, &ents, NULL, alphasort);
 	if (n < 0)
 		return ag_error_set(
@@ -161,12 +219,19 @@ walk(struct ag_strlist *out, const char *dir, int depth, struct ag_error *err)
 	for (i = 0; i < n; i++) {
 		if (rc == 0 && ents[i]->d_name[0] != '.') {
 			path = ag_xasprintf("%s/%s", dir, ents[i]->d_name);
-			if (stat(path, &st) == 0) {
-				if (S_ISDIR(st.st_mode))
-					rc = walk(out, path, depth + 1, err);
-				else if (S_ISREG(st.st_mode) && has_yaml_suffix(ents[i]->d_name))
-					ag_strlist_add(out, path);
-			}
+			if (++w->entries > WALK_MAX_ENTRIES)
+				rc = ag_error_set(err, AG_ETOOBIG,
+				    "'%s': more than %d entries under the manifest directory", path,
+				    WALK_MAX_ENTRIES);
+			else if (stat(path, &st) < 0)
+				rc = unreadable(path, errno, err);
+			else if (S_ISDIR(st.st_mode))
+				rc = walk(w, path, &st, depth + 1, err);
+			else if (has_yaml_suffix(ents[i]->d_name) && !S_ISREG(st.st_mode))
+				rc = ag_error_set(err, AG_EINVAL,
+				    "'%s' is not a regular file; a manifest must be one", path);
+			else if (S_ISREG(st.st_mode) && has_yaml_suffix(ents[i]->d_name))
+				ag_strlist_add(w->out, path);
 			free(path);
 		}
 		free(ents[i]);
@@ -189,11 +254,19 @@ ag_fs_find_manifests(
 			return ag_error_set(err, errno == ENOENT ? AG_ENOTFOUND : AG_EIO,
 			    "cannot read '%s': %s", paths[i], strerror(errno));
 		if (S_ISDIR(st.st_mode)) {
+			struct walk w;
+			size_t k;
+
+			memset(&w, 0, sizeof(w));
+			w.out = out;
 			p = ag_xstrdup(paths[i]);
 			len = strlen(p);
 			while (len > 1 && p[len - 1] == '/')
 				p[--len] = '\0';
-			rc = walk(out, p, 0, err);
+			rc = walk(&w, p, &st, 0, err);
+			for (k = 0; k < w.n_dirs; k++)
+				free(w.dirs[k].path);
+			free(w.dirs);
 			free(p);
 			if (rc < 0)
 				return rc;
