@@ -104,16 +104,39 @@ cmp_diag(const struct ag_diag *a, const struct ag_diag *b)
 	return 0;
 }
 
+struct diag_slot {
+	struct ag_diag d;
+	size_t idx;
+};
+
+/* By file, line and column; equal places keep the order they were added
+ * in (the original index breaks ties, so qsort is stable here). */
+static int
+cmp_slot(const void *a, const void *b)
+{
+	const struct diag_slot *x = a, *y = b;
+	int c = cmp_diag(&x->d, &y->d);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx ? 1 : 0;
+}
+
 void
 ag_diags_sort(struct ag_diags *d)
 {
-	size_t i, j;
-	struct ag_diag t;
+	struct diag_slot *t;
+	size_t i;
 
-	for (i = 1; i < d->n; i++) {
-		t = d->v[i];
-		for (j = i; j > 0 && cmp_diag(&d->v[j - 1], &t) > 0; j--)
-			d->v[j] = d->v[j - 1];
-		d->v[j] = t;
+	if (d->n < 2)
+		return;
+	t = ag_xcalloc(d->n, sizeof(*t));
+	for (i = 0; i < d->n; i++) {
+		t[i].d = d->v[i];
+		t[i].idx = i;
 	}
+	qsort(t, d->n, sizeof(*t), cmp_slot);
+	for (i = 0; i < d->n; i++)
+		d->v[i] = t[i].d;
+	free(t);
 }
