@@ -217,7 +217,7 @@ cmd_reseal(int argc, char **argv)
 		ag_buf_init(&plan[i].out, 4 * AG_MANIFEST_MAX_BYTES);
 		ag_buf_reset(&in);
 		ag_error_clear(&err);
-		if (ag_fs_read(&in, files.v[i], &err) < 0 ||
+		if (ag_sealed_read_manifest(&in, files.v[i], &err) < 0 ||
 		    ag_reseal_buf(&plan[i].out, &plan[i].n, kr, retire, &to, in.ptr, in.len,
 		        files.v[i], &err) < 0 ||
 		    (dry_run && plan[i].n &&

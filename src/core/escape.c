@@ -56,6 +56,32 @@ is_invisible_control(uint32_t cp)
 	       cp == 0x061c;
 }
 
+const char *
+ag_utf8_check(const char *s, size_t len, size_t *off)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	*off = 0;
+	if ((len >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) ||
+	    (len >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xfe && p[3] == 0xff))
+		return "it is UTF-16 or UTF-32 (it starts with that byte order mark); save it as "
+		       "UTF-8";
+	while (i < len) {
+		if (p[i] == 0) {
+			*off = i;
+			return "it holds a NUL byte (UTF-16 or binary data?); save it as UTF-8";
+		}
+		if ((n = utf8_seq(p + i, len - i, &cp)) == 0) {
+			*off = i;
+			return "it is not valid UTF-8";
+		}
+		i += n;
+	}
+	return NULL;
+}
+
 int
 ag_escape_text(struct ag_buf *b, const char *s, size_t len)
 {
@@ -120,7 +146,7 @@ ag_escape_is_plain(const char *s)
 }
 
 int
-ag_md_text(struct ag_buf *b, const char *s)
+ag_escape_md_text(struct ag_buf *b, const char *s)
 {
 	static const char special[] = "\\`*_{}[]()#+-.!|~:\"'$%=^@/";
 	struct ag_buf e = AG_BUF_INIT((size_t)1 << 30);
@@ -161,7 +187,7 @@ longest_backticks(const char *s)
 }
 
 int
-ag_md_code(struct ag_buf *b, const char *s)
+ag_escape_md_code(struct ag_buf *b, const char *s)
 {
 	struct ag_buf e = AG_BUF_INIT((size_t)1 << 30);
 	size_t fence, i;
@@ -187,7 +213,7 @@ ag_md_code(struct ag_buf *b, const char *s)
 }
 
 char *
-ag_md_fence(const char *text)
+ag_escape_md_fence(const char *text)
 {
 	size_t n = longest_backticks(text) + 1;
 	char *f;

@@ -21,6 +21,15 @@
  */
 int ag_escape_text(struct ag_buf *b, const char *s, size_t len);
 
+/*
+ * Checks that len bytes of s are UTF-8 text: no NUL byte, no byte order
+ * mark of UTF-16 or UTF-32, only valid sequences (a UTF-8 byte order mark
+ * is fine). Returns NULL, or why not (static) with *off the offset of the
+ * first offending byte. Manifests are read only when this holds, so every
+ * reader (loader, reseal, status) sees the same bytes.
+ */
+const char *ag_utf8_check(const char *s, size_t len, size_t *off);
+
 /* ag_escape_text() of a NUL-terminated string into a new heap string. */
 char *ag_escape_dup(const char *s);
 
@@ -28,17 +37,17 @@ char *ag_escape_dup(const char *s);
 int ag_escape_is_plain(const char *s);
 
 /*
- * Markdown. ag_md_text(): s escaped as above, then every ASCII punctuation
+ * Markdown. ag_escape_md_text(): s escaped as above, then every ASCII punctuation
  * character that Markdown or GitHub gives a meaning to is backslash-escaped
  * and <, > and & become entities, so the value renders as the literal text
  * and can open no code block, comment, link or HTML element.
- * ag_md_code(): s escaped as above inside an inline code span whose
+ * ag_escape_md_code(): s escaped as above inside an inline code span whose
  * backtick fence is longer than any backtick run in the value.
- * ag_md_fence(): a code fence (at least three backticks) longer than any
+ * ag_escape_md_fence(): a code fence (at least three backticks) longer than any
  * backtick run in text (heap string, free()).
  */
-int ag_md_text(struct ag_buf *b, const char *s);
-int ag_md_code(struct ag_buf *b, const char *s);
-char *ag_md_fence(const char *text);
+int ag_escape_md_text(struct ag_buf *b, const char *s);
+int ag_escape_md_code(struct ag_buf *b, const char *s);
+char *ag_escape_md_fence(const char *text);
 
 #endif

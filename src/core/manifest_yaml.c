@@ -10,6 +10,7 @@
 #include "core/manifest.h"
 #include "core/bug.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/manifest_int.h"
 #include "core/mem.h"
 #include "core/plan.h"
@@ -1548,6 +1549,29 @@ load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t
 	l->m = NULL;
 }
 
+/* Manifests are UTF-8 only: libyaml would also read UTF-16, which the
+ * byte-level readers (reseal, status) cannot see into. */
+static int
+utf8_refused(struct ag_mload *l, const char *buf, size_t len)
+{
+	struct ag_pos pos = {1, 1};
+	const char *why;
+	size_t off, i;
+
+	if ((why = ag_utf8_check(buf, len, &off)) == NULL)
+		return 0;
+	for (i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else {
+			pos.col++;
+		}
+	}
+	ag_mload_error(l, pos, NULL, "the file is not UTF-8 text: %s", why);
+	return 1;
+}
+
 int
 ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const char *buf, size_t len,
     const char *filename)
@@ -1567,9 +1591,12 @@ ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const cha
 		    "file is too large: %zu bytes, the limit is %d", len, AG_MANIFEST_MAX_BYTES);
 		return AG_EINVAL;
 	}
+	if (utf8_refused(&l, buf, len))
+		return AG_EINVAL;
 	if (!yaml_parser_initialize(&p))
 		AG_BUG("cannot initialise the YAML parser");
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
 	while (!done) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			syntax_error(&l, &p);

@@ -88,7 +88,7 @@ ag_reseal_file(size_t *n_resealed, const struct ag_keyring *kr, const char *reti
 
 	if (n_resealed)
 		*n_resealed = 0;
-	if ((rc = ag_fs_read(&in, path, err)) < 0)
+	if ((rc = ag_sealed_read_manifest(&in, path, err)) < 0)
 		goto out;
 	if ((rc = ag_reseal_buf(&out, &n, kr, retire_id, to, in.ptr, in.len, path, err)) < 0)
 		goto out;

@@ -2,6 +2,7 @@
 #include "secrets/secrets.h"
 #include "secrets/internal.h"
 #include "core/bug.h"
+#include "core/escape.h"
 #include "core/kv.h"
 #include "core/manifest.h"
 #include "core/mem.h"
@@ -152,6 +153,23 @@ ag_sealed_stats_add_buf(struct ag_sealed_stats *st, const char *buf, size_t len)
 }
 
 int
+ag_sealed_read_manifest(struct ag_buf *out, const char *path, struct ag_error *err)
+{
+	const char *why;
+	size_t off;
+	int rc;
+
+	if ((rc = ag_fs_read(out, path, err)) < 0)
+		return rc;
+	if ((why = ag_utf8_check(out->ptr, out->len, &off)) != NULL)
+		return ag_error_set(err, AG_EINVAL,
+		    "'%s': the file is not UTF-8 text (byte %zu): %s; its sealed values cannot be "
+		    "found",
+		    path, off, why);
+	return 0;
+}
+
+int
 ag_sealed_scan(
     struct ag_sealed_stats *st, const char *const *paths, size_t npaths, struct ag_error *err)
 {
@@ -166,7 +184,7 @@ ag_sealed_scan(
 		goto out;
 	for (i = 0; i < files.n; i++) {
 		ag_buf_reset(&b);
-		if ((rc = ag_fs_read(&b, files.v[i], err)) < 0)
+		if ((rc = ag_sealed_read_manifest(&b, files.v[i], err)) < 0)
 			goto out;
 		ag_sealed_stats_add_buf(st, b.ptr, b.len);
 	}

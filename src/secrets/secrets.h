@@ -317,6 +317,14 @@ void ag_sealed_stats_release(struct ag_sealed_stats *st);
 void ag_sealed_stats_add_buf(struct ag_sealed_stats *st, const char *buf, size_t len);
 
 /*
+ * Reads a manifest for the byte-level readers (scan, reseal) into out, whose
+ * max bounds the size: only UTF-8 text is accepted (as the manifest loader
+ * does), so no reader sees a file the others cannot see into (a UTF-16 file
+ * would hide its sealed values). AG_EINVAL otherwise.
+ */
+int ag_sealed_read_manifest(struct ag_buf *out, const char *path, struct ag_error *err);
+
+/*
  * Counts the sealed values in the manifests under paths (files, or
  * directories searched for *.yaml / *.yml as ag_fs_find_manifests() does).
  * Adds to st, which the caller initialised.

@@ -55,12 +55,34 @@ test_escape__unicode(void **state)
 }
 
 static void
+test_utf8__check(void **state)
+{
+	size_t off = 99;
+
+	(void)state;
+	assert_null(ag_utf8_check("a: caf\xc3\xa9\n", 9, &off));
+	assert_null(ag_utf8_check("\xef\xbb\xbf"
+	                          "a: b\n",
+	    8, &off)); /* UTF-8 BOM */
+	assert_non_null(strstr(ag_utf8_check("\xff\xfe"
+	                                     "a\0",
+	                           4, &off),
+	    "UTF-16"));
+	assert_non_null(strstr(ag_utf8_check("\xfe\xff\0a", 4, &off), "UTF-16"));
+	assert_non_null(strstr(ag_utf8_check("a\0:\0", 4, &off), "NUL"));
+	assert_int_equal(off, 1);
+	assert_non_null(strstr(ag_utf8_check("ok\n\xe9t\xe9", 6, &off), "not valid UTF-8"));
+	assert_int_equal(off, 3);
+	assert_non_null(ag_utf8_check("\xed\xa0\x80", 3, &off)); /* surrogate */
+}
+
+static void
 test_md__text_cannot_open_anything(void **state)
 {
 	struct ag_buf b = AG_BUF_INIT(1 << 16);
 
 	(void)state;
-	assert_int_equal(ag_md_text(&b, "x\n```\n<!-- *hidden* [a](b) | &amp;"), 0);
+	assert_int_equal(ag_escape_md_text(&b, "x\n```\n<!-- *hidden* [a](b) | &amp;"), 0);
 	assert_null(strchr(b.ptr, '\n'));
 	assert_null(strstr(b.ptr, "<!--"));
 	assert_null(strstr(b.ptr, "```"));
@@ -77,19 +99,19 @@ test_md__code_fence_outgrows_backticks(void **state)
 	char *f;
 
 	(void)state;
-	assert_int_equal(ag_md_code(&b, "plain"), 0);
+	assert_int_equal(ag_escape_md_code(&b, "plain"), 0);
 	assert_string_equal(b.ptr, "`plain`");
 	ag_buf_reset(&b);
-	assert_int_equal(ag_md_code(&b, "a``b"), 0);
+	assert_int_equal(ag_escape_md_code(&b, "a``b"), 0);
 	assert_string_equal(b.ptr, "```a``b```");
 	ag_buf_reset(&b);
-	assert_int_equal(ag_md_code(&b, "`x\n<!--"), 0);
+	assert_int_equal(ag_escape_md_code(&b, "`x\n<!--"), 0);
 	assert_string_equal(b.ptr, "`` `x\\n<!-- ``");
 	ag_buf_release(&b);
-	f = ag_md_fence("no ticks");
+	f = ag_escape_md_fence("no ticks");
 	assert_string_equal(f, "```");
 	free(f);
-	f = ag_md_fence("a ````` b");
+	f = ag_escape_md_fence("a ````` b");
 	assert_string_equal(f, "``````");
 	free(f);
 }
@@ -143,6 +165,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_escape__line_breaks_and_controls),
 	    cmocka_unit_test(test_escape__unicode),
+	    cmocka_unit_test(test_utf8__check),
 	    cmocka_unit_test(test_md__text_cannot_open_anything),
 	    cmocka_unit_test(test_md__code_fence_outgrows_backticks),
 	    cmocka_unit_test(test_redact__every_spelling),
