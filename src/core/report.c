@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/fieldtab.h"
 #include "core/mem.h"
 #include "core/plan.h"
@@ -82,21 +83,45 @@ show_state(const struct ag_change *c)
 	       !(c->state == AG_CHANGE_BLOCKED && c->klass == AG_CLASS_BLOCKED);
 }
 
+/* Appends a value from a manifest or a reply on one line, control
+ * characters made visible (a value must not forge report lines). */
+static int
+add_esc(struct ag_buf *b, const char *s)
+{
+	return ag_escape_text(b, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+}
+
 /* One change as "name: committed X → live Y [class]" (password: never a value). */
 static int
 text_change(struct ag_buf *b, const struct ag_change *c)
 {
 	int r;
 
-	if (is_password(c) && c->state == AG_CHANGE_SEND)
+	if (is_password(c) && c->state == AG_CHANGE_SEND) {
 		r = ag_buf_addf(
 		    b, "    password: changed (rotated) [%s]", ag_update_class_name(c->klass));
-	else
-		r = ag_buf_addf(b, "    %s: committed %s → live %s [%s%s%s]", c->path, c->committed,
-		    c->live, ag_update_class_name(c->klass), show_state(c) ? ", " : "",
-		    show_state(c) ? ag_change_state_name(c->state) : "");
-	if (r == 0 && c->note != NULL)
-		r = ag_buf_addf(b, "\n        %s", c->note);
+	} else {
+		r = ag_buf_adds(b, "    ");
+		if (r == 0)
+			r = add_esc(b, c->path);
+		if (r == 0)
+			r = ag_buf_adds(b, ": committed ");
+		if (r == 0)
+			r = add_esc(b, c->committed);
+		if (r == 0)
+			r = ag_buf_adds(b, " → live ");
+		if (r == 0)
+			r = add_esc(b, c->live);
+		if (r == 0)
+			r = ag_buf_addf(b, " [%s%s%s]", ag_update_class_name(c->klass),
+			    show_state(c) ? ", " : "",
+			    show_state(c) ? ag_change_state_name(c->state) : "");
+	}
+	if (r == 0 && c->note != NULL) {
+		r = ag_buf_adds(b, "\n        ");
+		if (r == 0)
+			r = add_esc(b, c->note);
+	}
 	if (r == 0)
 		r = ag_buf_addc(b, '\n');
 	return r;
@@ -108,12 +133,23 @@ text_action(struct ag_buf *b, size_t n, const struct ag_action *a, const char *i
 	size_t i;
 	int r;
 
-	r = ag_buf_addf(b, "%s%zu. %s %s %s (%s)%s\n", indent, n, a->api, a->action,
-	    a->target != NULL ? a->target : "", ag_update_class_name(a->klass),
-	    a->blocked ? " BLOCKED" : "");
-	for (i = 0; i < a->params.n && r == 0; i++)
+	r = ag_buf_addf(b, "%s%zu. %s %s ", indent, n, a->api, a->action);
+	if (r == 0)
+		r = add_esc(b, a->target);
+	if (r == 0)
 		r = ag_buf_addf(
-		    b, "%s     %s=%s\n", indent, a->params.v[i].key, a->params.v[i].value);
+		    b, " (%s)%s\n", ag_update_class_name(a->klass), a->blocked ? " BLOCKED" : "");
+	for (i = 0; i < a->params.n && r == 0; i++) {
+		r = ag_buf_addf(b, "%s     ", indent);
+		if (r == 0)
+			r = add_esc(b, a->params.v[i].key);
+		if (r == 0)
+			r = ag_buf_addc(b, '=');
+		if (r == 0)
+			r = add_esc(b, a->params.v[i].value);
+		if (r == 0)
+			r = ag_buf_addc(b, '\n');
+	}
 	return r;
 }
 
@@ -136,15 +172,34 @@ ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
 
 		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0)
 			continue;
-		r = ag_buf_addf(out, "\n%s%s %s%s (%s, mode %s)%s%s\n",
-		    color ? status_color(cp->status) : "", status_sign(cp->status), cp->id,
-		    color ? C_RESET : "", ag_cluster_status_name(cp->status),
-		    ag_mode_name(cp->mode), cp->source != NULL ? " " : "",
-		    cp->source != NULL ? cp->source : "");
-		if (r == 0 && cp->reason != NULL)
-			r = ag_buf_addf(out, "  %s\n", cp->reason);
-		for (j = 0; j < cp->notes.n && r == 0; j++)
-			r = ag_buf_addf(out, "  note: %s\n", cp->notes.v[j]);
+		r = ag_buf_addf(
+		    out, "\n%s%s ", color ? status_color(cp->status) : "", status_sign(cp->status));
+		if (r == 0)
+			r = add_esc(out, cp->id);
+		if (r == 0)
+			r = ag_buf_addf(out, "%s (%s, mode %s)", color ? C_RESET : "",
+			    ag_cluster_status_name(cp->status), ag_mode_name(cp->mode));
+		if (r == 0 && cp->source != NULL) {
+			r = ag_buf_addc(out, ' ');
+			if (r == 0)
+				r = add_esc(out, cp->source);
+		}
+		if (r == 0)
+			r = ag_buf_addc(out, '\n');
+		if (r == 0 && cp->reason != NULL) {
+			r = ag_buf_adds(out, "  ");
+			if (r == 0)
+				r = add_esc(out, cp->reason);
+			if (r == 0)
+				r = ag_buf_addc(out, '\n');
+		}
+		for (j = 0; j < cp->notes.n && r == 0; j++) {
+			r = ag_buf_adds(out, "  note: ");
+			if (r == 0)
+				r = add_esc(out, cp->notes.v[j]);
+			if (r == 0)
+				r = ag_buf_addc(out, '\n');
+		}
 		for (j = 0; j < cp->n_changes && r == 0; j++)
 			r = text_change(out, &cp->changes[j]);
 		if (r == 0 && cp->n_actions > 0)
@@ -158,9 +213,11 @@ ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
 
 		r = ag_buf_addf(out, "\nunchanged (%zu):", s->unchanged);
 		for (i = 0; i < p->n_clusters && r == 0; i++)
-			if (p->clusters[i].status == AG_STATUS_UNCHANGED)
-				r = ag_buf_addf(
-				    out, "%s%s", k++ == 0 ? " " : ", ", p->clusters[i].id);
+			if (p->clusters[i].status == AG_STATUS_UNCHANGED) {
+				r = ag_buf_adds(out, k++ == 0 ? " " : ", ");
+				if (r == 0)
+					r = add_esc(out, p->clusters[i].id);
+			}
 		if (r == 0)
 			r = ag_buf_addc(out, '\n');
 	}
@@ -205,28 +262,38 @@ badge(enum ag_update_class c)
 	}
 }
 
-/* Markdown inline code that survives backticks in the value. */
-static void
-md_code(struct ag_buf *b, const char *s)
-{
-	(void)ag_buf_adds(b, strchr(s, '`') != NULL ? "`` " : "`");
-	(void)ag_buf_adds(b, s);
-	(void)ag_buf_adds(b, strchr(s, '`') != NULL ? " ``" : "`");
-}
-
+/*
+ * Every value that reaches the Markdown comes from a manifest or a reply and
+ * is escaped (ag_escape_md_code(), ag_escape_md_text(), a fence longer than any backtick
+ * run): a label value with a line break, a code fence or "<!--" must not
+ * hide the clusters after it from a reviewer.
+ */
 static void
 md_cluster(struct ag_buf *b, const struct ag_cluster_plan *cp)
 {
+	struct ag_buf acts = AG_BUF_INIT((size_t)1 << 26);
 	size_t i, j;
+	char *fence;
 
-	(void)ag_buf_addf(b, "\n### `%s` — %s (mode %s)\n\n", cp->id,
-	    ag_cluster_status_name(cp->status), ag_mode_name(cp->mode));
-	if (cp->source != NULL)
-		(void)ag_buf_addf(b, "Manifest: `%s`\n\n", cp->source);
-	if (cp->reason != NULL)
-		(void)ag_buf_addf(b, "> %s\n\n", cp->reason);
-	for (i = 0; i < cp->notes.n; i++)
-		(void)ag_buf_addf(b, "- note: %s\n", cp->notes.v[i]);
+	(void)ag_buf_adds(b, "\n### ");
+	(void)ag_escape_md_code(b, cp->id);
+	(void)ag_buf_addf(
+	    b, " — %s (mode %s)\n\n", ag_cluster_status_name(cp->status), ag_mode_name(cp->mode));
+	if (cp->source != NULL) {
+		(void)ag_buf_adds(b, "Manifest: ");
+		(void)ag_escape_md_code(b, cp->source);
+		(void)ag_buf_adds(b, "\n\n");
+	}
+	if (cp->reason != NULL) {
+		(void)ag_buf_adds(b, "> ");
+		(void)ag_escape_md_text(b, cp->reason);
+		(void)ag_buf_adds(b, "\n\n");
+	}
+	for (i = 0; i < cp->notes.n; i++) {
+		(void)ag_buf_adds(b, "- note: ");
+		(void)ag_escape_md_text(b, cp->notes.v[i]);
+		(void)ag_buf_addc(b, '\n');
+	}
 	for (i = 0; i < cp->n_changes; i++) {
 		const struct ag_change *c = &cp->changes[i];
 
@@ -235,24 +302,32 @@ md_cluster(struct ag_buf *b, const struct ag_cluster_plan *cp)
 			    b, "- `password`: changed (rotated) · **%s**\n", badge(c->klass));
 			continue;
 		}
-		(void)ag_buf_addf(b, "- `%s`: committed ", c->path);
-		md_code(b, c->committed);
+		(void)ag_buf_adds(b, "- ");
+		(void)ag_escape_md_code(b, c->path);
+		(void)ag_buf_adds(b, ": committed ");
+		(void)ag_escape_md_code(b, c->committed);
 		(void)ag_buf_adds(b, " → live ");
-		md_code(b, c->live);
+		(void)ag_escape_md_code(b, c->live);
 		(void)ag_buf_addf(b, " · **%s**", badge(c->klass));
 		if (show_state(c))
 			(void)ag_buf_addf(b, " · _%s_", ag_change_state_name(c->state));
-		if (c->note != NULL)
-			(void)ag_buf_addf(b, " — %s", c->note);
+		if (c->note != NULL) {
+			(void)ag_buf_adds(b, " — ");
+			(void)ag_escape_md_text(b, c->note);
+		}
 		(void)ag_buf_addc(b, '\n');
 	}
 	if (cp->n_actions > 0) {
-		(void)ag_buf_addf(b, "\n<details><summary>API actions (%zu, %s)</summary>\n\n```\n",
-		    cp->n_actions, cp->execute ? "will run" : "not executed in this mode");
 		for (j = 0; j < cp->n_actions; j++)
-			(void)text_action(b, j + 1, &cp->actions[j], "");
-		(void)ag_buf_adds(b, "```\n</details>\n");
+			(void)text_action(&acts, j + 1, &cp->actions[j], "");
+		fence = ag_escape_md_fence(acts.ptr);
+		(void)ag_buf_addf(b, "\n<details><summary>API actions (%zu, %s)</summary>\n\n%s\n",
+		    cp->n_actions, cp->execute ? "will run" : "not executed in this mode", fence);
+		(void)ag_buf_add(b, acts.ptr, acts.len);
+		(void)ag_buf_addf(b, "%s\n</details>\n", fence);
+		free(fence);
 	}
+	ag_buf_release(&acts);
 }
 
 #define MD_UNCHANGED_LIST 100 /* ids listed before "and N more" */
@@ -305,8 +380,9 @@ ag_report_markdown(struct ag_buf *out, const struct ag_plan *p)
 				k++;
 				continue;
 			}
-			(void)ag_buf_addf(
-			    &body, "%s`%s`", listed > 0 ? ", " : "", p->clusters[i].id);
+			if (listed > 0)
+				(void)ag_buf_adds(&body, ", ");
+			(void)ag_escape_md_code(&body, p->clusters[i].id);
 			listed++;
 		}
 		if (k > 0)

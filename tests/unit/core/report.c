@@ -248,6 +248,77 @@ big_plan(struct ag_plan *p, size_t n, size_t n_unchanged)
 	memset(p->digest, 'a', 64);
 }
 
+/* Every line of a Markdown report is one the renderer writes: a value can
+ * start no line, so it can open no code block, comment or HTML block. */
+static void
+check_lines(const char *md)
+{
+	const char *l = md, *e;
+
+	for (; *l; l = *e ? e + 1 : e) {
+		size_t n, k;
+
+		e = strchr(l, '\n');
+		if (e == NULL)
+			e = l + strlen(l);
+		n = (size_t)(e - l);
+		for (k = 0; k < n && l[k] == '`'; k++)
+			;
+		if (k > 0)
+			assert_int_equal(k, n); /* a fence line is only backticks */
+		if (n > 0 && l[0] == '<') {
+			assert_true((n >= 9 && strncmp(l, "<details>", 9) == 0) ||
+			            (n == 10 && strncmp(l, "</details>", 10) == 0));
+		}
+	}
+}
+
+static void
+test_report__markdown_values_cannot_hide_clusters(void **state)
+{
+	static const char hostile[] = "x\n```\n<!--\n</details>\n# fake\u2028`` <b>";
+	struct ag_plan p;
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 24);
+	struct ag_cluster_plan *cp;
+	const char *h;
+	size_t headings = 0;
+
+	(void)state;
+	big_plan(&p, 3, 1);
+	cp = &p.clusters[0];
+	free(cp->changes[0].path);
+	cp->changes[0].path = ag_xstrdup("metadata.labels.team\n```");
+	free(cp->changes[0].committed);
+	cp->changes[0].committed = ag_xstrdup(hostile);
+	free(cp->changes[0].live);
+	cp->changes[0].live = ag_xstrdup("````\n<!--");
+	cp->changes[0].note = ag_xstrdup(hostile);
+	cp->reason = ag_xstrdup(hostile);
+	ag_strlist_add(&cp->notes, hostile);
+	ag_kvlist_add(&cp->actions[0].params, "Tags.Tag.1.Value", hostile);
+	ag_kvlist_add(&cp->actions[0].params, "Tags.Tag.2.Value", "`````");
+	free(p.clusters[3].id);
+	p.clusters[3].id = ag_xstrdup("last`\n<!--");
+	assert_int_equal(ag_report_markdown(&b, &p), 0);
+	check_lines(b.ptr);
+	/* Every later cluster is still its own heading. */
+	for (h = b.ptr; (h = strstr(h, "\n### ")) != NULL; h++)
+		headings++;
+	assert_int_equal(headings, 3);
+	assert_non_null(strstr(b.ptr, "\n### `cluster-00001` — update"));
+	assert_non_null(strstr(b.ptr, "\n### `cluster-00002` — update"));
+	/* Prose is escaped to the letter, values sit in outgrown code spans. */
+	assert_non_null(strstr(b.ptr, "> x\\\\n\\`\\`\\`\\\\n&lt;\\!\\-\\-"));
+	assert_non_null(strstr(b.ptr, "- note: x\\\\n"));
+	assert_non_null(strstr(b.ptr, "committed ````x\\n```\\n<!--"));
+	assert_non_null(strstr(b.ptr, "\\u{2028}"));
+	assert_non_null(strstr(b.ptr, "``````\n1. rds ModifyDBCluster"));
+	assert_non_null(strstr(b.ptr, "**Unchanged (1):** ``last`\\n<!--``"));
+	assert_non_null(strstr(b.ptr, "\\` &lt;b&gt;")); /* in prose */
+	ag_buf_release(&b);
+	ag_plan_release(&p);
+}
+
 static void
 test_report__markdown_cap(void **state)
 {
@@ -289,6 +360,7 @@ main(void)
 	    cmocka_unit_test(test_report__json_schema),
 	    cmocka_unit_test(test_report__markdown_layout),
 	    cmocka_unit_test(test_report__markdown_cap),
+	    cmocka_unit_test(test_report__markdown_values_cannot_hide_clusters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
