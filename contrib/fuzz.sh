@@ -1,30 +1,68 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang and fuzzes the manifest loader.
+# Builds the libFuzzer targets with clang and runs one of them.
 #
-#   contrib/fuzz.sh SECONDS [BUILD_DIR]     # default BUILD_DIR: ./build-fuzz
+#   contrib/fuzz.sh TARGET SECONDS [BUILD_DIR]   # default BUILD_DIR: ./build-fuzz
+#   contrib/fuzz.sh SECONDS [BUILD_DIR]          # the manifest target, as before
 #
-# The seed corpus is every example and every broken manifest; new inputs go
-# to BUILD_DIR/fuzz-corpus/manifest and crashes to BUILD_DIR/fuzz-artifacts.
-# Exits non-zero when the fuzzer finds a crash, a leak or a timeout.
+# TARGET is one of:
+#   manifest  the manifest loader (YAML, schema, cross-manifest checks, lint)
+#   xml       the AWS XML tree builder, error replies and RDS/EC2 decoders
+#   sealed    sealed values: syntax, opening, envelopes, finder, re-sealer,
+#             public key files
+# Seeds come from the repository (examples, test manifests, captured AWS
+# replies, sealed values made with fixed keys); new inputs go to
+# BUILD_DIR/fuzz-corpus/TARGET and crashes to BUILD_DIR/fuzz-artifacts/TARGET.
+# Exits non-zero when the fuzzer finds a crash, a leak or a timeout; the last
+# lines printed are libFuzzer's final stats (stat::number_of_executed_units).
 set -euo pipefail
 
-secs=${1:?usage: contrib/fuzz.sh SECONDS [BUILD_DIR]}
 here=$(cd "$(dirname "$0")/.." && pwd)
+usage="usage: contrib/fuzz.sh TARGET SECONDS [BUILD_DIR] (TARGET: manifest, xml, sealed)"
+if [[ ${1:-} =~ ^[0-9]+$ ]]; then
+	target=manifest
+else
+	target=${1:?$usage}
+	shift
+fi
+secs=${1:?$usage}
 build=${2:-$here/build-fuzz}
+case $target in
+manifest | xml | sealed) ;;
+*)
+	echo "contrib/fuzz.sh: unknown target '$target'" >&2
+	echo "$usage" >&2
+	exit 64
+	;;
+esac
+[[ $secs =~ ^[0-9]+$ ]] || { echo "$usage" >&2; exit 64; }
 
 CC=clang cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	-DAG_FUZZ=ON -DAG_SANITIZE=ON -DAG_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fuzz_manifest
+cmake --build "$build" -j"$(nproc)" --target "fuzz_$target"
 
-corpus=$build/fuzz-corpus/manifest
-seeds=$build/fuzz-seeds/manifest
-artifacts=$build/fuzz-artifacts/
+corpus=$build/fuzz-corpus/$target
+seeds=$build/fuzz-seeds/$target
+artifacts=$build/fuzz-artifacts/$target/
 mkdir -p "$corpus" "$seeds" "$artifacts"
-cp "$here"/manifests/*.yaml "$here"/tests/data/manifests/bad/*.yaml \
-	"$here"/tests/data/manifests/good/*.yaml "$seeds"/
+extra=()
+case $target in
+manifest)
+	cp "$here"/manifests/*.yaml "$here"/tests/data/manifests/bad/*.yaml \
+		"$here"/tests/data/manifests/good/*.yaml "$seeds"/
+	extra=(-max_len=16384)
+	;;
+xml)
+	cp "$here"/tests/data/aws/*.xml "$here"/tests/fuzz/seeds/xml/* "$seeds"/
+	extra=(-max_len=65536)
+	;;
+sealed)
+	cp "$here"/tests/fuzz/seeds/sealed/* "$seeds"/
+	extra=(-max_len=8192)
+	;;
+esac
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-"$build/tests/fuzz/fuzz_manifest" -max_total_time="$secs" -max_len=16384 -timeout=10 \
-	-rss_limit_mb=2048 -print_final_stats=1 -dict="$here/tests/fuzz/manifest.dict" \
+"$build/tests/fuzz/fuzz_$target" -max_total_time="$secs" "${extra[@]}" -timeout=10 \
+	-rss_limit_mb=2048 -print_final_stats=1 -dict="$here/tests/fuzz/$target.dict" \
 	-artifact_prefix="$artifacts" "$corpus" "$seeds"
