@@ -681,11 +681,19 @@ server_text(const struct ag_redactor *rd, char *s)
 	return esc;
 }
 
+/* Query parameters that carry a secret value (not flags such as
+ * ManageMasterUserPassword=true, whose value must stay readable). */
 static int
 secret_param(const char *key)
 {
-	return strstr(key, "Password") != NULL || strstr(key, "SecretAccessKey") != NULL ||
-	       strstr(key, "SessionToken") != NULL;
+	static const char *const names[] = {
+	    "MasterUserPassword", "NewMasterUserPassword", "Password", "SecretAccessKey", NULL};
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (strcmp(key, names[i]) == 0)
+			return 1;
+	return 0;
 }
 
 int

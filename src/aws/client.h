@@ -162,9 +162,9 @@ int ag_sts_call(struct ag_aws_client *c, const char *action, const struct ag_kvl
 
 /*
  * Secrets kept out of every message the client produces (error text, the
- * last error, debug logs): what is added here, every parameter whose name
- * holds "Password" sent so far, and the credentials' secret parts. Server
- * text in messages is also escaped (control characters, line breaks).
+ * last error, debug logs): what is added here, every password parameter
+ * (MasterUserPassword, ...) sent so far, and the credentials' secret parts.
+ * Server text in messages is also escaped (control characters, line breaks).
  */
 struct ag_redactor;
 void ag_aws_client_add_secret(struct ag_aws_client *c, const char *secret);

@@ -9,8 +9,8 @@
 start_moto
 export AWS_EC2_METADATA_DISABLED=true AG_AWS_RETRY_BASE_MS=1
 STATE="$TRASH/state"
-PW='pa ss+w/rd=Echo&Secret-42'
-PW_FORM='pa%20ss%2Bw%2Frd%3DEcho%26Secret-42'
+PW='Echo&Secret+42=x%y!'
+PW_FORM='Echo%26Secret%2B42%3Dx%25y%21'
 
 BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
 test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
