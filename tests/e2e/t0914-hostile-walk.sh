@@ -34,8 +34,8 @@ test_expect_success 'symbolic link loops end at once with an error naming them' 
 '
 
 test_expect_success 'a link to a directory outside is still followed' '
-	mkdir -p shared real && write shared/s.yaml shared-db && write real/r.yaml real-db &&
-	ln -s ../shared real/linked &&
+	mkdir -p common real && write common/s.yaml common-db && write real/r.yaml real-db &&
+	ln -s ../common real/linked &&
 	"$AG_BIN" validate real >ok.txt 2>&1 || { cat ok.txt; exit 1; }
 	check_contains ok.txt "2 manifests"
 '
