@@ -1,7 +1,4 @@
 #include "agent/cycle.h"
-#include "agent/awsenv.h"
-#include "agent/source.h"
-#include "core/source.h"
 #include "agent/state.h"
 #include "aws/client.h"
 #include "aws/rds.h"
@@ -12,7 +9,6 @@
 #include "core/report.h"
 #include "core/mem.h"
 #include "secrets/secrets.h"
-#include "sys/sysclock.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -21,7 +17,9 @@
 
 #include "core/compat.h"
 
-#define PLAINTEXT_KEY_ID "local"
+/* Key id of plain-text password hashes recorded before the local key had
+ * a fingerprint in its id. */
+#define LEGACY_LOCAL_KEY_ID "local"
 
 void
 ag_cycle_config_init(struct ag_cycle_config *cfg)
@@ -34,9 +32,13 @@ ag_cycle_config_init(struct ag_cycle_config *cfg)
 }
 
 void
-ag_cycle_init(struct ag_cycle *cy)
+ag_cycle_init(struct ag_cycle *cy, const struct ag_env *env, struct ag_source *src,
+    const struct ag_cycle_config *cfg)
 {
 	memset(cy, 0, sizeof(*cy));
+	cy->env = env;
+	cy->src = src;
+	cy->cfg = cfg;
 	ag_manifest_set_init(&cy->manifests);
 	ag_diags_init(&cy->diags);
 	ag_observed_init(&cy->observed);
@@ -51,25 +53,19 @@ ag_cycle_release(struct ag_cycle *cy)
 
 	if (cy == NULL)
 		return;
-	for (i = 0; i < cy->n_pw; i++) {
-		ag_secret_free(cy->secrets[i]);
-		free(cy->pwhash[i]);
-		free(cy->pwkey[i]);
-		free(cy->pwmsg[i]);
+	for (i = 0; i < cy->n_items; i++) {
+		ag_secret_free(cy->items[i].secret);
+		free(cy->items[i].pwhash);
+		free(cy->items[i].pwkey);
+		free(cy->items[i].pwmsg);
 	}
-	free(cy->secrets);
-	free(cy->pwinfo);
-	free(cy->pwhash);
-	free(cy->pwkey);
-	free(cy->pwmsg);
+	free(cy->items);
 	ag_exec_result_release(&cy->result);
 	ag_plan_release(&cy->plan);
 	ag_observed_release(&cy->observed);
 	ag_diags_release(&cy->diags);
 	ag_manifest_set_release(&cy->manifests);
-	ag_aws_client_free(cy->aws);
 	ag_keyring_free(cy->keyring);
-	ag_state_free(cy->state);
 	memset(cy, 0, sizeof(*cy));
 }
 
@@ -84,18 +80,21 @@ needs_keyring(const struct ag_manifest_set *set)
 	return 0;
 }
 
-/* Hash of a plain-text password, keyed by the state directory's local key
- * and bound to the cluster. */
+/*
+ * Hash of a plain-text password, keyed by the state directory's local key
+ * and bound to the cluster; key_id names that key. AG_ENOTFOUND when a
+ * read-only state has no key yet.
+ */
 static int
-plaintext_hash(
-    char **out, struct ag_state *st, const char *pw, const char *cluster, struct ag_error *err)
+plaintext_hash(char **out, char *key_id, struct ag_state *st, const char *pw, const char *cluster,
+    struct ag_error *err)
 {
 	unsigned char key[32], h[32];
 	crypto_generichash_state gs;
 	char hex[65];
 	int rc;
 
-	if ((rc = ag_state_local_key(st, key, err)) < 0)
+	if ((rc = ag_state_local_key(st, key, key_id, err)) < 0)
 		return rc;
 	crypto_generichash_init(&gs, key, sizeof(key), sizeof(h));
 	crypto_generichash_update(&gs, (const unsigned char *)cluster, strlen(cluster) + 1);
@@ -108,6 +107,38 @@ plaintext_hash(
 }
 
 /*
+ * A plain-text password against the recorded hash. The hash can be
+ * compared only under the key it was made with: a record under another
+ * (lost, re-created) local key, or no local key at all in a read-only
+ * run, is "not verified", never "changed".
+ */
+static int
+plaintext_state(struct ag_cycle_item *it, struct ag_state *st, const char *pw, struct ag_error *err)
+{
+	const char *id = it->m->cluster_id;
+	const char *last = ag_state_password_hash(st, id), *lastkey = ag_state_password_key(st, id);
+	char key_id[AG_STATE_LOCAL_KEY_ID_LEN + 1];
+	int rc;
+
+	rc = plaintext_hash(&it->pwhash, key_id, st, pw, id, err);
+	if (rc == AG_ENOTFOUND) {
+		ag_error_clear(err);
+		it->pw.state = AG_PW_UNKNOWN;
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	it->pwkey = ag_xstrdup(key_id);
+	if (last == NULL || lastkey == NULL)
+		it->pw.state = AG_PW_UNKNOWN;
+	else if (strcmp(lastkey, key_id) != 0 && strcmp(lastkey, LEGACY_LOCAL_KEY_ID) != 0)
+		it->pw.state = AG_PW_UNKNOWN;
+	else
+		it->pw.state = strcmp(last, it->pwhash) == 0 ? AG_PW_SAME : AG_PW_CHANGED;
+	return 0;
+}
+
+/*
  * Works out, for every manifest with a password, whether it differs from
  * the last one applied. A sealed value that cannot be opened marks only
  * that cluster as failed; the others go on.
@@ -116,16 +147,13 @@ static int
 password_states(struct ag_cycle *cy, struct ag_error *err)
 {
 	const struct ag_cycle_config *cfg = cy->cfg;
+	struct ag_state *st = cy->env->state;
 	struct ag_error e = AG_ERROR_INIT;
 	size_t i, n = cy->manifests.n;
 	int rc = 0, have_ring = 0;
 
-	cy->n_pw = n;
-	cy->secrets = ag_xcalloc(n, sizeof(*cy->secrets));
-	cy->pwinfo = ag_xcalloc(n, sizeof(*cy->pwinfo));
-	cy->pwhash = ag_xcalloc(n, sizeof(*cy->pwhash));
-	cy->pwkey = ag_xcalloc(n, sizeof(*cy->pwkey));
-	cy->pwmsg = ag_xcalloc(n, sizeof(*cy->pwmsg));
+	cy->n_items = n;
+	cy->items = ag_xcalloc(n ? n : 1, sizeof(*cy->items));
 	if (needs_keyring(&cy->manifests)) {
 		/* A key that cannot be loaded (missing, readable by others) fails
 		 * only the clusters with sealed values; the others go on. */
@@ -140,63 +168,58 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 		rc = 0;
 	}
 	for (i = 0; i < n; i++) {
+		struct ag_cycle_item *it = &cy->items[i];
 		const struct ag_manifest *m = &cy->manifests.v[i];
-		struct ag_password_info *pi = &cy->pwinfo[i];
 		const char *pw = m->spec.password, *last, *lastkey;
 		struct ag_error oe = AG_ERROR_INIT;
 		char hex[AG_SECRET_HASH_HEX_LEN + 1];
 		bool same = false;
 
-		pi->cluster_id = m->cluster_id;
-		pi->state = AG_PW_NONE;
+		it->m = m;
+		it->pw.cluster_id = m->cluster_id;
+		it->pw.state = AG_PW_NONE;
 		if (pw == NULL || *pw == '\0' || m->spec.manage_master_user_password)
 			continue;
-		last = ag_state_password_hash(cy->state, m->cluster_id);
-		lastkey = ag_state_password_key(cy->state, m->cluster_id);
-		if (ag_manifest_is_sealed(pw)) {
-			if (!have_ring) {
-				cy->pwmsg[i] =
-				    ag_xasprintf("%s: cluster '%s' field 'spec.password': %s",
-				        m->file, m->cluster_id, e.msg);
-				goto fail;
-			}
-			if (ag_sealed_open(&cy->secrets[i], cy->keyring, pw, m->cluster_id,
-			        "spec.password", &oe) < 0) {
-				cy->pwmsg[i] = ag_xasprintf("%s: %s", m->file, oe.msg);
-				goto fail;
-			}
-			if (ag_secret_hash(hex, cy->keyring, cy->secrets[i]->key_id, cy->secrets[i],
-			        m->cluster_id, &oe) < 0) {
-				cy->pwmsg[i] = ag_xasprintf("%s: %s", m->file, oe.msg);
-				goto fail;
-			}
-			cy->pwhash[i] = ag_xstrdup(hex);
-			cy->pwkey[i] = ag_xstrdup(cy->secrets[i]->key_id);
-			if (last && lastkey && strcmp(lastkey, PLAINTEXT_KEY_ID) != 0 &&
-			    ag_keyring_has(cy->keyring, lastkey) &&
-			    ag_secret_hash_matches(&same, cy->keyring, lastkey, last,
-			        cy->secrets[i], m->cluster_id, &oe) < 0)
-				same = false;
-			/* Re-sealed under a new key, same value: record the hash under
-			 * the new key, so the old key can be retired without this
-			 * value looking changed (saved by the next apply or sync). */
-			if (same && strcmp(lastkey, cy->pwkey[i]) != 0)
-				ag_state_set_password_hash(
-				    cy->state, m->cluster_id, cy->pwkey[i], cy->pwhash[i]);
-		} else {
-			cy->secrets[i] = ag_secret_new(pw, strlen(pw));
-			if ((rc = plaintext_hash(
-			         &cy->pwhash[i], cy->state, pw, m->cluster_id, err)) < 0)
+		if (!ag_manifest_is_sealed(pw)) {
+			it->secret = ag_secret_new(pw, strlen(pw));
+			if ((rc = plaintext_state(it, st, pw, err)) < 0)
 				return rc;
-			cy->pwkey[i] = ag_xstrdup(PLAINTEXT_KEY_ID);
-			same = last && strcmp(last, cy->pwhash[i]) == 0;
+			continue;
 		}
-		pi->state = last == NULL ? AG_PW_UNKNOWN : same ? AG_PW_SAME : AG_PW_CHANGED;
+		last = ag_state_password_hash(st, m->cluster_id);
+		lastkey = ag_state_password_key(st, m->cluster_id);
+		if (!have_ring) {
+			it->pwmsg = ag_xasprintf("%s: cluster '%s' field 'spec.password': %s",
+			    m->file, m->cluster_id, e.msg);
+			goto fail;
+		}
+		if (ag_sealed_open(
+		        &it->secret, cy->keyring, pw, m->cluster_id, "spec.password", &oe) < 0) {
+			it->pwmsg = ag_xasprintf("%s: %s", m->file, oe.msg);
+			goto fail;
+		}
+		if (ag_secret_hash(
+		        hex, cy->keyring, it->secret->key_id, it->secret, m->cluster_id, &oe) < 0) {
+			it->pwmsg = ag_xasprintf("%s: %s", m->file, oe.msg);
+			goto fail;
+		}
+		it->pwhash = ag_xstrdup(hex);
+		it->pwkey = ag_xstrdup(it->secret->key_id);
+		if (last && lastkey && strncmp(lastkey, LEGACY_LOCAL_KEY_ID, 5) != 0 &&
+		    ag_keyring_has(cy->keyring, lastkey) &&
+		    ag_secret_hash_matches(
+		        &same, cy->keyring, lastkey, last, it->secret, m->cluster_id, &oe) < 0)
+			same = false;
+		/* Re-sealed under a new key, same value: record the hash under
+		 * the new key, so the old key can be retired without this
+		 * value looking changed (saved by the next apply or sync). */
+		if (same && strcmp(lastkey, it->pwkey) != 0)
+			ag_state_set_password_hash(st, m->cluster_id, it->pwkey, it->pwhash);
+		it->pw.state = last == NULL ? AG_PW_UNKNOWN : same ? AG_PW_SAME : AG_PW_CHANGED;
 		continue;
 	fail:
-		pi->state = AG_PW_ERROR;
-		pi->message = cy->pwmsg[i];
-		ag_log_error("%s", cy->pwmsg[i]);
+		it->pw.state = AG_PW_ERROR;
+		it->pw.message = it->pwmsg;
 	}
 	return 0;
 }
@@ -224,7 +247,7 @@ observe_param_groups(struct ag_cycle *cy, struct ag_error *err)
 		if (name == NULL || ag_observed_find_param_group(&cy->observed, name))
 			continue;
 		rc = ag_rds_describe_db_cluster_parameter_groups(
-		    cy->aws, name, NULL, &groups, &ng, err);
+		    cy->env->aws, name, NULL, &groups, &ng, err);
 		if (rc == AG_ENOTFOUND) {
 			ag_error_clear(err);
 			continue;
@@ -232,7 +255,7 @@ observe_param_groups(struct ag_cycle *cy, struct ag_error *err)
 		if (rc < 0)
 			goto out;
 		rc = ag_rds_describe_db_cluster_parameters(
-		    cy->aws, name, "user", NULL, &params, &np, err);
+		    cy->env->aws, name, "user", NULL, &params, &np, err);
 		if (rc < 0) {
 			ag_rds_cluster_param_groups_free(groups, ng);
 			goto out;
@@ -267,86 +290,80 @@ out:
 }
 
 int
-ag_cycle_observe(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err)
+ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 {
-	char *state_dir = NULL;
+	const struct ag_clock *clk = cy->env->clock;
 	int64_t t0;
 	int rc;
 
-	cy->cfg = cfg;
-	if (cfg->source)
-		rc = ag_source_load(cfg->source, &cy->manifests, &cy->diags, err);
-	else
-		rc = ag_source_load_dir(&cy->manifests, &cy->diags, cfg->dir, err);
+	rc = ag_source_load(cy->src, &cy->manifests, &cy->diags, err);
 	if (rc < 0)
 		return rc;
-	state_dir = cfg->state_dir ? ag_xstrdup(cfg->state_dir) : ag_state_default_dir();
-	rc = ag_state_open(&cy->state, state_dir, err);
-	free(state_dir);
-	if (rc < 0)
-		return rc;
-	rc = ag_agent_aws_client(&cy->aws, err);
-	if (rc < 0)
-		return rc;
-	t0 = ag_sysclock()->mono_ms(NULL);
-	rc = ag_rds_describe_all(cy->aws, NULL, &cy->observed, err);
+	t0 = clk->mono_ms(clk->ctx);
+	rc = ag_rds_describe_all(cy->env->aws, NULL, &cy->observed, err);
 	if (rc == 0)
 		rc = observe_param_groups(cy, err);
-	cy->describe_ms = (long)(ag_sysclock()->mono_ms(NULL) - t0);
+	cy->describe_ms = (long)(clk->mono_ms(clk->ctx) - t0);
 	if (rc < 0)
 		ag_error_prefix(err, "cannot read the live state from AWS");
 	return rc;
 }
 
 int
-ag_cycle_plan(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err)
+ag_cycle_plan(struct ag_cycle *cy, struct ag_error *err)
 {
+	const struct ag_cycle_config *cfg = cy->cfg;
+	struct ag_password_info *pw;
 	struct ag_plan_input in;
 	size_t i;
 	int rc;
 
-	if ((rc = ag_cycle_observe(cy, cfg, err)) < 0)
+	if ((rc = ag_cycle_observe(cy, err)) < 0)
 		return rc;
 	if ((rc = password_states(cy, err)) < 0)
 		return rc;
 	/* Every password the agent knows stays out of every AWS message. */
-	for (i = 0; i < cy->n_pw; i++)
-		if (cy->secrets[i] != NULL)
-			ag_aws_client_add_secret(cy->aws, cy->secrets[i]->ptr);
+	for (i = 0; i < cy->n_items; i++)
+		if (cy->items[i].secret != NULL)
+			ag_aws_client_add_secret(cy->env->aws, cy->items[i].secret->ptr);
+	pw = ag_xcalloc(cy->n_items ? cy->n_items : 1, sizeof(*pw));
+	for (i = 0; i < cy->n_items; i++)
+		pw[i] = cy->items[i].pw;
 	ag_plan_input_init(&in);
 	in.manifests = &cy->manifests;
 	in.observed = &cy->observed;
 	in.default_mode = cfg->mode;
-	in.now = ag_sysclock()->now_ms(NULL) / 1000;
+	in.now = cy->env->clock->now_ms(cy->env->clock->ctx) / 1000;
 	in.max_deletes = cfg->max_deletes;
 	in.cluster_filter = cfg->clusters;
 	in.n_cluster_filter = cfg->n_clusters;
-	in.passwords = cy->pwinfo;
-	in.n_passwords = cy->n_pw;
+	in.passwords = pw;
+	in.n_passwords = cy->n_items;
 	in.include_unmanaged = cfg->include_unmanaged;
-	return ag_plan_compute(&cy->plan, &in, err);
+	rc = ag_plan_compute(&cy->plan, &in, err);
+	free(pw);
+	return rc;
 }
 
-static ssize_t
-manifest_index(const struct ag_cycle *cy, const char *cluster)
+static const struct ag_cycle_item *
+item_of(const struct ag_cycle *cy, const char *cluster)
 {
 	size_t i;
 
-	for (i = 0; i < cy->manifests.n; i++)
-		if (strcmp(cy->manifests.v[i].cluster_id, cluster) == 0)
-			return (ssize_t)i;
-	return -1;
+	for (i = 0; i < cy->n_items; i++)
+		if (strcmp(cy->items[i].m->cluster_id, cluster) == 0)
+			return &cy->items[i];
+	return NULL;
 }
 
 static const char *
 secret_of(void *ctx, const char *cluster)
 {
-	struct ag_cycle *cy = ctx;
-	ssize_t i = manifest_index(cy, cluster);
+	const struct ag_cycle_item *it = item_of(ctx, cluster);
 
-	if (i < 0 || cy->secrets[i] == NULL)
+	if (it == NULL || it->secret == NULL)
 		return NULL;
-	return cy->secrets[i]->ptr;
+	return it->secret->ptr;
 }
 
 static void
@@ -369,14 +386,14 @@ live_digest(char out[65], const struct ag_cycle *cy, const char *cluster)
 static void
 plan_key(char out[65], const struct ag_cycle *cy, const struct ag_cluster_plan *cp)
 {
-	ssize_t i = manifest_index(cy, cp->id);
+	const struct ag_cycle_item *it = item_of(cy, cp->id);
 	char *both;
 
-	if (i < 0 || cy->pwhash[i] == NULL) {
+	if (it == NULL || it->pwhash == NULL) {
 		memcpy(out, cp->digest, 65);
 		return;
 	}
-	both = ag_xasprintf("%s:%s", cp->digest, cy->pwhash[i]);
+	both = ag_xasprintf("%s:%s", cp->digest, it->pwhash);
 	ag_sha256_hex(out, both, strlen(both));
 	free(both);
 }
@@ -389,7 +406,7 @@ hook_repeats(void *ctx, const struct ag_cluster_plan *cp, const char **why)
 
 	live_digest(live, cy, cp->id);
 	plan_key(key, cy, cp);
-	return ag_state_failure_repeats(cy->state, cp->id, key, live, why) == 1;
+	return ag_state_failure_repeats(cy->env->state, cp->id, key, live, why) == 1;
 }
 
 static void
@@ -400,7 +417,7 @@ hook_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, co
 
 	live_digest(live, cy, cp->id);
 	plan_key(key, cy, cp);
-	ag_state_record_failure(cy->state, cp->id, key, live, action, error);
+	ag_state_record_failure(cy->env->state, cp->id, key, live, action, error);
 }
 
 static int
@@ -419,16 +436,17 @@ static void
 hook_success(void *ctx, const struct ag_cluster_plan *cp)
 {
 	struct ag_cycle *cy = ctx;
-	ssize_t i = manifest_index(cy, cp->id);
+	const struct ag_cycle_item *it = item_of(cy, cp->id);
 
-	ag_state_clear_failure(cy->state, cp->id);
-	if (i >= 0 && cy->pwhash[i] && sends_password(cp))
-		ag_state_set_password_hash(cy->state, cp->id, cy->pwkey[i], cy->pwhash[i]);
+	ag_state_clear_failure(cy->env->state, cp->id);
+	if (it && it->pwhash && it->pwkey && sends_password(cp))
+		ag_state_set_password_hash(cy->env->state, cp->id, it->pwkey, it->pwhash);
 }
 
 int
 ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 {
+	const struct ag_env *env = cy->env;
 	struct ag_exec_opts opts;
 	struct ag_error serr = AG_ERROR_INIT;
 	int rc, src;
@@ -436,16 +454,19 @@ ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 	memset(&opts, 0, sizeof(opts));
 	opts.wait_timeout_ms = cy->cfg->wait_timeout_ms;
 	opts.poll_interval_ms = cy->cfg->poll_interval_ms;
+	opts.no_wait = env->no_wait;
+	opts.progress = env->progress;
+	opts.progress_ctx = env->progress_ctx;
 	opts.secret = secret_of;
 	opts.secret_ctx = cy;
 	opts.repeats = hook_repeats;
 	opts.on_failure = hook_failure;
 	opts.on_success = hook_success;
 	opts.hook_ctx = cy;
-	if (cy->cfg->never_mutate)
+	if (cy->cfg->never_mutate || ag_state_readonly(env->state))
 		AG_BUG("apply in a never-mutate cycle");
-	rc = ag_exec_plan(&cy->result, cy->aws, &cy->plan, &opts, err);
-	src = ag_state_save(cy->state, &serr);
+	rc = ag_exec_plan(&cy->result, env->aws, &cy->plan, &opts, err);
+	src = ag_state_save(env->state, &serr);
 	if (src < 0 && rc == 0) {
 		*err = serr;
 		rc = src;
@@ -456,7 +477,7 @@ ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 int
 ag_cycle_save(struct ag_cycle *cy, struct ag_error *err)
 {
-	return cy->state ? ag_state_save(cy->state, err) : 0;
+	return cy->env->state ? ag_state_save(cy->env->state, err) : 0;
 }
 
 void
@@ -466,9 +487,9 @@ ag_cycle_log_requests(const struct ag_cycle *cy)
 	struct ag_buf b = AG_BUF_INIT(65536);
 	size_t i, n = 0;
 
-	if (cy->aws == NULL || !ag_log_enabled(AG_LOG_INFO))
+	if (cy->env == NULL || cy->env->aws == NULL || !ag_log_enabled(AG_LOG_INFO))
 		return;
-	v = ag_aws_client_counters(cy->aws, &n);
+	v = ag_aws_client_counters(cy->env->aws, &n);
 	for (i = 0; i < n; i++)
 		ag_buf_addf(&b, " %s=%lu", v[i].action, v[i].requests);
 	ag_log_info("aws requests:%s (describe took %ld ms)", n ? b.ptr : " none", cy->describe_ms);

@@ -4,33 +4,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/env.h"
 #include "agent/exec.h"
 #include "core/diag.h"
 #include "core/error.h"
 #include "core/manifest.h"
 #include "core/observed.h"
 #include "core/plan.h"
+#include "core/source.h"
 
-struct ag_aws_client;
 struct ag_keyring;
-struct ag_state;
 struct ag_secret;
-struct ag_source;
 
 /*
- * One reconcile cycle over a plain directory of manifests:
+ * One reconcile cycle:
  *
- *   load + validate manifests -> open sealed passwords -> read live state
- *   (one paginated describe of clusters and one of instances) -> plan
- *   -> (apply, per mode) -> record results in the state directory
+ *   load + validate manifests (from the source) -> open sealed passwords
+ *   -> read live state (one paginated describe of clusters and one of
+ *   instances) -> plan -> (apply, per mode) -> record results in the state
  *
- * A manifest error stops the cycle before AWS is touched: a half-loaded
- * repository must never look like "these clusters were removed".
+ * Dependencies are passed in: the source of manifests (a directory, a git
+ * commit) and the environment (AWS client, state, clock, random, stop
+ * flag), both created by the caller and borrowed. A manifest error stops
+ * the cycle before AWS is touched: a half-loaded repository must never
+ * look like "these clusters were removed".
  */
 struct ag_cycle_config {
-	const char *dir;          /* --dir: manifests directory */
-	struct ag_source *source; /* when set (--repo), manifests come from here */
-	const char *state_dir;    /* NULL: ag_state_default_dir() */
+	const char *dir;          /* --dir: for the caller, which makes the source */
+	struct ag_source *source; /* --repo: the caller's git source (else a directory) */
+	const char *state_dir;    /* for the caller, which opens the state */
 	const char *const *key_files;
 	size_t n_key_files;
 	const char *const *key_dirs;
@@ -52,43 +54,51 @@ struct ag_cycle_config {
 
 void ag_cycle_config_init(struct ag_cycle_config *cfg);
 
+/* What the cycle knows about one manifest beyond the manifest itself. */
+struct ag_cycle_item {
+	const struct ag_manifest *m; /* in cy->manifests */
+	struct ag_secret *secret;    /* opened password, or NULL */
+	struct ag_password_info pw;  /* its state against the last applied one */
+	char *pwhash;                /* keyed hash of the desired password */
+	char *pwkey;                 /* key id of that hash */
+	char *pwmsg;                 /* why the password could not be used */
+};
+
 struct ag_cycle {
 	const struct ag_cycle_config *cfg;
+	const struct ag_env *env; /* borrowed */
+	struct ag_source *src;    /* borrowed */
 	struct ag_manifest_set manifests;
-	struct ag_diags diags;
+	struct ag_diags diags;       /* manifest findings, for the caller to print */
+	struct ag_cycle_item *items; /* one per manifest, parallel to manifests.v */
+	size_t n_items;
 	struct ag_observed observed;
 	struct ag_plan plan;
 	struct ag_exec_result result;
-	struct ag_aws_client *aws;
-	struct ag_state *state;
 	struct ag_keyring *keyring;
-	/* opened passwords, parallel to manifests.v (NULL where none) */
-	struct ag_secret **secrets;
-	struct ag_password_info *pwinfo;
-	char **pwhash; /* hash of the desired password (for recording after apply) */
-	char **pwkey;  /* key id used for that hash */
-	char **pwmsg;
-	size_t n_pw;
 	long describe_ms; /* time spent reading live state */
 };
 
-void ag_cycle_init(struct ag_cycle *cy);
+/* Prepares a cycle over src in env; both are borrowed and must outlive it. */
+void ag_cycle_init(struct ag_cycle *cy, const struct ag_env *env, struct ag_source *src,
+    const struct ag_cycle_config *cfg);
 void ag_cycle_release(struct ag_cycle *cy);
 
 /* Everything up to and including the plan. Manifest errors: AG_EINVAL with
- * cy->diags filled (print them). */
-int ag_cycle_plan(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err);
+ * cy->diags filled (the caller prints them). */
+int ag_cycle_plan(struct ag_cycle *cy, struct ag_error *err);
 
 /* Only up to the live state (for `unmanaged`): manifests + describe. */
-int ag_cycle_observe(struct ag_cycle *cy, const struct ag_cycle_config *cfg, struct ag_error *err);
+int ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err);
 
-/* Executes the executable part of cy->plan; results in cy->result. Returns
- * 0 when every executed action succeeded, AG_ERROR when one failed (the
- * others still ran). */
+/* Executes the executable part of cy->plan; results in cy->result; saves
+ * the state. Returns 0 when every executed action succeeded, AG_ERROR when
+ * one failed (the others still ran), AG_ESTOPPED when the stop flag cut it
+ * short (cy->result says what was done and what was not). */
 int ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err);
 
 /* Saves what the cycle learned in the state directory (apply and sync call
- * it even when there was nothing to apply). */
+ * it even when there was nothing to apply; a read-only state saves nothing). */
 int ag_cycle_save(struct ag_cycle *cy, struct ag_error *err);
 
 /* Logs (info) the AWS requests this cycle made, per action:

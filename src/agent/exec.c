@@ -25,6 +25,10 @@ ag_exec_status_name(enum ag_exec_status s)
 		return "failed";
 	case AG_EXEC_SKIPPED:
 		return "skipped";
+	case AG_EXEC_IN_PROGRESS:
+		return "in-progress";
+	case AG_EXEC_STOPPED:
+		return "stopped";
 	}
 	return "?";
 }
@@ -190,25 +194,46 @@ note_pending(struct ag_exec_cluster *r, const struct ag_aws_response *resp)
 	ag_db_cluster_release(&c);
 }
 
+static void
+relay_progress(void *ctx, const char *kind, const char *id, const char *status, const char *goal,
+    int64_t elapsed_ms)
+{
+	const struct ag_exec_opts *opts = ctx;
+	struct ag_wait_progress p = {kind, id, status, goal, elapsed_ms};
+
+	opts->progress(opts->progress_ctx, &p);
+}
+
 static int
 wait_for(struct ag_aws_client *aws, const struct ag_action *a, const struct ag_exec_opts *opts,
     struct ag_error *err)
 {
-	int64_t poll = opts->poll_interval_ms, limit = opts->wait_timeout_ms;
+	struct ag_rds_waiter w = {0};
 
+	w.id = a->target;
+	w.poll_ms = opts->poll_interval_ms;
+	w.timeout_ms = opts->wait_timeout_ms;
+	if (opts->progress) {
+		w.progress = relay_progress;
+		w.ctx = (void *)opts;
+	}
 	switch (a->wait) {
 	case AG_WAIT_NONE:
 		return 0;
 	case AG_WAIT_CLUSTER_AVAILABLE:
-		return ag_rds_wait_cluster_available(aws, a->target, poll, limit, err);
+		break;
 	case AG_WAIT_INSTANCE_AVAILABLE:
-		return ag_rds_wait_instance_available(aws, a->target, poll, limit, err);
+		w.instance = true;
+		break;
 	case AG_WAIT_INSTANCE_DELETED:
-		return ag_rds_wait_instance_deleted(aws, a->target, poll, limit, err);
+		w.instance = true;
+		w.want_deleted = true;
+		break;
 	case AG_WAIT_CLUSTER_DELETED:
-		return ag_rds_wait_cluster_deleted(aws, a->target, poll, limit, err);
+		w.want_deleted = true;
+		break;
 	}
-	return 0;
+	return ag_rds_wait(aws, &w, err);
 }
 
 static int
@@ -258,7 +283,8 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 	if (a->kind == AG_ACT_MODIFY_CLUSTER)
 		note_pending(r, &resp);
 wait:
-	rc = wait_for(aws, a, opts, err);
+	if (!opts->no_wait)
+		rc = wait_for(aws, a, opts, err);
 out:
 	free(sgid);
 	ag_aws_response_release(&resp);
@@ -287,26 +313,50 @@ run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws
 	}
 	for (i = 0; i < cp->n_actions; i++) {
 		const struct ag_action *a = &cp->actions[i];
+		int rc;
 
 		if (a->blocked)
 			continue;
-		if (run_action(r, aws, cp, a, &sg, opts, &err) < 0) {
+		if (ag_aws_client_stopping(aws)) {
+			r->status = AG_EXEC_STOPPED;
+			if (r->n_sent)
+				out->stopped++;
+			else
+				out->not_started++;
+			goto out;
+		}
+		rc = run_action(r, aws, cp, a, &sg, opts, &err);
+		if (rc == AG_ESTOPPED) {
+			/* sent, then stopped while waiting: not a failure */
+			r->n_sent++;
+			out->mutating_calls++;
+			r->status = AG_EXEC_STOPPED;
+			r->error = ag_xstrdup(err.msg);
+			out->stopped++;
+			goto out;
+		}
+		if (rc < 0) {
 			r->status = AG_EXEC_FAILED;
 			r->failed_action = ag_xstrdup(ag_action_kind_name(a->kind));
 			r->error = ag_xstrdup(err.msg);
 			out->failed++;
 			if (opts->on_failure)
 				opts->on_failure(opts->hook_ctx, cp, r->failed_action, err.msg);
-			ag_kvlist_release(&sg.ids);
-			return;
+			goto out;
 		}
 		r->n_sent++;
 		out->mutating_calls++;
+		if (opts->no_wait && a->wait != AG_WAIT_NONE && i + 1 < cp->n_actions) {
+			r->status = AG_EXEC_IN_PROGRESS;
+			out->in_progress++;
+			goto out;
+		}
 	}
 	r->status = r->pending.n ? AG_EXEC_PENDING : AG_EXEC_APPLIED;
 	out->applied++;
 	if (opts->on_success)
 		opts->on_success(opts->hook_ctx, cp);
+out:
 	ag_kvlist_release(&sg.ids);
 }
 
@@ -327,8 +377,17 @@ ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct
 		r->n_actions = cp->n_actions;
 		if (!cp->execute || cp->n_actions == 0)
 			continue;
+		if (ag_aws_client_stopping(aws)) {
+			r->status = AG_EXEC_STOPPED;
+			out->not_started++;
+			continue;
+		}
 		run_cluster(out, r, aws, cp, opts);
 	}
+	if (out->stopped || out->not_started)
+		return ag_error_set(err, AG_ESTOPPED,
+		    "stopped: %zu cluster%s applied, %zu cut short, %zu not started", out->applied,
+		    out->applied == 1 ? "" : "s", out->stopped, out->not_started);
 	if (out->failed || out->skipped)
 		return ag_error_set(err, AG_ERROR, "%zu cluster%s failed to apply, %zu held back",
 		    out->failed, out->failed == 1 ? "" : "s", out->skipped);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "agent/env.h"
 #include "core/error.h"
 #include "core/kv.h"
 #include "core/plan.h"
@@ -26,6 +27,9 @@ enum ag_exec_status {
 	AG_EXEC_PENDING,     /* succeeded; some changes wait for the maintenance window */
 	AG_EXEC_FAILED,      /* an action failed; later ones were not sent */
 	AG_EXEC_SKIPPED,     /* the same failure happened for this commit + live state */
+	AG_EXEC_IN_PROGRESS, /* no-wait mode: sent what was safe; AWS is still working and
+	                      * the rest follows in a later cycle */
+	AG_EXEC_STOPPED,     /* the stop flag cut it short: n_sent of n_actions were sent */
 };
 
 const char *ag_exec_status_name(enum ag_exec_status s);
@@ -48,6 +52,9 @@ struct ag_exec_result {
 	size_t failed;
 	size_t skipped; /* held by the loop breaker: not converged either */
 	size_t applied;
+	size_t in_progress; /* no-wait mode: sent, AWS still working */
+	size_t stopped;     /* cut short by the stop flag */
+	size_t not_started; /* executable, but the stop flag came first */
 	unsigned long mutating_calls;
 };
 
@@ -62,6 +69,13 @@ typedef const char *(*ag_exec_secret_fn)(void *ctx, const char *cluster_id);
 struct ag_exec_opts {
 	long wait_timeout_ms;
 	long poll_interval_ms;
+	/* Send what is safe now and return instead of waiting: a cluster
+	 * stops after its first action that would wait (AG_EXEC_IN_PROGRESS);
+	 * the next cycle's plan holds it while AWS works, then goes on. */
+	bool no_wait;
+	/* Called on every waiter poll (may be NULL). */
+	void (*progress)(void *ctx, const struct ag_wait_progress *p);
+	void *progress_ctx;
 	ag_exec_secret_fn secret;
 	void *secret_ctx;
 	/* Loop breaker: the executor skips a cluster when this returns true
@@ -73,8 +87,12 @@ struct ag_exec_opts {
 	void *hook_ctx;
 };
 
-/* Runs every cluster with cp->execute set. Returns 0 or AG_ERROR when a
- * cluster failed (details in out). */
+/*
+ * Runs every cluster with cp->execute set. Returns 0, AG_ERROR when a
+ * cluster failed (details in out), or AG_ESTOPPED when the client's stop
+ * flag was set: the call in flight finishes, no new action is sent, and
+ * out says which clusters were done, cut short or not started.
+ */
 int ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct ag_plan *plan,
     const struct ag_exec_opts *opts, struct ag_error *err);
 

@@ -578,11 +578,12 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 		}
 	} else {
 		obs = &cy->observed;
-		if (applied && cy->result.applied + cy->result.failed > 0 && cy->aws) {
+		if (applied && cy->result.applied + cy->result.failed > 0 && cy->env &&
+		    cy->env->aws) {
 			struct ag_error e = AG_ERROR_INIT;
 
 			/* endpoints of what was just created or changed */
-			if (ag_rds_describe_all(cy->aws, NULL, &after, &e) == 0)
+			if (ag_rds_describe_all(cy->env->aws, NULL, &after, &e) == 0)
 				obs = &after;
 			else
 				ag_log_warn("cannot read the outputs after apply: %s", e.msg);

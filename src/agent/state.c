@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/compat.h"
@@ -19,6 +21,7 @@
 struct ag_state {
 	char *dir;
 	int lock_fd;
+	bool readonly;
 	json_t *passwords;
 	json_t *failures;
 	int dirty;
@@ -34,6 +37,79 @@ ag_state_default_dir(void)
 	return ag_xasprintf("%s/.local/state/aurora-gitops", home && *home ? home : ".");
 }
 
+/* A directory or file of the state: ours, and writable by nobody else. */
+static int
+check_owner(const struct stat *st, const char *path, const char *what, struct ag_error *err)
+{
+	if (st->st_uid != geteuid())
+		return ag_error_set(err, AG_EDENIED,
+		    "refusing state %s '%s': it is owned by uid %lu, not by the running user "
+		    "(uid %lu)",
+		    what, path, (unsigned long)st->st_uid, (unsigned long)geteuid());
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return ag_error_set(err, AG_EDENIED,
+		    "refusing state %s '%s': it is writable by %s (mode %04o; run 'chmod go-w')",
+		    what, path, (st->st_mode & S_IWOTH) ? "others" : "its group",
+		    (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+/*
+ * Reads a state file without following a symbolic link, after checking
+ * that it is a regular file we own that nobody else can write. A missing
+ * file is AG_ENOTFOUND.
+ */
+static int
+read_private(struct ag_buf *out, const char *path, struct ag_error *err)
+{
+	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return ag_error_set(err, AG_ENOTFOUND, "'%s' does not exist", path);
+		if (errno == ELOOP)
+			return ag_error_set(err, AG_EDENIED,
+			    "refusing state file '%s': it is a symbolic link", path);
+		return ag_error_set(err, AG_EIO, "cannot open '%s': %s", path, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = ag_error_set(err, AG_EIO, "cannot stat '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = ag_error_set(
+		    err, AG_EDENIED, "refusing state file '%s': not a regular file", path);
+		goto out;
+	}
+	if ((rc = check_owner(&st, path, "file", err)) < 0)
+		goto out;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot read '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (ag_buf_add(out, chunk, (size_t)n) < 0) {
+			rc = ag_error_set(
+			    err, AG_ETOOBIG, "'%s' is larger than %zu bytes", path, out->max);
+			goto out;
+		}
+	}
+out:
+	explicit_bzero(chunk, sizeof(chunk));
+	close(fd);
+	return rc;
+}
+
 static int
 load_json(json_t **out, const char *dir, const char *name, struct ag_error *err)
 {
@@ -43,8 +119,9 @@ load_json(json_t **out, const char *dir, const char *name, struct ag_error *err)
 	int rc;
 
 	*out = NULL;
-	rc = ag_fs_read(&b, path, err);
+	rc = read_private(&b, path, err);
 	if (rc == AG_ENOTFOUND) {
+		ag_error_clear(err);
 		*out = json_object();
 		rc = 0;
 		goto out;
@@ -65,42 +142,102 @@ out:
 	return rc;
 }
 
-int
-ag_state_open(struct ag_state **out, const char *dir, struct ag_error *err)
+/* The state directory: a directory we own that nobody else can write.
+ * Missing: AG_ENOTFOUND. */
+static int
+check_dir(const char *dir, struct ag_error *err)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		if (errno == ENOENT)
+			return ag_error_set(err, AG_ENOTFOUND, "'%s' does not exist", dir);
+		return ag_error_set(
+		    err, AG_EIO, "cannot use state directory '%s': %s", dir, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return ag_error_set(err, AG_EINVAL, "state directory '%s' is not a directory", dir);
+	return check_owner(&st, dir, "directory", err);
+}
+
+static int
+open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_error *err)
 {
 	struct ag_state *s = ag_xcalloc(1, sizeof(*s));
+	struct stat st;
 	char *lock = NULL;
 	int rc;
 
 	*out = NULL;
 	s->lock_fd = -1;
+	s->readonly = readonly;
 	s->dir = ag_xstrdup(dir);
-	if ((rc = ag_fs_mkdirs(dir, 0700, err)) < 0)
+	if (!readonly && (rc = ag_fs_mkdirs(dir, 0700, err)) < 0)
 		goto out;
-	lock = ag_xasprintf("%s/lock", dir);
-	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lock_fd < 0) {
-		rc = ag_error_set(
-		    err, AG_EIO, "cannot open lock file '%s': %s", lock, strerror(errno));
-		goto out;
+	rc = check_dir(dir, err);
+	if (rc == AG_ENOTFOUND && readonly) {
+		/* nothing recorded yet: read as empty, create nothing */
+		ag_error_clear(err);
+		s->passwords = json_object();
+		s->failures = json_object();
+		rc = 0;
+		goto done;
 	}
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		rc = ag_error_set(err, errno == EWOULDBLOCK ? AG_ECONFLICT : AG_EIO,
-		    "cannot lock state directory '%s': %s", dir,
-		    errno == EWOULDBLOCK ? "another aurora-gitops process is using it"
-		                         : strerror(errno));
+	if (rc < 0)
 		goto out;
+	if (!readonly) {
+		lock = ag_xasprintf("%s/lock", dir);
+		s->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (s->lock_fd < 0) {
+			rc = ag_error_set(err, errno == ELOOP ? AG_EDENIED : AG_EIO,
+			    "cannot open lock file '%s': %s", lock,
+			    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+			goto out;
+		}
+		if (fstat(s->lock_fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			rc = ag_error_set(
+			    err, AG_EDENIED, "refusing lock file '%s': not a regular file", lock);
+			goto out;
+		}
+		if ((rc = check_owner(&st, lock, "file", err)) < 0)
+			goto out;
+		if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+			rc = ag_error_set(err, errno == EWOULDBLOCK ? AG_ECONFLICT : AG_EIO,
+			    "cannot lock state directory '%s': %s", dir,
+			    errno == EWOULDBLOCK ? "another aurora-gitops process is using it"
+			                         : strerror(errno));
+			goto out;
+		}
 	}
 	if ((rc = load_json(&s->passwords, dir, "passwords.json", err)) < 0)
 		goto out;
 	if ((rc = load_json(&s->failures, dir, "failures.json", err)) < 0)
 		goto out;
+done:
 	*out = s;
 	s = NULL;
 out:
 	free(lock);
 	ag_state_free(s);
 	return rc;
+}
+
+int
+ag_state_open(struct ag_state **out, const char *dir, struct ag_error *err)
+{
+	return open_common(out, dir, false, err);
+}
+
+int
+ag_state_open_readonly(struct ag_state **out, const char *dir, struct ag_error *err)
+{
+	return open_common(out, dir, true, err);
+}
+
+bool
+ag_state_readonly(const struct ag_state *s)
+{
+	return s->readonly;
 }
 
 void
@@ -140,7 +277,7 @@ ag_state_save(struct ag_state *s, struct ag_error *err)
 {
 	int rc;
 
-	if (!s->dirty)
+	if (!s->dirty || s->readonly)
 		return 0;
 	if ((rc = save_json(s->dir, "passwords.json", s->passwords, err)) < 0)
 		return rc;
@@ -162,15 +299,29 @@ ag_state_password_key(const struct ag_state *s, const char *cluster)
 	return json_string_value(json_object_get(json_object_get(s->passwords, cluster), "key_id"));
 }
 
+/* "local:" + 16 hex digits of a keyed hash of a fixed label: names the key
+ * without revealing it. */
+static void
+local_key_id(char *out, const unsigned char key[32])
+{
+	static const char label[] = "aurora-gitops local key id";
+	unsigned char h[8];
+	char hex[17];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)label, sizeof(label) - 1, key, 32);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, AG_STATE_LOCAL_KEY_ID_LEN + 1, "local:%s", hex);
+}
+
 int
-ag_state_local_key(struct ag_state *s, unsigned char key[32], struct ag_error *err)
+ag_state_local_key(struct ag_state *s, unsigned char key[32], char *key_id, struct ag_error *err)
 {
 	struct ag_buf b = AG_BUF_INIT(64);
 	char *path = ag_xasprintf("%s/hash.key", s->dir);
 	int rc;
 
-	rc = ag_fs_read(&b, path, err);
-	if (rc == AG_ENOTFOUND) {
+	rc = read_private(&b, path, err);
+	if (rc == AG_ENOTFOUND && !s->readonly) {
 		ag_error_clear(err);
 		randombytes_buf(key, 32);
 		rc = ag_fs_write_atomic(path, key, 32, 0600, 1, err);
@@ -185,6 +336,8 @@ ag_state_local_key(struct ag_state *s, unsigned char key[32], struct ag_error *e
 	}
 	memcpy(key, b.ptr, 32);
 out:
+	if (rc == 0 && key_id)
+		local_key_id(key_id, key);
 	ag_buf_wipe(&b);
 	ag_buf_release(&b);
 	free(path);

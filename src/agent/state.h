@@ -1,6 +1,8 @@
 #ifndef AG_AGENT_STATE_H
 #define AG_AGENT_STATE_H
 
+#include <stdbool.h>
+
 #include "core/error.h"
 #include "core/kv.h"
 
@@ -8,8 +10,9 @@
  * The agent's state directory (--state-dir; default
  * $XDG_STATE_HOME/aurora-gitops, else ~/.local/state/aurora-gitops):
  *
- *   lock             flock()ed while a command runs, so a CLI run and the
- *                    daemon never reconcile at the same time
+ *   lock             flock()ed by writers (apply, sync, the daemon), so two
+ *                    never reconcile at the same time; readers (plan,
+ *                    status) take no lock and never wait
  *   passwords.json   per cluster: key id + keyed hash of the last applied
  *                    master password (never the password)
  *   failures.json    per cluster: the plan and live-state digests of the
@@ -22,8 +25,22 @@ struct ag_state;
 /* Default directory; caller frees. */
 char *ag_state_default_dir(void);
 
-/* Opens (creating) dir and takes its lock. Another holder is AG_ECONFLICT. */
+/*
+ * Opens (creating, 0700) dir for writing and takes its lock exclusively.
+ * Another holder is AG_ECONFLICT. A directory or file not owned by the
+ * running user, or writable by group or others, is refused (AG_EDENIED),
+ * and no file in it is opened through a symbolic link.
+ */
 int ag_state_open(struct ag_state **out, const char *dir, struct ag_error *err);
+/*
+ * Opens dir for reading: no lock (a writer replaces files atomically, so
+ * a reader sees each file whole), nothing created or written; a missing
+ * directory reads as empty. The same ownership checks apply.
+ * ag_state_save() on it is a no-op.
+ */
+int ag_state_open_readonly(struct ag_state **out, const char *dir, struct ag_error *err);
+/* True when opened with ag_state_open_readonly(). */
+bool ag_state_readonly(const struct ag_state *s);
 /* Releases the lock; does not save. NULL-safe. */
 void ag_state_free(struct ag_state *s);
 /* Writes changed files atomically. */
@@ -35,11 +52,17 @@ const char *ag_state_password_hash(const struct ag_state *s, const char *cluster
 /* Key id recorded with that hash, or NULL (borrowed). */
 const char *ag_state_password_key(const struct ag_state *s, const char *cluster);
 /*
- * A 32-byte random key kept in the state directory (hash.key, mode 0600),
- * created on first use. Keys the hash of plain-text (unsealed) passwords,
- * which have no sealing key to derive one from.
+ * A 32-byte random key kept in the state directory (hash.key, mode 0600).
+ * Keys the hash of plain-text (unsealed) passwords, which have no sealing
+ * key to derive one from. A writer creates it on first use; a reader gets
+ * AG_ENOTFOUND when it is missing. key_id (AG_STATE_LOCAL_KEY_ID_LEN + 1
+ * bytes, may be NULL) receives "local:<fingerprint>", recorded with each
+ * hash so a lost and re-created key reads as "not verified", never as a
+ * changed password.
  */
-int ag_state_local_key(struct ag_state *s, unsigned char key[32], struct ag_error *err);
+#define AG_STATE_LOCAL_KEY_ID_LEN 22
+int ag_state_local_key(
+    struct ag_state *s, unsigned char key[32], char *key_id, struct ag_error *err);
 void ag_state_set_password_hash(
     struct ag_state *s, const char *cluster, const char *key_id, const char *hash);
 

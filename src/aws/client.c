@@ -29,6 +29,7 @@ struct ag_aws_client {
 	char *endpoint[AG_AWS_N_SERVICES];
 	const struct ag_clock *clock;
 	const struct ag_rand *rnd;
+	const volatile sig_atomic_t *stop;
 	CURL *curl;
 	char curl_err[CURL_ERROR_SIZE];
 	struct ag_aws_creds creds;
@@ -240,6 +241,18 @@ const struct ag_aws_config *
 ag_aws_client_config(const struct ag_aws_client *c)
 {
 	return &c->cfg;
+}
+
+void
+ag_aws_client_set_stop(struct ag_aws_client *c, const volatile sig_atomic_t *stop)
+{
+	c->stop = stop;
+}
+
+bool
+ag_aws_client_stopping(const struct ag_aws_client *c)
+{
+	return c->stop != NULL && *c->stop != 0;
 }
 
 const struct ag_clock *
@@ -885,9 +898,17 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			int64_t delay = ag_aws_backoff_ms(attempt, c->cfg.retry_base_ms,
 			    c->cfg.retry_max_ms, c->rnd->uniform(c->rnd->ctx));
 
+			if (ag_aws_client_stopping(c))
+				break;
 			ag_log_debug("%s %s: attempt %d failed (%s), retrying in %lld ms", svcname,
 			    action, attempt + 1, aerr.msg, (long long)delay);
 			c->clock->sleep_ms(c->clock->ctx, delay);
+			/* a stop during the backoff: no further attempt */
+			if (ag_aws_client_stopping(c)) {
+				ret = AG_ESTOPPED;
+				ag_error_prefix(&aerr, "stopped before retrying");
+				break;
+			}
 		}
 	}
 	/* Failed: the last error, with the attempts when there were retries. */

@@ -1,6 +1,7 @@
 #ifndef AG_AWS_CLIENT_H
 #define AG_AWS_CLIENT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -130,6 +131,14 @@ int ag_aws_client_new(struct ag_aws_client **out, const struct ag_aws_config *cf
 void ag_aws_client_free(struct ag_aws_client *c);
 const struct ag_aws_config *ag_aws_client_config(const struct ag_aws_client *c);
 const struct ag_clock *ag_aws_client_clock(const struct ag_aws_client *c);
+/*
+ * A stop flag (set by a signal handler; NULL: none). Once it is set, the
+ * call in flight finishes but no retry is made (the backoff sleep is cut
+ * short and the call fails with AG_ESTOPPED) and waiters return
+ * AG_ESTOPPED after their current poll.
+ */
+void ag_aws_client_set_stop(struct ag_aws_client *c, const volatile sig_atomic_t *stop);
+bool ag_aws_client_stopping(const struct ag_aws_client *c);
 
 /*
  * Resolves (or refreshes) credentials through the chain: environment,

@@ -996,14 +996,14 @@ listed(const char *const *l, const char *s)
 	return 0;
 }
 
-static int
-wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted, int64_t poll_ms,
-    int64_t timeout_ms, struct ag_error *err)
+int
+ag_rds_wait(struct ag_aws_client *c, const struct ag_rds_waiter *w, struct ag_error *err)
 {
 	const struct ag_clock *clk = ag_aws_client_clock(c);
-	const char *kind = instance ? "DB instance" : "DB cluster";
-	const char *goal = want_deleted ? "deleted" : "available";
-	int64_t start = clk->mono_ms(clk->ctx);
+	const char *kind = w->instance ? "DB instance" : "DB cluster";
+	const char *goal = w->want_deleted ? "deleted" : "available";
+	const char *id = w->id;
+	int64_t start = clk->mono_ms(clk->ctx), poll_ms = w->poll_ms, timeout_ms = w->timeout_ms;
 	char last[64] = "unknown";
 	int polls = 0;
 
@@ -1013,13 +1013,13 @@ wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted
 		int ret;
 
 		ag_observed_init(&o);
-		ret = instance ? ag_rds_describe_db_instances(c, id, NULL, &o, err)
-		               : ag_rds_describe_db_clusters(c, id, NULL, &o, err);
+		ret = w->instance ? ag_rds_describe_db_instances(c, id, NULL, &o, err)
+		                  : ag_rds_describe_db_clusters(c, id, NULL, &o, err);
 		polls++;
 		if (ret == AG_ENOTFOUND ||
-		    (ret == 0 && (instance ? o.n_instances : o.n_clusters) == 0)) {
+		    (ret == 0 && (w->instance ? o.n_instances : o.n_clusters) == 0)) {
 			ag_observed_release(&o);
-			if (want_deleted) {
+			if (w->want_deleted) {
 				ag_error_clear(err);
 				return AG_OK;
 			}
@@ -1033,12 +1033,15 @@ wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted
 			ag_error_prefix(err, "waiting for %s '%s' to become %s", kind, id, goal);
 			return ret;
 		}
-		status = instance ? o.instances[0].status : o.clusters[0].status;
+		status = w->instance ? o.instances[0].status : o.clusters[0].status;
 		snprintf(last, sizeof(last), "%s", status ? status : "unknown");
 		ag_observed_release(&o);
-		if (!want_deleted && strcmp(last, "available") == 0)
+		if (w->progress)
+			w->progress(w->ctx, w->instance ? "instance" : "cluster", id, last, goal,
+			    clk->mono_ms(clk->ctx) - start);
+		if (!w->want_deleted && strcmp(last, "available") == 0)
 			return AG_OK;
-		if (listed(want_deleted ? deleted_fail : avail_fail, last))
+		if (listed(w->want_deleted ? deleted_fail : avail_fail, last))
 			return ag_error_set(err, AG_EAWS,
 			    "waiting for %s '%s' to become %s: it is '%s', which will not lead "
 			    "there",
@@ -1048,10 +1051,32 @@ wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted
 			    "timed out after %lld ms waiting for %s '%s' to become %s (last status "
 			    "'%s', %d polls)",
 			    (long long)timeout_ms, kind, id, goal, last, polls);
-		ag_log_debug("%s '%s' is '%s'; waiting %lld ms for '%s'", kind, id, last,
-		    (long long)poll_ms, goal);
-		clk->sleep_ms(clk->ctx, poll_ms);
+		if (!ag_aws_client_stopping(c)) {
+			ag_log_debug("%s '%s' is '%s'; waiting %lld ms for '%s'", kind, id, last,
+			    (long long)poll_ms, goal);
+			clk->sleep_ms(clk->ctx, poll_ms);
+		}
+		if (ag_aws_client_stopping(c))
+			return ag_error_set(err, AG_ESTOPPED,
+			    "stopped while waiting for %s '%s' to become %s (it was '%s' after "
+			    "%lld s)",
+			    kind, id, goal, last,
+			    (long long)((clk->mono_ms(clk->ctx) - start) / 1000));
 	}
+}
+
+static int
+wait_for(struct ag_aws_client *c, int instance, const char *id, int want_deleted, int64_t poll_ms,
+    int64_t timeout_ms, struct ag_error *err)
+{
+	struct ag_rds_waiter w = {0};
+
+	w.instance = instance != 0;
+	w.want_deleted = want_deleted != 0;
+	w.id = id;
+	w.poll_ms = poll_ms;
+	w.timeout_ms = timeout_ms;
+	return ag_rds_wait(c, &w, err);
 }
 
 int

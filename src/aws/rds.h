@@ -170,4 +170,22 @@ int ag_rds_wait_instance_available(struct ag_aws_client *c, const char *id, int6
 int ag_rds_wait_instance_deleted(struct ag_aws_client *c, const char *id, int64_t poll_ms,
     int64_t timeout_ms, struct ag_error *err);
 
+/*
+ * The general waiter behind those four. progress (may be NULL) is called
+ * after every poll with the status seen. Once the client's stop flag is
+ * set the waiter returns AG_ESTOPPED after its current poll, naming the
+ * last status.
+ */
+struct ag_rds_waiter {
+	bool instance;     /* a DB instance, else a DB cluster */
+	bool want_deleted; /* wait for it to be gone, else available */
+	const char *id;
+	int64_t poll_ms;
+	int64_t timeout_ms;
+	void (*progress)(void *ctx, const char *kind, const char *id, const char *status,
+	    const char *goal, int64_t elapsed_ms);
+	void *ctx;
+};
+int ag_rds_wait(struct ag_aws_client *c, const struct ag_rds_waiter *w, struct ag_error *err);
+
 #endif

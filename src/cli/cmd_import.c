@@ -1,6 +1,6 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
-#include "agent/awsenv.h"
+#include "agent/env.h"
 #include "aws/client.h"
 #include "aws/rds.h"
 #include "core/buf.h"
@@ -54,7 +54,7 @@ cmd_import(int argc, char **argv)
 		rc = ag_cli_usage("import", "name at least one cluster identifier");
 		goto out;
 	}
-	if ((rc = ag_agent_aws_client(&aws, &err)) < 0)
+	if ((rc = ag_env_aws_client(&aws, &err)) < 0)
 		goto fail;
 	if (o.out && (rc = ag_fs_mkdirs(o.out, 0755, &err)) < 0)
 		goto fail;

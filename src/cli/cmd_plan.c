@@ -3,12 +3,14 @@
 #include "cli/gitsrc.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "core/compat.h"
 
 /*
  * plan: read manifests and live state, print what would change. Never
- * mutates anything, whatever the manifests' modes say.
+ * mutates anything, whatever the manifests' modes say, and is a reader of
+ * the state directory: no lock, nothing written there.
  */
 int
 cmd_plan(int argc, char **argv)
@@ -16,10 +18,10 @@ cmd_plan(int argc, char **argv)
 	struct ag_error why = AG_ERROR_INIT, err = AG_ERROR_INIT;
 	struct ag_gitsync *gs = NULL;
 	struct ag_cli_opts o;
-	struct ag_cycle cy;
-	int rc, planned;
+	struct ag_cli_run run;
+	int rc, planned = 0;
 
-	ag_cycle_init(&cy);
+	memset(&run, 0, sizeof(run));
 	if ((rc = ag_cli_opts_parse(&o, argc, argv,
 	         AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE | AG_OPT_NOTE)) != 0)
 		goto out_opts;
@@ -28,22 +30,24 @@ cmd_plan(int argc, char **argv)
 	o.cfg.never_mutate = true;
 	if (o.git.repo && (rc = ag_cli_git_open(&gs, &o, argv[0])) != 0)
 		goto out_opts;
-	rc = ag_cli_cycle_plan_err(&cy, &o, &why);
+	if ((rc = ag_cli_run_open(&run, &o, false)) != 0)
+		goto out;
+	rc = ag_cli_cycle_plan_err(&run.cy, &o, &why);
 	planned = rc == 0;
 	if (rc == 0)
-		rc = ag_cli_render_plan(&cy, o.format, o.out);
+		rc = ag_cli_render_plan(&run.cy, o.format, o.out);
 	if (rc == 0)
-		rc = ag_cli_exit_for(&cy, o.detailed_exitcode, 0);
+		rc = ag_cli_exit_for(&run.cy, o.detailed_exitcode, 0);
 	/* plan writes a note only when asked: reviewing must not add noise */
 	if (gs && o.git.note &&
-	    ag_gitsync_note(gs, planned ? &cy : NULL, false, planned ? NULL : &why, &err) < 0) {
+	    ag_gitsync_note(gs, planned ? &run.cy : NULL, false, planned ? NULL : &why, &err) < 0) {
 		fprintf(stderr, "aurora-gitops plan: cannot write the note on %s: %s\n",
 		    ag_gitsync_revision(gs), err.msg);
 		rc = AG_EXIT_ERROR;
 	}
-	ag_cycle_log_requests(&cy);
+out:
+	ag_cli_run_close(&run);
 out_opts:
-	ag_cycle_release(&cy);
 	ag_gitsync_free(gs);
 	ag_cli_opts_release(&o);
 	return rc;

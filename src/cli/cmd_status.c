@@ -70,7 +70,8 @@ cmd_status(int argc, char **argv)
 
 	if (statedir == NULL)
 		statedir = defdir = ag_state_default_dir();
-	if (ag_state_open(&state, statedir, &err) < 0) {
+	/* a reader: works while a sync holds the lock, writes nothing */
+	if (ag_state_open_readonly(&state, statedir, &err) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
 	}

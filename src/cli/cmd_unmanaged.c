@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/reconcile.h"
 #include "core/plan.h"
 
 #include <string.h>
@@ -16,15 +17,17 @@ cmd_unmanaged(int argc, char **argv)
 {
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_cli_opts o;
-	struct ag_cycle cy;
+	struct ag_cli_run run;
+	struct ag_cycle *cy = &run.cy;
 	size_t i, n = 0;
 	int rc;
 
 	if ((rc = ag_cli_opts_parse(&o, argc, argv, AG_OPT_SOURCE)) != 0)
 		goto out_opts;
-	ag_cycle_init(&cy);
-	rc = ag_cycle_observe(&cy, &o.cfg, &err);
-	if (rc == AG_EINVAL && cy.diags.errors) {
+	if ((rc = ag_cli_run_open(&run, &o, false)) != 0)
+		goto out;
+	rc = ag_cycle_observe(cy, &err);
+	if (rc == AG_EINVAL && cy->diags.errors) {
 		rc = AG_EXIT_ERROR;
 		fprintf(stderr,
 		    "aurora-gitops unmanaged: the manifests have errors; run "
@@ -36,14 +39,14 @@ cmd_unmanaged(int argc, char **argv)
 		rc = ag_cli_fail(&err);
 		goto out;
 	}
-	for (i = 0; i < cy.observed.n_clusters; i++) {
-		const struct ag_db_cluster *c = &cy.observed.clusters[i];
+	for (i = 0; i < cy->observed.n_clusters; i++) {
+		const struct ag_db_cluster *c = &cy->observed.clusters[i];
 		const char *tag = ag_kvlist_get(&c->tags, AG_MANAGED_TAG_KEY);
 		int ours = tag && strcmp(tag, AG_MANAGED_TAG_VALUE) == 0;
 
 		if (c->engine == NULL || strncmp(c->engine, "aurora", 6) != 0)
 			continue;
-		if (ag_manifest_set_find(&cy.manifests, c->id))
+		if (ag_manifest_set_find(&cy->manifests, c->id))
 			continue;
 		printf("%s\t%s %s\t%s\t%s\n", c->id, c->engine,
 		    c->engine_version ? c->engine_version : "?", c->status ? c->status : "?",
@@ -52,10 +55,10 @@ cmd_unmanaged(int argc, char **argv)
 		n++;
 	}
 	fprintf(stderr, "%zu cluster%s without a manifest (of %zu in the account)\n", n,
-	    n == 1 ? "" : "s", cy.observed.n_clusters);
+	    n == 1 ? "" : "s", cy->observed.n_clusters);
 	rc = AG_EXIT_OK;
 out:
-	ag_cycle_release(&cy);
+	ag_cli_run_close(&run);
 out_opts:
 	ag_cli_opts_release(&o);
 	return rc;

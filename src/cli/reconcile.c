@@ -1,11 +1,14 @@
 #include "cli/reconcile.h"
 #include "cli/cli.h"
-#include "agent/source.h"
+#include "agent/source_dir.h"
+#include "core/log.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/report.h"
 #include "sys/fs.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +16,109 @@
 #include "core/compat.h"
 
 #define REPORT_MAX (256u * 1024 * 1024)
+
+volatile sig_atomic_t ag_cli_stop;
+
+static void
+on_stop_signal(int sig)
+{
+	if (ag_cli_stop == sig) {
+		/* asked twice: stop now, the default way */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	ag_cli_stop = sig;
+}
+
+void
+ag_cli_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a sleeping waiter wakes up */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * Waiting progress on stderr: one updating line on a terminal; otherwise a
+ * line each time a resource's status changes.
+ */
+struct progress {
+	bool tty;
+	bool line_open;
+	char last[256];
+};
+
+static struct progress progress_state;
+
+static void
+show_progress(void *ctx, const struct ag_wait_progress *p)
+{
+	struct progress *pr = ctx;
+	char key[256];
+	long s = (long)(p->elapsed_ms / 1000);
+
+	if (pr->tty) {
+		fprintf(stderr, "\r\033[Kwaiting: %s '%s' is %s (%ldm%02lds, waiting for %s)",
+		    p->kind, p->id, p->status, s / 60, s % 60, p->goal);
+		pr->line_open = true;
+		fflush(stderr);
+		return;
+	}
+	snprintf(key, sizeof(key), "%s/%s/%s", p->kind, p->id, p->status);
+	if (strcmp(key, pr->last) == 0)
+		return;
+	snprintf(pr->last, sizeof(pr->last), "%s", key);
+	fprintf(stderr, "waiting: %s '%s' is %s after %lds (waiting for %s)\n", p->kind, p->id,
+	    p->status, s, p->goal);
+}
+
+static void
+end_progress(void)
+{
+	if (progress_state.line_open) {
+		fputc('\n', stderr);
+		progress_state.line_open = false;
+	}
+}
+
+int
+ag_cli_run_open(struct ag_cli_run *r, const struct ag_cli_opts *o, bool writer)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	ag_cycle_init(&r->cy, &r->env, NULL, &o->cfg);
+	/* --repo: the git source the caller opened (and frees); else --dir */
+	if (o->cfg.source == NULL && (rc = ag_source_dir_new(&r->src, o->cfg.dir, &err)) < 0)
+		return ag_cli_fail(&err);
+	if ((rc = ag_env_open(&r->env, o->cfg.state_dir, writer, &ag_cli_stop, &err)) < 0)
+		return ag_cli_fail(&err);
+	r->cy.src = o->cfg.source ? o->cfg.source : r->src;
+	if (writer && o->verbosity >= 0) {
+		progress_state.tty = isatty(STDERR_FILENO);
+		r->env.progress = show_progress;
+		r->env.progress_ctx = &progress_state;
+	}
+	return 0;
+}
+
+void
+ag_cli_run_close(struct ag_cli_run *r)
+{
+	if (r->cy.env == NULL) /* never opened */
+		return;
+	end_progress();
+	ag_cycle_log_requests(&r->cy);
+	ag_cycle_release(&r->cy);
+	ag_source_free(r->src);
+	ag_env_close(&r->env);
+}
 
 /* The first error diagnostic as the error of the cycle (for notes). */
 static void
@@ -32,6 +138,21 @@ note_first_diag(const struct ag_cycle *cy, struct ag_error *err)
 	}
 }
 
+void
+ag_cli_print_diags(const struct ag_diags *diags)
+{
+	size_t i;
+	char *line;
+
+	for (i = 0; i < diags->n; i++) {
+		if (diags->v[i].severity != AG_DIAG_ERROR)
+			continue;
+		line = ag_diag_format(&diags->v[i]);
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+}
+
 int
 ag_cli_cycle_plan(struct ag_cycle *cy, const struct ag_cli_opts *o)
 {
@@ -46,11 +167,12 @@ ag_cli_cycle_plan_err(struct ag_cycle *cy, const struct ag_cli_opts *o, struct a
 	struct ag_error err = AG_ERROR_INIT;
 	int rc;
 
-	rc = ag_cycle_plan(cy, &o->cfg, &err);
+	(void)o;
+	rc = ag_cycle_plan(cy, &err);
 	*errp = err;
 	if (rc == AG_EINVAL && cy->diags.errors > 0) {
 		ag_diags_sort(&cy->diags);
-		ag_source_print_diags(&cy->diags);
+		ag_cli_print_diags(&cy->diags);
 		fprintf(stderr,
 		    "aurora-gitops: %zu error%s in the manifests; nothing was read from "
 		    "or sent to AWS\n",
@@ -98,11 +220,17 @@ ag_cli_print_result(const struct ag_cycle *cy)
 	const struct ag_exec_result *r = &cy->result;
 	size_t i, j;
 
+	end_progress();
 	for (i = 0; i < r->n; i++) {
 		const struct ag_exec_cluster *c = &r->v[i];
 
 		if (c->status == AG_EXEC_NOT_RUN)
 			continue;
+		if (c->status == AG_EXEC_STOPPED && c->n_sent == 0) {
+			printf("cluster '%s': not started (0 of %zu actions sent)\n", c->id,
+			    c->n_actions);
+			continue;
+		}
 		printf("cluster '%s': %s (%zu of %zu actions sent)", c->id,
 		    ag_exec_status_name(c->status), c->n_sent, c->n_actions);
 		if (c->pending.n) {

@@ -1,10 +1,41 @@
 #ifndef AG_CLI_RECONCILE_H
 #define AG_CLI_RECONCILE_H
 
-#include "agent/cycle.h"
-#include "cli/opts.h"
+#include <signal.h>
+#include <stdbool.h>
 
-/* Shared steps of plan, apply and sync. */
+#include "agent/cycle.h"
+#include "agent/env.h"
+#include "cli/opts.h"
+#include "core/source.h"
+
+/* Shared steps of plan, apply, sync and unmanaged. */
+
+/*
+ * One command's reconcile run: the environment and the source it creates
+ * and the cycle over them. ag_cli_run_open() returns 0 or an exit code
+ * (the error printed). writer: open the state directory for writing
+ * (apply, sync) and take its lock; readers never wait for a writer.
+ */
+struct ag_cli_run {
+	struct ag_env env;
+	struct ag_source *src;
+	struct ag_cycle cy;
+};
+
+int ag_cli_run_open(struct ag_cli_run *r, const struct ag_cli_opts *o, bool writer);
+void ag_cli_run_close(struct ag_cli_run *r);
+
+/*
+ * SIGINT/SIGTERM set this flag (to the signal number) and nothing else,
+ * once ag_cli_catch_signals() ran; a second signal of the same kind
+ * terminates at once. The exit code of a stopped command is 128 + signal.
+ */
+extern volatile sig_atomic_t ag_cli_stop;
+void ag_cli_catch_signals(void);
+
+/* Prints manifest diagnostics (errors) to stderr, one per line. */
+void ag_cli_print_diags(const struct ag_diags *diags);
 
 /* Runs the cycle up to the plan; prints manifest errors or the failure.
  * Returns 0 or an exit code. */

@@ -97,6 +97,8 @@ ag_error_name(int code)
 		return "git error";
 	case AG_EUSAGE:
 		return "usage error";
+	case AG_ESTOPPED:
+		return "stopped";
 	default:
 		return "error";
 	}

@@ -26,6 +26,7 @@ enum ag_errcode {
 	AG_ECRYPTO = -12,  /* decryption or authentication failed */
 	AG_EGIT = -13,     /* libgit2 failure */
 	AG_EUSAGE = -14,   /* command-line misuse */
+	AG_ESTOPPED = -15, /* stopped on request (SIGINT/SIGTERM) before it finished */
 };
 
 #define AG_ERROR_MSG_MAX 1024

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent/state.h"
+#include "sys/fs.h"
 #include "core/kv.h"
 
 static char dir[256];
@@ -123,9 +124,83 @@ test_state__local_key_is_stable(void **unused)
 
 	(void)unused;
 	assert_int_equal(ag_state_open(&s, dir, &err), 0);
-	assert_int_equal(ag_state_local_key(s, k1, &err), 0);
-	assert_int_equal(ag_state_local_key(s, k2, &err), 0);
+	assert_int_equal(ag_state_local_key(s, k1, NULL, &err), 0);
+	assert_int_equal(ag_state_local_key(s, k2, NULL, &err), 0);
 	assert_memory_equal(k1, k2, 32);
+	ag_state_free(s);
+}
+
+static void
+test_state__reader_is_never_locked_out_and_writes_nothing(void **unused)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *w = NULL, *r = NULL;
+	unsigned char k[32];
+	char path[300];
+
+	(void)unused;
+	assert_int_equal(ag_state_open(&w, dir, &err), 0);
+	ag_state_set_password_hash(w, "db-1", "prod", "abc123");
+	assert_int_equal(ag_state_save(w, &err), 0);
+	/* the writer still holds the lock */
+	assert_int_equal(ag_state_open_readonly(&r, dir, &err), 0);
+	assert_true(ag_state_readonly(r));
+	assert_string_equal(ag_state_password_hash(r, "db-1"), "abc123");
+	/* no local key yet: a reader does not make one */
+	assert_int_equal(ag_state_local_key(r, k, NULL, &err), AG_ENOTFOUND);
+	snprintf(path, sizeof(path), "%s/hash.key", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	ag_state_set_password_hash(r, "db-2", "prod", "def");
+	assert_int_equal(ag_state_save(r, &err), 0);
+	ag_state_free(r);
+	ag_state_free(w);
+	assert_int_equal(ag_state_open_readonly(&r, dir, &err), 0);
+	assert_null(ag_state_password_hash(r, "db-2"));
+	ag_state_free(r);
+	/* a missing directory reads as empty and is not created */
+	snprintf(path, sizeof(path), "%s/none", dir);
+	assert_int_equal(ag_state_open_readonly(&r, path, &err), 0);
+	assert_null(ag_state_password_hash(r, "db-1"));
+	ag_state_free(r);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void
+test_state__refuses_shared_dir_and_symlinks(void **unused)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	char path[300], target[300];
+
+	(void)unused;
+	/* a directory others can write */
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), AG_EDENIED);
+	assert_non_null(strstr(err.msg, "writable by others"));
+	assert_int_equal(ag_state_open_readonly(&s, dir, &err), AG_EDENIED);
+	assert_int_equal(chmod(dir, 0700), 0);
+	/* a planted symlink for a state file, and for the lock */
+	snprintf(target, sizeof(target), "%s/elsewhere.json", dir);
+	assert_int_equal(ag_fs_write_atomic(target, "{}", 2, 0600, 0, &err), 0);
+	snprintf(path, sizeof(path), "%s/passwords.json", dir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), AG_EDENIED);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	unlink(path); /* made by the open above */
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), AG_EDENIED);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	unlink(path);
+	/* a state file others can write */
+	assert_int_equal(chmod(target, 0666), 0);
+	snprintf(path, sizeof(path), "%s/failures.json", dir);
+	assert_int_equal(rename(target, path), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), AG_EDENIED);
+	assert_non_null(strstr(err.msg, "failures.json"));
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
 	ag_state_free(s);
 }
 
@@ -141,6 +216,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_state__damaged_file_is_a_clear_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state__local_key_is_stable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__reader_is_never_locked_out_and_writes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__refuses_shared_dir_and_symlinks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,111 +19,10 @@
 #include <cmocka.h>
 
 #include "aws/client.h"
+#include "../lib/loopback.h"
 #include "aws/rds.h"
 #include "core/mem.h"
 #include "core/observed.h"
-
-/* Scripted server ----------------------------------------------------- */
-
-#define MAX_SCRIPT 16
-
-struct canned {
-	int status;
-	const char *body;
-	const char *request_id;
-};
-
-struct server {
-	int fd;
-	int port;
-	pthread_t th;
-	struct canned script[MAX_SCRIPT];
-	int n_script;
-	int served;
-	char requests[MAX_SCRIPT][4096];
-};
-
-static void *
-serve(void *arg)
-{
-	struct server *s = arg;
-
-	while (s->served < s->n_script) {
-		int c = accept(s->fd, NULL, NULL);
-
-		if (c < 0)
-			break;
-		/* Several requests may come over one kept-alive connection. */
-		while (s->served < s->n_script) {
-			char *req = s->requests[s->served], out[8192];
-			size_t len = 0;
-			ssize_t n;
-			char *hdr_end = NULL;
-			long clen = 0;
-			const struct canned *k = &s->script[s->served];
-			int olen;
-
-			while (!hdr_end || len < (size_t)(hdr_end - req) + 4 + (size_t)clen) {
-				n = read(c, req + len, sizeof(s->requests[0]) - 1 - len);
-				if (n <= 0)
-					goto next_conn;
-				len += (size_t)n;
-				req[len] = '\0';
-				if (!hdr_end && (hdr_end = strstr(req, "\r\n\r\n")) != NULL) {
-					char *cl = strcasestr(req, "\r\nContent-Length:");
-
-					clen = cl && cl < hdr_end ? strtol(cl + 17, NULL, 10) : 0;
-				}
-			}
-			olen = snprintf(out, sizeof(out),
-			    "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
-			    "%s%s%s\r\n%s",
-			    k->status, strlen(k->body), k->request_id ? "x-amzn-RequestId: " : "",
-			    k->request_id ? k->request_id : "", k->request_id ? "\r\n" : "",
-			    k->body);
-			if (write(c, out, (size_t)olen) != olen)
-				break;
-			s->served++;
-		}
-	next_conn:
-		close(c);
-	}
-	return NULL;
-}
-
-static void
-server_start(struct server *s)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-
-	s->fd = socket(AF_INET, SOCK_STREAM, 0);
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s->fd, 8), 0);
-	getsockname(s->fd, (struct sockaddr *)&a, &al);
-	s->port = ntohs(a.sin_port);
-	pthread_create(&s->th, NULL, serve, s);
-}
-
-static void
-server_stop(struct server *s)
-{
-	shutdown(s->fd, SHUT_RDWR);
-	close(s->fd);
-	pthread_join(s->th, NULL);
-}
-
-static void
-script(struct server *s, int status, const char *body, const char *rid)
-{
-	s->script[s->n_script].status = status;
-	s->script[s->n_script].body = body;
-	s->script[s->n_script].request_id = rid;
-	s->n_script++;
-}
 
 /* Fake clock and random source ---------------------------------------- */
 
@@ -170,7 +69,7 @@ static struct ag_clock fclock = {f_now, f_now, f_sleep, &fk};
 static struct ag_rand frand = {f_half, NULL};
 
 static struct ag_aws_client *
-client_for(const struct server *s, int max_attempts)
+client_for(const struct ag_lb_server *s, int max_attempts)
 {
 	struct ag_aws_config cfg;
 	struct ag_aws_client *c;
@@ -190,7 +89,7 @@ client_for(const struct server *s, int max_attempts)
 static void
 test_retry_then_success(void **state)
 {
-	struct server s;
+	struct ag_lb_server s;
 	struct ag_aws_client *c;
 	struct ag_observed o;
 	struct ag_error err = AG_ERROR_INIT;
@@ -199,12 +98,12 @@ test_retry_then_success(void **state)
 	const struct ag_aws_counter *cnt;
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
+	ag_lb_init(&s);
 	memset(&fk, 0, sizeof(fk));
-	script(&s, 400, THROTTLE, "rid-1");
-	script(&s, 503, "Service Unavailable", "rid-2");
-	script(&s, 200, EMPTY_CLUSTERS, "rid-3");
-	server_start(&s);
+	ag_lb_script(&s, 400, THROTTLE, "rid-1");
+	ag_lb_script(&s, 503, "Service Unavailable", "rid-2");
+	ag_lb_script(&s, 200, EMPTY_CLUSTERS, "rid-3");
+	ag_lb_start(&s);
 	c = client_for(&s, 3);
 	ag_observed_init(&o);
 	assert_int_equal(ag_rds_describe_db_clusters(c, NULL, NULL, &o, &err), 0);
@@ -231,23 +130,23 @@ test_retry_then_success(void **state)
 	assert_null(strstr(s.requests[2], "secret"));
 	ag_observed_release(&o);
 	ag_aws_client_free(c);
-	server_stop(&s);
+	ag_lb_release(&s);
 }
 
 static void
 test_give_up(void **state)
 {
-	struct server s;
+	struct ag_lb_server s;
 	struct ag_aws_client *c;
 	struct ag_aws_response r;
 	struct ag_error err = AG_ERROR_INIT;
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
+	ag_lb_init(&s);
 	memset(&fk, 0, sizeof(fk));
-	script(&s, 400, THROTTLE, "rid-a");
-	script(&s, 400, THROTTLE, "rid-b");
-	server_start(&s);
+	ag_lb_script(&s, 400, THROTTLE, "rid-a");
+	ag_lb_script(&s, 400, THROTTLE, "rid-b");
+	ag_lb_start(&s);
 	c = client_for(&s, 2);
 	assert_int_equal(ag_rds_call(c, "DescribeDBClusters", NULL, &r, &err), AG_EAWS);
 	assert_string_equal(err.msg,
@@ -257,13 +156,13 @@ test_give_up(void **state)
 	assert_int_equal(ag_aws_client_last_error(c)->http_status, 400);
 	assert_int_equal(fk.n_slept, 1);
 	ag_aws_client_free(c);
-	server_stop(&s);
+	ag_lb_release(&s);
 }
 
 static void
 test_html_500_and_not_found(void **state)
 {
-	struct server s;
+	struct ag_lb_server s;
 	struct ag_aws_client *c;
 	struct ag_aws_response r;
 	struct ag_error err = AG_ERROR_INIT;
@@ -272,11 +171,11 @@ test_html_500_and_not_found(void **state)
 	    "<Message>DBCluster x not found.</Message></Error></ErrorResponse>";
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
+	ag_lb_init(&s);
 	memset(&fk, 0, sizeof(fk));
-	script(&s, 500, HTML, NULL);
-	script(&s, 404, NF, "rid-nf");
-	server_start(&s);
+	ag_lb_script(&s, 500, HTML, NULL);
+	ag_lb_script(&s, 404, NF, "rid-nf");
+	ag_lb_start(&s);
 	c = client_for(&s, 1);
 	assert_int_equal(ag_rds_call(c, "ModifyDBCluster", NULL, &r, &err), AG_EAWS);
 	assert_non_null(strstr(err.msg, "rds ModifyDBCluster failed: HTTP 500 with a non-XML body: "
@@ -287,23 +186,23 @@ test_html_500_and_not_found(void **state)
 	assert_non_null(strstr(err.msg, "DBClusterNotFoundFault (HTTP 404, request id rid-nf)"));
 	assert_int_equal(fk.n_slept, 0);
 	ag_aws_client_free(c);
-	server_stop(&s);
+	ag_lb_release(&s);
 }
 
 static void
 test_wrong_reply(void **state)
 {
-	struct server s;
+	struct ag_lb_server s;
 	struct ag_aws_client *c;
 	struct ag_observed o;
 	struct ag_error err = AG_ERROR_INIT;
 	static const char S3[] = "<ListAllMyBucketsResult><Buckets/></ListAllMyBucketsResult>";
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
+	ag_lb_init(&s);
 	memset(&fk, 0, sizeof(fk));
-	script(&s, 200, S3, NULL);
-	server_start(&s);
+	ag_lb_script(&s, 200, S3, NULL);
+	ag_lb_start(&s);
 	c = client_for(&s, 3);
 	ag_observed_init(&o);
 	assert_int_equal(ag_rds_describe_db_clusters(c, NULL, NULL, &o, &err), AG_EAWS);
@@ -313,7 +212,7 @@ test_wrong_reply(void **state)
 	assert_non_null(strstr(err.msg, "(expected <DescribeDBClustersResponse>)"));
 	ag_observed_release(&o);
 	ag_aws_client_free(c);
-	server_stop(&s);
+	ag_lb_release(&s);
 }
 
 static void
@@ -330,7 +229,7 @@ test_backoff(void **state)
 static void
 test_refresh_on_fake_clock(void **state)
 {
-	struct server s;
+	struct ag_lb_server s;
 	struct ag_aws_config cfg;
 	struct ag_aws_client *c;
 	struct ag_error err = AG_ERROR_INIT;
@@ -342,11 +241,11 @@ test_refresh_on_fake_clock(void **state)
 	                         "\"Token\":\"t2\",\"Expiration\":\"2030-01-01T01:00:00Z\"}";
 
 	(void)state;
-	memset(&s, 0, sizeof(s));
+	ag_lb_init(&s);
 	memset(&fk, 0, sizeof(fk));
-	script(&s, 200, J1, NULL);
-	script(&s, 200, J2, NULL);
-	server_start(&s);
+	ag_lb_script(&s, 200, J1, NULL);
+	ag_lb_script(&s, 200, J2, NULL);
+	ag_lb_start(&s);
 	ag_aws_config_init(&cfg);
 	cfg.region = ag_xstrdup("us-east-1");
 	cfg.imds_disabled = true;
@@ -367,7 +266,7 @@ test_refresh_on_fake_clock(void **state)
 	assert_non_null(strstr(cr->source, "container credentials"));
 	ag_aws_client_free(c);
 	ag_aws_config_release(&cfg);
-	server_stop(&s);
+	ag_lb_release(&s);
 }
 
 static void

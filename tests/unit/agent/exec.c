@@ -1,0 +1,382 @@
+/*
+ * The apply executor against a scripted loopback RDS endpoint (no moto),
+ * on a fake clock: order of the calls, waiting with progress, the no-wait
+ * mode, the stop flag (in flight finishes, nothing new is sent), and a
+ * failing action that stops only its own cluster.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "agent/exec.h"
+#include "aws/client.h"
+#include "core/mem.h"
+#include "core/plan.h"
+#include "../lib/loopback.h"
+
+#define NS "xmlns=\"http://rds.amazonaws.com/doc/2014-10-31/\""
+#define META "<ResponseMetadata><RequestId>req</RequestId></ResponseMetadata>"
+
+static const char CREATE_CLUSTER[] =
+    "<CreateDBClusterResponse " NS "><CreateDBClusterResult><DBCluster>"
+    "<DBClusterIdentifier>db1</DBClusterIdentifier><Status>creating</Status>"
+    "</DBCluster></CreateDBClusterResult>" META "</CreateDBClusterResponse>";
+static const char CREATE_INSTANCE[] =
+    "<CreateDBInstanceResponse " NS "><CreateDBInstanceResult><DBInstance>"
+    "<DBInstanceIdentifier>db1-1</DBInstanceIdentifier><DBInstanceStatus>creating"
+    "</DBInstanceStatus></DBInstance></CreateDBInstanceResult>" META "</CreateDBInstanceResponse>";
+#define CLUSTER_IS(st)                                                                             \
+	"<DescribeDBClustersResponse " NS "><DescribeDBClustersResult><DBClusters><DBCluster>"     \
+	"<DBClusterIdentifier>db1</DBClusterIdentifier><Engine>aurora-postgresql</Engine>"         \
+	"<Status>" st "</Status></DBCluster></DBClusters></DescribeDBClustersResult>" META         \
+	"</DescribeDBClustersResponse>"
+#define INSTANCE_IS(st)                                                                            \
+	"<DescribeDBInstancesResponse " NS "><DescribeDBInstancesResult><DBInstances><DBInstance>" \
+	"<DBInstanceIdentifier>db1-1</DBInstanceIdentifier><DBClusterIdentifier>db1"               \
+	"</DBClusterIdentifier><Engine>aurora-postgresql</Engine><DBInstanceStatus>" st            \
+	"</DBInstanceStatus></DBInstance></DBInstances></DescribeDBInstancesResult>" META          \
+	"</DescribeDBInstancesResponse>"
+static const char INVALID[] = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue"
+                              "</Code><Message>bad value</Message></Error></ErrorResponse>";
+
+/* Fake clock; its sleep can raise the stop flag, as a signal would. */
+struct fake {
+	int64_t now;
+	int sleeps;
+	int stop_after_sleeps; /* 0: never */
+};
+
+static struct fake fk;
+static volatile sig_atomic_t stop_flag;
+
+static int64_t
+f_now(void *ctx)
+{
+	return ((struct fake *)ctx)->now;
+}
+
+static void
+f_sleep(void *ctx, int64_t ms)
+{
+	struct fake *f = ctx;
+
+	f->now += ms;
+	f->sleeps++;
+	if (f->stop_after_sleeps && f->sleeps >= f->stop_after_sleeps)
+		stop_flag = SIGTERM;
+}
+
+static double
+f_half(void *ctx)
+{
+	(void)ctx;
+	return 0.5;
+}
+
+static struct ag_clock fclock = {f_now, f_now, f_sleep, &fk};
+static struct ag_rand frand = {f_half, NULL};
+
+static struct ag_aws_client *
+client_for(const struct ag_lb_server *s)
+{
+	struct ag_aws_config cfg;
+	struct ag_aws_client *c;
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_aws_creds cr = {"AKIDEXAMPLE", "secret", NULL, 0, "test credentials"};
+
+	ag_aws_config_init(&cfg);
+	cfg.region = ag_xstrdup("us-east-1");
+	cfg.endpoint_all = ag_xasprintf("http://127.0.0.1:%d", s->port);
+	cfg.max_attempts = 1;
+	assert_int_equal(ag_aws_client_new(&c, &cfg, &fclock, &frand, &err), 0);
+	ag_aws_client_set_credentials(c, &cr);
+	ag_aws_client_set_stop(c, &stop_flag);
+	ag_aws_config_release(&cfg);
+	return c;
+}
+
+static struct ag_action *
+add_action(struct ag_cluster_plan *cp, enum ag_action_kind kind, const char *action,
+    const char *target, enum ag_action_wait wait)
+{
+	struct ag_action *a;
+
+	AG_GROW(cp->actions, cp->cap_actions, cp->n_actions + 1);
+	a = &cp->actions[cp->n_actions++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->api = "rds";
+	a->action = action;
+	a->target = ag_xstrdup(target);
+	a->wait = wait;
+	return a;
+}
+
+static struct ag_cluster_plan *
+add_cluster(struct ag_plan *p, const char *id)
+{
+	struct ag_cluster_plan *cp;
+
+	AG_GROW(p->clusters, p->cap_clusters, p->n_clusters + 1);
+	cp = &p->clusters[p->n_clusters++];
+	memset(cp, 0, sizeof(*cp));
+	cp->id = ag_xstrdup(id);
+	cp->status = AG_STATUS_CREATE;
+	cp->mode = AG_MODE_APPLY;
+	cp->execute = true;
+	return cp;
+}
+
+/* db1: create the cluster (wait available), then its instance (wait). */
+static void
+create_plan(struct ag_plan *p)
+{
+	struct ag_cluster_plan *cp = add_cluster(p, "db1");
+	struct ag_action *a;
+
+	a = add_action(
+	    cp, AG_ACT_CREATE_CLUSTER, "CreateDBCluster", "db1", AG_WAIT_CLUSTER_AVAILABLE);
+	ag_kvlist_add(&a->params, "DBClusterIdentifier", "db1");
+	ag_kvlist_add(&a->params, "MasterUserPassword", AG_PLACEHOLDER_PASSWORD);
+	a = add_action(
+	    cp, AG_ACT_CREATE_INSTANCE, "CreateDBInstance", "db1-1", AG_WAIT_INSTANCE_AVAILABLE);
+	ag_kvlist_add(&a->params, "DBInstanceIdentifier", "db1-1");
+}
+
+static const char *
+secret(void *ctx, const char *cluster)
+{
+	(void)ctx;
+	return strcmp(cluster, "db1") == 0 ? "s3cret-pw-value" : NULL;
+}
+
+/* progress log: "cluster db1 creating 30000;" ... */
+static char progress_log[1024];
+
+static void
+on_progress(void *ctx, const struct ag_wait_progress *p)
+{
+	size_t n = strlen(progress_log);
+
+	(void)ctx;
+	snprintf(progress_log + n, sizeof(progress_log) - n, "%s %s %s %lld;", p->kind, p->id,
+	    p->status, (long long)p->elapsed_ms);
+}
+
+static int failures;
+
+static void
+on_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error)
+{
+	(void)ctx;
+	(void)cp;
+	(void)action;
+	(void)error;
+	failures++;
+}
+
+static void
+opts_init(struct ag_exec_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->wait_timeout_ms = 3600 * 1000;
+	o->poll_interval_ms = 30000;
+	o->secret = secret;
+	o->progress = on_progress;
+	o->on_failure = on_failure;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	memset(&fk, 0, sizeof(fk));
+	fk.now = 1000000;
+	stop_flag = 0;
+	failures = 0;
+	progress_log[0] = '\0';
+	return 0;
+}
+
+static void
+test_exec__sends_in_order_and_waits_with_progress(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+	char a[64];
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 200, CREATE_CLUSTER, "r1");
+	ag_lb_script(&s, 200, CLUSTER_IS("creating"), NULL);
+	ag_lb_script(&s, 200, CLUSTER_IS("available"), NULL);
+	ag_lb_script(&s, 200, CREATE_INSTANCE, "r2");
+	ag_lb_script(&s, 200, INSTANCE_IS("available"), NULL);
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	create_plan(&p);
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), 0);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.v[0].status, AG_EXEC_APPLIED);
+	assert_int_equal(r.v[0].n_sent, 2);
+	assert_int_equal(r.applied, 1);
+	assert_int_equal(r.mutating_calls, 2);
+	assert_int_equal(s.served, 5);
+	assert_int_equal(s.unscripted, 0);
+	assert_string_equal(ag_lb_action(&s, 0, a, sizeof(a)), "CreateDBCluster");
+	assert_string_equal(ag_lb_action(&s, 1, a, sizeof(a)), "DescribeDBClusters");
+	assert_string_equal(ag_lb_action(&s, 3, a, sizeof(a)), "CreateDBInstance");
+	/* the placeholder was resolved for the call, and only there */
+	assert_non_null(strstr(s.requests[0], "MasterUserPassword=s3cret-pw-value"));
+	assert_null(strstr(s.requests[3], "s3cret"));
+	/* one poll interval slept between the two cluster polls */
+	assert_int_equal(fk.sleeps, 1);
+	assert_string_equal(progress_log,
+	    "cluster db1 creating 0;cluster db1 available 30000;instance db1-1 available 0;");
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
+static void
+test_exec__no_wait_sends_what_is_safe_and_returns(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 200, CREATE_CLUSTER, "r1");
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	create_plan(&p);
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	o.no_wait = true;
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), 0);
+	assert_int_equal(r.v[0].status, AG_EXEC_IN_PROGRESS);
+	assert_int_equal(r.v[0].n_sent, 1);
+	assert_int_equal(r.in_progress, 1);
+	assert_int_equal(r.applied, 0);
+	/* no describe, no sleep, no instance create */
+	assert_int_equal(s.served + s.unscripted, 1);
+	assert_int_equal(fk.sleeps, 0);
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
+static void
+test_exec__stop_while_waiting_sends_nothing_new(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 200, CREATE_CLUSTER, "r1");
+	ag_lb_script(&s, 200, CLUSTER_IS("creating"), NULL);
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	create_plan(&p);
+	add_action(add_cluster(&p, "db2"), AG_ACT_CREATE_CLUSTER, "CreateDBCluster", "db2",
+	    AG_WAIT_CLUSTER_AVAILABLE);
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	fk.stop_after_sleeps = 1; /* the signal arrives during the first poll sleep */
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), AG_ESTOPPED);
+	assert_int_equal(r.v[0].status, AG_EXEC_STOPPED);
+	assert_int_equal(r.v[0].n_sent, 1);
+	assert_non_null(strstr(r.v[0].error, "stopped while waiting for DB cluster 'db1'"));
+	assert_non_null(strstr(r.v[0].error, "'creating'"));
+	assert_int_equal(r.v[1].status, AG_EXEC_STOPPED);
+	assert_int_equal(r.v[1].n_sent, 0);
+	assert_int_equal(r.stopped, 1);
+	assert_int_equal(r.not_started, 1);
+	assert_int_equal(r.failed, 0);
+	assert_int_equal(failures, 0); /* a stop is not a failure for the loop breaker */
+	assert_int_equal(s.served + s.unscripted, 2);
+	assert_non_null(strstr(err.msg, "0 clusters applied, 1 cut short, 1 not started"));
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
+static void
+test_exec__failure_stops_only_its_cluster(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_cluster_plan *cp;
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 400, INVALID, "r1");
+	ag_lb_script(&s, 200,
+	    "<AddTagsToResourceResponse " NS ">" META "</AddTagsToResourceResponse>", "r2");
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	create_plan(&p);
+	cp = add_cluster(&p, "db2");
+	cp->status = AG_STATUS_UPDATE;
+	add_action(cp, AG_ACT_ADD_TAGS, "AddTagsToResource", "arn:db2", AG_WAIT_NONE);
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), AG_ERROR);
+	assert_int_equal(r.v[0].status, AG_EXEC_FAILED);
+	assert_int_equal(r.v[0].n_sent, 0);
+	assert_string_equal(r.v[0].failed_action, "create-cluster");
+	assert_non_null(strstr(r.v[0].error, "InvalidParameterValue"));
+	assert_null(strstr(r.v[0].error, "s3cret"));
+	assert_int_equal(r.v[1].status, AG_EXEC_APPLIED);
+	assert_int_equal(failures, 1);
+	assert_int_equal(s.served + s.unscripted, 2);
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_exec__sends_in_order_and_waits_with_progress, setup),
+	    cmocka_unit_test_setup(test_exec__no_wait_sends_what_is_safe_and_returns, setup),
+	    cmocka_unit_test_setup(test_exec__stop_while_waiting_sends_nothing_new, setup),
+	    cmocka_unit_test_setup(test_exec__failure_stops_only_its_cluster, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
