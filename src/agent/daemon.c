@@ -15,7 +15,8 @@
 #include <sodium.h>
 
 #include "agent/http.h"
-#include "agent/source.h"
+#include "agent/env.h"
+#include "agent/source_dir.h"
 #include "agent/state.h"
 #include "agent/watch.h"
 #include "agent/webhook.h"
@@ -43,6 +44,10 @@ struct daemon {
 	int lock_fd, sig_fd, wake_fd;
 	struct ag_watch *watch;
 	struct ag_http *listen, *hook;
+	/* Kept for the life of the agent: one AWS client (and its credential
+	 * refresh) and one manifest source for every cycle. */
+	struct ag_aws_client *aws;
+	struct ag_source *src;
 
 	/* Shared with the HTTP thread: everything below, under mu. */
 	pthread_mutex_t mu;
@@ -375,6 +380,22 @@ has_executable(const struct ag_plan *p)
 	return false;
 }
 
+/* Manifest errors go to the log, one per line. */
+static void
+print_diags(const struct ag_diags *diags)
+{
+	size_t i;
+	char *line;
+
+	for (i = 0; i < diags->n; i++) {
+		if (diags->v[i].severity != AG_DIAG_ERROR)
+			continue;
+		line = ag_diag_format(&diags->v[i]);
+		ag_log_error("%s", line);
+		free(line);
+	}
+}
+
 /* Manifests this shard owns (ids into owned). Invalid manifests are left
  * to the cycle, which reports them. */
 static void
@@ -387,7 +408,7 @@ owned_clusters(struct daemon *d, struct ag_strlist *owned)
 
 	memset(&set, 0, sizeof(set));
 	memset(&diags, 0, sizeof(diags));
-	ag_source_load_dir(&set, &diags, d->o->cycle.dir, &err);
+	ag_source_load(d->src, &set, &diags, &err);
 	for (i = 0; i < set.n; i++)
 		if (ag_shard_owns(&d->o->shard, set.v[i].cluster_id))
 			ag_strlist_add(owned, set.v[i].cluster_id);
@@ -402,6 +423,7 @@ reconcile(struct daemon *d, const char *why)
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_strlist owned = AG_STRLIST_INIT;
 	const struct ag_aws_counter *ctr;
+	struct ag_env env;
 	struct ag_cycle cy;
 	int64_t t0 = mono(d), now;
 	char rev[64];
@@ -409,6 +431,16 @@ reconcile(struct daemon *d, const char *why)
 	int rc;
 
 	ag_log_info("cycle: %s", why);
+	memset(&env, 0, sizeof(env));
+	ag_cycle_init(&cy, &env, d->src, &cfg);
+	if ((d->src == NULL && (rc = ag_source_dir_new(&d->src, d->o->cycle.dir, &err)) < 0) ||
+	    (d->aws == NULL && (rc = ag_env_aws_client(&d->aws, &err)) < 0)) {
+		ag_log_error("cycle failed: %s", err.msg);
+		ag_cycle_release(&cy);
+		return;
+	}
+	cy.src = d->src;
+	ag_aws_client_reset_counters(d->aws); /* counted into the status per cycle */
 	if (!cfg.mode_given && d->conf.mode != AG_MODE_UNSET)
 		cfg.mode = d->conf.mode;
 	else if (!cfg.mode_given)
@@ -435,10 +467,15 @@ reconcile(struct daemon *d, const char *why)
 		cfg.clusters = (const char *const *)owned.v;
 		cfg.n_clusters = owned.n;
 	}
-	ag_cycle_init(&cy);
-	rc = ag_cycle_plan(&cy, &cfg, &err);
+	env.aws = d->aws;
+	env.clock = d->clock;
+	env.rand = d->rnd;
+	/* the state lock is held for the cycle only: a CLI sync may run between */
+	rc = ag_state_open(&env.state, d->state_dir, &err);
+	if (rc == 0)
+		rc = ag_cycle_plan(&cy, &err);
 	if (rc == AG_EINVAL && cy.diags.n > 0) {
-		ag_source_print_diags(&cy.diags);
+		print_diags(&cy.diags);
 		ag_error_set(&err, AG_EINVAL, "the manifests have errors; nothing was planned");
 	}
 	if (rc == 0 && has_executable(&cy.plan)) {
@@ -456,8 +493,8 @@ reconcile(struct daemon *d, const char *why)
 	ag_status_set_str(&d->st.revision, rev);
 	d->st.last_attempt_ms = now;
 	ag_status_observe_reconcile(&d->st, (double)(mono(d) - t0) / 1000.0);
-	if (cy.aws != NULL) {
-		ctr = ag_aws_client_counters(cy.aws, &n);
+	if (d->aws != NULL) {
+		ctr = ag_aws_client_counters(d->aws, &n);
 		for (i = 0; i < n; i++) {
 			if (ctr[i].requests > ctr[i].errors)
 				ag_status_count_aws(
@@ -495,6 +532,7 @@ reconcile(struct daemon *d, const char *why)
 		ag_log_error("cycle failed: %s", err.msg);
 	ag_cycle_log_requests(&cy);
 	ag_cycle_release(&cy);
+	ag_state_free(env.state);
 	ag_strlist_release(&owned);
 	/* AWS is still working on something: come back soon to see it settle */
 	if (applying > 0 &&
@@ -789,6 +827,8 @@ ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
 	ag_buf_release(&d.secret);
 	ag_status_release(&d.st);
 	pthread_mutex_destroy(&d.mu);
+	ag_aws_client_free(d.aws);
+	ag_source_free(d.src);
 	free(d.state_dir);
 	return rc;
 }
