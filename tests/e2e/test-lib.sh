@@ -132,6 +132,13 @@ have_moto() {
 	python3 -c 'import moto' >/dev/null 2>&1
 }
 
+# Every request the binary sends to moto is recorded here (one file per
+# test, replaced on each run) for the botocore conformance check (t0901).
+AG_REQUEST_LOG_DIR=${AG_REQUEST_LOG_DIR:-$AG_BUILD/request-log}
+AG_REQUEST_LOG="$AG_REQUEST_LOG_DIR/$TEST_NAME.jsonl"
+export AG_REQUEST_LOG_DIR AG_REQUEST_LOG
+mkdir -p "$AG_REQUEST_LOG_DIR" 2>/dev/null && rm -f "$AG_REQUEST_LOG"
+
 # Starts a private moto server on a free loopback port; sets MOTO_PORT,
 # MOTO_PID, MOTO_URL and the AWS variables that point the agent at it.
 # Stopped by pid when the test finishes.
@@ -141,7 +148,8 @@ start_moto() {
 	while :; do
 		MOTO_PORT=$(free_port)
 		log="$TRASH/moto.log"
-		(cd "$TRASH" && exec python3 -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" >"$log" 2>&1) &
+		(cd "$TRASH" && exec python3 "$AG_SRC/tests/tools/moto-server.py" -H 127.0.0.1 \
+			-p "$MOTO_PORT" >"$log" 2>&1) &
 		MOTO_PID=$!
 		local i
 		for i in $(seq 1 100); do
