@@ -174,8 +174,10 @@ test_expect_success 'RDS: Serverless v2 and a managed master password decode fro
 '
 
 test_expect_success 'RDS: operations moto does not implement fail with the status (HTML 500)' '
-	check_exit 1 "$D" reset-param-group name=pg1 all=true 2>err &&
-	check_contains err "rds ResetDBClusterParameterGroup failed after 3 attempts: HTTP 500 with a non-XML body" &&
+	"$D" reset-param-group name=pg1 all=true >/dev/null &&
+	check_exit 1 "$D" call Action=BacktrackDBCluster DBClusterIdentifier=orders \
+		BacktrackTo=2026-01-01T00:00:00Z 2>err &&
+	check_contains err "rds BacktrackDBCluster failed after 3 attempts: HTTP 500 with a non-XML body" &&
 	check_exit 1 "$D" promote-cluster DBClusterIdentifier=orders 2>err &&
 	check_contains err "rds PromoteReadReplicaDBCluster failed after 3 attempts: HTTP 500"
 '
