@@ -169,6 +169,8 @@ config_copy(struct ag_aws_config *d, const struct ag_aws_config *s)
 	d->container_auth_token_file = cfg_dup(s->container_auth_token_file);
 	d->imds_endpoint = cfg_dup(s->imds_endpoint);
 	d->ca_bundle = cfg_dup(s->ca_bundle);
+	d->sso_cache_dir = cfg_dup(s->sso_cache_dir);
+	d->sso_endpoint = cfg_dup(s->sso_endpoint);
 }
 
 int

@@ -47,6 +47,10 @@ struct ag_aws_config {
 	bool imds_disabled;              /* AWS_EC2_METADATA_DISABLED=true */
 	char *imds_endpoint; /* AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254 */
 	char *ca_bundle;     /* AWS_CA_BUNDLE */
+	char *sso_cache_dir; /* ~/.aws/sso/cache: tokens `aws sso login` wrote */
+	char *sso_endpoint;  /* AWS_ENDPOINT_URL_SSO (tests, private deployments; https or
+	                        loopback), else https://portal.sso.<sso_region>.amazonaws.com */
+	long process_timeout_ms; /* credential_process run time limit, default 5 min */
 
 	/* Transport. */
 	int max_attempts;   /* AWS_MAX_ATTEMPTS, default 3 */

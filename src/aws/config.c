@@ -38,6 +38,7 @@ ag_aws_config_init(struct ag_aws_config *cfg)
 	cfg->max_response = 16 * 1024 * 1024;
 	cfg->max_list_bytes = (size_t)256 * 1024 * 1024;
 	cfg->refresh_margin_ms = 5 * 60 * 1000;
+	cfg->process_timeout_ms = 5 * 60 * 1000;
 }
 
 void
@@ -76,6 +77,8 @@ ag_aws_config_release(struct ag_aws_config *cfg)
 	free(cfg->container_auth_token_file);
 	free(cfg->imds_endpoint);
 	free(cfg->ca_bundle);
+	free(cfg->sso_cache_dir);
+	free(cfg->sso_endpoint);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -220,6 +223,8 @@ ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err)
 	cfg->imds_disabled = v && strcasecmp(v, "true") == 0;
 	cfg->imds_endpoint = env_dup("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	cfg->ca_bundle = env_dup("AWS_CA_BUNDLE");
+	cfg->sso_cache_dir = ag_xasprintf("%s/.aws/sso/cache", home ? home : "");
+	cfg->sso_endpoint = env_dup("AWS_ENDPOINT_URL_SSO");
 
 	cfg->max_attempts = (int)env_long("AWS_MAX_ATTEMPTS", 3, 1, 100, err, &bad);
 	cfg->retry_base_ms =
@@ -276,7 +281,7 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 int
 ag_aws_parse_time(const char *s, int64_t *out_ms)
 {
-	int y, mo, d, h, mi, se, n = 0;
+	int y, mo, d, h, mi, se, n = 0, off = 0;
 	int64_t ms = 0;
 	const char *p;
 
@@ -294,13 +299,30 @@ ag_aws_parse_time(const char *s, int64_t *out_ms)
 			digits++;
 		}
 	}
-	if (*p != 'Z' && strcmp(p, "+00:00") != 0 && *p != '\0')
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		/* an offset from UTC: +HH:MM or +HHMM */
+		int sign = *p == '-' ? -1 : 1;
+
+		if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]))
+			return AG_EINVAL;
+		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60;
+		p += 3;
+		if (*p == ':')
+			p++;
+		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
+			return AG_EINVAL;
+		off = sign * (off + (p[0] - '0') * 10 + (p[1] - '0'));
+		p += 2;
+	}
+	if (*p != '\0')
 		return AG_EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return AG_EINVAL;
-	*out_ms =
-	    ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400) + h * 3600 + mi * 60 + se) *
-	        1000 +
-	    ms;
+	*out_ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400) + h * 3600 + mi * 60 +
+	              se - (int64_t)off * 60) *
+	              1000 +
+	          ms;
 	return AG_OK;
 }

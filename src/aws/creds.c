@@ -1,6 +1,7 @@
 /*
  * The credential chain, in the AWS SDK order: environment, shared
- * profile (static keys, or role_arn assumed through STS), web identity,
+ * profile (role_arn assumed through STS, IAM Identity Center, static keys,
+ * credential_process), web identity,
  * container endpoint, EC2 instance metadata (IMDSv2). A source that is
  * configured but fails stops the chain with its error; a source that is
  * not configured is noted and skipped, and when none gives credentials
@@ -12,11 +13,13 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "sys/fs.h"
+#include "sys/proc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "core/compat.h"
 
@@ -129,6 +132,11 @@ pget(const struct profile *p, const char *key)
 	return v && *v ? v : NULL;
 }
 
+static int sso_creds(struct ag_aws_client *c, const struct profile *p, const char *name,
+    struct ag_aws_creds *out, struct ag_error *err);
+static int process_creds(struct ag_aws_client *c, const struct profile *p, const char *name,
+    struct ag_aws_creds *out, struct ag_error *err);
+
 static int
 profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aws_creds *out,
     int *configured, struct ag_error *err)
@@ -226,6 +234,11 @@ profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aw
 		    ag_xasprintf("profile '%s' (%s, role %s)", name, p.where, pget(&p, "role_arn"));
 		goto out;
 	}
+	if (pget(&p, "sso_session") || pget(&p, "sso_start_url") || pget(&p, "sso_account_id")) {
+		*configured = 1;
+		ret = sso_creds(c, &p, name, out, err);
+		goto out;
+	}
 	if (pget(&p, "aws_access_key_id") || pget(&p, "aws_secret_access_key")) {
 		*configured = 1;
 		if (!pget(&p, "aws_access_key_id") || !pget(&p, "aws_secret_access_key")) {
@@ -239,6 +252,11 @@ profile_creds(struct ag_aws_client *c, const char *name, int depth, struct ag_aw
 		out->secret_access_key = ag_xstrdup(pget(&p, "aws_secret_access_key"));
 		out->session_token = ag_xstrdup(pget(&p, "aws_session_token"));
 		out->source = ag_xasprintf("profile '%s' (%s)", name, p.where);
+		goto out;
+	}
+	if (pget(&p, "credential_process")) {
+		*configured = 1;
+		ret = process_creds(c, &p, name, out, err);
 	}
 out:
 	release_profile(&p);
@@ -288,10 +306,12 @@ out:
  * address or the ECS/EKS credential endpoints.
  */
 static int
-check_full_uri(const char *url, struct ag_error *err)
+check_url(const char *url, const char *what, int container, struct ag_error *err)
 {
 	static const char *const allowed[] = {"127.0.0.1", "localhost", "[::1]", "169.254.170.2",
 	    "169.254.170.23", "[fd00:ec2::23]", NULL};
+	static const char *const loopback[] = {"127.0.0.1", "localhost", "[::1]", NULL};
+	const char *const *hosts = container ? allowed : loopback;
 	CURLU *h = curl_url();
 	char *scheme = NULL, *host = NULL;
 	int ret = AG_OK, i;
@@ -301,19 +321,16 @@ check_full_uri(const char *url, struct ag_error *err)
 	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		ret = ag_error_set(
-		    err, AG_EINVAL, "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' is not a URL", url);
+		ret = ag_error_set(err, AG_EINVAL, "%s '%s' is not a URL", what, url);
 		goto out;
 	}
 	if (strcmp(scheme, "https") == 0)
 		goto out;
-	for (i = 0; allowed[i]; i++)
-		if (strcmp(scheme, "http") == 0 && strcmp(host, allowed[i]) == 0)
+	for (i = 0; hosts[i]; i++)
+		if (strcmp(scheme, "http") == 0 && strcmp(host, hosts[i]) == 0)
 			goto out;
-	ret = ag_error_set(err, AG_EINVAL,
-	    "AWS_CONTAINER_CREDENTIALS_FULL_URI '%s' must use https or a loopback or container "
-	    "credential address",
-	    url);
+	ret = ag_error_set(err, AG_EINVAL, "%s '%s' must use https or a loopback%s address", what,
+	    url, container ? " or container credential" : "");
 out:
 	curl_free(scheme);
 	curl_free(host);
@@ -333,7 +350,8 @@ container_creds(struct ag_aws_client *c, struct ag_aws_creds *out, struct ag_err
 	url = cfg->container_relative_uri
 	          ? ag_xasprintf("http://169.254.170.2%s", cfg->container_relative_uri)
 	          : ag_xstrdup(cfg->container_full_uri);
-	if (!cfg->container_relative_uri && (ret = check_full_uri(url, err)) != 0)
+	if (!cfg->container_relative_uri &&
+	    (ret = check_url(url, "AWS_CONTAINER_CREDENTIALS_FULL_URI", 1, err)) != 0)
 		goto out;
 	if (cfg->container_auth_token_file) {
 		if ((ret = read_small(&tok, cfg->container_auth_token_file,
@@ -365,6 +383,290 @@ out:
 	ag_buf_wipe(&body);
 	ag_buf_release(&body);
 	free(url);
+	return ret;
+}
+
+/* ---- credential_process ------------------------------------------- */
+
+int
+ag_aws_process_creds_parse(
+    struct ag_aws_creds *out, const char *json, size_t len, const char *what, struct ag_error *err)
+{
+	json_error_t je;
+	json_t *j = json_loadb(json, len, 0, &je), *ver;
+	const char *ak, *sk, *tok, *exp;
+	int ret = AG_OK;
+
+	memset(out, 0, sizeof(*out));
+	if (!j || !json_is_object(j)) {
+		ret = ag_error_set(err, AG_EINVAL, "%s: output is not a JSON object", what);
+		goto out;
+	}
+	ver = json_object_get(j, "Version");
+	if (!json_is_integer(ver) || json_integer_value(ver) != 1) {
+		ret = ag_error_set(err, AG_EINVAL, "%s: output needs \"Version\": 1", what);
+		goto out;
+	}
+	ak = json_string_value(json_object_get(j, "AccessKeyId"));
+	sk = json_string_value(json_object_get(j, "SecretAccessKey"));
+	tok = json_string_value(json_object_get(j, "SessionToken"));
+	exp = json_string_value(json_object_get(j, "Expiration"));
+	if (!ak || !*ak || !sk || !*sk) {
+		ret = ag_error_set(
+		    err, AG_EINVAL, "%s: output has no AccessKeyId or SecretAccessKey", what);
+		goto out;
+	}
+	if (json_object_get(j, "Expiration") &&
+	    (!exp || ag_aws_parse_time(exp, &out->expires_ms))) {
+		ret = ag_error_set(err, AG_EINVAL, "%s: Expiration is not an RFC 3339 time", what);
+		goto out;
+	}
+	out->access_key_id = ag_xstrdup(ak);
+	out->secret_access_key = ag_xstrdup(sk);
+	out->session_token = tok && *tok ? ag_xstrdup(tok) : NULL;
+out:
+	json_decref(j);
+	return ret;
+}
+
+static int
+process_creds(struct ag_aws_client *c, const struct profile *p, const char *name,
+    struct ag_aws_creds *out, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	struct ag_buf b = AG_BUF_INIT(256 * 1024);
+	char **argv = NULL, *what = NULL;
+	size_t argc = 0;
+	int status = 0, ret;
+
+	if ((ret = ag_proc_split(&argv, &argc, pget(p, "credential_process"), err)) != 0)
+		goto out;
+	what = ag_xasprintf("credential_process '%s'", argv[0]);
+	if ((ret = ag_proc_run(&b, &status, argv, cfg->process_timeout_ms, err)) != 0)
+		goto out;
+	if (status != 0) {
+		ret = ag_error_set(err, AG_EDENIED, "%s exited with status %d", what, status);
+		goto out;
+	}
+	if ((ret = ag_aws_process_creds_parse(out, b.ptr, b.len, what, err)) != 0)
+		goto out;
+	out->source = ag_xasprintf("profile '%s' (%s, credential_process)", name, p->where);
+out:
+	if (ret != 0)
+		ag_error_prefix(err, "profile '%s' (%s)", name, p->where);
+	ag_proc_argv_free(argv);
+	free(what);
+	ag_buf_wipe(&b);
+	ag_buf_release(&b);
+	return ret;
+}
+
+/* ---- IAM Identity Center (SSO) ------------------------------------- */
+
+char *
+ag_aws_sso_cache_file(const char *dir, const char *key)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0, i;
+	char hex[2 * EVP_MAX_MD_SIZE + 1];
+
+	if (EVP_Digest(key, strlen(key), md, &n, EVP_sha1(), NULL) != 1)
+		return NULL;
+	for (i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return ag_xasprintf("%s/%s.json", dir, hex);
+}
+
+int
+ag_aws_sso_creds_parse(
+    struct ag_aws_creds *out, const char *json, size_t len, const char *what, struct ag_error *err)
+{
+	json_error_t je;
+	json_t *j = json_loadb(json, len, 0, &je), *rc, *exp;
+	const char *ak, *sk, *tok;
+	int ret = AG_OK;
+
+	memset(out, 0, sizeof(*out));
+	rc = j ? json_object_get(j, "roleCredentials") : NULL;
+	if (!json_is_object(rc)) {
+		ret = ag_error_set(err, AG_EINVAL, "%s: reply has no roleCredentials object", what);
+		goto out;
+	}
+	ak = json_string_value(json_object_get(rc, "accessKeyId"));
+	sk = json_string_value(json_object_get(rc, "secretAccessKey"));
+	tok = json_string_value(json_object_get(rc, "sessionToken"));
+	exp = json_object_get(rc, "expiration");
+	if (!ak || !*ak || !sk || !*sk || !tok || !*tok) {
+		ret = ag_error_set(err, AG_EINVAL,
+		    "%s: reply lacks accessKeyId, secretAccessKey or sessionToken", what);
+		goto out;
+	}
+	if (!json_is_integer(exp) || json_integer_value(exp) <= 0) {
+		ret = ag_error_set(
+		    err, AG_EINVAL, "%s: reply has no expiration (milliseconds since 1970)", what);
+		goto out;
+	}
+	out->access_key_id = ag_xstrdup(ak);
+	out->secret_access_key = ag_xstrdup(sk);
+	out->session_token = ag_xstrdup(tok);
+	out->expires_ms = (int64_t)json_integer_value(exp);
+out:
+	json_decref(j);
+	return ret;
+}
+
+/* Reads the token `aws sso login` cached for key; a missing, unreadable or
+ * expired one is an error that says how to get a new one. */
+static int
+sso_token(char **token, const struct ag_aws_config *cfg, const struct ag_clock *clk,
+    const char *key, const char *login, struct ag_error *err)
+{
+	struct ag_buf b = AG_BUF_INIT(1024 * 1024);
+	char *path = ag_aws_sso_cache_file(cfg->sso_cache_dir ? cfg->sso_cache_dir : ".", key);
+	json_error_t je;
+	json_t *j = NULL;
+	const char *tok, *exp;
+	int64_t exp_ms = 0;
+	int ret;
+
+	*token = NULL;
+	if (path == NULL)
+		return ag_error_set(err, AG_ERROR, "cannot compute the SSO cache file name");
+	if ((ret = ag_fs_read(&b, path, err)) != 0) {
+		if (ret == AG_ENOTFOUND) {
+			ag_error_clear(err);
+			ret = ag_error_set(err, AG_EDENIED,
+			    "no IAM Identity Center token in %s: run %s", path, login);
+		}
+		goto out;
+	}
+	j = json_loadb(b.ptr, b.len, 0, &je);
+	tok = j ? json_string_value(json_object_get(j, "accessToken")) : NULL;
+	exp = j ? json_string_value(json_object_get(j, "expiresAt")) : NULL;
+	if (!tok || !*tok || !exp || ag_aws_parse_time(exp, &exp_ms) != 0) {
+		ret = ag_error_set(err, AG_EDENIED,
+		    "the IAM Identity Center token in %s has no accessToken or expiresAt: run %s",
+		    path, login);
+		goto out;
+	}
+	if (clk->now_ms(clk->ctx) >= exp_ms) {
+		ret = ag_error_set(err, AG_EDENIED,
+		    "the IAM Identity Center token in %s expired at %s: run %s", path, exp, login);
+		goto out;
+	}
+	*token = ag_xstrdup(tok);
+out:
+	json_decref(j);
+	ag_buf_wipe(&b);
+	ag_buf_release(&b);
+	free(path);
+	return ret;
+}
+
+static int
+sso_creds(struct ag_aws_client *c, const struct profile *p, const char *name,
+    struct ag_aws_creds *out, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	const char *session = pget(p, "sso_session"), *start_url, *region, *key;
+	const char *account = pget(p, "sso_account_id"), *role = pget(p, "sso_role_name");
+	struct ag_kvlist sect = AG_KVLIST_INIT;
+	struct ag_kvlist h = AG_KVLIST_INIT;
+	struct ag_buf body = AG_BUF_INIT(64 * 1024);
+	char *login = ag_xasprintf("aws sso login --profile %s", name);
+	char *base = NULL, *url = NULL, *token = NULL, *ea = NULL, *er = NULL, *what = NULL;
+	int found = 0, status = 0, ret = AG_OK;
+	CURL *esc = NULL;
+
+	if (session) {
+		char *sec = ag_xasprintf("sso-session %s", session);
+
+		ret = ag_aws_ini_section(&sect, &found, cfg->config_file, sec, err);
+		free(sec);
+		if (ret == AG_ENOTFOUND || (ret == 0 && !found)) {
+			ag_error_clear(err);
+			ret = ag_error_set(err, AG_EINVAL,
+			    "sso_session '%s' has no [sso-session %s] section in %s", session,
+			    session, cfg->config_file);
+		}
+		if (ret != 0)
+			goto out;
+		start_url = ag_kvlist_get(&sect, "sso_start_url");
+		region = ag_kvlist_get(&sect, "sso_region");
+		key = session;
+	} else {
+		start_url = pget(p, "sso_start_url");
+		region = pget(p, "sso_region");
+		key = start_url;
+	}
+	if (!start_url || !*start_url || !region || !*region || !account || !role) {
+		ret = ag_error_set(err, AG_EINVAL,
+		    "IAM Identity Center needs sso_start_url and sso_region (in the profile or "
+		    "its [sso-session] section), sso_account_id and sso_role_name; missing: "
+		    "%s%s%s%s",
+		    !start_url || !*start_url ? "sso_start_url " : "",
+		    !region || !*region ? "sso_region " : "", !account ? "sso_account_id " : "",
+		    !role ? "sso_role_name" : "");
+		goto out;
+	}
+	if ((ret = sso_token(&token, cfg, ag_aws_client_clock(c), key, login, err)) != 0)
+		goto out;
+	if (cfg->sso_endpoint) {
+		if ((ret = check_url(cfg->sso_endpoint, "AWS_ENDPOINT_URL_SSO", 0, err)) != 0)
+			goto out;
+		base = ag_xstrdup(cfg->sso_endpoint);
+	} else {
+		base = ag_xasprintf("https://portal.sso.%s.amazonaws.com", region);
+	}
+	while (*base && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = '\0';
+	if ((esc = curl_easy_init()) == NULL || (ea = curl_easy_escape(esc, account, 0)) == NULL ||
+	    (er = curl_easy_escape(esc, role, 0)) == NULL) {
+		ret = ag_error_set(err, AG_ERROR, "cannot encode the portal URL");
+		goto out;
+	}
+	url = ag_xasprintf("%s/federation/credentials?account_id=%s&role_name=%s", base, ea, er);
+	what = ag_xasprintf(
+	    "IAM Identity Center GetRoleCredentials (account %s, role %s)", account, role);
+	ag_kvlist_add(&h, "x-amz-sso_bearer_token", token);
+	ag_kvlist_add(&h, "Accept", "application/json");
+	ret = ag_aws_http(c, "GET", url, &h, NULL, 0, cfg->timeout_ms, &status, &body, err);
+	if (ret != 0)
+		goto out;
+	if (status == 401 || status == 403) {
+		ret = ag_error_set(err, AG_EDENIED,
+		    "%s: the portal refused the token (HTTP %d): run %s", what, status, login);
+		goto out;
+	}
+	if (status != 200) {
+		ret = ag_error_set(err, AG_EAWS, "%s: HTTP %d", what, status);
+		goto out;
+	}
+	if ((ret = ag_aws_sso_creds_parse(out, body.ptr, body.len, what, err)) != 0)
+		goto out;
+	out->source = ag_xasprintf("profile '%s' (%s, IAM Identity Center account %s role %s)",
+	    name, p->where, account, role);
+out:
+	if (ret != 0)
+		ag_error_prefix(err, "profile '%s' (%s)", name, p->where);
+	if (token) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	curl_free(ea);
+	curl_free(er);
+	if (esc)
+		curl_easy_cleanup(esc);
+	ag_kvlist_release(&sect);
+	if (h.n > 0)
+		explicit_bzero(h.v[0].value, strlen(h.v[0].value));
+	ag_kvlist_release(&h);
+	ag_buf_wipe(&body);
+	ag_buf_release(&body);
+	free(login);
+	free(base);
+	free(url);
+	free(what);
 	return ret;
 }
 

@@ -21,7 +21,26 @@ int ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const cha
     const struct ag_kvlist *params, const struct ag_aws_creds *creds, struct ag_aws_response *resp,
     struct ag_error *err);
 
-/* Parses an ISO-8601 UTC timestamp ("2026-01-02T03:04:05Z", fractions allowed). */
+/* Parses an ISO-8601 timestamp ("2026-01-02T03:04:05Z", fractions allowed; a
+ * "+HH:MM" offset, or none, meaning UTC). */
 int ag_aws_parse_time(const char *s, int64_t *out_ms);
+
+/*
+ * The JSON a credential_process prints: {"Version": 1, "AccessKeyId",
+ * "SecretAccessKey", "SessionToken" (optional), "Expiration" (RFC 3339,
+ * optional: none means the keys do not expire)}. what names the source.
+ */
+int ag_aws_process_creds_parse(
+    struct ag_aws_creds *out, const char *json, size_t len, const char *what, struct ag_error *err);
+
+/* The IAM Identity Center portal's GetRoleCredentials reply:
+ * {"roleCredentials": {"accessKeyId", "secretAccessKey", "sessionToken",
+ * "expiration": milliseconds since the epoch}}. */
+int ag_aws_sso_creds_parse(
+    struct ag_aws_creds *out, const char *json, size_t len, const char *what, struct ag_error *err);
+
+/* The file `aws sso login` caches a token in: DIR/<sha1 hex of key>.json,
+ * key being the sso_session name, or the start URL for the legacy form. */
+char *ag_aws_sso_cache_file(const char *dir, const char *key);
 
 #endif
