@@ -171,6 +171,7 @@ config_copy(struct ag_aws_config *d, const struct ag_aws_config *s)
 	d->ca_bundle = cfg_dup(s->ca_bundle);
 	d->sso_cache_dir = cfg_dup(s->sso_cache_dir);
 	d->sso_endpoint = cfg_dup(s->sso_endpoint);
+	d->sso_oidc_endpoint = cfg_dup(s->sso_oidc_endpoint);
 }
 
 int

@@ -50,6 +50,8 @@ struct ag_aws_config {
 	char *sso_cache_dir; /* ~/.aws/sso/cache: tokens `aws sso login` wrote */
 	char *sso_endpoint;  /* AWS_ENDPOINT_URL_SSO (tests, private deployments; https or
 	                        loopback), else https://portal.sso.<sso_region>.amazonaws.com */
+	char *sso_oidc_endpoint; /* AWS_ENDPOINT_URL_SSO_OIDC (same rules), else
+	                            https://oidc.<sso_region>.amazonaws.com */
 	long process_timeout_ms; /* credential_process run time limit, default 5 min */
 
 	/* Transport. */

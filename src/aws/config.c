@@ -79,6 +79,7 @@ ag_aws_config_release(struct ag_aws_config *cfg)
 	free(cfg->ca_bundle);
 	free(cfg->sso_cache_dir);
 	free(cfg->sso_endpoint);
+	free(cfg->sso_oidc_endpoint);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -225,6 +226,7 @@ ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err)
 	cfg->ca_bundle = env_dup("AWS_CA_BUNDLE");
 	cfg->sso_cache_dir = ag_xasprintf("%s/.aws/sso/cache", home ? home : "");
 	cfg->sso_endpoint = env_dup("AWS_ENDPOINT_URL_SSO");
+	cfg->sso_oidc_endpoint = env_dup("AWS_ENDPOINT_URL_SSO_OIDC");
 
 	cfg->max_attempts = (int)env_long("AWS_MAX_ATTEMPTS", 3, 1, 100, err, &bad);
 	cfg->retry_base_ms =

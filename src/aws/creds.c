@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -515,19 +516,133 @@ out:
 	return ret;
 }
 
-/* Reads the token `aws sso login` cached for key; a missing, unreadable or
- * expired one is an error that says how to get a new one. */
+/* How early a token that can be refreshed is refreshed (as the AWS CLI). */
+#define SSO_REFRESH_WINDOW_MS (15 * 60 * 1000)
+
 static int
-sso_token(char **token, const struct ag_aws_config *cfg, const struct ag_clock *clk,
-    const char *key, const char *login, struct ag_error *err)
+format_utc(char out[32], int64_t ms)
 {
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return AG_EINVAL;
+	return AG_OK;
+}
+
+/*
+ * Refreshes the token in j (the cache file's object) through SSO OIDC
+ * CreateToken with its refreshToken, clientId and clientSecret, as the AWS
+ * CLI does for sso_session profiles; on success j holds the new accessToken,
+ * expiresAt and refreshToken and is written back to path (0600). A failure
+ * to write back is not an error: the new token still serves this run.
+ */
+static int
+sso_refresh(
+    struct ag_aws_client *c, json_t *j, const char *path, const char *region, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	const struct ag_clock *clk = ag_aws_client_clock(c);
+	const char *rt = json_string_value(json_object_get(j, "refreshToken"));
+	const char *id = json_string_value(json_object_get(j, "clientId"));
+	const char *sec = json_string_value(json_object_get(j, "clientSecret"));
+	struct ag_kvlist h = AG_KVLIST_INIT;
+	struct ag_buf body = AG_BUF_INIT(64 * 1024);
+	char *base = NULL, *url = NULL, *req = NULL, *saved = NULL, when[32];
+	json_t *in = NULL, *r = NULL, *exp;
+	json_error_t je;
+	const char *tok, *nrt;
+	int status = 0, ret;
+	struct ag_error werr = AG_ERROR_INIT;
+
+	if (!rt || !*rt || !id || !*id || !sec || !*sec)
+		return ag_error_set(err, AG_EDENIED, "the cached token cannot be refreshed");
+	if (cfg->sso_oidc_endpoint) {
+		if ((ret = check_url(
+		         cfg->sso_oidc_endpoint, "AWS_ENDPOINT_URL_SSO_OIDC", 0, err)) != 0)
+			return ret;
+		base = ag_xstrdup(cfg->sso_oidc_endpoint);
+	} else {
+		base = ag_xasprintf("https://oidc.%s.amazonaws.com", region);
+	}
+	while (*base && base[strlen(base) - 1] == '/')
+		base[strlen(base) - 1] = '\0';
+	url = ag_xasprintf("%s/token", base);
+	in = json_pack("{s:s, s:s, s:s, s:s}", "grantType", "refresh_token", "clientId", id,
+	    "clientSecret", sec, "refreshToken", rt);
+	req = in ? json_dumps(in, JSON_COMPACT) : NULL;
+	if (req == NULL) {
+		ret = ag_error_set(err, AG_ERROR, "cannot encode the CreateToken request");
+		goto out;
+	}
+	ag_kvlist_add(&h, "Content-Type", "application/json");
+	ret =
+	    ag_aws_http(c, "POST", url, &h, req, strlen(req), cfg->timeout_ms, &status, &body, err);
+	if (ret != 0)
+		goto out;
+	r = json_loadb(body.ptr, body.len, 0, &je);
+	if (status != 200) {
+		const char *code = r ? json_string_value(json_object_get(r, "error")) : NULL;
+
+		ret = ag_error_set(err, AG_EDENIED, "SSO OIDC CreateToken: HTTP %d%s%s", status,
+		    code ? " " : "", code ? code : "");
+		goto out;
+	}
+	tok = r ? json_string_value(json_object_get(r, "accessToken")) : NULL;
+	exp = r ? json_object_get(r, "expiresIn") : NULL;
+	nrt = r ? json_string_value(json_object_get(r, "refreshToken")) : NULL;
+	if (!tok || !*tok || !json_is_integer(exp) || json_integer_value(exp) <= 0 ||
+	    format_utc(when, clk->now_ms(clk->ctx) + json_integer_value(exp) * 1000) != 0) {
+		ret = ag_error_set(
+		    err, AG_EAWS, "SSO OIDC CreateToken: reply lacks accessToken or expiresIn");
+		goto out;
+	}
+	json_object_set_new(j, "accessToken", json_string(tok));
+	json_object_set_new(j, "expiresAt", json_string(when));
+	if (nrt && *nrt)
+		json_object_set_new(j, "refreshToken", json_string(nrt));
+	saved = json_dumps(j, JSON_INDENT(2));
+	if (saved == NULL || ag_fs_write_atomic(path, saved, strlen(saved), 0600, 0, &werr) != 0)
+		ag_error_clear(&werr);
+out:
+	if (req) {
+		explicit_bzero(req, strlen(req));
+		free(req);
+	}
+	if (saved) {
+		explicit_bzero(saved, strlen(saved));
+		free(saved);
+	}
+	json_decref(in);
+	json_decref(r);
+	ag_kvlist_release(&h);
+	ag_buf_wipe(&body);
+	ag_buf_release(&body);
+	free(base);
+	free(url);
+	return ret;
+}
+
+/*
+ * Reads the token `aws sso login` cached for key. A token of an sso_session
+ * (region given) that expires within 15 minutes is refreshed first when the
+ * cache holds what that needs. A missing, unreadable or expired token is an
+ * error that says how to get a new one.
+ */
+static int
+sso_token(char **token, struct ag_aws_client *c, const char *key, const char *region,
+    const char *login, struct ag_error *err)
+{
+	const struct ag_aws_config *cfg = ag_aws_client_config(c);
+	const struct ag_clock *clk = ag_aws_client_clock(c);
 	struct ag_buf b = AG_BUF_INIT(1024 * 1024);
 	char *path = ag_aws_sso_cache_file(cfg->sso_cache_dir ? cfg->sso_cache_dir : ".", key);
+	struct ag_error rerr = AG_ERROR_INIT;
 	json_error_t je;
 	json_t *j = NULL;
 	const char *tok, *exp;
-	int64_t exp_ms = 0;
-	int ret;
+	int64_t exp_ms = 0, now = clk->now_ms(clk->ctx);
+	int ret, tried = 0, refreshed = 0;
 
 	*token = NULL;
 	if (path == NULL)
@@ -543,20 +658,44 @@ sso_token(char **token, const struct ag_aws_config *cfg, const struct ag_clock *
 	j = json_loadb(b.ptr, b.len, 0, &je);
 	tok = j ? json_string_value(json_object_get(j, "accessToken")) : NULL;
 	exp = j ? json_string_value(json_object_get(j, "expiresAt")) : NULL;
-	if (!tok || !*tok || !exp || ag_aws_parse_time(exp, &exp_ms) != 0) {
+	if (!json_is_object(j) || !exp || ag_aws_parse_time(exp, &exp_ms) != 0) {
 		ret = ag_error_set(err, AG_EDENIED,
 		    "the IAM Identity Center token in %s has no accessToken or expiresAt: run %s",
 		    path, login);
 		goto out;
 	}
-	if (clk->now_ms(clk->ctx) >= exp_ms) {
+	if (region != NULL && now + SSO_REFRESH_WINDOW_MS >= exp_ms) {
+		tried = 1;
+		refreshed = sso_refresh(c, j, path, region, &rerr);
+		if (refreshed == 0) {
+			tok = json_string_value(json_object_get(j, "accessToken"));
+			exp = json_string_value(json_object_get(j, "expiresAt"));
+			if (!exp || ag_aws_parse_time(exp, &exp_ms) != 0)
+				exp_ms = 0;
+		}
+	}
+	if (!tok || !*tok) {
 		ret = ag_error_set(err, AG_EDENIED,
-		    "the IAM Identity Center token in %s expired at %s: run %s", path, exp, login);
+		    "the IAM Identity Center token in %s has no accessToken or expiresAt: run %s",
+		    path, login);
+		goto out;
+	}
+	if (now >= exp_ms) {
+		if (!tried || refreshed == 0)
+			ret = ag_error_set(err, AG_EDENIED,
+			    "the IAM Identity Center token in %s expired at %s: run %s", path, exp,
+			    login);
+		else
+			ret = ag_error_set(err, AG_EDENIED,
+			    "the IAM Identity Center token in %s expired at %s and could not be "
+			    "refreshed (%s): run %s",
+			    path, exp, rerr.msg, login);
 		goto out;
 	}
 	*token = ag_xstrdup(tok);
 out:
 	json_decref(j);
+	ag_error_clear(&rerr);
 	ag_buf_wipe(&b);
 	ag_buf_release(&b);
 	free(path);
@@ -609,7 +748,7 @@ sso_creds(struct ag_aws_client *c, const struct profile *p, const char *name,
 		    !role ? "sso_role_name" : "");
 		goto out;
 	}
-	if ((ret = sso_token(&token, cfg, ag_aws_client_clock(c), key, login, err)) != 0)
+	if ((ret = sso_token(&token, c, key, session ? region : NULL, login, err)) != 0)
 		goto out;
 	if (cfg->sso_endpoint) {
 		if ((ret = check_url(cfg->sso_endpoint, "AWS_ENDPOINT_URL_SSO", 0, err)) != 0)

@@ -43,17 +43,28 @@ start_portal() { # TTL
 	[ -s "$TRASH/portal.port" ]
 }
 
-# cache_token KEY TOKEN SECONDS: the file `aws sso login` writes for KEY
+# cache_token KEY TOKEN SECONDS [REFRESH_TOKEN]: the file `aws sso login`
+# writes for KEY (with a refresh token: what an sso_session login leaves)
 cache_token() {
 	python3 - "$TRASH/home/.aws/sso/cache" "$@" <<-\PY
 	import datetime, hashlib, json, os, sys
 	d, key, tok, secs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 	os.makedirs(d, exist_ok=True)
-	exp = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=secs)
+	now = datetime.datetime.now(datetime.timezone.utc)
+	exp = now + datetime.timedelta(seconds=secs)
+	t = {"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1",
+	     "accessToken": tok, "expiresAt": exp.strftime("%Y-%m-%dT%H:%M:%SZ")}
+	if len(sys.argv) > 5:
+	    t.update({"refreshToken": sys.argv[5], "clientId": "client-1",
+	              "clientSecret": "client-secret-1",
+	              "registrationExpiresAt": (now + datetime.timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")})
 	with open(os.path.join(d, hashlib.sha1(key.encode()).hexdigest() + ".json"), "w") as f:
-	    json.dump({"startUrl": "https://corp.awsapps.com/start", "region": "us-east-1",
-	               "accessToken": tok, "expiresAt": exp.strftime("%Y-%m-%dT%H:%M:%SZ")}, f)
+	    json.dump(t, f)
 	PY
+}
+
+corp_cache() {
+	echo "$TRASH/home/.aws/sso/cache/$(printf corp | sha1sum | cut -d" " -f1).json"
 }
 
 mkdir -p "$TRASH/home/.aws"
@@ -126,6 +137,35 @@ test_expect_success 'IAM Identity Center, sso_session form: token from the cache
 	assert reqs == [{"path": "/federation/credentials", "account_id": "111122223333",
 	                 "role_name": "ReadOnly", "token_ok": True}], reqs
 	PY
+'
+
+test_expect_success 'IAM Identity Center: a token about to expire is refreshed (SSO OIDC CreateToken) and cached' '
+	: >portal.log &&
+	cache_token corp stale-token-0 300 refresh-1 &&
+	user dev env AWS_ENDPOINT_URL_SSO="$(portal_url)" AWS_ENDPOINT_URL_SSO_OIDC="$(portal_url)" \
+		"$AG_BIN" doctor >out 2>err || { cat out err portal.log; exit 1; }
+	check_contains out "doctor: all checks passed" &&
+	python3 - portal.log "$(corp_cache)" <<-\PY
+	import datetime, json, sys
+	reqs = [json.loads(l) for l in open(sys.argv[1])]
+	assert [r["path"] for r in reqs] == ["/token", "/federation/credentials"], reqs
+	assert all(r["token_ok"] for r in reqs), reqs
+	t = json.load(open(sys.argv[2]))
+	assert t["accessToken"] == "sso-access-token-1" and t["refreshToken"] == "refresh-2", t
+	exp = datetime.datetime.strptime(t["expiresAt"], "%Y-%m-%dT%H:%M:%SZ")
+	left = exp - datetime.datetime.utcnow()
+	assert datetime.timedelta(minutes=50) < left < datetime.timedelta(minutes=70), t
+	assert t["clientSecret"] == "client-secret-1" and t["startUrl"], t
+	PY
+	[ "$(stat -c %a "$(corp_cache)")" = 600 ]
+'
+
+test_expect_success 'IAM Identity Center: an expired token whose refresh fails says run aws sso login' '
+	cache_token corp stale-token-0 -60 refresh-revoked &&
+	check_exit 1 user dev env AWS_ENDPOINT_URL_SSO="$(portal_url)" \
+		AWS_ENDPOINT_URL_SSO_OIDC="$(portal_url)" "$AG_BIN" doctor >out 2>&1 &&
+	check_contains out "could not be refreshed (SSO OIDC CreateToken: HTTP 400 invalid_grant): run aws sso login --profile dev" &&
+	check_not_contains out "refresh-revoked" && check_not_contains out "client-secret-1"
 '
 
 test_expect_success 'IAM Identity Center, legacy form: the cache file is named after the start URL' '

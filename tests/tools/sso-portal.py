@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""A loopback fake of the IAM Identity Center portal's GetRoleCredentials.
+"""A loopback fake of the IAM Identity Center portal's GetRoleCredentials
+and of SSO OIDC CreateToken (token refresh).
 
     sso-portal.py --port-file FILE --log FILE --token T [--ttl SECONDS]
 
 GET /federation/credentials?account_id=A&role_name=R with the header
 x-amz-sso_bearer_token: T answers {"roleCredentials": {...}} whose expiration
 (milliseconds since the epoch) is --ttl seconds away (default 3600); any other
-token is 401. Each request appends one JSON line {"path", "account_id",
-"role_name", "token_ok"} to --log. Standard library only.
+token is 401.
+POST /token with {"grantType": "refresh_token", "clientId": "client-1",
+"clientSecret": "client-secret-1", "refreshToken": "refresh-1"} answers
+{"accessToken": T, "expiresIn": 3600, "refreshToken": "refresh-2"}; anything
+else is 400 {"error": "invalid_grant"}.
+Each request appends one JSON line {"path", "account_id", "role_name",
+"token_ok"} to --log. Standard library only.
 """
 import argparse
 import http.server
@@ -57,6 +63,22 @@ def main():
                 "sessionToken": "sso-session-token",
                 "expiration": int((time.time() + args.ttl) * 1000),
             }})
+
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            try:
+                req = json.loads(self.rfile.read(n) or b"{}")
+            except ValueError:
+                req = {}
+            ok = req == {"grantType": "refresh_token", "clientId": "client-1",
+                         "clientSecret": "client-secret-1", "refreshToken": "refresh-1"}
+            with open(args.log, "a") as f:
+                f.write(json.dumps({"path": self.path, "account_id": None, "role_name": None,
+                                    "token_ok": ok}) + "\n")
+            if self.path != "/token" or not ok:
+                return self.reply(400, {"error": "invalid_grant"})
+            self.reply(200, {"accessToken": args.token, "expiresIn": 3600,
+                             "refreshToken": "refresh-2", "tokenType": "Bearer"})
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     with open(args.port_file + ".tmp", "w") as f:
