@@ -664,7 +664,8 @@ sso_token(char **token, struct ag_aws_client *c, const char *key, const char *re
 		    path, login);
 		goto out;
 	}
-	if (region != NULL && now + SSO_REFRESH_WINDOW_MS >= exp_ms) {
+	if (region != NULL && now + SSO_REFRESH_WINDOW_MS >= exp_ms &&
+	    json_string_value(json_object_get(j, "refreshToken")) != NULL) {
 		tried = 1;
 		refreshed = sso_refresh(c, j, path, region, &rerr);
 		if (refreshed == 0) {
