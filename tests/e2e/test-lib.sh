@@ -133,7 +133,7 @@ have_moto() {
 }
 
 # Every request the binary sends to moto is recorded here (one file per
-# test, replaced on each run) for the botocore conformance check (t0901).
+# test, replaced on each run) for the botocore conformance check (t9001).
 AG_REQUEST_LOG_DIR=${AG_REQUEST_LOG_DIR:-$AG_BUILD/request-log}
 AG_REQUEST_LOG="$AG_REQUEST_LOG_DIR/$TEST_NAME.jsonl"
 export AG_REQUEST_LOG_DIR AG_REQUEST_LOG
