@@ -145,7 +145,7 @@ test_expect_success 'IAM Identity Center: a token about to expire is refreshed (
 	user dev env AWS_ENDPOINT_URL_SSO="$(portal_url)" AWS_ENDPOINT_URL_SSO_OIDC="$(portal_url)" \
 		"$AG_BIN" doctor >out 2>err || { cat out err portal.log; exit 1; }
 	check_contains out "doctor: all checks passed" &&
-	python3 - portal.log "$(corp_cache)" <<-\PY
+	python3 - portal.log "$(corp_cache)" <<-\PY &&
 	import datetime, json, sys
 	reqs = [json.loads(l) for l in open(sys.argv[1])]
 	assert [r["path"] for r in reqs] == ["/token", "/federation/credentials"], reqs
