@@ -1628,6 +1628,61 @@ any_blocked(const struct ag_cluster_plan *cp, const struct ag_change **first)
 	return false;
 }
 
+/* AWS statuses in which a resource is still changing: a new action now would
+ * be refused (InvalidDBClusterStateFault) or pile onto the change. */
+static bool
+transitional(const char *status)
+{
+	static const char *const busy[] = {"creating", "modifying", "backing-up", "upgrading",
+	    "rebooting", "starting", "stopping", "renaming", "resetting-master-credentials",
+	    "migrating", "preparing-data-migration", "promoting", "maintenance", "failing-over",
+	    "backtracking", "update-iam-db-auth", "configuring-enhanced-monitoring",
+	    "configuring-iam-database-auth", "configuring-log-exports", "converting-to-vpc",
+	    "moving-to-vpc", "deleting", NULL};
+	size_t i;
+
+	for (i = 0; status != NULL && busy[i] != NULL; i++)
+		if (strcmp(status, busy[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Busy gate: a cluster, or one of its instances, in a transitional status
+ * gets no new action this cycle; the changes stay in the report and the
+ * next cycle plans them again once AWS has settled.
+ */
+static void
+busy_gate(
+    struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_db_cluster *live)
+{
+	struct ag_strlist ids = AG_STRLIST_INIT;
+	const struct ag_db_instance *di;
+	char *why = NULL;
+	size_t i;
+
+	if (cp->n_actions == 0)
+		return;
+	if (transitional(live->status)) {
+		why = ag_xasprintf(
+		    "waiting: cluster is %s; nothing is sent until it is available", live->status);
+	} else {
+		live_instances(&ids, in->observed, live);
+		for (i = 0; i < ids.n && why == NULL; i++) {
+			di = ag_observed_find_instance(in->observed, ids.v[i]);
+			if (di != NULL && transitional(di->status))
+				why = ag_xasprintf("waiting: instance '%s' is %s; nothing is sent "
+				                   "until it is available",
+				    di->id, di->status);
+		}
+		ag_strlist_release(&ids);
+	}
+	if (why == NULL)
+		return;
+	clear_actions(cp);
+	set_reason(cp, why);
+}
+
 static void
 plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag_manifest *m)
 {
@@ -1694,6 +1749,7 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 			return;
 		}
 		plan_delete(cp, in, m, live);
+		busy_gate(cp, in, live);
 	} else if (live == NULL) {
 		cp->status = AG_STATUS_CREATE;
 		plan_create(cp, in, m);
@@ -1710,6 +1766,7 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 			clear_actions(cp);
 		} else {
 			cp->status = cp->n_actions > 0 ? AG_STATUS_UPDATE : AG_STATUS_UNCHANGED;
+			busy_gate(cp, in, live);
 		}
 	}
 }

@@ -1278,11 +1278,54 @@ test_plan__other_paths(void **state)
 	assert_non_null(strstr(cp->reason, "at most 0 may be deleted per run"));
 }
 
+/* ---- busy gate -------------------------------------------------------------- */
+
+static void
+test_plan__busy_cluster_or_instance_gets_no_action(void **state)
+{
+	struct fx *f = *state;
+	struct ag_db_cluster *c;
+	struct ag_db_instance *di;
+	const struct ag_cluster_plan *cp;
+
+	add_manifest(f, "db1", NULL, "  backupRetentionPeriod: 7\n");
+	c = add_live(f, "db1");
+	free(c->status);
+	c->status = ag_xstrdup("modifying");
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_actions, 0);
+	assert_false(cp->execute);
+	assert_non_null(cp->reason);
+	assert_non_null(strstr(cp->reason, "waiting: cluster is modifying"));
+	assert_non_null(find_change(cp, "spec.backupRetentionPeriod"));
+
+	/* available, but an instance is rebooting */
+	ag_plan_release(&f->plan);
+	free(c->status);
+	c->status = ag_xstrdup("available");
+	di = add_inst(f, c, "db1-1", "db.r6g.large", 1, true);
+	free(di->status);
+	di->status = ag_xstrdup("rebooting");
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_actions, 0);
+	assert_non_null(strstr(cp->reason, "waiting: instance 'db1-1' is rebooting"));
+
+	/* settled: the change is planned */
+	ag_plan_release(&f->plan);
+	free(di->status);
+	di->status = ag_xstrdup("available");
+	cp = run(f, "db1");
+	assert_non_null(find_action(cp, AG_ACT_MODIFY_CLUSTER));
+	assert_true(cp->reason == NULL || strstr(cp->reason, "waiting") == NULL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_plan__moto_defaults_are_no_drift, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__busy_cluster_or_instance_gets_no_action, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__every_row_drifts_with_its_class, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
