@@ -443,6 +443,40 @@ hook_success(void *ctx, const struct ag_cluster_plan *cp)
 		ag_state_set_password_hash(cy->env->state, cp->id, it->pwkey, it->pwhash);
 }
 
+/*
+ * A cluster cut short by the stop flag, or left to AWS in no-wait mode,
+ * may already have been sent its password (in a create or modify that
+ * went through): record its hash, so the next cycle does not send it again
+ * or call it unverified.
+ */
+static void
+record_partial(struct ag_cycle *cy)
+{
+	size_t i, j, k, sent;
+
+	for (i = 0; i < cy->result.n; i++) {
+		const struct ag_exec_cluster *r = &cy->result.v[i];
+		const struct ag_cluster_plan *cp = ag_plan_find(&cy->plan, r->id);
+		const struct ag_cycle_item *it = item_of(cy, r->id);
+		bool pw = false;
+
+		if ((r->status != AG_EXEC_STOPPED && r->status != AG_EXEC_IN_PROGRESS) ||
+		    r->n_sent == 0 || cp == NULL || it == NULL || !it->pwhash || !it->pwkey)
+			continue;
+		for (j = 0, sent = 0; j < cp->n_actions && sent < r->n_sent; j++) {
+			if (cp->actions[j].blocked)
+				continue;
+			sent++;
+			for (k = 0; k < cp->actions[j].params.n; k++)
+				if (strcmp(cp->actions[j].params.v[k].value,
+				        AG_PLACEHOLDER_PASSWORD) == 0)
+					pw = true;
+		}
+		if (pw)
+			ag_state_set_password_hash(cy->env->state, r->id, it->pwkey, it->pwhash);
+	}
+}
+
 int
 ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 {
@@ -466,6 +500,7 @@ ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 	if (cy->cfg->never_mutate || ag_state_readonly(env->state))
 		AG_BUG("apply in a never-mutate cycle");
 	rc = ag_exec_plan(&cy->result, env->aws, &cy->plan, &opts, err);
+	record_partial(cy);
 	src = ag_state_save(env->state, &serr);
 	if (src < 0 && rc == 0) {
 		*err = serr;

@@ -29,11 +29,15 @@ forwarded as above. MODE is one of:
   marker-cycle  pages never end: Marker A, then B, then A again, ...
   fresh-markers pages never end: a new Marker every time, each page padded
                 with --pad bytes (an XML comment)
+  creating      every cluster or instance in the reply is in status "creating"
+                (a create AWS is still working on)
   echo-error    HTTP 400 with an RDS error whose Message echoes the request
                 parameters, decoded and as sent (passwords included, as some
                 proxies and 5xx pages do) followed by a newline, a forged log line, a C1 control
                 (U+009B) and a carriage return
-The log line is "mangle MODE" for those requests. Standard library only.
+The log line is "mangle MODE" for those requests; with --log-actions every
+log line ends with " ACTION" (the Query Action of the request). Standard
+library only.
 """
 import argparse
 import copy
@@ -126,6 +130,10 @@ class Mangler:
                 if e is not None and e.text:
                     e.text = e.text.upper()
             lst.append(c)
+        elif mode == "creating":
+            for e in root.iter():
+                if strip_ns(e.tag) in ("Status", "DBInstanceStatus") and e.text:
+                    e.text = "creating"
         elif mode == "upper":
             for e in root.iter():
                 if strip_ns(e.tag).endswith("Identifier") and e.text:
@@ -155,6 +163,7 @@ def main():
     ap.add_argument("--unavailable", type=int, default=0)
     ap.add_argument("--html500", type=int, default=0)
     ap.add_argument("--log")
+    ap.add_argument("--log-actions", action="store_true")
     ap.add_argument("--mangle", action="append", default=[])
     ap.add_argument("--pad", type=int, default=0)
     ap.add_argument("--tls-cert")
@@ -166,8 +175,10 @@ def main():
     mangles = dict(m.split("=", 1) for m in args.mangle)
     mangler = Mangler(args.pad)
 
-    def log(what):
+    def log(what, action=""):
         if args.log:
+            if args.log_actions:
+                what += " " + (action or "-")
             with open(args.log, "a") as f:
                 f.write(what + "\n")
 
@@ -209,7 +220,7 @@ def main():
             action = dict(params).get("Action", "")
             mode = mangles.get(action)
             if mode == "echo-error" or mode == "no-result":
-                log("mangle " + mode)
+                log("mangle " + mode, action)
                 status, text = mangler.reply(mode, action, params, 200, "",
                                              body.decode("utf-8", "replace"))
                 return self.reply(status, "text/xml", text)
@@ -220,11 +231,11 @@ def main():
             r = conn.getresponse()
             data = r.read()
             if mode and r.status == 200:
-                log("mangle " + mode)
+                log("mangle " + mode, action)
                 conn.close()
                 status, text = mangler.reply(mode, action, params, r.status, data.decode())
                 return self.reply(status, "text/xml", text)
-            log("forward")
+            log("forward", action)
             self.send_response(r.status)
             for k, v in r.getheaders():
                 if k.lower() not in ("connection", "content-length", "transfer-encoding"):
