@@ -409,12 +409,17 @@ hook_repeats(void *ctx, const struct ag_cluster_plan *cp, const char **why)
 	return ag_state_failure_repeats(cy->env->state, cp->id, key, live, why) == 1;
 }
 
+/* Only a failure that would repeat as is holds the cluster (the loop
+ * breaker); a transient one is retried by the next cycle. */
 static void
-hook_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error)
+hook_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error,
+    bool terminal)
 {
 	struct ag_cycle *cy = ctx;
 	char live[65], key[65];
 
+	if (!terminal)
+		return;
 	live_digest(live, cy, cp->id);
 	plan_key(key, cy, cp);
 	ag_state_record_failure(cy->env->state, cp->id, key, live, action, error);

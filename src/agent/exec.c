@@ -292,6 +292,36 @@ out:
 	return rc;
 }
 
+/*
+ * Whether a failure would repeat as is. Transient: throttling and other
+ * retryable AWS codes, HTTP 5xx, transport failures and timeouts; the next
+ * cycle retries them. Terminal: everything else (validation, permission,
+ * invalid state, a resource that went to a state that will not lead to
+ * the goal).
+ */
+static bool
+terminal_failure(struct ag_aws_client *aws, int rc)
+{
+	static const char *const transient_codes[] = {"Throttling", "ThrottlingException",
+	    "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+	    "RequestLimitExceeded", "RequestThrottled", "SlowDown", "EC2ThrottledException",
+	    "ServiceUnavailable", "InternalFailure", "InternalError", "RequestTimeout",
+	    "RequestTimeoutException", "PriorRequestNotComplete", "IDPCommunicationError", NULL};
+	const struct ag_aws_error_info *ei = ag_aws_client_last_error(aws);
+	size_t i;
+
+	if (rc == AG_ENET || rc == AG_ETIMEOUT)
+		return false;
+	if (rc != AG_EAWS || ei == NULL)
+		return true;
+	if (ei->http_status >= 500)
+		return false;
+	for (i = 0; ei->code && transient_codes[i]; i++)
+		if (strcmp(ei->code, transient_codes[i]) == 0)
+			return false;
+	return true;
+}
+
 static void
 run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws_client *aws,
     const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts)
@@ -339,9 +369,11 @@ run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws
 			r->status = AG_EXEC_FAILED;
 			r->failed_action = ag_xstrdup(ag_action_kind_name(a->kind));
 			r->error = ag_xstrdup(err.msg);
+			r->transient = !terminal_failure(aws, rc);
 			out->failed++;
 			if (opts->on_failure)
-				opts->on_failure(opts->hook_ctx, cp, r->failed_action, err.msg);
+				opts->on_failure(
+				    opts->hook_ctx, cp, r->failed_action, err.msg, !r->transient);
 			goto out;
 		}
 		r->n_sent++;

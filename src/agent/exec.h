@@ -41,6 +41,7 @@ struct ag_exec_cluster {
 	size_t n_actions;
 	char *failed_action;       /* kind of the failing action */
 	char *error;               /* message of the failure (no secret) */
+	bool transient;            /* failed, but retried next cycle (not held) */
 	struct ag_strlist pending; /* fields AWS reports as pending after the modify */
 	struct ag_strlist request_ids;
 };
@@ -81,8 +82,11 @@ struct ag_exec_opts {
 	/* Loop breaker: the executor skips a cluster when this returns true
 	 * (borrowed *why), and reports each failure through on_failure. */
 	bool (*repeats)(void *ctx, const struct ag_cluster_plan *cp, const char **why);
-	void (*on_failure)(
-	    void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error);
+	/* terminal: the failure would repeat as is (validation, permission,
+	 * invalid state); false for transient ones (throttling, 5xx,
+	 * connection, timeouts), which the next cycle retries. */
+	void (*on_failure)(void *ctx, const struct ag_cluster_plan *cp, const char *action,
+	    const char *error, bool terminal);
 	void (*on_success)(void *ctx, const struct ag_cluster_plan *cp);
 	void *hook_ctx;
 };

@@ -242,6 +242,8 @@ ag_cli_print_result(const struct ag_cycle *cy)
 		if (c->error)
 			printf("  %s%s%s\n", c->failed_action ? c->failed_action : "",
 			    c->failed_action ? ": " : "", c->error);
+		if (c->status == AG_EXEC_FAILED && c->transient)
+			printf("  (a transient failure: the next run tries again)\n");
 	}
 	printf("apply: %zu cluster%s applied, %zu failed, %zu held by the loop breaker, "
 	       "%lu mutating call%s\n",

@@ -60,4 +60,41 @@ test_expect_success 'a new commit for that cluster is tried again and succeeds' 
 	! grep -E "^  bad-db +create-cluster" status2.txt
 '
 
+# start_proxy ARGS...: fault proxy in front of moto; sets PROXY_URL.
+BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
+test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
+start_proxy() {
+	local p i
+	for p in $(cat "$BG_PIDS"); do kill "$p" 2>/dev/null || true; done
+	: >"$BG_PIDS"
+	rm -f "$TRASH/proxy.port"
+	python3 "$AG_SRC/tests/tools/fault-proxy.py" --target "$MOTO_URL" --log-actions \
+		--port-file "$TRASH/proxy.port" --log "$TRASH/proxy.log" "$@" &
+	echo $! >>"$BG_PIDS"
+	for i in $(seq 1 100); do
+		[ -s "$TRASH/proxy.port" ] && break
+		sleep 0.05
+	done
+	PROXY_URL="http://127.0.0.1:$(cat "$TRASH/proxy.port")"
+}
+
+test_expect_success 'a throttled create is not held: the next run retries it' '
+	mkdir t
+	write throttled-db long-enough-password >t/db.yaml
+	start_proxy --mangle CreateDBCluster=throttle
+	rc=0
+	AWS_ENDPOINT_URL=$PROXY_URL AWS_MAX_ATTEMPTS=1 "$AG_BIN" sync --dir t \
+		--state-dir "$TRASH/tstate" --poll-interval 100ms >t1.txt 2>&1 || rc=$?
+	test "$rc" = 1
+	grep -E "^cluster .throttled-db.: failed" t1.txt
+	check_contains t1.txt "Throttling"
+	check_contains t1.txt "transient failure"
+	"$AG_BIN" status --dir t --state-dir "$TRASH/tstate" >tstatus.txt
+	check_not_contains tstatus.txt "create-cluster:"
+	start_proxy
+	AWS_ENDPOINT_URL=$PROXY_URL "$AG_BIN" sync --dir t --state-dir "$TRASH/tstate" \
+		--poll-interval 100ms >t2.txt 2>&1 || { cat t2.txt; false; }
+	grep -E "^cluster .throttled-db.: applied" t2.txt
+'
+
 test_done

@@ -29,6 +29,7 @@ forwarded as above. MODE is one of:
   marker-cycle  pages never end: Marker A, then B, then A again, ...
   fresh-markers pages never end: a new Marker every time, each page padded
                 with --pad bytes (an XML comment)
+  throttle      HTTP 400 Throttling, never forwarded
   creating      every cluster or instance in the reply is in status "creating"
                 (a create AWS is still working on)
   echo-error    HTTP 400 with an RDS error whose Message echoes the request
@@ -219,6 +220,10 @@ def main():
             params = urllib.parse.parse_qsl(body.decode("utf-8", "replace"))
             action = dict(params).get("Action", "")
             mode = mangles.get(action)
+            if mode == "throttle":
+                log("mangle " + mode, action)
+                return self.reply(400, "text/xml", THROTTLE % i,
+                                  {"x-amzn-requestid": "fault-proxy-throttle-%d" % i})
             if mode == "echo-error" or mode == "no-result":
                 log("mangle " + mode, action)
                 status, text = mangler.reply(mode, action, params, 200, "",

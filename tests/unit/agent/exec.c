@@ -169,16 +169,18 @@ on_progress(void *ctx, const struct ag_wait_progress *p)
 	    p->status, (long long)p->elapsed_ms);
 }
 
-static int failures;
+static int failures, terminal_failures;
 
 static void
-on_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error)
+on_failure(void *ctx, const struct ag_cluster_plan *cp, const char *action, const char *error,
+    bool terminal)
 {
 	(void)ctx;
 	(void)cp;
 	(void)action;
 	(void)error;
 	failures++;
+	terminal_failures += terminal;
 }
 
 static void
@@ -200,6 +202,7 @@ setup(void **state)
 	fk.now = 1000000;
 	stop_flag = 0;
 	failures = 0;
+	terminal_failures = 0;
 	progress_log[0] = '\0';
 	return 0;
 }
@@ -361,7 +364,48 @@ test_exec__failure_stops_only_its_cluster(void **state)
 	assert_null(strstr(r.v[0].error, "s3cret"));
 	assert_int_equal(r.v[1].status, AG_EXEC_APPLIED);
 	assert_int_equal(failures, 1);
+	assert_int_equal(terminal_failures, 1); /* a validation error would repeat */
+	assert_false(r.v[0].transient);
 	assert_int_equal(s.served + s.unscripted, 2);
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
+static const char THROTTLE[] = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling"
+                               "</Code><Message>Rate exceeded</Message></Error></ErrorResponse>";
+
+/* Throttling, 5xx and timeouts are transient: reported, never held. */
+static void
+test_exec__transient_failures_are_not_terminal(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 400, THROTTLE, "r1");
+	ag_lb_script(&s, 503, "Service Unavailable", "r2");
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	create_plan(&p);
+	add_action(
+	    add_cluster(&p, "db2"), AG_ACT_CREATE_CLUSTER, "CreateDBCluster", "db2", AG_WAIT_NONE);
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), AG_ERROR);
+	assert_int_equal(r.v[0].status, AG_EXEC_FAILED);
+	assert_true(r.v[0].transient);
+	assert_int_equal(r.v[1].status, AG_EXEC_FAILED);
+	assert_true(r.v[1].transient);
+	assert_int_equal(failures, 2);
+	assert_int_equal(terminal_failures, 0);
 	ag_exec_result_release(&r);
 	ag_plan_release(&p);
 	ag_aws_client_free(c);
@@ -376,6 +420,7 @@ main(void)
 	    cmocka_unit_test_setup(test_exec__no_wait_sends_what_is_safe_and_returns, setup),
 	    cmocka_unit_test_setup(test_exec__stop_while_waiting_sends_nothing_new, setup),
 	    cmocka_unit_test_setup(test_exec__failure_stops_only_its_cluster, setup),
+	    cmocka_unit_test_setup(test_exec__transient_failures_are_not_terminal, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
