@@ -236,6 +236,99 @@ wait_for(struct ag_aws_client *aws, const struct ag_action *a, const struct ag_e
 	return ag_rds_wait(aws, &w, err);
 }
 
+/*
+ * Whether a failure would repeat as is. Transient: throttling and other
+ * retryable AWS codes, HTTP 5xx, transport failures and timeouts; the next
+ * cycle retries them. Terminal: everything else (validation, permission,
+ * invalid state, a resource that went to a state that will not lead to
+ * the goal).
+ */
+static bool
+terminal_failure(struct ag_aws_client *aws, int rc)
+{
+	static const char *const transient_codes[] = {"Throttling", "ThrottlingException",
+	    "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
+	    "RequestLimitExceeded", "RequestThrottled", "SlowDown", "EC2ThrottledException",
+	    "ServiceUnavailable", "InternalFailure", "InternalError", "RequestTimeout",
+	    "RequestTimeoutException", "PriorRequestNotComplete", "IDPCommunicationError", NULL};
+	const struct ag_aws_error_info *ei = ag_aws_client_last_error(aws);
+	size_t i;
+
+	if (rc == AG_ENET || rc == AG_ETIMEOUT)
+		return false;
+	if (rc != AG_EAWS || ei == NULL)
+		return true;
+	if (ei->http_status >= 500)
+		return false;
+	for (i = 0; ei->code && transient_codes[i]; i++)
+		if (strcmp(ei->code, transient_codes[i]) == 0)
+			return false;
+	return true;
+}
+
+/* Does the resource a create makes exist now? */
+static int
+created_exists(
+    struct ag_aws_client *aws, const struct ag_action *a, bool *exists, struct ag_error *err)
+{
+	struct ag_observed o;
+	int rc;
+
+	ag_observed_init(&o);
+	if (a->kind == AG_ACT_CREATE_INSTANCE)
+		rc = ag_rds_describe_db_instances(aws, a->target, NULL, &o, err);
+	else
+		rc = ag_rds_describe_db_clusters(aws, a->target, NULL, &o, err);
+	if (rc == AG_ENOTFOUND) {
+		ag_error_clear(err);
+		rc = 0;
+	}
+	*exists = rc == 0 && (a->kind == AG_ACT_CREATE_INSTANCE ? o.n_instances : o.n_clusters) > 0;
+	ag_observed_release(&o);
+	return rc;
+}
+
+/*
+ * A create is not idempotent: when its reply is lost (a timeout, a dropped
+ * connection, a 5xx) AWS may have processed it anyway, and a blind retry
+ * would fail with "already exists". So one attempt at a time, and before
+ * each retry a describe: if the resource is there, the create went
+ * through.
+ */
+static int
+call_create(struct ag_aws_client *aws, const struct ag_action *a, const struct ag_kvlist *params,
+    struct ag_aws_response *resp, bool *adopted, struct ag_error *err)
+{
+	int old = ag_aws_client_set_max_attempts(aws, 1), attempt, rc;
+	const struct ag_aws_config *cfg = ag_aws_client_config(aws);
+	const struct ag_clock *clk = ag_aws_client_clock(aws);
+	struct ag_error derr = AG_ERROR_INIT;
+	bool exists = false;
+
+	*adopted = false;
+	for (attempt = 0;; attempt++) {
+		ag_error_clear(err);
+		rc = ag_aws_call(aws, service_of(a), a->action, params, resp, err);
+		if (rc == 0 || terminal_failure(aws, rc) || attempt + 1 >= old ||
+		    ag_aws_client_stopping(aws))
+			break;
+		clk->sleep_ms(clk->ctx,
+		    ag_aws_backoff_ms(attempt, cfg->retry_base_ms, cfg->retry_max_ms, 0.5));
+		if (created_exists(aws, a, &exists, &derr) < 0)
+			break; /* cannot tell: report the create's own failure */
+		if (exists) {
+			ag_log_info("%s '%s': the reply was lost, but it was created", a->action,
+			    a->target);
+			ag_error_clear(err);
+			*adopted = true;
+			rc = 0;
+			break;
+		}
+	}
+	ag_aws_client_set_max_attempts(aws, old);
+	return rc;
+}
+
 static int
 run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag_cluster_plan *cp,
     const struct ag_action *a, struct sgmap *sg, const struct ag_exec_opts *opts,
@@ -246,13 +339,21 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 	const struct ag_aws_error_info *ei;
 	const struct ag_xml_node *n;
 	char *sgid = NULL;
+	bool adopted = false;
 	int rc;
 
 	rc = resolve_params(&params, a, cp->id, sg, opts, err);
 	if (rc < 0)
 		goto out;
 	ag_log_info("cluster '%s': %s %s", cp->id, ag_action_kind_name(a->kind), a->action);
-	rc = ag_aws_call(aws, service_of(a), a->action, &params, &resp, err);
+	if (a->kind == AG_ACT_CREATE_CLUSTER || a->kind == AG_ACT_CREATE_INSTANCE ||
+	    a->kind == AG_ACT_RESTORE_CLUSTER) {
+		rc = call_create(aws, a, &params, &resp, &adopted, err);
+		if (rc == 0 && adopted)
+			goto wait;
+	} else {
+		rc = ag_aws_call(aws, service_of(a), a->action, &params, &resp, err);
+	}
 	if (rc < 0) {
 		ei = ag_aws_client_last_error(aws);
 		if (ei && already_exists(ei->code)) {
@@ -290,36 +391,6 @@ out:
 	ag_aws_response_release(&resp);
 	ag_kvlist_wipe(&params);
 	return rc;
-}
-
-/*
- * Whether a failure would repeat as is. Transient: throttling and other
- * retryable AWS codes, HTTP 5xx, transport failures and timeouts; the next
- * cycle retries them. Terminal: everything else (validation, permission,
- * invalid state, a resource that went to a state that will not lead to
- * the goal).
- */
-static bool
-terminal_failure(struct ag_aws_client *aws, int rc)
-{
-	static const char *const transient_codes[] = {"Throttling", "ThrottlingException",
-	    "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
-	    "RequestLimitExceeded", "RequestThrottled", "SlowDown", "EC2ThrottledException",
-	    "ServiceUnavailable", "InternalFailure", "InternalError", "RequestTimeout",
-	    "RequestTimeoutException", "PriorRequestNotComplete", "IDPCommunicationError", NULL};
-	const struct ag_aws_error_info *ei = ag_aws_client_last_error(aws);
-	size_t i;
-
-	if (rc == AG_ENET || rc == AG_ETIMEOUT)
-		return false;
-	if (rc != AG_EAWS || ei == NULL)
-		return true;
-	if (ei->http_status >= 500)
-		return false;
-	for (i = 0; ei->code && transient_codes[i]; i++)
-		if (strcmp(ei->code, transient_codes[i]) == 0)
-			return false;
-	return true;
 }
 
 static void

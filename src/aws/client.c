@@ -252,6 +252,15 @@ ag_aws_client_set_stop(struct ag_aws_client *c, const volatile sig_atomic_t *sto
 	c->stop = stop;
 }
 
+int
+ag_aws_client_set_max_attempts(struct ag_aws_client *c, int n)
+{
+	int old = c->cfg.max_attempts;
+
+	c->cfg.max_attempts = n < 1 ? 1 : n;
+	return old;
+}
+
 bool
 ag_aws_client_stopping(const struct ag_aws_client *c)
 {

@@ -144,6 +144,10 @@ const struct ag_clock *ag_aws_client_clock(const struct ag_aws_client *c);
  * AG_ESTOPPED after their current poll.
  */
 void ag_aws_client_set_stop(struct ag_aws_client *c, const volatile sig_atomic_t *stop);
+/* Sets the attempts per call (at least 1); returns the previous value. A
+ * caller that must not repeat a non-idempotent call blindly sets 1 and
+ * checks what happened before trying again. */
+int ag_aws_client_set_max_attempts(struct ag_aws_client *c, int n);
 bool ag_aws_client_stopping(const struct ag_aws_client *c);
 
 /*

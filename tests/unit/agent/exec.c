@@ -412,6 +412,43 @@ test_exec__transient_failures_are_not_terminal(void **state)
 	ag_lb_release(&s);
 }
 
+/* #17: a create whose reply was lost is not sent again once a describe
+ * shows AWS processed it. */
+static void
+test_exec__lost_create_reply_is_described_not_resent(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 503, "Service Unavailable", "r1");   /* AWS created it, reply lost */
+	ag_lb_script(&s, 200, CLUSTER_IS("creating"), NULL);  /* describe before a retry */
+	ag_lb_script(&s, 200, CLUSTER_IS("available"), NULL); /* the waiter */
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_aws_client_set_max_attempts(c, 3);
+	ag_plan_init(&p);
+	add_action(add_cluster(&p, "db1"), AG_ACT_CREATE_CLUSTER, "CreateDBCluster", "db1",
+	    AG_WAIT_CLUSTER_AVAILABLE);
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), 0);
+	assert_int_equal(r.v[0].status, AG_EXEC_APPLIED);
+	assert_int_equal(ag_lb_count(&s, "CreateDBCluster"), 1);
+	assert_int_equal(ag_lb_count(&s, "DescribeDBClusters"), 2);
+	assert_int_equal(s.unscripted, 0);
+	assert_int_equal(failures, 0);
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
 int
 main(void)
 {
@@ -421,6 +458,7 @@ main(void)
 	    cmocka_unit_test_setup(test_exec__stop_while_waiting_sends_nothing_new, setup),
 	    cmocka_unit_test_setup(test_exec__failure_stops_only_its_cluster, setup),
 	    cmocka_unit_test_setup(test_exec__transient_failures_are_not_terminal, setup),
+	    cmocka_unit_test_setup(test_exec__lost_create_reply_is_described_not_resent, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
