@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/status_notes.h"
 #include "agent/state.h"
 #include "core/kv.h"
 #include "core/mem.h"
@@ -34,6 +35,10 @@ cmd_status(int argc, char **argv)
 	size_t i;
 	int c, rc = AG_EXIT_OK;
 
+	/* with --repo, status reads the notes instead */
+	for (c = 1; c < argc; c++)
+		if (strcmp(argv[c], "--repo") == 0 || strncmp(argv[c], "--repo=", 7) == 0)
+			return ag_cli_status_notes(argc, argv);
 	ag_sealed_stats_init(&st);
 	optind = 1;
 	opterr = 0;

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/gitsrc.h"
 #include "cli/opts.h"
 #include "cli/reconcile.h"
 #include "core/plan.h"
@@ -16,14 +17,18 @@ int
 cmd_unmanaged(int argc, char **argv)
 {
 	struct ag_error err = AG_ERROR_INIT;
+	struct ag_gitsync *gs = NULL;
 	struct ag_cli_opts o;
 	struct ag_cli_run run;
 	struct ag_cycle *cy = &run.cy;
 	size_t i, n = 0;
 	int rc;
 
+	memset(&run, 0, sizeof(run));
 	if ((rc = ag_cli_opts_parse(&o, argc, argv, AG_OPT_SOURCE)) != 0)
-		goto out_opts;
+		goto out;
+	if (o.git.repo && (rc = ag_cli_git_open(&gs, &o, argv[0])) != 0)
+		goto out;
 	if ((rc = ag_cli_run_open(&run, &o, false)) != 0)
 		goto out;
 	rc = ag_cycle_observe(cy, &err);
@@ -31,8 +36,8 @@ cmd_unmanaged(int argc, char **argv)
 		rc = AG_EXIT_ERROR;
 		fprintf(stderr,
 		    "aurora-gitops unmanaged: the manifests have errors; run "
-		    "'aurora-gitops validate %s'\n",
-		    o.cfg.dir);
+		    "'aurora-gitops validate %s%s'\n",
+		    gs ? "--repo " : "", gs ? o.git.repo : o.cfg.dir);
 		goto out;
 	}
 	if (rc < 0) {
@@ -59,7 +64,7 @@ cmd_unmanaged(int argc, char **argv)
 	rc = AG_EXIT_OK;
 out:
 	ag_cli_run_close(&run);
-out_opts:
+	ag_gitsync_free(gs);
 	ag_cli_opts_release(&o);
 	return rc;
 }

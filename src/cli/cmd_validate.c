@@ -6,6 +6,7 @@
  * finding to standard output: the findings are what the command produces.
  */
 #include "cli/cli.h"
+#include "cli/gitsrc.h"
 #include "core/buf.h"
 #include "core/diag.h"
 #include "core/manifest.h"
@@ -110,8 +111,19 @@ cmd_validate(int argc, char **argv)
 	    {"strict", no_argument, NULL, 's'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"repo", required_argument, NULL, 'r'},
+	    {"branch", required_argument, NULL, 'b'},
+	    {"path", required_argument, NULL, 'p'},
+	    {"ref", required_argument, NULL, 'R'},
+	    {"state-dir", required_argument, NULL, 'S'},
+	    {"git-token-env", required_argument, NULL, 'T'},
+	    {"git-token-file", required_argument, NULL, 't'},
+	    {"ssh-key", required_argument, NULL, 'k'},
+	    {"ssh-known-hosts", required_argument, NULL, 'K'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct ag_gitsync *gs = NULL;
+	struct ag_cli_opts go;
 	static const char *const defpath[] = {"manifests"};
 	struct ag_manifest_set set;
 	struct ag_diags diags;
@@ -121,10 +133,40 @@ cmd_validate(int argc, char **argv)
 	size_t npaths = 1, i;
 	int c, strict = 0, json = 0, rc = AG_EXIT_OK;
 
+	memset(&go, 0, sizeof(go));
+	ag_manifest_set_init(&set);
+	ag_diags_init(&diags);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			go.git.repo = optarg;
+			break;
+		case 'b':
+			go.git.branch = optarg;
+			break;
+		case 'p':
+			go.git.path = optarg;
+			break;
+		case 'R':
+			go.git.ref = optarg;
+			break;
+		case 'S':
+			go.cfg.state_dir = optarg;
+			break;
+		case 'T':
+			go.git.token_env = optarg;
+			break;
+		case 't':
+			go.git.token_file = optarg;
+			break;
+		case 'k':
+			go.git.ssh_key = optarg;
+			break;
+		case 'K':
+			go.git.ssh_known_hosts = optarg;
+			break;
 		case 's':
 			strict = 1;
 			break;
@@ -147,12 +189,29 @@ cmd_validate(int argc, char **argv)
 			return ag_cli_usage("validate", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (optind < argc && go.git.repo) {
+		rc = ag_cli_usage("validate", "pass paths or --repo, not both");
+		goto out;
+	}
+	if (go.git.repo == NULL && (go.git.branch || go.git.path || go.git.ref)) {
+		rc = ag_cli_usage("validate", "--branch, --path and --ref need --repo");
+		goto out;
+	}
 	if (optind < argc) {
 		paths = (const char *const *)argv + optind;
 		npaths = (size_t)(argc - optind);
 	}
-	ag_manifest_set_init(&set);
-	ag_diags_init(&diags);
+	if (go.git.repo) {
+		/* the tree at the commit; the source runs the cross-file checks */
+		if ((rc = ag_cli_git_open(&gs, &go, "validate")) != 0)
+			goto out;
+		if (ag_source_load(ag_gitsync_source(gs), &set, &diags, &err) < 0 &&
+		    diags.errors == 0) {
+			rc = ag_cli_fail(&err);
+			goto out;
+		}
+		goto lint;
+	}
 	if (ag_fs_find_manifests(&files, paths, npaths, &err) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
@@ -160,6 +219,7 @@ cmd_validate(int argc, char **argv)
 	for (i = 0; i < files.n; i++)
 		load_file(&set, &diags, files.v[i]);
 	ag_manifest_set_check(&set, &diags);
+lint:
 	ag_manifest_lint(&set, &diags);
 	if (strict)
 		ag_diags_promote_warnings(&diags);
@@ -170,6 +230,8 @@ cmd_validate(int argc, char **argv)
 		print_text(&diags, set.n);
 	rc = diags.errors ? AG_EXIT_ERROR : AG_EXIT_OK;
 out:
+	ag_gitsync_free(gs);
+	ag_cli_opts_release(&go);
 	ag_strlist_release(&files);
 	ag_diags_release(&diags);
 	ag_manifest_set_release(&set);

@@ -23,7 +23,8 @@
 
 const struct ag_cmd ag_cmds[] = {
     {"validate", cmd_validate, true, "check manifests against the schema and policy",
-        "validate [PATH...] [--strict] [--format text|json]"},
+        "validate [PATH...] [--strict] [--format text|json]\n"
+        "     validate --repo URL|PATH [--branch B] [--path SUBDIR] [--ref REV] [--state-dir D]"},
     {"plan", cmd_plan, false, "show what would change, as text, JSON or Markdown",
         "plan SOURCE [--cluster ID...] [--format text|json|markdown]\n"
         "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply] [--note]\n"
@@ -48,7 +49,9 @@ const struct ag_cmd ag_cmds[] = {
     {"import", cmd_import, false, "write manifests for live clusters",
         "import CLUSTER_ID... [--out DIR]"},
     {"status", cmd_status, false, "show sealed-key usage and what the agent recorded",
-        "status [--dir DIR] [--state-dir DIR]"},
+        "status [--dir DIR] [--state-dir DIR]\n"
+        "     status --repo URL|PATH [--format text|json] [--history CLUSTER] [--notes-ref R]\n"
+        "            [--state-dir DIR]"},
     {"unmanaged", cmd_unmanaged, false, "list clusters no manifest covers",
         "unmanaged SOURCE\n" AG_SOURCE_USAGE},
     {"doctor", cmd_doctor, false, "check region, endpoint, credentials and access", "doctor"},

@@ -111,4 +111,35 @@ test_expect_success 'a cache cloned from another remote is rebuilt' '
 	check_contains err "cloned from another remote"
 '
 
+test_expect_success 'validate and unmanaged read the commit too' '
+	"$AG_BIN" validate --repo "$REMOTE" --state-dir "$STATE" >val.txt 2>&1 ||
+		{ cat val.txt; exit 1; }
+	short=$(git -C remote.git rev-parse --short=7 main) &&
+	check_contains val.txt "1 manifest, 0 errors" &&
+	check_exit 1 "$AG_BIN" validate --repo "$REMOTE" --state-dir "$STATE" --ref main@{0}~1 \
+		--path nowhere >val2.txt 2>&1 &&
+	check_contains val2.txt "directory '"'"'nowhere'"'"' not found" &&
+	"$AG_BIN" unmanaged --repo "$REMOTE" --state-dir "$STATE" >unm.txt 2>unm.err ||
+		{ cat unm.txt unm.err; exit 1; }
+	check_contains unm.err "0 clusters without a manifest"
+'
+
+test_expect_success 'status reads the notes from a clone: last results and history' '
+	git clone -q --bare remote.git clone.git &&
+	git -C clone.git fetch -q origin "refs/notes/aurora-gitops:refs/notes/aurora-gitops" &&
+	"$AG_BIN" status --repo "$TRASH/clone.git" --state-dir "$TRASH/st2" --format json >st.json &&
+	python3 - <<-PY &&
+	import json
+	s = json.load(open("st.json"))
+	c = [x for x in s["clusters"] if x["cluster"] == "minimal-pg"]
+	assert len(c) == 1, s
+	assert c[0]["result"] == "in-sync" and c[0]["commit"] == "$(git -C remote.git rev-parse main)", c
+	assert c[0]["outputs"]["port"] == 5432, c
+	PY
+	"$AG_BIN" status --repo "$TRASH/clone.git" --state-dir "$TRASH/st2" --history minimal-pg >hist.txt &&
+	check_contains hist.txt "applied" && check_contains hist.txt "$(cut -c1-7 head1)" &&
+	[ "$(grep -c "^minimal-pg" hist.txt)" -ge 5 ] &&
+	check_exit 1 "$AG_BIN" status --repo "$TRASH/clone.git" --state-dir "$TRASH/st2" --history nosuch
+'
+
 test_done
