@@ -560,11 +560,10 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 	ag_observed_init(&after);
 	existing_lines(gs, &existing);
 	if (gs->sig_rc < 0) {
-		line_base(gs, &l, "skipped", NULL, "unsigned");
-		if (gs->sig_rc != AG_ENOTFOUND) {
-			free(l.result);
-			l.result = ag_xstrdup("bad-signature");
-		}
+		line_base(gs, &l, "skipped", NULL,
+		    gs->sig_rc == AG_ENOTFOUND  ? "unsigned"
+		    : gs->sig_rc == AG_EDENIED ? "untrusted-signer"
+		                               : "bad-signature");
 		l.error = ag_xasprintf("%s; nothing was applied", gs->sig_err.msg);
 		emit(gs, &lines, &existing, &l);
 		ag_note_line_release(&l);
