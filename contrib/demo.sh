@@ -3,8 +3,10 @@
 # manifests say, against a local AWS emulator (moto) -- no AWS account.
 #
 # It installs what is missing, builds, starts moto on a free loopback port,
-# syncs the examples in manifests/, changes one cluster behind the agent's
-# back, and prints the drift report a pull request would show.
+# makes a local bare config repository from the examples in manifests/,
+# syncs it (the outcome is written back as git notes on the commit), commits
+# a change and syncs again, changes a cluster behind the agent's back and
+# shows the drift report, and prints `git log --notes=aurora-gitops`.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,14 +47,35 @@ python3 "$here/tests/tools/moto-fixture.py" render "$AWS_ENDPOINT_URL" "$work/sr
 	>/dev/null
 ls "$work/repo"
 
-step "aurora-gitops validate"
-"$ag" validate "$work/repo" || true
+step "a bare config repository with one commit (file://$work/config.git)"
+export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=demo GIT_AUTHOR_EMAIL=demo@example.com
+export GIT_COMMITTER_NAME=demo GIT_COMMITTER_EMAIL=demo@example.com
+git init -q --bare -b main "$work/config.git"
+git init -q -b main "$work/checkout"
+cp "$work/repo"/*.yaml "$work/checkout/"
+git -C "$work/checkout" add -A
+git -C "$work/checkout" commit -qm "Aurora clusters: first four"
+git -C "$work/checkout" push -q "$work/config.git" main
+git -C "$work/config.git" log --oneline
+repo="file://$work/config.git"
 
-step "aurora-gitops sync   (creates every cluster, its subnet group, parameters, instances)"
-"$ag" sync --dir "$work/repo" --state-dir "$work/state" --poll-interval 1s -q
+step "aurora-gitops validate --repo   (the tree at the commit, never a checkout)"
+"$ag" validate --repo "$repo" --state-dir "$work/state" || true
 
-step "aurora-gitops plan --detailed-exitcode   (nothing left to do: exit 0)"
-"$ag" plan --dir "$work/repo" --state-dir "$work/state" --detailed-exitcode | head -n 3
+step "aurora-gitops sync --repo   (fetch, plan, apply, note on the commit, push the note)"
+"$ag" sync --repo "$repo" --state-dir "$work/state" --agent-id demo-agent --poll-interval 1s -q
+
+step "commit a change: minimal-pg gets a second instance and 7-day backups"
+sed -i -e 's/count: 1/count: 2/' -e 's/^  engineVersion: "16.1"/  engineVersion: "16.1"\n  backupRetentionPeriod: 7/' \
+	"$work/checkout/minimal.yaml"
+git -C "$work/checkout" commit -qam "minimal-pg: second instance, 7-day backups"
+git -C "$work/checkout" push -q "$work/config.git" main
+
+step "aurora-gitops sync --repo   (only what the commit changed)"
+"$ag" sync --repo "$repo" --state-dir "$work/state" --agent-id demo-agent --poll-interval 1s -q
+
+step "aurora-gitops plan --repo --detailed-exitcode   (nothing left to do: exit 0)"
+"$ag" plan --repo "$repo" --state-dir "$work/state" --detailed-exitcode | head -n 3
 echo "exit code: $?"
 
 step "someone changes orders-db by hand: 3-day backups, no deletion protection, an extra reader"
@@ -66,14 +89,36 @@ rds.create_db_instance(DBInstanceIdentifier="orders-db-adhoc", DBClusterIdentifi
                        DBInstanceClass="db.r6g.xlarge", Engine="aurora-postgresql")
 PY
 
-step "aurora-gitops plan --format markdown   (the drift report for a pull request)"
+step "aurora-gitops plan --repo --format markdown   (the drift report for a pull request)"
 set +e
-"$ag" plan --dir "$work/repo" --state-dir "$work/state" --format markdown --detailed-exitcode
+"$ag" plan --repo "$repo" --state-dir "$work/state" --format markdown --detailed-exitcode
 echo "exit code: $? (2 = changes present)"
 set -e
 
-step "aurora-gitops sync   (puts it back)"
-"$ag" sync --dir "$work/repo" --state-dir "$work/state" --poll-interval 1s | tail -n 3
-"$ag" plan --dir "$work/repo" --state-dir "$work/state" --detailed-exitcode | head -n 1
+step "aurora-gitops sync --repo   (puts it back; the note on the head says so)"
+"$ag" sync --repo "$repo" --state-dir "$work/state" --agent-id demo-agent --poll-interval 1s |
+	tail -n 3
+
+step "git log --notes=aurora-gitops   (what the agent did, on the commits themselves)"
+git -C "$work/config.git" log --notes=aurora-gitops --format='%C(yellow)%h%Creset %s%n%N' |
+	python3 -c '
+import json, sys
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    if line.startswith("{"):
+        o = json.loads(line)
+        out = o.get("outputs", {})
+        print("    %-6s %-20s %-16s %s actions%s" % (o["kind"], o.get("cluster", "-"),
+              o["result"], len(o.get("actions", [])),
+              ("  writer " + out["writer_endpoint"]) if out.get("writer_endpoint") else ""))
+    else:
+        print(line)
+'
+echo
+echo "raw note on the head (one JSON object per line):"
+git -C "$work/config.git" notes --ref aurora-gitops show main | head -n 2
+
+step "aurora-gitops status --repo   (the last result per cluster, read from the notes)"
+"$ag" status --repo "$repo" --state-dir "$work/state"
 echo
 echo "done: moto is stopped and $work removed on exit"
