@@ -561,7 +561,7 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 	existing_lines(gs, &existing);
 	if (gs->sig_rc < 0) {
 		line_base(gs, &l, "skipped", NULL,
-		    gs->sig_rc == AG_ENOTFOUND  ? "unsigned"
+		    gs->sig_rc == AG_ENOTFOUND ? "unsigned"
 		    : gs->sig_rc == AG_EDENIED ? "untrusted-signer"
 		                               : "bad-signature");
 		l.error = ag_xasprintf("%s; nothing was applied", gs->sig_err.msg);

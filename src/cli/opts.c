@@ -328,6 +328,9 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 		    "--branch, --path, --ref, --note and --require-signed-commits need --repo");
 	if (o->git.require_signed && o->git.allowed_signers == NULL)
 		return ag_cli_usage(cmd, "--require-signed-commits needs --allowed-signers FILE");
+	if (o->git.ssh_accept_new_host && o->git.ssh_known_hosts == NULL)
+		return ag_cli_usage(cmd, "--ssh-accept-new-host needs --ssh-known-hosts FILE "
+		                         "(the file new host keys are added to)");
 	if (o->git.token_env && o->git.token_file)
 		return ag_cli_usage(cmd, "--git-token-env and --git-token-file: pass one");
 	o->cfg.key_files = (const char *const *)o->key_files.v;

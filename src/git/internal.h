@@ -36,6 +36,14 @@ int ag_git_cred_cb(git_credential **out, const char *url, const char *user_from_
     unsigned int allowed, void *payload);
 int ag_git_cert_cb(git_cert *cert, int valid, const char *host, void *payload);
 
+/* The filesystem path of a local remote (file://PATH or a plain path), or
+ * NULL for a network URL (scp-style "host:path" included). Caller frees. */
+char *ag_git_local_path(const char *url);
+
+/* 1 when a line of the known_hosts file names host with this key, 0 when
+ * none names it, -1 when a line names it with another key. */
+int ag_git_known_hosts_match(const char *file, const char *host, const git_cert_hostkey *hk);
+
 int ag_git_oid_parse(git_oid *out, const char *hex, struct ag_error *err);
 
 #endif

@@ -78,8 +78,8 @@ ag_git_oid_parse(git_oid *out, const char *hex, struct ag_error *err)
  * scp-style "host:path" has a colon before the first slash; a URL has
  * "://".
  */
-static char *
-local_path_of(const char *url)
+char *
+ag_git_local_path(const char *url)
 {
 	const char *colon, *slash;
 
@@ -128,8 +128,8 @@ ag_git_cred_cb(git_credential **out, const char *url, const char *user_from_url,
  * line names the host with this key, 0 when none does, -1 when a line names
  * the host with another key (a changed key is never accepted).
  */
-static int
-known_hosts_match(const char *file, const char *host, const git_cert_hostkey *hk)
+int
+ag_git_known_hosts_match(const char *file, const char *host, const git_cert_hostkey *hk)
 {
 	struct ag_buf b = AG_BUF_INIT(4u * 1024 * 1024);
 	struct ag_error e = AG_ERROR_INIT;
@@ -215,7 +215,7 @@ ag_git_cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 		git_error_set_str(GIT_ERROR_SSH, "ssh host key not available for checking");
 		return GIT_ECERTIFICATE;
 	}
-	m = known_hosts_match(r->auth.ssh_known_hosts, host, hk);
+	m = ag_git_known_hosts_match(r->auth.ssh_known_hosts, host, hk);
 	if (m == 1)
 		return 0;
 	if (m < 0) {
@@ -392,7 +392,7 @@ ag_git_repo_open(struct ag_git_repo **out, const struct ag_git_repo_opts *o, str
 		goto out;
 	}
 	r->notes_track = tracking_name(r->notes_ref);
-	local = local_path_of(o->url);
+	local = ag_git_local_path(o->url);
 	if (local && strncmp(o->url, "file://", 7) != 0) {
 		char real[PATH_MAX];
 
