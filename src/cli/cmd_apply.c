@@ -149,12 +149,15 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 		goto out;
 	}
 	arc = ag_cycle_apply(cy, &err);
-	if (arc < 0 && arc != AG_ESTOPPED && cy->result.failed == 0 && cy->result.skipped == 0) {
-		rc = ag_cli_fail(&err);
+	/* The run ended (well, badly or stopped): only a killed run leaves
+	 * the marker behind. */
+	if (gs && ag_gitsync_end_apply(gs, &why) < 0) {
+		rc = ag_cli_fail(&why);
 		goto out;
 	}
-	if (gs && ag_gitsync_end_apply(gs, &err) < 0) {
+	if (arc < 0 && arc != AG_ESTOPPED && cy->result.failed == 0 && cy->result.skipped == 0) {
 		rc = ag_cli_fail(&err);
+		rc = git_note(gs, NULL, false, &err, argv[0], rc);
 		goto out;
 	}
 	ag_cli_print_result(cy);

@@ -732,11 +732,13 @@ ag_git_resolve(
 	char *tracking;
 	int rc;
 
+	/* In the cache the fetched branches are the truth; in a clone opened
+	 * in place, what the user names comes first. */
 	tracking = ag_xasprintf("refs/remotes/origin/%s", rev);
-	rc = git_revparse_single(&obj, r->repo, tracking);
-	free(tracking);
+	rc = git_revparse_single(&obj, r->repo, r->read_only ? rev : tracking);
 	if (rc < 0)
-		rc = git_revparse_single(&obj, r->repo, rev);
+		rc = git_revparse_single(&obj, r->repo, r->read_only ? tracking : rev);
+	free(tracking);
 	if (rc < 0) {
 		rc = ag_git_fail(err, rc, "revision '%s' not found in '%s'", rev, r->url);
 		goto out;

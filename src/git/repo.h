@@ -94,8 +94,9 @@ int ag_git_fetch_notes(struct ag_git_repo *r, struct ag_error *err);
 
 /*
  * Resolves rev (a commit id, a branch name, "origin/main", a tag, "HEAD~2")
- * in the cache to a commit. A branch name is tried as the fetched
- * refs/remotes/origin/<rev> first.
+ * to a commit. In a cache a branch name is tried as the fetched
+ * refs/remotes/origin/<rev> first; in a repository opened with
+ * ag_git_repo_open_local, rev as given comes first.
  */
 int ag_git_resolve(
     char oid[AG_GIT_OID_HEX], struct ag_git_repo *r, const char *rev, struct ag_error *err);

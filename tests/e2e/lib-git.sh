@@ -54,3 +54,23 @@ note_query() {
 	    sys.exit(1)
 	PY
 }
+
+# wait_for_file FILE [TENTHS]: until FILE is non-empty (default 30 s).
+wait_for_file() {
+	local i
+	for i in $(seq 1 "${2:-300}"); do
+		if [ -s "$1" ]; then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_for_git URL: until `git ls-remote URL` answers (5 s).
+wait_for_git() {
+	local i
+	for i in $(seq 1 50); do
+		if git ls-remote "$1" >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
+	done
+	return 1
+}

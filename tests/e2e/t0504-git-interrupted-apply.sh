@@ -21,13 +21,12 @@ test_expect_success 'sync is killed while CreateDBInstance is in flight' '
 		--port-file proxy.port --hold CreateDBInstance --reached reached) &
 	ppid=$!
 	echo "$ppid" >proxy.pid
-	for i in $(seq 1 100); do [ -s proxy.port ] && break; sleep 0.1; done
+	wait_for_file proxy.port
 	AWS_ENDPOINT_URL="http://127.0.0.1:$(cat proxy.port)" \
 		"$AG_BIN" sync --repo "$REMOTE" --state-dir "$STATE" --agent-id k1 \
 		--poll-interval 100ms >out1 2>err1 &
 	apid=$!
-	for i in $(seq 1 300); do [ -s reached ] && break; sleep 0.1; done
-	[ -s reached ] || { kill "$apid" "$ppid"; cat out1 err1; exit 1; }
+	wait_for_file reached || { kill "$apid" "$ppid"; cat out1 err1; exit 1; }
 	kill -KILL "$apid"; wait "$apid" 2>/dev/null || true
 	kill "$ppid"; wait "$ppid" 2>/dev/null || true
 	[ -f "$STATE/apply-in-progress.json" ] &&

@@ -62,10 +62,7 @@ test_expect_success 'git://: three concurrent agents, no note lost, fsck clean' 
 	(exec git daemon --enable=receive-pack --export-all --reuseaddr --listen=127.0.0.1 \
 		--port="$port" --base-path="$TRASH" "$TRASH" >daemon.log 2>&1) &
 	dpid=$!
-	for i in $(seq 1 50); do
-		git ls-remote "git://127.0.0.1:$port/remote.git" >/dev/null 2>&1 && break
-		sleep 0.1
-	done
+	wait_for_git "git://127.0.0.1:$port/remote.git" || { kill "$dpid"; cat daemon.log; exit 1; }
 	rc=0
 	run_agents "git://127.0.0.1:$port/remote.git" g || rc=1
 	kill "$dpid"; wait "$dpid" 2>/dev/null || true

@@ -23,7 +23,7 @@ test_expect_success 'setup: repository behind a token-checking HTTP server' '
 	--port-file "$TRASH/http.port" --token-file "$TRASH/token" --log "$TRASH/http.log") &
 HTTP_PID=$!
 test_when_finished "kill $HTTP_PID; wait $HTTP_PID"
-for i in $(seq 1 100); do [ -s "$TRASH/http.port" ] && break; sleep 0.1; done
+wait_for_file "$TRASH/http.port" 100
 REMOTE="http://127.0.0.1:$(cat "$TRASH/http.port")/remote.git"
 
 test_expect_success 'without a token: refused, nothing applied' '
