@@ -198,7 +198,8 @@ ag_cli_status_notes(int argc, char **argv)
 		rc = ag_cli_fail(&err);
 		goto out;
 	}
-	qsort(col.v, col.n, sizeof(*col.v), by_time);
+	if (col.n > 1)
+		qsort(col.v, col.n, sizeof(*col.v), by_time);
 	if (!history) {
 		/* keep the latest line per cluster (lines about a whole commit,
 		 * with no cluster, are kept under "-") */

@@ -21,6 +21,26 @@
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/*
+ * LeakSanitizer hook (used only in sanitizer builds): libgit2 1.5.1 with
+ * the PCRE2 regex backend leaks its match data on config regex lookups.
+ * Not our leak, and every program that links ag_git would report it.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_options(void);
+
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libpcre2-8.so\n";
+}
+
 static void
 do_init(void)
 {

@@ -139,7 +139,10 @@ test_expect_success 'status reads the notes from a clone: last results and histo
 	"$AG_BIN" status --repo "$TRASH/clone.git" --state-dir "$TRASH/st2" --history minimal-pg >hist.txt &&
 	check_contains hist.txt "applied" && check_contains hist.txt "$(cut -c1-7 head1)" &&
 	[ "$(grep -c "^minimal-pg" hist.txt)" -ge 5 ] &&
-	check_exit 1 "$AG_BIN" status --repo "$TRASH/clone.git" --state-dir "$TRASH/st2" --history nosuch
+	check_exit 1 "$AG_BIN" status --repo "$TRASH/clone.git" --state-dir "$TRASH/st2" --history nosuch &&
+	git init -q --bare nonotes.git &&
+	"$AG_BIN" status --repo "$TRASH/nonotes.git" --state-dir "$TRASH/st2" >none.txt &&
+	check_contains none.txt "none"
 '
 
 test_done
