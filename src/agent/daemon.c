@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
 
+#include "agent/gitsync.h"
 #include "agent/http.h"
 #include "agent/env.h"
 #include "agent/source_dir.h"
@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/status.h"
+#include "git/repo.h"
 #include "sys/fs.h"
 #include "sys/sysclock.h"
 
@@ -41,13 +42,14 @@ struct daemon {
 	const struct ag_rand *rnd;
 	struct ag_runconf conf; /* flags + settings file */
 	char *state_dir;
-	int lock_fd, sig_fd, wake_fd;
+	int lock_fd, sig_fd, wake_fd; /* sig_fd: the self-pipe's read end */
+	int sig_wfd;
 	struct ag_watch *watch;
 	struct ag_http *listen, *hook;
 	/* Kept for the life of the agent: one AWS client (and its credential
-	 * refresh) and one manifest source for every cycle. */
+	 * refresh) and, for a directory, one manifest source. */
 	struct ag_aws_client *aws;
-	struct ag_source *src;
+	struct ag_source *dir_src;
 
 	/* Shared with the HTTP thread: everything below, under mu. */
 	pthread_mutex_t mu;
@@ -55,15 +57,55 @@ struct daemon {
 	struct ag_buf secret;
 	int64_t heartbeat_ms; /* monotonic: last loop iteration */
 	bool webhook_pending;
-	char hook_why[8][160]; /* deliveries not logged yet */
+	char hook_why[8][192]; /* deliveries not logged yet */
 	unsigned n_hook_why, hooks_unlogged;
 
 	/* Loop schedule (monotonic ms; 0 = nothing due). */
 	int64_t next_check, next_drift, reconcile_at;
-	bool full_next; /* the due cycle is a drift sweep */
+	const char *due_why; /* why reconcile_at was set */
+	bool full_next;      /* the due cycle is a drift sweep */
 	char fingerprint[65];
 	bool stop;
+
+	/* git sources */
+	struct ag_gitsync_config git; /* o->git with the state dir and shard filled */
+	char shard_text[32];
+	struct ag_git_repo *check_repo;      /* for the cheap remote ref check */
+	char remote_oid[AG_GIT_OID_HEX];     /* last seen at the remote */
+	char reconciled_oid[AG_GIT_OID_HEX]; /* last commit a cycle finished on */
+	int64_t check_at;                    /* a ref check is due (inotify), 0 = none */
 };
+
+/*
+ * Signals: the handler only sets a flag and writes a byte to a self-pipe
+ * the loop polls. daemon_stop is also the cycle's stop flag (struct
+ * ag_env), so a SIGTERM during a cycle lets the call in flight finish and
+ * sends nothing more; the loop then writes the note and exits.
+ */
+static volatile sig_atomic_t daemon_stop, daemon_reload;
+static int daemon_sig_wfd = -1;
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGHUP)
+		daemon_reload = 1;
+	else
+		daemon_stop = sig;
+	if (daemon_sig_wfd >= 0 && write(daemon_sig_wfd, &c, 1) < 0) {
+		/* the pipe is full: the loop is woken anyway */
+	}
+	errno = saved;
+}
+
+static bool
+is_git(const struct daemon *d)
+{
+	return d->o->git.url != NULL;
+}
 
 void
 ag_daemon_opts_init(struct ag_daemon_opts *o)
@@ -344,7 +386,8 @@ set_cluster(struct daemon *d, const struct ag_cycle *cy, const struct ag_cluster
 			                                                  : AG_CLUSTER_IN_SYNC;
 			if (cp->reason != NULL && cp->status == AG_STATUS_ORPHANED)
 				c->state = AG_CLUSTER_BLOCKED;
-		} else if (ex->status == AG_EXEC_APPLIED || ex->status == AG_EXEC_PENDING) {
+		} else if (ex->status == AG_EXEC_APPLIED || ex->status == AG_EXEC_PENDING ||
+		           ex->status == AG_EXEC_IN_PROGRESS || ex->status == AG_EXEC_STOPPED) {
 			c->state = AG_CLUSTER_APPLYING;
 			snprintf(change, sizeof(change), "%s: %zu action%s sent",
 			    cp->status == AG_STATUS_CREATE   ? "create"
@@ -396,10 +439,10 @@ print_diags(const struct ag_diags *diags)
 	}
 }
 
-/* Manifests this shard owns (ids into owned). Invalid manifests are left
- * to the cycle, which reports them. */
+/* Manifests of src this shard owns (ids into owned).
+ * Invalid manifests are left to the cycle, which reports them. */
 static void
-owned_clusters(struct daemon *d, struct ag_strlist *owned)
+owned_clusters(struct daemon *d, struct ag_source *src, struct ag_strlist *owned)
 {
 	struct ag_manifest_set set;
 	struct ag_diags diags;
@@ -408,12 +451,78 @@ owned_clusters(struct daemon *d, struct ag_strlist *owned)
 
 	memset(&set, 0, sizeof(set));
 	memset(&diags, 0, sizeof(diags));
-	ag_source_load(d->src, &set, &diags, &err);
+	ag_source_load(src, &set, &diags, &err);
 	for (i = 0; i < set.n; i++)
 		if (ag_shard_owns(&d->o->shard, set.v[i].cluster_id))
 			ag_strlist_add(owned, set.v[i].cluster_id);
 	ag_manifest_set_release(&set);
 	ag_diags_release(&diags);
+}
+
+/*
+ * The git side before a cycle: fetch when the branch moved, verify the
+ * signature when required, and name the revision. Returns 0 with *gs set,
+ * or an error (counted as a failed fetch when the remote could not be
+ * read).
+ */
+static int
+git_open(struct daemon *d, struct ag_gitsync **gs, struct ag_error *err)
+{
+	struct ag_error why = AG_ERROR_INIT;
+	int rc;
+
+	rc = ag_gitsync_open(gs, &d->git, err);
+	pthread_mutex_lock(&d->mu);
+	if (rc < 0)
+		d->st.git_fetches_failed++;
+	else if (strcmp(ag_gitsync_commit(*gs), d->reconciled_oid) != 0)
+		d->st.git_fetches_ok++; /* a new commit came in (or the first one) */
+	pthread_mutex_unlock(&d->mu);
+	if (rc < 0)
+		return rc;
+	if (ag_gitsync_signature(*gs, &why) < 0) {
+		ag_error_set(err, why.code, "%s; nothing was applied", why.msg);
+		if (ag_gitsync_note(*gs, NULL, false, NULL, &why) < 0)
+			ag_log_error(
+			    "cannot write the note on %s: %s", ag_gitsync_revision(*gs), why.msg);
+		return err->code;
+	}
+	return 0;
+}
+
+/* Writes the note of a git cycle; counts it. */
+static void
+git_note(struct daemon *d, struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
+    const struct ag_error *failure)
+{
+	struct ag_error err = AG_ERROR_INIT;
+
+	if (ag_gitsync_note(gs, cy, applied, failure, &err) < 0) {
+		ag_log_error("cannot write the note on %s: %s", ag_gitsync_revision(gs), err.msg);
+		return;
+	}
+	pthread_mutex_lock(&d->mu);
+	d->st.notes_pushed++;
+	pthread_mutex_unlock(&d->mu);
+}
+
+/* Adds this cycle's AWS requests to the counters (reset per cycle). */
+static void
+record_aws(struct daemon *d)
+{
+	const struct ag_aws_counter *ctr;
+	size_t i, n = 0;
+
+	if (d->aws == NULL)
+		return;
+	ctr = ag_aws_client_counters(d->aws, &n);
+	for (i = 0; i < n; i++) {
+		if (ctr[i].requests > ctr[i].errors)
+			ag_status_count_aws(
+			    &d->st, ctr[i].action, "ok", ctr[i].requests - ctr[i].errors);
+		if (ctr[i].errors > 0)
+			ag_status_count_aws(&d->st, ctr[i].action, "error", ctr[i].errors);
+	}
 }
 
 static void
@@ -422,25 +531,19 @@ reconcile(struct daemon *d, const char *why)
 	struct ag_cycle_config cfg = d->o->cycle;
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_strlist owned = AG_STRLIST_INIT;
-	const struct ag_aws_counter *ctr;
+	struct ag_gitsync *gs = NULL;
+	struct ag_source *src = NULL;
 	struct ag_env env;
 	struct ag_cycle cy;
 	int64_t t0 = mono(d), now;
-	char rev[64];
-	size_t i, n = 0, applying = 0, failed = 0;
-	int rc;
+	char rev[128];
+	size_t i, applying = 0, failed = 0;
+	bool applied = false, planned = false;
+	int rc = 0;
 
 	ag_log_info("cycle: %s", why);
 	memset(&env, 0, sizeof(env));
-	ag_cycle_init(&cy, &env, d->src, &cfg);
-	if ((d->src == NULL && (rc = ag_source_dir_new(&d->src, d->o->cycle.dir, &err)) < 0) ||
-	    (d->aws == NULL && (rc = ag_env_aws_client(&d->aws, &err)) < 0)) {
-		ag_log_error("cycle failed: %s", err.msg);
-		ag_cycle_release(&cy);
-		return;
-	}
-	cy.src = d->src;
-	ag_aws_client_reset_counters(d->aws); /* counted into the status per cycle */
+	ag_cycle_init(&cy, &env, NULL, &cfg);
 	if (!cfg.mode_given && d->conf.mode != AG_MODE_UNSET)
 		cfg.mode = d->conf.mode;
 	else if (!cfg.mode_given)
@@ -449,61 +552,84 @@ reconcile(struct daemon *d, const char *why)
 		cfg.max_deletes = (int)d->conf.max_deletes;
 	cfg.auto_approve = true;
 	cfg.state_dir = d->state_dir;
-	snprintf(rev, sizeof(rev), "%s@%.7s", "dir", d->fingerprint);
+	d->git.notes_ref = d->o->git.notes_ref ? d->o->git.notes_ref : d->conf.notes_ref;
+	snprintf(rev, sizeof(rev), "dir@%.7s", d->fingerprint);
+	if (d->aws == NULL) {
+		if ((rc = ag_env_aws_client(&d->aws, &err)) < 0)
+			goto done;
+		ag_aws_client_set_stop(d->aws, &daemon_stop);
+	}
+	ag_aws_client_reset_counters(d->aws); /* counted into the status per cycle */
+	if (is_git(d)) {
+		rc = git_open(d, &gs, &err);
+		if (rc < 0)
+			goto done;
+		src = ag_gitsync_source(gs);
+		snprintf(rev, sizeof(rev), "%s", ag_gitsync_revision(gs));
+	} else {
+		if (d->dir_src == NULL && (rc = ag_source_dir_new(&d->dir_src, cfg.dir, &err)) < 0)
+			goto done;
+		src = d->dir_src;
+	}
+	cy.src = src;
+	env.aws = d->aws;
+	env.clock = d->clock;
+	env.rand = d->rnd;
+	env.stop = &daemon_stop;
+	env.no_wait = true; /* send what is safe now; the loop comes back */
 	if (d->o->shard.count > 1) {
-		owned_clusters(d, &owned);
+		owned_clusters(d, src, &owned);
 		if (owned.n == 0) {
-			ag_log_info("cycle: shard %u/%u owns no cluster", d->o->shard.index,
-			    d->o->shard.count);
+			ag_log_info("cycle: shard %s owns no cluster", d->shard_text);
 			pthread_mutex_lock(&d->mu);
 			ag_status_keep_only(&d->st, NULL, 0);
-			d->st.ready = true;
-			d->st.last_sync_ms = d->st.last_attempt_ms =
-			    d->clock->now_ms(d->clock->ctx);
+			ag_status_set_str(&d->st.revision, rev);
 			pthread_mutex_unlock(&d->mu);
-			ag_strlist_release(&owned);
-			return;
+			goto done;
 		}
 		cfg.clusters = (const char *const *)owned.v;
 		cfg.n_clusters = owned.n;
 	}
-	env.aws = d->aws;
-	env.clock = d->clock;
-	env.rand = d->rnd;
 	/* the state lock is held for the cycle only: a CLI sync may run between */
-	rc = ag_state_open(&env.state, d->state_dir, &err);
-	if (rc == 0)
-		rc = ag_cycle_plan(&cy, &err);
+	if ((rc = ag_state_open(&env.state, d->state_dir, &err)) < 0)
+		goto done;
+	rc = ag_cycle_plan(&cy, &err);
 	if (rc == AG_EINVAL && cy.diags.n > 0) {
 		print_diags(&cy.diags);
-		ag_error_set(&err, AG_EINVAL, "the manifests have errors; nothing was planned");
+		ag_error_set(&err, AG_EINVAL,
+		    "%zu error%s in the manifests at %s; nothing was planned", cy.diags.errors,
+		    cy.diags.errors == 1 ? "" : "s", rev);
 	}
-	if (rc == 0 && has_executable(&cy.plan)) {
+	if (rc < 0)
+		goto done;
+	planned = true;
+	if (gs != NULL)
+		ag_gitsync_skip_applied(gs, &cy.plan);
+	if (has_executable(&cy.plan)) {
+		applied = true;
+		if (gs != NULL && (rc = ag_gitsync_begin_apply(gs, &cy.plan, &err)) < 0)
+			goto done;
 		if (ag_cycle_apply(&cy, &err) < 0 && cy.result.failed == 0 &&
 		    cy.result.skipped == 0)
 			rc = err.code ? err.code : AG_ERROR;
 		else
 			ag_error_clear(&err);
+		if (gs != NULL && rc == 0 && (rc = ag_gitsync_end_apply(gs, &err)) < 0)
+			goto done;
 	}
 	if (rc == 0 && ag_cycle_save(&cy, &err) < 0)
 		rc = err.code ? err.code : AG_ERROR;
+done:
+	if (gs != NULL)
+		git_note(d, gs, planned ? &cy : NULL, applied, rc < 0 ? &err : NULL);
 	now = d->clock->now_ms(d->clock->ctx);
 
 	pthread_mutex_lock(&d->mu);
 	ag_status_set_str(&d->st.revision, rev);
 	d->st.last_attempt_ms = now;
 	ag_status_observe_reconcile(&d->st, (double)(mono(d) - t0) / 1000.0);
-	if (d->aws != NULL) {
-		ctr = ag_aws_client_counters(d->aws, &n);
-		for (i = 0; i < n; i++) {
-			if (ctr[i].requests > ctr[i].errors)
-				ag_status_count_aws(
-				    &d->st, ctr[i].action, "ok", ctr[i].requests - ctr[i].errors);
-			if (ctr[i].errors > 0)
-				ag_status_count_aws(&d->st, ctr[i].action, "error", ctr[i].errors);
-		}
-	}
-	if (rc == 0) {
+	record_aws(d);
+	if (rc == 0 && planned) {
 		const char **ids = ag_xcalloc(cy.plan.n_clusters + 1, sizeof(*ids));
 
 		for (i = 0; i < cy.plan.n_clusters; i++) {
@@ -516,6 +642,8 @@ reconcile(struct daemon *d, const char *why)
 		}
 		ag_status_keep_only(&d->st, ids, cy.plan.n_clusters);
 		free(ids);
+	}
+	if (rc == 0) {
 		ag_status_set_str(&d->st.last_error, NULL);
 		d->st.last_sync_ms = now;
 		d->st.ready = true;
@@ -524,6 +652,11 @@ reconcile(struct daemon *d, const char *why)
 	}
 	pthread_mutex_unlock(&d->mu);
 
+	if (rc == 0 && gs != NULL) {
+		memcpy(d->reconciled_oid, ag_gitsync_commit(gs), AG_GIT_OID_HEX);
+		if (d->remote_oid[0] == '\0')
+			memcpy(d->remote_oid, d->reconciled_oid, AG_GIT_OID_HEX);
+	}
 	if (rc == 0)
 		ag_log_info("cycle done in %lld ms: %zu cluster%s, %zu applying, %zu failed, %s",
 		    (long long)(mono(d) - t0), cy.plan.n_clusters,
@@ -533,20 +666,53 @@ reconcile(struct daemon *d, const char *why)
 	ag_cycle_log_requests(&cy);
 	ag_cycle_release(&cy);
 	ag_state_free(env.state);
+	ag_gitsync_free(gs);
 	ag_strlist_release(&owned);
 	/* AWS is still working on something: come back soon to see it settle */
 	if (applying > 0 &&
-	    (d->reconcile_at == 0 || d->reconcile_at > mono(d) + APPLYING_RECHECK_MS))
+	    (d->reconcile_at == 0 || d->reconcile_at > mono(d) + APPLYING_RECHECK_MS)) {
 		d->reconcile_at = mono(d) + APPLYING_RECHECK_MS;
+		d->due_why = "following clusters AWS is still applying";
+	}
 }
 
 /* ---- the loop ---------------------------------------------------------- */
+
+/* The remote's branch head (connect + ls); a cycle when it moved. */
+static void
+check_git(struct daemon *d, const char *why)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	char oid[AG_GIT_OID_HEX];
+
+	if (ag_git_remote_head(oid, NULL, d->check_repo, d->git.branch, &err) < 0) {
+		ag_log_error("ref check (%s) failed: %s", why, err.msg);
+		pthread_mutex_lock(&d->mu);
+		d->st.git_fetches_failed++;
+		pthread_mutex_unlock(&d->mu);
+		return;
+	}
+	if (strcmp(oid, d->remote_oid) == 0 && strcmp(oid, d->reconciled_oid) == 0) {
+		ag_log_debug("ref check (%s): %.7s unchanged", why, oid);
+		return;
+	}
+	ag_log_info(
+	    "ref check (%s): %.7s -> %.7s", why, d->remote_oid[0] ? d->remote_oid : "-", oid);
+	memcpy(d->remote_oid, oid, sizeof(oid));
+	d->reconcile_at = mono(d);
+	d->due_why = "new commit";
+}
 
 static void
 check_source(struct daemon *d, const char *why)
 {
 	struct ag_error err = AG_ERROR_INIT;
 	char fp[65];
+
+	if (is_git(d)) {
+		check_git(d, why);
+		return;
+	}
 
 	if (fingerprint(fp, d->o->cycle.dir, &err) < 0) {
 		ag_log_error("source check failed: %s", err.msg);
@@ -559,28 +725,31 @@ check_source(struct daemon *d, const char *why)
 	ag_log_info("source check (%s): manifests changed", why);
 	memcpy(d->fingerprint, fp, sizeof(fp));
 	d->reconcile_at = mono(d);
+	d->due_why = "manifests changed";
 }
 
 static void
 handle_signals(struct daemon *d)
 {
-	struct signalfd_siginfo si;
+	char buf[64];
 
-	while (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			ag_log_info("SIGHUP: reloading the configuration");
-			reload(d);
-		} else {
-			ag_log_info("%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-			d->stop = true;
-		}
+	while (read(d->sig_fd, buf, sizeof(buf)) > 0)
+		;
+	if (daemon_reload) {
+		daemon_reload = 0;
+		ag_log_info("SIGHUP: reloading the configuration");
+		reload(d);
+	}
+	if (daemon_stop && !d->stop) {
+		ag_log_info("%s: stopping", daemon_stop == SIGTERM ? "SIGTERM" : "SIGINT");
+		d->stop = true;
 	}
 }
 
 static void
 handle_wake(struct daemon *d)
 {
-	char why[8][160];
+	char why[8][192];
 	unsigned i, n, dropped;
 	uint64_t count;
 	bool trigger;
@@ -623,9 +792,13 @@ handle_inotify(struct daemon *d)
 	}
 	if (overflow)
 		ag_log_warn("inotify queue overflowed: rescanning everything");
-	if (rc > 0) {
+	if (rc > 0 && is_git(d)) {
+		/* a ref moved in the local repository: check it after the debounce */
+		d->check_at = mono(d) + d->conf.debounce_ms;
+	} else if (rc > 0) {
 		/* debounce: plan once the burst of writes is over */
 		d->reconcile_at = mono(d) + d->conf.debounce_ms;
+		d->due_why = "file event";
 		/* the fingerprint is stale now; the cycle re-reads the files */
 		d->fingerprint[0] = '\0';
 	}
@@ -640,6 +813,8 @@ poll_timeout(const struct daemon *d, int64_t now)
 		due = d->next_drift;
 	if (d->reconcile_at != 0 && d->reconcile_at < due)
 		due = d->reconcile_at;
+	if (d->check_at != 0 && d->check_at < due)
+		due = d->check_at;
 	if (due <= now)
 		return 0;
 	return due - now > 60000 ? 60000 : (int)(due - now);
@@ -676,6 +851,10 @@ run_loop(struct daemon *d)
 		if (n > 0 && nfds > 2 && (pf[2].revents & POLLIN))
 			handle_inotify(d);
 		now = mono(d);
+		if (d->check_at != 0 && now >= d->check_at) {
+			d->check_at = 0;
+			check_source(d, "file event");
+		}
 		if (now >= d->next_check) {
 			check_source(d, "interval");
 			d->next_check = now + jittered(d, d->conf.interval_ms);
@@ -683,16 +862,16 @@ run_loop(struct daemon *d)
 		if (now >= d->next_drift) {
 			d->next_drift = now + d->conf.drift_interval_ms;
 			d->reconcile_at = 0;
-			if (d->fingerprint[0] == '\0')
+			if (!is_git(d) && d->fingerprint[0] == '\0')
 				check_source(d, "drift sweep");
 			reconcile(d, "drift sweep");
 			continue;
 		}
 		if (d->reconcile_at != 0 && now >= d->reconcile_at) {
 			d->reconcile_at = 0;
-			if (d->fingerprint[0] == '\0')
+			if (!is_git(d) && d->fingerprint[0] == '\0')
 				check_source(d, "file event");
-			reconcile(d, "source changed");
+			reconcile(d, d->due_why ? d->due_why : "source changed");
 		}
 	}
 }
@@ -721,11 +900,85 @@ take_lock(struct daemon *d, struct ag_error *err)
 	return rc;
 }
 
+/*
+ * The git directory of a local repository URL (file:// or a plain path),
+ * or NULL for a network remote. A work tree's .git is taken when present.
+ */
+static char *
+local_gitdir(const char *url)
+{
+	struct stat st;
+	const char *path = NULL;
+	char *p, *dotgit;
+
+	if (strncmp(url, "file://", 7) == 0)
+		path = url + 7;
+	else if (url[0] == '/' || url[0] == '.')
+		path = url;
+	if (path == NULL || *path == '\0')
+		return NULL;
+	dotgit = ag_xasprintf("%s/.git", path);
+	if (stat(dotgit, &st) == 0 && S_ISDIR(st.st_mode))
+		return dotgit;
+	free(dotgit);
+	p = ag_xasprintf("%s/refs", path);
+	if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		free(p);
+		return NULL;
+	}
+	free(p);
+	return ag_xstrdup(path);
+}
+
+/* The URL without user:password@ (for the status page and logs). */
+static char *
+display_url(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *at, *slash;
+
+	if (scheme == NULL)
+		return ag_xstrdup(url);
+	at = strchr(scheme + 3, '@');
+	slash = strchr(scheme + 3, '/');
+	if (at == NULL || (slash != NULL && at > slash))
+		return ag_xstrdup(url);
+	return ag_xasprintf("%.*s%s", (int)(scheme + 3 - url), url, at + 1);
+}
+
+static int
+start_git(struct daemon *d, struct ag_error *err)
+{
+	struct ag_git_repo_opts ro;
+	char *cache = ag_xasprintf("%s/git", d->state_dir);
+	char *gitdir = NULL;
+	int rc;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.url = d->git.url;
+	ro.cache_dir = cache;
+	ro.notes_ref = d->git.notes_ref;
+	ro.auth = &d->git.auth;
+	rc = ag_git_repo_open(&d->check_repo, &ro, err);
+	free(cache);
+	if (rc < 0)
+		return rc;
+	if (d->o->watch && (gitdir = local_gitdir(d->git.url)) != NULL) {
+		rc = ag_watch_new(&d->watch, err);
+		if (rc == 0)
+			rc = ag_watch_add_bare_repo(d->watch, gitdir, err);
+		if (rc == 0)
+			ag_log_info("watching the refs of '%s' (inotify, %u directories)", gitdir,
+			    ag_watch_count(d->watch));
+		free(gitdir);
+	}
+	return rc;
+}
+
 static int
 start(struct daemon *d, struct ag_error *err)
 {
-	sigset_t set;
-	int rc;
+	struct sigaction sa;
+	int rc, p[2];
 
 	rc = load_conf(&d->conf, d->o, err);
 	if (rc < 0)
@@ -736,21 +989,29 @@ start(struct daemon *d, struct ag_error *err)
 	rc = load_secret(d, err);
 	if (rc < 0)
 		return rc;
-	/* block before any thread starts, so every thread inherits the mask
-	 * and the signals arrive only through the signalfd */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
-		return ag_error_set(err, AG_EIO, "cannot block signals");
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0)
+		return ag_error_set(
+		    err, AG_EIO, "cannot create the signal pipe: %s", strerror(errno));
+	d->sig_fd = p[0];
+	d->sig_wfd = daemon_sig_wfd = p[1];
+	daemon_stop = daemon_reload = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	d->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (d->sig_fd < 0 || d->wake_fd < 0)
 		return ag_error_set(
 		    err, AG_EIO, "cannot create event descriptors: %s", strerror(errno));
-	if (d->o->watch) {
+	if (is_git(d)) {
+		rc = start_git(d, err);
+		if (rc < 0)
+			return rc;
+	} else if (d->o->watch) {
 		rc = ag_watch_new(&d->watch, err);
 		if (rc == 0)
 			rc = ag_watch_add_manifests(d->watch, d->o->cycle.dir, err);
@@ -790,18 +1051,27 @@ ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
 	d.o = o;
 	d.clock = ag_sysclock();
 	d.rnd = ag_sysrand();
-	d.lock_fd = d.sig_fd = d.wake_fd = -1;
+	d.lock_fd = d.sig_fd = d.sig_wfd = d.wake_fd = -1;
 	pthread_mutex_init(&d.mu, NULL);
 	ag_status_init(&d.st);
 	ag_buf_init(&d.secret, MAX_SECRET);
 	d.state_dir = o->cycle.state_dir ? ag_xstrdup(o->cycle.state_dir) : ag_state_default_dir();
 	ag_status_set_str(&d.st.version, o->version);
-	ag_status_set_str(&d.st.source, o->cycle.dir);
-	if (o->shard.count > 1) {
-		char sh[32];
+	d.git = o->git;
+	d.git.state_dir = d.state_dir;
+	if (o->git.url != NULL) {
+		char *shown = display_url(o->git.url);
 
-		snprintf(sh, sizeof(sh), "%u/%u", o->shard.index, o->shard.count);
-		ag_status_set_str(&d.st.shard, sh);
+		ag_status_set_str(&d.st.source, shown);
+		free(shown);
+	} else {
+		ag_status_set_str(&d.st.source, o->cycle.dir);
+	}
+	if (o->shard.count > 1) {
+		snprintf(
+		    d.shard_text, sizeof(d.shard_text), "%u/%u", o->shard.index, o->shard.count);
+		ag_status_set_str(&d.st.shard, d.shard_text);
+		d.git.shard = d.shard_text;
 	}
 	d.st.started_ms = d.clock->now_ms(d.clock->ctx);
 
@@ -817,8 +1087,14 @@ ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
 	ag_http_stop(d.hook);
 	ag_http_stop(d.listen);
 	ag_watch_free(d.watch);
+	ag_git_repo_free(d.check_repo);
+	ag_aws_client_free(d.aws);
+	ag_source_free(d.dir_src);
+	daemon_sig_wfd = -1;
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);
+	if (d.sig_wfd >= 0)
+		close(d.sig_wfd);
 	if (d.wake_fd >= 0)
 		close(d.wake_fd);
 	if (d.lock_fd >= 0)
@@ -827,8 +1103,6 @@ ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
 	ag_buf_release(&d.secret);
 	ag_status_release(&d.st);
 	pthread_mutex_destroy(&d.mu);
-	ag_aws_client_free(d.aws);
-	ag_source_free(d.src);
 	free(d.state_dir);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "agent/cycle.h"
+#include "agent/gitsync.h"
 #include "core/error.h"
 #include "core/runconf.h"
 #include "core/shard.h"
@@ -15,9 +16,12 @@
  *   signals      signalfd: SIGTERM/SIGINT stop after the cycle in progress
  *                (exit 0), SIGHUP reloads the settings file and the
  *                webhook secret (a bad file keeps the old settings)
- *   source check every interval (+-10% jitter): a cheap fingerprint of the
- *                source; a cycle only when it moved
- *   inotify      local sources: a change is planned after the debounce
+ *   source check every interval (+-10% jitter): for git, the remote's branch
+ *                head (connect + ls, no transfer), fetched only when it
+ *                moved; for a directory, a fingerprint of the files; a
+ *                cycle only when it moved
+ *   inotify      local sources (a directory, or the refs of a local bare
+ *                repository): a change is checked after the debounce
  *   webhook      an authenticated push checks the source at once
  *   drift sweep  every drift interval, a full cycle against AWS
  *   listener     /metrics, /healthz, /readyz and the status page
@@ -27,6 +31,7 @@
  */
 struct ag_daemon_opts {
 	struct ag_cycle_config cycle; /* source (dir), state dir, keys, mode */
+	struct ag_gitsync_config git; /* git.url set: the source is a git remote */
 	struct ag_runconf flags;      /* settings from the command line */
 	const char *config_file;      /* optional settings file, re-read on SIGHUP */
 	bool watch;                   /* inotify on local sources */

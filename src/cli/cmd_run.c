@@ -1,10 +1,13 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/daemon.h"
+#include "cli/gitsrc.h"
+#include "core/mem.h"
 #include "core/kv.h"
 #include "core/runconf.h"
 #include "core/shard.h"
@@ -32,6 +35,16 @@ enum {
 	R_WEBHOOK_SECRET_FILE,
 	R_SHARD,
 	R_LOG_FORMAT,
+	R_PATH,
+	R_NOTES_REF,
+	R_REQUIRE_SIGNED,
+	R_ALLOWED_SIGNERS,
+	R_AGENT_ID,
+	R_TOKEN_ENV,
+	R_TOKEN_FILE,
+	R_SSH_KEY,
+	R_SSH_KNOWN_HOSTS,
+	R_SSH_ACCEPT_NEW,
 };
 
 static const struct option run_longopts[] = {
@@ -53,6 +66,16 @@ static const struct option run_longopts[] = {
     {"webhook-secret-file", required_argument, NULL, R_WEBHOOK_SECRET_FILE},
     {"shard", required_argument, NULL, R_SHARD},
     {"log-format", required_argument, NULL, R_LOG_FORMAT},
+    {"path", required_argument, NULL, R_PATH},
+    {"notes-ref", required_argument, NULL, R_NOTES_REF},
+    {"require-signed-commits", no_argument, NULL, R_REQUIRE_SIGNED},
+    {"allowed-signers", required_argument, NULL, R_ALLOWED_SIGNERS},
+    {"agent-id", required_argument, NULL, R_AGENT_ID},
+    {"git-token-env", required_argument, NULL, R_TOKEN_ENV},
+    {"git-token-file", required_argument, NULL, R_TOKEN_FILE},
+    {"ssh-key", required_argument, NULL, R_SSH_KEY},
+    {"ssh-known-hosts", required_argument, NULL, R_SSH_KNOWN_HOSTS},
+    {"ssh-accept-new-host", no_argument, NULL, R_SSH_ACCEPT_NEW},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -78,11 +101,13 @@ cmd_run(int argc, char **argv)
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_strlist key_files = AG_STRLIST_INIT, key_dirs = AG_STRLIST_INIT;
 	struct ag_daemon_opts o;
+	struct ag_cli_git git;
 	int c, rc, verbosity = 1, json = 0;
 	char *end;
 	long n;
 
 	ag_daemon_opts_init(&o);
+	memset(&git, 0, sizeof(git));
 	o.version = AG_VERSION;
 	optind = 1;
 	opterr = 0;
@@ -93,11 +118,40 @@ cmd_run(int argc, char **argv)
 			o.cycle.dir = optarg;
 			break;
 		case R_REPO:
+			git.repo = optarg;
+			break;
 		case R_BRANCH:
-			rc = ag_cli_usage("run",
-			    "git sources (--repo, --branch) are not supported by this build yet; "
-			    "run "
-			    "on a checkout with --dir DIR (kept current by the inotify watch)");
+			git.branch = optarg;
+			break;
+		case R_PATH:
+			git.path = optarg;
+			break;
+		case R_NOTES_REF:
+			git.notes_ref = optarg;
+			break;
+		case R_REQUIRE_SIGNED:
+			git.require_signed = true;
+			break;
+		case R_ALLOWED_SIGNERS:
+			git.allowed_signers = optarg;
+			break;
+		case R_AGENT_ID:
+			git.agent_id = optarg;
+			break;
+		case R_TOKEN_ENV:
+			git.token_env = optarg;
+			break;
+		case R_TOKEN_FILE:
+			git.token_file = optarg;
+			break;
+		case R_SSH_KEY:
+			git.ssh_key = optarg;
+			break;
+		case R_SSH_KNOWN_HOSTS:
+			git.ssh_known_hosts = optarg;
+			break;
+		case R_SSH_ACCEPT_NEW:
+			git.ssh_accept_new_host = true;
 			break;
 		case R_STATE_DIR:
 			o.cycle.state_dir = optarg;
@@ -185,9 +239,37 @@ cmd_run(int argc, char **argv)
 		rc = ag_cli_usage("run", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (o.cycle.dir == NULL) {
-		rc = ag_cli_usage("run", "no source given: pass --dir DIR");
+	if ((o.cycle.dir == NULL) == (git.repo == NULL)) {
+		rc = ag_cli_usage("run", "%s",
+		    git.repo ? "--dir and --repo exclude each other"
+		             : "no source given: pass --repo URL [--branch B] or --dir DIR");
 		goto out;
+	}
+	if (git.repo == NULL && (git.branch || git.path || git.require_signed)) {
+		rc = ag_cli_usage(
+		    "run", "--branch, --path and --require-signed-commits need --repo");
+		goto out;
+	}
+	if (git.require_signed && git.allowed_signers == NULL) {
+		rc = ag_cli_usage("run", "--require-signed-commits needs --allowed-signers FILE");
+		goto out;
+	}
+	if (git.repo != NULL) {
+		if (ag_cli_git_token(&git, &err) < 0) {
+			rc = ag_cli_fail(&err);
+			goto out;
+		}
+		o.git.url = git.repo;
+		o.git.branch = git.branch;
+		o.git.path = git.path;
+		o.git.notes_ref = git.notes_ref;
+		o.git.auth.https_token = git.token;
+		o.git.auth.ssh_key = git.ssh_key;
+		o.git.auth.ssh_known_hosts = git.ssh_known_hosts;
+		o.git.auth.ssh_accept_new_host = git.ssh_accept_new_host;
+		o.git.require_signed = git.require_signed;
+		o.git.allowed_signers = git.allowed_signers;
+		o.git.agent_id = git.agent_id;
 	}
 	if (o.webhook != NULL) {
 		o.webhook_secret_env = getenv(WEBHOOK_SECRET_ENV);
@@ -205,6 +287,10 @@ cmd_run(int argc, char **argv)
 	ag_cli_log_setup(json, verbosity);
 	rc = ag_daemon_run(&o, &err) == 0 ? AG_EXIT_OK : ag_cli_fail(&err);
 out:
+	if (git.token != NULL) {
+		sodium_memzero(git.token, strlen(git.token));
+		free(git.token);
+	}
 	ag_strlist_release(&key_files);
 	ag_strlist_release(&key_dirs);
 	return rc;

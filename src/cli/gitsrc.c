@@ -14,8 +14,8 @@
 
 #define TOKEN_MAX 16384
 
-static int
-read_token(struct ag_cli_git *g, struct ag_error *err)
+int
+ag_cli_git_token(struct ag_cli_git *g, struct ag_error *err)
 {
 	struct ag_buf b = AG_BUF_INIT(TOKEN_MAX);
 	const char *v;
@@ -62,7 +62,7 @@ ag_cli_git_open(struct ag_gitsync **out, struct ag_cli_opts *o, const char *cmd)
 
 	(void)cmd;
 	*out = NULL;
-	if (read_token(&o->git, &err) < 0)
+	if (ag_cli_git_token(&o->git, &err) < 0)
 		return ag_cli_fail(&err);
 	memset(&gc, 0, sizeof(gc));
 	gc.url = o->git.repo;

@@ -38,11 +38,15 @@ const struct ag_cmd ag_cmds[] = {
         "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout "
         "D]\n" AG_SOURCE_USAGE},
     {"run", cmd_run, false, "run as a service: watch, reconcile, serve metrics and status",
-        "run --dir DIR [--interval 30s] [--drift-interval 5m] [--debounce 100ms]\n"
+        "run (--repo URL [--branch B] [--path P] | --dir DIR) [--interval 30s]\n"
+        "     [--drift-interval 5m] [--debounce 100ms] [--notes-ref REF]\n"
         "     [--listen ADDR:PORT] [--webhook ADDR:PORT] [--webhook-secret-file F]\n"
         "     [--shard I/N] [--config FILE] [--no-watch] [--mode observe|plan|apply]\n"
         "     [--max-deletes N] [--state-dir DIR] [--key-file F | --key-dir D]\n"
-        "     [--log-format text|json] [-v | -q]"},
+        "     [--log-format text|json] [-v | -q]\n"
+        "     [--require-signed-commits --allowed-signers F] [--agent-id ID]\n"
+        "     [--git-token-env VAR | --git-token-file F] [--ssh-key F] [--ssh-known-hosts F]\n"
+        "     [--ssh-accept-new-host]"},
     {"report", cmd_report, true, "post a pull-request plan as a sticky comment and commit status",
         "report (--github OWNER/REPO --pr N | --gitlab PROJECT --mr N) --markdown FILE\n"
         "     --json FILE [--sha SHA] [--api-url URL] [--target-url URL] [--no-status]"},
