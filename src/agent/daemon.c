@@ -208,6 +208,17 @@ reload(struct daemon *d)
 
 /* ---- HTTP -------------------------------------------------------------- */
 
+/* How long the loop may go without coming round before /healthz fails. */
+static int64_t
+stall_ms(const struct daemon *d)
+{
+	int64_t wait = d->o->cycle.wait_timeout_ms;
+
+	if (wait < 10 * 60 * 1000)
+		wait = 10 * 60 * 1000;
+	return wait + 2 * (int64_t)d->conf.interval_ms;
+}
+
 static void
 serve_status(struct daemon *d, const struct ag_http_request *req, struct ag_http_reply *rep)
 {
@@ -224,9 +235,10 @@ serve_status(struct daemon *d, const struct ag_http_request *req, struct ag_http
 		rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
 		rc = ag_status_render_metrics(&rep->body, &d->st);
 	} else if (strcmp(req->path, "/healthz") == 0) {
-		/* alive: the loop came round recently (a cycle may take a while) */
+		/* alive: the loop came round recently; a cycle may wait for AWS
+		 * as long as the waiter's timeout, so that is not a stall */
 		age = mono(d) - d->heartbeat_ms;
-		if (age > 10 * 60 * 1000 + 2 * d->conf.interval_ms) {
+		if (age > stall_ms(d)) {
 			rep->status = 503;
 			ag_buf_addf(
 			    &rep->body, "loop stalled for %lld s\n", (long long)(age / 1000));
