@@ -250,6 +250,15 @@ cmd_run(int argc, char **argv)
 		    "run", "--branch, --path and --require-signed-commits need --repo");
 		goto out;
 	}
+	if (git.ssh_accept_new_host && git.ssh_known_hosts == NULL) {
+		rc = ag_cli_usage("run", "--ssh-accept-new-host needs --ssh-known-hosts FILE (the "
+		                         "file new host keys are added to)");
+		goto out;
+	}
+	if (git.token_env && git.token_file) {
+		rc = ag_cli_usage("run", "--git-token-env and --git-token-file exclude each other");
+		goto out;
+	}
 	if (git.require_signed && git.allowed_signers == NULL) {
 		rc = ag_cli_usage("run", "--require-signed-commits needs --allowed-signers FILE");
 		goto out;

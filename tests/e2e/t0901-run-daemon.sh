@@ -52,7 +52,13 @@ test_expect_success 'run without a source or with a bad flag is a usage error' '
 	check_exit 64 "$AG_BIN" run --dir m --interval soon 2>e3 &&
 	check_contains e3 "bad duration" &&
 	check_exit 64 "$AG_BIN" run --dir m --webhook 127.0.0.1:$HOOK 2>e4 &&
-	check_contains e4 "needs a secret"
+	check_contains e4 "needs a secret" &&
+	check_exit 64 "$AG_BIN" run --dir m --repo file:///nowhere 2>e5 &&
+	check_contains e5 "exclude each other" &&
+	check_exit 64 "$AG_BIN" run --repo file:///nowhere --ssh-accept-new-host 2>e6 &&
+	check_contains e6 "needs --ssh-known-hosts" &&
+	check_exit 64 "$AG_BIN" run --dir m --branch main 2>e7 &&
+	check_contains e7 "need --repo"
 '
 
 test_expect_success 'run starts, creates the cluster and becomes ready' '
