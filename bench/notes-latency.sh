@@ -28,8 +28,12 @@ bin=$build/src/cli/aurora-gitops
 
 python3 "$here/tests/tools/moto-fixture.py" start "$work" >/dev/null
 pids=("$(cat "$work/moto.pid")")
+loop=
 cleanup() {
 	local p
+	# the agent loop ends after its current cycle
+	touch "$work/stop"
+	[ -z "$loop" ] || wait "$loop" 2>/dev/null || true
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$work"
@@ -70,13 +74,13 @@ esac
 # The agent: sync --repo in a loop until stopped.
 "$bin" sync -q --repo "$repo" --state-dir "$work/state" --poll-interval 100ms >/dev/null 2>&1
 (
-	while :; do
+	while [ ! -e "$work/stop" ]; do
 		"$bin" sync -q --repo "$repo" --state-dir "$work/state" --poll-interval 100ms \
 			>>"$work/agent.log" 2>&1 || true
 		sleep "$interval"
 	done
 ) &
-pids+=($!)
+loop=$!
 
 now_ms() { date +%s%3N; }
 : >"$work/lat"

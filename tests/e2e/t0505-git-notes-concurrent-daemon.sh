@@ -57,16 +57,16 @@ check_notes() {
 	[ ! -s missing ] || { echo "lines lost:"; head missing; wc -l missing; return 1; }
 }
 
+# The daemon belongs to the script, so it is stopped however a test ends.
+PORT=$(free_port)
+(exec git daemon --enable=receive-pack --export-all --reuseaddr --listen=127.0.0.1 \
+	--port="$PORT" --base-path="$TRASH" "$TRASH" >"$TRASH/daemon.log" 2>&1) &
+DAEMON_PID=$!
+test_when_finished "kill $DAEMON_PID; wait $DAEMON_PID"
+
 test_expect_success 'git://: three concurrent agents, no note lost, fsck clean' '
-	port=$(free_port)
-	(exec git daemon --enable=receive-pack --export-all --reuseaddr --listen=127.0.0.1 \
-		--port="$port" --base-path="$TRASH" "$TRASH" >daemon.log 2>&1) &
-	dpid=$!
-	wait_for_git "git://127.0.0.1:$port/remote.git" || { kill "$dpid"; cat daemon.log; exit 1; }
-	rc=0
-	run_agents "git://127.0.0.1:$port/remote.git" g || rc=1
-	kill "$dpid"; wait "$dpid" 2>/dev/null || true
-	[ "$rc" -eq 0 ] &&
+	wait_for_git "git://127.0.0.1:$PORT/remote.git" || { cat daemon.log; exit 1; }
+	run_agents "git://127.0.0.1:$PORT/remote.git" g &&
 	check_notes g
 '
 
