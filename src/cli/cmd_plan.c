@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 #include "cli/reconcile.h"
 #include "cli/gitsrc.h"
+#include "cli/prplan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,11 +24,20 @@ cmd_plan(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	if ((rc = ag_cli_opts_parse(&o, argc, argv,
-	         AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE | AG_OPT_NOTE)) != 0)
+	         AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE | AG_OPT_NOTE | AG_OPT_PR)) != 0)
 		goto out_opts;
 	if (!o.cfg.mode_given)
 		o.cfg.mode = AG_MODE_PLAN;
 	o.cfg.never_mutate = true;
+	if (o.pr.base != NULL) {
+		/* a pull request: base and head against the same live state */
+		if (o.git.note) {
+			rc = ag_cli_usage(argv[0], "--note does not go with --base and --head");
+			goto out_opts;
+		}
+		rc = ag_cli_plan_pr(&o);
+		goto out_opts;
+	}
 	if (o.git.repo && (rc = ag_cli_git_open(&gs, &o, argv[0])) != 0)
 		goto out_opts;
 	if ((rc = ag_cli_run_open(&run, &o, false)) != 0)

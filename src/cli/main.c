@@ -28,7 +28,11 @@ const struct ag_cmd ag_cmds[] = {
     {"plan", cmd_plan, false, "show what would change, as text, JSON or Markdown",
         "plan SOURCE [--cluster ID...] [--format text|json|markdown]\n"
         "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply] [--note]\n"
-        "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]\n" AG_SOURCE_USAGE},
+        "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]\n"
+        "plan --repo PATH|URL --base REV --head REV [--path DIR] [--format F] [--out FILE]\n"
+        "     [--out-json FILE] [--context NAME] [--blob-url URL] [--detailed-exitcode]\n"
+        "     (a pull request: \"this change\" apart from drift; "
+        "docs/pull-requests.md)\n" AG_SOURCE_USAGE},
     {"apply", cmd_apply, false, "apply the plan (asks first unless --auto-approve)",
         "apply SOURCE [--plan-digest HEX] [--auto-approve] [--max-deletes N]\n"
         "     [--poll-interval D] [--wait-timeout D] [--state-dir DIR] [--key-file "

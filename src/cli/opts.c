@@ -42,6 +42,11 @@ enum {
 	O_SSH_KEY,
 	O_SSH_KNOWN_HOSTS,
 	O_SSH_ACCEPT_NEW,
+	O_BASE,
+	O_HEAD,
+	O_OUT_JSON,
+	O_CONTEXT,
+	O_BLOB_URL,
 };
 
 static const struct option longopts[] = {
@@ -75,6 +80,11 @@ static const struct option longopts[] = {
     {"ssh-key", required_argument, NULL, O_SSH_KEY},
     {"ssh-known-hosts", required_argument, NULL, O_SSH_KNOWN_HOSTS},
     {"ssh-accept-new-host", no_argument, NULL, O_SSH_ACCEPT_NEW},
+    {"base", required_argument, NULL, O_BASE},
+    {"head", required_argument, NULL, O_HEAD},
+    {"out-json", required_argument, NULL, O_OUT_JSON},
+    {"context", required_argument, NULL, O_CONTEXT},
+    {"blob-url", required_argument, NULL, O_BLOB_URL},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -216,6 +226,24 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 				goto unknown;
 			o->git.note = true;
 			break;
+		case O_BASE:
+		case O_HEAD:
+		case O_OUT_JSON:
+		case O_CONTEXT:
+		case O_BLOB_URL:
+			if (!(accept & AG_OPT_PR))
+				goto unknown;
+			if (c == O_BASE)
+				o->pr.base = optarg;
+			else if (c == O_HEAD)
+				o->pr.head = optarg;
+			else if (c == O_OUT_JSON)
+				o->pr.out_json = optarg;
+			else if (c == O_CONTEXT)
+				o->pr.context = optarg;
+			else
+				o->pr.blob_url = optarg;
+			break;
 		case O_STATE_DIR:
 			o->cfg.state_dir = optarg;
 			break;
@@ -318,6 +346,13 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 	}
 	for (; optind < argc; optind++)
 		ag_strlist_add(&o->args, argv[optind]);
+	if ((o->pr.base == NULL) != (o->pr.head == NULL))
+		return ag_cli_usage(cmd, "--base and --head go together");
+	if (o->pr.base != NULL && o->git.repo == NULL)
+		return ag_cli_usage(cmd, "--base and --head need --repo PATH|URL");
+	if (o->pr.base == NULL && (o->pr.out_json || o->pr.context || o->pr.blob_url))
+		return ag_cli_usage(
+		    cmd, "--out-json, --context and --blob-url need --base and --head");
 	if ((accept & AG_OPT_SOURCE) && o->cfg.dir && o->git.repo)
 		return ag_cli_usage(cmd, "--dir and --repo name two sources: pass one");
 	if ((accept & AG_OPT_SOURCE) && o->cfg.dir == NULL && o->git.repo == NULL)

@@ -17,6 +17,7 @@ enum {
 	AG_OPT_APPROVE = 1 << 3,  /* --auto-approve, --plan-digest HEX */
 	AG_OPT_OUTDIR = 1 << 4,   /* import: --out DIR */
 	AG_OPT_NOTE = 1 << 5,     /* plan: --note */
+	AG_OPT_PR = 1 << 6,       /* plan: --base, --head, --out-json, --context, --blob-url */
 };
 
 /* --repo and the options that go with it (see docs/notes.md). */
@@ -38,7 +39,17 @@ struct ag_cli_git {
 	char *token; /* read from token_env/token_file; wiped on release */
 };
 
+/* plan --base REV --head REV: the pull-request report (docs/pull-requests.md). */
+struct ag_cli_pr {
+	const char *base;
+	const char *head;
+	const char *out_json; /* the JSON report, besides --format/--out */
+	const char *context;  /* names the sticky comment */
+	const char *blob_url; /* manifest links; {sha} = the head commit */
+};
+
 struct ag_cli_opts {
+	struct ag_cli_pr pr;
 	struct ag_cli_git git;
 	struct ag_cycle_config cfg;
 	const char *format; /* "text" | "json" | "markdown" */
