@@ -427,7 +427,11 @@ classify_one(struct ag_pr_report *r, const struct ag_pr_input *in, const char *i
 		pc->group = AG_PR_UNTOUCHED;
 	if (hp != NULL && hp->n_changes > 0) {
 		pc->preexisting = ag_xcalloc(hp->n_changes, sizeof(*pc->preexisting));
-		for (i = 0; pc->base != NULL && i < hp->n_changes; i++)
+		/* a cluster that does not exist yet has no drift: creating it
+		 * is not "already there" */
+		for (i = 0;
+		     pc->base != NULL && pc->base->status != AG_STATUS_CREATE && i < hp->n_changes;
+		     i++)
 			for (j = 0; j < pc->base->n_changes && !pc->preexisting[i]; j++)
 				pc->preexisting[i] =
 				    same_change(&hp->changes[i], &pc->base->changes[j]);

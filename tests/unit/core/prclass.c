@@ -272,6 +272,29 @@ test_prclass__drift_inside_this_change_is_marked(void **state)
 	world_release(&w);
 }
 
+/* A cluster that does not exist yet: its fields are no drift "already
+ * there", even though the base plan would create it too. */
+static void
+test_prclass__create_is_not_drift(void **state)
+{
+	struct world w;
+	const struct ag_pr_cluster *c;
+	size_t i;
+
+	(void)state;
+	world_init(&w);
+	parse(&w.base, "n.yaml", "n", "  backupRetentionPeriod: 7\n");
+	parse(&w.head, "n.yaml", "n", "  backupRetentionPeriod: 14\n");
+	world_classify(&w);
+	c = find(&w.rep, "n");
+	assert_int_equal(c->group, AG_PR_THIS_CHANGE);
+	assert_int_equal(c->head->status, AG_STATUS_CREATE);
+	assert_true(c->head->n_changes > 0);
+	for (i = 0; i < c->head->n_changes; i++)
+		assert_false(c->preexisting[i]);
+	world_release(&w);
+}
+
 static void
 test_prclass__no_edit_no_drift_is_success(void **state)
 {
@@ -509,6 +532,7 @@ main(void)
 	    cmocka_unit_test(test_prclass__groups),
 	    cmocka_unit_test(test_prclass__blocked_and_lowering_lead),
 	    cmocka_unit_test(test_prclass__drift_inside_this_change_is_marked),
+	    cmocka_unit_test(test_prclass__create_is_not_drift),
 	    cmocka_unit_test(test_prclass__no_edit_no_drift_is_success),
 	    cmocka_unit_test(test_prclass__fingerprint_ignores_place_not_content),
 	    cmocka_unit_test(test_prclass__repo_path),
