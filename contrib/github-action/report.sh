@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Posts the plan on the pull request (one sticky comment, updated in place)
 # and sets the commit status; a failed plan is posted as an error. The job
-# fails on a plan error, and on a blocked change when AG_FAIL_ON_BLOCKED.
+# fails on a plan error, and when this change is blocked and AG_FAIL_ON_BLOCKED.
 set -euo pipefail
 
 run_url="${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID:-0}"
@@ -20,7 +20,9 @@ case "$rc" in
 	exit 1
 	;;
 esac
-if [ "$rc" = 3 ] && [ "${AG_FAIL_ON_BLOCKED:-true}" = true ]; then
+# blocked by this change (the verdict), not by drift someone else left
+if [ "$rc" = 3 ] && [ "${AG_FAIL_ON_BLOCKED:-true}" = true ] &&
+	grep -q '"verdict": "blocked"' "$AG_JSON"; then
 	echo "aurora-gitops: this change is blocked (see the pull-request comment)" >&2
 	exit 1
 fi
