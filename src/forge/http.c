@@ -129,7 +129,8 @@ auth_headers(const struct ag_forge *f, bool json)
 	return hl;
 }
 
-/* One attempt. Returns 0 with r->status set, or AG_ENET / AG_ETOOBIG. */
+/* One attempt. Returns 0 with r->status set, or AG_ENET (transient),
+ * AG_ETOOBIG or AG_EDENIED (an untrusted certificate). */
 static int
 attempt(struct ag_forge *f, const char *method, const char *url, const char *json,
     struct ag_forge_reply *r, struct ag_error *err)
@@ -178,6 +179,13 @@ attempt(struct ag_forge *f, const char *method, const char *url, const char *jso
 		if (x.too_big)
 			ret = ag_error_set(err, AG_ETOOBIG,
 			    "reply of %s %s is larger than %zu bytes", method, url, r->body.max);
+		else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+		         rc == CURLE_SSL_CERTPROBLEM)
+			/* not transient: never retried */
+			ret = ag_error_set(err, AG_EDENIED,
+			    "%s %s: the server's TLS certificate is not trusted (%s); pass "
+			    "--ca-bundle FILE for a private certificate authority",
+			    method, url, f->curl_err[0] ? f->curl_err : curl_easy_strerror(rc));
 		else
 			ret = ag_error_set(err, AG_ENET, "%s %s: %s", method, url,
 			    f->curl_err[0] ? f->curl_err : curl_easy_strerror(rc));
@@ -206,7 +214,7 @@ ag_forge_call(struct ag_forge *f, const char *method, const char *url, const cha
 		int64_t wait;
 
 		rc = attempt(f, method, url, json, out, &e);
-		if (rc == AG_ETOOBIG) {
+		if (rc == AG_ETOOBIG || rc == AG_EDENIED) {
 			*err = e;
 			return rc;
 		}

@@ -52,6 +52,13 @@ start_fake denyc --deny /comments
 start_fake denyn --deny /notes
 start_fake rl --rate-limit-once
 start_fake five --fail-once 502
+HAVE_TLS=
+if openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$TRASH/key.pem" \
+	-out "$TRASH/cert.pem" >/dev/null 2>&1; then
+	start_fake tls --tls-cert "$TRASH/cert.pem" --tls-key "$TRASH/key.pem"
+	HAVE_TLS=1
+fi
 
 cat >"$TRASH/plan.md" <<EOF
 <!-- aurora-gitops:pr-report:default -->
@@ -187,6 +194,23 @@ test_expect_success 'a 502 is retried' '
 	check_contains five.txt "HTTP 502; retrying" &&
 	check_count 1 five.log POST "/repos/acme/db/issues/7/comments"
 '
+
+if [ -n "$HAVE_TLS" ]; then
+	test_expect_success 'TLS: an untrusted certificate is refused at once; --ca-bundle trusts it' '
+		TLS_URL=https://localhost:${tls_URL##*:} &&
+		check_exit 1 env GITHUB_TOKEN=test-token "$AG_BIN" report --github acme/db --pr 7 \
+			--api-url "$TLS_URL" --markdown plan.md --json plan.json >tls1.txt 2>&1 &&
+		check_contains tls1.txt "TLS certificate is not trusted" &&
+		check_not_contains tls1.txt "retrying" &&
+		test ! -s tls.log &&
+		GITHUB_TOKEN=test-token "$AG_BIN" report --github acme/db --pr 7 --api-url "$TLS_URL" \
+			--ca-bundle cert.pem --markdown plan.md --json plan.json >tls2.txt 2>&1 ||
+			{ cat tls2.txt; exit 1; } &&
+		check_contains tls2.txt "created comment"
+	'
+else
+	test_skip "openssl cannot make a self-signed certificate"
+fi
 
 test_expect_success 'plain http to a non-loopback host, or no token: refused before sending' '
 	check_exit 1 env GITHUB_TOKEN=test-token "$AG_BIN" report --github acme/db --pr 7 \

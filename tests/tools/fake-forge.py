@@ -12,6 +12,7 @@ the auth header, body). State (comments, statuses) lives in memory.
 --deny PATH_PART    403 (a permission problem) for requests whose path contains it
 --rate-limit-once   the first request gets 403 + x-ratelimit-remaining: 0 + retry-after: 1
 --fail-once STATUS  the first request gets STATUS (e.g. 502)
+--tls-cert F --tls-key K  serve https with this certificate
 --seed N            N unrelated comments/notes on every pull request to start with
 """
 import argparse
@@ -31,6 +32,8 @@ ap.add_argument("--seed", type=int, default=3)
 ap.add_argument("--deny", action="append", default=[])
 ap.add_argument("--rate-limit-once", action="store_true")
 ap.add_argument("--fail-once", type=int, default=0)
+ap.add_argument("--tls-cert")
+ap.add_argument("--tls-key")
 args = ap.parse_args()
 
 lock = threading.Lock()
@@ -101,7 +104,8 @@ class H(BaseHTTPRequestHandler):
         chunk = items[(page - 1) * size: page * size]
         headers = {}
         if page * size < len(items):
-            host = "http://%s:%d" % self.server.server_address[:2]
+            # links name the server as the client did (scheme, Host header)
+            host = "%s://%s" % ("https" if args.tls_cert else "http", self.headers["Host"])
             headers["Link"] = '<%s%s?per_page=100&page=%d>; rel="next", <%s%s?page=9>; rel="last"' % (
                 host, base, page + 1, host, base)
         return self.reply(200, chunk, headers)
@@ -157,6 +161,11 @@ class H(BaseHTTPRequestHandler):
 
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+if args.tls_cert:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.tls_cert, args.tls_key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 import os
