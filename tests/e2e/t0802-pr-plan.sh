@@ -87,7 +87,7 @@ test_expect_success 'a pull request changing 3 clusters: exactly 3 this change, 
 		--format markdown --out pr.md --out-json pr.json --detailed-exitcode \
 		--blob-url "https://github.com/acme/db/blob/{sha}" &&
 	head=$(git -C work rev-parse feature) &&
-	python3 - pr.json "$head" <<-PY
+	python3 - pr.json "$head" <<-PY &&
 	import json, sys
 	r = json.load(open(sys.argv[1]))
 	group = lambda g: sorted(c["id"] for c in r["clusters"] if c["group"] == g)
@@ -128,7 +128,7 @@ test_expect_success 'rename is blocked (exit 3); a removed manifest orphans, nev
 	git -C work commit -qam "rename 50, drop 49" &&
 	check_exit 3 "$AG_BIN" plan --repo work --base main --head rename --state-dir "$STATE" \
 		--format markdown --out rn.md --out-json rn.json --detailed-exitcode &&
-	python3 - rn.json <<-PY
+	python3 - rn.json <<-PY &&
 	import json, sys
 	r = json.load(open(sys.argv[1]))
 	c = {c["id"]: c for c in r["clusters"]}

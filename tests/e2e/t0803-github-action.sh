@@ -41,7 +41,7 @@ manifest() { # ID RETENTION
 run_action() {
 	local base=$1 head=$2
 	shift 2
-	cat >"$TRASH/ctx.json" <<-EOF
+	cat >"$TRASH/ctx.json" <<-EOF &&
 	{"sha": "$head", "token": "test-token",
 	 "event": {"pull_request": {"number": 5, "base": {"sha": "$base"},
 	                            "head": {"sha": "$head"}}}}
