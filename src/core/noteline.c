@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,7 +175,8 @@ ag_note_line_parse(struct ag_note_line *l, const char *s, size_t len, struct ag_
 		goto out;
 	}
 	v = json_object_get(o, "v");
-	if (!json_is_integer(v) || json_integer_value(v) < 1) {
+	/* Bounded before the narrowing: 4294967297 must not read as 1. */
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > INT_MAX) {
 		rc = ag_error_set(err, AG_EINVAL, "note line has no version 'v'");
 		goto out;
 	}
@@ -215,7 +217,11 @@ ag_note_line_parse(struct ag_note_line *l, const char *s, size_t len, struct ag_
 		l->reader_endpoint = get_str(outputs, "reader_endpoint");
 		l->secret_arn = get_str(outputs, "secret_arn");
 		v = json_object_get(outputs, "port");
-		l->port = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+		/* Outside 1..65535 is no port: unknown, never a wrapped value. */
+		l->port = json_is_integer(v) && json_integer_value(v) >= 1 &&
+		                  json_integer_value(v) <= 65535
+		              ? (int)json_integer_value(v)
+		              : 0;
 	}
 	l->signer = get_str(o, "signer");
 	l->error = get_str(o, "error");

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,7 +61,10 @@ test_noteline__bad_lines(void **unused)
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_note_line l;
 	const char *cases[] = {"not json", "[1]", "{\"ts\":1,\"kind\":\"plan\"}",
-	    "{\"v\":1,\"kind\":\"plan\"}", "{\"v\":1,\"ts\":1}", "{\"v\":1,\"v\":1,\"ts\":1}"};
+	    "{\"v\":1,\"kind\":\"plan\"}", "{\"v\":1,\"ts\":1}", "{\"v\":1,\"v\":1,\"ts\":1}",
+	    /* versions that would wrap in an int: 2^32 (0) and 2^32 + 1 (1) */
+	    "{\"v\":4294967296,\"ts\":1,\"kind\":\"plan\"}",
+	    "{\"v\":4294967297,\"ts\":1,\"kind\":\"plan\"}"};
 	size_t i;
 
 	(void)unused;
@@ -70,6 +74,33 @@ test_noteline__bad_lines(void **unused)
 		    ag_note_line_parse(&l, cases[i], strlen(cases[i]), &err), AG_EINVAL);
 		ag_note_line_release(&l);
 	}
+}
+
+/* A port outside 1..65535 reads as unknown, not as a wrapped number. */
+static void
+test_noteline__port_out_of_range(void **unused)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_note_line l;
+	const char *cases[] = {"4294967296", "4294967297", "70000", "-1", "0"};
+	char line[128];
+	size_t i;
+
+	(void)unused;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line),
+		    "{\"v\":1,\"ts\":1,\"kind\":\"apply\",\"outputs\":{\"port\":%s}}", cases[i]);
+		ag_note_line_init(&l);
+		assert_int_equal(ag_note_line_parse(&l, line, strlen(line), &err), 0);
+		assert_int_equal(l.port, 0);
+		ag_note_line_release(&l);
+	}
+	ag_note_line_init(&l);
+	snprintf(line, sizeof(line),
+	    "{\"v\":1,\"ts\":1,\"kind\":\"apply\",\"outputs\":{\"port\":65535}}");
+	assert_int_equal(ag_note_line_parse(&l, line, strlen(line), &err), 0);
+	assert_int_equal(l.port, 65535);
+	ag_note_line_release(&l);
 }
 
 static void
@@ -92,6 +123,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_noteline__round_trip),
 	    cmocka_unit_test(test_noteline__bad_lines),
+	    cmocka_unit_test(test_noteline__port_out_of_range),
 	    cmocka_unit_test(test_noteline__time_format),
 	};
 
