@@ -9,6 +9,9 @@
 #   xml       the AWS XML tree builder, error replies and RDS/EC2 decoders
 #   sealed    sealed values: syntax, opening, envelopes, finder, re-sealer,
 #             public key files
+#   notes     git note lines: parse, format, read back (a fixed point)
+#   webhook   webhook authentication (GitHub HMAC, GitLab token)
+#   sshsig    allowed-signers files and SSH commit signatures
 # Seeds come from the repository (examples, test manifests, captured AWS
 # replies, sealed values made with fixed keys); new inputs go to
 # BUILD_DIR/fuzz-corpus/TARGET and crashes to BUILD_DIR/fuzz-artifacts/TARGET.
@@ -17,7 +20,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-usage="usage: contrib/fuzz.sh TARGET SECONDS [BUILD_DIR] (TARGET: manifest, xml, sealed)"
+usage="usage: contrib/fuzz.sh TARGET SECONDS [BUILD_DIR] (TARGET: manifest, xml, sealed, notes, webhook, sshsig)"
 if [[ ${1:-} =~ ^[0-9]+$ ]]; then
 	target=manifest
 else
@@ -27,7 +30,7 @@ fi
 secs=${1:?$usage}
 build=${2:-$here/build-fuzz}
 case $target in
-manifest | xml | sealed) ;;
+manifest | xml | sealed | notes | webhook | sshsig) ;;
 *)
 	echo "contrib/fuzz.sh: unknown target '$target'" >&2
 	echo "$usage" >&2
@@ -57,6 +60,10 @@ xml)
 	;;
 sealed)
 	cp "$here"/tests/fuzz/seeds/sealed/* "$seeds"/
+	extra=(-max_len=8192)
+	;;
+notes | webhook | sshsig)
+	cp "$here"/tests/fuzz/seeds/$target/* "$seeds"/
 	extra=(-max_len=8192)
 	;;
 esac
