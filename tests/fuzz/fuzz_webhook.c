@@ -7,8 +7,9 @@
  * (an absent header is NULL, not empty) and whether the signature header is
  * replaced by the correct HMAC of the body (or the token by the secret),
  * so the event branches behind the checks are reached too. The secret is
- * the field prefixed with a 0x01 byte, which no fixed reason text holds, so
- * finding it in the reason means it leaked. Properties checked: a verdict other
+ * the field prefixed with a 0x01 byte, which neither the fixed reason texts
+ * nor the echoed event names (0x01 replaced there) hold, so a 0x01 in the
+ * reason means the secret leaked. Properties checked: a verdict other
  * than REJECT needs the right signature (GitHub) or the right token
  * (GitLab), and the reason never contains the secret.
  */
@@ -73,6 +74,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	body = (const unsigned char *)p;
 	blen = (size_t)(end - p);
+	/* 0x01 marks the secret: the echoed event names never carry one. */
+	for (i = 0; i < 3; i += 2)
+		for (p = f[i]; *p; p++)
+			if (*p == '\x01')
+				*p = '\x02';
 	slen = strlen(f[4]) + 1;
 	secret = malloc(slen + 1);
 	if (secret == NULL)
@@ -106,9 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* accepted without the right token */
 		}
 	}
-	if (slen > 0 && strstr(why, secret) != NULL &&
-	    !(h.github_event && strstr(h.github_event, secret)) &&
-	    !(h.gitlab_event && strstr(h.gitlab_event, secret)))
+	if (slen > 0 && strchr(why, '\x01') != NULL)
 		abort(); /* the secret leaked into the reason */
 	free(secret);
 	free(copy);
