@@ -1,6 +1,7 @@
 /* RDS operations: decoders, paginated Describe calls, mutations, waiters. */
 #include "aws/rds.h"
 #include "aws/internal.h"
+#include "core/fieldtab.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -14,6 +15,54 @@
 
 /* Decoders ------------------------------------------------------------ */
 
+/* The members of the field table's rows (core/fieldtab.h): each row names
+ * its Describe element ("A" or "A/B") and the member it lands in. */
+static void
+decode_rows(struct ag_db_cluster *c, const struct ag_xml_node *n)
+{
+	const struct ag_field_row *rows;
+	size_t nrows, i;
+
+	rows = ag_fieldtab_rows(&nrows);
+	for (i = 0; i < nrows; i++) {
+		const struct ag_field_row *row = &rows[i];
+		const struct ag_xml_node *parent = n;
+		const char *name = row->describe_elem, *slash;
+		void *dst;
+		char head[64];
+
+		if (row->live == 0 || name == NULL)
+			continue;
+		if ((slash = strchr(name, '/')) != NULL) {
+			snprintf(head, sizeof(head), "%.*s", (int)(slash - name), name);
+			parent = ag_xml_child(n, head);
+			name = slash + 1;
+			if (parent == NULL)
+				continue;
+		}
+		dst = (char *)c + row->live - 1;
+		switch (row->ltype) {
+		case AG_FT_STR:
+		case AG_FT_REF:
+			*(char **)dst = ag_xml_dup(parent, name);
+			break;
+		case AG_FT_INT:
+			ag_xml_int(parent, name, dst);
+			break;
+		case AG_FT_BOOL:
+			ag_xml_bool(parent, name, dst);
+			break;
+		case AG_FT_LIST:
+		case AG_FT_REFLIST:
+			ag_xml_strlist(dst, parent, name);
+			break;
+		case AG_FT_NONE:
+		case AG_FT_COMPOSITE:
+			break;
+		}
+	}
+}
+
 void
 ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 {
@@ -25,33 +74,13 @@ ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 	c->arn = ag_xml_dup(n, "DBClusterArn");
 	c->resource_id = ag_xml_dup(n, "DbClusterResourceId");
 	c->status = ag_xml_dup(n, "Status");
-	c->engine = ag_xml_dup(n, "Engine");
-	c->engine_version = ag_xml_dup(n, "EngineVersion");
-	c->engine_mode = ag_xml_dup(n, "EngineMode");
-	c->database_name = ag_xml_dup(n, "DatabaseName");
-	c->master_username = ag_xml_dup(n, "MasterUsername");
-	c->db_subnet_group = ag_xml_dup(n, "DBSubnetGroup");
-	c->db_cluster_parameter_group = ag_xml_dup(n, "DBClusterParameterGroup");
-	c->preferred_backup_window = ag_xml_dup(n, "PreferredBackupWindow");
-	c->preferred_maintenance_window = ag_xml_dup(n, "PreferredMaintenanceWindow");
-	c->kms_key_id = ag_xml_dup(n, "KmsKeyId");
-	c->storage_type = ag_xml_dup(n, "StorageType");
-	c->replication_source_identifier = ag_xml_dup(n, "ReplicationSourceIdentifier");
+	decode_rows(c, n);
 	c->endpoint = ag_xml_dup(n, "Endpoint");
 	c->reader_endpoint = ag_xml_dup(n, "ReaderEndpoint");
 	c->hosted_zone_id = ag_xml_dup(n, "HostedZoneId");
-	c->network_type = ag_xml_dup(n, "NetworkType");
-	ag_xml_int(n, "Port", &c->port);
-	ag_xml_int(n, "BackupRetentionPeriod", &c->backup_retention_period);
-	ag_xml_bool(n, "StorageEncrypted", &c->storage_encrypted);
-	ag_xml_bool(n, "DeletionProtection", &c->deletion_protection);
-	ag_xml_bool(n, "IAMDatabaseAuthenticationEnabled", &c->iam_database_authentication_enabled);
-	ag_xml_bool(n, "CopyTagsToSnapshot", &c->copy_tags_to_snapshot);
-	ag_xml_bool(n, "HttpEndpointEnabled", &c->http_endpoint_enabled);
 	ag_xml_bool(n, "AutoMinorVersionUpgrade", &c->auto_minor_version_upgrade);
 	ag_xml_bool(n, "MultiAZ", &c->multi_az);
 	ag_xml_bool(n, "PubliclyAccessible", &c->publicly_accessible);
-	ag_xml_strlist(&c->enabled_cloudwatch_logs_exports, n, "EnabledCloudwatchLogsExports");
 	ag_xml_strlist(&c->availability_zones, n, "AvailabilityZones");
 	l = ag_xml_child(n, "VpcSecurityGroups");
 	for (i = 0; l && i < l->n_kids; i++) {
@@ -69,7 +98,6 @@ ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 	if ((x = ag_xml_child(n, "MasterUserSecret")) != NULL) {
 		c->master_user_secret_arn = ag_xml_dup(x, "SecretArn");
 		c->master_user_secret_status = ag_xml_dup(x, "SecretStatus");
-		c->master_user_secret_kms_key_id = ag_xml_dup(x, "KmsKeyId");
 	}
 	c->pending.backup_retention_period = -1;
 	c->pending.iam_auth = -1;

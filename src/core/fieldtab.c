@@ -13,9 +13,11 @@
 #include "core/bug.h"
 #include "core/buf.h"
 #include "core/fieldtab.h"
+#include "core/manifest_int.h"
 #include "core/mem.h"
 #include "core/normalize.h"
 #include "core/observed.h"
+#include "core/suggest.h"
 #include "core/version.h"
 
 #include "core/compat.h"
@@ -165,11 +167,6 @@ serverless_text(double min, double max)
 #define M (&m->spec)
 
 static bool
-d_subnet_ids(char **o, const struct ag_manifest *m)
-{
-	return mlist_out(o, m, AG_F_SUBNET_IDS, &M->subnet_ids);
-}
-static bool
 d_subnet_group(char **o, const struct ag_manifest *m)
 {
 	if (M->db_subnet_group_name != NULL && M->db_subnet_group_name[0] != '\0')
@@ -180,36 +177,6 @@ d_subnet_group(char **o, const struct ag_manifest *m)
 	}
 	*o = NULL;
 	return false;
-}
-static bool
-d_sg_ids(char **o, const struct ag_manifest *m)
-{
-	return mlist_out(o, m, AG_F_SECURITY_GROUP_IDS, &M->security_group_ids);
-}
-static bool
-d_cidrs(char **o, const struct ag_manifest *m)
-{
-	return mlist_out(o, m, AG_F_ALLOWED_CIDR_BLOCKS, &M->allowed_cidr_blocks);
-}
-static bool
-d_assoc_sg(char **o, const struct ag_manifest *m)
-{
-	return mlist_out(o, m, AG_F_ASSOCIATE_SECURITY_GROUP_IDS, &M->associate_security_group_ids);
-}
-static bool
-d_dbname(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->database_name);
-}
-static bool
-d_manage_pw(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_MANAGE_MASTER_USER_PASSWORD, M->manage_master_user_password);
-}
-static bool
-d_secret_kms(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->master_user_secret_kms_key_id);
 }
 static bool
 d_username(char **o, const struct ag_manifest *m)
@@ -235,89 +202,6 @@ d_password(char **o, const struct ag_manifest *m)
 	return true;
 }
 static bool
-d_port(char **o, const struct ag_manifest *m)
-{
-	*o = NULL;
-	if (M->port <= 0)
-		return false;
-	return int_out(o, M->port);
-}
-static bool
-d_engine(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->engine);
-}
-static bool
-d_engine_version(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->engine_version);
-}
-static bool
-d_encrypted(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_STORAGE_ENCRYPTED, M->storage_encrypted);
-}
-static bool
-d_kms(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->kms_key_id);
-}
-static bool
-d_logs(char **o, const struct ag_manifest *m)
-{
-	return mlist_out(
-	    o, m, AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, &M->enabled_cloudwatch_logs_exports);
-}
-static bool
-d_del_prot(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_DELETION_PROTECTION, M->deletion_protection);
-}
-static bool
-d_maint(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->preferred_maintenance_window);
-}
-static bool
-d_backup_ret(char **o, const struct ag_manifest *m)
-{
-	*o = NULL;
-	if (M->backup_retention_period <= 0)
-		return false;
-	return int_out(o, M->backup_retention_period);
-}
-static bool
-d_backup_win(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->preferred_backup_window);
-}
-static bool
-d_copy_tags(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_COPY_TAGS_TO_SNAPSHOT, M->copy_tags_to_snapshot);
-}
-static bool
-d_skip_final(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_SKIP_FINAL_SNAPSHOT, M->skip_final_snapshot);
-}
-static bool
-d_final_id(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->final_snapshot_identifier);
-}
-static bool
-d_iam(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(
-	    o, m, AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, M->iam_database_authentication_enabled);
-}
-static bool
-d_http(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_ENABLE_HTTP_ENDPOINT, M->enable_http_endpoint);
-}
-static bool
 d_serverless(char **o, const struct ag_manifest *m)
 {
 	*o = NULL;
@@ -325,16 +209,6 @@ d_serverless(char **o, const struct ag_manifest *m)
 		return false;
 	*o = serverless_text(M->serverless_v2_min_capacity, M->serverless_v2_max_capacity);
 	return true;
-}
-static bool
-d_snapshot(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->snapshot_identifier);
-}
-static bool
-d_repl(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->replication_source_identifier);
 }
 static bool
 d_pgroup(char **o, const struct ag_manifest *m)
@@ -363,21 +237,6 @@ d_params(char **o, const struct ag_manifest *m)
 	return true;
 }
 static bool
-d_vpc(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->vpc_id);
-}
-static bool
-d_engine_mode(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->engine_mode);
-}
-static bool
-d_storage_type(char **o, const struct ag_manifest *m)
-{
-	return str_out(o, M->storage_type);
-}
-static bool
 d_instances(char **o, const struct ag_manifest *m)
 {
 	struct ag_buf b = AG_BUF_INIT((size_t)1 << 24);
@@ -392,16 +251,6 @@ d_instances(char **o, const struct ag_manifest *m)
 	return true;
 }
 static bool
-d_apply_now(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_APPLY_IMMEDIATELY, M->apply_immediately);
-}
-static bool
-d_allow_major(char **o, const struct ag_manifest *m)
-{
-	return mbool_out(o, m, AG_F_ALLOW_MAJOR_VERSION_UPGRADE, M->allow_major_version_upgrade);
-}
-static bool
 d_auto_minor(char **o, const struct ag_manifest *m)
 {
 	*o = NULL;
@@ -413,106 +262,15 @@ d_auto_minor(char **o, const struct ag_manifest *m)
 #undef M
 
 static bool
-l_subnet_group(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->db_subnet_group);
-}
-static bool
 l_assoc_sg(char **o, const struct ag_db_cluster *c)
 {
 	return list_out(o, &c->vpc_security_group_ids);
-}
-static bool
-l_dbname(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->database_name);
 }
 static bool
 l_manage_pw(char **o, const struct ag_db_cluster *c)
 {
 	return bool_out(
 	    o, c->master_user_secret_arn != NULL && c->master_user_secret_arn[0] != '\0');
-}
-static bool
-l_secret_kms(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->master_user_secret_kms_key_id);
-}
-static bool
-l_username(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->master_username);
-}
-static bool
-l_port(char **o, const struct ag_db_cluster *c)
-{
-	*o = NULL;
-	if (c->port <= 0)
-		return false;
-	return int_out(o, c->port);
-}
-static bool
-l_engine(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->engine);
-}
-static bool
-l_engine_version(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->engine_version);
-}
-static bool
-l_encrypted(char **o, const struct ag_db_cluster *c)
-{
-	return bool_out(o, c->storage_encrypted);
-}
-static bool
-l_kms(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->kms_key_id);
-}
-static bool
-l_logs(char **o, const struct ag_db_cluster *c)
-{
-	return list_out(o, &c->enabled_cloudwatch_logs_exports);
-}
-static bool
-l_del_prot(char **o, const struct ag_db_cluster *c)
-{
-	return bool_out(o, c->deletion_protection);
-}
-static bool
-l_maint(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->preferred_maintenance_window);
-}
-static bool
-l_backup_ret(char **o, const struct ag_db_cluster *c)
-{
-	*o = NULL;
-	if (c->backup_retention_period <= 0)
-		return false;
-	return int_out(o, c->backup_retention_period);
-}
-static bool
-l_backup_win(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->preferred_backup_window);
-}
-static bool
-l_copy_tags(char **o, const struct ag_db_cluster *c)
-{
-	return bool_out(o, c->copy_tags_to_snapshot);
-}
-static bool
-l_iam(char **o, const struct ag_db_cluster *c)
-{
-	return bool_out(o, c->iam_database_authentication_enabled);
-}
-static bool
-l_http(char **o, const struct ag_db_cluster *c)
-{
-	return bool_out(o, c->http_endpoint_enabled);
 }
 static bool
 l_serverless(char **o, const struct ag_db_cluster *c)
@@ -524,191 +282,722 @@ l_serverless(char **o, const struct ag_db_cluster *c)
 	return true;
 }
 static bool
-l_repl(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->replication_source_identifier);
-}
-static bool
-l_pgroup(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->db_cluster_parameter_group);
-}
-static bool
-l_engine_mode(char **o, const struct ag_db_cluster *c)
-{
-	return str_out(o, c->engine_mode);
-}
-static bool
 l_storage_type(char **o, const struct ag_db_cluster *c)
 {
 	*o = ag_xstrdup(ag_norm_storage_type(c->storage_type));
 	return true;
 }
 
+/* ---- value checks (the validation column) ---------------------------------- */
+
+static bool
+one_of(char *why, size_t n, const char *s, const char *const *allowed, size_t na, const char *what)
+{
+	char shown[128], list[256] = "";
+	const char *sug;
+	size_t i;
+
+	for (i = 0; i < na; i++)
+		if (strcmp(s, allowed[i]) == 0)
+			return true;
+	for (i = 0; i < na; i++) {
+		if (allowed[i][0] == '\0')
+			continue;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+		    list[0] ? ", " : "", allowed[i]);
+	}
+	ag_mload_show(shown, sizeof(shown), s);
+	sug = ag_suggest(s, allowed, na);
+	if (sug)
+		snprintf(why, n, "%s '%s' is not supported (did you mean '%s'?)", what, shown, sug);
+	else
+		snprintf(why, n, "%s '%s' is not supported (one of: %s)", what, shown, list);
+	return false;
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool
+check_engine(char *why, size_t n, const char *s)
+{
+	static const char *const allowed[] = {"aurora-mysql", "aurora-postgresql"};
+	char shown[128];
+	const char *sug;
+
+	if (s[0] == '\0' || ag_mengine_supported(s))
+		return true;
+	ag_mload_show(shown, sizeof(shown), s);
+	sug = ag_suggest(s, allowed, NELEM(allowed));
+	if (sug)
+		snprintf(why, n, "engine '%s' is not supported (did you mean '%s'?)", shown, sug);
+	else
+		snprintf(why, n,
+		    "engine '%s' is not supported: aurora-gitops manages Aurora only "
+		    "(aurora-mysql or aurora-postgresql)",
+		    shown);
+	return false;
+}
+static bool
+check_engine_mode(char *why, size_t n, const char *s)
+{
+	static const char *const allowed[] = {"", "provisioned", "serverless"};
+
+	return one_of(why, n, s, allowed, NELEM(allowed), "engine mode");
+}
+static bool
+check_storage_type(char *why, size_t n, const char *s)
+{
+	static const char *const allowed[] = {"", "aurora", "aurora-iopt1"};
+
+	return one_of(why, n, s, allowed, NELEM(allowed), "storage type");
+}
+static bool
+check_log_type(char *why, size_t n, const char *s)
+{
+	static const char *const all[] = {"audit", "error", "general", "slowquery", "instance",
+	    "iam-db-auth-error", "postgresql", "upgrade"};
+
+	/* whether it matches the engine is checked once the engine is known */
+	return one_of(why, n, s, all, NELEM(all), "log type");
+}
+static bool
+reason(char *why, size_t n, const char *s, const char *r, const char *what, const char *expect)
+{
+	char shown[128];
+
+	if (r == NULL)
+		return true;
+	ag_mload_show(shown, sizeof(shown), s);
+	snprintf(why, n, "invalid %s '%s': %s%s", what, shown, r, expect);
+	return false;
+}
+static bool
+check_maintenance(char *why, size_t n, const char *s)
+{
+	return s[0] == '\0' ||
+	       reason(why, n, s, ag_mcheck_maintenance_window(s), "maintenance window",
+	           " (expected ddd:HH:MM-ddd:HH:MM, e.g. sun:05:00-sun:06:00)");
+}
+static bool
+check_backup(char *why, size_t n, const char *s)
+{
+	return s[0] == '\0' || reason(why, n, s, ag_mcheck_backup_window(s), "backup window",
+	                           " (expected HH:MM-HH:MM, e.g. 03:00-04:00)");
+}
+static bool
+check_snapshot_id(char *why, size_t n, const char *s)
+{
+	return s[0] == '\0' ||
+	       reason(why, n, s, ag_mcheck_rds_identifier(s, 255), "snapshot identifier", "");
+}
+static bool
+check_cidr(char *why, size_t n, const char *s)
+{
+	return reason(why, n, s, ag_mcheck_cidr(s), "IPv4 CIDR block", "");
+}
+
+/* ---- the rows ------------------------------------------------------------ */
+
 #define HINT_REPLACE(what)                                                                         \
 	what " cannot change in place: snapshot the cluster, restore the snapshot into a new "     \
 	     "cluster with the new value under a new identifier, switch clients, then delete the " \
 	     "old cluster with the deletion tombstone"
 
+#define INGRESS_HINT                                                                               \
+	"ingress rules of the security group are set at create and not compared afterwards"
+
 static const struct ag_field_row rows[AG_F__COUNT] = {
-    [AG_F_SUBNET_IDS] = {AG_F_SUBNET_IDS, "spec.subnetIds", "SubnetIds.SubnetIdentifier.N", NULL,
-        NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED, AG_EMIT_NONE,
-        d_subnet_ids, NULL,
-        "the subnets of an existing subnet group are not compared; edit the group with "
-        "ModifyDBSubnetGroup",
-        false},
-    [AG_F_DB_SUBNET_GROUP_NAME] = {AG_F_DB_SUBNET_GROUP_NAME, "spec.dbSubnetGroupName",
-        "DBSubnetGroupName", NULL, "DBSubnetGroup", NULL, AG_ABSENT_ANY, AG_NORM_EXACT,
-        AG_CLASS_BLOCKED, AG_EMIT_NONE, d_subnet_group, l_subnet_group,
-        "the subnet group cannot change in place: create a new cluster in the new subnet "
-        "group from a snapshot, switch clients, then delete the old cluster",
-        true},
-    [AG_F_SECURITY_GROUP_IDS] = {AG_F_SECURITY_GROUP_IDS, "spec.securityGroupIds", NULL, NULL, NULL,
-        NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED, AG_EMIT_NONE,
-        d_sg_ids, NULL,
-        "ingress rules of the security group are set at create and not compared afterwards", false},
-    [AG_F_ALLOWED_CIDR_BLOCKS] = {AG_F_ALLOWED_CIDR_BLOCKS, "spec.allowedCidrBlocks", NULL, NULL,
-        NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_CREATE_ONLY_IGNORED, AG_EMIT_NONE,
-        d_cidrs, NULL,
-        "ingress rules of the security group are set at create and not compared afterwards", false},
-    [AG_F_ASSOCIATE_SECURITY_GROUP_IDS] = {AG_F_ASSOCIATE_SECURITY_GROUP_IDS,
-        "spec.associateSecurityGroupIds", "VpcSecurityGroupIds.VpcSecurityGroupId.N",
-        "VpcSecurityGroupIds.VpcSecurityGroupId.N", "VpcSecurityGroups", NULL, AG_ABSENT_ANY,
-        AG_NORM_SET, AG_CLASS_IN_PLACE, AG_EMIT_SG_IDS, d_assoc_sg, l_assoc_sg, NULL, true},
-    [AG_F_DATABASE_NAME] = {AG_F_DATABASE_NAME, "spec.databaseName", "DatabaseName", NULL,
-        "DatabaseName", NULL, AG_ABSENT_ANY, AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE,
-        d_dbname, l_dbname,
-        "databaseName cannot change in place: create the database with SQL (CREATE DATABASE) "
-        "and keep the manifest value as it was, or restore a snapshot into a new cluster",
-        true},
-    [AG_F_MANAGE_MASTER_USER_PASSWORD] = {AG_F_MANAGE_MASTER_USER_PASSWORD,
-        "spec.manageMasterUserPassword", "ManageMasterUserPassword", "ManageMasterUserPassword",
-        "MasterUserSecret", "false", AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE,
-        AG_EMIT_MANAGE_PASSWORD, d_manage_pw, l_manage_pw, NULL, false},
-    [AG_F_MASTER_USER_SECRET_KMS_KEY_ID] = {AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
-        "spec.masterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId", "MasterUserSecretKmsKeyId",
-        "MasterUserSecret/KmsKeyId", NULL, AG_ABSENT_ANY, AG_NORM_KMS_KEY, AG_CLASS_IN_PLACE,
-        AG_EMIT_SCALAR, d_secret_kms, l_secret_kms, NULL, false},
-    [AG_F_USERNAME] = {AG_F_USERNAME, "spec.username", "MasterUsername", NULL, "MasterUsername",
-        NULL, AG_ABSENT_ANY, AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_username, l_username,
-        "the master username cannot change in place: create a new role with SQL and keep the "
-        "manifest value as it was, or restore a snapshot into a new cluster",
-        false},
-    [AG_F_PASSWORD] = {AG_F_PASSWORD, "spec.password", "MasterUserPassword", "MasterUserPassword",
-        NULL, NULL, AG_ABSENT_ANY, AG_NORM_WRITE_ONLY, AG_CLASS_IN_PLACE, AG_EMIT_PASSWORD,
-        d_password, NULL, NULL, false},
-    [AG_F_PORT] = {AG_F_PORT, "spec.port", "Port", "Port", "Port", NULL, AG_ABSENT_DEFAULT,
-        AG_NORM_PORT, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_port, l_port, NULL, true},
-    [AG_F_ENGINE] = {AG_F_ENGINE, "spec.engine", "Engine", NULL, "Engine", NULL, AG_ABSENT_ANY,
-        AG_NORM_EXACT, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_engine, l_engine,
-        HINT_REPLACE("the engine") " (or use an AWS Database Migration Service migration)", true},
-    [AG_F_ENGINE_VERSION] = {AG_F_ENGINE_VERSION, "spec.engineVersion", "EngineVersion",
-        "EngineVersion", "EngineVersion", NULL, AG_ABSENT_ANY, AG_NORM_ENGINE_VERSION,
-        AG_CLASS_OUTAGE, AG_EMIT_ENGINE_VERSION, d_engine_version, l_engine_version,
-        "a major version upgrade needs spec.allowMajorVersionUpgrade: true (and usually a "
-        "parameter group of the new family); it restarts the cluster",
-        true},
-    [AG_F_STORAGE_ENCRYPTED] = {AG_F_STORAGE_ENCRYPTED, "spec.storageEncrypted", "StorageEncrypted",
-        NULL, "StorageEncrypted", "false", AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_BLOCKED,
-        AG_EMIT_NONE, d_encrypted, l_encrypted,
-        "storageEncrypted cannot change in place: snapshot the cluster, restore the snapshot "
-        "into a new encrypted cluster (RestoreDBClusterFromSnapshot with KmsKeyId) under a new "
-        "identifier, switch clients, then delete the old one",
-        false},
-    [AG_F_KMS_KEY_ID] = {AG_F_KMS_KEY_ID, "spec.kmsKeyId", "KmsKeyId", NULL, "KmsKeyId", NULL,
-        AG_ABSENT_ANY, AG_NORM_KMS_KEY, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_kms, l_kms,
-        "kmsKeyId cannot change in place: copy a snapshot with the new key, restore it into a "
-        "new cluster, switch clients, then delete the old one",
-        true},
-    [AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS] = {AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS,
-        "spec.enabledCloudwatchLogsExports", "EnableCloudwatchLogsExports.member.N",
-        "CloudwatchLogsExportConfiguration", "EnabledCloudwatchLogsExports", "", AG_ABSENT_DEFAULT,
-        AG_NORM_SET, AG_CLASS_IN_PLACE, AG_EMIT_LOGS, d_logs, l_logs, NULL, true},
-    [AG_F_DELETION_PROTECTION] = {AG_F_DELETION_PROTECTION, "spec.deletionProtection",
-        "DeletionProtection", "DeletionProtection", "DeletionProtection", "false",
-        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_del_prot, l_del_prot,
-        NULL, true},
-    [AG_F_PREFERRED_MAINTENANCE_WINDOW] = {AG_F_PREFERRED_MAINTENANCE_WINDOW,
-        "spec.preferredMaintenanceWindow", "PreferredMaintenanceWindow",
-        "PreferredMaintenanceWindow", "PreferredMaintenanceWindow", NULL, AG_ABSENT_ANY,
-        AG_NORM_CASE, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_maint, l_maint, NULL, false},
-    [AG_F_BACKUP_RETENTION_PERIOD] = {AG_F_BACKUP_RETENTION_PERIOD, "spec.backupRetentionPeriod",
-        "BackupRetentionPeriod", "BackupRetentionPeriod", "BackupRetentionPeriod", "1",
-        AG_ABSENT_DEFAULT, AG_NORM_INT, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_backup_ret,
-        l_backup_ret, NULL, false},
-    [AG_F_PREFERRED_BACKUP_WINDOW] = {AG_F_PREFERRED_BACKUP_WINDOW, "spec.preferredBackupWindow",
-        "PreferredBackupWindow", "PreferredBackupWindow", "PreferredBackupWindow", NULL,
-        AG_ABSENT_ANY, AG_NORM_CASE, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_backup_win, l_backup_win,
-        NULL, false},
-    [AG_F_COPY_TAGS_TO_SNAPSHOT] = {AG_F_COPY_TAGS_TO_SNAPSHOT, "spec.copyTagsToSnapshot",
-        "CopyTagsToSnapshot", "CopyTagsToSnapshot", "CopyTagsToSnapshot", "false",
-        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_SCALAR, d_copy_tags,
-        l_copy_tags, NULL, true},
-    [AG_F_SKIP_FINAL_SNAPSHOT] = {AG_F_SKIP_FINAL_SNAPSHOT, "spec.skipFinalSnapshot", NULL, NULL,
-        NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_DELETE_ONLY, AG_EMIT_NONE,
-        d_skip_final, NULL, NULL, false},
-    [AG_F_FINAL_SNAPSHOT_IDENTIFIER] = {AG_F_FINAL_SNAPSHOT_IDENTIFIER,
-        "spec.finalSnapshotIdentifier", NULL, NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED,
-        AG_CLASS_DELETE_ONLY, AG_EMIT_NONE, d_final_id, NULL, NULL, false},
-    [AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED] = {AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED,
-        "spec.iamDatabaseAuthenticationEnabled", "EnableIAMDatabaseAuthentication",
-        "EnableIAMDatabaseAuthentication", "IAMDatabaseAuthenticationEnabled", "false",
-        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_DEFERRED, AG_EMIT_SCALAR, d_iam, l_iam, NULL,
-        true},
-    [AG_F_ENABLE_HTTP_ENDPOINT] = {AG_F_ENABLE_HTTP_ENDPOINT, "spec.enableHttpEndpoint",
-        "EnableHttpEndpoint", "EnableHttpEndpoint", "HttpEndpointEnabled", "false",
-        AG_ABSENT_DEFAULT, AG_NORM_BOOL, AG_CLASS_IN_PLACE, AG_EMIT_HTTP_ENDPOINT, d_http, l_http,
-        NULL, false},
-    [AG_F_SERVERLESS_V2_SCALING] = {AG_F_SERVERLESS_V2_SCALING, "spec.serverlessV2Scaling",
-        "ServerlessV2ScalingConfiguration", "ServerlessV2ScalingConfiguration",
-        "ServerlessV2ScalingConfiguration", "", AG_ABSENT_ANY, AG_NORM_SERVERLESS,
-        AG_CLASS_IN_PLACE, AG_EMIT_SERVERLESS, d_serverless, l_serverless, NULL, false},
-    [AG_F_SNAPSHOT_IDENTIFIER] = {AG_F_SNAPSHOT_IDENTIFIER, "spec.snapshotIdentifier",
-        "SnapshotIdentifier", NULL, NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED,
-        AG_CLASS_BLOCKED, AG_EMIT_NONE, d_snapshot, NULL,
-        "snapshotIdentifier is used only when the cluster is created "
-        "(RestoreDBClusterFromSnapshot); "
-        "changing it later does nothing: restore into a new cluster instead",
-        true},
-    [AG_F_REPLICATION_SOURCE_IDENTIFIER] = {AG_F_REPLICATION_SOURCE_IDENTIFIER,
-        "spec.replicationSourceIdentifier", "ReplicationSourceIdentifier", NULL,
-        "ReplicationSourceIdentifier", "", AG_ABSENT_DEFAULT, AG_NORM_EXACT, AG_CLASS_IN_PLACE,
-        AG_EMIT_PROMOTE, d_repl, l_repl,
-        "the replication source cannot change: remove replicationSourceIdentifier to promote "
-        "the replica, or create a new replica cluster",
-        false},
-    [AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME] = {AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME,
-        "spec.dbClusterParameterGroupName", "DBClusterParameterGroupName",
-        "DBClusterParameterGroupName", "DBClusterParameterGroup", NULL, AG_ABSENT_ANY,
-        AG_NORM_PARAM_GROUP, AG_CLASS_IN_PLACE, AG_EMIT_PARAM_GROUP, d_pgroup, l_pgroup, NULL,
-        true},
-    [AG_F_PARAMETERS] = {AG_F_PARAMETERS, "spec.parameters", NULL, NULL, NULL, NULL, AG_ABSENT_ANY,
-        AG_NORM_NOT_COMPARED, AG_CLASS_IN_PLACE, AG_EMIT_PARAMETERS, d_params, NULL, NULL, false},
-    [AG_F_VPC_ID] = {AG_F_VPC_ID, "spec.vpcId", NULL, NULL, NULL, NULL, AG_ABSENT_ANY,
-        AG_NORM_NOT_COMPARED, AG_CLASS_BLOCKED, AG_EMIT_NONE, d_vpc, NULL,
-        "the VPC of a cluster cannot change in place: restore a snapshot into a new cluster in "
-        "a subnet group of the new VPC, switch clients, then delete the old one",
-        false},
-    [AG_F_ENGINE_MODE] = {AG_F_ENGINE_MODE, "spec.engineMode", "EngineMode", NULL, "EngineMode",
-        "provisioned", AG_ABSENT_DEFAULT, AG_NORM_ENGINE_MODE, AG_CLASS_BLOCKED, AG_EMIT_NONE,
-        d_engine_mode, l_engine_mode, HINT_REPLACE("engineMode"), true},
-    [AG_F_STORAGE_TYPE] = {AG_F_STORAGE_TYPE, "spec.storageType", "StorageType", "StorageType",
-        "StorageType", "aurora", AG_ABSENT_DEFAULT, AG_NORM_STORAGE_TYPE, AG_CLASS_IN_PLACE,
-        AG_EMIT_SCALAR, d_storage_type, l_storage_type, NULL, true},
-    [AG_F_INSTANCES] = {AG_F_INSTANCES, "spec.instances", NULL, NULL, "DBClusterMembers", NULL,
-        AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_DEFERRED, AG_EMIT_INSTANCES, d_instances,
-        NULL, NULL, false},
-    [AG_F_APPLY_IMMEDIATELY] = {AG_F_APPLY_IMMEDIATELY, "spec.applyImmediately", NULL,
-        "ApplyImmediately", NULL, NULL, AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_NONE,
-        AG_EMIT_NONE, d_apply_now, NULL, NULL, false},
-    [AG_F_ALLOW_MAJOR_VERSION_UPGRADE] = {AG_F_ALLOW_MAJOR_VERSION_UPGRADE,
-        "spec.allowMajorVersionUpgrade", NULL, "AllowMajorVersionUpgrade", NULL, NULL,
-        AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_NONE, AG_EMIT_NONE, d_allow_major, NULL, NULL,
-        false},
-    [AG_F_AUTO_MINOR_VERSION_UPGRADE] = {AG_F_AUTO_MINOR_VERSION_UPGRADE,
-        "spec.autoMinorVersionUpgrade", NULL, NULL, "DBInstance/AutoMinorVersionUpgrade", NULL,
-        AG_ABSENT_ANY, AG_NORM_NOT_COMPARED, AG_CLASS_IN_PLACE, AG_EMIT_INSTANCES, d_auto_minor,
-        NULL, NULL, false},
+    [AG_F_SUBNET_IDS] =
+        {
+            .field = AG_F_SUBNET_IDS,
+            .yaml_path = "spec.subnetIds",
+            .type = AG_FT_REFLIST,
+            .spec = AG_SPEC(subnet_ids),
+            .create_param = "SubnetIds.SubnetIdentifier.N",
+            .create_call = "CreateDBSubnetGroup",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_CREATE_ONLY_IGNORED,
+            .hint = "the subnets of an existing subnet group are not compared; edit the group "
+                    "with ModifyDBSubnetGroup",
+            .import_skip = true,
+        },
+    [AG_F_DB_SUBNET_GROUP_NAME] =
+        {
+            .field = AG_F_DB_SUBNET_GROUP_NAME,
+            .yaml_path = "spec.dbSubnetGroupName",
+            .type = AG_FT_REF,
+            .spec = AG_SPEC(db_subnet_group_name),
+            .create_param = "DBSubnetGroupName",
+            .describe_elem = "DBSubnetGroup",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(db_subnet_group),
+            .norm = AG_NORM_EXACT,
+            .klass = AG_CLASS_BLOCKED,
+            .desired_fn = d_subnet_group,
+            .hint = "the subnet group cannot change in place: create a new cluster in the new "
+                    "subnet group from a snapshot, switch clients, then delete the old cluster",
+            .in_restore = true,
+        },
+    [AG_F_SECURITY_GROUP_IDS] =
+        {
+            .field = AG_F_SECURITY_GROUP_IDS,
+            .yaml_path = "spec.securityGroupIds",
+            .type = AG_FT_REFLIST,
+            .spec = AG_SPEC(security_group_ids),
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_CREATE_ONLY_IGNORED,
+            .hint = INGRESS_HINT,
+            .import_skip = true,
+        },
+    [AG_F_ALLOWED_CIDR_BLOCKS] =
+        {
+            .field = AG_F_ALLOWED_CIDR_BLOCKS,
+            .yaml_path = "spec.allowedCidrBlocks",
+            .type = AG_FT_LIST,
+            .spec = AG_SPEC(allowed_cidr_blocks),
+            .check = check_cidr,
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_CREATE_ONLY_IGNORED,
+            .hint = INGRESS_HINT,
+            .import_skip = true,
+        },
+    [AG_F_ASSOCIATE_SECURITY_GROUP_IDS] =
+        {
+            .field = AG_F_ASSOCIATE_SECURITY_GROUP_IDS,
+            .yaml_path = "spec.associateSecurityGroupIds",
+            .type = AG_FT_REFLIST,
+            .spec = AG_SPEC(associate_security_group_ids),
+            .create_param = "VpcSecurityGroupIds.VpcSecurityGroupId.N",
+            .modify_param = "VpcSecurityGroupIds.VpcSecurityGroupId.N",
+            .describe_elem = "VpcSecurityGroups",
+            .norm = AG_NORM_SET,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SG_IDS,
+            .live_fn = l_assoc_sg,
+            .in_restore = true,
+        },
+    [AG_F_DATABASE_NAME] =
+        {
+            .field = AG_F_DATABASE_NAME,
+            .yaml_path = "spec.databaseName",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(database_name),
+            .create_param = "DatabaseName",
+            .describe_elem = "DatabaseName",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(database_name),
+            .norm = AG_NORM_EXACT,
+            .klass = AG_CLASS_BLOCKED,
+            .hint = "databaseName cannot change in place: create the database with SQL "
+                    "(CREATE DATABASE) and keep the manifest value as it was, or restore a "
+                    "snapshot into a new cluster",
+            .in_restore = true,
+        },
+    [AG_F_MANAGE_MASTER_USER_PASSWORD] =
+        {
+            .field = AG_F_MANAGE_MASTER_USER_PASSWORD,
+            .yaml_path = "spec.manageMasterUserPassword",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(manage_master_user_password),
+            .create_param = "ManageMasterUserPassword",
+            .modify_param = "ManageMasterUserPassword",
+            .describe_elem = "MasterUserSecret",
+            .aws_default = "false",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_BOOL,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_MANAGE_PASSWORD,
+            .live_fn = l_manage_pw,
+            .import_skip = true, /* import writes it with the password comment */
+        },
+    [AG_F_MASTER_USER_SECRET_KMS_KEY_ID] =
+        {
+            .field = AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
+            .yaml_path = "spec.masterUserSecretKmsKeyId",
+            .type = AG_FT_REF,
+            .spec = AG_SPEC(master_user_secret_kms_key_id),
+            .create_param = "MasterUserSecretKmsKeyId",
+            .modify_param = "MasterUserSecretKmsKeyId",
+            .describe_elem = "MasterUserSecret/KmsKeyId",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(master_user_secret_kms_key_id),
+            .norm = AG_NORM_KMS_KEY,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .needs_managed_password = true,
+            .import_skip = true, /* the default key of Secrets Manager */
+        },
+    [AG_F_USERNAME] =
+        {
+            .field = AG_F_USERNAME,
+            .yaml_path = "spec.username",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(username),
+            .create_param = "MasterUsername",
+            .describe_elem = "MasterUsername",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(master_username),
+            .norm = AG_NORM_EXACT,
+            .klass = AG_CLASS_BLOCKED,
+            .desired_fn = d_username,
+            .hint = "the master username cannot change in place: create a new role with SQL "
+                    "and keep the manifest value as it was, or restore a snapshot into a new "
+                    "cluster",
+        },
+    [AG_F_PASSWORD] =
+        {
+            .field = AG_F_PASSWORD,
+            .yaml_path = "spec.password",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(password),
+            .create_param = "MasterUserPassword",
+            .modify_param = "MasterUserPassword",
+            .norm = AG_NORM_WRITE_ONLY,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_PASSWORD,
+            .desired_fn = d_password,
+            .import_skip = true,
+        },
+    [AG_F_PORT] =
+        {
+            .field = AG_F_PORT,
+            .yaml_path = "spec.port",
+            .type = AG_FT_INT,
+            .spec = AG_SPEC(port),
+            .min = 0,
+            .max = 65535,
+            .create_param = "Port",
+            .modify_param = "Port",
+            .describe_elem = "Port",
+            .ltype = AG_FT_INT,
+            .live = AG_LIVE(port),
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_PORT,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .in_restore = true,
+        },
+    [AG_F_ENGINE] =
+        {
+            .field = AG_F_ENGINE,
+            .yaml_path = "spec.engine",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(engine),
+            .check = check_engine,
+            .create_param = "Engine",
+            .describe_elem = "Engine",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(engine),
+            .norm = AG_NORM_EXACT,
+            .klass = AG_CLASS_BLOCKED,
+            .hint = HINT_REPLACE("the engine") " (or use an AWS Database Migration Service "
+                                               "migration)",
+            .in_restore = true,
+        },
+    [AG_F_ENGINE_VERSION] =
+        {
+            .field = AG_F_ENGINE_VERSION,
+            .yaml_path = "spec.engineVersion",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(engine_version),
+            .create_param = "EngineVersion",
+            .modify_param = "EngineVersion",
+            .describe_elem = "EngineVersion",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(engine_version),
+            .norm = AG_NORM_ENGINE_VERSION,
+            .klass = AG_CLASS_OUTAGE,
+            .emit = AG_EMIT_ENGINE_VERSION,
+            .hint = "a major version upgrade needs spec.allowMajorVersionUpgrade: true (and "
+                    "usually a parameter group of the new family); it restarts the cluster",
+            .in_restore = true,
+        },
+    [AG_F_STORAGE_ENCRYPTED] =
+        {
+            .field = AG_F_STORAGE_ENCRYPTED,
+            .yaml_path = "spec.storageEncrypted",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(storage_encrypted),
+            .create_param = "StorageEncrypted",
+            .describe_elem = "StorageEncrypted",
+            .ltype = AG_FT_BOOL,
+            .live = AG_LIVE(storage_encrypted),
+            .aws_default = "false",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_BOOL,
+            .klass = AG_CLASS_BLOCKED,
+            .protect = AG_PROTECT_TRUE,
+            .hint = "storageEncrypted cannot change in place: snapshot the cluster, restore the "
+                    "snapshot into a new encrypted cluster (RestoreDBClusterFromSnapshot with "
+                    "KmsKeyId) under a new identifier, switch clients, then delete the old one",
+        },
+    [AG_F_KMS_KEY_ID] =
+        {
+            .field = AG_F_KMS_KEY_ID,
+            .yaml_path = "spec.kmsKeyId",
+            .type = AG_FT_REF,
+            .spec = AG_SPEC(kms_key_id),
+            .create_param = "KmsKeyId",
+            .describe_elem = "KmsKeyId",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(kms_key_id),
+            .norm = AG_NORM_KMS_KEY,
+            .klass = AG_CLASS_BLOCKED,
+            .hint = "kmsKeyId cannot change in place: copy a snapshot with the new key, restore "
+                    "it into a new cluster, switch clients, then delete the old one",
+            .in_restore = true,
+            .import_skip = true, /* written with storageEncrypted, ARNs only */
+        },
+    [AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS] =
+        {
+            .field = AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS,
+            .yaml_path = "spec.enabledCloudwatchLogsExports",
+            .type = AG_FT_LIST,
+            .spec = AG_SPEC(enabled_cloudwatch_logs_exports),
+            .check = check_log_type,
+            .create_param = "EnableCloudwatchLogsExports.member.N",
+            .modify_param = "CloudwatchLogsExportConfiguration",
+            .describe_elem = "EnabledCloudwatchLogsExports",
+            .ltype = AG_FT_LIST,
+            .live = AG_LIVE(enabled_cloudwatch_logs_exports),
+            .aws_default = "",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_SET,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_LOGS,
+            .protect = AG_PROTECT_SET,
+            .in_restore = true,
+        },
+    [AG_F_DELETION_PROTECTION] =
+        {
+            .field = AG_F_DELETION_PROTECTION,
+            .yaml_path = "spec.deletionProtection",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(deletion_protection),
+            .create_param = "DeletionProtection",
+            .modify_param = "DeletionProtection",
+            .describe_elem = "DeletionProtection",
+            .ltype = AG_FT_BOOL,
+            .live = AG_LIVE(deletion_protection),
+            .aws_default = "false",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_BOOL,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .protect = AG_PROTECT_TRUE,
+            .change_note = "applied immediately whatever applyImmediately says",
+            .in_restore = true,
+        },
+    [AG_F_PREFERRED_MAINTENANCE_WINDOW] =
+        {
+            .field = AG_F_PREFERRED_MAINTENANCE_WINDOW,
+            .yaml_path = "spec.preferredMaintenanceWindow",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(preferred_maintenance_window),
+            .check = check_maintenance,
+            .create_param = "PreferredMaintenanceWindow",
+            .modify_param = "PreferredMaintenanceWindow",
+            .describe_elem = "PreferredMaintenanceWindow",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(preferred_maintenance_window),
+            .norm = AG_NORM_CASE,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+        },
+    [AG_F_BACKUP_RETENTION_PERIOD] =
+        {
+            .field = AG_F_BACKUP_RETENTION_PERIOD,
+            .yaml_path = "spec.backupRetentionPeriod",
+            .type = AG_FT_INT,
+            .spec = AG_SPEC(backup_retention_period),
+            .min = 0,
+            .max = 35,
+            .create_param = "BackupRetentionPeriod",
+            .modify_param = "BackupRetentionPeriod",
+            .describe_elem = "BackupRetentionPeriod",
+            .ltype = AG_FT_INT,
+            .live = AG_LIVE(backup_retention_period),
+            .aws_default = "1",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_INT,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .protect = AG_PROTECT_MORE,
+            .pending = AG_PENDING(backup_retention_period),
+            .pending_type = AG_FT_INT,
+        },
+    [AG_F_PREFERRED_BACKUP_WINDOW] =
+        {
+            .field = AG_F_PREFERRED_BACKUP_WINDOW,
+            .yaml_path = "spec.preferredBackupWindow",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(preferred_backup_window),
+            .check = check_backup,
+            .create_param = "PreferredBackupWindow",
+            .modify_param = "PreferredBackupWindow",
+            .describe_elem = "PreferredBackupWindow",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(preferred_backup_window),
+            .norm = AG_NORM_CASE,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+        },
+    [AG_F_COPY_TAGS_TO_SNAPSHOT] =
+        {
+            .field = AG_F_COPY_TAGS_TO_SNAPSHOT,
+            .yaml_path = "spec.copyTagsToSnapshot",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(copy_tags_to_snapshot),
+            .create_param = "CopyTagsToSnapshot",
+            .modify_param = "CopyTagsToSnapshot",
+            .describe_elem = "CopyTagsToSnapshot",
+            .ltype = AG_FT_BOOL,
+            .live = AG_LIVE(copy_tags_to_snapshot),
+            .aws_default = "false",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_BOOL,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .protect = AG_PROTECT_TRUE,
+            .in_restore = true,
+        },
+    [AG_F_SKIP_FINAL_SNAPSHOT] =
+        {
+            .field = AG_F_SKIP_FINAL_SNAPSHOT,
+            .yaml_path = "spec.skipFinalSnapshot",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(skip_final_snapshot),
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_DELETE_ONLY,
+            .import_skip = true,
+        },
+    [AG_F_FINAL_SNAPSHOT_IDENTIFIER] =
+        {
+            .field = AG_F_FINAL_SNAPSHOT_IDENTIFIER,
+            .yaml_path = "spec.finalSnapshotIdentifier",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(final_snapshot_identifier),
+            .check = check_snapshot_id,
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_DELETE_ONLY,
+            .import_skip = true,
+        },
+    [AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED] =
+        {
+            .field = AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED,
+            .yaml_path = "spec.iamDatabaseAuthenticationEnabled",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(iam_database_authentication_enabled),
+            .create_param = "EnableIAMDatabaseAuthentication",
+            .modify_param = "EnableIAMDatabaseAuthentication",
+            .describe_elem = "IAMDatabaseAuthenticationEnabled",
+            .ltype = AG_FT_BOOL,
+            .live = AG_LIVE(iam_database_authentication_enabled),
+            .aws_default = "false",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_BOOL,
+            .klass = AG_CLASS_DEFERRED,
+            .emit = AG_EMIT_SCALAR,
+            .protect = AG_PROTECT_TRUE,
+            .in_restore = true,
+            .pending = AG_PENDING(iam_auth),
+            .pending_type = AG_FT_BOOL,
+        },
+    [AG_F_ENABLE_HTTP_ENDPOINT] =
+        {
+            .field = AG_F_ENABLE_HTTP_ENDPOINT,
+            .yaml_path = "spec.enableHttpEndpoint",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(enable_http_endpoint),
+            .create_param = "EnableHttpEndpoint",
+            .modify_param = "EnableHttpEndpoint",
+            .describe_elem = "HttpEndpointEnabled",
+            .ltype = AG_FT_BOOL,
+            .live = AG_LIVE(http_endpoint_enabled),
+            .aws_default = "false",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_BOOL,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_HTTP_ENDPOINT,
+        },
+    [AG_F_SERVERLESS_V2_SCALING] =
+        {
+            .field = AG_F_SERVERLESS_V2_SCALING,
+            .yaml_path = "spec.serverlessV2Scaling",
+            .type = AG_FT_COMPOSITE,
+            .create_param = "ServerlessV2ScalingConfiguration",
+            .modify_param = "ServerlessV2ScalingConfiguration",
+            .describe_elem = "ServerlessV2ScalingConfiguration",
+            .aws_default = "",
+            .norm = AG_NORM_SERVERLESS,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SERVERLESS,
+            .desired_fn = d_serverless,
+            .live_fn = l_serverless,
+            .import_skip = true, /* a map: written by import.c */
+        },
+    [AG_F_SNAPSHOT_IDENTIFIER] =
+        {
+            .field = AG_F_SNAPSHOT_IDENTIFIER,
+            .yaml_path = "spec.snapshotIdentifier",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(snapshot_identifier),
+            .create_param = "SnapshotIdentifier",
+            .create_call = "RestoreDBClusterFromSnapshot",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_BLOCKED,
+            .hint = "snapshotIdentifier is used only when the cluster is created "
+                    "(RestoreDBClusterFromSnapshot); changing it later does nothing: restore "
+                    "into a new cluster instead",
+            .in_restore = true,
+            .import_skip = true,
+        },
+    [AG_F_REPLICATION_SOURCE_IDENTIFIER] =
+        {
+            .field = AG_F_REPLICATION_SOURCE_IDENTIFIER,
+            .yaml_path = "spec.replicationSourceIdentifier",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(replication_source_identifier),
+            .create_param = "ReplicationSourceIdentifier",
+            .describe_elem = "ReplicationSourceIdentifier",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(replication_source_identifier),
+            .aws_default = "",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_EXACT,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_PROMOTE,
+            .hint = "the replication source cannot change: remove replicationSourceIdentifier to "
+                    "promote the replica, or create a new replica cluster",
+        },
+    [AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME] =
+        {
+            .field = AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME,
+            .yaml_path = "spec.dbClusterParameterGroupName",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(db_cluster_parameter_group_name),
+            .create_param = "DBClusterParameterGroupName",
+            .modify_param = "DBClusterParameterGroupName",
+            .describe_elem = "DBClusterParameterGroup",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(db_cluster_parameter_group),
+            .norm = AG_NORM_PARAM_GROUP,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_PARAM_GROUP,
+            .desired_fn = d_pgroup,
+            .in_restore = true,
+        },
+    [AG_F_PARAMETERS] =
+        {
+            .field = AG_F_PARAMETERS,
+            .yaml_path = "spec.parameters",
+            .type = AG_FT_COMPOSITE,
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_PARAMETERS,
+            .desired_fn = d_params,
+            .import_skip = true,
+        },
+    [AG_F_VPC_ID] =
+        {
+            .field = AG_F_VPC_ID,
+            .yaml_path = "spec.vpcId",
+            .type = AG_FT_REF,
+            .spec = AG_SPEC(vpc_id),
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_BLOCKED,
+            .hint = "the VPC of a cluster cannot change in place: restore a snapshot into a new "
+                    "cluster in a subnet group of the new VPC, switch clients, then delete the "
+                    "old one",
+            .import_skip = true,
+        },
+    [AG_F_ENGINE_MODE] =
+        {
+            .field = AG_F_ENGINE_MODE,
+            .yaml_path = "spec.engineMode",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(engine_mode),
+            .check = check_engine_mode,
+            .create_param = "EngineMode",
+            .describe_elem = "EngineMode",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(engine_mode),
+            .aws_default = "provisioned",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_ENGINE_MODE,
+            .klass = AG_CLASS_BLOCKED,
+            .hint = HINT_REPLACE("engineMode"),
+            .in_restore = true,
+        },
+    [AG_F_STORAGE_TYPE] =
+        {
+            .field = AG_F_STORAGE_TYPE,
+            .yaml_path = "spec.storageType",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(storage_type),
+            .check = check_storage_type,
+            .create_param = "StorageType",
+            .modify_param = "StorageType",
+            .describe_elem = "StorageType",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(storage_type),
+            .aws_default = "aurora",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_STORAGE_TYPE,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .live_fn = l_storage_type,
+            .in_restore = true,
+            .pending = AG_PENDING(storage_type),
+            .pending_type = AG_FT_STR,
+        },
+    [AG_F_INSTANCES] =
+        {
+            .field = AG_F_INSTANCES,
+            .yaml_path = "spec.instances",
+            .type = AG_FT_COMPOSITE,
+            .describe_elem = "DBClusterMembers",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_DEFERRED,
+            .emit = AG_EMIT_INSTANCES,
+            .desired_fn = d_instances,
+            .import_skip = true,
+        },
+    [AG_F_APPLY_IMMEDIATELY] =
+        {
+            .field = AG_F_APPLY_IMMEDIATELY,
+            .yaml_path = "spec.applyImmediately",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(apply_immediately),
+            .modify_param = "ApplyImmediately",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_NONE,
+            .import_skip = true,
+        },
+    [AG_F_ALLOW_MAJOR_VERSION_UPGRADE] =
+        {
+            .field = AG_F_ALLOW_MAJOR_VERSION_UPGRADE,
+            .yaml_path = "spec.allowMajorVersionUpgrade",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(allow_major_version_upgrade),
+            .modify_param = "AllowMajorVersionUpgrade",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_NONE,
+            .import_skip = true,
+        },
+    [AG_F_AUTO_MINOR_VERSION_UPGRADE] =
+        {
+            .field = AG_F_AUTO_MINOR_VERSION_UPGRADE,
+            .yaml_path = "spec.autoMinorVersionUpgrade",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(auto_minor_version_upgrade),
+            .describe_elem = "DBInstance/AutoMinorVersionUpgrade",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_INSTANCES,
+            .desired_fn = d_auto_minor,
+            .import_skip = true, /* a property of the instances: written by import.c */
+        },
 };
 
 const struct ag_field_row *
@@ -724,4 +1013,115 @@ ag_fieldtab_rows(size_t *n)
 {
 	*n = AG_F__COUNT;
 	return rows;
+}
+
+const char *
+ag_fieldtab_key(const struct ag_field_row *row)
+{
+	return row->yaml_path + 5; /* after "spec." */
+}
+
+#define AT(base, off) ((void *)((char *)(base) + (off)-1))
+#define CAT(base, off) ((const void *)((const char *)(base) + (off)-1))
+
+bool
+ag_fieldtab_desired(char **out, const struct ag_field_row *row, const struct ag_manifest *m)
+{
+	const void *p;
+
+	*out = NULL;
+	if (row->desired_fn != NULL)
+		return row->desired_fn(out, m);
+	if (row->spec == 0)
+		return false;
+	p = CAT(&m->spec, row->spec);
+	switch (row->type) {
+	case AG_FT_STR:
+	case AG_FT_REF:
+		return str_out(out, *(char *const *)p);
+	case AG_FT_BOOL:
+		return mbool_out(out, m, row->field, *(const bool *)p);
+	case AG_FT_INT:
+		return *(const int *)p > 0 && int_out(out, *(const int *)p);
+	case AG_FT_LIST:
+	case AG_FT_REFLIST:
+		return mlist_out(out, m, row->field, (const struct ag_strlist *)p);
+	case AG_FT_NONE:
+	case AG_FT_COMPOSITE:
+		break;
+	}
+	return false;
+}
+
+bool
+ag_fieldtab_observable(const struct ag_field_row *row)
+{
+	return row->live_fn != NULL || row->live != 0;
+}
+
+bool
+ag_fieldtab_live(char **out, const struct ag_field_row *row, const struct ag_db_cluster *c)
+{
+	const void *p;
+
+	*out = NULL;
+	if (row->live_fn != NULL)
+		return row->live_fn(out, c);
+	if (row->live == 0)
+		return false;
+	p = CAT(c, row->live);
+	switch (row->ltype) {
+	case AG_FT_STR:
+	case AG_FT_REF:
+		return str_out(out, *(char *const *)p);
+	case AG_FT_BOOL:
+		return bool_out(out, *(const bool *)p);
+	case AG_FT_INT:
+		return *(const int *)p > 0 && int_out(out, *(const int *)p);
+	case AG_FT_LIST:
+	case AG_FT_REFLIST:
+		return list_out(out, (const struct ag_strlist *)p);
+	case AG_FT_NONE:
+	case AG_FT_COMPOSITE:
+		break;
+	}
+	return false;
+}
+
+static void
+release_member(void *p, enum ag_ftype t)
+{
+	switch (t) {
+	case AG_FT_STR:
+	case AG_FT_REF:
+		free(*(char **)p);
+		*(char **)p = NULL;
+		break;
+	case AG_FT_LIST:
+	case AG_FT_REFLIST:
+		ag_strlist_release((struct ag_strlist *)p);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+ag_fieldtab_release_spec(struct ag_cluster_spec *s)
+{
+	size_t i;
+
+	for (i = 0; i < AG_F__COUNT; i++)
+		if (rows[i].spec != 0)
+			release_member(AT(s, rows[i].spec), rows[i].type);
+}
+
+void
+ag_fieldtab_release_live(struct ag_db_cluster *c)
+{
+	size_t i;
+
+	for (i = 0; i < AG_F__COUNT; i++)
+		if (rows[i].live != 0)
+			release_member(AT(c, rows[i].live), rows[i].ltype);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "core/manifest.h"
+#include "core/observed.h"
 
 /*
  * The drift field table: one row per manifest field (enum ag_field), as
@@ -69,6 +70,30 @@ enum ag_emit {
 	AG_EMIT_INSTANCES,       /* Create/Modify/DeleteDBInstance actions */
 };
 
+/* The C type of a field's member in struct ag_cluster_spec (type) or in
+ * struct ag_db_cluster (ltype). Zero means "no member": the row's own
+ * accessor (and for the manifest, its own loader) handles it. */
+enum ag_ftype {
+	AG_FT_NONE = 0,
+	AG_FT_STR,       /* char *, NULL = absent */
+	AG_FT_REF,       /* char *, and the YAML may give {valueFrom: ...} */
+	AG_FT_BOOL,      /* bool (the manifest's presence bit says whether written) */
+	AG_FT_INT,       /* int, 0 = absent; bounded by the row's min..max */
+	AG_FT_LIST,      /* struct ag_strlist */
+	AG_FT_REFLIST,   /* struct ag_strlist of values or references */
+	AG_FT_COMPOSITE, /* serverlessV2Scaling, parameters, instances: own loader */
+};
+
+/* How a change of a field relates to the cluster's protection
+ * (docs/drift.md, "Absence never weakens"). */
+enum ag_protect {
+	AG_PROTECT_NONE = 0, /* not a protective setting */
+	AG_PROTECT_TRUE,     /* true protects (deletionProtection) */
+	AG_PROTECT_FALSE,    /* false protects (publiclyAccessible) */
+	AG_PROTECT_MORE,     /* a larger number protects (backupRetentionPeriod) */
+	AG_PROTECT_SET,      /* more members protect (log exports) */
+};
+
 /*
  * Accessors render a value in the canonical string form the normaliser
  * compares ("true", "7", "a,b", "min=0.5,max=4"). They return false when
@@ -78,24 +103,77 @@ enum ag_emit {
 struct ag_db_cluster;
 typedef bool (*ag_field_desired_fn)(char **out, const struct ag_manifest *m);
 typedef bool (*ag_field_live_fn)(char **out, const struct ag_db_cluster *c);
+/* Validation of a written value: false and a message in why (n bytes,
+ * written after "spec.<field>: ") when s is not acceptable. */
+typedef bool (*ag_field_check_fn)(char *why, size_t n, const char *s);
 
+/* Member offsets are stored plus one so that 0 (an omitted designated
+ * initialiser) means "no member". */
+#define AG_SPEC(member) (offsetof(struct ag_cluster_spec, member) + 1)
+#define AG_LIVE(member) (offsetof(struct ag_db_cluster, member) + 1)
+
+/*
+ * One row per manifest field. A plain scalar field needs nothing else than
+ * its row and its struct members: the loader, the release functions, the
+ * Describe decoder, import, the live digest and the planner all iterate the
+ * rows (docs/architecture.md, "Adding a field").
+ */
 struct ag_field_row {
 	enum ag_field field;
-	const char *yaml_path;     /* "spec.backupRetentionPeriod" */
-	const char *create_param;  /* CreateDBCluster parameter, NULL = none */
-	const char *modify_param;  /* ModifyDBCluster parameter, NULL = none */
-	const char *describe_elem; /* DescribeDBClusters element, NULL = not observable */
+	const char *yaml_path; /* "spec.backupRetentionPeriod"; the key follows "spec." */
+
+	/* manifest side */
+	enum ag_ftype type;      /* of the member at spec */
+	size_t spec;             /* AG_SPEC(member), 0 = none */
+	long min, max;           /* AG_FT_INT bounds */
+	ag_field_check_fn check; /* value validation, NULL = any string */
+
+	/* AWS side */
+	const char *create_param; /* CreateDBCluster parameter, NULL = none */
+	const char *create_call;  /* the call create_param belongs to when not
+	                           * CreateDBCluster ("CreateDBSubnetGroup") */
+	const char *modify_param; /* ModifyDBCluster parameter, NULL = none */
+	const char
+	    *describe_elem;  /* DescribeDBClusters element ("A" or "A/B"), NULL = not observable */
+	enum ag_ftype ltype; /* of the member at live */
+	size_t live;         /* AG_LIVE(member): decoded from describe_elem, 0 = none */
+
+	/* drift */
 	const char *aws_default; /* canonical default when absent (AG_ABSENT_DEFAULT); "" = empty */
 	enum ag_absent absent;
 	enum ag_norm norm;
 	enum ag_update_class klass;
 	enum ag_emit emit;
-	ag_field_desired_fn desired;
-	ag_field_live_fn live; /* NULL = not observable */
-	const char *hint;      /* migration hint for blocked changes, NULL = none */
-	bool in_restore;       /* RestoreDBClusterFromSnapshot takes create_param too
-	                        * (else it goes in the follow-up ModifyDBCluster) */
+	enum ag_protect protect;
+	ag_field_desired_fn desired_fn; /* NULL = from the member at spec */
+	ag_field_live_fn live_fn;       /* NULL = from the member at live */
+	const char *hint;               /* migration hint for blocked changes, NULL = none */
+	const char *change_note;        /* note on every change that is sent, NULL = none */
+	bool in_restore;                /* RestoreDBClusterFromSnapshot takes create_param too
+	                                 * (else it goes in the follow-up ModifyDBCluster) */
+	bool needs_managed_password;    /* sent only with manageMasterUserPassword: true */
+	bool import_skip;               /* import never writes it (handled by hand or
+	                                 * not observable) */
+	/* PendingModifiedValues: the member of struct ag_cluster_pending that
+	 * shows this field pending (offset + 1, 0 = never pending) and its type
+	 * (AG_FT_INT: -1 = not pending; AG_FT_BOOL: an int -1/0/1) */
+	size_t pending;
+	enum ag_ftype pending_type;
 };
+
+#define AG_PENDING(member) (offsetof(struct ag_cluster_pending, member) + 1)
+
+/* The desired value of a row (its accessor or the generic one). */
+bool ag_fieldtab_desired(char **out, const struct ag_field_row *row, const struct ag_manifest *m);
+/* The live value of a row; false (and *out NULL) when absent or not observable. */
+bool ag_fieldtab_live(char **out, const struct ag_field_row *row, const struct ag_db_cluster *c);
+/* Whether a row has a live value at all. */
+bool ag_fieldtab_observable(const struct ag_field_row *row);
+/* The YAML key of a row ("backupRetentionPeriod"). */
+const char *ag_fieldtab_key(const struct ag_field_row *row);
+/* Frees the members of the rows in a cluster spec / a live cluster. */
+void ag_fieldtab_release_spec(struct ag_cluster_spec *s);
+void ag_fieldtab_release_live(struct ag_db_cluster *c);
 
 /* The row of a field (never NULL for f < AG_F__COUNT; misuse is AG_BUG). */
 const struct ag_field_row *ag_fieldtab_row(enum ag_field f);

@@ -4,6 +4,7 @@
  * out so the first pull request stays small.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,11 +109,66 @@ cluster_instances(
 	return n;
 }
 
+/* Whether a live value is what AWS picks when the field is left out. */
+static bool
+is_aws_default(const struct ag_field_row *row, const char *l, const struct ag_db_cluster *c)
+{
+	char port[16];
+
+	if (*l == '\0')
+		return true;
+	switch (row->norm) {
+	case AG_NORM_PARAM_GROUP:
+		return strncmp(l, "default.", 8) == 0;
+	case AG_NORM_PORT:
+		snprintf(port, sizeof(port), "%d", ag_engine_default_port(c->engine));
+		return strcmp(l, port) == 0;
+	default:
+		return row->aws_default != NULL &&
+		       ag_norm_equal(row->norm, row->aws_default, l, NULL);
+	}
+}
+
+/* One row of the field table as YAML, unless it is the AWS default. */
+static void
+import_row(struct ag_buf *b, const struct ag_field_row *row, const struct ag_db_cluster *c)
+{
+	struct ag_strlist l = AG_STRLIST_INIT;
+	char *v = NULL, *p, *save = NULL;
+
+	if (row->import_skip || !ag_fieldtab_live(&v, row, c) || is_aws_default(row, v, c)) {
+		free(v);
+		return;
+	}
+	switch (row->type) {
+	case AG_FT_BOOL:
+	case AG_FT_INT:
+		(void)ag_buf_addf(b, "  %s: %s\n", ag_fieldtab_key(row), v);
+		break;
+	case AG_FT_LIST:
+	case AG_FT_REFLIST:
+		for (p = strtok_r(v, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
+			ag_strlist_add(&l, p);
+		list_lines(b, ag_fieldtab_key(row), &l);
+		ag_strlist_release(&l);
+		break;
+	default:
+		if (row->norm == AG_NORM_CASE) /* windows: AWS capitalises the days */
+			for (p = v; *p != '\0'; p++)
+				*p = (char)tolower((unsigned char)*p);
+		kv_line(b, "  ", ag_fieldtab_key(row), v);
+		break;
+	}
+	free(v);
+}
+
 int
 ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struct ag_observed *o,
     struct ag_error *err)
 {
 	const struct ag_db_instance **inst = NULL;
+	const struct ag_field_row *rows;
+	size_t n_rows;
 	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
 	size_t i, n_inst, n_labels = 0;
 	bool auto_minor_off = false;
@@ -124,6 +180,7 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		    "cannot import cluster '%s': the description has no identifier or engine",
 		    c != NULL && c->id != NULL ? c->id : "");
 
+	rows = ag_fieldtab_rows(&n_rows);
 	(void)ag_buf_addf(&b, "# AwsRdsCluster imported from the live cluster '%s'.\n", c->id);
 	(void)ag_buf_adds(&b, "# Values equal to the AWS defaults are left out; planning this file "
 	                      "against the cluster shows no changes.\n");
@@ -145,18 +202,8 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 	}
 
 	(void)ag_buf_adds(&b, "spec:\n");
-	kv_line(&b, "  ", "engine", c->engine);
-	kv_line(&b, "  ", "engineVersion", c->engine_version != NULL ? c->engine_version : "");
-	if (set(c->engine_mode) && strcmp(c->engine_mode, "provisioned") != 0)
-		kv_line(&b, "  ", "engineMode", c->engine_mode);
-	if (set(c->db_subnet_group))
-		kv_line(&b, "  ", "dbSubnetGroupName", c->db_subnet_group);
-	if (c->vpc_security_group_ids.n > 0)
-		list_lines(&b, "associateSecurityGroupIds", &c->vpc_security_group_ids);
-	if (set(c->database_name))
-		kv_line(&b, "  ", "databaseName", c->database_name);
-	if (set(c->master_username))
-		kv_line(&b, "  ", "username", c->master_username);
+	for (i = 0; i < n_rows; i++)
+		import_row(&b, &rows[i], c);
 	if (set(c->master_user_secret_arn)) {
 		(void)ag_buf_adds(&b, "  manageMasterUserPassword: true\n");
 	} else {
@@ -167,38 +214,10 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		    "--field\n"
 		    "  # spec.password) or set manageMasterUserPassword: true.\n");
 	}
-	if (c->port > 0 && c->port != ag_engine_default_port(c->engine))
-		(void)ag_buf_addf(&b, "  port: %d\n", c->port);
-	if (c->storage_encrypted) {
-		(void)ag_buf_adds(&b, "  storageEncrypted: true\n");
-		/* AWS reports a key ARN; anything else (emulators) is left out,
-		 * which matches any key */
-		if (set(c->kms_key_id) && strncmp(c->kms_key_id, "arn:", 4) == 0)
-			kv_line(&b, "  ", "kmsKeyId", c->kms_key_id);
-	}
-	if (c->enabled_cloudwatch_logs_exports.n > 0)
-		list_lines(&b, "enabledCloudwatchLogsExports", &c->enabled_cloudwatch_logs_exports);
-	if (c->deletion_protection)
-		(void)ag_buf_adds(&b, "  deletionProtection: true\n");
-	if (set(c->preferred_maintenance_window)) {
-		char *w = ag_xstrdup(c->preferred_maintenance_window);
-		char *p;
-
-		for (p = w; *p != '\0'; p++)
-			*p = (char)tolower((unsigned char)*p);
-		kv_line(&b, "  ", "preferredMaintenanceWindow", w);
-		free(w);
-	}
-	if (c->backup_retention_period > 1)
-		(void)ag_buf_addf(&b, "  backupRetentionPeriod: %d\n", c->backup_retention_period);
-	if (set(c->preferred_backup_window))
-		kv_line(&b, "  ", "preferredBackupWindow", c->preferred_backup_window);
-	if (c->copy_tags_to_snapshot)
-		(void)ag_buf_adds(&b, "  copyTagsToSnapshot: true\n");
-	if (c->iam_database_authentication_enabled)
-		(void)ag_buf_adds(&b, "  iamDatabaseAuthenticationEnabled: true\n");
-	if (c->http_endpoint_enabled)
-		(void)ag_buf_adds(&b, "  enableHttpEndpoint: true\n");
+	/* AWS reports a key ARN; anything else (emulators) is left out, which
+	 * matches any key */
+	if (c->storage_encrypted && set(c->kms_key_id) && strncmp(c->kms_key_id, "arn:", 4) == 0)
+		kv_line(&b, "  ", "kmsKeyId", c->kms_key_id);
 	if (c->has_serverless_v2) {
 		(void)ag_buf_adds(&b, "  serverlessV2Scaling:\n");
 		num = ag_norm_number(c->serverless_v2_min_capacity);
@@ -208,13 +227,6 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		(void)ag_buf_addf(&b, "    maxCapacity: %s\n", num);
 		free(num);
 	}
-	if (set(c->replication_source_identifier))
-		kv_line(&b, "  ", "replicationSourceIdentifier", c->replication_source_identifier);
-	if (set(c->db_cluster_parameter_group) &&
-	    strncmp(c->db_cluster_parameter_group, "default.", 8) != 0)
-		kv_line(&b, "  ", "dbClusterParameterGroupName", c->db_cluster_parameter_group);
-	if (strcmp(ag_norm_storage_type(c->storage_type), "aurora") != 0)
-		kv_line(&b, "  ", "storageType", c->storage_type);
 	/* No finalSnapshotIdentifier: a deletion names the final snapshot
 	 * <id>-final-<UTC timestamp>, which never collides. */
 

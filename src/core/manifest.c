@@ -4,6 +4,7 @@
  */
 #include "core/manifest.h"
 #include "core/error.h"
+#include "core/fieldtab.h"
 #include "core/mem.h"
 
 #include <stdlib.h>
@@ -13,52 +14,12 @@
 
 #include "core/compat.h"
 
-static const char *const field_names[AG_F__COUNT] = {
-    [AG_F_SUBNET_IDS] = "subnetIds",
-    [AG_F_DB_SUBNET_GROUP_NAME] = "dbSubnetGroupName",
-    [AG_F_SECURITY_GROUP_IDS] = "securityGroupIds",
-    [AG_F_ALLOWED_CIDR_BLOCKS] = "allowedCidrBlocks",
-    [AG_F_ASSOCIATE_SECURITY_GROUP_IDS] = "associateSecurityGroupIds",
-    [AG_F_DATABASE_NAME] = "databaseName",
-    [AG_F_MANAGE_MASTER_USER_PASSWORD] = "manageMasterUserPassword",
-    [AG_F_MASTER_USER_SECRET_KMS_KEY_ID] = "masterUserSecretKmsKeyId",
-    [AG_F_USERNAME] = "username",
-    [AG_F_PASSWORD] = "password",
-    [AG_F_PORT] = "port",
-    [AG_F_ENGINE] = "engine",
-    [AG_F_ENGINE_VERSION] = "engineVersion",
-    [AG_F_STORAGE_ENCRYPTED] = "storageEncrypted",
-    [AG_F_KMS_KEY_ID] = "kmsKeyId",
-    [AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS] = "enabledCloudwatchLogsExports",
-    [AG_F_DELETION_PROTECTION] = "deletionProtection",
-    [AG_F_PREFERRED_MAINTENANCE_WINDOW] = "preferredMaintenanceWindow",
-    [AG_F_BACKUP_RETENTION_PERIOD] = "backupRetentionPeriod",
-    [AG_F_PREFERRED_BACKUP_WINDOW] = "preferredBackupWindow",
-    [AG_F_COPY_TAGS_TO_SNAPSHOT] = "copyTagsToSnapshot",
-    [AG_F_SKIP_FINAL_SNAPSHOT] = "skipFinalSnapshot",
-    [AG_F_FINAL_SNAPSHOT_IDENTIFIER] = "finalSnapshotIdentifier",
-    [AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED] = "iamDatabaseAuthenticationEnabled",
-    [AG_F_ENABLE_HTTP_ENDPOINT] = "enableHttpEndpoint",
-    [AG_F_SERVERLESS_V2_SCALING] = "serverlessV2Scaling",
-    [AG_F_SNAPSHOT_IDENTIFIER] = "snapshotIdentifier",
-    [AG_F_REPLICATION_SOURCE_IDENTIFIER] = "replicationSourceIdentifier",
-    [AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME] = "dbClusterParameterGroupName",
-    [AG_F_PARAMETERS] = "parameters",
-    [AG_F_VPC_ID] = "vpcId",
-    [AG_F_ENGINE_MODE] = "engineMode",
-    [AG_F_STORAGE_TYPE] = "storageType",
-    [AG_F_INSTANCES] = "instances",
-    [AG_F_APPLY_IMMEDIATELY] = "applyImmediately",
-    [AG_F_ALLOW_MAJOR_VERSION_UPGRADE] = "allowMajorVersionUpgrade",
-    [AG_F_AUTO_MINOR_VERSION_UPGRADE] = "autoMinorVersionUpgrade",
-};
-
 const char *
 ag_field_yaml_name(enum ag_field f)
 {
 	if ((unsigned)f >= AG_F__COUNT)
 		return NULL;
-	return field_names[f];
+	return ag_fieldtab_key(ag_fieldtab_row(f));
 }
 
 void
@@ -72,36 +33,15 @@ cluster_spec_release(struct ag_cluster_spec *c)
 {
 	size_t i;
 
-	ag_strlist_release(&c->subnet_ids);
-	free(c->db_subnet_group_name);
-	ag_strlist_release(&c->security_group_ids);
-	ag_strlist_release(&c->allowed_cidr_blocks);
-	ag_strlist_release(&c->associate_security_group_ids);
-	free(c->database_name);
-	free(c->master_user_secret_kms_key_id);
-	free(c->username);
 	if (c->password)
 		sodium_memzero(c->password, strlen(c->password));
-	free(c->password);
-	free(c->engine);
-	free(c->engine_version);
-	free(c->kms_key_id);
-	ag_strlist_release(&c->enabled_cloudwatch_logs_exports);
-	free(c->preferred_maintenance_window);
-	free(c->preferred_backup_window);
-	free(c->final_snapshot_identifier);
-	free(c->snapshot_identifier);
-	free(c->replication_source_identifier);
-	free(c->db_cluster_parameter_group_name);
+	ag_fieldtab_release_spec(c);
 	for (i = 0; i < c->n_parameters; i++) {
 		free(c->parameters[i].name);
 		free(c->parameters[i].value);
 		free(c->parameters[i].apply_method);
 	}
 	free(c->parameters);
-	free(c->vpc_id);
-	free(c->engine_mode);
-	free(c->storage_type);
 	for (i = 0; i < c->n_instances; i++) {
 		free(c->instances[i].name);
 		free(c->instances[i].instance_class);

@@ -170,7 +170,7 @@ struct ag_manifest {
 	int64_t suspend_until; /* seconds since the epoch, UTC */
 
 	/* presence and source position of every spec field */
-	uint64_t present; /* bit (1 << enum ag_field) */
+	unsigned char present[(AG_F__COUNT + 7) / 8]; /* bit f % 8 of byte f / 8 */
 	struct ag_pos field_pos[AG_F__COUNT];
 
 	struct ag_pos spec_pos; /* of the "spec" key */
@@ -180,7 +180,13 @@ struct ag_manifest {
 static inline bool
 ag_manifest_has(const struct ag_manifest *m, enum ag_field f)
 {
-	return (m->present >> f) & 1u;
+	return (m->present[(unsigned)f / 8] >> ((unsigned)f % 8)) & 1u;
+}
+
+static inline void
+ag_manifest_set_has(struct ag_manifest *m, enum ag_field f)
+{
+	m->present[(unsigned)f / 8] |= (unsigned char)(1u << ((unsigned)f % 8));
 }
 
 struct ag_manifest_set {

@@ -11,6 +11,7 @@
 #include "core/bug.h"
 #include "core/error.h"
 #include "core/escape.h"
+#include "core/fieldtab.h"
 #include "core/manifest_int.h"
 #include "core/mem.h"
 #include "core/plan.h"
@@ -626,10 +627,21 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 	return rc;
 }
 
+/* Runs a row's validation on a loaded value (core/fieldtab.h). */
+static void
+check_value(struct ag_mload *l, const struct yn *v, const char *path, ag_field_check_fn check,
+    const char *s)
+{
+	char why[512];
+
+	if (check != NULL && s != NULL && !check(why, sizeof(why), s))
+		ag_mload_error(l, v->pos, path, "%s: %s", path, why);
+}
+
 /* A list of strings (refs when ref is set), each non-empty and unique. */
 static void
 get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref, struct ag_strlist *out,
-    void (*check)(struct ag_mload *, const struct yn *, const char *, const char *))
+    ag_field_check_fn check)
 {
 	char item[256], shown[SHOWN];
 	struct item *items;
@@ -659,8 +671,7 @@ get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref, str
 		if (s[0] == '\0') {
 			ag_mload_error(l, x->pos, path, "%s: empty item", item);
 		} else {
-			if (check)
-				check(l, x, path, s);
+			check_value(l, x, path, check, s);
 			ag_strlist_add(out, s);
 			items[n].pos = x->pos;
 			items[n].idx = n;
@@ -706,180 +717,7 @@ check_enum(struct ag_mload *l, const struct yn *v, const char *path, const char 
 		    what, SHOW(shown, s), list);
 }
 
-static void
-check_engine(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	static const char *const allowed[] = {"aurora-mysql", "aurora-postgresql"};
-	char shown[SHOWN];
-	const char *sug;
-
-	if (s[0] == '\0' || ag_mengine_supported(s))
-		return;
-	sug = ag_suggest(s, allowed, NELEM(allowed));
-	if (sug)
-		ag_mload_error(l, v->pos, path,
-		    "%s: engine '%s' is not supported (did you mean '%s'?)", path, SHOW(shown, s),
-		    sug);
-	else
-		ag_mload_error(l, v->pos, path,
-		    "%s: engine '%s' is not supported: aurora-gitops manages Aurora only "
-		    "(aurora-mysql or aurora-postgresql)",
-		    path, SHOW(shown, s));
-}
-
-static void
-check_engine_mode(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	static const char *const allowed[] = {"", "provisioned", "serverless"};
-
-	check_enum(l, v, path, s, allowed, NELEM(allowed), "engine mode");
-}
-
-static void
-check_storage_type(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	static const char *const allowed[] = {"", "aurora", "aurora-iopt1"};
-
-	check_enum(l, v, path, s, allowed, NELEM(allowed), "storage type");
-}
-
-static void
-check_maintenance(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	char shown[SHOWN];
-	const char *why;
-
-	if (s[0] && (why = ag_mcheck_maintenance_window(s)) != NULL)
-		ag_mload_error(l, v->pos, path,
-		    "%s: invalid maintenance window '%s': %s (expected ddd:HH:MM-ddd:HH:MM, "
-		    "e.g. sun:05:00-sun:06:00)",
-		    path, SHOW(shown, s), why);
-}
-
-static void
-check_backup(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	char shown[SHOWN];
-	const char *why;
-
-	if (s[0] && (why = ag_mcheck_backup_window(s)) != NULL)
-		ag_mload_error(l, v->pos, path,
-		    "%s: invalid backup window '%s': %s (expected HH:MM-HH:MM, e.g. 03:00-04:00)",
-		    path, SHOW(shown, s), why);
-}
-
-static void
-check_snapshot_id(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	char shown[SHOWN];
-	const char *why;
-
-	if (s[0] && (why = ag_mcheck_rds_identifier(s, 255)) != NULL)
-		ag_mload_error(l, v->pos, path, "%s: invalid snapshot identifier '%s': %s", path,
-		    SHOW(shown, s), why);
-}
-
-static void
-check_cidr(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	char shown[SHOWN];
-	const char *why;
-
-	if ((why = ag_mcheck_cidr(s)) != NULL)
-		ag_mload_error(l, v->pos, path, "%s: invalid IPv4 CIDR block '%s': %s", path,
-		    SHOW(shown, s), why);
-}
-
-static void
-check_log_type(struct ag_mload *l, const struct yn *v, const char *path, const char *s)
-{
-	static const char *const all[] = {"audit", "error", "general", "slowquery", "instance",
-	    "iam-db-auth-error", "postgresql", "upgrade"};
-
-	/* whether it matches the engine is checked once the engine is known */
-	check_enum(l, v, path, s, all, NELEM(all), "log type");
-}
-
 /* ---- spec ---------------------------------------------------------- */
-
-enum ftype {
-	FT_STR,
-	FT_REF,
-	FT_BOOL,
-	FT_INT,
-	FT_LIST,
-	FT_REFLIST,
-	FT_SCALING,
-	FT_PARAMS,
-	FT_INSTANCES,
-};
-
-struct spec_field {
-	enum ag_field f;
-	enum ftype type;
-	size_t off; /* in struct ag_cluster_spec */
-	long min, max;
-	void (*check)(struct ag_mload *, const struct yn *, const char *, const char *);
-};
-
-#define SOFF(x) offsetof(struct ag_cluster_spec, x)
-
-/* One row per spec field, in enum ag_field order (checked at load). */
-static const struct spec_field spec_fields[] = {
-    {AG_F_SUBNET_IDS, FT_REFLIST, SOFF(subnet_ids), 0, 0, NULL},
-    {AG_F_DB_SUBNET_GROUP_NAME, FT_REF, SOFF(db_subnet_group_name), 0, 0, NULL},
-    {AG_F_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(security_group_ids), 0, 0, NULL},
-    {AG_F_ALLOWED_CIDR_BLOCKS, FT_LIST, SOFF(allowed_cidr_blocks), 0, 0, check_cidr},
-    {AG_F_ASSOCIATE_SECURITY_GROUP_IDS, FT_REFLIST, SOFF(associate_security_group_ids), 0, 0, NULL},
-    {AG_F_DATABASE_NAME, FT_STR, SOFF(database_name), 0, 0, NULL},
-    {AG_F_MANAGE_MASTER_USER_PASSWORD, FT_BOOL, SOFF(manage_master_user_password), 0, 0, NULL},
-    {AG_F_MASTER_USER_SECRET_KMS_KEY_ID, FT_REF, SOFF(master_user_secret_kms_key_id), 0, 0, NULL},
-    {AG_F_USERNAME, FT_STR, SOFF(username), 0, 0, NULL},
-    {AG_F_PASSWORD, FT_STR, SOFF(password), 0, 0, NULL},
-    {AG_F_PORT, FT_INT, SOFF(port), 0, 65535, NULL},
-    {AG_F_ENGINE, FT_STR, SOFF(engine), 0, 0, check_engine},
-    {AG_F_ENGINE_VERSION, FT_STR, SOFF(engine_version), 0, 0, NULL},
-    {AG_F_STORAGE_ENCRYPTED, FT_BOOL, SOFF(storage_encrypted), 0, 0, NULL},
-    {AG_F_KMS_KEY_ID, FT_REF, SOFF(kms_key_id), 0, 0, NULL},
-    {AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, FT_LIST, SOFF(enabled_cloudwatch_logs_exports), 0, 0,
-        check_log_type},
-    {AG_F_DELETION_PROTECTION, FT_BOOL, SOFF(deletion_protection), 0, 0, NULL},
-    {AG_F_PREFERRED_MAINTENANCE_WINDOW, FT_STR, SOFF(preferred_maintenance_window), 0, 0,
-        check_maintenance},
-    {AG_F_BACKUP_RETENTION_PERIOD, FT_INT, SOFF(backup_retention_period), 0, 35, NULL},
-    {AG_F_PREFERRED_BACKUP_WINDOW, FT_STR, SOFF(preferred_backup_window), 0, 0, check_backup},
-    {AG_F_COPY_TAGS_TO_SNAPSHOT, FT_BOOL, SOFF(copy_tags_to_snapshot), 0, 0, NULL},
-    {AG_F_SKIP_FINAL_SNAPSHOT, FT_BOOL, SOFF(skip_final_snapshot), 0, 0, NULL},
-    {AG_F_FINAL_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(final_snapshot_identifier), 0, 0,
-        check_snapshot_id},
-    {AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED, FT_BOOL, SOFF(iam_database_authentication_enabled),
-        0, 0, NULL},
-    {AG_F_ENABLE_HTTP_ENDPOINT, FT_BOOL, SOFF(enable_http_endpoint), 0, 0, NULL},
-    {AG_F_SERVERLESS_V2_SCALING, FT_SCALING, 0, 0, 0, NULL},
-    {AG_F_SNAPSHOT_IDENTIFIER, FT_STR, SOFF(snapshot_identifier), 0, 0, NULL},
-    {AG_F_REPLICATION_SOURCE_IDENTIFIER, FT_STR, SOFF(replication_source_identifier), 0, 0, NULL},
-    {AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME, FT_STR, SOFF(db_cluster_parameter_group_name), 0, 0,
-        NULL},
-    {AG_F_PARAMETERS, FT_PARAMS, 0, 0, 0, NULL},
-    {AG_F_VPC_ID, FT_REF, SOFF(vpc_id), 0, 0, NULL},
-    {AG_F_ENGINE_MODE, FT_STR, SOFF(engine_mode), 0, 0, check_engine_mode},
-    {AG_F_STORAGE_TYPE, FT_STR, SOFF(storage_type), 0, 0, check_storage_type},
-    {AG_F_INSTANCES, FT_INSTANCES, 0, 0, 0, NULL},
-    {AG_F_APPLY_IMMEDIATELY, FT_BOOL, SOFF(apply_immediately), 0, 0, NULL},
-    {AG_F_ALLOW_MAJOR_VERSION_UPGRADE, FT_BOOL, SOFF(allow_major_version_upgrade), 0, 0, NULL},
-    {AG_F_AUTO_MINOR_VERSION_UPGRADE, FT_BOOL, SOFF(auto_minor_version_upgrade), 0, 0, NULL},
-};
-
-_Static_assert(NELEM(spec_fields) == AG_F__COUNT, "one spec_fields row per enum ag_field");
-
-static void
-spec_names(const char *out[AG_F__COUNT])
-{
-	size_t i;
-
-	for (i = 0; i < AG_F__COUNT; i++)
-		out[i] = ag_field_yaml_name(spec_fields[i].f);
-}
 
 static bool
 step_ok(double x)
@@ -1173,63 +1011,67 @@ static void
 load_spec(struct ag_mload *l, const struct yn *spec)
 {
 	struct ag_cluster_spec *c = &l->m->spec;
+	const struct ag_field_row *rows = ag_fieldtab_rows(&(size_t){0});
 	const char *names[AG_F__COUNT];
 	char path[96];
-	const struct spec_field *d;
 	size_t i;
 	long x;
 	int idx;
 
-	spec_names(names);
+	for (i = 0; i < AG_F__COUNT; i++)
+		names[i] = ag_fieldtab_key(&rows[i]);
 	if (!check_map(l, spec, "spec"))
 		return;
 	for (i = 0; i + 1 < spec->n; i += 2) {
 		const struct yn *k = spec->kids[i], *v = spec->kids[i + 1];
-		char *base = (char *)c;
+		const struct ag_field_row *d;
+		void *dst;
 
 		idx = known_key(l, k, "spec", names, AG_F__COUNT);
 		if (idx < 0 || is_null(v))
 			continue;
-		d = &spec_fields[idx];
-		l->m->present |= UINT64_C(1) << d->f;
-		l->m->field_pos[d->f] = k->pos;
-		snprintf(path, sizeof(path), "spec.%s", names[idx]);
+		d = &rows[idx];
+		ag_manifest_set_has(l->m, d->field);
+		l->m->field_pos[d->field] = k->pos;
+		snprintf(path, sizeof(path), "%s", d->yaml_path);
+		dst = d->spec != 0 ? (char *)c + d->spec - 1 : NULL;
 		switch (d->type) {
-		case FT_STR:
-		case FT_REF: {
-			char **dst = (char **)(base + d->off);
+		case AG_FT_STR:
+		case AG_FT_REF: {
+			char **sp = dst;
 
-			if ((d->type == FT_REF ? get_ref(l, v, path, dst)
-			                       : get_str(l, v, path, dst)) < 0)
+			if ((d->type == AG_FT_REF ? get_ref(l, v, path, sp)
+			                          : get_str(l, v, path, sp)) < 0)
 				break;
-			if (d->check)
-				d->check(l, v, path, *dst);
-			if ((*dst)[0] == '\0') {
-				free(*dst);
-				*dst = NULL;
+			check_value(l, v, path, d->check, *sp);
+			if ((*sp)[0] == '\0') {
+				free(*sp);
+				*sp = NULL;
 			}
 			break;
 		}
-		case FT_BOOL:
-			get_bool(l, v, path, (bool *)(base + d->off));
+		case AG_FT_BOOL:
+			get_bool(l, v, path, dst);
 			break;
-		case FT_INT:
+		case AG_FT_INT:
 			if (get_int(l, v, path, d->min, d->max, &x) == 0)
-				*(int *)(base + d->off) = (int)x;
+				*(int *)dst = (int)x;
 			break;
-		case FT_LIST:
-		case FT_REFLIST:
-			get_list(l, v, path, d->type == FT_REFLIST,
-			    (struct ag_strlist *)(base + d->off), d->check);
+		case AG_FT_LIST:
+		case AG_FT_REFLIST:
+			get_list(l, v, path, d->type == AG_FT_REFLIST, dst, d->check);
 			break;
-		case FT_SCALING:
-			load_scaling(l, k, v);
-			break;
-		case FT_PARAMS:
-			load_params(l, v);
-			break;
-		case FT_INSTANCES:
-			load_instances(l, v);
+		case AG_FT_NONE:
+		case AG_FT_COMPOSITE:
+			/* maps and lists of maps have loaders of their own */
+			if (d->field == AG_F_SERVERLESS_V2_SCALING)
+				load_scaling(l, k, v);
+			else if (d->field == AG_F_PARAMETERS)
+				load_params(l, v);
+			else if (d->field == AG_F_INSTANCES)
+				load_instances(l, v);
+			else
+				AG_BUG("composite field without a loader");
 			break;
 		}
 	}

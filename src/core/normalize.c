@@ -197,7 +197,8 @@ ag_norm_equal_row(const struct ag_field_row *row, const char *desired, const cha
 	enum ag_norm norm = row->norm;
 	char port[16];
 
-	if (norm == AG_NORM_NOT_COMPARED || norm == AG_NORM_WRITE_ONLY || row->live == NULL)
+	if (norm == AG_NORM_NOT_COMPARED || norm == AG_NORM_WRITE_ONLY ||
+	    !ag_fieldtab_observable(row))
 		return true;
 	if (desired == NULL) {
 		if (norm == AG_NORM_PARAM_GROUP)
@@ -217,8 +218,7 @@ ag_norm_equal_row(const struct ag_field_row *row, const char *desired, const cha
 			return true; /* not in the reply: cannot compare */
 		live = row->aws_default;
 	}
-	if (norm == AG_NORM_SET && row->field == AG_F_ASSOCIATE_SECURITY_GROUP_IDS && ctx != NULL &&
-	    ctx->module_sg)
+	if (norm == AG_NORM_SET && row->emit == AG_EMIT_SG_IDS && ctx != NULL && ctx->module_sg)
 		norm = AG_NORM_SUBSET;
 	return ag_norm_equal(norm, desired, live, ctx);
 }

@@ -1,4 +1,5 @@
 #include "core/observed.h"
+#include "core/fieldtab.h"
 #include "core/mem.h"
 
 #include <stdlib.h>
@@ -23,28 +24,14 @@ ag_db_cluster_release(struct ag_db_cluster *c)
 	free(c->arn);
 	free(c->resource_id);
 	free(c->status);
-	free(c->engine);
-	free(c->engine_version);
-	free(c->engine_mode);
-	free(c->database_name);
-	free(c->master_username);
-	free(c->db_subnet_group);
-	free(c->db_cluster_parameter_group);
-	free(c->preferred_backup_window);
-	free(c->preferred_maintenance_window);
-	free(c->kms_key_id);
-	free(c->storage_type);
-	free(c->replication_source_identifier);
+	ag_fieldtab_release_live(c);
 	free(c->endpoint);
 	free(c->reader_endpoint);
 	free(c->hosted_zone_id);
-	free(c->network_type);
-	ag_strlist_release(&c->enabled_cloudwatch_logs_exports);
 	ag_strlist_release(&c->availability_zones);
 	ag_strlist_release(&c->vpc_security_group_ids);
 	free(c->master_user_secret_arn);
 	free(c->master_user_secret_status);
-	free(c->master_user_secret_kms_key_id);
 	free(c->pending.engine_version);
 	free(c->pending.storage_type);
 	ag_strlist_release(&c->pending.enable_log_types);

@@ -1018,22 +1018,29 @@ send_value(const struct ag_field_row *row, const char *d, const struct ag_manife
 	return ag_xstrdup(row->aws_default != NULL ? row->aws_default : "");
 }
 
+/* Whether PendingModifiedValues already carries sendv for this row (the
+ * row's pending column names the member). */
 static bool
 pending_matches(const struct ag_field_row *row, const char *sendv, const struct ag_db_cluster *live)
 {
 	const struct ag_cluster_pending *pv = &live->pending;
+	const void *p = (const char *)pv + row->pending - 1;
+	int x;
 
-	if (!pv->present)
+	if (!pv->present || row->pending == 0)
 		return false;
-	switch (row->field) {
-	case AG_F_BACKUP_RETENTION_PERIOD:
-		return pv->backup_retention_period >= 0 &&
-		       pv->backup_retention_period == (int)strtol(sendv, NULL, 10);
-	case AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED:
-		return pv->iam_auth >= 0 && (pv->iam_auth != 0) == (strcmp(sendv, "true") == 0);
-	case AG_F_STORAGE_TYPE:
-		return pv->storage_type != NULL && strcmp(ag_norm_storage_type(pv->storage_type),
-		                                       ag_norm_storage_type(sendv)) == 0;
+	switch (row->pending_type) {
+	case AG_FT_INT:
+		x = *(const int *)p;
+		return x >= 0 && x == (int)strtol(sendv, NULL, 10);
+	case AG_FT_BOOL: /* an int: -1 not pending, else 0/1 */
+		x = *(const int *)p;
+		return x >= 0 && (x != 0) == (strcmp(sendv, "true") == 0);
+	case AG_FT_STR: {
+		const char *v = *(char *const *)p;
+
+		return v != NULL && ag_norm_equal(row->norm, sendv, v, NULL);
+	}
 	default:
 		return false;
 	}
@@ -1199,8 +1206,7 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 	sv = send_value(row, d, m);
 	switch (row->emit) {
 	case AG_EMIT_SCALAR:
-		if (row->field == AG_F_MASTER_USER_SECRET_KMS_KEY_ID &&
-		    !m->spec.manage_master_user_password) {
+		if (row->needs_managed_password && !m->spec.manage_master_user_password) {
 			c->state = AG_CHANGE_INFO;
 			c->note = ag_xstrdup("used only with manageMasterUserPassword: true");
 			break;
@@ -1211,8 +1217,8 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 			                     "not sent again");
 			break;
 		}
-		if (row->field == AG_F_DELETION_PROTECTION)
-			c->note = ag_xstrdup("applied immediately whatever applyImmediately says");
+		if (row->change_note != NULL)
+			c->note = ag_xstrdup(row->change_note);
 		ag_kvlist_add(&mod->params, row->modify_param, sv);
 		mod->klass = class_max(mod->klass, row->klass);
 		break;
@@ -1337,10 +1343,10 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		const struct ag_field_row *row = &rows[i];
 
 		if (row->norm == AG_NORM_NOT_COMPARED || row->norm == AG_NORM_WRITE_ONLY ||
-		    row->live == NULL)
+		    !ag_fieldtab_observable(row))
 			continue;
-		row->desired(&d, m);
-		row->live(&l, live);
+		ag_fieldtab_desired(&d, row, m);
+		ag_fieldtab_live(&l, row, live);
 		diff_row(cp, &mod, row, m, live, &ctx, d, l);
 		free(d);
 		free(l);
@@ -1392,10 +1398,10 @@ create_cluster_params(
 		const struct ag_field_row *row = &rows[i];
 		struct ag_kvlist *dst;
 
-		if (row->create_param == NULL || row->field == AG_F_SUBNET_IDS ||
-		    row->field == AG_F_SNAPSHOT_IDENTIFIER)
+		/* parameters of other calls (subnet group, restore) are theirs */
+		if (row->create_param == NULL || row->create_call != NULL)
 			continue;
-		if (row->field == AG_F_ASSOCIATE_SECURITY_GROUP_IDS) {
+		if (row->emit == AG_EMIT_SG_IDS) {
 			struct ag_strlist ids = AG_STRLIST_INIT;
 			char *sg;
 
@@ -1409,14 +1415,14 @@ create_cluster_params(
 			ag_strlist_release(&ids);
 			continue;
 		}
-		if (!row->desired(&v, m))
+		if (!ag_fieldtab_desired(&v, row, m))
 			continue;
 		dst = cr;
 		if (restore && !row->in_restore) {
 			/* RestoreDBClusterFromSnapshot has no such parameter: the
 			 * follow-up ModifyDBCluster carries it when it can */
 			dst = row->modify_param != NULL ? follow : NULL;
-			if (row->field == AG_F_ENABLE_HTTP_ENDPOINT)
+			if (row->emit == AG_EMIT_HTTP_ENDPOINT) /* a call of its own */
 				dst = NULL;
 		}
 		if (dst == NULL) {
@@ -1443,8 +1449,7 @@ create_cluster_params(
 			ag_kvlist_add(dst, row->create_param, v);
 			break;
 		default:
-			if (row->field == AG_F_MASTER_USER_SECRET_KMS_KEY_ID &&
-			    !m->spec.manage_master_user_password)
+			if (row->needs_managed_password && !m->spec.manage_master_user_password)
 				break;
 			ag_kvlist_add(dst, dst == cr ? row->create_param : row->modify_param, v);
 			break;

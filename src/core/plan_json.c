@@ -184,6 +184,42 @@ kv_json(const struct ag_kvlist *l)
 #define JB(o, k, v) json_object_set_new((o), (k), json_boolean(v))
 #define JR(o, k, v) json_object_set_new((o), (k), json_real(v))
 
+/* The members of the field table's rows, keyed by their Describe element. */
+static void
+rows_json(json_t *o, const struct ag_db_cluster *c)
+{
+	const struct ag_field_row *rows;
+	size_t n, i;
+
+	rows = ag_fieldtab_rows(&n);
+	for (i = 0; i < n; i++) {
+		const void *p = (const char *)c + rows[i].live - 1;
+		const char *k = rows[i].describe_elem;
+
+		if (rows[i].live == 0)
+			continue;
+		switch (rows[i].ltype) {
+		case AG_FT_STR:
+		case AG_FT_REF:
+			JS(o, k, *(char *const *)p);
+			break;
+		case AG_FT_INT:
+			JI(o, k, *(const int *)p);
+			break;
+		case AG_FT_BOOL:
+			JB(o, k, *(const bool *)p);
+			break;
+		case AG_FT_LIST:
+		case AG_FT_REFLIST:
+			json_object_set_new(o, k, strlist_sorted_json(p));
+			break;
+		case AG_FT_NONE:
+		case AG_FT_COMPOSITE:
+			break;
+		}
+	}
+}
+
 static int
 cmp_member(const void *a, const void *b)
 {
@@ -212,31 +248,10 @@ cluster_json(const struct ag_db_cluster *c)
 	JS(o, "arn", c->arn);
 	JS(o, "resource_id", c->resource_id);
 	JS(o, "status", c->status);
-	JS(o, "engine", c->engine);
-	JS(o, "engine_version", c->engine_version);
-	JS(o, "engine_mode", c->engine_mode);
-	JS(o, "database_name", c->database_name);
-	JS(o, "master_username", c->master_username);
-	JS(o, "db_subnet_group", c->db_subnet_group);
-	JS(o, "db_cluster_parameter_group", c->db_cluster_parameter_group);
-	JS(o, "preferred_backup_window", c->preferred_backup_window);
-	JS(o, "preferred_maintenance_window", c->preferred_maintenance_window);
-	JS(o, "kms_key_id", c->kms_key_id);
-	JS(o, "storage_type", c->storage_type);
-	JS(o, "replication_source_identifier", c->replication_source_identifier);
+	rows_json(o, c);
 	JS(o, "endpoint", c->endpoint);
 	JS(o, "reader_endpoint", c->reader_endpoint);
-	JS(o, "network_type", c->network_type);
-	JI(o, "port", c->port);
-	JI(o, "backup_retention_period", c->backup_retention_period);
-	JB(o, "storage_encrypted", c->storage_encrypted);
-	JB(o, "deletion_protection", c->deletion_protection);
-	JB(o, "iam_database_authentication_enabled", c->iam_database_authentication_enabled);
-	JB(o, "copy_tags_to_snapshot", c->copy_tags_to_snapshot);
-	JB(o, "http_endpoint_enabled", c->http_endpoint_enabled);
 	JB(o, "auto_minor_version_upgrade", c->auto_minor_version_upgrade);
-	json_object_set_new(o, "enabled_cloudwatch_logs_exports",
-	    strlist_sorted_json(&c->enabled_cloudwatch_logs_exports));
 	json_object_set_new(
 	    o, "vpc_security_group_ids", strlist_sorted_json(&c->vpc_security_group_ids));
 	JB(o, "has_serverless_v2", c->has_serverless_v2);
@@ -244,7 +259,6 @@ cluster_json(const struct ag_db_cluster *c)
 	JR(o, "serverless_v2_max_capacity", c->serverless_v2_max_capacity);
 	JS(o, "master_user_secret_arn", c->master_user_secret_arn);
 	JS(o, "master_user_secret_status", c->master_user_secret_status);
-	JS(o, "master_user_secret_kms_key_id", c->master_user_secret_kms_key_id);
 	JB(pend, "present", c->pending.present);
 	JS(pend, "engine_version", c->pending.engine_version);
 	JI(pend, "backup_retention_period", c->pending.backup_retention_period);

@@ -134,9 +134,7 @@ ag_manifest_fingerprint(char out[65], const struct ag_manifest *m)
 	for (i = 0; i < n; i++) {
 		char *v = NULL;
 
-		if (rows[i].desired == NULL)
-			continue;
-		if (rows[i].desired(&v, m))
+		if (ag_fieldtab_desired(&v, &rows[i], m))
 			fp_add(&b, rows[i].yaml_path, v);
 		else
 			fp_add(&b, rows[i].yaml_path, "(absent)");

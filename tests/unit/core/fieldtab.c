@@ -66,10 +66,17 @@ test_fieldtab__rows_are_complete(void **state)
 		assert_int_equal(rows[i].field, (enum ag_field)i);
 		assert_non_null(rows[i].yaml_path);
 		assert_int_equal(strncmp(rows[i].yaml_path, "spec.", 5), 0);
-		assert_non_null(rows[i].desired);
+		/* a value comes from the row's member or its accessor */
+		assert_true(rows[i].desired_fn != NULL || rows[i].spec != 0);
+		if (rows[i].spec != 0)
+			assert_int_not_equal(rows[i].type, AG_FT_NONE);
+		if (rows[i].live != 0) {
+			assert_int_not_equal(rows[i].ltype, AG_FT_NONE);
+			assert_non_null(rows[i].describe_elem);
+		}
 		if (rows[i].klass == AG_CLASS_BLOCKED)
 			assert_non_null(rows[i].hint);
-		if (rows[i].live != NULL && rows[i].norm != AG_NORM_NOT_COMPARED)
+		if (ag_fieldtab_observable(&rows[i]) && rows[i].norm != AG_NORM_NOT_COMPARED)
 			assert_non_null(rows[i].describe_elem);
 		if (rows[i].emit == AG_EMIT_SCALAR)
 			assert_non_null(rows[i].modify_param);
@@ -90,6 +97,25 @@ test_fieldtab__rows_are_complete(void **state)
 	    ag_fieldtab_row(AG_F_FINAL_SNAPSHOT_IDENTIFIER)->klass, AG_CLASS_DELETE_ONLY);
 	assert_int_equal(ag_fieldtab_row(AG_F_ENGINE_VERSION)->klass, AG_CLASS_OUTAGE);
 	assert_string_equal(ag_update_class_name(AG_CLASS_DEFERRED), "deferred");
+}
+
+/* No two rows share a member: the release functions free each once. */
+static void
+test_fieldtab__members_are_distinct(void **state)
+{
+	size_t n, i, j;
+	const struct ag_field_row *rows = ag_fieldtab_rows(&n);
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			if (rows[i].spec != 0)
+				assert_int_not_equal(rows[i].spec, rows[j].spec);
+			if (rows[i].live != 0)
+				assert_int_not_equal(rows[i].live, rows[j].live);
+		}
+	assert_string_equal(ag_fieldtab_key(ag_fieldtab_row(AG_F_PORT)), "port");
+	assert_string_equal(ag_field_yaml_name(AG_F_PORT), "port");
 }
 
 static void
@@ -118,7 +144,7 @@ test_fieldtab__every_row_normalises(void **state)
 	}
 	for (i = 0; i < n; i++) {
 		if (rows[i].norm == AG_NORM_NOT_COMPARED || rows[i].norm == AG_NORM_WRITE_ONLY ||
-		    rows[i].live == NULL) {
+		    !ag_fieldtab_observable(&rows[i])) {
 			/* never compared: even different values do not drift */
 			assert_true(ag_norm_equal_row(&rows[i], "a", "b", &ctx));
 			continue;
@@ -174,6 +200,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fieldtab__rows_are_complete),
+	    cmocka_unit_test(test_fieldtab__members_are_distinct),
 	    cmocka_unit_test(test_fieldtab__every_row_normalises),
 	    cmocka_unit_test(test_fieldtab__normaliser_details),
 	};
