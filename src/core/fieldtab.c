@@ -352,6 +352,13 @@ check_storage_type(char *why, size_t n, const char *s)
 	return one_of(why, n, s, allowed, NELEM(allowed), "storage type");
 }
 static bool
+check_network_type(char *why, size_t n, const char *s)
+{
+	static const char *const allowed[] = {"IPV4", "DUAL"};
+
+	return one_of(why, n, s, allowed, NELEM(allowed), "network type");
+}
+static bool
 check_log_type(char *why, size_t n, const char *s)
 {
 	static const char *const all[] = {"audit", "error", "general", "slowquery", "instance",
@@ -997,6 +1004,23 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .emit = AG_EMIT_INSTANCES,
             .desired_fn = d_auto_minor,
             .import_skip = true, /* a property of the instances: written by import.c */
+        },
+    [AG_F_NETWORK_TYPE] =
+        {
+            .field = AG_F_NETWORK_TYPE,
+            .yaml_path = "spec.networkType",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(network_type),
+            .check = check_network_type,
+            .create_param = "NetworkType",
+            .modify_param = "NetworkType",
+            .describe_elem = "NetworkType",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(network_type),
+            .norm = AG_NORM_EXACT,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .in_restore = true,
         },
 };
 

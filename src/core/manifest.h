@@ -59,6 +59,7 @@ enum ag_field {
 	AG_F_APPLY_IMMEDIATELY,
 	AG_F_ALLOW_MAJOR_VERSION_UPGRADE,
 	AG_F_AUTO_MINOR_VERSION_UPGRADE,
+	AG_F_NETWORK_TYPE,
 	AG_F__COUNT
 };
 
@@ -143,6 +144,7 @@ struct ag_cluster_spec {
 	bool apply_immediately;
 	bool allow_major_version_upgrade;
 	bool auto_minor_version_upgrade; /* default true (see present bit) */
+	char *network_type;              /* "IPV4" | "DUAL"; NULL = AWS picks (IPV4) */
 };
 
 struct ag_manifest {

@@ -49,6 +49,7 @@ struct ag_db_cluster {
 	char *endpoint;
 	char *reader_endpoint;
 	char *hosted_zone_id;
+	char *network_type;
 	int port;
 	int backup_retention_period;
 	bool storage_encrypted;

@@ -56,6 +56,7 @@ test_moto_clusters(void **state)
 	assert_string_equal(
 	    c.reader_endpoint, "c0.cluster-ro-okhufxvsla6g.us-east-1.rds.amazonaws.com");
 	assert_string_equal(c.hosted_zone_id, "W6P82H02YIVNDH");
+	assert_string_equal(c.network_type, "IPV4");
 	assert_int_equal(c.port, 5432);
 	assert_int_equal(c.backup_retention_period, 3);
 	assert_false(c.storage_encrypted);

@@ -52,6 +52,7 @@ static const struct norm_case cases[] = {
         AG_CLASS_IN_PLACE},
     {AG_F_ENGINE_MODE, NULL, "provisioned", "serverless", "provisioned", AG_CLASS_BLOCKED},
     {AG_F_STORAGE_TYPE, "aurora", "gp2", "aurora-iopt1", "", AG_CLASS_IN_PLACE},
+    {AG_F_NETWORK_TYPE, NULL, "IPV4", "DUAL", "IPV4", AG_CLASS_IN_PLACE},
 };
 
 static void

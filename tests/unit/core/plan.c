@@ -124,6 +124,7 @@ add_live(struct fx *f, const char *id)
 	c->preferred_maintenance_window = ag_xstrdup("wed:03:00-wed:03:30");
 	c->kms_key_id = ag_xstrdup("default_kms_key_id");
 	c->storage_type = ag_xstrdup("gp2");
+	c->network_type = ag_xstrdup("IPV4");
 	c->port = 5432;
 	c->backup_retention_period = 1;
 	c->pending.backup_retention_period = -1;
@@ -300,6 +301,8 @@ static const struct row_case row_cases[] = {
         AG_CHANGE_BLOCKED, NULL, NULL, 0},
     {AG_F_STORAGE_TYPE, "  storageType: aurora-iopt1\n", "spec.storageType", AG_CLASS_IN_PLACE,
         AG_CHANGE_SEND, "StorageType", "aurora-iopt1", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_NETWORK_TYPE, "  networkType: DUAL\n", "spec.networkType", AG_CLASS_IN_PLACE,
+        AG_CHANGE_SEND, "NetworkType", "DUAL", AG_ACT_MODIFY_CLUSTER},
     {AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
         "  manageMasterUserPassword: true\n  masterUserSecretKmsKeyId: key-1\n",
         "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
