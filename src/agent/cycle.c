@@ -216,6 +216,7 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 		if (same && strcmp(lastkey, it->pwkey) != 0)
 			ag_state_set_password_hash(st, m->cluster_id, it->pwkey, it->pwhash);
 		it->pw.state = last == NULL ? AG_PW_UNKNOWN : same ? AG_PW_SAME : AG_PW_CHANGED;
+		it->pw.secret_hash = it->pwhash;
 		continue;
 	fail:
 		it->pw.state = AG_PW_ERROR;

@@ -1927,27 +1927,66 @@ digest_json(char out[65], json_t *j)
 	free(s);
 }
 
-static void
-compute_digests(struct ag_plan *p)
+/* The identity of an action: what is sent, to what, and nothing else. */
+static json_t *
+action_identity(const struct ag_action *a)
 {
-	json_t *all = json_array(), *arr, *o;
+	json_t *o = json_object(), *params = json_object();
+	size_t i;
+
+	json_object_set_new(o, "kind", json_string(ag_action_kind_name(a->kind)));
+	json_object_set_new(o, "api", json_string(a->api));
+	json_object_set_new(o, "action", json_string(a->action));
+	json_object_set_new(o, "target", a->target != NULL ? json_string(a->target) : json_null());
+	for (i = 0; i < a->params.n; i++)
+		json_object_set_new(params, a->params.v[i].key, json_string(a->params.v[i].value));
+	json_object_set_new(o, "params", params);
+	return o;
+}
+
+static bool
+sends_password(const struct ag_cluster_plan *cp)
+{
+	size_t i, j;
+
+	for (i = 0; i < cp->n_actions; i++)
+		for (j = 0; j < cp->actions[i].params.n; j++)
+			if (strcmp(cp->actions[i].params.v[j].value, AG_PLACEHOLDER_PASSWORD) == 0)
+				return true;
+	return false;
+}
+
+void
+ag_plan_compute_digests(
+    struct ag_plan *p, const struct ag_password_info *passwords, size_t n_passwords)
+{
+	json_t *all = json_array(), *arr, *o, *one;
 	size_t i, j;
 
 	for (i = 0; i < p->n_clusters; i++) {
 		struct ag_cluster_plan *cp = &p->clusters[i];
+		const char *hash = NULL;
 
 		arr = json_array();
 		for (j = 0; j < cp->n_actions; j++)
-			json_array_append_new(arr, ag_action_json(&cp->actions[j]));
-		digest_json(cp->digest, arr);
+			json_array_append_new(arr, action_identity(&cp->actions[j]));
+		for (j = 0; j < n_passwords && sends_password(cp); j++)
+			if (passwords[j].cluster_id != NULL &&
+			    strcmp(passwords[j].cluster_id, cp->id) == 0)
+				hash = passwords[j].secret_hash;
+		one = json_object();
+		json_object_set_new(one, "actions", arr);
+		if (hash != NULL)
+			json_object_set_new(
+			    one, "secrets", json_pack("{s:s}", "spec.password", hash));
+		digest_json(cp->digest, one);
 		if (cp->n_actions > 0) {
 			o = json_object();
 			json_object_set_new(o, "cluster", json_string(cp->id));
-			json_object_set_new(o, "actions", arr);
+			json_object_update(o, one);
 			json_array_append_new(all, o);
-		} else {
-			json_decref(arr);
 		}
+		json_decref(one);
 	}
 	digest_json(p->digest, all);
 	json_decref(all);
@@ -1978,6 +2017,6 @@ ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_e
 	if (out->n_clusters > 1)
 		qsort(out->clusters, out->n_clusters, sizeof(*out->clusters), cmp_cluster);
 	summarize(out);
-	compute_digests(out);
+	ag_plan_compute_digests(out, in->passwords, in->n_passwords);
 	return 0;
 }

@@ -44,6 +44,10 @@ struct ag_password_info {
 	const char *cluster_id;
 	enum ag_password_state state;
 	const char *message; /* AG_PW_ERROR: why (no secret in it) */
+	/* Keyed hash (hex) of the desired secret, NULL = none. Bound into the
+	 * plan digest of a cluster whose actions send the password, so a
+	 * password swapped after review changes the digest; never the value. */
+	const char *secret_hash;
 };
 
 struct ag_plan_input {
@@ -166,7 +170,8 @@ struct ag_cluster_plan {
 	size_t n_actions;
 	size_t cap_actions;
 	struct ag_strlist notes; /* cluster-level notes, e.g. expired suspend */
-	char digest[65];         /* SHA-256 hex of the canonical JSON of actions */
+	char digest[65];         /* SHA-256 hex of the identity of the actions (see
+	                          * ag_plan_compute_digests) */
 };
 
 struct ag_plan_summary {
@@ -200,6 +205,17 @@ void ag_plan_release(struct ag_plan *p);
  * status error / blocked with a reason.
  */
 int ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_error *err);
+
+/*
+ * (Re)computes every digest of p. A digest is identity, not prose: SHA-256
+ * over canonical JSON (sorted keys, compact) of each action's kind, API,
+ * Action, target and parameters, plus the keyed hash of the secret a
+ * cluster's actions send ({"actions": [...], "secrets": {...}}). Notes,
+ * reasons, classes and every display string are outside it, so rewording
+ * a message changes no digest. passwords as in struct ag_plan_input.
+ */
+void ag_plan_compute_digests(
+    struct ag_plan *p, const struct ag_password_info *passwords, size_t n_passwords);
 
 /* Finds a cluster plan by id, or NULL. */
 const struct ag_cluster_plan *ag_plan_find(const struct ag_plan *p, const char *id);

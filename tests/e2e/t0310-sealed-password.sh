@@ -92,6 +92,22 @@ test_expect_success 'a world-readable key file fails only the sealed cluster; ot
 	PY
 '
 
+test_expect_success 'a password swapped after review changes --plan-digest; apply refuses it' '
+	printf "%s" "$PW2" | "$AG_BIN" seal --key keys/prod.pub --cluster billing-db \
+		--field spec.password >reviewed &&
+	write "$(cat reviewed)" >m/billing.yaml &&
+	run reviewed plan --dir m --state-dir "$STATE" --key-file keys/prod.key --format json &&
+	reviewed=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"digest\"])" \
+		out/reviewed.stdout) &&
+	printf "%s" "swapped-Secret-1f2e3d" | "$AG_BIN" seal --key keys/prod.pub \
+		--cluster billing-db --field spec.password >swapped &&
+	write "$(cat swapped)" >m/billing.yaml &&
+	check_exit 1 run swapped apply --dir m --state-dir "$STATE" --key-file keys/prod.key \
+		--plan-digest "$reviewed" --auto-approve -v &&
+	check_contains out/swapped.stderr "the plan changed since it was reviewed" &&
+	! grep -E "rds:(Modify|Create)" out/swapped.stderr
+'
+
 test_expect_success 'rotation: one ModifyDBCluster carrying MasterUserPassword' '
 	printf "%s" "$PW2" | "$AG_BIN" seal --key keys/prod.pub --cluster billing-db \
 		--field spec.password >sealed2 2>out/seal2.stderr &&

@@ -1153,6 +1153,115 @@ test_plan__digest_is_stable(void **state)
 	assert_string_not_equal(o1, o2);
 }
 
+/* The digest is the identity of what is sent: kind, API, Action, target and
+ * parameters in canonical JSON. Pinned: digests live in git notes for years,
+ * so a change here is a format change (docs/plan-format.md). */
+static void
+test_plan__golden_digest(void **state)
+{
+	static const char canon_cluster[] =
+	    "{\"actions\":[{\"action\":\"ModifyDBCluster\",\"api\":\"rds\","
+	    "\"kind\":\"modify-cluster\",\"params\":{\"ApplyImmediately\":\"false\","
+	    "\"BackupRetentionPeriod\":\"9\",\"DBClusterIdentifier\":\"db1\"},"
+	    "\"target\":\"db1\"}]}";
+	static const char canon_plan[] =
+	    "[{\"actions\":[{\"action\":\"ModifyDBCluster\",\"api\":\"rds\","
+	    "\"kind\":\"modify-cluster\",\"params\":{\"ApplyImmediately\":\"false\","
+	    "\"BackupRetentionPeriod\":\"9\",\"DBClusterIdentifier\":\"db1\"},"
+	    "\"target\":\"db1\"}],\"cluster\":\"db1\"}]";
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	char want[65];
+
+	add_manifest(f, "db1", NULL, "  backupRetentionPeriod: 9\n");
+	add_live(f, "db1");
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_actions, 1);
+	ag_sha256_hex(want, canon_cluster, strlen(canon_cluster));
+	assert_string_equal(cp->digest, want);
+	assert_string_equal(
+	    cp->digest, "7a7239f4d303f1b4c78b3c7b54b47104004e7bf36c499d9b4034ed3f90208c9d");
+	ag_sha256_hex(want, canon_plan, strlen(canon_plan));
+	assert_string_equal(f->plan.digest, want);
+	assert_string_equal(
+	    f->plan.digest, "bf1c72f291e8586e13fc4d5aef4223ed6a37dcb06273e92874ce3e72c4f27237");
+}
+
+/* Rewording any message, note, reason or class changes no digest. */
+static void
+test_plan__digest_ignores_prose(void **state)
+{
+	struct fx *f = *state;
+	struct ag_cluster_plan *cp;
+	char d[65], dc[65];
+	size_t i;
+
+	add_manifest(f, "db1", NULL, "  backupRetentionPeriod: 9\n  engine: aurora-mysql\n");
+	add_live(f, "db1");
+	cp = (struct ag_cluster_plan *)run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	memcpy(d, f->plan.digest, sizeof(d));
+	memcpy(dc, cp->digest, sizeof(dc));
+	for (i = 0; i < cp->n_changes; i++) {
+		free(cp->changes[i].note);
+		cp->changes[i].note = ag_xstrdup("reworded");
+		free(cp->changes[i].committed);
+		cp->changes[i].committed = ag_xstrdup("reworded");
+	}
+	free(cp->reason);
+	cp->reason = ag_xstrdup("reworded");
+	for (i = 0; i < cp->n_actions; i++) {
+		free(cp->actions[i].blocked_reason);
+		cp->actions[i].blocked_reason = ag_xstrdup("reworded");
+		cp->actions[i].klass = AG_CLASS_OUTAGE;
+	}
+	ag_strlist_add(&cp->notes, "a new note");
+	ag_plan_compute_digests(&f->plan, NULL, 0);
+	assert_string_equal(d, f->plan.digest);
+	assert_string_equal(dc, cp->digest);
+	/* but a parameter is identity */
+	if (cp->n_actions > 0) {
+		ag_kvlist_add(&cp->actions[0].params, "X", "1");
+		ag_plan_compute_digests(&f->plan, NULL, 0);
+		assert_string_not_equal(dc, cp->digest);
+	}
+}
+
+/* A password swapped after review changes the digest: the keyed hash of the
+ * secret a cluster's actions send is bound into it (never the value). */
+static void
+test_plan__digest_binds_secret(void **state)
+{
+	struct fx *f = *state;
+	char a[65], b[65], none[65];
+
+	add_manifest(f, "db1", NULL, "  password: s3cret-value\n");
+	add_live(f, "db1");
+	f->in.passwords = f->pw;
+	f->in.n_passwords = 1;
+	f->pw[0] = (struct ag_password_info){"db1", AG_PW_CHANGED, NULL, "hash-of-first"};
+	run(f, "db1");
+	assert_non_null(
+	    strstr(param(find_action(ag_plan_find(&f->plan, "db1"), AG_ACT_MODIFY_CLUSTER),
+	               "MasterUserPassword"),
+	        "{{secret:"));
+	memcpy(a, f->plan.digest, sizeof(a));
+	f->pw[0].secret_hash = "hash-of-second";
+	run(f, "db1");
+	memcpy(b, f->plan.digest, sizeof(b));
+	assert_string_not_equal(a, b);
+	f->pw[0].secret_hash = "hash-of-first";
+	run(f, "db1");
+	assert_string_equal(a, f->plan.digest);
+	/* a cluster that does not send the password: its hash is not bound */
+	f->pw[0] = (struct ag_password_info){"db1", AG_PW_SAME, NULL, "hash-of-first"};
+	run(f, "db1");
+	memcpy(none, f->plan.digest, sizeof(none));
+	f->pw[0].secret_hash = "hash-of-second";
+	run(f, "db1");
+	assert_string_equal(none, f->plan.digest);
+}
+
 static void
 test_plan__cluster_filter(void **state)
 {
@@ -1360,6 +1469,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__removed_parameters_are_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__golden_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__digest_ignores_prose, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__digest_binds_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__sparse_live_cluster, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__tombstone_while_deleting, setup, teardown),
