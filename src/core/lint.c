@@ -38,7 +38,10 @@ lint_one(const struct ag_manifest *m, struct ag_diags *d)
 	bool sealed = ag_manifest_is_sealed(c->password);
 	bool pg = c->engine && strcmp(c->engine, "aurora-postgresql") == 0;
 
-	if (c->n_instances < 2)
+	size_t i;
+
+	/* Serverless v1 (engineMode: serverless) has no instances at all. */
+	if (c->n_instances < 2 && !(c->engine_mode && strcmp(c->engine_mode, "serverless") == 0))
 		warn(d, m, AG_F_INSTANCES, "AG101",
 		    "%zu instance%s: a single-AZ cluster with no failover target; run at least 2, "
 		    "e.g. instances: {count: 2%s}",
@@ -81,6 +84,17 @@ lint_one(const struct ag_manifest *m, struct ag_diags *d)
 		warn(d, m, AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, "AG109",
 		    "no database logs are exported to CloudWatch; export at least %s",
 		    pg ? "[postgresql]" : "[error, slowquery]");
+	for (i = 0; i < c->n_instances; i++)
+		if (c->instances[i].publicly_accessible && !m->public_access_ack)
+			ag_diags_add(d, AG_DIAG_ERROR, m->file, c->instances[i].public_pos.line,
+			    c->instances[i].public_pos.col, "AG110",
+			    "spec.instances.publiclyAccessible",
+			    "spec.instances[%zu].publiclyAccessible: instance '%s' would be "
+			    "reachable "
+			    "from the internet; keep it false, or acknowledge it with the "
+			    "annotation "
+			    "aurora-gitops/public-access: acknowledged",
+			    i, c->instances[i].name ? c->instances[i].name : "");
 }
 
 void

@@ -81,11 +81,13 @@ struct ag_param {
 
 /* One entry of spec.instances. */
 struct ag_instance_spec {
-	char *name;              /* DB instance identifier (lower-case) */
-	char *instance_class;    /* e.g. "db.r6g.large", "db.serverless" */
-	int promotion_tier;      /* 0..15 */
-	char *availability_zone; /* NULL = AWS chooses */
+	char *name;               /* DB instance identifier (lower-case) */
+	char *instance_class;     /* e.g. "db.r6g.large", "db.serverless" */
+	int promotion_tier;       /* 0..15 */
+	char *availability_zone;  /* NULL = AWS chooses */
+	bool publicly_accessible; /* default false; true needs aurora-gitops/public-access */
 	struct ag_pos pos;
+	struct ag_pos public_pos; /* of publiclyAccessible, 0 = not written */
 };
 
 enum ag_mode {
@@ -168,8 +170,10 @@ struct ag_manifest {
 	char *cluster_id; /* metadata.id else metadata.name, lower-cased */
 	enum ag_mode mode;
 	enum ag_deletion deletion;
-	char *suspend_reason;  /* NULL = not suspended */
-	int64_t suspend_until; /* seconds since the epoch, UTC */
+	bool forbid_weakening;  /* aurora-gitops/weakening: forbid */
+	bool public_access_ack; /* aurora-gitops/public-access: acknowledged */
+	char *suspend_reason;   /* NULL = not suspended */
+	int64_t suspend_until;  /* seconds since the epoch, UTC */
 
 	/* presence and source position of every spec field */
 	unsigned char present[(AG_F__COUNT + 7) / 8]; /* bit f % 8 of byte f / 8 */

@@ -913,7 +913,7 @@ load_instances(struct ag_mload *l, const struct yn *v)
 {
 	static const char *const count_names[] = {"count", "instanceClass"};
 	static const char *const names[] = {
-	    "name", "instanceClass", "promotionTier", "availabilityZone"};
+	    "name", "instanceClass", "promotionTier", "availabilityZone", "publiclyAccessible"};
 	struct ag_cluster_spec *c = &l->m->spec;
 	char path[64], sub[96];
 	bool have_count = false;
@@ -1000,8 +1000,12 @@ load_instances(struct ag_mload *l, const struct yn *v)
 				if (get_int(l, y, sub, 0, 15, &x) == 0)
 					in->promotion_tier = (int)x;
 				break;
-			default:
+			case 3:
 				get_str(l, y, sub, &in->availability_zone);
+				break;
+			default:
+				get_bool(l, y, sub, &in->publicly_accessible);
+				in->public_pos = k->pos;
 			}
 		}
 	}
@@ -1179,8 +1183,10 @@ load_suspend(struct ag_mload *l, const struct yn *x, const char *path, const cha
 static void
 load_annotations(struct ag_mload *l, const struct yn *v)
 {
-	static const char *const keys[] = {
-	    ANN_PREFIX "mode", ANN_PREFIX "deletion", ANN_PREFIX "suspend"};
+	static const char *const keys[] = {ANN_PREFIX "mode", ANN_PREFIX "deletion",
+	    ANN_PREFIX "suspend", ANN_PREFIX "weakening", ANN_PREFIX "public-access"};
+	static const char *const weakening[] = {"allow", "forbid"};
+	static const char *const public_access[] = {"acknowledged"};
 	static const char *const modes[] = {"observe", "plan", "apply"};
 	static const char *const deletions[] = {"retain", "delete"};
 	char path[256], shown[SHOWN];
@@ -1207,8 +1213,7 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 			else
 				ag_mload_error(l, k->pos, path,
 				    "unknown annotation '%s' (aurora-gitops/ annotations are: "
-				    "mode, "
-				    "deletion, suspend)",
+				    "mode, deletion, suspend, weakening, public-access)",
 				    shown);
 			continue;
 		}
@@ -1228,8 +1233,15 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 			check_enum(l, x, path, s, deletions, NELEM(deletions), "deletion policy");
 			l->m->deletion =
 			    !strcmp(s, "delete") ? AG_DELETION_DELETE : AG_DELETION_RETAIN;
-		} else {
+		} else if (idx == 2) {
 			load_suspend(l, x, path, s);
+		} else if (idx == 3) {
+			check_enum(l, x, path, s, weakening, NELEM(weakening), "weakening policy");
+			l->m->forbid_weakening = strcmp(s, "forbid") == 0;
+		} else {
+			check_enum(
+			    l, x, path, s, public_access, NELEM(public_access), "public access");
+			l->m->public_access_ack = strcmp(s, "acknowledged") == 0;
 		}
 		free(s);
 		s = NULL;

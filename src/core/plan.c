@@ -404,6 +404,55 @@ split_list(struct ag_strlist *out, const char *s)
 	}
 }
 
+/* Whether sending d where l is live lowers protection (the row's protect
+ * column; l NULL = the AWS default). */
+static bool
+lowers(const struct ag_field_row *row, const char *d, const char *l)
+{
+	struct ag_strlist dl = AG_STRLIST_INIT, ll = AG_STRLIST_INIT;
+	bool r = false;
+	size_t i;
+
+	if (l == NULL)
+		l = row->aws_default != NULL ? row->aws_default : "";
+	switch (row->protect) {
+	case AG_PROTECT_NONE:
+		break;
+	case AG_PROTECT_TRUE:
+		r = strcmp(l, "true") == 0 && strcmp(d, "true") != 0;
+		break;
+	case AG_PROTECT_FALSE:
+		r = strcmp(l, "true") != 0 && strcmp(d, "true") == 0;
+		break;
+	case AG_PROTECT_MORE:
+		r = strtol(d, NULL, 10) < strtol(l, NULL, 10);
+		break;
+	case AG_PROTECT_SET:
+		split_list(&dl, d);
+		split_list(&ll, l);
+		for (i = 0; i < ll.n && !r; i++)
+			r = !ag_strlist_contains(&dl, ll.v[i]);
+		break;
+	}
+	ag_strlist_release(&dl);
+	ag_strlist_release(&ll);
+	return r;
+}
+
+/* Marks c as lowering protection; blocks it when the policy forbids that.
+ * Returns true when blocked. */
+static bool
+mark_weakening(struct ag_change *c, bool forbid)
+{
+	c->weakens = true;
+	if (!forbid)
+		return false;
+	c->state = AG_CHANGE_BLOCKED;
+	change_note_append(c, "this change lowers protection and the weakening policy forbids "
+	                      "it (aurora-gitops/weakening: forbid or --forbid-weakening)");
+	return true;
+}
+
 static bool
 in_filter(const struct ag_plan_input *in, const char *id)
 {
@@ -750,6 +799,16 @@ create_instance_action(struct ag_cluster_plan *cp, const struct ag_manifest *m,
 		ag_kvlist_add(&a->params, "AvailabilityZone", is->availability_zone);
 	ag_kvlist_add(
 	    &a->params, "AutoMinorVersionUpgrade", effective_auto_minor(m) ? "true" : "false");
+	ag_kvlist_add(&a->params, "PubliclyAccessible", is->publicly_accessible ? "true" : "false");
+	if (is->publicly_accessible && !m->public_access_ack) {
+		char *path = ag_xasprintf("spec.instances[%s].publiclyAccessible", is->name);
+
+		change_add(cp, AG_F_INSTANCES, "instances", path, "true", NULL, AG_CLASS_IN_PLACE,
+		    AG_CHANGE_BLOCKED,
+		    "a public instance needs the annotation aurora-gitops/public-access: "
+		    "acknowledged");
+		free(path);
+	}
 }
 
 static void
@@ -760,6 +819,7 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	size_t i, j, n_creates = 0, remaining;
 	char *path;
 	bool apply_now = m->spec.apply_immediately;
+	bool forbid_weakening = in->forbid_weakening || m->forbid_weakening;
 	const char *engine = m->spec.engine != NULL ? m->spec.engine : live->engine;
 
 	if (!ag_manifest_has(m, AG_F_INSTANCES) && m->spec.n_instances == 0)
@@ -836,6 +896,28 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			    m->spec.auto_minor_version_upgrade ? "true" : "false");
 			k = class_max(k, AG_CLASS_IN_PLACE);
 		}
+		if (di != NULL && di->publicly_accessible != is->publicly_accessible) {
+			const char *want = is->publicly_accessible ? "true" : "false";
+			struct ag_change *c;
+
+			path = ag_xasprintf("spec.instances[%s].publiclyAccessible", is->name);
+			c = change_add(cp, AG_F_INSTANCES, "instances", path, want,
+			    di->publicly_accessible ? "true" : "false", AG_CLASS_IN_PLACE,
+			    AG_CHANGE_SEND, "applied immediately whatever applyImmediately says");
+			free(path);
+			if (is->publicly_accessible &&
+			    (mark_weakening(c, forbid_weakening) || !m->public_access_ack)) {
+				if (!m->public_access_ack) {
+					c->state = AG_CHANGE_BLOCKED;
+					change_note_append(c,
+					    "a public instance needs the annotation "
+					    "aurora-gitops/public-access: acknowledged");
+				}
+			} else {
+				ag_kvlist_add(&p, "PubliclyAccessible", want);
+				k = class_max(k, AG_CLASS_IN_PLACE);
+			}
+		}
 		if (di != NULL && is->availability_zone != NULL &&
 		    is->availability_zone[0] != '\0' && di->availability_zone != NULL &&
 		    strcmp(is->availability_zone, di->availability_zone) != 0) {
@@ -875,7 +957,14 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 		    ag_observed_find_instance(in->observed, extra.v[i]);
 
 		path = ag_xasprintf("spec.instances[%s]", extra.v[i]);
-		if (remaining == 1 && n_creates == 0) {
+		if (strncmp(extra.v[i], AG_AUTOSCALING_PREFIX, strlen(AG_AUTOSCALING_PREFIX)) ==
+		    0) {
+			/* Aurora Auto Scaling names the readers it adds this way;
+			 * its policy owns them, so they are never deleted here. */
+			change_add(cp, AG_F_INSTANCES, "instances", path, NULL,
+			    di != NULL ? di->instance_class : "(instance)", AG_CLASS_IN_PLACE,
+			    AG_CHANGE_INFO, "managed by Aurora Auto Scaling: never deleted");
+		} else if (remaining == 1 && n_creates == 0) {
 			change_add(cp, AG_F_INSTANCES, "instances", path, NULL,
 			    di != NULL ? di->instance_class : "(instance)", AG_CLASS_IN_PLACE,
 			    AG_CHANGE_INFO,
@@ -989,7 +1078,8 @@ struct modify {
 	struct ag_kvlist params;
 	enum ag_update_class klass;
 	bool promote;
-	int http; /* -1 none, 0 disable, 1 enable */
+	int http;              /* -1 none, 0 disable, 1 enable */
+	bool forbid_weakening; /* policy: lowering changes are blocked */
 };
 
 static char *
@@ -1192,6 +1282,16 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 		diff_engine_version(cp, mod, row, m, live, d, l);
 		return;
 	}
+	if (d == NULL && row->protect != AG_PROTECT_NONE) {
+		/* Absence never weakens: a protective setting left out of the
+		 * manifest keeps what is live (docs/drift.md). */
+		if (!ag_norm_equal_row(row, NULL, l, ctx))
+			change_add(cp, row->field, short_name(row), row->yaml_path, NULL, l,
+			    row->klass, AG_CHANGE_INFO,
+			    "unmanaged: not in the manifest, so the live value is kept "
+			    "(absence never lowers protection)");
+		return;
+	}
 	if (ag_norm_equal_row(row, d, l, ctx))
 		return;
 	dd = display_desired(row, d, m);
@@ -1204,6 +1304,10 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 		return;
 	}
 	sv = send_value(row, d, m);
+	if (lowers(row, sv, l) && mark_weakening(c, mod->forbid_weakening)) {
+		free(sv);
+		return;
+	}
 	switch (row->emit) {
 	case AG_EMIT_SCALAR:
 		if (row->needs_managed_password && !m->spec.manage_master_user_password) {
@@ -1325,7 +1429,8 @@ static void
 plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m,
     const struct ag_db_cluster *live, enum ag_password_state pw)
 {
-	struct modify mod = {AG_KVLIST_INIT, AG_CLASS_NONE, false, -1};
+	struct modify mod = {
+	    AG_KVLIST_INIT, AG_CLASS_NONE, false, -1, in->forbid_weakening || m->forbid_weakening};
 	struct ag_norm_ctx ctx;
 	const struct ag_field_row *rows;
 	size_t n, i;

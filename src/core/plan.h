@@ -28,6 +28,8 @@
 #define AG_MANAGED_TAG_KEY "managed-by"
 #define AG_MANAGED_TAG_VALUE "aurora-gitops"
 #define AG_PARAMS_PER_CALL 20
+/* Readers that Aurora Auto Scaling adds carry this identifier prefix. */
+#define AG_AUTOSCALING_PREFIX "application-autoscaling-"
 #define AG_PLAN_MAX_DELETES_DEFAULT 1
 
 /* State of spec.password as the caller knows it (keyed hash of the last
@@ -62,6 +64,8 @@ struct ag_plan_input {
 	                                           * manifest has no password, else UNKNOWN */
 	size_t n_passwords;
 	bool include_unmanaged; /* list live clusters without our tag as "unmanaged" */
+	bool forbid_weakening;  /* repository policy: a change that lowers protection is
+	                         * blocked (also per manifest: aurora-gitops/weakening) */
 };
 
 /* Zeroes in and sets max_deletes = AG_PLAN_MAX_DELETES_DEFAULT, default_mode = plan. */
@@ -103,7 +107,9 @@ struct ag_change {
 	char *live;          /* display string; "(absent)" when not live */
 	enum ag_update_class klass;
 	enum ag_change_state state;
-	char *note; /* hint, "deferred until …", "live is newer …"; may be NULL */
+	char *note;   /* hint, "deferred until …", "live is newer …"; may be NULL */
+	bool weakens; /* lowers the cluster's protection (docs/drift.md): every
+	               * report marks it "⚠ weakens protection" */
 };
 
 enum ag_action_kind {

@@ -91,6 +91,7 @@ change_json(const struct ag_change *c)
 	json_object_set_new(o, "class", json_string(ag_update_class_name(c->klass)));
 	json_object_set_new(o, "state", json_string(ag_change_state_name(c->state)));
 	json_object_set_new(o, "note", str_or_null(c->note));
+	json_object_set_new(o, "weakens", json_boolean(c->weakens));
 	return o;
 }
 

@@ -117,6 +117,8 @@ text_change(struct ag_buf *b, const struct ag_change *c)
 			    show_state(c) ? ", " : "",
 			    show_state(c) ? ag_change_state_name(c->state) : "");
 	}
+	if (r == 0 && c->weakens)
+		r = ag_buf_adds(b, " ⚠ weakens protection");
 	if (r == 0 && c->note != NULL) {
 		r = ag_buf_adds(b, "\n        ");
 		if (r == 0)
@@ -311,6 +313,8 @@ md_cluster(struct ag_buf *b, const struct ag_cluster_plan *cp)
 		(void)ag_buf_addf(b, " · **%s**", badge(c->klass));
 		if (show_state(c))
 			(void)ag_buf_addf(b, " · _%s_", ag_change_state_name(c->state));
+		if (c->weakens)
+			(void)ag_buf_adds(b, " · **⚠ weakens protection**");
 		if (c->note != NULL) {
 			(void)ag_buf_adds(b, " — ");
 			(void)ag_escape_md_text(b, c->note);

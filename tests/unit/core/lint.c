@@ -146,6 +146,52 @@ test_lint__serverless_single_instance_is_single_az(void **state)
 	done(&r);
 }
 
+/* Serverless v1 has no instances: AG101 cannot apply. */
+static void
+test_lint__serverless_v1_has_no_instances(void **state)
+{
+	struct res r;
+
+	(void)state;
+	lint(&r, GOOD "  engineMode: serverless\n");
+	assert_null(find_rule(&r, "AG101"));
+	assert_int_equal(r.diags.n, 0);
+	done(&r);
+}
+
+/* A public instance is an error unless an annotation acknowledges it. */
+static void
+test_lint__public_instance_needs_acknowledgement(void **state)
+{
+	struct res r;
+	const struct ag_diag *d;
+
+	(void)state;
+	lint(&r,
+	    GOOD "  instances:\n"
+	         "    - {name: db-1, instanceClass: db.r6g.large}\n"
+	         "    - {name: db-2, instanceClass: db.r6g.large, publiclyAccessible: true}\n");
+	d = find_rule(&r, "AG110");
+	assert_non_null(d);
+	assert_int_equal(d->severity, AG_DIAG_ERROR);
+	assert_int_equal(d->line, 16);
+	assert_non_null(strstr(d->message, "db-2"));
+	done(&r);
+	lint(&r, "apiVersion: aws.project-planton.org/v1\n"
+	         "kind: AwsRdsCluster\n"
+	         "metadata:\n"
+	         "  name: db\n"
+	         "  annotations: {aurora-gitops/public-access: acknowledged}\n"
+	         "spec:\n"
+	         "  subnetIds: [subnet-a, subnet-b]\n"
+	         "  engine: aurora-postgresql\n"
+	         "  engineVersion: \"16.1\"\n"
+	         "  instances:\n"
+	         "    - {name: db-1, instanceClass: db.r6g.large, publiclyAccessible: true}\n");
+	assert_null(find_rule(&r, "AG110"));
+	done(&r);
+}
+
 static void
 test_lint__sealed_password_is_fine(void **state)
 {
@@ -185,6 +231,8 @@ main(void)
 	    cmocka_unit_test(test_lint__production_is_clean),
 	    cmocka_unit_test(test_lint__each_rule_fires),
 	    cmocka_unit_test(test_lint__serverless_single_instance_is_single_az),
+	    cmocka_unit_test(test_lint__serverless_v1_has_no_instances),
+	    cmocka_unit_test(test_lint__public_instance_needs_acknowledgement),
 	    cmocka_unit_test(test_lint__sealed_password_is_fine),
 	    cmocka_unit_test(test_lint__strict_promotes),
 	};

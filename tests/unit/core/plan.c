@@ -1262,6 +1262,199 @@ test_plan__digest_binds_secret(void **state)
 	assert_string_equal(none, f->plan.digest);
 }
 
+/* ---- absence never weakens -------------------------------------------------- */
+
+static struct ag_db_cluster *
+protected_live(struct fx *f)
+{
+	struct ag_db_cluster *c = add_live(f, "db1");
+
+	c->deletion_protection = true;
+	c->backup_retention_period = 14;
+	c->copy_tags_to_snapshot = true;
+	c->iam_database_authentication_enabled = true;
+	c->storage_encrypted = true;
+	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "postgresql");
+	return c;
+}
+
+/* Protective settings left out of the manifest keep what is live: no
+ * action, an informational "unmanaged" change each. */
+static void
+test_plan__absence_never_weakens(void **state)
+{
+	static const char *const paths[] = {"spec.deletionProtection", "spec.backupRetentionPeriod",
+	    "spec.copyTagsToSnapshot", "spec.iamDatabaseAuthenticationEnabled",
+	    "spec.enabledCloudwatchLogsExports", "spec.storageEncrypted"};
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	size_t i;
+
+	add_manifest(f, "db1", NULL, NULL);
+	protected_live(f);
+	cp = run(f, "db1");
+	if (cp->n_actions != 0)
+		dump(&f->plan);
+	assert_int_equal(cp->status, AG_STATUS_UNCHANGED);
+	assert_int_equal(cp->n_actions, 0);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		const struct ag_change *c = find_change(cp, paths[i]);
+
+		assert_non_null(c);
+		assert_int_equal(c->state, AG_CHANGE_INFO);
+		assert_non_null(strstr(c->note, "unmanaged"));
+		assert_false(c->weakens);
+	}
+}
+
+/* Lowering happens only when the manifest says so, and is marked. */
+static void
+test_plan__explicit_lowering_is_marked(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
+
+	add_manifest(f, "db1", NULL,
+	    "  deletionProtection: false\n  backupRetentionPeriod: 7\n"
+	    "  copyTagsToSnapshot: true\n  enabledCloudwatchLogsExports: []\n");
+	protected_live(f);
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
+	assert_string_equal(param(a, "DeletionProtection"), "false");
+	assert_string_equal(param(a, "BackupRetentionPeriod"), "7");
+	assert_string_equal(
+	    param(a, "CloudwatchLogsExportConfiguration.DisableLogTypes.member.1"), "postgresql");
+	assert_true(find_change(cp, "spec.deletionProtection")->weakens);
+	assert_true(find_change(cp, "spec.backupRetentionPeriod")->weakens);
+	assert_true(find_change(cp, "spec.enabledCloudwatchLogsExports")->weakens);
+	assert_null(find_change(cp, "spec.copyTagsToSnapshot")); /* equal: no change */
+	assert_int_equal(ag_report_text(&b, &f->plan, 0), 0);
+	assert_non_null(strstr(b.ptr, "⚠ weakens protection"));
+	ag_buf_release(&b);
+	assert_int_equal(ag_report_markdown(&b, &f->plan), 0);
+	assert_non_null(strstr(b.ptr, "⚠ weakens protection"));
+	ag_buf_release(&b);
+	/* raising is not weakening */
+	ag_manifest_set_release(&f->set);
+	add_manifest(f, "db1", NULL, "  backupRetentionPeriod: 21\n");
+	cp = run(f, "db1");
+	assert_false(find_change(cp, "spec.backupRetentionPeriod")->weakens);
+}
+
+/* A policy forbids lowering outright: annotation or repository setting. */
+static void
+test_plan__weakening_policy_blocks(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+
+	add_manifest(f, "db1", "  annotations:\n    aurora-gitops/weakening: forbid\n",
+	    "  deletionProtection: false\n");
+	protected_live(f);
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	assert_int_equal(find_change(cp, "spec.deletionProtection")->state, AG_CHANGE_BLOCKED);
+
+	ag_manifest_set_release(&f->set);
+	add_manifest(f, "db1", NULL, "  deletionProtection: false\n  port: 5433\n");
+	f->in.forbid_weakening = true;
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+	f->in.forbid_weakening = false;
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_UPDATE);
+}
+
+/* ---- public access ------------------------------------------------------ */
+
+/* A reader made public out of band is reported and corrected; creates say
+ * PubliclyAccessible=false. */
+static void
+test_plan__public_reader_corrected(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *c;
+	struct ag_db_cluster *live;
+	size_t i;
+
+	add_manifest(f, "db1", NULL,
+	    "  instances:\n    - {name: db1-1, instanceClass: db.r6g.large}\n"
+	    "    - {name: db1-2, instanceClass: db.r6g.large}\n"
+	    "    - {name: db1-3, instanceClass: db.r6g.large}\n");
+	live = add_live(f, "db1");
+	add_inst(f, live, "db1-1", "db.r6g.large", 0, true);
+	add_inst(f, live, "db1-2", "db.r6g.large", 1, false)->publicly_accessible = true;
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.instances[db1-2].publiclyAccessible");
+	assert_non_null(c);
+	assert_string_equal(c->committed, "false");
+	assert_string_equal(c->live, "true");
+	assert_false(c->weakens);
+	for (i = 0; i < cp->n_actions; i++)
+		if (cp->actions[i].kind == AG_ACT_MODIFY_INSTANCE)
+			break;
+	assert_true(i < cp->n_actions);
+	assert_string_equal(cp->actions[i].target, "db1-2");
+	assert_string_equal(param(&cp->actions[i], "PubliclyAccessible"), "false");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_CREATE_INSTANCE), "PubliclyAccessible"), "false");
+}
+
+/* Making an instance public needs the acknowledgement and is marked. */
+static void
+test_plan__public_needs_acknowledgement(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *live;
+
+	add_manifest(f, "db1", NULL,
+	    "  instances:\n    - {name: db1-1, instanceClass: db.r6g.large, "
+	    "publiclyAccessible: true}\n");
+	live = add_live(f, "db1");
+	add_inst(f, live, "db1-1", "db.r6g.large", 0, true);
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_int_equal(cp->n_actions, 0);
+
+	ag_manifest_set_release(&f->set);
+	add_manifest(f, "db1", "  annotations: {aurora-gitops/public-access: acknowledged}\n",
+	    "  instances:\n    - {name: db1-1, instanceClass: db.r6g.large, "
+	    "publiclyAccessible: true}\n");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_UPDATE);
+	assert_true(find_change(cp, "spec.instances[db1-1].publiclyAccessible")->weakens);
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_INSTANCE), "PubliclyAccessible"), "true");
+}
+
+/* Readers added by Aurora Auto Scaling are never deleted, and reported. */
+static void
+test_plan__autoscaling_readers_kept(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *live;
+	const struct ag_change *c;
+
+	add_manifest(
+	    f, "db1", NULL, "  instances:\n    - {name: db1-1, instanceClass: db.r6g.large}\n");
+	live = add_live(f, "db1");
+	add_inst(f, live, "db1-1", "db.r6g.large", 0, true);
+	add_inst(f, live, "application-autoscaling-1f2e3d4c", "db.r6g.large", 1, false);
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_actions, 0);
+	c = find_change(cp, "spec.instances[application-autoscaling-1f2e3d4c]");
+	assert_non_null(c);
+	assert_int_equal(c->state, AG_CHANGE_INFO);
+	assert_non_null(strstr(c->note, "Auto Scaling"));
+}
+
 static void
 test_plan__cluster_filter(void **state)
 {
@@ -1470,6 +1663,14 @@ main(void)
 	        test_plan__removed_parameters_are_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__golden_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__public_reader_corrected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__public_needs_acknowledgement, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__autoscaling_readers_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__absence_never_weakens, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__explicit_lowering_is_marked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__weakening_policy_blocks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_ignores_prose, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_binds_secret, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__cluster_filter, setup, teardown),
