@@ -124,6 +124,8 @@ ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 			if (!ag_xml_text(l->kids[i], "DBInstanceIdentifier"))
 				continue;
 			m->instance_id = ag_xml_dup(l->kids[i], "DBInstanceIdentifier");
+			m->param_group_status =
+			    ag_xml_dup(l->kids[i], "DBClusterParameterGroupStatus");
 			ag_xml_bool(l->kids[i], "IsClusterWriter", &m->is_writer);
 			ag_xml_int(l->kids[i], "PromotionTier", &m->promotion_tier);
 			c->n_members++;

@@ -503,6 +503,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
     [AG_F_MANAGE_MASTER_USER_PASSWORD] =
         {
             .field = AG_F_MANAGE_MASTER_USER_PASSWORD,
+            .not_on_replica = true,
             .yaml_path = "spec.manageMasterUserPassword",
             .type = AG_FT_BOOL,
             .spec = AG_SPEC(manage_master_user_password),
@@ -520,6 +521,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
     [AG_F_MASTER_USER_SECRET_KMS_KEY_ID] =
         {
             .field = AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
+            .not_on_replica = true,
             .yaml_path = "spec.masterUserSecretKmsKeyId",
             .type = AG_FT_REF,
             .spec = AG_SPEC(master_user_secret_kms_key_id),
@@ -537,6 +539,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
     [AG_F_USERNAME] =
         {
             .field = AG_F_USERNAME,
+            .not_on_replica = true,
             .yaml_path = "spec.username",
             .type = AG_FT_STR,
             .spec = AG_SPEC(username),
@@ -554,6 +557,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
     [AG_F_PASSWORD] =
         {
             .field = AG_F_PASSWORD,
+            .not_on_replica = true,
             .yaml_path = "spec.password",
             .type = AG_FT_STR,
             .spec = AG_SPEC(password),

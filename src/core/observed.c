@@ -36,8 +36,10 @@ ag_db_cluster_release(struct ag_db_cluster *c)
 	free(c->pending.storage_type);
 	ag_strlist_release(&c->pending.enable_log_types);
 	ag_strlist_release(&c->pending.disable_log_types);
-	for (i = 0; i < c->n_members; i++)
+	for (i = 0; i < c->n_members; i++) {
 		free(c->members[i].instance_id);
+		free(c->members[i].param_group_status);
+	}
 	free(c->members);
 	ag_kvlist_release(&c->tags);
 	memset(c, 0, sizeof(*c));

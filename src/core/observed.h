@@ -14,6 +14,7 @@
 
 struct ag_db_cluster_member {
 	char *instance_id;
+	char *param_group_status; /* DBClusterParameterGroupStatus: "in-sync", "pending-reboot" */
 	bool is_writer;
 	int promotion_tier;
 };

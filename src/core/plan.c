@@ -578,17 +578,29 @@ find_param(const struct ag_db_cluster_param_group *g, const char *name)
 	return NULL;
 }
 
+/*
+ * The apply method of a manifest parameter: as written, else "immediate"
+ * for a parameter AWS reports as dynamic, else "pending-reboot" (AWS
+ * refuses "immediate" for a static parameter, and accepts pending-reboot
+ * for every parameter, so an unknown apply type takes the safe one).
+ */
 static const char *
-param_method(const struct ag_param *p)
+param_method(const struct ag_param *p, const struct ag_db_cluster_param_group *g)
 {
-	return p->apply_method != NULL && p->apply_method[0] != '\0' ? p->apply_method
-	                                                             : "immediate";
+	const struct ag_observed_param *op;
+
+	if (p->apply_method != NULL && p->apply_method[0] != '\0')
+		return p->apply_method;
+	op = g != NULL && g->params_loaded ? find_param(g, p->name) : NULL;
+	if (op != NULL && op->apply_type != NULL && strcmp(op->apply_type, "dynamic") == 0)
+		return "immediate";
+	return "pending-reboot";
 }
 
 /* Emits modify-param-group actions (chunks of 20) for the params marked in want. */
 static void
-emit_param_chunks(
-    struct ag_cluster_plan *cp, const char *group, const struct ag_manifest *m, const bool *want)
+emit_param_chunks(struct ag_cluster_plan *cp, const char *group, const struct ag_manifest *m,
+    const struct ag_db_cluster_param_group *g, const bool *want)
 {
 	struct ag_action *a = NULL;
 	size_t i, n = 0;
@@ -611,8 +623,8 @@ emit_param_chunks(
 		snprintf(key, sizeof(key), "Parameters.Parameter.%zu.ParameterValue", n);
 		ag_kvlist_add(&a->params, key, p->value != NULL ? p->value : "");
 		snprintf(key, sizeof(key), "Parameters.Parameter.%zu.ApplyMethod", n);
-		ag_kvlist_add(&a->params, key, param_method(p));
-		if (strcmp(param_method(p), "pending-reboot") == 0)
+		ag_kvlist_add(&a->params, key, param_method(p, g));
+		if (strcmp(param_method(p, g), "pending-reboot") == 0)
 			a->klass = AG_CLASS_OUTAGE;
 	}
 }
@@ -705,8 +717,8 @@ plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			want[i] = true;
 			path = ag_xasprintf("spec.parameters[%s]", p->name);
 			change_add(cp, AG_F_PARAMETERS, "parameters", path, p->value, NULL,
-			    strcmp(param_method(p), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
-			                                                   : AG_CLASS_IN_PLACE,
+			    strcmp(param_method(p, g), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
+			                                                      : AG_CLASS_IN_PLACE,
 			    AG_CHANGE_SEND, i == 0 ? "new cluster parameter group" : NULL);
 			free(path);
 		}
@@ -730,17 +742,17 @@ plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			path = ag_xasprintf("spec.parameters[%s]", p->name);
 			change_add(cp, AG_F_PARAMETERS, "parameters", path, dv,
 			    op != NULL ? op->value : NULL,
-			    strcmp(param_method(p), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
-			                                                   : AG_CLASS_IN_PLACE,
+			    strcmp(param_method(p, g), "pending-reboot") == 0 ? AG_CLASS_OUTAGE
+			                                                      : AG_CLASS_IN_PLACE,
 			    AG_CHANGE_SEND,
-			    strcmp(param_method(p), "pending-reboot") == 0
+			    strcmp(param_method(p, g), "pending-reboot") == 0
 			        ? "static parameter: takes effect after the instances reboot"
 			        : NULL);
 			free(path);
 		}
 	}
 	if (any)
-		emit_param_chunks(cp, group, m, want);
+		emit_param_chunks(cp, group, m, g, want);
 	if (g != NULL && g->params_loaded)
 		plan_param_resets(cp, g, m);
 	free(want);
@@ -1192,22 +1204,20 @@ emit_sg_ids(struct modify *mod, const char *d, const struct ag_manifest *m,
 	ag_strlist_release(&ids);
 }
 
+/* ServerlessV2ScalingConfiguration as documented: MinCapacity, and
+ * MaxCapacity only when the manifest sets it (AWS keeps or picks it). */
 static void
-emit_serverless(struct ag_kvlist *kv, const struct ag_manifest *m, const struct ag_db_cluster *live)
+emit_serverless(struct ag_kvlist *kv, const struct ag_manifest *m)
 {
 	char *a = ag_norm_number(m->spec.serverless_v2_min_capacity);
-	char *b = ag_norm_number(m->spec.serverless_v2_max_capacity > 0
-	                             ? m->spec.serverless_v2_max_capacity
-	                             : (live != NULL && live->serverless_v2_max_capacity > 0
-	                                       ? live->serverless_v2_max_capacity
-	                                       : (m->spec.serverless_v2_min_capacity > 1
-	                                                 ? m->spec.serverless_v2_min_capacity
-	                                                 : 1)));
 
 	ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MinCapacity", a);
-	ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MaxCapacity", b);
 	free(a);
-	free(b);
+	if (m->spec.serverless_v2_max_capacity > 0) {
+		a = ag_norm_number(m->spec.serverless_v2_max_capacity);
+		ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MaxCapacity", a);
+		free(a);
+	}
 }
 
 static void
@@ -1315,6 +1325,16 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 			c->note = ag_xstrdup("used only with manageMasterUserPassword: true");
 			break;
 		}
+		if (row->needs_managed_password && live->master_user_secret_arn != NULL &&
+		    live->master_user_secret_arn[0] != '\0') {
+			/* AWS takes MasterUserSecretKmsKeyId only when management is
+			 * turned on: the key of a managed secret cannot change */
+			c->state = AG_CHANGE_INFO;
+			c->note = ag_xstrdup(
+			    "the KMS key of a secret RDS already manages cannot change: turn "
+			    "manageMasterUserPassword off and on again with the new key");
+			break;
+		}
 		if (pending_matches(row, sv, live)) {
 			c->state = AG_CHANGE_PENDING;
 			c->note = ag_xstrdup("already pending in AWS until the maintenance window; "
@@ -1334,7 +1354,7 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 		mod->klass = class_max(mod->klass, row->klass);
 		break;
 	case AG_EMIT_SERVERLESS:
-		emit_serverless(&mod->params, m, live);
+		emit_serverless(&mod->params, m);
 		mod->klass = class_max(mod->klass, row->klass);
 		break;
 	case AG_EMIT_MANAGE_PASSWORD:
@@ -1405,6 +1425,38 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 	free(sv);
 }
 
+/* A replica cluster: it inherits its master user and password settings. */
+static bool
+is_replica(const struct ag_manifest *m)
+{
+	return m->spec.replication_source_identifier != NULL &&
+	       m->spec.replication_source_identifier[0] != '\0';
+}
+
+/* Static parameters wait for a reboot: say which instances still need one. */
+static void
+plan_pending_reboot(struct ag_cluster_plan *cp, const struct ag_db_cluster *live)
+{
+	char *path, *note;
+	size_t i;
+
+	for (i = 0; i < live->n_members; i++) {
+		const struct ag_db_cluster_member *mem = &live->members[i];
+
+		if (mem->instance_id == NULL || mem->param_group_status == NULL ||
+		    strcmp(mem->param_group_status, "pending-reboot") != 0)
+			continue;
+		path = ag_xasprintf("spec.instances[%s]", mem->instance_id);
+		note = ag_xasprintf("pending reboot: instance '%s' must reboot before the static "
+		                    "parameters of the cluster parameter group take effect",
+		    mem->instance_id);
+		change_add(cp, AG_F_PARAMETERS, "parameters", path, "in-sync", "pending-reboot",
+		    AG_CLASS_OUTAGE, AG_CHANGE_INFO, note);
+		free(note);
+		free(path);
+	}
+}
+
 static void
 plan_password_update(struct ag_cluster_plan *cp, struct modify *mod, enum ag_password_state pw,
     const struct ag_manifest *m)
@@ -1435,7 +1487,10 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	const struct ag_field_row *rows;
 	size_t n, i;
 	char *d, *l;
+	bool replica;
 
+	replica = is_replica(m) || (live->replication_source_identifier != NULL &&
+	                               live->replication_source_identifier[0] != '\0');
 	ctx.engine = m->spec.engine != NULL ? m->spec.engine : live->engine;
 	ctx.auto_minor = effective_auto_minor(m);
 	ctx.module_sg = module_sg(m);
@@ -1448,7 +1503,7 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		const struct ag_field_row *row = &rows[i];
 
 		if (row->norm == AG_NORM_NOT_COMPARED || row->norm == AG_NORM_WRITE_ONLY ||
-		    !ag_fieldtab_observable(row))
+		    !ag_fieldtab_observable(row) || (replica && row->not_on_replica))
 			continue;
 		ag_fieldtab_desired(&d, row, m);
 		ag_fieldtab_live(&l, row, live);
@@ -1456,7 +1511,9 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		free(d);
 		free(l);
 	}
-	plan_password_update(cp, &mod, pw, m);
+	if (!replica)
+		plan_password_update(cp, &mod, pw, m);
+	plan_pending_reboot(cp, live);
 
 	if (mod.promote) {
 		struct ag_action *a = action_add(cp, AG_ACT_PROMOTE_REPLICA, cp->id,
@@ -1504,7 +1561,8 @@ create_cluster_params(
 		struct ag_kvlist *dst;
 
 		/* parameters of other calls (subnet group, restore) are theirs */
-		if (row->create_param == NULL || row->create_call != NULL)
+		if (row->create_param == NULL || row->create_call != NULL ||
+		    (row->not_on_replica && is_replica(m)))
 			continue;
 		if (row->emit == AG_EMIT_SG_IDS) {
 			struct ag_strlist ids = AG_STRLIST_INIT;
@@ -1548,7 +1606,7 @@ create_cluster_params(
 			break;
 		}
 		case AG_EMIT_SERVERLESS:
-			emit_serverless(dst, m, NULL);
+			emit_serverless(dst, m);
 			break;
 		case AG_EMIT_ENGINE_VERSION:
 			ag_kvlist_add(dst, row->create_param, v);
@@ -1714,11 +1772,17 @@ plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	a = action_add(
 	    cp, AG_ACT_DELETE_CLUSTER, cp->id, AG_CLASS_DELETE_ONLY, AG_WAIT_CLUSTER_DELETED);
 	ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
-	ag_kvlist_add(&a->params, "FinalDBSnapshotIdentifier", snap);
-	c->note = ag_xasprintf("final snapshot '%s'%s", snap,
-	    m->spec.skip_final_snapshot ? "; skipFinalSnapshot is ignored: a final snapshot is "
-	                                  "always taken"
-	                                : "");
+	if (m->spec.skip_final_snapshot) {
+		ag_kvlist_add(&a->params, "SkipFinalSnapshot", "true");
+		c->weakens = true;
+		c->note = ag_xstrdup("WITHOUT A FINAL SNAPSHOT (skipFinalSnapshot: true): the "
+		                     "cluster's data cannot be restored after this deletion");
+		ag_strlist_add(&cp->notes, "deletion WITHOUT A FINAL SNAPSHOT: skipFinalSnapshot: "
+		                           "true; the data cannot be restored afterwards");
+	} else {
+		ag_kvlist_add(&a->params, "FinalDBSnapshotIdentifier", snap);
+		c->note = ag_xasprintf("final snapshot '%s'", snap);
+	}
 	free(snap);
 	ag_strlist_release(&insts);
 }

@@ -35,7 +35,8 @@ def start(workdir):
         port = s.getsockname()[1]
         s.close()
         log = open(os.path.join(workdir, "moto.log"), "w")
-        proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1",
+        server = os.path.join(os.path.dirname(os.path.abspath(__file__)), "moto-server.py")
+        proc = subprocess.Popen([sys.executable, server, "-H", "127.0.0.1",
                                  "-p", str(port)], stdout=log, stderr=log, cwd=workdir,
                                 start_new_session=True)
         for _ in range(150):

@@ -12,6 +12,12 @@ not recorded. Master passwords are replaced by '*' of the same length.
 It also adds what moto lacks and the agent uses: ResetDBClusterParameterGroup
 and EnableHttpEndpoint / DisableHttpEndpoint (moto 5 raises NotImplementedError
 for them; RDS offers the Data API on provisioned and Serverless v2 clusters).
+And it corrects two departures from real AWS:
+- CreateDBCluster with ReplicationSourceIdentifier: AWS takes no master user
+  or password (a replica inherits both from its source); moto insists on
+  MasterUsername and MasterUserPassword.
+- ModifyDBSubnetGroup: moto removes the group it modifies and never stores it
+  back, so the group is gone afterwards.
 """
 import argparse
 import io
@@ -23,6 +29,7 @@ import threading
 import urllib.parse
 
 from moto.core.responses import ActionResult
+from moto.rds import models as rds_models
 from moto.rds.exceptions import DBClusterNotFoundError, DBClusterParameterGroupNotFoundError
 from moto.rds.responses import RDSResponse
 from moto.server import DomainDispatcherApplication, create_backend_app
@@ -95,6 +102,28 @@ for name, fn in [("reset_db_cluster_parameter_group", reset_db_cluster_parameter
                  ("disable_http_endpoint", lambda self: set_http_endpoint(self, False))]:
     if not hasattr(RDSResponse, name):
         setattr(RDSResponse, name, fn)
+
+
+_create_db_cluster = rds_models.RDSBackend.create_db_cluster
+_modify_db_subnet_group = rds_models.RDSBackend.modify_db_subnet_group
+
+
+def create_db_cluster(self, kwargs):
+    if kwargs.get("replication_source_identifier") and not kwargs.get("master_username"):
+        kwargs = dict(kwargs, master_username="inherited-from-source")
+        if not kwargs.get("manage_master_user_password"):
+            kwargs["master_user_password"] = "inherited-from-source"
+    return _create_db_cluster(self, kwargs)
+
+
+def modify_db_subnet_group(self, subnet_name, description, subnets):
+    group = _modify_db_subnet_group(self, subnet_name, description, subnets)
+    self.subnet_groups[subnet_name] = group
+    return group
+
+
+rds_models.RDSBackend.create_db_cluster = create_db_cluster
+rds_models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
 
 def main():

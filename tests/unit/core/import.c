@@ -58,6 +58,7 @@ member(struct ag_observed *o, struct ag_db_cluster *c, const char *id, const cha
 	i->auto_minor_version_upgrade = auto_minor;
 	c->members = ag_xrealloc(c->members, (c->n_members + 1) * sizeof(*c->members));
 	c->members[c->n_members].instance_id = ag_xstrdup(id);
+	c->members[c->n_members].param_group_status = NULL;
 	c->members[c->n_members].is_writer = writer;
 	c->members[c->n_members].promotion_tier = tier;
 	c->n_members++;

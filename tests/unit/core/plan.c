@@ -152,6 +152,7 @@ add_inst(
 	i->auto_minor_version_upgrade = true;
 	c->members = ag_xrealloc(c->members, (c->n_members + 1) * sizeof(*c->members));
 	c->members[c->n_members].instance_id = ag_xstrdup(id);
+	c->members[c->n_members].param_group_status = NULL;
 	c->members[c->n_members].is_writer = writer;
 	c->members[c->n_members].promotion_tier = tier;
 	c->n_members++;
@@ -823,8 +824,10 @@ test_plan__create_with_everything(void **state)
 	assert_string_equal(
 	    param(&cp->actions[3], "DBParameterGroupFamily"), "aurora-postgresql15");
 	assert_int_equal(cp->actions[4].kind, AG_ACT_MODIFY_PARAM_GROUP);
+	/* apply type unknown (a new group): pending-reboot, which AWS accepts
+	 * for static and dynamic parameters alike */
 	assert_string_equal(
-	    param(&cp->actions[4], "Parameters.Parameter.1.ApplyMethod"), "immediate");
+	    param(&cp->actions[4], "Parameters.Parameter.1.ApplyMethod"), "pending-reboot");
 	a = &cp->actions[5];
 	assert_int_equal(a->kind, AG_ACT_CREATE_CLUSTER);
 	assert_string_equal(param(a, "DBSubnetGroupName"), "new1");
@@ -1455,6 +1458,149 @@ test_plan__autoscaling_readers_kept(void **state)
 	assert_non_null(strstr(c->note, "Auto Scaling"));
 }
 
+/* ---- requests right for real AWS ------------------------------------------ */
+
+/* Static parameters default to pending-reboot (apply type read from AWS);
+ * dynamic ones to immediate; a pending reboot is shown. */
+static void
+test_plan__parameter_apply_type(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	struct ag_db_cluster_param_group *g;
+	struct ag_observed_param *op;
+	struct ag_db_cluster *c;
+	const char *names[] = {"shared_buffers", "work_mem"};
+	const char *types[] = {"static", "dynamic"};
+	size_t i;
+
+	add_manifest(f, "db1", NULL,
+	    "  dbClusterParameterGroupName: pg1\n  parameters:\n"
+	    "    - {name: shared_buffers, value: \"2\"}\n    - {name: work_mem, value: \"2\"}\n"
+	    "  instances:\n    - {name: db1-1, instanceClass: db.r6g.large}\n");
+	c = add_live(f, "db1");
+	add_inst(f, c, "db1-1", "db.r6g.large", 0, true);
+	c->members[0].param_group_status = ag_xstrdup("pending-reboot");
+	free(c->db_cluster_parameter_group);
+	c->db_cluster_parameter_group = ag_xstrdup("pg1");
+	g = ag_observed_add_param_group(&f->obs);
+	g->name = ag_xstrdup("pg1");
+	g->params_loaded = true;
+	for (i = 0; i < 2; i++) {
+		op = ag_param_group_add_param(g);
+		op->name = ag_xstrdup(names[i]);
+		op->value = ag_xstrdup("1");
+		op->source = ag_xstrdup("user");
+		op->apply_type = ag_xstrdup(types[i]);
+	}
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_MODIFY_PARAM_GROUP);
+	assert_string_equal(param(a, "Parameters.Parameter.1.ParameterName"), "shared_buffers");
+	assert_string_equal(param(a, "Parameters.Parameter.1.ApplyMethod"), "pending-reboot");
+	assert_string_equal(param(a, "Parameters.Parameter.2.ParameterName"), "work_mem");
+	assert_string_equal(param(a, "Parameters.Parameter.2.ApplyMethod"), "immediate");
+	assert_non_null(find_change(cp, "spec.instances[db1-1]"));
+	assert_non_null(strstr(find_change(cp, "spec.instances[db1-1]")->note, "pending reboot"));
+}
+
+/* A replica inherits its master user and password settings: none is sent
+ * at create, none is compared. */
+static void
+test_plan__replica_sends_no_master_user(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "rep1", NULL,
+	    "  replicationSourceIdentifier: arn:aws:rds:us-west-2:123456789012:cluster:src\n"
+	    "  manageMasterUserPassword: true\n");
+	cp = run(f, "rep1");
+	a = find_action(cp, AG_ACT_CREATE_CLUSTER);
+	assert_string_equal(param(a, "ReplicationSourceIdentifier"),
+	    "arn:aws:rds:us-west-2:123456789012:cluster:src");
+	assert_null(param(a, "MasterUsername"));
+	assert_null(param(a, "ManageMasterUserPassword"));
+	assert_null(param(a, "MasterUserPassword"));
+
+	c = add_live(f, "rep1");
+	c->replication_source_identifier =
+	    ag_xstrdup("arn:aws:rds:us-west-2:123456789012:cluster:src");
+	free(c->master_username);
+	c->master_username = ag_xstrdup("postgres");
+	cp = run(f, "rep1");
+	assert_null(find_change(cp, "spec.username"));
+	assert_null(find_change(cp, "spec.manageMasterUserPassword"));
+	assert_int_equal(cp->n_actions, 0);
+}
+
+/* MasterUserSecretKmsKeyId only when turning management on. */
+static void
+test_plan__secret_kms_key_only_when_turning_on(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", NULL,
+	    "  manageMasterUserPassword: true\n  masterUserSecretKmsKeyId: key-new\n"
+	    "  backupRetentionPeriod: 3\n");
+	c = add_live(f, "db1");
+	c->master_user_secret_arn = ag_xstrdup("arn:aws:secretsmanager:us-east-1:1:secret:x");
+	c->master_user_secret_kms_key_id = ag_xstrdup("arn:aws:kms:us-east-1:1:key/key-old");
+	cp = run(f, "db1");
+	assert_null(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "MasterUserSecretKmsKeyId"));
+	assert_int_equal(find_change(cp, "spec.masterUserSecretKmsKeyId")->state, AG_CHANGE_INFO);
+
+	/* turning management on carries the key */
+	free(c->master_user_secret_arn);
+	c->master_user_secret_arn = NULL;
+	free(c->master_user_secret_kms_key_id);
+	c->master_user_secret_kms_key_id = NULL;
+	cp = run(f, "db1");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "MasterUserSecretKmsKeyId"), "key-new");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ManageMasterUserPassword"), "true");
+}
+
+/* serverlessV2Scaling without maxCapacity sends no MaxCapacity. */
+static void
+test_plan__serverless_max_not_invented(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_action *a;
+
+	add_manifest(f, "sv1", NULL, "  serverlessV2Scaling:\n    minCapacity: 2\n");
+	a = find_action(run(f, "sv1"), AG_ACT_CREATE_CLUSTER);
+	assert_string_equal(param(a, "ServerlessV2ScalingConfiguration.MinCapacity"), "2");
+	assert_null(param(a, "ServerlessV2ScalingConfiguration.MaxCapacity"));
+}
+
+/* skipFinalSnapshot: true is honoured on a tombstoned delete, loudly. */
+static void
+test_plan__skip_final_snapshot_honoured(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
+
+	add_manifest(f, "db1", TOMBSTONE, "  skipFinalSnapshot: true\n");
+	add_live(f, "db1");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_DELETE);
+	a = find_action(cp, AG_ACT_DELETE_CLUSTER);
+	assert_string_equal(param(a, "SkipFinalSnapshot"), "true");
+	assert_null(param(a, "FinalDBSnapshotIdentifier"));
+	assert_int_equal(ag_report_text(&b, &f->plan, 0), 0);
+	assert_non_null(strstr(b.ptr, "WITHOUT A FINAL SNAPSHOT"));
+	assert_non_null(strstr(b.ptr, "weakens protection"));
+	ag_buf_release(&b);
+}
+
 static void
 test_plan__cluster_filter(void **state)
 {
@@ -1663,6 +1809,15 @@ main(void)
 	        test_plan__removed_parameters_are_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__golden_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__parameter_apply_type, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__replica_sends_no_master_user, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__secret_kms_key_only_when_turning_on, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__serverless_max_not_invented, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__skip_final_snapshot_honoured, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__public_reader_corrected, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__public_needs_acknowledgement, setup, teardown),
