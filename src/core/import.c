@@ -172,6 +172,7 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
 	size_t i, n_inst, n_labels = 0;
 	bool auto_minor_off = false;
+	const char *other;
 	char *num;
 	int r;
 
@@ -181,16 +182,28 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		    c != NULL && c->id != NULL ? c->id : "");
 
 	rows = ag_fieldtab_rows(&n_rows);
+	other = ag_kvlist_get(&c->tags, AG_MANAGED_TAG_KEY);
+	if (other != NULL && strcmp(other, AG_MANAGED_TAG_VALUE) == 0)
+		other = NULL;
 	(void)ag_buf_addf(&b, "# AwsRdsCluster imported from the live cluster '%s'.\n", c->id);
-	(void)ag_buf_adds(&b, "# Values equal to the AWS defaults are left out; planning this file "
-	                      "against the cluster shows no changes.\n");
+	if (other == NULL)
+		(void)ag_buf_adds(&b,
+		    "# Values equal to the AWS defaults are left out; planning this "
+		    "file against the cluster shows no changes.\n");
+	else
+		(void)ag_buf_addf(&b,
+		    "# Values equal to the AWS defaults are left out. The cluster is tagged "
+		    "%s=%s: planning this\n# file shows one change, the adoption (%s=%s), and "
+		    "nothing else. Another tool's tags are kept.\n",
+		    AG_MANAGED_TAG_KEY, other, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
 	(void)ag_buf_adds(&b, "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
 	                      "metadata:\n");
 	kv_line(&b, "  ", "name", c->id);
 	for (i = 0; i < c->tags.n; i++) {
 		const char *k = c->tags.v[i].key;
 
-		if (strcmp(k, AG_MANAGED_TAG_KEY) == 0 || strncmp(k, "aws:", 4) == 0)
+		if (strcmp(k, AG_MANAGED_TAG_KEY) == 0 || strcmp(k, AG_OWNED_TAG_KEY) == 0 ||
+		    strncmp(k, "aws:", 4) == 0)
 			continue;
 		if (n_labels++ == 0)
 			(void)ag_buf_adds(&b, "  labels:\n");

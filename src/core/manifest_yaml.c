@@ -1128,16 +1128,32 @@ load_labels(struct ag_mload *l, const struct yn *v, const char *path)
 		return;
 	if (ag_kvlist_get(&l->m->labels, AG_MANAGED_TAG_KEY) == NULL)
 		max--; /* the agent adds its managed-by tag */
+	max--;         /* and the record of the keys it set */
 	for (i = 0; i + 1 < v->n; i += 2) {
 		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
+
+		/* the ownership tags are the agent's: never silently replaced */
+		if (k->kind == YN_SCALAR && strcmp(k->val, AG_OWNED_TAG_KEY) == 0)
+			ag_mload_error(l, k->pos, path,
+			    "%s: the label '%s' is reserved: the agent records there the tags it "
+			    "sets",
+			    path, AG_OWNED_TAG_KEY);
+		if (k->kind == YN_SCALAR && strcmp(k->val, AG_MANAGED_TAG_KEY) == 0 &&
+		    x->kind == YN_SCALAR && strcmp(x->val, AG_MANAGED_TAG_VALUE) != 0)
+			ag_mload_error(l, x->pos, path,
+			    "%s: '%s: %s' would be replaced: the agent tags every cluster it "
+			    "manages "
+			    "%s=%s; remove the label (or set it to %s)",
+			    path, AG_MANAGED_TAG_KEY, SHOW(shown, x->val), AG_MANAGED_TAG_KEY,
+			    AG_MANAGED_TAG_VALUE, AG_MANAGED_TAG_VALUE);
 
 		if (k->kind != YN_SCALAR || memchr(k->val, '\0', k->len) != NULL)
 			continue;
 		if (++count == max + 1)
 			ag_mload_error(l, k->pos, path,
 			    "%s: too many labels: more than %zu (AWS: at most %d tags on a "
-			    "resource, and the agent adds '%s')",
-			    path, max, AG_MANIFEST_MAX_TAGS, AG_MANAGED_TAG_KEY);
+			    "resource, and the agent adds '%s' and '%s')",
+			    path, max, AG_MANIFEST_MAX_TAGS, AG_MANAGED_TAG_KEY, AG_OWNED_TAG_KEY);
 		snprintf(sub, sizeof(sub), "%s.%s", path, SHOW(shown, k->val));
 		if ((why = ag_mcheck_tag_key(k->val)) != NULL)
 			ag_mload_error(l, k->pos, sub,

@@ -343,16 +343,61 @@ add_tags(struct ag_kvlist *kv, const struct ag_kvlist *tags)
 	}
 }
 
-/* Desired tags: metadata.labels + managed-by=aurora-gitops, sorted by key. */
+/*
+ * Desired tags, sorted by key: metadata.labels, metadata.org and
+ * metadata.env (as the tags "org" and "env" unless a label names them),
+ * managed-by=aurora-gitops, and the record of the keys set from the
+ * manifest (AG_OWNED_TAG_KEY). A key with a space, or one that no longer
+ * fits in the record's 256 characters, is not recorded: it is set but
+ * never removed.
+ */
 static void
 desired_tags(struct ag_kvlist *out, const struct ag_manifest *m)
 {
+	struct ag_buf rec = AG_BUF_INIT(AG_TAG_VALUE_MAX);
 	size_t i;
 
 	for (i = 0; i < m->labels.n; i++)
 		ag_kvlist_set(out, m->labels.v[i].key, m->labels.v[i].value);
-	ag_kvlist_set(out, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
+	if (m->org != NULL && m->org[0] != '\0' && ag_kvlist_get(out, "org") == NULL)
+		ag_kvlist_set(out, "org", m->org);
+	if (m->env != NULL && m->env[0] != '\0' && ag_kvlist_get(out, "env") == NULL)
+		ag_kvlist_set(out, "env", m->env);
 	ag_kvlist_sort(out);
+	for (i = 0; i < out->n; i++) {
+		const char *k = out->v[i].key;
+
+		if (strchr(k, ' ') != NULL || strcmp(k, AG_MANAGED_TAG_KEY) == 0 ||
+		    strcmp(k, AG_OWNED_TAG_KEY) == 0 ||
+		    rec.len + strlen(k) + (rec.len > 0) > AG_TAG_VALUE_MAX)
+			continue;
+		if (rec.len > 0)
+			(void)ag_buf_addc(&rec, ' ');
+		(void)ag_buf_adds(&rec, k);
+	}
+	ag_kvlist_set(out, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
+	if (rec.len > 0)
+		ag_kvlist_set(out, AG_OWNED_TAG_KEY, rec.ptr);
+	ag_kvlist_sort(out);
+	ag_buf_release(&rec);
+}
+
+/* Whether the live record says the agent set tag key k. */
+static bool
+owned_tag(const struct ag_db_cluster *live, const char *k)
+{
+	const char *rec = ag_kvlist_get(&live->tags, AG_OWNED_TAG_KEY), *p;
+	size_t n = strlen(k);
+
+	for (p = rec; p != NULL && *p != '\0';) {
+		const char *e = strchr(p, ' ');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (len == n && strncmp(p, k, n) == 0)
+			return true;
+		p = e != NULL ? e + 1 : p + len;
+	}
+	return false;
 }
 
 static bool
@@ -1002,67 +1047,84 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 
 /* ---- tags ---------------------------------------------------------------- */
 
+/*
+ * Tags are owned, not grabbed: labels (and org/env) are added or updated;
+ * a live key is removed only when the agent's record says it set it and
+ * the manifest no longer has it. Other tools' tags are never touched. The
+ * ownership tags (managed-by, the record) ride along with the next change
+ * rather than make one of their own, so an imported cluster plans clean;
+ * replacing another tool's managed-by is one explicit, visible change.
+ */
 static void
 plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct ag_db_cluster *live)
 {
 	struct ag_kvlist want = AG_KVLIST_INIT, add = AG_KVLIST_INIT, sorted = AG_KVLIST_INIT;
 	struct ag_strlist del = AG_STRLIST_INIT;
 	const char *arn = live->arn != NULL ? live->arn : live->id;
-	bool other_actions = cp->n_actions > 0;
-	char *path;
+	const char *other = ag_kvlist_get(&live->tags, AG_MANAGED_TAG_KEY);
+	bool changes = cp->n_actions > 0;
+	char *path, *note;
 	size_t i;
 
 	desired_tags(&want, m);
-	for (i = 0; i < want.n; i++) {
-		const char *lv = ag_kvlist_get(&live->tags, want.v[i].key);
-
-		if (lv != NULL && strcmp(lv, want.v[i].value) == 0)
-			continue;
-		if (strcmp(want.v[i].key, AG_MANAGED_TAG_KEY) == 0 && lv == NULL && !other_actions)
-			continue; /* adoption tag: rides along with the next change */
-		ag_kvlist_add(&add, want.v[i].key, want.v[i].value);
-		path = ag_xasprintf("metadata.labels.%s", want.v[i].key);
-		change_add(cp, AG_F__COUNT, "tags", path, want.v[i].value, lv, AG_CLASS_IN_PLACE,
-		    AG_CHANGE_SEND, NULL);
-		free(path);
-	}
-	if (!other_actions) {
-		/* any other tag change also brings the adoption tag */
-		for (i = 0; i < live->tags.n && !other_actions; i++) {
-			const char *k = live->tags.v[i].key;
-
-			if (strncmp(k, "aws:", 4) != 0 && ag_kvlist_get(&want, k) == NULL)
-				other_actions = true;
-		}
-		if ((other_actions || add.n > 0) &&
-		    ag_kvlist_get(&live->tags, AG_MANAGED_TAG_KEY) == NULL) {
-			ag_kvlist_add(&add, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
-			ag_kvlist_sort(&add);
-			path = ag_xstrdup("metadata.labels." AG_MANAGED_TAG_KEY);
-			change_add(cp, AG_F__COUNT, "tags", path, AG_MANAGED_TAG_VALUE, NULL,
-			    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "adoption tag");
-			free(path);
-		} else if (ag_kvlist_get(&live->tags, AG_MANAGED_TAG_KEY) == NULL) {
-			ag_strlist_add(&cp->notes,
-			    "not tagged " AG_MANAGED_TAG_KEY "=" AG_MANAGED_TAG_VALUE
-			    " yet (imported?): the tag is added with the "
-			    "next change");
-		}
-	}
 	ag_kvlist_copy(&sorted, &live->tags);
 	ag_kvlist_sort(&sorted);
 	for (i = 0; i < sorted.n; i++) {
 		const char *k = sorted.v[i].key;
 
 		if (strncmp(k, "aws:", 4) == 0 || ag_kvlist_get(&want, k) != NULL ||
-		    ag_strlist_contains(&del, k))
+		    ag_strlist_contains(&del, k) || !owned_tag(live, k))
 			continue;
 		ag_strlist_add(&del, k);
 		path = ag_xasprintf("metadata.labels.%s", k);
 		change_add(cp, AG_F__COUNT, "tags", path, NULL, sorted.v[i].value,
-		    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "tag not in metadata.labels: removed");
+		    AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+		    "label removed from the manifest: the tag the agent set is removed");
 		free(path);
 	}
+	for (i = 0; i < want.n; i++) {
+		const char *k = want.v[i].key, *lv = ag_kvlist_get(&live->tags, k);
+
+		if (lv != NULL && strcmp(lv, want.v[i].value) == 0)
+			continue;
+		if (strcmp(k, AG_MANAGED_TAG_KEY) == 0 || strcmp(k, AG_OWNED_TAG_KEY) == 0)
+			continue; /* below */
+		ag_kvlist_add(&add, k, want.v[i].value);
+		path = ag_xasprintf("metadata.labels.%s", k);
+		change_add(cp, AG_F__COUNT, "tags", path, want.v[i].value, lv, AG_CLASS_IN_PLACE,
+		    AG_CHANGE_SEND, NULL);
+		free(path);
+	}
+	changes = changes || add.n > 0 || del.n > 0;
+	if (other != NULL && strcmp(other, AG_MANAGED_TAG_VALUE) != 0) {
+		/* adopting a cluster another tool manages: explicit, visible */
+		ag_kvlist_add(&add, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
+		note = ag_xasprintf("adoption: the cluster is tagged %s=%s today; this takes it "
+		                    "over from that tool",
+		    AG_MANAGED_TAG_KEY, other);
+		change_add(cp, AG_F__COUNT, "tags", "metadata.labels." AG_MANAGED_TAG_KEY,
+		    AG_MANAGED_TAG_VALUE, other, AG_CLASS_IN_PLACE, AG_CHANGE_SEND, note);
+		free(note);
+		changes = true;
+	} else if (other == NULL && changes) {
+		ag_kvlist_add(&add, AG_MANAGED_TAG_KEY, AG_MANAGED_TAG_VALUE);
+		change_add(cp, AG_F__COUNT, "tags", "metadata.labels." AG_MANAGED_TAG_KEY,
+		    AG_MANAGED_TAG_VALUE, NULL, AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "adoption tag");
+	} else if (other == NULL) {
+		ag_strlist_add(&cp->notes,
+		    "not tagged " AG_MANAGED_TAG_KEY "=" AG_MANAGED_TAG_VALUE
+		    " yet (imported?): the tag is added with the next change");
+	}
+	if (changes) {
+		const char *rec = ag_kvlist_get(&want, AG_OWNED_TAG_KEY);
+		const char *lrec = ag_kvlist_get(&live->tags, AG_OWNED_TAG_KEY);
+
+		if (rec != NULL && (lrec == NULL || strcmp(rec, lrec) != 0))
+			ag_kvlist_add(&add, AG_OWNED_TAG_KEY, rec);
+		else if (rec == NULL && lrec != NULL)
+			ag_strlist_add(&del, AG_OWNED_TAG_KEY);
+	}
+	ag_kvlist_sort(&add);
 	ag_kvlist_release(&sorted);
 	if (add.n > 0) {
 		struct ag_action *a =

@@ -27,6 +27,10 @@
 
 #define AG_MANAGED_TAG_KEY "managed-by"
 #define AG_MANAGED_TAG_VALUE "aurora-gitops"
+/* The record of the tag keys the agent set from a manifest (labels, org,
+ * env), space-separated and sorted: only these are ever removed. */
+#define AG_OWNED_TAG_KEY "aurora-gitops/labels"
+#define AG_TAG_VALUE_MAX 256
 #define AG_PARAMS_PER_CALL 20
 /* Readers that Aurora Auto Scaling adds carry this identifier prefix. */
 #define AG_AUTOSCALING_PREFIX "application-autoscaling-"

@@ -23,7 +23,8 @@ test_expect_success 'out-of-band changes with boto3' '
 	rds.create_db_instance(DBInstanceIdentifier="orders-db-extra", DBClusterIdentifier="orders-db",
 	    DBInstanceClass="db.r6g.large", Engine="aurora-postgresql")
 	rds.delete_db_instance(DBInstanceIdentifier="orders-db-reader-2")
-	rds.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "cost-center", "Value": "x"}])
+	rds.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "cost-center", "Value": "x"},
+	    {"Key": "team", "Value": "someone-else"}])
 	PY
 '
 
@@ -44,7 +45,9 @@ test_expect_success 'plan reports each drift with its class (exit 2)' '
 	kinds = [a["kind"] for a in c["actions"]]
 	assert "create-instance" in kinds, kinds
 	assert "delete-instance" in kinds, kinds
-	assert "remove-tags" in kinds, kinds
+	assert "add-tags" in kinds, kinds
+	# cost-center is another tool'"'"'s tag: owned, not grabbed
+	assert "remove-tags" not in kinds, kinds
 	assert "modify-cluster" in kinds, kinds
 	PY
 '
@@ -82,14 +85,31 @@ test_expect_success 'apply with the reviewed digest corrects everything' '
 	assert c["DeletionProtection"] is True
 	members = sorted(m["DBInstanceIdentifier"] for m in c["DBClusterMembers"])
 	assert members == ["orders-db-reader-1", "orders-db-reader-2", "orders-db-writer"], members
-	tags = {t["Key"] for t in c["TagList"]}
-	assert "cost-center" not in tags, tags
+	tags = {t["Key"]: t["Value"] for t in c["TagList"]}
+	assert tags.get("cost-center") == "x", tags
+	assert tags.get("team") == "payments", tags
+	assert tags.get("org") == "acme" and tags.get("env") == "production", tags
 	PY
 '
 
 test_expect_success 'the plan is clean afterwards' '
 	"$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode >after.txt ||
 		{ cat after.txt; exit 1; }
+'
+
+test_expect_success 'a label removed from the manifest removes only that tag' '
+	cp m/production.yaml m/production.yaml.orig &&
+	sed -i "/^  labels:/,/^    team: payments/d" m/production.yaml &&
+	check_exit 2 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode \
+		--format json >untag.json &&
+	mv m/production.yaml.orig m/production.yaml &&
+	python3 - untag.json <<-PY
+	import json, sys
+	c = [c for c in json.load(open(sys.argv[1]))["clusters"] if c["id"] == "orders-db"][0]
+	rm = [a for a in c["actions"] if a["kind"] == "remove-tags"]
+	assert len(rm) == 1 and rm[0]["params"]["TagKeys.member.1"] == "team", c["actions"]
+	assert "TagKeys.member.2" not in rm[0]["params"], rm
+	PY
 '
 
 # moto ignores CloudwatchLogsExportConfiguration on ModifyDBCluster (its

@@ -193,6 +193,51 @@ test_import__full_cluster_zero_drift(void **state)
 	ag_observed_release(&o);
 }
 
+/* A cluster another tool manages: import says so, and the plan of the file
+ * is exactly one visible change, the adoption; the other tool's tags stay. */
+static void
+test_import__adoption_is_one_visible_change(void **state)
+{
+	struct ag_buf y = AG_BUF_INIT(1 << 20);
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_manifest_set set;
+	struct ag_diags d;
+	struct ag_plan plan;
+	struct ag_plan_input in;
+	struct ag_observed o;
+	struct ag_db_cluster *c;
+	const struct ag_cluster_plan *cp;
+
+	(void)state;
+	ag_observed_init(&o);
+	c = live(&o, "legacy", "aurora-postgresql", "15.4");
+	ag_kvlist_add(&c->tags, "managed-by", "terraform");
+	ag_kvlist_add(&c->tags, "planton.org/stack", "s1");
+	assert_int_equal(ag_import_render(&y, c, &o, &err), 0);
+	assert_non_null(strstr(y.ptr, "tagged managed-by=terraform"));
+	assert_null(strstr(y.ptr, "shows no changes"));
+	ag_manifest_set_init(&set);
+	ag_diags_init(&d);
+	assert_int_equal(ag_manifest_parse(&set, &d, y.ptr, y.len, "import.yaml"), 0);
+	ag_plan_init(&plan);
+	ag_plan_input_init(&in);
+	in.manifests = &set;
+	in.observed = &o;
+	in.now = 1794988000;
+	assert_int_equal(ag_plan_compute(&plan, &in, &err), 0);
+	cp = ag_plan_find(&plan, "legacy");
+	assert_int_equal(cp->n_changes, 1);
+	assert_string_equal(cp->changes[0].path, "metadata.labels.managed-by");
+	assert_non_null(strstr(cp->changes[0].note, "adoption"));
+	assert_int_equal(cp->n_actions, 1);
+	assert_int_equal(cp->actions[0].kind, AG_ACT_ADD_TAGS);
+	ag_plan_release(&plan);
+	ag_manifest_set_release(&set);
+	ag_diags_release(&d);
+	ag_buf_release(&y);
+	ag_observed_release(&o);
+}
+
 static void
 test_import__refuses_nameless(void **state)
 {
@@ -213,6 +258,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_import__moto_cluster_zero_drift),
 	    cmocka_unit_test(test_import__full_cluster_zero_drift),
+	    cmocka_unit_test(test_import__adoption_is_one_visible_change),
 	    cmocka_unit_test(test_import__refuses_nameless),
 	};
 

@@ -840,8 +840,10 @@ test_plan__create_with_everything(void **state)
 	assert_string_equal(param(a, "BackupRetentionPeriod"), "7");
 	assert_string_equal(param(a, "DeletionProtection"), "true");
 	assert_string_equal(param(a, "MasterUsername"), "master");
-	assert_string_equal(param(a, "Tags.Tag.1.Key"), "managed-by");
-	assert_string_equal(param(a, "Tags.Tag.2.Key"), "team");
+	assert_string_equal(param(a, "Tags.Tag.1.Key"), "aurora-gitops/labels");
+	assert_string_equal(param(a, "Tags.Tag.1.Value"), "team");
+	assert_string_equal(param(a, "Tags.Tag.2.Key"), "managed-by");
+	assert_string_equal(param(a, "Tags.Tag.3.Key"), "team");
 	assert_int_equal(a->wait, AG_WAIT_CLUSTER_AVAILABLE);
 	assert_int_equal(cp->actions[6].kind, AG_ACT_CREATE_INSTANCE);
 	assert_string_equal(param(&cp->actions[7], "PromotionTier"), "2");
@@ -976,15 +978,20 @@ test_plan__tags_and_logs(void **state)
 	c = add_live(f, "db1");
 	ag_kvlist_add(&c->tags, "team", "web");
 	ag_kvlist_add(&c->tags, "old", "x");
+	ag_kvlist_add(&c->tags, "planton.org/resource", "z"); /* another tool's */
 	ag_kvlist_add(&c->tags, "aws:backup:plan", "y");
+	ag_kvlist_add(&c->tags, AG_OWNED_TAG_KEY, "old team"); /* what the agent set */
 	ag_strlist_add(&c->enabled_cloudwatch_logs_exports, "upgrade");
 	cp = run(f, "db1");
 	a = find_action(cp, AG_ACT_ADD_TAGS);
 	assert_string_equal(param(a, "ResourceName"), c->arn);
-	assert_string_equal(param(a, "Tags.Tag.1.Key"), "env");
-	assert_string_equal(param(a, "Tags.Tag.2.Key"), "team");
-	assert_string_equal(param(a, "Tags.Tag.2.Value"), "data");
+	assert_string_equal(param(a, "Tags.Tag.1.Key"), AG_OWNED_TAG_KEY);
+	assert_string_equal(param(a, "Tags.Tag.1.Value"), "env team");
+	assert_string_equal(param(a, "Tags.Tag.2.Key"), "env");
+	assert_string_equal(param(a, "Tags.Tag.3.Key"), "team");
+	assert_string_equal(param(a, "Tags.Tag.3.Value"), "data");
 	a = find_action(cp, AG_ACT_REMOVE_TAGS);
+	/* only what the agent set: never another tool's tag */
 	assert_string_equal(param(a, "TagKeys.member.1"), "old");
 	assert_null(param(a, "TagKeys.member.2"));
 	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
@@ -1130,8 +1137,9 @@ test_plan__digest_is_stable(void **state)
 
 	build_fleet(f, false);
 	run(f, "db1");
-	/* create db1-4, modify db1-1, delete db1-2 and db1-3, tags, cluster */
-	assert_int_equal(ag_plan_find(&f->plan, "db1")->n_actions, 7);
+	/* create db1-4, modify db1-1, delete db1-2 and db1-3, add tags, cluster
+	 * (the live tags y and z are not the agent's: never removed) */
+	assert_int_equal(ag_plan_find(&f->plan, "db1")->n_actions, 6);
 	memcpy(d1, f->plan.digest, 65);
 	run(f, "db1");
 	assert_string_equal(d1, f->plan.digest);
@@ -1601,6 +1609,37 @@ test_plan__skip_final_snapshot_honoured(void **state)
 	ag_buf_release(&b);
 }
 
+/* Adopting a cluster another tool manages is one explicit change; its tags
+ * stay; org and env become tags. */
+static void
+test_plan__tags_owned_not_grabbed(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *ch;
+	struct ag_db_cluster *c;
+	const struct ag_action *a;
+
+	add_manifest(f, "db1", "  org: acme\n  env: prod\n", NULL);
+	c = add_live(f, "db1");
+	ag_kvlist_release(&c->tags);
+	ag_kvlist_add(&c->tags, "managed-by", "planton");
+	ag_kvlist_add(&c->tags, "planton.org/stack", "s1");
+	cp = run(f, "db1");
+	ch = find_change(cp, "metadata.labels.managed-by");
+	assert_non_null(ch);
+	assert_string_equal(ch->live, "planton");
+	assert_non_null(strstr(ch->note, "adoption"));
+	assert_null(find_action(cp, AG_ACT_REMOVE_TAGS));
+	a = find_action(cp, AG_ACT_ADD_TAGS);
+	assert_string_equal(param(a, "Tags.Tag.1.Key"), AG_OWNED_TAG_KEY);
+	assert_string_equal(param(a, "Tags.Tag.1.Value"), "env org");
+	assert_string_equal(param(a, "Tags.Tag.2.Key"), "env");
+	assert_string_equal(param(a, "Tags.Tag.2.Value"), "prod");
+	assert_string_equal(param(a, "Tags.Tag.3.Key"), "managed-by");
+	assert_string_equal(param(a, "Tags.Tag.4.Key"), "org");
+}
+
 static void
 test_plan__cluster_filter(void **state)
 {
@@ -1809,6 +1848,7 @@ main(void)
 	        test_plan__removed_parameters_are_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__golden_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__tags_owned_not_grabbed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__parameter_apply_type, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__replica_sends_no_master_user, setup, teardown),
