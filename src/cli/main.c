@@ -55,7 +55,7 @@ const struct ag_cmd ag_cmds[] = {
         "report (--github OWNER/REPO --pr N | --gitlab PROJECT --mr N) --markdown FILE\n"
         "     --json FILE [--sha SHA] [--api-url URL] [--target-url URL] [--no-status]"},
     {"import", cmd_import, false, "write manifests for live clusters",
-        "import CLUSTER_ID... [--out DIR]"},
+        "import CLUSTER_ID... | --all | --match GLOB [--dir DIR] [--out DIR]"},
     {"status", cmd_status, false, "show sealed-key usage and what the agent recorded",
         "status [--dir DIR] [--state-dir DIR]\n"
         "     status --repo URL|PATH [--format text|json] [--history CLUSTER] [--notes-ref R]\n"

@@ -28,6 +28,7 @@ enum {
 	O_MAX_DELETES,
 	O_LOG_FORMAT,
 	O_ALL,
+	O_MATCH,
 	O_WAIT_TIMEOUT,
 	O_POLL,
 	O_PATH,
@@ -66,6 +67,7 @@ static const struct option longopts[] = {
     {"max-deletes", required_argument, NULL, O_MAX_DELETES},
     {"log-format", required_argument, NULL, O_LOG_FORMAT},
     {"all", no_argument, NULL, O_ALL},
+    {"match", required_argument, NULL, O_MATCH},
     {"wait-timeout", required_argument, NULL, O_WAIT_TIMEOUT},
     {"poll-interval", required_argument, NULL, O_POLL},
     {"path", required_argument, NULL, O_PATH},
@@ -200,7 +202,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 	while ((c = getopt_long(argc, argv, ":vq", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_DIR:
-			if (!(accept & AG_OPT_SOURCE))
+			if (!(accept & (AG_OPT_SOURCE | AG_OPT_OUTDIR)))
 				goto unknown;
 			o->cfg.dir = optarg;
 			break;
@@ -320,6 +322,12 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			break;
 		case O_ALL:
 			o->cfg.include_unmanaged = true;
+			o->all = true;
+			break;
+		case O_MATCH:
+			if (!(accept & AG_OPT_OUTDIR))
+				goto unknown;
+			o->match = optarg;
 			break;
 		case O_WAIT_TIMEOUT:
 			if (parse_duration_ms(&o->cfg.wait_timeout_ms, optarg) < 0)

@@ -55,6 +55,8 @@ struct ag_cli_opts {
 	const char *format; /* "text" | "json" | "markdown" */
 	const char *out;    /* --out FILE (plan) or DIR (import) */
 	bool detailed_exitcode;
+	bool all;               /* --all */
+	const char *match;      /* import: --match GLOB */
 	int verbosity;          /* -1 quiet (-q), 0 default, 1+ verbose (-v) */
 	struct ag_strlist args; /* positional arguments */
 	struct ag_strlist clusters;

@@ -75,6 +75,43 @@ test_expect_success 'the imported manifests plan with zero drift' '
 		{ cat plan.txt; exit 1; }
 '
 
+test_expect_success 'setup: three more clusters, one managed by another tool' '
+	boto3_run <<-PY
+	for cid, tags in (("adopt-a", []), ("adopt-b", []),
+	        ("other-x", [{"Key": "managed-by", "Value": "terraform"},
+	                     {"Key": "planton.org/stack", "Value": "s1"}])):
+	    rds.create_db_cluster(DBClusterIdentifier=cid, Engine="aurora-postgresql",
+	        EngineVersion="16.1", MasterUsername="admin", ManageMasterUserPassword=True,
+	        DBSubnetGroupName="shared", Tags=tags)
+	PY
+'
+
+test_expect_success 'import --all adopts every cluster no manifest covers, in one describe' '
+	"$AG_BIN" import --all --dir m --out all -v 2>all.err &&
+	test "$(ls all | sort | tr "\n" " ")" = "adopt-a.yaml adopt-b.yaml other-x.yaml " ||
+		{ ls all; cat all.err; exit 1; }
+'
+
+test_expect_success 'import --match GLOB (case-insensitive) picks the matching ones' '
+	"$AG_BIN" import --match "ADOPT-*" --dir m --out some 2>some.err &&
+	test "$(ls some | sort | tr "\n" " ")" = "adopt-a.yaml adopt-b.yaml " ||
+		{ ls some; cat some.err; exit 1; } &&
+	check_exit 64 "$AG_BIN" import legacy-00 --all 2>usage.err
+'
+
+test_expect_success 'adopting a cluster another tool manages is one visible change' '
+	check_contains all/other-x.yaml "tagged managed-by=terraform" &&
+	mkdir adopt && cp all/other-x.yaml adopt/ &&
+	check_exit 2 "$AG_BIN" plan --dir adopt --state-dir "$STATE" --detailed-exitcode \
+		--format json >adopt.json &&
+	python3 - adopt.json <<-PY
+	import json, sys
+	c = json.load(open(sys.argv[1]))["clusters"][0]
+	assert [x["path"] for x in c["changes"]] == ["metadata.labels.managed-by"], c["changes"]
+	assert [a["kind"] for a in c["actions"]] == ["add-tags"], c["actions"]
+	PY
+'
+
 test_expect_success 'import of a missing cluster is a clear error' '
 	check_exit 1 "$AG_BIN" import no-such-cluster 2>err &&
 	check_contains err "no-such-cluster"
