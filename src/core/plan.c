@@ -1149,6 +1149,7 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 /* ---- update of an existing cluster ----------------------------------------- */
 
 struct modify {
+	const struct ag_observed *observed;
 	struct ag_kvlist params;
 	enum ag_update_class klass;
 	bool promote;
@@ -1282,6 +1283,50 @@ emit_serverless(struct ag_kvlist *kv, const struct ag_manifest *m)
 	}
 }
 
+/*
+ * A major upgrade takes parameter groups of the new family. Without a group
+ * of its own the cluster moves to default.<family> (cluster and instance
+ * groups, sent with the upgrade). A group the manifest names is created in
+ * the new family when it does not exist yet (plan_parameters); one that
+ * exists in the old family cannot serve: the change is blocked with the
+ * fix. Returns false when blocked.
+ */
+static bool
+major_param_groups(struct ag_change *c, struct modify *mod, const struct ag_manifest *m,
+    const char *engine, const char *version)
+{
+	const struct ag_field_row *prow = ag_fieldtab_row(AG_F_DB_CLUSTER_PARAMETER_GROUP_NAME);
+	char *fam = ag_fieldtab_param_family(engine, version), *group = NULL, *dflt;
+	const struct ag_db_cluster_param_group *g;
+	bool ok = true;
+
+	if (fam == NULL)
+		return true;
+	dflt = ag_xasprintf("default.%s", fam);
+	if (!ag_fieldtab_desired(&group, prow, m)) {
+		ag_kvlist_set(&mod->params, "DBClusterParameterGroupName", dflt);
+		ag_kvlist_set(&mod->params, "DBInstanceParameterGroupName", dflt);
+	} else if ((g = ag_observed_find_param_group(mod->observed, group)) != NULL &&
+	           g->family != NULL && strcmp(g->family, fam) != 0) {
+		c->klass = AG_CLASS_BLOCKED;
+		c->state = AG_CHANGE_BLOCKED;
+		free(c->note);
+		c->note = ag_xasprintf(
+		    "the cluster parameter group '%s' is of family %s, and the upgrade needs %s: "
+		    "set spec.dbClusterParameterGroupName to a new name (the agent creates it in "
+		    "%s with spec.parameters) in the same commit as the upgrade",
+		    group, g->family, fam, fam);
+		ok = false;
+	} else {
+		/* the instances' groups are not the agent's: the new default */
+		ag_kvlist_set(&mod->params, "DBInstanceParameterGroupName", dflt);
+	}
+	free(dflt);
+	free(group);
+	free(fam);
+	return ok;
+}
+
 static void
 diff_engine_version(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_row *row,
     const struct ag_manifest *m, const struct ag_db_cluster *live, const char *d, const char *l)
@@ -1335,7 +1380,8 @@ diff_engine_version(struct ag_cluster_plan *cp, struct modify *mod, const struct
 	    AG_CHANGE_SEND,
 	    v == AG_VERSION_UPGRADE_MAJOR ? "major version upgrade: the cluster restarts"
 	                                  : "minor version upgrade: the cluster restarts");
-	(void)c;
+	if (v == AG_VERSION_UPGRADE_MAJOR && !major_param_groups(c, mod, m, engine, d))
+		return; /* blocked: nothing of the upgrade is sent */
 	ag_kvlist_add(&mod->params, "EngineVersion", d);
 	if (v == AG_VERSION_UPGRADE_MAJOR)
 		ag_kvlist_add(&mod->params, "AllowMajorVersionUpgrade", "true");
@@ -1543,8 +1589,8 @@ static void
 plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m,
     const struct ag_db_cluster *live, enum ag_password_state pw)
 {
-	struct modify mod = {
-	    AG_KVLIST_INIT, AG_CLASS_NONE, false, -1, in->forbid_weakening || m->forbid_weakening};
+	struct modify mod = {in->observed, AG_KVLIST_INIT, AG_CLASS_NONE, false, -1,
+	    in->forbid_weakening || m->forbid_weakening};
 	struct ag_norm_ctx ctx;
 	const struct ag_field_row *rows;
 	size_t n, i;

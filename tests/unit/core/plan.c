@@ -479,6 +479,54 @@ test_plan__engine_version_rules(void **state)
 	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "ApplyImmediately"), "true");
 	c = find_change(cp, "spec.engineVersion");
 	assert_null(strstr(c->note, "deferred"));
+	/* the new family's default groups go with a major upgrade */
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "DBClusterParameterGroupName"),
+	    "default.aurora-postgresql16");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "DBInstanceParameterGroupName"),
+	    "default.aurora-postgresql16");
+}
+
+/* A major upgrade of a cluster with its own parameter group: a group of
+ * the old family is refused with the fix; a new name is created in the new
+ * family and sent with the upgrade. */
+static void
+test_plan__major_upgrade_own_group(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster_param_group *g;
+	struct ag_db_cluster *c;
+	const struct ag_action *a;
+
+	add_manifest(f, "db1", NULL,
+	    "  engineVersion: \"16.1\"\n  allowMajorVersionUpgrade: true\n"
+	    "  dbClusterParameterGroupName: pg15\n"
+	    "  parameters:\n    - {name: work_mem, value: \"1\"}\n");
+	c = add_live(f, "db1");
+	free(c->db_cluster_parameter_group);
+	c->db_cluster_parameter_group = ag_xstrdup("pg15");
+	g = ag_observed_add_param_group(&f->obs);
+	g->name = ag_xstrdup("pg15");
+	g->family = ag_xstrdup("aurora-postgresql15");
+	cp = run(f, "db1");
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_non_null(strstr(find_change(cp, "spec.engineVersion")->note, "new name"));
+
+	ag_manifest_set_release(&f->set);
+	add_manifest(f, "db1", NULL,
+	    "  engineVersion: \"16.1\"\n  allowMajorVersionUpgrade: true\n"
+	    "  dbClusterParameterGroupName: pg16\n"
+	    "  parameters:\n    - {name: work_mem, value: \"1\"}\n");
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_CREATE_PARAM_GROUP);
+	assert_string_equal(param(a, "DBParameterGroupFamily"), "aurora-postgresql16");
+	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
+	assert_string_equal(param(a, "EngineVersion"), "16.1");
+	assert_string_equal(param(a, "DBClusterParameterGroupName"), "pg16");
+	assert_string_equal(
+	    param(a, "DBInstanceParameterGroupName"), "default.aurora-postgresql16");
 }
 
 static void
@@ -1848,6 +1896,7 @@ main(void)
 	        test_plan__removed_parameters_are_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__golden_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__major_upgrade_own_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__tags_owned_not_grabbed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__parameter_apply_type, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
