@@ -1,6 +1,7 @@
 #include "agent/cycle.h"
 #include "agent/state.h"
 #include "aws/client.h"
+#include "aws/ec2.h"
 #include "aws/rds.h"
 #include "core/bug.h"
 #include "core/buf.h"
@@ -290,6 +291,99 @@ out:
 	return rc;
 }
 
+/* Security groups of at most this many clusters per DescribeSecurityGroups
+ * (AWS allows 200 filter values). */
+#define SG_NAMES_PER_CALL 200
+
+static void
+add_sgs(struct ag_observed *o, const struct ag_ec2_security_group *v, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < n; i++) {
+		struct ag_observed_sg *g = ag_observed_add_sg(o);
+
+		g->id = v[i].id ? ag_xstrdup(v[i].id) : NULL;
+		g->name = v[i].name ? ag_xstrdup(v[i].name) : NULL;
+		g->vpc_id = v[i].vpc_id ? ag_xstrdup(v[i].vpc_id) : NULL;
+		for (j = 0; j < v[i].n_ingress; j++) {
+			const struct ag_ec2_rule *r = &v[i].ingress[j];
+
+			for (k = 0; k < r->cidrs.n + r->group_ids.n; k++) {
+				struct ag_observed_rule *x = ag_observed_sg_add_rule(g);
+
+				x->protocol = ag_xstrdup(r->protocol ? r->protocol : "");
+				x->from_port = r->from_port;
+				x->to_port = r->to_port;
+				if (k < r->cidrs.n)
+					x->cidr = ag_xstrdup(r->cidrs.v[k]);
+				else
+					x->group_id = ag_xstrdup(r->group_ids.v[k - r->cidrs.n]);
+			}
+		}
+	}
+}
+
+/*
+ * The network state the planner compares (plan.c, plan_network): the
+ * security groups the agent made (named after their clusters) and the DB
+ * subnet groups, each read once for the whole fleet — one paginated call
+ * per 200 clusters with their own group, one paginated call for all subnet
+ * groups — and only when some manifest needs it.
+ */
+static int
+observe_network(struct ag_cycle *cy, struct ag_error *err)
+{
+	struct ag_strlist names = AG_STRLIST_INIT;
+	bool want_subnets = false;
+	size_t i, start;
+	int rc = 0;
+
+	for (i = 0; i < cy->manifests.n; i++) {
+		const struct ag_cluster_spec *s = &cy->manifests.v[i].spec;
+
+		if ((s->allowed_cidr_blocks.n > 0 || s->security_group_ids.n > 0) &&
+		    cy->manifests.v[i].cluster_id != NULL)
+			ag_strlist_add(&names, cy->manifests.v[i].cluster_id);
+		if (s->subnet_ids.n > 0 &&
+		    (s->db_subnet_group_name == NULL || s->db_subnet_group_name[0] == '\0'))
+			want_subnets = true;
+	}
+	for (start = 0; start < names.n && rc == 0; start += SG_NAMES_PER_CALL) {
+		struct ag_kvlist filters = AG_KVLIST_INIT;
+		struct ag_ec2_security_group *v = NULL;
+		size_t n = 0;
+
+		for (i = start; i < names.n && i < start + SG_NAMES_PER_CALL; i++)
+			ag_kvlist_add(&filters, "group-name", names.v[i]);
+		rc = ag_ec2_describe_security_groups(cy->env->aws, NULL, &filters, &v, &n, err);
+		if (rc == 0)
+			add_sgs(&cy->observed, v, n);
+		ag_ec2_security_groups_free(v, n);
+		ag_kvlist_release(&filters);
+	}
+	if (rc == 0 && names.n > 0)
+		cy->observed.sgs_loaded = true;
+	if (rc == 0 && want_subnets) {
+		struct ag_rds_subnet_group *v = NULL;
+		size_t n = 0;
+
+		rc = ag_rds_describe_db_subnet_groups(cy->env->aws, NULL, NULL, &v, &n, err);
+		for (i = 0; rc == 0 && i < n; i++) {
+			struct ag_observed_subnet_group *g =
+			    ag_observed_add_subnet_group(&cy->observed);
+
+			g->name = v[i].name ? ag_xstrdup(v[i].name) : NULL;
+			ag_strlist_copy(&g->subnet_ids, &v[i].subnet_ids);
+		}
+		if (rc == 0)
+			cy->observed.subnet_groups_loaded = true;
+		ag_rds_subnet_groups_free(v, n);
+	}
+	ag_strlist_release(&names);
+	return rc;
+}
+
 int
 ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 {
@@ -304,6 +398,8 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 	rc = ag_rds_describe_all(cy->env->aws, NULL, &cy->observed, err);
 	if (rc == 0)
 		rc = observe_param_groups(cy, err);
+	if (rc == 0)
+		rc = observe_network(cy, err);
 	cy->describe_ms = (long)(clk->mono_ms(clk->ctx) - t0);
 	if (rc < 0)
 		ag_error_prefix(err, "cannot read the live state from AWS");

@@ -160,6 +160,72 @@ lookup_sg(struct ag_aws_client *aws, const struct ag_action *a, char **out, stru
 	return rc;
 }
 
+/* The values of the numbered members prefix.1, prefix.2, ... of params,
+ * sorted. */
+static void
+members_of(struct ag_strlist *out, const struct ag_kvlist *params, const char *prefix)
+{
+	size_t i, n = strlen(prefix);
+
+	for (i = 0; i < params->n; i++)
+		if (strncmp(params->v[i].key, prefix, n) == 0)
+			ag_strlist_add(out, params->v[i].value);
+	ag_strlist_sort(out);
+}
+
+/*
+ * "Already exists" is success only when the existing object is the one
+ * the action would have made: a subnet group with the same subnets, a
+ * cluster parameter group of the same family. (A security group is looked
+ * up by name in its VPC; an ingress rule is authorized one per call, so its
+ * Duplicate names exactly that rule.)
+ */
+static int
+check_existing(struct ag_aws_client *aws, const struct ag_action *a, struct ag_error *err)
+{
+	struct ag_strlist want = AG_STRLIST_INIT, have = AG_STRLIST_INIT;
+	const char *name;
+	size_t i, n = 0;
+	bool same = true;
+	int rc = 0;
+
+	if (a->kind == AG_ACT_CREATE_SUBNET_GROUP) {
+		struct ag_rds_subnet_group *v = NULL;
+
+		name = ag_kvlist_get(&a->params, "DBSubnetGroupName");
+		rc = ag_rds_describe_db_subnet_groups(aws, name, NULL, &v, &n, err);
+		if (rc == 0 && n == 1) {
+			members_of(&want, &a->params, "SubnetIds.SubnetIdentifier.");
+			ag_strlist_copy(&have, &v[0].subnet_ids);
+			ag_strlist_sort(&have);
+			same = want.n == have.n;
+			for (i = 0; same && i < want.n; i++)
+				same = strcmp(want.v[i], have.v[i]) == 0;
+			if (!same)
+				rc = ag_error_set(err, AG_ECONFLICT,
+				    "subnet group '%s' already exists with other subnets; the next "
+				    "run corrects them with ModifyDBSubnetGroup",
+				    name ? name : "");
+		}
+		ag_rds_subnet_groups_free(v, n);
+	} else if (a->kind == AG_ACT_CREATE_PARAM_GROUP) {
+		struct ag_rds_cluster_param_group *v = NULL;
+		const char *fam = ag_kvlist_get(&a->params, "DBParameterGroupFamily");
+
+		name = ag_kvlist_get(&a->params, "DBClusterParameterGroupName");
+		rc = ag_rds_describe_db_cluster_parameter_groups(aws, name, NULL, &v, &n, err);
+		if (rc == 0 && n == 1 && fam != NULL && v[0].family != NULL &&
+		    strcmp(fam, v[0].family) != 0)
+			rc = ag_error_set(err, AG_ECONFLICT,
+			    "cluster parameter group '%s' already exists in family %s, not %s",
+			    name ? name : "", v[0].family, fam);
+		ag_rds_cluster_param_groups_free(v, n);
+	}
+	ag_strlist_release(&want);
+	ag_strlist_release(&have);
+	return rc;
+}
+
 static enum ag_aws_service
 service_of(const struct ag_action *a)
 {
@@ -357,10 +423,11 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 	if (rc < 0) {
 		ei = ag_aws_client_last_error(aws);
 		if (ei && already_exists(ei->code)) {
-			ag_log_info(
-			    "cluster '%s': %s: already exists, keeping it", cp->id, a->action);
 			ag_error_clear(err);
-			rc = 0;
+			if ((rc = check_existing(aws, a, err)) < 0)
+				goto out;
+			ag_log_info("cluster '%s': %s: already exists and matches, keeping it",
+			    cp->id, a->action);
 			if (a->kind == AG_ACT_CREATE_SECURITY_GROUP) {
 				rc = lookup_sg(aws, a, &sgid, err);
 				if (rc < 0)

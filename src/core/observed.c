@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/compat.h"
 
@@ -108,6 +109,69 @@ ag_param_group_add_param(struct ag_db_cluster_param_group *g)
 	return p;
 }
 
+struct ag_observed_sg *
+ag_observed_add_sg(struct ag_observed *o)
+{
+	struct ag_observed_sg *g;
+
+	AG_GROW(o->sgs, o->cap_sgs, o->n_sgs + 1);
+	g = &o->sgs[o->n_sgs++];
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+struct ag_observed_rule *
+ag_observed_sg_add_rule(struct ag_observed_sg *g)
+{
+	struct ag_observed_rule *r;
+
+	g->rules = ag_xrealloc(g->rules, (g->n_rules + 1) * sizeof(*g->rules));
+	r = &g->rules[g->n_rules++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+struct ag_observed_subnet_group *
+ag_observed_add_subnet_group(struct ag_observed *o)
+{
+	struct ag_observed_subnet_group *g;
+
+	AG_GROW(o->subnet_groups, o->cap_subnet_groups, o->n_subnet_groups + 1);
+	g = &o->subnet_groups[o->n_subnet_groups++];
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+const struct ag_observed_sg *
+ag_observed_find_sg(const struct ag_observed *o, const char *cluster_id, const char *vpc_id)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_sgs; i++) {
+		const struct ag_observed_sg *g = &o->sgs[i];
+
+		if (g->name == NULL || strcasecmp(g->name, cluster_id) != 0)
+			continue;
+		if (vpc_id != NULL && vpc_id[0] != '\0' &&
+		    (g->vpc_id == NULL || strcmp(g->vpc_id, vpc_id) != 0))
+			continue;
+		return g;
+	}
+	return NULL;
+}
+
+const struct ag_observed_subnet_group *
+ag_observed_find_subnet_group(const struct ag_observed *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_subnet_groups; i++)
+		if (o->subnet_groups[i].name != NULL &&
+		    strcasecmp(o->subnet_groups[i].name, name) == 0)
+			return &o->subnet_groups[i];
+	return NULL;
+}
+
 const struct ag_db_cluster_param_group *
 ag_observed_find_param_group(const struct ag_observed *o, const char *name)
 {
@@ -129,6 +193,25 @@ ag_observed_release(struct ag_observed *o)
 	for (i = 0; i < o->n_param_groups; i++)
 		ag_db_cluster_param_group_release(&o->param_groups[i]);
 	free(o->param_groups);
+	for (i = 0; i < o->n_sgs; i++) {
+		size_t j;
+
+		for (j = 0; j < o->sgs[i].n_rules; j++) {
+			free(o->sgs[i].rules[j].protocol);
+			free(o->sgs[i].rules[j].cidr);
+			free(o->sgs[i].rules[j].group_id);
+		}
+		free(o->sgs[i].rules);
+		free(o->sgs[i].id);
+		free(o->sgs[i].name);
+		free(o->sgs[i].vpc_id);
+	}
+	free(o->sgs);
+	for (i = 0; i < o->n_subnet_groups; i++) {
+		free(o->subnet_groups[i].name);
+		ag_strlist_release(&o->subnet_groups[i].subnet_ids);
+	}
+	free(o->subnet_groups);
 	for (i = 0; i < o->n_clusters; i++)
 		ag_db_cluster_release(&o->clusters[i]);
 	for (i = 0; i < o->n_instances; i++)

@@ -116,6 +116,31 @@ struct ag_db_cluster_param_group {
 	size_t cap_params;
 };
 
+/* One ingress permission of a security group: protocol, port range, and one
+ * source (an IPv4 CIDR or a security group id). */
+struct ag_observed_rule {
+	char *protocol; /* "tcp", "-1" */
+	int from_port;
+	int to_port;
+	char *cidr;     /* NULL when the source is a group */
+	char *group_id; /* NULL when the source is a CIDR */
+};
+
+/* A security group the agent made for a cluster (named after it). */
+struct ag_observed_sg {
+	char *id;
+	char *name;
+	char *vpc_id;
+	struct ag_observed_rule *rules;
+	size_t n_rules;
+};
+
+/* A DB subnet group and its subnets. */
+struct ag_observed_subnet_group {
+	char *name;
+	struct ag_strlist subnet_ids;
+};
+
 /* A snapshot of a region: every cluster and instance the agent looked at. */
 struct ag_observed {
 	struct ag_db_cluster *clusters;
@@ -127,6 +152,16 @@ struct ag_observed {
 	struct ag_db_cluster_param_group *param_groups;
 	size_t n_param_groups;
 	size_t cap_param_groups;
+	/* Network state, read once per cycle for the whole fleet; compared
+	 * only when loaded (a failed or skipped read never looks empty). */
+	bool sgs_loaded;
+	struct ag_observed_sg *sgs;
+	size_t n_sgs;
+	size_t cap_sgs;
+	bool subnet_groups_loaded;
+	struct ag_observed_subnet_group *subnet_groups;
+	size_t n_subnet_groups;
+	size_t cap_subnet_groups;
 };
 
 void ag_observed_init(struct ag_observed *o);
@@ -141,6 +176,15 @@ struct ag_observed_param *ag_param_group_add_param(struct ag_db_cluster_param_gr
 const struct ag_db_cluster_param_group *ag_observed_find_param_group(
     const struct ag_observed *o, const char *name);
 void ag_db_cluster_param_group_release(struct ag_db_cluster_param_group *g);
+struct ag_observed_sg *ag_observed_add_sg(struct ag_observed *o);
+struct ag_observed_rule *ag_observed_sg_add_rule(struct ag_observed_sg *g);
+struct ag_observed_subnet_group *ag_observed_add_subnet_group(struct ag_observed *o);
+/* The agent's security group of a cluster: named cluster_id (ASCII
+ * case-insensitive) and, when vpc_id is given, in that VPC; NULL if none. */
+const struct ag_observed_sg *ag_observed_find_sg(
+    const struct ag_observed *o, const char *cluster_id, const char *vpc_id);
+const struct ag_observed_subnet_group *ag_observed_find_subnet_group(
+    const struct ag_observed *o, const char *name);
 const struct ag_db_cluster *ag_observed_find_cluster(const struct ag_observed *o, const char *id);
 const struct ag_db_instance *ag_observed_find_instance(const struct ag_observed *o, const char *id);
 

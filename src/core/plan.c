@@ -50,6 +50,8 @@ static const struct {
     [AG_ACT_REMOVE_TAGS] = {"remove-tags", "rds", "RemoveTagsFromResource"},
     [AG_ACT_DELETE_CLUSTER] = {"delete-cluster", "rds", "DeleteDBCluster"},
     [AG_ACT_RESET_PARAM_GROUP] = {"reset-param-group", "rds", "ResetDBClusterParameterGroup"},
+    [AG_ACT_REVOKE_INGRESS] = {"revoke-ingress", "ec2", "RevokeSecurityGroupIngress"},
+    [AG_ACT_MODIFY_SUBNET_GROUP] = {"modify-subnet-group", "rds", "ModifyDBSubnetGroup"},
 };
 
 const char *
@@ -426,6 +428,20 @@ static int
 desired_port(const struct ag_manifest *m)
 {
 	return m->spec.port > 0 ? m->spec.port : ag_engine_default_port(m->spec.engine);
+}
+
+/* l joined by ", " (malloc'd). */
+static void
+list_out_join(char **out, const struct ag_strlist *l)
+{
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 20);
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		(void)ag_buf_addf(&b, "%s%s", i > 0 ? ", " : "", l->v[i]);
+	*out = ag_buf_detach(&b, NULL);
+	if (*out == NULL)
+		*out = ag_xstrdup("");
 }
 
 static void
@@ -1146,6 +1162,182 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 	ag_strlist_release(&del);
 }
 
+/* ---- network: security group ingress and subnet group membership ----------- */
+
+/* An authorize or revoke of exactly one ingress rule. */
+static void
+ingress_action(struct ag_cluster_plan *cp, enum ag_action_kind kind, const char *group_id,
+    const char *protocol, int from, int to, const char *cidr, const char *source_group)
+{
+	struct ag_action *a = action_add(cp, kind, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+
+	ag_kvlist_add(&a->params, "GroupId", group_id);
+	ag_kvlist_add(&a->params, "IpPermissions.1.IpProtocol", protocol);
+	if (strcmp(protocol, "-1") != 0) {
+		ag_kvlist_addf(&a->params, "IpPermissions.1.FromPort", "%d", from);
+		ag_kvlist_addf(&a->params, "IpPermissions.1.ToPort", "%d", to);
+	}
+	if (cidr != NULL)
+		ag_kvlist_add(&a->params, "IpPermissions.1.IpRanges.1.CidrIp", cidr);
+	else
+		ag_kvlist_add(&a->params, "IpPermissions.1.Groups.1.GroupId", source_group);
+}
+
+static bool
+rule_is(const struct ag_observed_rule *r, int port, const char *cidr, const char *group)
+{
+	if (r->protocol == NULL || strcmp(r->protocol, "tcp") != 0 || r->from_port != port ||
+	    r->to_port != port)
+		return false;
+	if (cidr != NULL)
+		return r->cidr != NULL && strcmp(r->cidr, cidr) == 0;
+	return r->group_id != NULL && strcmp(r->group_id, group) == 0;
+}
+
+static bool
+sg_has(const struct ag_observed_sg *g, int port, const char *cidr, const char *group)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_rules; i++)
+		if (rule_is(&g->rules[i], port, cidr, group))
+			return true;
+	return false;
+}
+
+static bool
+wanted_rule(const struct ag_manifest *m, int port, const struct ag_observed_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < m->spec.allowed_cidr_blocks.n; i++)
+		if (rule_is(r, port, m->spec.allowed_cidr_blocks.v[i], NULL))
+			return true;
+	for (i = 0; i < m->spec.security_group_ids.n; i++)
+		if (rule_is(r, port, NULL, m->spec.security_group_ids.v[i]))
+			return true;
+	return false;
+}
+
+static char *
+rule_text(const char *protocol, int from, int to, const char *cidr, const char *group)
+{
+	if (protocol != NULL && strcmp(protocol, "-1") == 0)
+		return ag_xasprintf("all traffic from %s", cidr != NULL ? cidr : group);
+	if (from == to)
+		return ag_xasprintf("%s/%d from %s", protocol != NULL ? protocol : "?", from,
+		    cidr != NULL ? cidr : group);
+	return ag_xasprintf("%s/%d-%d from %s", protocol != NULL ? protocol : "?", from, to,
+	    cidr != NULL ? cidr : group);
+}
+
+/*
+ * The ingress of the cluster's own security group (the one the agent made
+ * from allowedCidrBlocks / securityGroupIds, named after the cluster) and
+ * the subnets of the subnet group it made from subnetIds are compared with
+ * what was read for the whole fleet, and corrected one rule per call /
+ * with ModifyDBSubnetGroup. Nothing is compared when the read did not
+ * happen: absence of data is never "no rules".
+ */
+static void
+plan_network(
+    struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m)
+{
+	const struct ag_observed *o = in->observed;
+	int port = desired_port(m);
+	char *path, *text, *name;
+	size_t i;
+
+	if (module_sg(m) && o->sgs_loaded) {
+		const struct ag_observed_sg *g = ag_observed_find_sg(o, cp->id, m->spec.vpc_id);
+
+		if (g == NULL || g->id == NULL) {
+			ag_strlist_add(&cp->notes,
+			    "the cluster's security group was not found: its "
+			    "ingress rules are not compared");
+		} else {
+			for (i = 0;
+			     i < m->spec.allowed_cidr_blocks.n + m->spec.security_group_ids.n;
+			     i++) {
+				bool is_cidr = i < m->spec.allowed_cidr_blocks.n;
+				const char *src = is_cidr
+				                      ? m->spec.allowed_cidr_blocks.v[i]
+				                      : m->spec.security_group_ids
+				                            .v[i - m->spec.allowed_cidr_blocks.n];
+
+				if (sg_has(g, port, is_cidr ? src : NULL, is_cidr ? NULL : src))
+					continue;
+				text = rule_text("tcp", port, port, is_cidr ? src : NULL, src);
+				path = ag_xasprintf("spec.%s[%s]",
+				    is_cidr ? "allowedCidrBlocks" : "securityGroupIds", src);
+				change_add(cp,
+				    is_cidr ? AG_F_ALLOWED_CIDR_BLOCKS : AG_F_SECURITY_GROUP_IDS,
+				    "ingress", path, text, NULL, AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+				    "ingress rule missing from the security group: authorized");
+				free(path);
+				free(text);
+				ingress_action(cp, AG_ACT_AUTHORIZE_INGRESS, g->id, "tcp", port,
+				    port, is_cidr ? src : NULL, is_cidr ? NULL : src);
+			}
+			for (i = 0; i < g->n_rules; i++) {
+				const struct ag_observed_rule *r = &g->rules[i];
+
+				if (wanted_rule(m, port, r))
+					continue;
+				text = rule_text(
+				    r->protocol, r->from_port, r->to_port, r->cidr, r->group_id);
+				path = ag_xasprintf("spec.allowedCidrBlocks");
+				change_add(cp, AG_F_ALLOWED_CIDR_BLOCKS, "ingress", path, NULL,
+				    text, AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+				    "ingress rule not in the manifest: revoked");
+				free(path);
+				free(text);
+				ingress_action(cp, AG_ACT_REVOKE_INGRESS, g->id,
+				    r->protocol != NULL ? r->protocol : "tcp", r->from_port,
+				    r->to_port, r->cidr, r->group_id);
+			}
+		}
+	}
+	if (m->spec.subnet_ids.n > 0 && o->subnet_groups_loaded &&
+	    (m->spec.db_subnet_group_name == NULL || m->spec.db_subnet_group_name[0] == '\0')) {
+		const struct ag_observed_subnet_group *sg;
+		struct ag_strlist want = AG_STRLIST_INIT, have = AG_STRLIST_INIT;
+		char *d = NULL, *l = NULL;
+		bool same;
+
+		name = ag_fieldtab_subnet_group_name(cp->id);
+		sg = ag_observed_find_subnet_group(o, name);
+		if (sg != NULL) {
+			ag_strlist_copy(&want, &m->spec.subnet_ids);
+			ag_strlist_copy(&have, &sg->subnet_ids);
+			ag_strlist_sort(&want);
+			ag_strlist_sort(&have);
+			same = want.n == have.n;
+			for (i = 0; same && i < want.n; i++)
+				same = strcmp(want.v[i], have.v[i]) == 0;
+			if (!same) {
+				struct ag_action *a;
+
+				list_out_join(&d, &want);
+				list_out_join(&l, &have);
+				change_add(cp, AG_F_SUBNET_IDS, "subnetIds", "spec.subnetIds", d, l,
+				    AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+				    "the subnets of the cluster's subnet group: "
+				    "ModifyDBSubnetGroup");
+				a = action_add(cp, AG_ACT_MODIFY_SUBNET_GROUP, name,
+				    AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+				ag_kvlist_add(&a->params, "DBSubnetGroupName", name);
+				add_members(&a->params, "SubnetIds.SubnetIdentifier.%zu", &want);
+				free(d);
+				free(l);
+			}
+			ag_strlist_release(&want);
+			ag_strlist_release(&have);
+		}
+		free(name);
+	}
+}
+
 /* ---- update of an existing cluster ----------------------------------------- */
 
 struct modify {
@@ -1648,6 +1840,7 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	}
 	ag_kvlist_release(&mod.params);
 
+	plan_network(cp, in, m);
 	plan_instances(cp, in, m, live);
 	plan_tags(cp, m, live);
 	note_deferred(cp, in, m, live);
@@ -1753,16 +1946,14 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		    &a->params, "GroupDescription", "Ingress for RDS cluster %s", cp->id);
 		if (m->spec.vpc_id != NULL && m->spec.vpc_id[0] != '\0')
 			ag_kvlist_add(&a->params, "VpcId", m->spec.vpc_id);
-		a = action_add(
-		    cp, AG_ACT_AUTHORIZE_INGRESS, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
-		ag_kvlist_add(&a->params, "GroupId", sg);
-		ag_kvlist_add(&a->params, "IpPermissions.1.IpProtocol", "tcp");
-		ag_kvlist_addf(&a->params, "IpPermissions.1.FromPort", "%d", port);
-		ag_kvlist_addf(&a->params, "IpPermissions.1.ToPort", "%d", port);
-		add_members(&a->params, "IpPermissions.1.IpRanges.%zu.CidrIp",
-		    &m->spec.allowed_cidr_blocks);
-		add_members(
-		    &a->params, "IpPermissions.1.Groups.%zu.GroupId", &m->spec.security_group_ids);
+		/* one rule per call: "InvalidPermission.Duplicate" then means
+		 * this very rule exists, never that a sibling hid a new one */
+		for (i = 0; i < m->spec.allowed_cidr_blocks.n; i++)
+			ingress_action(cp, AG_ACT_AUTHORIZE_INGRESS, sg, "tcp", port, port,
+			    m->spec.allowed_cidr_blocks.v[i], NULL);
+		for (i = 0; i < m->spec.security_group_ids.n; i++)
+			ingress_action(cp, AG_ACT_AUTHORIZE_INGRESS, sg, "tcp", port, port, NULL,
+			    m->spec.security_group_ids.v[i]);
 		free(sg);
 	}
 	if (m->spec.subnet_ids.n > 0 &&

@@ -135,6 +135,8 @@ enum ag_action_kind {
 	AG_ACT_REMOVE_TAGS,         /* rds RemoveTagsFromResource */
 	AG_ACT_DELETE_CLUSTER,      /* rds DeleteDBCluster */
 	AG_ACT_RESET_PARAM_GROUP,   /* rds ResetDBClusterParameterGroup (<= 20 params) */
+	AG_ACT_REVOKE_INGRESS,      /* ec2 RevokeSecurityGroupIngress (one rule) */
+	AG_ACT_MODIFY_SUBNET_GROUP, /* rds ModifyDBSubnetGroup */
 	AG_ACT__COUNT
 };
 
@@ -142,7 +144,8 @@ enum ag_action_kind {
  * "create-param-group", "modify-param-group", "create-cluster",
  * "restore-cluster", "modify-cluster", "promote-replica", "set-http-endpoint",
  * "create-instance", "modify-instance", "delete-instance", "add-tags",
- * "remove-tags", "delete-cluster", "reset-param-group". */
+ * "remove-tags", "delete-cluster", "reset-param-group", "revoke-ingress",
+ * "modify-subnet-group". */
 const char *ag_action_kind_name(enum ag_action_kind k);
 
 /* What the executor waits for after the call succeeds. */

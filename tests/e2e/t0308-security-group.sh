@@ -58,4 +58,72 @@ test_expect_success 'the next plan is clean' '
 		{ cat plan.txt; exit 1; }
 '
 
+test_expect_success 'ingress and subnets changed out of band: reported and corrected' '
+	python3 - net.json <<-PY &&
+	import json, sys, boto3
+	n = json.load(open(sys.argv[1]))
+	kw = dict(endpoint_url="$MOTO_URL", region_name="us-east-1",
+	          aws_access_key_id="testing", aws_secret_access_key="testing")
+	rds, ec2 = boto3.client("rds", **kw), boto3.client("ec2", **kw)
+	sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["web-db"]}])["SecurityGroups"][0]
+	ec2.revoke_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{"IpProtocol": "tcp",
+	    "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]}])
+	ec2.authorize_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{"IpProtocol": "tcp",
+	    "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+	rds.modify_db_subnet_group(DBSubnetGroupName="web-db", SubnetIds=[n["subnets"][0], n["subnets"][2]])
+	PY
+	check_exit 2 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode \
+		--format json >drift.json &&
+	python3 - drift.json <<-PY &&
+	import json, sys
+	c = json.load(open(sys.argv[1]))["clusters"][0]
+	kinds = sorted(a["kind"] for a in c["actions"])
+	assert kinds == ["authorize-ingress", "modify-subnet-group", "revoke-ingress"], c["actions"]
+	auth = [a for a in c["actions"] if a["kind"] == "authorize-ingress"][0]["params"]
+	assert auth["IpPermissions.1.IpRanges.1.CidrIp"] == "10.20.0.0/16", auth
+	rev = [a for a in c["actions"] if a["kind"] == "revoke-ingress"][0]["params"]
+	assert rev["IpPermissions.1.IpRanges.1.CidrIp"] == "0.0.0.0/0", rev
+	PY
+	"$AG_BIN" sync --dir m --state-dir "$STATE" --poll-interval 100ms -v >sync2.txt 2>&1 ||
+		{ cat sync2.txt; exit 1; }
+	grep "aws requests:" sync2.txt >calls &&
+	grep -q "ec2:DescribeSecurityGroups=1" calls &&
+	grep -q "rds:DescribeDBSubnetGroups=1" calls &&
+	! grep -q "ec2:DescribeSecurityGroups=2" calls &&
+	python3 - net.json <<-PY &&
+	import json, sys, boto3
+	n = json.load(open(sys.argv[1]))
+	kw = dict(endpoint_url="$MOTO_URL", region_name="us-east-1",
+	          aws_access_key_id="testing", aws_secret_access_key="testing")
+	rds, ec2 = boto3.client("rds", **kw), boto3.client("ec2", **kw)
+	sg = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["web-db"]}])["SecurityGroups"][0]
+	cidrs = sorted(r["CidrIp"] for p in sg["IpPermissions"] for r in p.get("IpRanges", []))
+	assert cidrs == ["10.20.0.0/16"], sg["IpPermissions"]
+	g = rds.describe_db_subnet_groups(DBSubnetGroupName="web-db")["DBSubnetGroups"][0]
+	got = sorted(s["SubnetIdentifier"] for s in g["Subnets"])
+	assert got == sorted(n["subnets"][:2]), got
+	PY
+	"$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode >clean2.txt ||
+		{ cat clean2.txt; exit 1; }
+'
+
+test_expect_success 'a subnet swapped in the manifest plans one ModifyDBSubnetGroup' '
+	two=$(python3 -c "import json,sys; n=json.load(open(sys.argv[1]))[\"subnets\"]; print(n[0] + \", \" + n[2])" net.json) &&
+	mkdir m1 && sed "s/^  subnetIds: .*/  subnetIds: [$two]/" m/db.yaml >m1/db.yaml &&
+	check_exit 2 "$AG_BIN" plan --dir m1 --state-dir "$STATE" --detailed-exitcode \
+		--format json >subnets.json &&
+	python3 - subnets.json net.json <<-PY
+	import json, sys
+	c = json.load(open(sys.argv[1]))["clusters"][0]
+	n = json.load(open(sys.argv[2]))["subnets"]
+	mod = [a for a in c["actions"] if a["kind"] == "modify-subnet-group"]
+	assert len(mod) == 1, c["actions"]
+	assert mod[0]["action"] == "ModifyDBSubnetGroup", mod
+	want = sorted([n[0], n[2]])
+	assert mod[0]["params"] == {"DBSubnetGroupName": "web-db",
+	    "SubnetIds.SubnetIdentifier.1": want[0],
+	    "SubnetIds.SubnetIdentifier.2": want[1]}, mod[0]["params"]
+	PY
+'
+
 test_done

@@ -866,17 +866,21 @@ test_plan__create_with_everything(void **state)
 	assert_string_equal(
 	    param(&cp->actions[1], "IpPermissions.1.IpRanges.1.CidrIp"), "10.0.0.0/16");
 	assert_string_equal(param(&cp->actions[1], "IpPermissions.1.FromPort"), "5432");
-	assert_int_equal(cp->actions[2].kind, AG_ACT_CREATE_SUBNET_GROUP);
-	assert_string_equal(param(&cp->actions[2], "SubnetIds.SubnetIdentifier.2"), "subnet-b");
-	assert_int_equal(cp->actions[3].kind, AG_ACT_CREATE_PARAM_GROUP);
+	/* one rule per call */
+	assert_null(param(&cp->actions[1], "IpPermissions.1.Groups.1.GroupId"));
+	assert_int_equal(cp->actions[2].kind, AG_ACT_AUTHORIZE_INGRESS);
+	assert_string_equal(param(&cp->actions[2], "IpPermissions.1.Groups.1.GroupId"), "sg-app");
+	assert_int_equal(cp->actions[3].kind, AG_ACT_CREATE_SUBNET_GROUP);
+	assert_string_equal(param(&cp->actions[3], "SubnetIds.SubnetIdentifier.2"), "subnet-b");
+	assert_int_equal(cp->actions[4].kind, AG_ACT_CREATE_PARAM_GROUP);
 	assert_string_equal(
-	    param(&cp->actions[3], "DBParameterGroupFamily"), "aurora-postgresql15");
-	assert_int_equal(cp->actions[4].kind, AG_ACT_MODIFY_PARAM_GROUP);
+	    param(&cp->actions[4], "DBParameterGroupFamily"), "aurora-postgresql15");
+	assert_int_equal(cp->actions[5].kind, AG_ACT_MODIFY_PARAM_GROUP);
 	/* apply type unknown (a new group): pending-reboot, which AWS accepts
 	 * for static and dynamic parameters alike */
 	assert_string_equal(
-	    param(&cp->actions[4], "Parameters.Parameter.1.ApplyMethod"), "pending-reboot");
-	a = &cp->actions[5];
+	    param(&cp->actions[5], "Parameters.Parameter.1.ApplyMethod"), "pending-reboot");
+	a = &cp->actions[6];
 	assert_int_equal(a->kind, AG_ACT_CREATE_CLUSTER);
 	assert_string_equal(param(a, "DBSubnetGroupName"), "new1");
 	assert_string_equal(param(a, "VpcSecurityGroupIds.VpcSecurityGroupId.1"), "sg-extra");
@@ -893,10 +897,10 @@ test_plan__create_with_everything(void **state)
 	assert_string_equal(param(a, "Tags.Tag.2.Key"), "managed-by");
 	assert_string_equal(param(a, "Tags.Tag.3.Key"), "team");
 	assert_int_equal(a->wait, AG_WAIT_CLUSTER_AVAILABLE);
-	assert_int_equal(cp->actions[6].kind, AG_ACT_CREATE_INSTANCE);
-	assert_string_equal(param(&cp->actions[7], "PromotionTier"), "2");
-	assert_string_equal(param(&cp->actions[7], "DBClusterIdentifier"), "new1");
-	assert_int_equal(cp->n_actions, 8);
+	assert_int_equal(cp->actions[7].kind, AG_ACT_CREATE_INSTANCE);
+	assert_string_equal(param(&cp->actions[8], "PromotionTier"), "2");
+	assert_string_equal(param(&cp->actions[8], "DBClusterIdentifier"), "new1");
+	assert_int_equal(cp->n_actions, 9);
 }
 
 static void
@@ -1688,6 +1692,75 @@ test_plan__tags_owned_not_grabbed(void **state)
 	assert_string_equal(param(a, "Tags.Tag.4.Key"), "org");
 }
 
+/* Ingress of the cluster's own security group and the subnets of its
+ * subnet group: compared with the fleet read, corrected one rule per call. */
+static void
+test_plan__network_drift(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_observed_sg *g;
+	struct ag_observed_rule *r;
+	struct ag_observed_subnet_group *sn;
+	struct ag_db_cluster *c;
+	size_t i, n_auth = 0, n_revoke = 0;
+
+	add_manifest(f, "db1", NULL,
+	    "  subnetIds: [subnet-a, subnet-b, subnet-c]\n"
+	    "  allowedCidrBlocks: [10.0.0.0/16]\n  securityGroupIds: [sg-app, sg-new]\n");
+	c = add_live(f, "db1");
+	free(c->db_subnet_group);
+	c->db_subnet_group = ag_xstrdup("db1");
+	/* not read: nothing compared */
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_actions, 0);
+
+	f->obs.sgs_loaded = true;
+	f->obs.subnet_groups_loaded = true;
+	g = ag_observed_add_sg(&f->obs);
+	g->id = ag_xstrdup("sg-0db1");
+	g->name = ag_xstrdup("db1");
+	r = ag_observed_sg_add_rule(g);
+	r->protocol = ag_xstrdup("tcp");
+	r->from_port = r->to_port = 5432;
+	r->cidr = ag_xstrdup("10.0.0.0/16");
+	r = ag_observed_sg_add_rule(g);
+	r->protocol = ag_xstrdup("tcp");
+	r->from_port = r->to_port = 5432;
+	r->group_id = ag_xstrdup("sg-app");
+	r = ag_observed_sg_add_rule(g);
+	r->protocol = ag_xstrdup("tcp");
+	r->from_port = r->to_port = 5432;
+	r->cidr = ag_xstrdup("0.0.0.0/0"); /* opened out of band */
+	sn = ag_observed_add_subnet_group(&f->obs);
+	sn->name = ag_xstrdup("db1");
+	ag_strlist_add(&sn->subnet_ids, "subnet-b");
+	ag_strlist_add(&sn->subnet_ids, "subnet-a");
+	cp = run(f, "db1");
+	for (i = 0; i < cp->n_actions; i++) {
+		const struct ag_action *a = &cp->actions[i];
+
+		if (a->kind == AG_ACT_AUTHORIZE_INGRESS) {
+			n_auth++;
+			assert_string_equal(param(a, "GroupId"), "sg-0db1");
+			assert_string_equal(param(a, "IpPermissions.1.Groups.1.GroupId"), "sg-new");
+			assert_string_equal(param(a, "IpPermissions.1.FromPort"), "5432");
+		} else if (a->kind == AG_ACT_REVOKE_INGRESS) {
+			n_revoke++;
+			assert_string_equal(a->action, "RevokeSecurityGroupIngress");
+			assert_string_equal(
+			    param(a, "IpPermissions.1.IpRanges.1.CidrIp"), "0.0.0.0/0");
+		}
+	}
+	assert_int_equal(n_auth, 1);
+	assert_int_equal(n_revoke, 1);
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_SUBNET_GROUP), "SubnetIds.SubnetIdentifier.3"),
+	    "subnet-c");
+	assert_string_equal(
+	    param(find_action(cp, AG_ACT_MODIFY_SUBNET_GROUP), "DBSubnetGroupName"), "db1");
+}
+
 static void
 test_plan__cluster_filter(void **state)
 {
@@ -1896,6 +1969,7 @@ main(void)
 	        test_plan__removed_parameters_are_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__golden_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__network_drift, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__major_upgrade_own_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__tags_owned_not_grabbed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__parameter_apply_type, setup, teardown),
