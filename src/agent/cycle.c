@@ -437,6 +437,7 @@ ag_cycle_plan(struct ag_cycle *cy, struct ag_error *err)
 	in.passwords = pw;
 	in.n_passwords = cy->n_items;
 	in.include_unmanaged = cfg->include_unmanaged;
+	in.forbid_weakening = cfg->forbid_weakening;
 	rc = ag_plan_compute(&cy->plan, &in, err);
 	free(pw);
 	return rc;

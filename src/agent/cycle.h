@@ -48,6 +48,7 @@ struct ag_cycle_config {
 	size_t n_clusters;
 	int max_deletes; /* default AG_PLAN_MAX_DELETES_DEFAULT */
 	bool include_unmanaged;
+	bool forbid_weakening; /* --forbid-weakening: block changes that lower protection */
 	long wait_timeout_ms;  /* per waiter; default 2 h */
 	long poll_interval_ms; /* waiter polling; default 30 s */
 };

@@ -29,6 +29,7 @@ enum {
 	O_LOG_FORMAT,
 	O_ALL,
 	O_MATCH,
+	O_FORBID_WEAKENING,
 	O_WAIT_TIMEOUT,
 	O_POLL,
 	O_PATH,
@@ -68,6 +69,7 @@ static const struct option longopts[] = {
     {"log-format", required_argument, NULL, O_LOG_FORMAT},
     {"all", no_argument, NULL, O_ALL},
     {"match", required_argument, NULL, O_MATCH},
+    {"forbid-weakening", no_argument, NULL, O_FORBID_WEAKENING},
     {"wait-timeout", required_argument, NULL, O_WAIT_TIMEOUT},
     {"poll-interval", required_argument, NULL, O_POLL},
     {"path", required_argument, NULL, O_PATH},
@@ -323,6 +325,11 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 		case O_ALL:
 			o->cfg.include_unmanaged = true;
 			o->all = true;
+			break;
+		case O_FORBID_WEAKENING:
+			if (!(accept & AG_OPT_SOURCE))
+				goto unknown;
+			o->cfg.forbid_weakening = true;
 			break;
 		case O_MATCH:
 			if (!(accept & AG_OPT_OUTDIR))

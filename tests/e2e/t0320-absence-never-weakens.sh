@@ -89,6 +89,9 @@ test_expect_success 'an explicit lowering is marked; the weakening policy blocks
 	check_exit 2 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode >low.txt &&
 	check_contains low.txt "weakens protection" &&
 	check_contains low.txt "DeletionProtection=false" &&
+	check_exit 3 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode \
+		--forbid-weakening >repo-policy.txt &&
+	check_contains repo-policy.txt "weakening policy forbids" &&
 	write "  annotations: {aurora-gitops/weakening: forbid}" "  deletionProtection: false" \
 		>m/ledger.yaml &&
 	check_exit 3 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode >forbid.txt &&
