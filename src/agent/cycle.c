@@ -324,6 +324,97 @@ add_sgs(struct ag_observed *o, const struct ag_ec2_security_group *v, size_t n)
 	}
 }
 
+/* Up to this many values in one EC2 filter. */
+#define EC2_FILTER_VALUES 200
+
+/*
+ * Which of the subnets the manifests use route the default route to an
+ * internet gateway (a public subnet: the plan warns). Two paginated calls
+ * per 200 subnets/VPCs for the whole fleet: DescribeSubnets for their VPCs,
+ * DescribeRouteTables of those VPCs; a subnet without a table of its own
+ * follows its VPC's main table.
+ */
+static int
+observe_routes(struct ag_cycle *cy, struct ag_error *err)
+{
+	struct ag_strlist subnets = AG_STRLIST_INIT, vpcs = AG_STRLIST_INIT;
+	struct ag_kvlist vpc_of = AG_KVLIST_INIT;
+	struct ag_ec2_route_table *tables = NULL;
+	size_t n_tables = 0, i, j, start;
+	int rc = 0;
+
+	for (i = 0; i < cy->manifests.n; i++) {
+		const struct ag_cluster_spec *s = &cy->manifests.v[i].spec;
+		const struct ag_observed_subnet_group *g = NULL;
+
+		for (j = 0; j < s->subnet_ids.n; j++)
+			if (!ag_strlist_contains(&subnets, s->subnet_ids.v[j]))
+				ag_strlist_add(&subnets, s->subnet_ids.v[j]);
+		if (s->db_subnet_group_name != NULL && s->db_subnet_group_name[0] != '\0')
+			g = ag_observed_find_subnet_group(&cy->observed, s->db_subnet_group_name);
+		for (j = 0; g != NULL && j < g->subnet_ids.n; j++)
+			if (!ag_strlist_contains(&subnets, g->subnet_ids.v[j]))
+				ag_strlist_add(&subnets, g->subnet_ids.v[j]);
+	}
+	for (start = 0; start < subnets.n && rc == 0; start += EC2_FILTER_VALUES) {
+		struct ag_kvlist f = AG_KVLIST_INIT;
+		struct ag_ec2_subnet *v = NULL;
+		size_t n = 0;
+
+		for (i = start; i < subnets.n && i < start + EC2_FILTER_VALUES; i++)
+			ag_kvlist_add(&f, "subnet-id", subnets.v[i]);
+		rc = ag_ec2_describe_subnets(cy->env->aws, NULL, &f, &v, &n, err);
+		for (i = 0; rc == 0 && i < n; i++) {
+			if (v[i].id == NULL || v[i].vpc_id == NULL)
+				continue;
+			ag_kvlist_set(&vpc_of, v[i].id, v[i].vpc_id);
+			if (!ag_strlist_contains(&vpcs, v[i].vpc_id))
+				ag_strlist_add(&vpcs, v[i].vpc_id);
+		}
+		ag_ec2_subnets_free(v, n);
+		ag_kvlist_release(&f);
+	}
+	for (start = 0; start < vpcs.n && rc == 0; start += EC2_FILTER_VALUES) {
+		struct ag_kvlist f = AG_KVLIST_INIT;
+		struct ag_ec2_route_table *v = NULL;
+		size_t n = 0;
+
+		for (i = start; i < vpcs.n && i < start + EC2_FILTER_VALUES; i++)
+			ag_kvlist_add(&f, "vpc-id", vpcs.v[i]);
+		rc = ag_ec2_describe_route_tables(cy->env->aws, &f, &v, &n, err);
+		if (rc == 0 && n > 0) {
+			tables = ag_xrealloc(tables, (n_tables + n) * sizeof(*tables));
+			memcpy(tables + n_tables, v, n * sizeof(*v));
+			n_tables += n;
+			free(v); /* the members moved to tables */
+		} else {
+			ag_ec2_route_tables_free(v, n);
+		}
+		ag_kvlist_release(&f);
+	}
+	for (i = 0; rc == 0 && i < subnets.n; i++) {
+		const char *vpc = ag_kvlist_get(&vpc_of, subnets.v[i]);
+		const struct ag_ec2_route_table *t = NULL;
+
+		for (j = 0; j < n_tables && t == NULL; j++)
+			if (ag_strlist_contains(&tables[j].subnet_ids, subnets.v[i]))
+				t = &tables[j];
+		for (j = 0; j < n_tables && t == NULL && vpc != NULL; j++)
+			if (tables[j].main && tables[j].vpc_id &&
+			    strcmp(tables[j].vpc_id, vpc) == 0)
+				t = &tables[j];
+		if (t != NULL && t->igw_id != NULL)
+			ag_kvlist_set(&cy->observed.public_subnets, subnets.v[i], t->igw_id);
+	}
+	if (rc == 0)
+		cy->observed.routes_loaded = true;
+	ag_ec2_route_tables_free(tables, n_tables);
+	ag_kvlist_release(&vpc_of);
+	ag_strlist_release(&vpcs);
+	ag_strlist_release(&subnets);
+	return rc;
+}
+
 /*
  * The network state the planner compares (plan.c, plan_network): the
  * security groups the agent made (named after their clusters) and the DB
@@ -345,8 +436,8 @@ observe_network(struct ag_cycle *cy, struct ag_error *err)
 		if ((s->allowed_cidr_blocks.n > 0 || s->security_group_ids.n > 0) &&
 		    cy->manifests.v[i].cluster_id != NULL)
 			ag_strlist_add(&names, cy->manifests.v[i].cluster_id);
-		if (s->subnet_ids.n > 0 &&
-		    (s->db_subnet_group_name == NULL || s->db_subnet_group_name[0] == '\0'))
+		if (s->subnet_ids.n > 0 ||
+		    (s->db_subnet_group_name != NULL && s->db_subnet_group_name[0] != '\0'))
 			want_subnets = true;
 	}
 	for (start = 0; start < names.n && rc == 0; start += SG_NAMES_PER_CALL) {
@@ -381,6 +472,8 @@ observe_network(struct ag_cycle *cy, struct ag_error *err)
 		ag_rds_subnet_groups_free(v, n);
 	}
 	ag_strlist_release(&names);
+	if (rc == 0 && want_subnets)
+		rc = observe_routes(cy, err);
 	return rc;
 }
 

@@ -120,6 +120,51 @@ decode_subnet(struct ag_ec2_subnet *s, const struct ag_xml_node *n)
 	s->state = ag_xml_dup(n, "state");
 }
 
+void
+ag_ec2_route_tables_free(struct ag_ec2_route_table *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].id);
+		free(v[i].vpc_id);
+		ag_strlist_release(&v[i].subnet_ids);
+		free(v[i].igw_id);
+	}
+	free(v);
+}
+
+static void
+decode_route_table(struct ag_ec2_route_table *t, const struct ag_xml_node *n)
+{
+	const struct ag_xml_node *l;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->id = ag_xml_dup(n, "routeTableId");
+	t->vpc_id = ag_xml_dup(n, "vpcId");
+	l = ag_xml_child(n, "associationSet");
+	for (i = 0; l && i < l->n_kids; i++) {
+		const char *sub = ag_xml_text(l->kids[i], "subnetId");
+		bool main = false;
+
+		if (ag_xml_bool(l->kids[i], "main", &main) && main)
+			t->main = true;
+		if (sub && *sub)
+			ag_strlist_add(&t->subnet_ids, sub);
+	}
+	l = ag_xml_child(n, "routeSet");
+	for (i = 0; l && i < l->n_kids && t->igw_id == NULL; i++) {
+		const char *dst = ag_xml_text(l->kids[i], "destinationCidrBlock");
+		const char *dst6 = ag_xml_text(l->kids[i], "destinationIpv6CidrBlock");
+		const char *gw = ag_xml_text(l->kids[i], "gatewayId");
+
+		if (gw && strncmp(gw, "igw-", 4) == 0 &&
+		    ((dst && strcmp(dst, "0.0.0.0/0") == 0) || (dst6 && strcmp(dst6, "::/0") == 0)))
+			t->igw_id = ag_xstrdup(gw);
+	}
+}
+
 static void
 decode_vpc(struct ag_ec2_vpc *v, const struct ag_xml_node *n)
 {
@@ -326,6 +371,18 @@ free_subnets(void *v, size_t n)
 }
 
 static void
+dec_route_table(void *o, const struct ag_xml_node *n)
+{
+	decode_route_table(o, n);
+}
+
+static void
+free_route_tables(void *v, size_t n)
+{
+	ag_ec2_route_tables_free(v, n);
+}
+
+static void
 free_vpcs(void *v, size_t n)
 {
 	ag_ec2_vpcs_free(v, n);
@@ -351,6 +408,18 @@ ag_ec2_describe_subnets(struct ag_aws_client *c, const struct ag_strlist *ids,
 	void *v;
 	int ret = ec2_describe(c, "DescribeSubnets", "SubnetId", ids, filters, "subnetSet",
 	    sizeof(**out), dec_subnet, free_subnets, &v, n, err);
+
+	*out = v;
+	return ret;
+}
+
+int
+ag_ec2_describe_route_tables(struct ag_aws_client *c, const struct ag_kvlist *filters,
+    struct ag_ec2_route_table **out, size_t *n, struct ag_error *err)
+{
+	void *v;
+	int ret = ec2_describe(c, "DescribeRouteTables", "RouteTableId", NULL, filters,
+	    "routeTableSet", sizeof(**out), dec_route_table, free_route_tables, &v, n, err);
 
 	*out = v;
 	return ret;

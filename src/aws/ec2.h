@@ -1,6 +1,7 @@
 #ifndef AG_AWS_EC2_H
 #define AG_AWS_EC2_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "aws/client.h"
@@ -68,6 +69,20 @@ int ag_ec2_describe_security_groups(struct ag_aws_client *c, const struct ag_str
     struct ag_error *err);
 int ag_ec2_describe_subnets(struct ag_aws_client *c, const struct ag_strlist *ids,
     const struct ag_kvlist *filters, struct ag_ec2_subnet **out, size_t *n, struct ag_error *err);
+/* A route table: the subnets associated with it explicitly, whether it is
+ * its VPC's main table, and the internet gateway its default route
+ * (0.0.0.0/0 or ::/0) goes to, NULL when none does. */
+struct ag_ec2_route_table {
+	char *id;
+	char *vpc_id;
+	bool main;
+	struct ag_strlist subnet_ids;
+	char *igw_id;
+};
+void ag_ec2_route_tables_free(struct ag_ec2_route_table *v, size_t n);
+int ag_ec2_describe_route_tables(struct ag_aws_client *c, const struct ag_kvlist *filters,
+    struct ag_ec2_route_table **out, size_t *n, struct ag_error *err);
+
 int ag_ec2_describe_vpcs(struct ag_aws_client *c, const struct ag_strlist *ids,
     const struct ag_kvlist *filters, struct ag_ec2_vpc **out, size_t *n, struct ag_error *err);
 

@@ -212,6 +212,7 @@ ag_observed_release(struct ag_observed *o)
 		ag_strlist_release(&o->subnet_groups[i].subnet_ids);
 	}
 	free(o->subnet_groups);
+	ag_kvlist_release(&o->public_subnets);
 	for (i = 0; i < o->n_clusters; i++)
 		ag_db_cluster_release(&o->clusters[i]);
 	for (i = 0; i < o->n_instances; i++)

@@ -162,6 +162,10 @@ struct ag_observed {
 	struct ag_observed_subnet_group *subnet_groups;
 	size_t n_subnet_groups;
 	size_t cap_subnet_groups;
+	/* Subnets whose route table sends the default route to an internet
+	 * gateway: subnet id -> igw id (only the subnets manifests use). */
+	bool routes_loaded;
+	struct ag_kvlist public_subnets;
 };
 
 void ag_observed_init(struct ag_observed *o);

@@ -1338,6 +1338,44 @@ plan_network(
 	}
 }
 
+/*
+ * A warning when a subnet of the cluster sends its default route to an
+ * internet gateway: the database then sits in a public subnet (the
+ * "private subnets only" rule of the Aurora bundles this replaces).
+ */
+static void
+note_public_subnets(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, const struct ag_db_cluster *live)
+{
+	const struct ag_observed *o = in->observed;
+	const struct ag_strlist *subnets = &m->spec.subnet_ids;
+	const struct ag_observed_subnet_group *g = NULL;
+	const char *group = m->spec.db_subnet_group_name;
+	size_t i;
+
+	if (!o->routes_loaded)
+		return;
+	if (subnets->n == 0) {
+		if ((group == NULL || group[0] == '\0') && live != NULL)
+			group = live->db_subnet_group;
+		if (group != NULL && (g = ag_observed_find_subnet_group(o, group)) != NULL)
+			subnets = &g->subnet_ids;
+	}
+	for (i = 0; i < subnets->n; i++) {
+		const char *igw = ag_kvlist_get(&o->public_subnets, subnets->v[i]);
+		char *note;
+
+		if (igw == NULL)
+			continue;
+		note =
+		    ag_xasprintf("warning: subnet %s routes 0.0.0.0/0 to the internet gateway %s: "
+		                 "the cluster should use private subnets only",
+		        subnets->v[i], igw);
+		ag_strlist_add(&cp->notes, note);
+		free(note);
+	}
+}
+
 /* ---- update of an existing cluster ----------------------------------------- */
 
 struct modify {
@@ -1841,6 +1879,7 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	ag_kvlist_release(&mod.params);
 
 	plan_network(cp, in, m);
+	note_public_subnets(cp, in, m, live);
 	plan_instances(cp, in, m, live);
 	plan_tags(cp, m, live);
 	note_deferred(cp, in, m, live);
@@ -1935,6 +1974,7 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 
 	change_add(cp, AG_F__COUNT, "cluster", "metadata.name", cp->id, NULL, AG_CLASS_IN_PLACE,
 	    AG_CHANGE_SEND, restore ? "new cluster restored from snapshot" : "new cluster");
+	note_public_subnets(cp, in, m, NULL);
 	desired_tags(&tags, m);
 
 	if (module_sg(m)) {

@@ -172,7 +172,7 @@ ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
 	for (i = 0; i < p->n_clusters && r == 0; i++) {
 		const struct ag_cluster_plan *cp = &p->clusters[i];
 
-		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0)
+		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0 && cp->notes.n == 0)
 			continue;
 		r = ag_buf_addf(
 		    out, "\n%s%s ", color ? status_color(cp->status) : "", status_sign(cp->status));
@@ -358,7 +358,7 @@ ag_report_markdown(struct ag_buf *out, const struct ag_plan *p)
 	for (i = 0; i < p->n_clusters; i++) {
 		const struct ag_cluster_plan *cp = &p->clusters[i];
 
-		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0)
+		if (cp->status == AG_STATUS_UNCHANGED && cp->n_changes == 0 && cp->notes.n == 0)
 			continue;
 		ag_buf_reset(&sec);
 		md_cluster(&sec, cp);

@@ -107,6 +107,27 @@ test_expect_success 'ingress and subnets changed out of band: reported and corre
 		{ cat clean2.txt; exit 1; }
 '
 
+test_expect_success 'a subnet that routes to an internet gateway is warned about' '
+	"$AG_BIN" plan --dir m --state-dir "$STATE" >private.txt &&
+	check_not_contains private.txt "internet gateway" &&
+	python3 - net.json <<-PY &&
+	import json, sys, boto3
+	n = json.load(open(sys.argv[1]))
+	ec2 = boto3.client("ec2", endpoint_url="$MOTO_URL", region_name="us-east-1",
+	    aws_access_key_id="testing", aws_secret_access_key="testing")
+	igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+	ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=n["vpc"])
+	rt = ec2.create_route_table(VpcId=n["vpc"])["RouteTable"]["RouteTableId"]
+	ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+	ec2.associate_route_table(RouteTableId=rt, SubnetId=n["subnets"][1])
+	open("igw", "w").write(igw)
+	PY
+	"$AG_BIN" plan --dir m --state-dir "$STATE" -v >public.txt 2>public.err &&
+	check_contains public.txt "routes 0.0.0.0/0 to the internet gateway $(cat igw)" &&
+	check_contains public.txt "$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"subnets\"][1])" net.json)" &&
+	check_not_contains public.txt "$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[\"subnets\"][0])" net.json) routes"
+'
+
 test_expect_success 'a subnet swapped in the manifest plans one ModifyDBSubnetGroup' '
 	two=$(python3 -c "import json,sys; n=json.load(open(sys.argv[1]))[\"subnets\"]; print(n[0] + \", \" + n[2])" net.json) &&
 	mkdir m1 && sed "s/^  subnetIds: .*/  subnetIds: [$two]/" m/db.yaml >m1/db.yaml &&

@@ -32,6 +32,9 @@ static const char NO_CLUSTERS[] =
 static const char NO_INSTANCES[] =
     "<DescribeDBInstancesResponse " NS "><DescribeDBInstancesResult><DBInstances/>"
     "</DescribeDBInstancesResult>" META "</DescribeDBInstancesResponse>";
+static const char NO_SUBNET_GROUPS[] =
+    "<DescribeDBSubnetGroupsResponse " NS "><DescribeDBSubnetGroupsResult><DBSubnetGroups/>"
+    "</DescribeDBSubnetGroupsResult>" META "</DescribeDBSubnetGroupsResponse>";
 static const char CREATE_CLUSTER[] =
     "<CreateDBClusterResponse " NS "><CreateDBClusterResult><DBCluster>"
     "<DBClusterIdentifier>db1</DBClusterIdentifier><Status>creating</Status>"
@@ -221,15 +224,18 @@ test_cycle__plans_and_applies_through_the_passed_dependencies(void **state)
 
 	ag_lb_script(&f->srv, 200, NO_CLUSTERS, NULL);
 	ag_lb_script(&f->srv, 200, NO_INSTANCES, NULL);
+	ag_lb_script(&f->srv, 200, NO_SUBNET_GROUPS, NULL);
 	ag_lb_script(&f->srv, 200, CREATE_CLUSTER, "r1");
 	ag_lb_script(&f->srv, 200, DB1_AVAILABLE, NULL);
 	start(f, true);
 	assert_int_equal(ag_cycle_plan(&f->cy, &err), 0);
 	assert_int_equal(f->src.loads, 1);
-	/* one describe of each kind, nothing else, before the plan */
-	assert_int_equal(f->srv.served, 2);
+	/* one describe of each kind, nothing else, before the plan (the subnet
+	 * groups for the public-subnet check of dbSubnetGroupName) */
+	assert_int_equal(f->srv.served, 3);
 	assert_string_equal(ag_lb_action(&f->srv, 0, a, sizeof(a)), "DescribeDBClusters");
 	assert_string_equal(ag_lb_action(&f->srv, 1, a, sizeof(a)), "DescribeDBInstances");
+	assert_string_equal(ag_lb_action(&f->srv, 2, a, sizeof(a)), "DescribeDBSubnetGroups");
 	cp = ag_plan_find(&f->cy.plan, "db1");
 	assert_non_null(cp);
 	assert_int_equal(cp->status, AG_STATUS_CREATE);
@@ -243,10 +249,10 @@ test_cycle__plans_and_applies_through_the_passed_dependencies(void **state)
 
 	assert_int_equal(ag_cycle_apply(&f->cy, &err), 0);
 	assert_int_equal(f->cy.result.applied, 1);
-	assert_int_equal(f->srv.served, 4);
+	assert_int_equal(f->srv.served, 5);
 	assert_int_equal(f->srv.unscripted, 0);
-	assert_string_equal(ag_lb_action(&f->srv, 2, a, sizeof(a)), "CreateDBCluster");
-	assert_non_null(strstr(f->srv.requests[2], "MasterUserPassword=" PASSWORD));
+	assert_string_equal(ag_lb_action(&f->srv, 3, a, sizeof(a)), "CreateDBCluster");
+	assert_non_null(strstr(f->srv.requests[3], "MasterUserPassword=" PASSWORD));
 	/* the state was saved: the hash of the password sent, never the password */
 	assert_true(exists(f, "passwords.json"));
 	assert_true(exists(f, "hash.key"));
@@ -289,6 +295,7 @@ test_cycle__readonly_writes_nothing_and_lost_key_is_not_rotation(void **state)
 
 	ag_lb_script(&f->srv, 200, DB1_AVAILABLE, NULL);
 	ag_lb_script(&f->srv, 200, NO_INSTANCES, NULL);
+	ag_lb_script(&f->srv, 200, NO_SUBNET_GROUPS, NULL);
 	f->cfg.never_mutate = true;
 	start(f, false);
 	assert_int_equal(ag_cycle_plan(&f->cy, &err), 0);
@@ -308,6 +315,7 @@ test_cycle__readonly_writes_nothing_and_lost_key_is_not_rotation(void **state)
 	assert_int_equal(ag_state_open(&f->env.state, f->dir, &err), 0);
 	ag_lb_script(&f->srv, 200, DB1_AVAILABLE, NULL);
 	ag_lb_script(&f->srv, 200, NO_INSTANCES, NULL);
+	ag_lb_script(&f->srv, 200, NO_SUBNET_GROUPS, NULL);
 	ag_cycle_init(&f->cy, &f->env, &f->src.base, &f->cfg);
 	assert_int_equal(ag_cycle_plan(&f->cy, &err), 0);
 	assert_int_equal(f->cy.items[0].pw.state, AG_PW_UNKNOWN);

@@ -1761,6 +1761,27 @@ test_plan__network_drift(void **state)
 	    param(find_action(cp, AG_ACT_MODIFY_SUBNET_GROUP), "DBSubnetGroupName"), "db1");
 }
 
+/* A subnet whose default route goes to an internet gateway: a warning. */
+static void
+test_plan__public_subnet_warning(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	size_t i;
+	bool warned = false;
+
+	add_manifest(f, "db1", NULL, "  subnetIds: [subnet-a, subnet-b]\n");
+	f->obs.routes_loaded = true;
+	ag_kvlist_add(&f->obs.public_subnets, "subnet-b", "igw-1");
+	cp = run(f, "db1");
+	for (i = 0; i < cp->notes.n; i++)
+		if (strstr(cp->notes.v[i], "subnet-b") && strstr(cp->notes.v[i], "igw-1"))
+			warned = true;
+	assert_true(warned);
+	for (i = 0; i < cp->notes.n; i++)
+		assert_null(strstr(cp->notes.v[i], "subnet-a "));
+}
+
 static void
 test_plan__cluster_filter(void **state)
 {
@@ -1969,6 +1990,7 @@ main(void)
 	        test_plan__removed_parameters_are_reset, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__digest_is_stable, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__golden_digest, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__public_subnet_warning, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__network_drift, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__major_upgrade_own_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__tags_owned_not_grabbed, setup, teardown),
