@@ -171,7 +171,7 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 	size_t n_rows;
 	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
 	size_t i, n_inst, n_labels = 0;
-	bool auto_minor_off = false;
+	bool auto_minor_off = false, any_public = false;
 	const char *other;
 	char *num;
 	int r;
@@ -199,6 +199,14 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 	(void)ag_buf_adds(&b, "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
 	                      "metadata:\n");
 	kv_line(&b, "  ", "name", c->id);
+	n_inst = cluster_instances(&inst, c, o);
+	for (i = 0; i < n_inst; i++)
+		if (inst[i]->publicly_accessible)
+			any_public = true;
+	if (any_public) /* as it is live: imported, not silently made private */
+		(void)ag_buf_adds(&b, "  annotations:\n"
+		                      "    # an instance is publicly accessible today\n"
+		                      "    aurora-gitops/public-access: acknowledged\n");
 	for (i = 0; i < c->tags.n; i++) {
 		const char *k = c->tags.v[i].key;
 
@@ -243,7 +251,6 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 	/* No finalSnapshotIdentifier: a deletion names the final snapshot
 	 * <id>-final-<UTC timestamp>, which never collides. */
 
-	n_inst = cluster_instances(&inst, c, o);
 	for (i = 0; i < n_inst; i++)
 		if (!inst[i]->auto_minor_version_upgrade)
 			auto_minor_off = true;
@@ -257,6 +264,8 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 			kv_line(&b, "      ", "instanceClass",
 			    inst[i]->instance_class != NULL ? inst[i]->instance_class : "");
 			(void)ag_buf_addf(&b, "      promotionTier: %d\n", inst[i]->promotion_tier);
+			if (inst[i]->publicly_accessible)
+				(void)ag_buf_adds(&b, "      publiclyAccessible: true\n");
 		}
 	}
 	free(inst);

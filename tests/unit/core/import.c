@@ -238,6 +238,28 @@ test_import__adoption_is_one_visible_change(void **state)
 	ag_observed_release(&o);
 }
 
+/* A public instance is imported as it is, acknowledged: zero drift, and
+ * never silently made private by the first sync. */
+static void
+test_import__public_instance_as_it_is(void **state)
+{
+	struct ag_observed o;
+	struct ag_db_cluster *c;
+	char *y;
+
+	(void)state;
+	ag_observed_init(&o);
+	c = live(&o, "pub", "aurora-postgresql", "15.4");
+	member(&o, c, "pub-1", "db.r6g.large", 0, true, true);
+	member(&o, c, "pub-2", "db.r6g.large", 1, false, true);
+	o.instances[1].publicly_accessible = true;
+	assert_int_equal(roundtrip(&o, c, &y), 0);
+	assert_non_null(strstr(y, "aurora-gitops/public-access: acknowledged"));
+	assert_non_null(strstr(y, "publiclyAccessible: true"));
+	free(y);
+	ag_observed_release(&o);
+}
+
 static void
 test_import__refuses_nameless(void **state)
 {
@@ -259,6 +281,7 @@ main(void)
 	    cmocka_unit_test(test_import__moto_cluster_zero_drift),
 	    cmocka_unit_test(test_import__full_cluster_zero_drift),
 	    cmocka_unit_test(test_import__adoption_is_one_visible_change),
+	    cmocka_unit_test(test_import__public_instance_as_it_is),
 	    cmocka_unit_test(test_import__refuses_nameless),
 	};
 
