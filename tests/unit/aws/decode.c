@@ -80,6 +80,7 @@ test_moto_clusters(void **state)
 	assert_string_equal(c.members[0].instance_id, "c0-1");
 	assert_false(c.members[0].is_writer);
 	assert_int_equal(c.members[0].promotion_tier, 1);
+	assert_string_equal(c.members[0].param_group_status, "in-sync");
 	assert_string_equal(c.members[1].instance_id, "c0-2");
 	assert_true(c.members[1].is_writer);
 	assert_int_equal(c.members[1].promotion_tier, 2);
