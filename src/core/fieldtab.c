@@ -181,11 +181,11 @@ d_subnet_group(char **o, const struct ag_manifest *m)
 static bool
 d_username(char **o, const struct ag_manifest *m)
 {
-	/* A restored cluster takes its master user from the snapshot: the
-	 * loader's default "master" says nothing about it, only a username
-	 * written in the manifest does. */
-	if (M->snapshot_identifier != NULL && *M->snapshot_identifier != '\0' &&
-	    !ag_manifest_has(m, AG_F_USERNAME)) {
+	/* Only a username written in the manifest says something about a
+	 * live cluster: the loader's default "master" is what a new cluster
+	 * gets (create_default), while a restored cluster takes its master
+	 * user from the snapshot and a promoted replica from its source. */
+	if (!ag_manifest_has(m, AG_F_USERNAME)) {
 		*o = NULL;
 		return false;
 	}
@@ -550,6 +550,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .norm = AG_NORM_EXACT,
             .klass = AG_CLASS_BLOCKED,
             .desired_fn = d_username,
+            .create_default = "master",
             .hint = "the master username cannot change in place: create a new role with SQL "
                     "and keep the manifest value as it was, or restore a snapshot into a new "
                     "cluster",

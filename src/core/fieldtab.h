@@ -152,6 +152,8 @@ struct ag_field_row {
 	bool in_restore;                /* RestoreDBClusterFromSnapshot takes create_param too
 	                                 * (else it goes in the follow-up ModifyDBCluster) */
 	bool needs_managed_password;    /* sent only with manageMasterUserPassword: true */
+	const char *create_default;     /* sent at create (not restore, not replica) when
+	                                 * the manifest leaves the field out */
 	bool not_on_replica;            /* a replica inherits it from its source: never sent
 	                                 * for, nor compared on, a replica cluster */
 	bool import_skip;               /* import never writes it (handled by hand or

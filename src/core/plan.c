@@ -1918,8 +1918,11 @@ create_cluster_params(
 			ag_strlist_release(&ids);
 			continue;
 		}
-		if (!ag_fieldtab_desired(&v, row, m))
-			continue;
+		if (!ag_fieldtab_desired(&v, row, m)) {
+			if (row->create_default == NULL || restore)
+				continue;
+			v = ag_xstrdup(row->create_default);
+		}
 		dst = cr;
 		if (restore && !row->in_restore) {
 			/* RestoreDBClusterFromSnapshot has no such parameter: the

@@ -108,7 +108,7 @@ test_expect_success 'manifest changes: classes, counts, parameters, logs, labels
 	s = s.replace("  deletionProtection: true\n", "  deletionProtection: true\n  enableHttpEndpoint: true\n")
 	open(p, "w").write(s)
 	PY
-	sed -i "s/^    team: payments/    team: checkout\n    tier: gold/" m/production.yaml &&
+	sed -i "s/^    team: payments/    tier: gold/" m/production.yaml &&
 	sed -i "s/^    - postgresql$/    - postgresql\n    - instance/" m/production.yaml &&
 	sed -i "/replicationSourceIdentifier:/d" m/cross-region-replica.yaml &&
 	"$AG_BIN" validate m >/dev/null &&
