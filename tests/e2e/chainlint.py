@@ -98,18 +98,30 @@ def code_lines(body):
         yield start, "".join(out).strip()
 
 
+OPEN_RE = re.compile(r"(?:^|[\s;&|(])(for|while|until|if|case|\{)(?=$|[\s;])")
+CLOSE_RE = re.compile(r"(?:^|[\s;&|])(done|fi|esac|\})(?=$|[\s;&|)<>])")
+
+
+def depth_change(code):
+    code = re.sub(r"\$\{[^}]*\}", "V", code)
+    return len(OPEN_RE.findall(code)) - len(CLOSE_RE.findall(code))
+
+
 def statements(body):
-    """Yields (first line number, code) for each logical command line."""
-    cur, start = [], 0
+    """Yields (first line number, code) for each top-level command: lines
+    joined while they end in a connector or a compound command (loop, if,
+    case, braces) is still open."""
+    cur, start, depth = [], 0, 0
     for no, code in code_lines(body):
         if not code:
             continue
         if not cur:
             start = no
         cur.append(code)
-        if not code.endswith(CONTINUES) and not code.endswith(OPENERS):
+        depth += depth_change(code)
+        if depth <= 0 and not code.endswith(CONTINUES) and not code.endswith(OPENERS):
             yield start, " ".join(cur)
-            cur = []
+            cur, depth = [], 0
     if cur:
         yield start, " ".join(cur)
 
