@@ -129,12 +129,23 @@ load_json(json_t **out, const char *dir, const char *name, struct ag_error *err)
 	if (rc < 0)
 		goto out;
 	*out = json_loadb(b.ptr, b.len, 0, &jerr);
-	if (*out == NULL || !json_is_object(*out)) {
+	if (*out == NULL) {
+		/* jansson reports line and column -1 when it has no position */
+		if (jerr.line > 0)
+			rc = ag_error_set(err, AG_EINVAL,
+			    "%s:%d:%d: state file is damaged: %s (move it away to start over)",
+			    path, jerr.line, jerr.column > 0 ? jerr.column : 1, jerr.text);
+		else
+			rc = ag_error_set(err, AG_EINVAL,
+			    "%s: state file is damaged: %s (move it away to start over)", path,
+			    jerr.text[0] ? jerr.text : "not JSON");
+	} else if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		rc = ag_error_set(err, AG_EINVAL,
-		    "%s:%d:%d: state file is damaged: %s (move it away to start over)", path,
-		    jerr.line, jerr.column, jerr.text);
+		    "%s: state file is damaged: a JSON object was expected (move it away to "
+		    "start over)",
+		    path);
 	}
 out:
 	ag_buf_release(&b);

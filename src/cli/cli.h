@@ -22,7 +22,8 @@ struct ag_cmd {
 	int (*fn)(int argc, char **argv);
 	bool own_help; /* handles --help itself; else main prints `usage` */
 	const char *summary;
-	const char *usage; /* synopsis and options, shown by `help <name>` */
+	const char *usage; /* synopsis and options, shown by `help <name>`; NULL: the
+	                    * command's option table in opts.c renders both */
 };
 
 extern const struct ag_cmd ag_cmds[];

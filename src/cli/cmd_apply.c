@@ -94,7 +94,7 @@ ag_cli_apply_common(int argc, char **argv, int unattended)
 	int rc, arc;
 
 	memset(&run, 0, sizeof(run));
-	if ((rc = ag_cli_opts_parse(&o, argc, argv, AG_OPT_SOURCE | AG_OPT_APPROVE)) != 0)
+	if ((rc = ag_cli_opts_parse(&o, argc, argv)) != 0)
 		goto out_opts;
 	if (!o.cfg.mode_given)
 		o.cfg.mode = AG_MODE_APPLY;

@@ -108,7 +108,7 @@ cmd_import(int argc, char **argv)
 
 	ag_observed_init(&obs);
 	ag_observed_init(&fleet);
-	if ((rc = ag_cli_opts_parse(&o, argc, argv, AG_OPT_OUTDIR)) != 0)
+	if ((rc = ag_cli_opts_parse(&o, argc, argv)) != 0)
 		goto out;
 	if (o.args.n == 0 && !o.all && o.match == NULL) {
 		rc = ag_cli_usage(

@@ -1,5 +1,6 @@
 /* aurora-gitops keygen: create a key pair for sealed secrets. */
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "secrets/secrets.h"
 
 #include <getopt.h>
@@ -35,7 +36,7 @@ cmd_keygen(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -44,8 +45,7 @@ cmd_keygen(int argc, char **argv)
 			fputs(keygen_help, stdout);
 			return AG_EXIT_OK;
 		default:
-			return ag_cli_usage(
-			    "keygen", "unknown or incomplete option '%s'", argv[optind - 1]);
+			return ag_cli_opt_error("keygen", c, argv, opts);
 		}
 	}
 	if (optind < argc)

@@ -23,8 +23,7 @@ cmd_plan(int argc, char **argv)
 	int rc, planned = 0;
 
 	memset(&run, 0, sizeof(run));
-	if ((rc = ag_cli_opts_parse(&o, argc, argv,
-	         AG_OPT_SOURCE | AG_OPT_FORMAT | AG_OPT_EXITCODE | AG_OPT_NOTE | AG_OPT_PR)) != 0)
+	if ((rc = ag_cli_opts_parse(&o, argc, argv)) != 0)
 		goto out_opts;
 	if (!o.cfg.mode_given)
 		o.cfg.mode = AG_MODE_PLAN;

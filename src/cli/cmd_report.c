@@ -8,6 +8,7 @@
  * in the one step that needs it.
  */
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/prclass.h"
@@ -132,11 +133,8 @@ parse(struct report_opts *o, int argc, char **argv)
 		case 'h':
 			fputs(report_help, stdout);
 			return -1;
-		case ':':
-			return ag_cli_usage(
-			    "report", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return ag_cli_usage("report", "unknown option '%s'", argv[optind - 1]);
+			return ag_cli_opt_error("report", c, argv, opts);
 		}
 	}
 	if (optind < argc)

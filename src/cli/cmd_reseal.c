@@ -1,5 +1,6 @@
 /* aurora-gitops reseal: move sealed values off a retired key; list keys in use. */
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/kv.h"
 #include "core/manifest.h"
 #include "core/mem.h"
@@ -149,7 +150,7 @@ cmd_reseal(int argc, char **argv)
 	int c, dry_run = 0, list = 0, failed = 0, rc = AG_EXIT_OK;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "r:k:F:D:nlh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:k:F:D:nlh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			retire = optarg;
@@ -173,8 +174,7 @@ cmd_reseal(int argc, char **argv)
 			fputs(reseal_help, stdout);
 			goto out;
 		default:
-			rc = ag_cli_usage(
-			    "reseal", "unknown or incomplete option '%s'", argv[optind - 1]);
+			rc = ag_cli_opt_error("reseal", c, argv, opts);
 			goto out;
 		}
 	}

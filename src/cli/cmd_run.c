@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/opts.h"
 
 #include <getopt.h>
 #include <sodium.h>
@@ -226,11 +227,8 @@ cmd_run(int argc, char **argv)
 		case 'q':
 			verbosity = 0; /* warnings and errors only */
 			break;
-		case ':':
-			rc = ag_cli_usage("run", "option '%s' needs a value", argv[optind - 1]);
-			break;
 		default:
-			rc = ag_cli_usage("run", "unknown option '%s'", argv[optind - 1]);
+			rc = ag_cli_opt_error("run", c, argv, run_longopts);
 		}
 		if (rc != 0)
 			goto out;

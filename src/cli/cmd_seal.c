@@ -1,5 +1,6 @@
 /* aurora-gitops seal: seal a secret read from standard input. */
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "secrets/secrets.h"
 
 #include <errno.h>
@@ -111,7 +112,7 @@ cmd_seal(int argc, char **argv)
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "k:c:f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":k:c:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			keypath = optarg;
@@ -126,9 +127,8 @@ cmd_seal(int argc, char **argv)
 			fputs(seal_help, stdout);
 			return AG_EXIT_OK;
 		default:
-			/* Never echo what follows '=': it might be the secret. */
-			return ag_cli_usage("seal", "unknown or incomplete option '%.*s'",
-			    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+			/* names the option only, never what follows '=' (a secret?) */
+			return ag_cli_opt_error("seal", c, argv, opts);
 		}
 	}
 	if (optind < argc)

@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 #include "cli/status_notes.h"
+#include "cli/opts.h"
 #include "agent/state.h"
 #include "core/kv.h"
 #include "core/mem.h"
@@ -42,7 +43,7 @@ cmd_status(int argc, char **argv)
 	ag_sealed_stats_init(&st);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -51,7 +52,7 @@ cmd_status(int argc, char **argv)
 			statedir = optarg;
 			break;
 		default:
-			rc = ag_cli_usage("status", "unknown option '%s'", argv[optind - 1]);
+			rc = ag_cli_opt_error("status", c, argv, longopts);
 			goto out;
 		}
 	}

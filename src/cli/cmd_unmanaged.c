@@ -25,7 +25,7 @@ cmd_unmanaged(int argc, char **argv)
 	int rc;
 
 	memset(&run, 0, sizeof(run));
-	if ((rc = ag_cli_opts_parse(&o, argc, argv, AG_OPT_SOURCE)) != 0)
+	if ((rc = ag_cli_opts_parse(&o, argc, argv)) != 0)
 		goto out;
 	if (o.git.repo && (rc = ag_cli_git_open(&gs, &o, argv[0])) != 0)
 		goto out;

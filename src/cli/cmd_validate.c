@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "cli/gitsrc.h"
+#include "cli/opts.h"
 #include "core/buf.h"
 #include "core/diag.h"
 #include "core/manifest.h"
@@ -182,11 +183,8 @@ cmd_validate(int argc, char **argv)
 		case 'h':
 			printf("usage: aurora-gitops %s\n", ag_cmd_find("validate")->usage);
 			return AG_EXIT_OK;
-		case ':':
-			return ag_cli_usage(
-			    "validate", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return ag_cli_usage("validate", "unknown option '%s'", argv[optind - 1]);
+			return ag_cli_opt_error("validate", c, argv, opts);
 		}
 	}
 	if (optind < argc && go.git.repo) {

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/log.h"
 
 #include <errno.h>
@@ -15,32 +16,15 @@
 
 #include "core/compat.h"
 
-#define AG_SOURCE_USAGE                                                                            \
-	"SOURCE: --dir DIR, or --repo URL|PATH [--branch B] [--path SUBDIR] [--ref REV]\n"         \
-	"     [--notes-ref REF] [--agent-id ID] [--require-signed-commits --allowed-signers F]\n"  \
-	"     [--git-token-env VAR | --git-token-file F] [--ssh-key F] [--ssh-known-hosts F]\n"    \
-	"     [--ssh-accept-new-host]"
-
 const struct ag_cmd ag_cmds[] = {
     {"validate", cmd_validate, true, "check manifests against the schema and policy",
         "validate [PATH...] [--strict] [--format text|json]\n"
         "     validate --repo URL|PATH [--branch B] [--path SUBDIR] [--ref REV] [--state-dir D]"},
-    {"plan", cmd_plan, false, "show what would change, as text, JSON or Markdown",
-        "plan SOURCE [--cluster ID...] [--format text|json|markdown]\n"
-        "     [--detailed-exitcode] [--out FILE] [--mode observe|plan|apply] [--note]\n"
-        "     [--state-dir DIR] [--key-file F | --key-dir D] [-v | -q]\n"
-        "plan --repo PATH|URL --base REV --head REV [--path DIR] [--format F] [--out FILE]\n"
-        "     [--out-json FILE] [--context NAME] [--blob-url URL] [--detailed-exitcode]\n"
-        "     (a pull request: \"this change\" apart from drift; "
-        "docs/pull-requests.md)\n" AG_SOURCE_USAGE},
-    {"apply", cmd_apply, false, "apply the plan (asks first unless --auto-approve)",
-        "apply SOURCE [--plan-digest HEX] [--auto-approve] [--max-deletes N]\n"
-        "     [--poll-interval D] [--wait-timeout D] [--state-dir DIR] [--key-file "
-        "F]\n" AG_SOURCE_USAGE},
+    /* plan, apply, sync, unmanaged and import: usage from their tables in opts.c */
+    {"plan", cmd_plan, false, "show what would change, as text, JSON or Markdown", NULL},
+    {"apply", cmd_apply, false, "apply the plan (asks first unless --auto-approve)", NULL},
     {"sync", cmd_sync, false, "one unattended cycle: plan, then apply per each cluster's mode",
-        "sync SOURCE [--mode observe|plan|apply] [--max-deletes N] [--state-dir DIR]\n"
-        "     [--key-file F | --key-dir D] [--poll-interval D] [--wait-timeout "
-        "D]\n" AG_SOURCE_USAGE},
+        NULL},
     {"run", cmd_run, false, "run as a service: watch, reconcile, serve metrics and status",
         "run (--repo URL [--branch B] [--path P] | --dir DIR) [--interval 30s]\n"
         "     [--drift-interval 5m] [--debounce 100ms] [--notes-ref REF]\n"
@@ -54,14 +38,12 @@ const struct ag_cmd ag_cmds[] = {
     {"report", cmd_report, true, "post a pull-request plan as a sticky comment and commit status",
         "report (--github OWNER/REPO --pr N | --gitlab PROJECT --mr N) --markdown FILE\n"
         "     --json FILE [--sha SHA] [--api-url URL] [--target-url URL] [--no-status]"},
-    {"import", cmd_import, false, "write manifests for live clusters",
-        "import CLUSTER_ID... | --all | --match GLOB [--dir DIR] [--out DIR]"},
+    {"import", cmd_import, false, "write manifests for live clusters", NULL},
     {"status", cmd_status, false, "show sealed-key usage and what the agent recorded",
         "status [--dir DIR] [--state-dir DIR]\n"
         "     status --repo URL|PATH [--format text|json] [--history CLUSTER] [--notes-ref R]\n"
         "            [--state-dir DIR]"},
-    {"unmanaged", cmd_unmanaged, false, "list clusters no manifest covers",
-        "unmanaged SOURCE\n" AG_SOURCE_USAGE},
+    {"unmanaged", cmd_unmanaged, false, "list clusters no manifest covers", NULL},
     {"doctor", cmd_doctor, false, "check region, endpoint, credentials and access", "doctor"},
     {"keygen", cmd_keygen, true, "create a key pair for sealed secrets", "keygen --out keys/NAME"},
     {"seal", cmd_seal, true, "seal a secret read from standard input",
@@ -104,9 +86,14 @@ ag_cli_usage(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	if (c)
+	if (c && c->usage)
 		fprintf(stderr, "usage: aurora-gitops %s\n", c->usage);
-	else
+	if (c && c->usage == NULL) {
+		fputs("usage: aurora-gitops ", stderr);
+		ag_cli_opts_synopsis(stderr, c->name);
+		fprintf(stderr, "run 'aurora-gitops help %s' for its options\n", c->name);
+	}
+	if (c == NULL)
 		fprintf(stderr, "run 'aurora-gitops help' for the list of commands\n");
 	return AG_EXIT_USAGE;
 }
@@ -169,8 +156,9 @@ ag_cli_log_setup(int json, int verbosity)
 int
 cmd_version(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1)
+		return ag_cli_usage(
+		    "version", "unexpected argument '%s' ('version' takes none)", argv[1]);
 	printf("aurora-gitops %s\n", AG_VERSION);
 	return AG_EXIT_OK;
 }
@@ -180,12 +168,17 @@ cmd_help(int argc, char **argv)
 {
 	const struct ag_cmd *c;
 
+	if (argc > 2)
+		return ag_cli_usage("help", "unexpected argument '%s' (name one command)", argv[2]);
 	if (argc > 1) {
 		c = ag_cmd_find(argv[1]);
 		if (c == NULL)
 			return ag_cli_usage("help", "unknown command '%s'", argv[1]);
-		printf("aurora-gitops %s: %s\n\nusage: aurora-gitops %s\n", c->name, c->summary,
-		    c->usage);
+		printf("aurora-gitops %s: %s\n\n", c->name, c->summary);
+		if (c->usage)
+			printf("usage: aurora-gitops %s\n", c->usage);
+		else
+			ag_cli_opts_help(stdout, c->name);
 		return AG_EXIT_OK;
 	}
 	printf("aurora-gitops: keeps AWS Aurora clusters as a git repository says\n\n"

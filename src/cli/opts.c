@@ -28,8 +28,6 @@ enum {
 	O_MAX_DELETES,
 	O_LOG_FORMAT,
 	O_ALL,
-	O_MATCH,
-	O_FORBID_WEAKENING,
 	O_WAIT_TIMEOUT,
 	O_POLL,
 	O_PATH,
@@ -44,89 +42,194 @@ enum {
 	O_SSH_KEY,
 	O_SSH_KNOWN_HOSTS,
 	O_SSH_ACCEPT_NEW,
+	O_OUTDIR, /* import's --out DIR: same name, another meaning */
 	O_BASE,
 	O_HEAD,
 	O_OUT_JSON,
 	O_CONTEXT,
 	O_BLOB_URL,
+	O_MATCH,
+	O_FORBID_WEAKENING,
 };
 
-static const struct option longopts[] = {
-    {"dir", required_argument, NULL, O_DIR},
-    {"repo", required_argument, NULL, O_REPO},
-    {"branch", required_argument, NULL, O_BRANCH},
-    {"state-dir", required_argument, NULL, O_STATE_DIR},
-    {"key-file", required_argument, NULL, O_KEY_FILE},
-    {"key-dir", required_argument, NULL, O_KEY_DIR},
-    {"format", required_argument, NULL, O_FORMAT},
-    {"out", required_argument, NULL, O_OUT},
-    {"detailed-exitcode", no_argument, NULL, O_DETAILED},
-    {"auto-approve", no_argument, NULL, O_AUTO_APPROVE},
-    {"plan-digest", required_argument, NULL, O_PLAN_DIGEST},
-    {"cluster", required_argument, NULL, O_CLUSTER},
-    {"mode", required_argument, NULL, O_MODE},
-    {"max-deletes", required_argument, NULL, O_MAX_DELETES},
-    {"log-format", required_argument, NULL, O_LOG_FORMAT},
-    {"all", no_argument, NULL, O_ALL},
-    {"match", required_argument, NULL, O_MATCH},
-    {"forbid-weakening", no_argument, NULL, O_FORBID_WEAKENING},
-    {"wait-timeout", required_argument, NULL, O_WAIT_TIMEOUT},
-    {"poll-interval", required_argument, NULL, O_POLL},
-    {"path", required_argument, NULL, O_PATH},
-    {"ref", required_argument, NULL, O_REF},
-    {"notes-ref", required_argument, NULL, O_NOTES_REF},
-    {"note", no_argument, NULL, O_NOTE},
-    {"require-signed-commits", no_argument, NULL, O_REQUIRE_SIGNED},
-    {"allowed-signers", required_argument, NULL, O_ALLOWED_SIGNERS},
-    {"agent-id", required_argument, NULL, O_AGENT_ID},
-    {"git-token-env", required_argument, NULL, O_TOKEN_ENV},
-    {"git-token-file", required_argument, NULL, O_TOKEN_FILE},
-    {"ssh-key", required_argument, NULL, O_SSH_KEY},
-    {"ssh-known-hosts", required_argument, NULL, O_SSH_KNOWN_HOSTS},
-    {"ssh-accept-new-host", no_argument, NULL, O_SSH_ACCEPT_NEW},
-    {"base", required_argument, NULL, O_BASE},
-    {"head", required_argument, NULL, O_HEAD},
-    {"out-json", required_argument, NULL, O_OUT_JSON},
-    {"context", required_argument, NULL, O_CONTEXT},
-    {"blob-url", required_argument, NULL, O_BLOB_URL},
-    {"verbose", no_argument, NULL, 'v'},
-    {"quiet", no_argument, NULL, 'q'},
-    {NULL, 0, NULL, 0},
+/* Every option of the reconcile commands: what it takes and what it does. */
+struct optdef {
+	int id;
+	const char *name;
+	const char *value; /* shown in help; NULL for a flag */
+	const char *help;
 };
 
-/* Parses a whole non-negative number of at most max. */
-static int
-parse_count(long *out, const char *s, long max)
+static const struct optdef optdefs[] = {
+    {O_DIR, "dir", "DIR", "read the manifests from directory DIR"},
+    {O_REPO, "repo", "URL", "read the manifests from a git repository (URL or path)"},
+    {O_BRANCH, "branch", "B", "branch to follow (with --repo; default: the remote HEAD)"},
+    {O_PATH, "path", "SUBDIR", "manifests directory inside the repository"},
+    {O_REF, "ref", "REV", "plan or apply this revision instead of the branch tip"},
+    {O_NOTES_REF, "notes-ref", "REF", "git notes ref for results"},
+    {O_AGENT_ID, "agent-id", "ID", "name of this agent in notes"},
+    {O_REQUIRE_SIGNED, "require-signed-commits", NULL,
+        "refuse commits not signed by an allowed key"},
+    {O_ALLOWED_SIGNERS, "allowed-signers", "FILE", "ssh allowed-signers file for signed commits"},
+    {O_TOKEN_ENV, "git-token-env", "VAR", "environment variable holding an https token"},
+    {O_TOKEN_FILE, "git-token-file", "FILE", "file holding an https token (mode 600)"},
+    {O_SSH_KEY, "ssh-key", "FILE", "ssh private key for the repository"},
+    {O_SSH_KNOWN_HOSTS, "ssh-known-hosts", "FILE", "known_hosts file for ssh"},
+    {O_SSH_ACCEPT_NEW, "ssh-accept-new-host", NULL, "trust and record an unknown ssh host key"},
+    {O_CLUSTER, "cluster", "ID", "only this cluster (repeatable)"},
+    {O_FORMAT, "format", "FMT", "output format: text, json or markdown"},
+    {O_OUT, "out", "FILE", "write the plan to FILE instead of standard output"},
+    {O_OUTDIR, "out", "DIR", "write DIR/<id>.yaml (never overwrites) instead of standard output"},
+    {O_DETAILED, "detailed-exitcode", NULL, "exit 2 when there are changes"},
+    {O_BASE, "base", "REV", "pull request: the target branch's revision (with --head, --repo)"},
+    {O_HEAD, "head", "REV", "pull request: the proposed revision (with --base, --repo)"},
+    {O_OUT_JSON, "out-json", "FILE", "pull request: also write the JSON report to FILE"},
+    {O_CONTEXT, "context", "NAME", "pull request: names the sticky comment"},
+    {O_BLOB_URL, "blob-url", "URL", "pull request: manifest links; {sha} is the head commit"},
+    {O_NOTE, "note", NULL, "record the plan as a git note on the commit (with --repo)"},
+    {O_ALL, "all", NULL, "clusters no manifest covers: plan lists them, import adopts them"},
+    {O_MATCH, "match", "GLOB", "import the clusters whose identifier matches GLOB"},
+    {O_FORBID_WEAKENING, "forbid-weakening", NULL, "block every change that lowers protection"},
+    {O_MODE, "mode", "M", "default mode for manifests that set none: observe, plan or apply"},
+    {O_AUTO_APPROVE, "auto-approve", NULL, "apply without asking"},
+    {O_PLAN_DIGEST, "plan-digest", "HEX", "apply only if the plan still has this digest"},
+    {O_MAX_DELETES, "max-deletes", "N", "refuse a cycle deleting more than N clusters (0..1000)"},
+    {O_POLL, "poll-interval", "D", "how often to poll while waiting (100ms..1h)"},
+    {O_WAIT_TIMEOUT, "wait-timeout", "D", "give up waiting on one resource after D (1s..48h)"},
+    {O_STATE_DIR, "state-dir", "DIR", "state directory (default: the per-user state directory)"},
+    {O_KEY_FILE, "key-file", "FILE", "secret key for sealed values (repeatable)"},
+    {O_KEY_DIR, "key-dir", "DIR", "directory of secret keys (repeatable)"},
+    {O_LOG_FORMAT, "log-format", "FMT", "log lines as text or json"},
+    {'v', "verbose", NULL, "more detail on standard error (-vv: debug)"},
+    {'q', "quiet", NULL, "only errors on standard error"},
+};
+
+#define GIT_OPTS                                                                                   \
+	O_REPO, O_BRANCH, O_PATH, O_REF, O_NOTES_REF, O_AGENT_ID, O_REQUIRE_SIGNED,                \
+	    O_ALLOWED_SIGNERS, O_TOKEN_ENV, O_TOKEN_FILE, O_SSH_KEY, O_SSH_KNOWN_HOSTS,            \
+	    O_SSH_ACCEPT_NEW
+#define LOG_OPTS O_LOG_FORMAT, 'v', 'q'
+
+static const int plan_opts[] = {O_DIR, GIT_OPTS, O_BASE, O_HEAD, O_OUT_JSON, O_CONTEXT, O_BLOB_URL,
+    O_CLUSTER, O_FORMAT, O_OUT, O_DETAILED, O_NOTE, O_ALL, O_MODE, O_FORBID_WEAKENING,
+    O_MAX_DELETES, O_STATE_DIR, O_KEY_FILE, O_KEY_DIR, LOG_OPTS, 0};
+static const int apply_opts[] = {O_DIR, GIT_OPTS, O_CLUSTER, O_PLAN_DIGEST, O_AUTO_APPROVE, O_MODE,
+    O_FORBID_WEAKENING, O_MAX_DELETES, O_POLL, O_WAIT_TIMEOUT, O_STATE_DIR, O_KEY_FILE, O_KEY_DIR,
+    LOG_OPTS, 0};
+static const int sync_opts[] = {O_DIR, GIT_OPTS, O_CLUSTER, O_PLAN_DIGEST, O_MODE,
+    O_FORBID_WEAKENING, O_MAX_DELETES, O_POLL, O_WAIT_TIMEOUT, O_STATE_DIR, O_KEY_FILE, O_KEY_DIR,
+    LOG_OPTS, 0};
+static const int unmanaged_opts[] = {O_DIR, GIT_OPTS, O_FORBID_WEAKENING, O_STATE_DIR, LOG_OPTS, 0};
+static const int import_opts[] = {O_DIR, O_ALL, O_MATCH, O_OUTDIR, LOG_OPTS, 0};
+
+/* One command: its operands and the options it takes. */
+struct cmdspec {
+	const char *name;
+	const char *source;   /* synopsis of the required source; NULL: none */
+	const char *operands; /* synopsis of the positional arguments; NULL: none */
+	const int *opts;
+};
+
+static const struct cmdspec cmdspecs[] = {
+    {"plan", "(--dir DIR | --repo URL)", NULL, plan_opts},
+    {"apply", "(--dir DIR | --repo URL)", NULL, apply_opts},
+    {"sync", "(--dir DIR | --repo URL)", NULL, sync_opts},
+    {"unmanaged", "(--dir DIR | --repo URL)", NULL, unmanaged_opts},
+    {"import", NULL, "CLUSTER_ID...", import_opts},
+};
+
+static const struct cmdspec *
+spec_find(const char *cmd)
 {
-	char *end;
+	size_t i;
 
-	errno = 0;
-	*out = strtol(s, &end, 10);
-	return errno == 0 && end != s && *end == '\0' && *out >= 0 && *out <= max ? 0 : -1;
+	for (i = 0; i < sizeof(cmdspecs) / sizeof(cmdspecs[0]); i++)
+		if (strcmp(cmdspecs[i].name, cmd) == 0)
+			return &cmdspecs[i];
+	return NULL;
 }
 
-/* "90", "90s", "5m", "2h", "500ms" -> milliseconds. */
-static int
-parse_duration_ms(long *out, const char *s)
+static bool
+spec_has(const struct cmdspec *s, int id)
 {
-	char *end;
-	long v;
+	const int *p;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		*out = v * 1000;
-	else if (strcmp(end, "ms") == 0)
-		*out = v;
-	else if (strcmp(end, "m") == 0)
-		*out = v * 60000;
-	else if (strcmp(end, "h") == 0)
-		*out = v * 3600000;
-	else
-		return -1;
-	return 0;
+	for (p = s->opts; *p; p++)
+		if (*p == id)
+			return true;
+	return false;
+}
+
+static const struct optdef *
+optdef_find(int id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
+		if (optdefs[i].id == id)
+			return &optdefs[i];
+	return NULL;
+}
+
+bool
+ag_cli_opts_known(const char *cmd)
+{
+	return spec_find(cmd) != NULL;
+}
+
+void
+ag_cli_opts_synopsis(FILE *f, const char *cmd)
+{
+	const struct cmdspec *s = spec_find(cmd);
+
+	if (s == NULL)
+		return;
+	fprintf(f, "%s%s%s%s%s [OPTION...]\n", s->name, s->source ? " " : "",
+	    s->source ? s->source : "", s->operands ? " " : "", s->operands ? s->operands : "");
+}
+
+void
+ag_cli_opts_help(FILE *f, const char *cmd)
+{
+	const struct cmdspec *s = spec_find(cmd);
+	const struct optdef *d;
+	const int *p;
+	char left[64];
+
+	if (s == NULL)
+		return;
+	fputs("usage: aurora-gitops ", f);
+	ag_cli_opts_synopsis(f, cmd);
+	fputs("\noptions:\n", f);
+	for (p = s->opts; *p; p++) {
+		d = optdef_find(*p);
+		if (d->id == 'v' || d->id == 'q')
+			snprintf(left, sizeof(left), "-%c, --%s", d->id, d->name);
+		else
+			snprintf(left, sizeof(left), "--%s%s%s", d->name, d->value ? " " : "",
+			    d->value ? d->value : "");
+		fprintf(f, "  %-30s %s\n", left, d->help);
+	}
+	fputs("durations: 500ms, 90s (or 90), 5m, 2h\n", f);
+}
+
+/* The commands other than cmd that take option id, for the usage error. */
+static void
+taken_by(char *buf, size_t len, const char *cmd, int id)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(cmdspecs) / sizeof(cmdspecs[0]); i++) {
+		int n;
+
+		if (strcmp(cmdspecs[i].name, cmd) == 0 || !spec_has(&cmdspecs[i], id))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", cmdspecs[i].name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
 }
 
 static int
@@ -189,23 +292,174 @@ git_option(struct ag_cli_git *g, int c, const char *arg)
 	}
 }
 
+/* Parses a whole number from min to max (digits only, no sign). */
+static int
+parse_count(long *out, const char *s, long min, long max)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+/*
+ * "90", "90s", "5m", "2h", "500ms" -> milliseconds. Returns -1 when the
+ * text is not a duration, -2 when it is one outside [min_ms, max_ms]
+ * (checked before multiplying, so nothing overflows).
+ */
+static int
+parse_duration_ms(long *out, const char *s, long min_ms, long max_ms)
+{
+	char *end;
+	long long v, unit;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		unit = 1000;
+	else if (strcmp(end, "ms") == 0)
+		unit = 1;
+	else if (strcmp(end, "m") == 0)
+		unit = 60000;
+	else if (strcmp(end, "h") == 0)
+		unit = 3600000;
+	else
+		return -1;
+	if (errno == ERANGE || v > max_ms / unit || v * unit < min_ms)
+		return -2;
+	*out = (long)(v * unit);
+	return 0;
+}
+
+#define POLL_MIN_MS 100L
+#define POLL_MAX_MS 3600000L
+#define WAIT_MIN_MS 1000L
+#define WAIT_MAX_MS (48L * 3600000L)
+
+static int
+duration_option(long *out, const char *cmd, const char *opt, const char *val, long min_ms,
+    long max_ms, const char *range)
+{
+	int rc = parse_duration_ms(out, val, min_ms, max_ms);
+
+	if (rc == -2)
+		return ag_cli_usage(cmd, "%s '%s' is out of range (from %s)", opt, val, range);
+	if (rc < 0)
+		return ag_cli_usage(cmd, "%s: bad duration '%s' (e.g. 500ms, 90s, 5m, 2h; from %s)",
+		    opt, val, range);
+	return 0;
+}
+
+/* The getopt table: every option once, whatever command is parsing. */
+static void
+longopts_init(struct option *v, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]) && n + 1 < cap; i++) {
+		if (optdefs[i].id == O_OUTDIR)
+			continue;
+		v[n].name = optdefs[i].name;
+		v[n].has_arg = optdefs[i].value ? required_argument : no_argument;
+		v[n].flag = NULL;
+		v[n].val = optdefs[i].id;
+		n++;
+	}
+	memset(&v[n], 0, sizeof(v[n]));
+}
+
+/* An option as messages name it: "--name" or "-c". */
+static void
+option_name(char *buf, size_t len, int c)
+{
+	const struct optdef *d = optdef_find(c == O_OUTDIR ? O_OUT : c);
+
+	if (c > 0 && c < 256)
+		snprintf(buf, len, "-%c", c);
+	else if (d)
+		snprintf(buf, len, "--%s", d->name);
+	else
+		snprintf(buf, len, "?");
+}
+
 int
-ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
+ag_cli_opt_error(const char *cmd, int c, char **argv, const struct option *longopts)
+{
+	const char *arg = argv[optind - 1];
+	char name[64];
+	bool flag_with_value = false;
+	size_t i;
+
+	/*
+	 * glibc leaves optopt 0 for an unknown long option (then the argument
+	 * just used names it) and sets it to the option's value otherwise; the
+	 * argument just used is only the option itself when it is written
+	 * long: in "-zq" it is the argument before.
+	 */
+	snprintf(name, sizeof(name), "-%c", optopt > 0 && optopt < 256 ? optopt : '?');
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+		size_t n = strcspn(arg + 2, "=");
+
+		if (optopt == 0)
+			snprintf(name, sizeof(name), "%.*s", (int)(n < 60 ? n + 2 : 60), arg);
+		for (i = 0; optopt && longopts && longopts[i].name; i++)
+			if (longopts[i].val == optopt &&
+			    strncmp(longopts[i].name, arg + 2, n) == 0) {
+				snprintf(name, sizeof(name), "--%.60s", longopts[i].name);
+				flag_with_value =
+				    arg[2 + n] == '=' && longopts[i].has_arg == no_argument;
+			}
+	}
+	if (flag_with_value)
+		return ag_cli_usage(cmd, "option '%s' takes no value", name);
+	if (c == ':')
+		return ag_cli_usage(cmd, "option '%s' needs a value", name);
+	return ag_cli_usage(cmd, "unknown option '%s'", name);
+}
+
+int
+ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 {
 	const char *cmd = argv[0];
+	const struct cmdspec *spec = spec_find(cmd);
+	struct option longopts[sizeof(optdefs) / sizeof(optdefs[0]) + 1];
 	int c, verbosity = 0, json_logs = 0;
+	char name[64], others[128];
 	long n;
 
 	memset(o, 0, sizeof(*o));
 	ag_cycle_config_init(&o->cfg);
 	o->format = "text";
+	if (spec == NULL)
+		return ag_cli_usage(cmd, "no option table for '%s'", cmd);
+	longopts_init(longopts, sizeof(longopts) / sizeof(longopts[0]));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":vq", longopts, NULL)) != -1) {
+		if (c == O_OUT && spec_has(spec, O_OUTDIR))
+			c = O_OUTDIR;
+		if (c == ':' || c == '?')
+			return ag_cli_opt_error(cmd, c, argv, longopts);
+		option_name(name, sizeof(name), c);
+		if (!spec_has(spec, c)) {
+			taken_by(others, sizeof(others), cmd, c);
+			return ag_cli_usage(cmd, "option '%s' is not an option of '%s'%s%s%s", name,
+			    cmd, others[0] ? " (it is one of " : "", others, others[0] ? ")" : "");
+		}
+		if (optarg && *optarg == '\0')
+			return ag_cli_usage(
+			    cmd, "option '%s' needs a value, not an empty string", name);
 		switch (c) {
 		case O_DIR:
-			if (!(accept & (AG_OPT_SOURCE | AG_OPT_OUTDIR)))
-				goto unknown;
 			o->cfg.dir = optarg;
 			break;
 		case O_REPO:
@@ -221,32 +475,25 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 		case O_SSH_KEY:
 		case O_SSH_KNOWN_HOSTS:
 		case O_SSH_ACCEPT_NEW:
-			if (!(accept & AG_OPT_SOURCE))
-				goto unknown;
 			git_option(&o->git, c, optarg);
 			break;
 		case O_NOTE:
-			if (!(accept & AG_OPT_NOTE))
-				goto unknown;
 			o->git.note = true;
 			break;
 		case O_BASE:
+			o->pr.base = optarg;
+			break;
 		case O_HEAD:
+			o->pr.head = optarg;
+			break;
 		case O_OUT_JSON:
+			o->pr.out_json = optarg;
+			break;
 		case O_CONTEXT:
+			o->pr.context = optarg;
+			break;
 		case O_BLOB_URL:
-			if (!(accept & AG_OPT_PR))
-				goto unknown;
-			if (c == O_BASE)
-				o->pr.base = optarg;
-			else if (c == O_HEAD)
-				o->pr.head = optarg;
-			else if (c == O_OUT_JSON)
-				o->pr.out_json = optarg;
-			else if (c == O_CONTEXT)
-				o->pr.context = optarg;
-			else
-				o->pr.blob_url = optarg;
+			o->pr.blob_url = optarg;
 			break;
 		case O_STATE_DIR:
 			o->cfg.state_dir = optarg;
@@ -258,8 +505,6 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			ag_strlist_add(&o->key_dirs, optarg);
 			break;
 		case O_FORMAT:
-			if (!(accept & AG_OPT_FORMAT))
-				goto unknown;
 			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
 			    strcmp(optarg, "markdown"))
 				return ag_cli_usage(cmd,
@@ -268,23 +513,16 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			o->format = optarg;
 			break;
 		case O_OUT:
-			if (!(accept & (AG_OPT_FORMAT | AG_OPT_OUTDIR)))
-				goto unknown;
+		case O_OUTDIR:
 			o->out = optarg;
 			break;
 		case O_DETAILED:
-			if (!(accept & AG_OPT_EXITCODE))
-				goto unknown;
 			o->detailed_exitcode = true;
 			break;
 		case O_AUTO_APPROVE:
-			if (!(accept & AG_OPT_APPROVE))
-				goto unknown;
 			o->cfg.auto_approve = true;
 			break;
 		case O_PLAN_DIGEST:
-			if (!(accept & AG_OPT_APPROVE))
-				goto unknown;
 			if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdef") != 64)
 				return ag_cli_usage(
 				    cmd, "--plan-digest must be the 64 hex digits 'plan' printed");
@@ -307,7 +545,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			o->cfg.mode_given = true;
 			break;
 		case O_MAX_DELETES:
-			if (parse_count(&n, optarg, 1000) < 0)
+			if (parse_count(&n, optarg, 0, 1000) < 0)
 				return ag_cli_usage(cmd,
 				    "--max-deletes takes a whole number from 0 to 1000, not '%s'",
 				    optarg);
@@ -327,24 +565,20 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 			o->all = true;
 			break;
 		case O_FORBID_WEAKENING:
-			if (!(accept & AG_OPT_SOURCE))
-				goto unknown;
 			o->cfg.forbid_weakening = true;
 			break;
 		case O_MATCH:
-			if (!(accept & AG_OPT_OUTDIR))
-				goto unknown;
 			o->match = optarg;
 			break;
 		case O_WAIT_TIMEOUT:
-			if (parse_duration_ms(&o->cfg.wait_timeout_ms, optarg) < 0)
-				return ag_cli_usage(
-				    cmd, "bad duration '%s' (e.g. 90s, 5m, 2h)", optarg);
+			if ((c = duration_option(&o->cfg.wait_timeout_ms, cmd, "--wait-timeout",
+			         optarg, WAIT_MIN_MS, WAIT_MAX_MS, "1s to 48h")) != 0)
+				return c;
 			break;
 		case O_POLL:
-			if (parse_duration_ms(&o->cfg.poll_interval_ms, optarg) < 0)
-				return ag_cli_usage(
-				    cmd, "bad duration '%s' (e.g. 500ms, 30s)", optarg);
+			if ((c = duration_option(&o->cfg.poll_interval_ms, cmd, "--poll-interval",
+			         optarg, POLL_MIN_MS, POLL_MAX_MS, "100ms to 1h")) != 0)
+				return c;
 			break;
 		case 'v':
 			verbosity++;
@@ -352,15 +586,16 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 		case 'q':
 			verbosity = -1;
 			break;
-		case ':':
-			return ag_cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-		default:
-		unknown:
-			return ag_cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	for (; optind < argc; optind++)
+	for (; optind < argc; optind++) {
+		if (spec->operands == NULL)
+			return ag_cli_usage(
+			    cmd, "unexpected argument '%s' ('%s' takes none)", argv[optind], cmd);
+		if (argv[optind][0] == '\0')
+			return ag_cli_usage(cmd, "an empty argument is not a %s", spec->operands);
 		ag_strlist_add(&o->args, argv[optind]);
+	}
 	if ((o->pr.base == NULL) != (o->pr.head == NULL))
 		return ag_cli_usage(cmd, "--base and --head go together");
 	if (o->pr.base != NULL && o->git.repo == NULL)
@@ -368,10 +603,11 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept)
 	if (o->pr.base == NULL && (o->pr.out_json || o->pr.context || o->pr.blob_url))
 		return ag_cli_usage(
 		    cmd, "--out-json, --context and --blob-url need --base and --head");
-	if ((accept & AG_OPT_SOURCE) && o->cfg.dir && o->git.repo)
+	if (spec->source && o->cfg.dir && o->git.repo)
 		return ag_cli_usage(cmd, "--dir and --repo name two sources: pass one");
-	if ((accept & AG_OPT_SOURCE) && o->cfg.dir == NULL && o->git.repo == NULL)
-		return ag_cli_usage(cmd, "no source given: pass --dir DIR or --repo URL");
+	if (spec->source && o->cfg.dir == NULL && o->git.repo == NULL)
+		return ag_cli_usage(cmd, "no source given: pass %s",
+		    spec_has(spec, O_REPO) ? "--dir DIR or --repo URL" : "--dir DIR");
 	if (o->git.repo == NULL &&
 	    (o->git.branch || o->git.path || o->git.ref || o->git.require_signed || o->git.note))
 		return ag_cli_usage(cmd,

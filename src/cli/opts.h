@@ -2,23 +2,18 @@
 #define AG_CLI_OPTS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "agent/cycle.h"
 #include "core/kv.h"
 
 /*
- * Options shared by the reconcile commands (plan, apply, sync, unmanaged,
- * import). Each command accepts the subset it names in `accept`.
+ * Options of the reconcile commands (plan, apply, sync, unmanaged, import).
+ * One table in opts.c describes every option (name, value, help); each
+ * command lists the options it takes. The parser refuses any other option,
+ * naming it and the command, and `help COMMAND` is rendered from the same
+ * lists, so help and parser cannot disagree.
  */
-enum {
-	AG_OPT_SOURCE = 1 << 0,   /* --dir DIR | --repo URL [--branch B] */
-	AG_OPT_FORMAT = 1 << 1,   /* --format text|json|markdown, --out FILE */
-	AG_OPT_EXITCODE = 1 << 2, /* --detailed-exitcode */
-	AG_OPT_APPROVE = 1 << 3,  /* --auto-approve, --plan-digest HEX */
-	AG_OPT_OUTDIR = 1 << 4,   /* import: --out DIR */
-	AG_OPT_NOTE = 1 << 5,     /* plan: --note */
-	AG_OPT_PR = 1 << 6,       /* plan: --base, --head, --out-json, --context, --blob-url */
-};
 
 /* --repo and the options that go with it (see docs/notes.md). */
 struct ag_cli_git {
@@ -64,9 +59,20 @@ struct ag_cli_opts {
 	struct ag_strlist key_dirs;
 };
 
-/* Parses argv (argv[0] = command name). Returns 0, or an exit code (64)
- * after printing the usage error. */
-int ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv, unsigned accept);
+/* Parses argv (argv[0] = the command's name, one with a table here).
+ * Returns 0, or an exit code (64) after printing the usage error. */
+int ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv);
+/* After getopt_long (with ':' first in its optstring) returned ':' or '?':
+ * prints the usage error naming the option as the user wrote it (never a
+ * neighbouring argument) and returns 64. */
+struct option;
+int ag_cli_opt_error(const char *cmd, int c, char **argv, const struct option *longopts);
+/* True when cmd's options are described by the table here. */
+bool ag_cli_opts_known(const char *cmd);
+/* Writes cmd's synopsis line (without "usage: aurora-gitops "). */
+void ag_cli_opts_synopsis(FILE *f, const char *cmd);
+/* Writes cmd's synopsis and one line per option with its help. */
+void ag_cli_opts_help(FILE *f, const char *cmd);
 void ag_cli_opts_release(struct ag_cli_opts *o);
 
 #endif

@@ -204,7 +204,7 @@ ag_cli_render_plan(const struct ag_cycle *cy, const char *format, const char *pa
 		goto out;
 	}
 	if (path)
-		rc = ag_fs_write_atomic(path, b.ptr, b.len, 0644, 0, &err);
+		rc = ag_fs_write_output(path, b.ptr, b.len, &err);
 	else
 		fwrite(b.ptr, 1, b.len, stdout);
 out:

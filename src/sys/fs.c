@@ -111,11 +111,72 @@ out:
 }
 
 int
+ag_fs_write_output(const char *path, const void *data, size_t len, struct ag_error *err)
+{
+	const char *p = data;
+	struct stat st;
+	ssize_t n;
+	int fd, flags = O_WRONLY | O_CLOEXEC | O_NOCTTY, rc = 0;
+
+	if (path[0] == '\0')
+		return ag_error_set(err, AG_EINVAL, "cannot write to a file with an empty name");
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return ag_error_set(
+			    err, AG_EIO, "cannot write '%s': %s", path, strerror(errno));
+		return ag_fs_write_atomic(path, data, len, 0644, 0, err);
+	}
+	if (S_ISREG(st.st_mode))
+		return ag_fs_write_atomic(path, data, len, st.st_mode & 07777, 0, err);
+	if (S_ISDIR(st.st_mode))
+		return ag_error_set(err, AG_EINVAL, "cannot write '%s': it is a directory", path);
+	if (S_ISLNK(st.st_mode)) {
+		/* /dev/stdout and friends lead to a pipe or terminal: written
+		 * through; a link to a file would be replaced or written through,
+		 * neither of which the user asked for */
+		if (stat(path, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+			return ag_error_set(err, AG_EINVAL,
+			    "'%s' is a symbolic link; refusing to replace it or write through it "
+			    "(name its target instead)",
+			    path);
+	} else {
+		flags |= O_NOFOLLOW;
+	}
+	/* a FIFO, a device or a socket: written in place, never replaced */
+	fd = open(path, flags);
+	if (fd < 0)
+		return ag_error_set(err, AG_EIO, "cannot write '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		close(fd);
+		return ag_error_set(
+		    err, AG_EIO, "cannot write '%s': it changed while being opened", path);
+	}
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = ag_error_set(
+			    err, AG_EIO, "cannot write '%s': %s", path, strerror(errno));
+			break;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0 && rc == 0)
+		rc = ag_error_set(err, AG_EIO, "cannot write '%s': %s", path, strerror(errno));
+	return rc;
+}
+
+int
 ag_fs_mkdirs(const char *dir, mode_t mode, struct ag_error *err)
 {
-	char *p = ag_xstrdup(dir), *s;
+	char *p, *s;
 	int rc = 0;
 
+	if (dir[0] == '\0')
+		return ag_error_set(err, AG_EINVAL, "cannot create a directory with an empty name");
+	p = ag_xstrdup(dir);
 	for (s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;

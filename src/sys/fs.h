@@ -20,7 +20,18 @@ int ag_fs_read(struct ag_buf *out, const char *path, struct ag_error *err);
 int ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, int exclusive,
     struct ag_error *err);
 
-/* Creates dir and its parents with mode (like mkdir -p). */
+/*
+ * Writes an output the user named (plan --out FILE): a regular file or a
+ * new name is written atomically (keeping an existing file's mode, else
+ * 0644); a FIFO, device or socket is written in place and never replaced,
+ * also through a symbolic link (/dev/stdout); a symbolic link to a file or
+ * directory is refused (it would be replaced or written through), and so
+ * are a directory and an empty name (AG_EINVAL).
+ */
+int ag_fs_write_output(const char *path, const void *data, size_t len, struct ag_error *err);
+
+/* Creates dir and its parents with mode (like mkdir -p). An empty dir is
+ * AG_EINVAL. */
 int ag_fs_mkdirs(const char *dir, mode_t mode, struct ag_error *err);
 
 /*
