@@ -42,10 +42,20 @@ test_expect_success 'a FIFO is written in place and stays a FIFO' '
 	test -p plan.fifo
 '
 
-test_expect_success 'a character device is written in place, not replaced' '
-	"$AG_BIN" plan --dir m --state-dir "$STATE" --out /dev/null &&
-	test -c /dev/null &&
-	"$AG_BIN" plan --dir m --state-dir "$STATE" --format json --out /dev/stdout | cat >via-stdout.json &&
+# A private null device, never the system one: a writer that replaced its
+# target would replace only this node.
+if mknod "$TRASH/dev-null" c 1 3 2>/dev/null && echo probe >"$TRASH/dev-null"; then
+	test_expect_success 'a character device is written in place, not replaced' '
+		"$AG_BIN" plan --dir m --state-dir "$STATE" --out dev-null &&
+		test -c dev-null
+	'
+else
+	test_skip "a character device: this machine cannot make one (mknod needs root)"
+fi
+
+test_expect_success 'a link to a pipe (/dev/stdout) is written through' '
+	"$AG_BIN" plan --dir m --state-dir "$STATE" --format json --out /dev/stdout |
+		cat >via-stdout.json &&
 	same_plan want.json via-stdout.json
 '
 
