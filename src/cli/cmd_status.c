@@ -60,6 +60,11 @@ cmd_status(int argc, char **argv)
 		rc = ag_cli_usage("status", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
+	if (dir[0] == '\0' || (statedir && statedir[0] == '\0')) {
+		rc = ag_cli_usage("status", "option '%s' needs a value, not an empty string",
+		    dir[0] == '\0' ? "--dir" : "--state-dir");
+		goto out;
+	}
 	if (ag_sealed_scan(&st, &dir, 1, &err) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
