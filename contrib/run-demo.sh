@@ -45,12 +45,12 @@ mkdir "$work/src"
 cp "$here/manifests/minimal.yaml" "$work/src/"
 python3 "$here/tests/tools/moto-fixture.py" render "$AWS_ENDPOINT_URL" "$work/src" "$work/rendered" >/dev/null
 git init -q --bare -b main "$work/fleet.git"
-git init -q -b main "$work/work"
-cp "$work/rendered/minimal.yaml" "$work/work/"
-git -C "$work/work" add -A
-git -C "$work/work" commit -qm "minimal-pg: one writer"
-git -C "$work/work" remote add origin "file://$work/fleet.git"
-git -C "$work/work" push -q origin main
+git init -q -b main "$work/checkout"
+cp "$work/rendered/minimal.yaml" "$work/checkout/"
+git -C "$work/checkout" add -A
+git -C "$work/checkout" commit -qm "minimal-pg: one writer"
+git -C "$work/checkout" remote add origin "file://$work/fleet.git"
+git -C "$work/checkout" push -q origin main
 echo "file://$work/fleet.git"
 
 step "aurora-gitops run in the background"
@@ -63,12 +63,12 @@ sed 's/^/  /' "$work/run.log"
 
 step "a commit that changes the cluster (backup retention 1 -> 9 days), pushed"
 sleep 6 # the create's follow-up check passes first
-sed -i 's/storageEncrypted: true/storageEncrypted: true\n  backupRetentionPeriod: 9/' "$work/work/minimal.yaml"
-git -C "$work/work" commit -qam "minimal-pg: keep backups 9 days"
-rev=$(git -C "$work/work" rev-parse HEAD)
+sed -i 's/storageEncrypted: true/storageEncrypted: true\n  backupRetentionPeriod: 9/' "$work/checkout/minimal.yaml"
+git -C "$work/checkout" commit -qam "minimal-pg: keep backups 9 days"
+rev=$(git -C "$work/checkout" rev-parse HEAD)
 lines=$(wc -l <"$work/run.log")
 start=$(date +%s%N)
-git -C "$work/work" push -q origin main
+git -C "$work/checkout" push -q origin main
 until git --git-dir "$work/fleet.git" notes --ref aurora-gitops show "$rev" 2>/dev/null |
 	grep -q '"kind":"apply"'; do
 	sleep 0.01

@@ -183,7 +183,7 @@ d_username(char **o, const struct ag_manifest *m)
 {
 	/* Only a username written in the manifest says something about a
 	 * live cluster: the loader's default "master" is what a new cluster
-	 * gets (create_default), while a restored cluster takes its master
+	 * is created with (create_default), while a restored cluster takes its master
 	 * user from the snapshot and a promoted replica from its source. */
 	if (!ag_manifest_has(m, AG_F_USERNAME)) {
 		*o = NULL;

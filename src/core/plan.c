@@ -1191,7 +1191,7 @@ rule_is(const struct ag_observed_rule *r, int port, const char *cidr, const char
 		return false;
 	if (cidr != NULL)
 		return r->cidr != NULL && strcmp(r->cidr, cidr) == 0;
-	return r->group_id != NULL && strcmp(r->group_id, group) == 0;
+	return r->group_id != NULL && group != NULL && strcmp(r->group_id, group) == 0;
 }
 
 static bool
