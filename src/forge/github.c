@@ -19,77 +19,19 @@
 #define PERM_COMMENTS "'pull-requests: write' (or 'issues: write')"
 #define PERM_STATUS "'statuses: write'"
 
-static char *
-body_json(const char *body)
-{
-	json_t *o = json_object();
-	char *s;
-
-	json_object_set_new(o, "body", json_string(body));
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return s;
-}
-
-/* Finds the id of the first comment whose body holds marker, following
- * pages. *id = NULL when there is none. */
+/* The sticky comment's id, or NULL when there is none yet. */
 static int
 find_comment(struct ag_forge *f, char **id, long number, const char *marker, struct ag_error *err)
 {
-	struct ag_forge_reply r;
-	char *url, *what, *next;
-	int rc = 0, pages = 0;
-
-	*id = NULL;
-	ag_forge_reply_init(&r);
-	what = ag_xasprintf("list the comments of pull request #%ld of '%s'", number, f->project);
-	url = ag_xasprintf(
+	char *url = ag_xasprintf(
 	    "%s/repos/%s/issues/%ld/comments?per_page=100", f->api_url, f->project, number);
-	while (url != NULL && *id == NULL) {
-		json_t *j, *c;
-		size_t i;
+	char *what =
+	    ag_xasprintf("list the comments of pull request #%ld of '%s'", number, f->project);
+	int rc;
 
-		if (++pages > AG_FORGE_PAGES_MAX) {
-			rc = ag_error_set(err, AG_ETOOBIG, "cannot %s: more than %d pages", what,
-			    AG_FORGE_PAGES_MAX);
-			goto out;
-		}
-		if ((rc = ag_forge_call(f, "GET", url, NULL, &r, what, err)) < 0)
-			goto out;
-		if (r.status != 200) {
-			rc = ag_forge_reply_error(f, &r, what, "'pull-requests: read'", err);
-			goto out;
-		}
-		j = json_loadb(r.body.ptr, r.body.len, 0, NULL);
-		if (!json_is_array(j)) {
-			json_decref(j);
-			rc = ag_error_set(
-			    err, AG_EINVAL, "cannot %s: the reply is not a JSON array", what);
-			goto out;
-		}
-		json_array_foreach(j, i, c)
-		{
-			const char *b = json_string_value(json_object_get(c, "body"));
-			json_t *jid = json_object_get(c, "id");
-
-			if (b == NULL || strstr(b, marker) == NULL || !json_is_integer(jid))
-				continue;
-			*id = ag_xasprintf("%lld", (long long)json_integer_value(jid));
-			break;
-		}
-		json_decref(j);
-		free(url);
-		url = NULL;
-		next = ag_forge_link_next(ag_kvlist_get(&r.headers, "link"));
-		if (next != NULL && *id == NULL)
-			url = next;
-		else
-			free(next);
-	}
-out:
+	rc = ag_forge_find_marked(f, id, url, what, "'pull-requests: read'", marker, false, err);
 	free(url);
 	free(what);
-	ag_forge_reply_release(&r);
 	return rc;
 }
 
@@ -105,7 +47,7 @@ ag_github_upsert_comment(struct ag_forge *f, bool *created, char **id_out, long 
 	ag_forge_reply_init(&r);
 	if ((rc = find_comment(f, &id, number, marker, err)) < 0)
 		goto out;
-	json = body_json(body);
+	json = ag_forge_body_json(body);
 	if (id != NULL) {
 		*created = false;
 		what = ag_xasprintf(

@@ -51,6 +51,19 @@ int ag_forge_call(struct ag_forge *f, const char *method, const char *url, const
 int ag_forge_reply_error(const struct ag_forge *f, const struct ag_forge_reply *r, const char *what,
     const char *permission, struct ag_error *err);
 
+/* {"body": body} as compact JSON (caller frees). */
+char *ag_forge_body_json(const char *body);
+
+/*
+ * Finds the id of the first comment under first_url (a list, followed
+ * page by page through Link headers) whose body holds marker; GitLab's
+ * system notes are passed over when skip_system. *id = NULL when there is
+ * none. what and permission name the call and the token's needed
+ * permission in errors.
+ */
+int ag_forge_find_marked(struct ag_forge *f, char **id, const char *first_url, const char *what,
+    const char *permission, const char *marker, bool skip_system, struct ag_error *err);
+
 int ag_github_upsert_comment(struct ag_forge *f, bool *created, char **id, long number,
     const char *marker, const char *body, struct ag_error *err);
 int ag_github_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
