@@ -12,11 +12,14 @@
 #   notes     git note lines: parse, format, read back (a fixed point)
 #   webhook   webhook authentication (GitHub HMAC, GitLab token)
 #   sshsig    allowed-signers files and SSH commit signatures
-# Seeds come from the repository (examples, test manifests, captured AWS
-# replies, sealed values made with fixed keys); new inputs go to
+# Seeds come from the repository (tests/fuzz/corpus/TARGET, examples, test
+# manifests, captured AWS replies); new inputs go to
 # BUILD_DIR/fuzz-corpus/TARGET and crashes to BUILD_DIR/fuzz-artifacts/TARGET.
 # Exits non-zero when the fuzzer finds a crash, a leak or a timeout; the last
 # lines printed are libFuzzer's final stats (stat::number_of_executed_units).
+# The test command replays the same seeds through each target (the
+# fuzz_replay_* tests), so an input that once crashed stays fixed once it is
+# added to tests/fuzz/corpus/TARGET.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,15 +58,15 @@ manifest)
 	extra=(-max_len=16384)
 	;;
 xml)
-	cp "$here"/tests/data/aws/*.xml "$here"/tests/fuzz/seeds/xml/* "$seeds"/
+	cp "$here"/tests/data/aws/*.xml "$here"/tests/fuzz/corpus/xml/* "$seeds"/
 	extra=(-max_len=65536)
 	;;
 sealed)
-	cp "$here"/tests/fuzz/seeds/sealed/* "$seeds"/
+	cp "$here"/tests/fuzz/corpus/sealed/* "$seeds"/
 	extra=(-max_len=8192)
 	;;
 notes | webhook | sshsig)
-	cp "$here"/tests/fuzz/seeds/$target/* "$seeds"/
+	cp "$here"/tests/fuzz/corpus/$target/* "$seeds"/
 	extra=(-max_len=8192)
 	;;
 esac
