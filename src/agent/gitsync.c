@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 
 #define MARKER "apply-in-progress.json"
 #define SIGNERS_MAX (1024 * 1024)
+#define CACHE_LOCK_WAIT_MS (120 * 1000)
 
 struct ag_gitsync {
 	struct ag_git_repo *repo;
@@ -134,6 +137,68 @@ out:
 static int interrupted_lines(
     struct ag_gitsync *gs, struct ag_buf *out, char commit_out[AG_GIT_OID_HEX]);
 
+/*
+ * The git cache under the state directory is shared by every process that
+ * uses that directory: the daemon and any CLI plan or sync run beside it.
+ * libgit2 guards each ref with a lock file and fails, rather than waits, when
+ * another process holds one, so two fetches or note writes at once would make
+ * one of them fail half way. They are serialized by an flock on
+ * <state>/git.lock, held around git operations only (never across AWS calls),
+ * so a reader waits for at most one fetch or note push of another process.
+ * Returns the locked descriptor in *fd_out.
+ */
+static int
+cache_lock(int *fd_out, const char *state_dir, struct ag_error *err)
+{
+	const struct ag_clock *clock = ag_sysclock();
+	char *path = ag_xasprintf("%s/git.lock", state_dir);
+	int64_t deadline = clock->mono_ms(clock->ctx) + CACHE_LOCK_WAIT_MS;
+	bool told = false;
+	int fd, rc = 0;
+
+	*fd_out = -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		rc = ag_error_set(
+		    err, AG_EIO, "cannot open the git cache lock '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			rc = ag_error_set(err, AG_EIO, "cannot lock the git cache '%s': %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		if (clock->mono_ms(clock->ctx) >= deadline) {
+			rc = ag_error_set(err, AG_ECONFLICT,
+			    "git cache lock '%s' is still held by another aurora-gitops process "
+			    "after %d s; nothing was fetched",
+			    path, CACHE_LOCK_WAIT_MS / 1000);
+			goto out;
+		}
+		if (!told)
+			ag_log_warn("waiting for the git cache lock '%s' (another process is "
+			            "fetching or writing notes)",
+			    path);
+		told = true;
+		clock->sleep_ms(clock->ctx, 50);
+	}
+	*fd_out = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+static void
+cache_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the only descriptor releases the flock */
+}
+
 int
 ag_gitsync_open(struct ag_gitsync **out, const struct ag_gitsync_config *cfg, struct ag_error *err)
 {
@@ -142,7 +207,7 @@ ag_gitsync_open(struct ag_gitsync **out, const struct ag_gitsync_config *cfg, st
 	char *cache = NULL, *branch = NULL, host[256];
 	char head[AG_GIT_OID_HEX];
 	bool fetched = false;
-	int rc;
+	int rc, lock_fd = -1;
 
 	*out = NULL;
 	gs = ag_xcalloc(1, sizeof(*gs));
@@ -159,6 +224,8 @@ ag_gitsync_open(struct ag_gitsync **out, const struct ag_gitsync_config *cfg, st
 	gs->shard = ag_xstrdup(cfg->shard);
 	cache = ag_xasprintf("%s/git", cfg->state_dir);
 	if ((rc = ag_fs_mkdirs(cfg->state_dir, 0700, err)) < 0)
+		goto out;
+	if ((rc = cache_lock(&lock_fd, cfg->state_dir, err)) < 0)
 		goto out;
 	memset(&ro, 0, sizeof(ro));
 	ro.url = cfg->url;
@@ -193,6 +260,7 @@ ag_gitsync_open(struct ag_gitsync **out, const struct ag_gitsync_config *cfg, st
 	gs->interrupted = interrupted_lines(gs, &gs->ilines, gs->icommit);
 	rc = 0;
 out:
+	cache_unlock(lock_fd);
 	free(branch);
 	free(cache);
 	if (rc < 0)
@@ -554,7 +622,7 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 	struct ag_observed after;
 	const struct ag_observed *obs = NULL;
 	struct ag_note_line l;
-	int rc;
+	int rc, lock_fd = -1;
 	size_t i;
 
 	ag_observed_init(&after);
@@ -597,13 +665,14 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 			ag_note_line_release(&l);
 		}
 	}
-	rc = 0;
-	if (gs->interrupted == 1)
+	rc = cache_lock(&lock_fd, gs->state_dir, err);
+	if (rc == 0 && gs->interrupted == 1)
 		rc = push_lines(gs, gs->icommit, &gs->ilines, err);
 	if (rc == 0)
 		rc = push_lines(gs, gs->commit, &lines, err);
 	if (rc == 0)
 		rc = ag_git_notes_push(gs->repo, 0, err);
+	cache_unlock(lock_fd);
 	/* the earlier run's marker is noted now (this run's own, if it
 	 * applied, was replaced and removed by begin/end_apply) */
 	if (rc == 0 && gs->interrupted != 0 && !gs->marker_written)
