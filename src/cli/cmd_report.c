@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "core/buf.h"
+#include "core/escape.h"
 #include "core/mem.h"
 #include "core/prclass.h"
 #include "forge/forge.h"
@@ -293,7 +294,7 @@ cmd_report(int argc, char **argv)
 		marker = ag_pr_marker(o.context);
 		(void)ag_buf_addf(
 		    &md, "%s\n## aurora-gitops plan: ❌ error\n\nThe plan failed: ", marker);
-		ag_md_text(&md, o.error);
+		(void)ag_escape_md_text(&md, o.error);
 		(void)ag_buf_adds(&md, "\n");
 		st = AG_FORGE_ERROR;
 		snprintf(desc, sizeof(desc), "error: the plan failed");

@@ -198,6 +198,8 @@ ag_escape_md_code(struct ag_buf *b, const char *s)
 	/* A space on each side keeps a value that starts or ends with a
 	 * backtick (or a space) apart from the fence; it is stripped again. */
 	pad = e.len > 0 && (e.ptr[0] == '`' || e.ptr[e.len - 1] == '`' || e.ptr[0] == ' ');
+	if (e.len == 0)
+		pad = 1; /* an empty span would read as a bare fence: a single space */
 	for (i = 0; i < fence && r == 0; i++)
 		r = ag_buf_addc(b, '`');
 	if (r == 0 && pad)

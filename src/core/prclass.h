@@ -170,11 +170,4 @@ char *ag_pr_marker(const char *context);
 int ag_pr_markdown(
     struct ag_buf *out, const struct ag_pr_report *r, const struct ag_pr_markdown_opts *opts);
 
-/* Markdown escaping, exposed for tests. Prose: every character that could
- * start markup, a mention or an entity is backslash-escaped, line breaks
- * become spaces, other control characters are dropped. */
-void ag_md_text(struct ag_buf *b, const char *s);
-/* An inline code span that holds s whatever backticks it contains. */
-void ag_md_code(struct ag_buf *b, const char *s);
-
 #endif

@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/escape.h"
 #include "core/fieldtab.h"
 #include "core/mem.h"
 #include "core/plan.h"
@@ -31,71 +32,6 @@ static bool
 is_ctrl(unsigned char c)
 {
 	return c < 0x20 || c == 0x7f;
-}
-
-void
-ag_md_text(struct ag_buf *b, const char *s)
-{
-	static const char special[] = "\\`*_{}[]<>()#+-.!|~&@:=\"'";
-	const unsigned char *p;
-
-	if (s == NULL)
-		return;
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\n' || *p == '\r' || *p == '\t') {
-			(void)ag_buf_addc(b, ' ');
-			continue;
-		}
-		if (is_ctrl(*p))
-			continue;
-		if (strchr(special, *p) != NULL)
-			(void)ag_buf_addc(b, '\\');
-		(void)ag_buf_addc(b, (char)*p);
-	}
-}
-
-/* Longest run of c in s. */
-static size_t
-longest_run(const char *s, char c)
-{
-	size_t best = 0, run = 0;
-
-	for (; s != NULL && *s; s++) {
-		run = *s == c ? run + 1 : 0;
-		if (run > best)
-			best = run;
-	}
-	return best;
-}
-
-void
-ag_md_code(struct ag_buf *b, const char *s)
-{
-	size_t n = longest_run(s, '`') + 1, i;
-	const unsigned char *p;
-	bool pad;
-
-	if (s == NULL)
-		s = "";
-	/* CommonMark strips one space on each side when both are there; pad
-	 * when the value starts or ends with a backtick, or is only spaces. */
-	pad = *s == '`' || (*s && s[strlen(s) - 1] == '`') || *s == ' ';
-	for (i = 0; i < n; i++)
-		(void)ag_buf_addc(b, '`');
-	if (pad)
-		(void)ag_buf_addc(b, ' ');
-	if (*s == '\0')
-		(void)ag_buf_addc(b, ' ');
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			(void)ag_buf_addc(b, ' ');
-		else if (!is_ctrl(*p))
-			(void)ag_buf_addc(b, (char)*p);
-	}
-	if (pad)
-		(void)ag_buf_addc(b, ' ');
-	for (i = 0; i < n; i++)
-		(void)ag_buf_addc(b, '`');
 }
 
 /* A code block line: control characters dropped, tabs kept. */
@@ -213,14 +149,14 @@ static void
 md_change(struct ag_buf *b, const struct ag_change *c, bool preexisting)
 {
 	(void)ag_buf_adds(b, "- ");
-	ag_md_code(b, c->path);
+	(void)ag_escape_md_code(b, c->path);
 	if (c->field == AG_F_PASSWORD && c->state == AG_CHANGE_SEND) {
 		(void)ag_buf_adds(b, ": changed (rotated)");
 	} else {
 		(void)ag_buf_adds(b, ": live ");
-		ag_md_code(b, c->live);
+		(void)ag_escape_md_code(b, c->live);
 		(void)ag_buf_adds(b, " → ");
-		ag_md_code(b, c->committed);
+		(void)ag_escape_md_code(b, c->committed);
 	}
 	(void)ag_buf_addf(b, " · %s", badge(c->klass));
 	if (c->state != AG_CHANGE_SEND && c->klass != AG_CLASS_BLOCKED)
@@ -229,7 +165,7 @@ md_change(struct ag_buf *b, const struct ag_change *c, bool preexisting)
 		(void)ag_buf_adds(b, " · _drift already there_");
 	if (c->note != NULL) {
 		(void)ag_buf_adds(b, " — ");
-		ag_md_text(b, c->note);
+		(void)ag_escape_md_text(b, c->note);
 	}
 	(void)ag_buf_addc(b, '\n');
 }
@@ -238,7 +174,8 @@ static void
 md_actions(struct ag_buf *b, const struct ag_cluster_plan *cp)
 {
 	struct ag_buf code = AG_BUF_INIT((size_t)1 << 24);
-	size_t i, j, fence;
+	size_t i, j;
+	char *fence;
 
 	if (cp == NULL || cp->n_actions == 0)
 		return;
@@ -259,18 +196,13 @@ md_actions(struct ag_buf *b, const struct ag_cluster_plan *cp)
 			(void)ag_buf_addc(&code, '\n');
 		}
 	}
-	fence = longest_run(code.ptr, '`') + 1;
-	if (fence < 3)
-		fence = 3;
+	fence = ag_escape_md_fence(code.ptr);
 	(void)ag_buf_addf(b, "\n<details><summary>API calls (%zu, %s)</summary>\n\n", cp->n_actions,
 	    cp->execute ? "run by apply" : "not run in this mode");
-	for (i = 0; i < fence; i++)
-		(void)ag_buf_addc(b, '`');
-	(void)ag_buf_adds(b, "text\n");
+	(void)ag_buf_addf(b, "%stext\n", fence);
 	(void)ag_buf_add(b, code.ptr, code.len);
-	for (i = 0; i < fence; i++)
-		(void)ag_buf_addc(b, '`');
-	(void)ag_buf_adds(b, "\n\n</details>\n");
+	(void)ag_buf_addf(b, "%s\n\n</details>\n", fence);
+	free(fence);
 	ag_buf_release(&code);
 }
 
@@ -289,13 +221,13 @@ md_location(struct ag_buf *b, const struct ag_pr_cluster *c, const struct ag_pr_
 		if (c->line > 0)
 			(void)ag_buf_addf(&url, "#L%u", c->line);
 		(void)ag_buf_adds(b, "Manifest: [");
-		ag_md_text(b, c->path);
+		(void)ag_escape_md_text(b, c->path);
 		if (c->line > 0)
 			(void)ag_buf_addf(b, " line %u", c->line);
 		(void)ag_buf_addf(b, "](%s)\n\n", url.ptr);
 	} else {
 		(void)ag_buf_adds(b, "Manifest: ");
-		ag_md_text(b, c->path);
+		(void)ag_escape_md_text(b, c->path);
 		if (c->line > 0)
 			(void)ag_buf_addf(b, " line %u", c->line);
 		(void)ag_buf_adds(b, "\n\n");
@@ -333,12 +265,12 @@ md_cluster(struct ag_buf *b, const struct ag_pr_cluster *c, const struct ag_pr_m
 	size_t i;
 
 	(void)ag_buf_addf(b, "\n#### %s ", status_icon(c));
-	ag_md_code(b, c->id);
+	(void)ag_escape_md_code(b, c->id);
 	(void)ag_buf_adds(b, " — ");
-	ag_md_text(b, what_text(c));
+	(void)ag_escape_md_text(b, what_text(c));
 	if (c->renamed_from != NULL) {
 		(void)ag_buf_adds(b, " (was ");
-		ag_md_code(b, c->renamed_from);
+		(void)ag_escape_md_code(b, c->renamed_from);
 		(void)ag_buf_addc(b, ')');
 	}
 	if (cp != NULL)
@@ -347,21 +279,21 @@ md_cluster(struct ag_buf *b, const struct ag_pr_cluster *c, const struct ag_pr_m
 	md_location(b, c, o);
 	if (c->reason != NULL) {
 		(void)ag_buf_adds(b, "> ");
-		ag_md_text(b, c->reason);
+		(void)ag_escape_md_text(b, c->reason);
 		(void)ag_buf_adds(b, "\n\n");
 	} else if (cp != NULL && cp->reason != NULL) {
 		(void)ag_buf_adds(b, "> ");
-		ag_md_text(b, cp->reason);
+		(void)ag_escape_md_text(b, cp->reason);
 		(void)ag_buf_adds(b, "\n\n");
 	}
 	for (i = 0; i < c->lowering.n; i++) {
 		(void)ag_buf_adds(b, "- ⚠️ **lowers protection:** ");
-		ag_md_text(b, c->lowering.v[i]);
+		(void)ag_escape_md_text(b, c->lowering.v[i]);
 		(void)ag_buf_addc(b, '\n');
 	}
 	for (i = 0; cp != NULL && i < cp->notes.n; i++) {
 		(void)ag_buf_adds(b, "- note: ");
-		ag_md_text(b, cp->notes.v[i]);
+		(void)ag_escape_md_text(b, cp->notes.v[i]);
 		(void)ag_buf_addc(b, '\n');
 	}
 	for (i = 0; cp != NULL && i < cp->n_changes; i++)
@@ -418,11 +350,11 @@ ag_pr_markdown(
 	(void)ag_buf_addf(&body, "%s\n## aurora-gitops plan: %s\n\n", marker, headline(r));
 	free(marker);
 	(void)ag_buf_adds(&body, "Base ");
-	ag_md_code(&body, r->base_rev != NULL ? r->base_rev : "?");
+	(void)ag_escape_md_code(&body, r->base_rev != NULL ? r->base_rev : "?");
 	(void)ag_buf_adds(&body, " → head ");
-	ag_md_code(&body, r->head_rev != NULL ? r->head_rev : "?");
+	(void)ag_escape_md_code(&body, r->head_rev != NULL ? r->head_rev : "?");
 	(void)ag_buf_adds(&body, ", planned against the live clusters. Head plan digest ");
-	ag_md_code(&body, r->head_digest);
+	(void)ag_escape_md_code(&body, r->head_digest);
 	(void)ag_buf_adds(&body, ".\n\n");
 	(void)ag_buf_addf(&body,
 	    "| | clusters |\n|---|---:|\n"
@@ -477,7 +409,7 @@ ag_pr_markdown(
 				continue;
 			}
 			(void)ag_buf_adds(&body, listed > 0 ? ", " : "");
-			ag_md_code(&body, r->v[i].id);
+			(void)ag_escape_md_code(&body, r->v[i].id);
 			listed++;
 		}
 		if (more > 0)
@@ -492,7 +424,7 @@ ag_pr_markdown(
 		    left_out, left_out == 1 ? " was" : "s were", max);
 		if (o.artifact != NULL && strlen(o.artifact) < 1000) {
 			(void)ag_buf_adds(&body, " ");
-			ag_md_code(&body, o.artifact);
+			(void)ag_escape_md_code(&body, o.artifact);
 		}
 		(void)ag_buf_adds(&body, ".\n");
 	}

@@ -124,7 +124,7 @@ test_expect_success 'github: a blocked plan sets a failure status; --error posts
 		{ cat out4.txt; exit 1; } &&
 	check_contains out4.txt "updated comment 1004" &&
 	tail -1 gh.log | grep -q "\"state\": \"error\"" &&
-	grep PATCH gh.log | tail -1 | grep -qF "\\\\<b\\\\>\\\\@admin"
+	grep PATCH gh.log | tail -1 | grep -qF "&lt;b&gt;\\\\@admin"
 '
 
 test_expect_success 'gitlab: first report adds one note and one status; second updates it (PUT)' '

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/diag.h"
+#include "core/escape.h"
 #include "core/error.h"
 #include "core/kv.h"
 #include "core/manifest.h"
@@ -406,7 +407,7 @@ test_prclass__markdown_layout(void **state)
 	assert_true(
 	    strstr(drift, "<details><summary>Show the 1 cluster</summary>") < strstr(drift, "`d`"));
 	assert_non_null(
-	    strstr(b.ptr, "Manifest: [prod/a\\.yaml line 4](https://github.com/acme/db/"
+	    strstr(b.ptr, "Manifest: [prod\\/a\\.yaml line 4](https://github.com/acme/db/"
 	                  "blob/0123456789abcdef0123456789abcdef01234567/prod/a.yaml#L4)"));
 	assert_non_null(strstr(b.ptr, "_drift already there_"));
 	assert_non_null(strstr(b.ptr, "<details><summary>API calls ("));
@@ -442,11 +443,11 @@ test_prclass__markdown_escapes_values(void **state)
 		    strncmp(p, "</details>", 10) == 0 || strncmp(p, "<summary>", 9) == 0 ||
 		    strncmp(p, "</summary>", 10) == 0 || p[-1] == '\\')
 			continue;
-		assert_true(strncmp(p, "<script>  </details> @org", 25) == 0);
+		assert_true(strncmp(p, "<script>\\n\\n</details> @org", 27) == 0);
 	}
 	assert_null(strstr(b.ptr, " @admin"));
-	assert_non_null(strstr(b.ptr, "``` ``x`` <script>  </details> @org/team #1 ```"));
-	assert_non_null(strstr(b.ptr, "\\<img src\\=x\\> \\*\\*bold\\*\\* \\[l\\]\\(http\\:"));
+	assert_non_null(strstr(b.ptr, "``` ``x`` <script>\\n\\n</details> @org/team #1 ```"));
+	assert_non_null(strstr(b.ptr, "&lt;img src\\=x&gt; \\*\\*bold\\*\\* \\[l\\]\\(http\\:"));
 	assert_non_null(strstr(b.ptr, "\\@admin"));
 	ag_buf_release(&b);
 	world_release(&w);
@@ -459,14 +460,17 @@ test_prclass__md_helpers(void **state)
 	char *m;
 
 	(void)state;
-	ag_md_code(&b, "a`b");
+	(void)ag_escape_md_code(&b, "a`b");
 	assert_string_equal(b.ptr, "``a`b``");
 	ag_buf_reset(&b);
-	ag_md_code(&b, "`x");
+	(void)ag_escape_md_code(&b, "`x");
 	assert_string_equal(b.ptr, "`` `x ``");
 	ag_buf_reset(&b);
-	ag_md_text(&b, "a\r\nb\x01<c>");
-	assert_string_equal(b.ptr, "a  b\\<c\\>");
+	(void)ag_escape_md_code(&b, "");
+	assert_string_equal(b.ptr, "`  `");
+	ag_buf_reset(&b);
+	(void)ag_escape_md_text(&b, "a\r\nb\x01<c>");
+	assert_string_equal(b.ptr, "a\\\\r\\\\nb\\\\x01&lt;c&gt;");
 	m = ag_pr_marker("x y-->z");
 	assert_string_equal(m, "<!-- aurora-gitops:pr-report:x_y--_z -->");
 	free(m);
