@@ -110,28 +110,20 @@ int
 ag_gitlab_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
     const char *context, const char *description, const char *target_url, struct ag_error *err)
 {
-	struct ag_forge_reply r;
-	json_t *o = json_object();
-	char desc[141], *json, *url, *what;
+	struct ag_forge_status s = {
+	    .sha = sha,
+	    .state = state_name(state),
+	    .context_key = "name",
+	    .context = context,
+	    .description = description,
+	    .target_url = target_url,
+	    .permission = PERM_STATUS,
+	};
+	char *url = ag_xasprintf("%s/projects/%s/statuses/%s", f->api_url, f->project_seg, sha);
 	int rc;
 
-	snprintf(desc, sizeof(desc), "%s", description != NULL ? description : "");
-	json_object_set_new(o, "state", json_string(state_name(state)));
-	json_object_set_new(o, "name", json_string(context));
-	json_object_set_new(o, "description", json_string(desc));
-	if (target_url != NULL)
-		json_object_set_new(o, "target_url", json_string(target_url));
-	json = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	ag_forge_reply_init(&r);
-	what = ag_xasprintf("set the commit status '%s' on %s in '%s'", context, sha, f->project);
-	url = ag_xasprintf("%s/projects/%s/statuses/%s", f->api_url, f->project_seg, sha);
-	rc = ag_forge_call(f, "POST", url, json, &r, what, err);
-	if (rc == 0 && r.status != 201 && r.status != 200)
-		rc = ag_forge_reply_error(f, &r, what, PERM_STATUS, err);
-	free(json);
+	s.url = url;
+	rc = ag_forge_post_status(f, &s, err);
 	free(url);
-	free(what);
-	ag_forge_reply_release(&r);
 	return rc;
 }

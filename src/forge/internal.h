@@ -64,6 +64,21 @@ char *ag_forge_body_json(const char *body);
 int ag_forge_find_marked(struct ag_forge *f, char **id, const char *first_url, const char *what,
     const char *permission, const char *marker, bool skip_system, struct ag_error *err);
 
+/* A commit status as one forge spells it. */
+struct ag_forge_status {
+	const char *url;         /* the statuses endpoint of the commit */
+	const char *sha;         /* for errors */
+	const char *state;       /* the forge's own state name */
+	const char *context_key; /* "context" (GitHub) or "name" (GitLab) */
+	const char *context;
+	const char *description; /* cut to 140 characters; NULL for none */
+	const char *target_url;  /* NULL for none */
+	const char *permission;  /* what a 403 says the token lacks */
+};
+
+/* POSTs s; a reply other than 200/201 is an error naming the commit. */
+int ag_forge_post_status(struct ag_forge *f, const struct ag_forge_status *s, struct ag_error *err);
+
 int ag_github_upsert_comment(struct ag_forge *f, bool *created, char **id, long number,
     const char *marker, const char *body, struct ag_error *err);
 int ag_github_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
