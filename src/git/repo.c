@@ -6,6 +6,7 @@
 #include "sys/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -223,7 +224,7 @@ ag_git_cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 	const git_cert_hostkey *hk;
 	const char *type;
 	char *b64, *line;
-	int m;
+	int m, fd;
 	FILE *f;
 
 	if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
@@ -257,13 +258,23 @@ ag_git_cert_cb(git_cert *cert, int valid, const char *host, void *payload)
 	    sodium_base64_ENCODED_LEN(hk->hostkey_len, sodium_base64_VARIANT_ORIGINAL),
 	    (const unsigned char *)hk->hostkey, hk->hostkey_len, sodium_base64_VARIANT_ORIGINAL);
 	line = ag_xasprintf("%s %s %s\n", host, type, b64);
-	f = fopen(r->auth.ssh_known_hosts, "a");
-	if (f) {
-		fputs(line, f);
-		fclose(f);
+	free(b64);
+	/* the key is trusted only once it is recorded: a first use that could
+	 * not be written down would be trusted again, silently, every time */
+	fd = open(
+	    r->auth.ssh_known_hosts, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	f = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (f == NULL || fputs(line, f) == EOF || fclose(f) != 0) {
+		char *msg = ag_xasprintf("cannot record the new ssh host key of '%s' in '%s': %s",
+		    host, r->auth.ssh_known_hosts, strerror(errno));
+		if (f == NULL && fd >= 0)
+			close(fd);
+		git_error_set_str(GIT_ERROR_SSH, msg);
+		free(msg);
+		free(line);
+		return GIT_ECERTIFICATE;
 	}
 	ag_log_warn("trusting the new ssh host key of '%s' on first use (%s)", host, type);
-	free(b64);
 	free(line);
 	return 0;
 }
@@ -391,6 +402,34 @@ repo_new(void)
 	return r;
 }
 
+/*
+ * The ssh files are refused when others could have changed them, as ssh
+ * itself refuses them: a private key others can read is no longer private,
+ * and a known_hosts file others can write lets them vouch for any server.
+ * A known_hosts file that does not exist yet is fine (trust on first use
+ * creates it, mode 0600).
+ */
+static int
+check_ssh_files(const struct ag_git_auth *a, struct ag_error *err)
+{
+	struct stat st;
+
+	if (a->ssh_key) {
+		if (stat(a->ssh_key, &st) < 0)
+			return ag_error_set(err, AG_ENOTFOUND, "cannot read the ssh key '%s': %s",
+			    a->ssh_key, strerror(errno));
+		if (st.st_mode & 077)
+			return ag_error_set(err, AG_EDENIED,
+			    "ssh key '%s' is accessible by others (mode %03o); chmod 600 it",
+			    a->ssh_key, (unsigned)(st.st_mode & 0777));
+	}
+	if (a->ssh_known_hosts && stat(a->ssh_known_hosts, &st) == 0 && (st.st_mode & 022))
+		return ag_error_set(err, AG_EDENIED,
+		    "known_hosts file '%s' is writable by others (mode %03o); chmod 644 or 600 it",
+		    a->ssh_known_hosts, (unsigned)(st.st_mode & 0777));
+	return 0;
+}
+
 int
 ag_git_repo_open(struct ag_git_repo **out, const struct ag_git_repo_opts *o, struct ag_error *err)
 {
@@ -431,6 +470,8 @@ ag_git_repo_open(struct ag_git_repo **out, const struct ag_git_repo_opts *o, str
 	r->local_path = local;
 	if (o->auth)
 		r->auth = *o->auth;
+	if ((rc = check_ssh_files(&r->auth, err)) < 0)
+		goto out;
 	r->clock = o->clock;
 	r->rand = o->rand;
 	r->cache_dir = ag_xstrdup(o->cache_dir);
