@@ -26,6 +26,7 @@
 #include "core/mem.h"
 #include "core/status.h"
 #include "git/repo.h"
+#include "git/source.h"
 #include "sys/fs.h"
 #include "sys/sysclock.h"
 
@@ -40,7 +41,13 @@ struct daemon {
 	const struct ag_daemon_opts *o;
 	const struct ag_clock *clock;
 	const struct ag_rand *rnd;
-	struct ag_runconf conf; /* flags + settings file */
+	/* Settings, by layer (core/runconf.h): conf is the effective one,
+	 * defaults < repository file < --config file < flags. */
+	struct ag_runconf conf;
+	struct ag_runconf file_conf; /* --config FILE */
+	struct ag_runconf repo_conf; /* aurora-gitops.yaml at the repository root */
+	bool repo_conf_read;         /* repo_conf holds a good (or absent) file */
+	char *repo_conf_error;       /* why the last repository file was refused */
 	char *state_dir;
 	int lock_fd, sig_fd, wake_fd; /* sig_fd: the self-pipe's read end */
 	int sig_wfd;
@@ -69,6 +76,7 @@ struct daemon {
 
 	/* git sources */
 	struct ag_gitsync_config git; /* o->git with the state dir and shard filled */
+	char notes_ref[256];          /* the notes ref git.notes_ref points at */
 	char shard_text[32];
 	struct ag_git_repo *check_repo;      /* for the cheap remote ref check */
 	char remote_oid[AG_GIT_OID_HEX];     /* last seen at the remote */
@@ -133,15 +141,17 @@ jittered(const struct daemon *d, long ms)
 	return (int64_t)((double)ms * f);
 }
 
-/* ---- settings ---------------------------------------------------------- */
+/* ---- settings ----------------------------------------------------------- */
 
+/* The --config file as a layer (nothing set without one). */
 static int
-load_conf(struct ag_runconf *out, const struct ag_daemon_opts *o, struct ag_error *err)
+load_file_conf(struct ag_runconf *out, const struct ag_daemon_opts *o, struct ag_error *err)
 {
 	struct ag_buf b = AG_BUF_INIT(1 << 20);
-	struct ag_runconf rc = o->flags;
+	struct ag_runconf rc;
 	int r = 0;
 
+	ag_runconf_init(&rc);
 	if (o->config_file != NULL) {
 		r = ag_fs_read(&b, o->config_file, err);
 		if (r == 0)
@@ -151,6 +161,108 @@ load_conf(struct ag_runconf *out, const struct ag_daemon_opts *o, struct ag_erro
 	if (r == 0)
 		*out = rc;
 	return r;
+}
+
+/*
+ * The repository's aurora-gitops.yaml as a layer: from the commit's tree
+ * (src a git source) or the directory. An absent file is an empty layer.
+ */
+static int
+load_repo_conf(
+    struct ag_runconf *out, const struct daemon *d, struct ag_source *git_src, struct ag_error *err)
+{
+	struct ag_buf b = AG_BUF_INIT(1 << 20);
+	struct ag_runconf rc;
+	char *name;
+	int r;
+
+	ag_runconf_init(&rc);
+	if (git_src != NULL) {
+		name = ag_xasprintf("%s:%s", ag_source_revision(git_src), AG_RUNCONF_REPO_FILE);
+		r = ag_git_source_read_file(&b, git_src, AG_RUNCONF_REPO_FILE, err);
+	} else {
+		name = ag_xasprintf("%s/%s", d->o->cycle.dir, AG_RUNCONF_REPO_FILE);
+		r = ag_fs_read(&b, name, err); /* AG_ENOTFOUND: no such file */
+	}
+	if (r == AG_ENOTFOUND) {
+		ag_error_clear(err);
+		r = 0;
+	} else if (r == 0) {
+		r = ag_runconf_parse(&rc, b.ptr, b.len, name, err);
+	}
+	free(name);
+	ag_buf_release(&b);
+	if (r == 0)
+		*out = rc;
+	return r;
+}
+
+static const char *
+mode_text(enum ag_mode m)
+{
+	return ag_mode_name(m == AG_MODE_UNSET ? AG_MODE_APPLY : m);
+}
+
+static void
+log_conf(const struct daemon *d, const char *what)
+{
+	ag_log_info("%s: interval %ldms, drift interval %ldms, debounce %ldms, mode %s, max "
+	            "deletes %ld%s, notes %s",
+	    what, d->conf.interval_ms, d->conf.drift_interval_ms, d->conf.debounce_ms,
+	    mode_text(d->conf.mode), d->conf.max_deletes,
+	    d->conf.forbid_weakening > 0 ? ", weakening forbidden" : "", d->conf.notes_ref);
+}
+
+/* Recomputes the effective settings from the layers; when they changed,
+ * logs them and moves the timers to the new intervals. */
+static bool
+apply_conf(struct daemon *d, const char *what)
+{
+	struct ag_runconf next;
+
+	ag_runconf_defaults(&next);
+	ag_runconf_overlay(&next, &d->repo_conf);
+	ag_runconf_overlay(&next, &d->file_conf);
+	ag_runconf_overlay(&next, &d->o->flags);
+	if (ag_runconf_equal(&next, &d->conf))
+		return false;
+	d->conf = next;
+	log_conf(d, what);
+	if (d->next_check != 0)
+		d->next_check = mono(d) + jittered(d, d->conf.interval_ms);
+	if (d->next_drift != 0 && d->next_drift > mono(d) + d->conf.drift_interval_ms)
+		d->next_drift = mono(d) + d->conf.drift_interval_ms;
+	return true;
+}
+
+/*
+ * Reads the repository's settings file at the revision a cycle is about to
+ * reconcile. A bad file is refused: the running settings stay and the
+ * reason is kept for the log, the status and the note. Returns 0, or an
+ * error when no good settings were ever read from the repository (then the
+ * cycle must not run on settings the repository did not mean).
+ */
+static int
+repo_settings(struct daemon *d, struct ag_source *git_src, struct ag_error *err)
+{
+	struct ag_error why = AG_ERROR_INIT;
+	struct ag_runconf rc;
+
+	free(d->repo_conf_error);
+	d->repo_conf_error = NULL;
+	if (load_repo_conf(&rc, d, git_src, &why) == 0) {
+		d->repo_conf = rc;
+		d->repo_conf_read = true;
+		apply_conf(d, "settings from " AG_RUNCONF_REPO_FILE);
+		return 0;
+	}
+	d->repo_conf_error = ag_xstrdup(why.msg);
+	if (!d->repo_conf_read)
+		return ag_error_set(err, why.code,
+		    "%s; nothing is planned until the repository's settings file is fixed",
+		    why.msg);
+	ag_log_error("settings file refused, keeping the running settings: %s", why.msg);
+	return 0;
 }
 
 static int
@@ -176,22 +288,16 @@ load_secret(struct daemon *d, struct ag_error *err)
 	return rc;
 }
 
-static void
-log_conf(const struct daemon *d, const char *what)
-{
-	ag_log_info("%s: interval %ldms, drift interval %ldms, debounce %ldms, mode %s%s", what,
-	    d->conf.interval_ms, d->conf.drift_interval_ms, d->conf.debounce_ms,
-	    d->conf.mode == AG_MODE_UNSET ? "apply" : ag_mode_name(d->conf.mode),
-	    d->o->config_file ? "" : " (no settings file)");
-}
-
+/* SIGHUP: the --config file, the webhook secret and, for a directory, the
+ * repository's settings file again. Anything bad keeps all of the old. */
 static void
 reload(struct daemon *d)
 {
 	struct ag_error err = AG_ERROR_INIT;
-	struct ag_runconf next;
+	struct ag_runconf file, repo = d->repo_conf;
 
-	if (load_conf(&next, d->o, &err) != 0) {
+	if (load_file_conf(&file, d->o, &err) != 0 ||
+	    (!is_git(d) && load_repo_conf(&repo, d, NULL, &err) != 0)) {
 		ag_log_error("reload refused, keeping the running configuration: %s", err.msg);
 		return;
 	}
@@ -200,10 +306,15 @@ reload(struct daemon *d)
 		ag_log_error("reload refused, keeping the running configuration: %s", err.msg);
 		return;
 	}
-	d->conf = next;
-	log_conf(d, "configuration reloaded");
-	d->next_check = mono(d) + jittered(d, d->conf.interval_ms);
-	d->next_drift = mono(d) + d->conf.drift_interval_ms;
+	d->file_conf = file;
+	d->repo_conf = repo;
+	if (!is_git(d))
+		d->repo_conf_read = true;
+	if (!apply_conf(d, "configuration reloaded"))
+		log_conf(d, "configuration reloaded (unchanged)");
+	/* a git source: look at the remote now (its settings file comes with
+	 * the commit the next cycle reads) */
+	d->next_check = mono(d);
 }
 
 /* ---- HTTP -------------------------------------------------------------- */
@@ -330,8 +441,8 @@ on_hook(void *ctx, const struct ag_http_request *req, struct ag_http_reply *rep)
 
 /*
  * A fingerprint of the manifests directory: names, sizes, change times and
- * inodes of every manifest file. Cheap (stat only); a different value means
- * something may have changed and a cycle is worth running.
+ * inodes of every manifest file and of the settings file. Cheap (stat only); a different value
+ * means something may have changed and a cycle is worth running.
  */
 static int
 fingerprint(char out[65], const char *dir, struct ag_error *err)
@@ -340,7 +451,7 @@ fingerprint(char out[65], const char *dir, struct ag_error *err)
 	crypto_hash_sha256_state h;
 	unsigned char dg[32];
 	struct stat st;
-	char line[128];
+	char line[128], *path;
 	size_t i;
 	int rc;
 
@@ -358,6 +469,14 @@ fingerprint(char out[65], const char *dir, struct ag_error *err)
 		    (unsigned long long)st.st_ino);
 		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
 	}
+	/* the settings file too: a change to it is worth a cycle */
+	path = ag_xasprintf("%s/%s", dir, AG_RUNCONF_REPO_FILE);
+	if (stat(path, &st) != 0)
+		memset(&st, 0, sizeof(st));
+	snprintf(line, sizeof(line), "settings %lld %lld.%09ld %llu;", (long long)st.st_size,
+	    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (unsigned long long)st.st_ino);
+	free(path);
+	crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
 	crypto_hash_sha256_final(&h, dg);
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", dg[i]);
@@ -394,8 +513,12 @@ set_cluster(struct daemon *d, const struct ag_cycle *cy, const struct ag_cluster
 		break;
 	default:
 		if (ex == NULL || ex->status == AG_EXEC_NOT_RUN) {
-			c->state = cp->n_changes > 0 || cp->n_actions > 0 ? AG_CLUSTER_DRIFTED
-			                                                  : AG_CLUSTER_IN_SYNC;
+			/* observe mode clears the actions of a missing cluster */
+			c->state = cp->n_changes > 0 || cp->n_actions > 0 ||
+			                   cp->status == AG_STATUS_CREATE ||
+			                   cp->status == AG_STATUS_DELETE
+			               ? AG_CLUSTER_DRIFTED
+			               : AG_CLUSTER_IN_SYNC;
 			if (cp->reason != NULL && cp->status == AG_STATUS_ORPHANED)
 				c->state = AG_CLUSTER_BLOCKED;
 		} else if (ex->status == AG_EXEC_APPLIED || ex->status == AG_EXEC_PENDING ||
@@ -556,15 +679,10 @@ reconcile(struct daemon *d, const char *why)
 	ag_log_info("cycle: %s", why);
 	memset(&env, 0, sizeof(env));
 	ag_cycle_init(&cy, &env, NULL, &cfg);
-	if (!cfg.mode_given && d->conf.mode != AG_MODE_UNSET)
-		cfg.mode = d->conf.mode;
-	else if (!cfg.mode_given)
-		cfg.mode = AG_MODE_APPLY;
-	if (d->conf.max_deletes >= 0)
-		cfg.max_deletes = (int)d->conf.max_deletes;
 	cfg.auto_approve = true;
 	cfg.state_dir = d->state_dir;
-	d->git.notes_ref = d->o->git.notes_ref ? d->o->git.notes_ref : d->conf.notes_ref;
+	snprintf(d->notes_ref, sizeof(d->notes_ref), "%s", d->conf.notes_ref);
+	d->git.notes_ref = d->notes_ref;
 	snprintf(rev, sizeof(rev), "dir@%.7s", d->fingerprint);
 	if (d->aws == NULL) {
 		if ((rc = ag_env_aws_client(&d->aws, &err)) < 0)
@@ -578,11 +696,31 @@ reconcile(struct daemon *d, const char *why)
 			goto done;
 		src = ag_gitsync_source(gs);
 		snprintf(rev, sizeof(rev), "%s", ag_gitsync_revision(gs));
+		rc = repo_settings(d, src, &err);
+		if (rc == 0 && strcmp(d->notes_ref, d->conf.notes_ref) != 0) {
+			/* the commit moved the notes: read and write the new ref */
+			ag_log_info("notes ref now '%s'", d->conf.notes_ref);
+			ag_gitsync_free(gs);
+			gs = NULL;
+			snprintf(d->notes_ref, sizeof(d->notes_ref), "%s", d->conf.notes_ref);
+			if ((rc = git_open(d, &gs, &err)) < 0)
+				goto done;
+			src = ag_gitsync_source(gs);
+		}
+		if (rc == 0 && d->repo_conf_error != NULL)
+			ag_gitsync_settings_error(gs, d->repo_conf_error);
+		if (rc < 0)
+			goto done;
 	} else {
+		if ((rc = repo_settings(d, NULL, &err)) < 0)
+			goto done;
 		if (d->dir_src == NULL && (rc = ag_source_dir_new(&d->dir_src, cfg.dir, &err)) < 0)
 			goto done;
 		src = d->dir_src;
 	}
+	cfg.mode = d->conf.mode;
+	cfg.max_deletes = (int)d->conf.max_deletes;
+	cfg.forbid_weakening = cfg.forbid_weakening || d->conf.forbid_weakening > 0;
 	cy.src = src;
 	env.aws = d->aws;
 	env.clock = d->clock;
@@ -656,7 +794,8 @@ done:
 		free(ids);
 	}
 	if (rc == 0) {
-		ag_status_set_str(&d->st.last_error, NULL);
+		/* a refused settings file is this revision's error */
+		ag_status_set_str(&d->st.last_error, d->repo_conf_error);
 		d->st.last_sync_ms = now;
 		d->st.ready = true;
 	} else {
@@ -992,9 +1131,10 @@ start(struct daemon *d, struct ag_error *err)
 	struct sigaction sa;
 	int rc, p[2];
 
-	rc = load_conf(&d->conf, d->o, err);
+	rc = load_file_conf(&d->file_conf, d->o, err);
 	if (rc < 0)
 		return rc;
+	apply_conf(d, "settings");
 	rc = take_lock(d, err);
 	if (rc < 0)
 		return rc;
@@ -1069,6 +1209,9 @@ ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
 	ag_buf_init(&d.secret, MAX_SECRET);
 	d.state_dir = o->cycle.state_dir ? ag_xstrdup(o->cycle.state_dir) : ag_state_default_dir();
 	ag_status_set_str(&d.st.version, o->version);
+	ag_runconf_init(&d.conf);
+	ag_runconf_init(&d.file_conf);
+	ag_runconf_init(&d.repo_conf);
 	d.git = o->git;
 	d.git.state_dir = d.state_dir;
 	if (o->git.url != NULL) {
@@ -1114,6 +1257,7 @@ ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
 	ag_buf_wipe(&d.secret);
 	ag_buf_release(&d.secret);
 	ag_status_release(&d.st);
+	free(d.repo_conf_error);
 	pthread_mutex_destroy(&d.mu);
 	free(d.state_dir);
 	return rc;

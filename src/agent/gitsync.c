@@ -44,6 +44,7 @@ struct ag_gitsync {
 	int interrupted;
 	struct ag_buf ilines;
 	char icommit[AG_GIT_OID_HEX];
+	char *settings_error;
 };
 
 struct ag_source *
@@ -92,6 +93,7 @@ ag_gitsync_free(struct ag_gitsync *gs)
 	free(gs->signer);
 	ag_strlist_release(&gs->already_applied);
 	ag_buf_release(&gs->ilines);
+	free(gs->settings_error);
 	free(gs);
 }
 
@@ -567,6 +569,10 @@ cluster_line(struct ag_gitsync *gs, struct ag_note_line *l, const struct ag_cycl
 			kind = "error";
 			result = "failed";
 		}
+	} else if (cp->mode == AG_MODE_OBSERVE && cp->status != AG_STATUS_UNCHANGED) {
+		/* observe clears the actions; the drift is still there */
+		kind = "drift";
+		result = "drift";
 	} else if (cp->n_actions == 0) {
 		kind = cp->mode == AG_MODE_APPLY && applied ? "apply" : "plan";
 		result = "in-sync";
@@ -611,6 +617,13 @@ push_lines(
 	rc = ag_git_note_append(gs->repo, commit, lines->ptr, lines->len, who, err);
 	free(who);
 	return rc;
+}
+
+void
+ag_gitsync_settings_error(struct ag_gitsync *gs, const char *msg)
+{
+	free(gs->settings_error);
+	gs->settings_error = ag_xstrdup(msg);
 }
 
 int
@@ -664,6 +677,13 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 			emit(gs, &lines, &existing, &l);
 			ag_note_line_release(&l);
 		}
+	}
+	if (gs->settings_error != NULL) {
+		line_base(gs, &l, "error", NULL, "invalid");
+		l.error =
+		    ag_xasprintf("%s; the agent kept its running settings", gs->settings_error);
+		emit(gs, &lines, &existing, &l);
+		ag_note_line_release(&l);
 	}
 	rc = cache_lock(&lock_fd, gs->state_dir, err);
 	if (rc == 0 && gs->interrupted == 1)

@@ -46,6 +46,7 @@ enum {
 	R_SSH_KEY,
 	R_SSH_KNOWN_HOSTS,
 	R_SSH_ACCEPT_NEW,
+	R_FORBID_WEAKENING,
 };
 
 static const struct option run_longopts[] = {
@@ -77,6 +78,7 @@ static const struct option run_longopts[] = {
     {"ssh-key", required_argument, NULL, R_SSH_KEY},
     {"ssh-known-hosts", required_argument, NULL, R_SSH_KNOWN_HOSTS},
     {"ssh-accept-new-host", no_argument, NULL, R_SSH_ACCEPT_NEW},
+    {"forbid-weakening", no_argument, NULL, R_FORBID_WEAKENING},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -129,6 +131,12 @@ cmd_run(int argc, char **argv)
 			break;
 		case R_NOTES_REF:
 			git.notes_ref = optarg;
+			if (strlen(optarg) >= sizeof(o.flags.notes_ref))
+				rc = ag_cli_usage("run", "--notes-ref: '%s' is too long", optarg);
+			snprintf(o.flags.notes_ref, sizeof(o.flags.notes_ref), "%s", optarg);
+			break;
+		case R_FORBID_WEAKENING:
+			o.flags.forbid_weakening = 1;
 			break;
 		case R_REQUIRE_SIGNED:
 			git.require_signed = true;
@@ -174,6 +182,7 @@ cmd_run(int argc, char **argv)
 				rc = ag_cli_usage("run",
 				    "unknown mode '%s' (expected observe, plan or apply)", optarg);
 			o.cycle.mode_given = true;
+			o.flags.mode = o.cycle.mode;
 			break;
 		case R_MAX_DELETES:
 			n = strtol(optarg, &end, 10);

@@ -30,8 +30,8 @@ const struct ag_cmd ag_cmds[] = {
         "     [--drift-interval 5m] [--debounce 100ms] [--notes-ref REF]\n"
         "     [--listen ADDR:PORT] [--webhook ADDR:PORT] [--webhook-secret-file F]\n"
         "     [--shard I/N] [--config FILE] [--no-watch] [--mode observe|plan|apply]\n"
-        "     [--max-deletes N] [--state-dir DIR] [--key-file F | --key-dir D]\n"
-        "     [--log-format text|json] [-v | -q]\n"
+        "     [--max-deletes N] [--forbid-weakening] [--state-dir DIR]\n"
+        "     [--key-file F | --key-dir D] [--log-format text|json] [-v | -q]\n"
         "     [--require-signed-commits --allowed-signers F] [--agent-id ID]\n"
         "     [--git-token-env VAR | --git-token-file F] [--ssh-key F] [--ssh-known-hosts F]\n"
         "     [--ssh-accept-new-host]"},

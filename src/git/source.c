@@ -3,6 +3,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/runconf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,9 @@ walk_cb(const char *root, const git_tree_entry *e, void *payload)
 	if (mode == GIT_FILEMODE_TREE)
 		return 0;
 	if (!has_suffix(name, ".yaml") && !has_suffix(name, ".yml"))
+		return 0;
+	/* the repository's settings file is not a manifest */
+	if (w->prefix[0] == '\0' && root[0] == '\0' && strcmp(name, AG_RUNCONF_REPO_FILE) == 0)
 		return 0;
 	path = ag_xasprintf("%s%s%s", w->prefix, root, name);
 	file = ag_xasprintf("%s:%s", w->revision, path);
@@ -237,5 +241,56 @@ ag_git_load_at(struct ag_manifest_set *set, struct ag_diags *diags, struct ag_gi
 		return rc;
 	rc = ag_source_load(src, set, diags, err);
 	ag_source_free(src);
+	return rc;
+}
+
+int
+ag_git_source_read_file(
+    struct ag_buf *out, const struct ag_source *src, const char *path, struct ag_error *err)
+{
+	const struct git_source *s = (const struct git_source *)src;
+	git_commit *c = NULL;
+	git_tree *root = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	git_oid id;
+	int rc;
+
+	if ((rc = ag_git_oid_parse(&id, s->oid, err)) < 0)
+		goto out;
+	if ((rc = git_commit_lookup(&c, s->repo->repo, &id)) < 0 ||
+	    (rc = git_commit_tree(&root, c)) < 0) {
+		rc = ag_git_fail(err, rc, "cannot read the tree of %s", s->revision);
+		goto out;
+	}
+	rc = git_tree_entry_bypath(&te, root, path);
+	if (rc == GIT_ENOTFOUND) {
+		rc = ag_error_set(err, AG_ENOTFOUND, "'%s' not found at %s", path, s->revision);
+		goto out;
+	}
+	if (rc < 0) {
+		rc = ag_git_fail(err, rc, "cannot read '%s' at %s", path, s->revision);
+		goto out;
+	}
+	if (git_tree_entry_filemode(te) != GIT_FILEMODE_BLOB &&
+	    git_tree_entry_filemode(te) != GIT_FILEMODE_BLOB_EXECUTABLE) {
+		rc = ag_error_set(err, AG_EINVAL, "%s:%s is not a regular file", s->revision, path);
+		goto out;
+	}
+	if ((rc = git_blob_lookup(&blob, s->repo->repo, git_tree_entry_id(te))) < 0) {
+		rc = ag_git_fail(err, rc, "cannot read '%s' at %s", path, s->revision);
+		goto out;
+	}
+	if (ag_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob)) < 0) {
+		rc = ag_error_set(
+		    err, AG_ETOOBIG, "%s:%s is larger than %zu bytes", s->revision, path, out->max);
+		goto out;
+	}
+	rc = 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_tree_free(root);
+	git_commit_free(c);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #ifndef AG_GIT_SOURCE_H
 #define AG_GIT_SOURCE_H
 
+#include "core/buf.h"
 #include "core/source.h"
 #include "git/repo.h"
 
@@ -20,6 +21,15 @@ int ag_git_source_new(struct ag_source **out, struct ag_git_repo *repo, const ch
 
 /* The commit the source reads (40 hex digits). */
 const char *ag_git_source_commit(const struct ag_source *src);
+
+/*
+ * Reads the file at path (from the tree's root, never limited by subdir)
+ * at the source's commit into out (bounded by out's limit). AG_ENOTFOUND
+ * when there is no such entry; a directory, link or submodule there is
+ * AG_EINVAL.
+ */
+int ag_git_source_read_file(
+    struct ag_buf *out, const struct ag_source *src, const char *path, struct ag_error *err);
 
 /*
  * Loads the manifests at an arbitrary revision (a commit id, a branch, a

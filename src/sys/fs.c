@@ -1,5 +1,6 @@
 #include "sys/fs.h"
 #include "core/mem.h"
+#include "core/runconf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -291,6 +292,8 @@ walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct 
 			else if (has_yaml_suffix(ents[i]->d_name) && !S_ISREG(st.st_mode))
 				rc = ag_error_set(err, AG_EINVAL,
 				    "'%s' is not a regular file; a manifest must be one", path);
+			else if (depth == 0 && strcmp(ents[i]->d_name, AG_RUNCONF_REPO_FILE) == 0)
+				; /* the repository's settings file, not a manifest */
 			else if (S_ISREG(st.st_mode) && has_yaml_suffix(ents[i]->d_name))
 				ag_strlist_add(w->out, path);
 			free(path);

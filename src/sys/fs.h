@@ -38,7 +38,8 @@ int ag_fs_mkdirs(const char *dir, mode_t mode, struct ag_error *err);
  * Collects regular files under each path that end in ".yaml" or ".yml"
  * (a path that is itself a file is taken as is, whatever its name),
  * recursively, in sorted order, following symbolic links. Hidden entries
- * (".git") are skipped. Errors, never a shorter list: an entry that cannot
+ * (".git") and the settings file aurora-gitops.yaml directly in a directory
+ * given are skipped (core/runconf.h). Errors, never a shorter list: an entry that cannot
  * be examined (a dangling link, no permission), a *.yaml that is not a
  * regular file, a directory reached a second time (a link loop: directories
  * are told apart by device and inode), more than 64 levels, 10,000

@@ -165,7 +165,7 @@ test_expect_success 'SIGHUP with an invalid settings file keeps running on the o
 	printf "interval: 1h\nintervall: 2s\n" >aurora-gitops.yaml &&
 	kill -HUP $(cat "$TRASH/run.pid") &&
 	wait_for run.log "reload refused, keeping the running configuration" &&
-	check_contains run.log "aurora-gitops.yaml:2: unknown key" &&
+	check_contains run.log "aurora-gitops.yaml:2:1: unknown key" &&
 	sleep 0.3 &&
 	kill -0 $(cat "$TRASH/run.pid") &&
 	curl -sf http://127.0.0.1:$PORT/healthz >/dev/null &&
