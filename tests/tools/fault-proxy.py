@@ -229,6 +229,12 @@ def main():
                 status, text = mangler.reply(mode, action, params, 200, "",
                                              body.decode("utf-8", "replace"))
                 return self.reply(status, "text/xml", text)
+            if mode in ("marker-cycle", "fresh-markers"):
+                # The Markers are the proxy's own; the server behind it never
+                # issued them and (like AWS) refuses one it does not know.
+                body = urllib.parse.urlencode(
+                    [(k, v) for k, v in params if k != "Marker"],
+                    quote_via=urllib.parse.quote).encode()
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() not in ("connection", "content-length")}

@@ -12,14 +12,32 @@ not recorded. Master passwords are replaced by '*' of the same length.
 It also adds what moto lacks and the agent uses: ResetDBClusterParameterGroup
 and EnableHttpEndpoint / DisableHttpEndpoint (moto 5 raises NotImplementedError
 for them; RDS offers the Data API on provisioned and Serverless v2 clusters).
-And it corrects two departures from real AWS:
+And it corrects three departures from real AWS:
 - CreateDBCluster with ReplicationSourceIdentifier: AWS takes no master user
   or password (a replica inherits both from its source); moto insists on
   MasterUsername and MasterUserPassword.
 - ModifyDBSubnetGroup: moto removes the group it modifies and never stores it
   back, so the group is gone afterwards.
+- DescribeDBClusters and DescribeDBInstances page as AWS pages them: at most
+  MaxRecords items a reply (default 100; a value outside 20..100 is refused
+  with InvalidParameterValue, as AWS refuses it), ordered by identifier, with
+  an opaque Marker for the next page (absent on the last one). moto answers
+  DescribeDBClusters in one reply whatever MaxRecords says, which at 10,000
+  clusters is a reply no real client ever sees.
+
+Two additions serve fleet-sized tests and benchmarks only and change no
+answer: a cluster finds its member instances through an index kept beside
+the backend's instance table (moto scans every instance for every cluster,
+which makes one DescribeDBClusters page over 10,000 clusters take seconds);
+and POST /_ag/seed-rds loads clusters and instances straight into the
+backend (a JSON body {"region": R, "clusters": [CreateDBCluster params],
+"instances": [CreateDBInstance params]}, API member names), which seeds
+10,000 clusters in a fraction of the time 30,000 API calls take. Seeded
+objects are the ones CreateDBCluster/CreateDBInstance would make, from the
+same backend calls; requests to /_ag/ are not recorded.
 """
 import argparse
+import base64
 import io
 import json
 import os
@@ -28,11 +46,15 @@ import sys
 import threading
 import urllib.parse
 
+from moto.core.parse import XFormedDict
 from moto.core.responses import ActionResult
 from moto.rds import models as rds_models
-from moto.rds.exceptions import DBClusterNotFoundError, DBClusterParameterGroupNotFoundError
+from moto.rds.exceptions import (DBClusterNotFoundError, DBClusterParameterGroupNotFoundError,
+                                 InvalidParameterValue)
 from moto.rds.responses import RDSResponse
+from moto.rds.models import rds_backends
 from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.utilities.utils import CaseInsensitiveDict
 from werkzeug.serving import run_simple
 
 SECRET_KEYS = re.compile(
@@ -97,6 +119,76 @@ def set_http_endpoint(self, on):
     raise DBClusterNotFoundError(arn)
 
 
+PAGE_DEFAULT, PAGE_MIN, PAGE_MAX = 100, 20, 100
+MARKER_PREFIX = "ag1:"
+
+
+def page_of(params, items, ident):
+    """One page of items (sorted by ident, case-insensitively, as RDS compares
+    identifiers) for MaxRecords/Marker in params: (page, next marker or None).
+    The marker names the last identifier returned, so a page stays right when
+    items are added or removed between two calls."""
+    raw = params.get("MaxRecords")
+    if raw is None or raw == "":
+        size = PAGE_DEFAULT
+    else:
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            raise InvalidParameterValue(f"Invalid value {raw} for MaxRecords")
+        if not PAGE_MIN <= size <= PAGE_MAX:
+            raise InvalidParameterValue(
+                f"Invalid value {size} for MaxRecords. Must be between {PAGE_MIN} and {PAGE_MAX}")
+    items = sorted(items, key=lambda x: ident(x).lower())
+    start = 0
+    marker = params.get("Marker")
+    if marker:
+        try:
+            text = base64.urlsafe_b64decode(marker.encode("ascii")).decode("utf-8")
+        except Exception:
+            text = ""
+        if not text.startswith(MARKER_PREFIX):
+            raise InvalidParameterValue(f"Invalid marker: {marker}")
+        last = text[len(MARKER_PREFIX):]
+        while start < len(items) and ident(items[start]).lower() <= last:
+            start += 1
+    page = items[start:start + size]
+    more = start + size < len(items)
+    nxt = None
+    if more:
+        nxt = base64.urlsafe_b64encode(
+            (MARKER_PREFIX + ident(page[-1]).lower()).encode("utf-8")).decode("ascii")
+    return page, nxt
+
+
+def filter_dict(params):
+    return {f["Name"]: f["Values"] for f in params.get("Filters", [])}
+
+
+def describe_db_clusters(self):
+    clusters = self.backend.describe_db_clusters(
+        db_cluster_identifier=self.params.get("DBClusterIdentifier"),
+        filters=filter_dict(self.params))
+    page, nxt = page_of(self.params, clusters, lambda c: c.db_cluster_identifier)
+    result = {"DBClusters": page}
+    if nxt:
+        result["Marker"] = nxt
+    return ActionResult(result)
+
+
+def describe_db_instances(self):
+    databases = self.backend.describe_db_instances(
+        self.params.get("DBInstanceIdentifier"), filters=filter_dict(self.params))
+    page, nxt = page_of(self.params, list(databases), lambda d: d.db_instance_identifier)
+    result = {"DBInstances": page}
+    if nxt:
+        result["Marker"] = nxt
+    return ActionResult(result)
+
+
+RDSResponse.describe_db_clusters = describe_db_clusters
+RDSResponse.describe_db_instances = describe_db_instances
+
 for name, fn in [("reset_db_cluster_parameter_group", reset_db_cluster_parameter_group),
                  ("enable_http_endpoint", lambda self: set_http_endpoint(self, True)),
                  ("disable_http_endpoint", lambda self: set_http_endpoint(self, False))]:
@@ -126,6 +218,91 @@ rds_models.RDSBackend.create_db_cluster = create_db_cluster
 rds_models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
 
+class InstanceTable(CaseInsensitiveDict):
+    """The backend's instance table, with the clustered instances also
+    indexed by cluster identifier (in insertion order, as moto's scan finds
+    them). Every change goes through __setitem__/__delitem__."""
+
+    def __init__(self, data=None):
+        self.by_cluster = {}
+        super().__init__(data or {})
+
+    @staticmethod
+    def _cluster_of(v):
+        if isinstance(v, rds_models.DBInstanceClustered):
+            return v.db_cluster_identifier
+        return None
+
+    def __setitem__(self, key, value):
+        if key in self:
+            self._unindex(self[key])
+        super().__setitem__(key, value)
+        cid = self._cluster_of(value)
+        if cid is not None:
+            self.by_cluster.setdefault(cid, {})[id(value)] = value
+
+    def __delitem__(self, key):
+        self._unindex(self[key])
+        super().__delitem__(key)
+
+    def _unindex(self, value):
+        cid = self._cluster_of(value)
+        if cid is not None:
+            self.by_cluster.get(cid, {}).pop(id(value), None)
+
+
+def cluster_members(self):
+    table = self.backend.databases
+    if not isinstance(table, InstanceTable):
+        return [d for d in table.values() if isinstance(d, rds_models.DBInstanceClustered)
+                and d.db_cluster_identifier == self.resource_id]
+    return [d for d in table.by_cluster.get(self.resource_id, {}).values()
+            if d.db_cluster_identifier == self.resource_id]
+
+
+_backend_init = rds_models.RDSBackend.__init__
+
+
+def backend_init(self, *args, **kwargs):
+    _backend_init(self, *args, **kwargs)
+    self.databases = InstanceTable(self.databases)
+
+
+rds_models.RDSBackend.__init__ = backend_init
+rds_models.DBCluster._members = property(cluster_members)
+
+
+def seed_rds(environ, start_response):
+    """POST /_ag/seed-rds: see the module's docstring."""
+    try:
+        n = int(environ.get("CONTENT_LENGTH") or 0)
+        doc = json.loads(environ["wsgi.input"].read(n) or b"{}")
+        backend = rds_backends[doc.get("account", "123456789012")][doc.get("region", "us-east-1")]
+        for params in doc.get("clusters", []):
+            create_db_cluster(backend, XFormedDict(params))
+        for params in doc.get("instances", []):
+            backend.create_db_instance(XFormedDict(params))
+        body = json.dumps({"clusters": len(doc.get("clusters", [])),
+                           "instances": len(doc.get("instances", []))})
+        status = "200 OK"
+    except Exception as e:  # the caller sees what failed, as text
+        body = json.dumps({"error": f"{type(e).__name__}: {e}"})
+        status = "400 Bad Request"
+    start_response(status, [("Content-Type", "application/json")])
+    return [body.encode()]
+
+
+class Seeder:
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/_ag/seed-rds" and environ.get("REQUEST_METHOD") == "POST":
+            with _lock:
+                return seed_rds(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-H", "--host", default="127.0.0.1")
@@ -137,6 +314,7 @@ def main():
     if path:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         app = Recorder(app, path)
+    app = Seeder(app)
     run_simple(args.host, args.port, app, threaded=True)
     return 0
 
