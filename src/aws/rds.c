@@ -592,6 +592,45 @@ ag_rds_describe_all(struct ag_aws_client *c, const struct ag_kvlist *filters,
 	return ag_rds_describe_db_instances(c, NULL, filters, out, err);
 }
 
+/*
+ * The clusters named in ids (any case) and their instances: per 100
+ * identifiers one paginated DescribeDBClusters and one DescribeDBInstances,
+ * both with the Filter db-cluster-id (a filter, not DBClusterIdentifier,
+ * so an identifier that does not exist is simply absent from the reply).
+ */
+int
+ag_rds_describe_clusters_by_id(struct ag_aws_client *c, const char *const *ids, size_t n,
+    bool instances, struct ag_observed *out, struct ag_error *err)
+{
+	struct ag_strlist uniq = AG_STRLIST_INIT;
+	size_t i, start;
+	int ret = AG_OK;
+
+	for (i = 0; i < n; i++) {
+		char *low;
+
+		if (ids[i] == NULL || ids[i][0] == '\0')
+			continue;
+		low = ag_xstrdup(ids[i]);
+		lower_in_place(low);
+		if (!ag_strlist_contains(&uniq, low))
+			ag_strlist_add(&uniq, low);
+		free(low);
+	}
+	for (start = 0; start < uniq.n && ret == AG_OK; start += AG_RDS_FILTER_VALUES) {
+		struct ag_kvlist f = AG_KVLIST_INIT;
+
+		for (i = start; i < uniq.n && i < start + AG_RDS_FILTER_VALUES; i++)
+			ag_kvlist_add(&f, "db-cluster-id", uniq.v[i]);
+		ret = ag_rds_describe_db_clusters(c, NULL, &f, out, err);
+		if (ret == AG_OK && instances)
+			ret = ag_rds_describe_db_instances(c, NULL, &f, out, err);
+		ag_kvlist_release(&f);
+	}
+	ag_strlist_release(&uniq);
+	return ret;
+}
+
 /* Single-object calls ------------------------------------------------- */
 
 static int

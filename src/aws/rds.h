@@ -27,6 +27,18 @@ void ag_rds_decode_instance(struct ag_db_instance *out, const struct ag_xml_node
 int ag_rds_describe_all(struct ag_aws_client *c, const struct ag_kvlist *filters,
     struct ag_observed *out, struct ag_error *err);
 
+/* Values per Filter in one describe call. */
+#define AG_RDS_FILTER_VALUES 100
+
+/*
+ * Only the named clusters (and, when instances, their DB instances):
+ * Filter db-cluster-id, at most AG_RDS_FILTER_VALUES identifiers per call,
+ * each call paginated; appended to out. An identifier that does not exist
+ * is absent from out, not an error.
+ */
+int ag_rds_describe_clusters_by_id(struct ag_aws_client *c, const char *const *ids, size_t n,
+    bool instances, struct ag_observed *out, struct ag_error *err);
+
 /* id NULL: all. Appends to out. A missing id is AG_ENOTFOUND. */
 int ag_rds_describe_db_clusters(struct ag_aws_client *c, const char *id,
     const struct ag_kvlist *filters, struct ag_observed *out, struct ag_error *err);
