@@ -39,6 +39,8 @@ ag_note_line_release(struct ag_note_line *l)
 	free(l->secret_arn);
 	free(l->signer);
 	free(l->error);
+	free(l->scope);
+	free(l->scope_since);
 	ag_note_line_init(l);
 }
 
@@ -130,6 +132,15 @@ ag_note_line_format(struct ag_buf *out, const struct ag_note_line *l)
 	}
 	set_str(o, "signer", l->signer);
 	set_str(o, "error", l->error);
+	if (l->scope) {
+		json_t *sc = json_object();
+
+		set_str(sc, "kind", l->scope);
+		json_object_set_new(sc, "planned", json_integer(l->scope_planned));
+		json_object_set_new(sc, "of", json_integer(l->scope_of));
+		set_str(sc, "since", l->scope_since);
+		json_object_set_new(o, "scope", sc);
+	}
 	/* Compact: one line, no newline inside (jansson escapes control
 	 * characters in strings). */
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -225,6 +236,21 @@ ag_note_line_parse(struct ag_note_line *l, const char *s, size_t len, struct ag_
 	}
 	l->signer = get_str(o, "signer");
 	l->error = get_str(o, "error");
+	v = json_object_get(o, "scope");
+	if (json_is_object(v) && json_is_string(json_object_get(v, "kind"))) {
+		json_t *p = json_object_get(v, "planned"), *of = json_object_get(v, "of");
+
+		l->scope = get_str(v, "kind");
+		l->scope_since = get_str(v, "since");
+		l->scope_planned = json_is_integer(p) && json_integer_value(p) >= 0 &&
+		                           json_integer_value(p) <= LONG_MAX
+		                       ? (long)json_integer_value(p)
+		                       : -1;
+		l->scope_of = json_is_integer(of) && json_integer_value(of) >= 0 &&
+		                      json_integer_value(of) <= LONG_MAX
+		                  ? (long)json_integer_value(of)
+		                  : -1;
+	}
 out:
 	json_decref(o);
 	return rc;

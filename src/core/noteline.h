@@ -44,6 +44,14 @@ struct ag_note_line {
 	char *secret_arn;
 	char *signer; /* principal of the verified commit signature */
 	char *error;  /* message for failures; never a secret */
+	/* What the cycle read: NULL for a full reconcile (every cluster read
+	 * from AWS); "changed" when it read and planned only the clusters a
+	 * commit changed: scope_planned of scope_of manifests, the change
+	 * taken against commit scope_since. */
+	char *scope;
+	long scope_planned;
+	long scope_of;
+	char *scope_since;
 };
 
 void ag_note_line_init(struct ag_note_line *l);

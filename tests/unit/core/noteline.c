@@ -55,6 +55,59 @@ test_noteline__round_trip(void **unused)
 	ag_buf_release(&b);
 }
 
+/* The scope of a cycle that read only the changed clusters survives the
+ * round trip; a line without it (a full cycle) reads back without it, and
+ * nonsense counts read as unknown (-1), never as a count. */
+static void
+test_noteline__scope(void **unused)
+{
+	struct ag_buf b = AG_BUF_INIT(65536);
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_note_line l, r;
+	const char *bad = "{\"v\":1,\"ts\":1,\"kind\":\"plan\",\"scope\":{\"kind\":"
+	                  "\"changed\",\"planned\":-4,\"of\":\"many\"}}";
+
+	(void)unused;
+	ag_note_line_init(&l);
+	l.ts = 1764358800;
+	l.kind = strdup("plan");
+	l.result = strdup("scoped");
+	l.scope = strdup("changed");
+	l.scope_planned = 1;
+	l.scope_of = 2000;
+	l.scope_since = strdup("3f2a1c9");
+	assert_int_equal(ag_note_line_format(&b, &l), 0);
+	assert_non_null(strstr(b.ptr, "\"scope\":{\"kind\":\"changed\",\"planned\":1,\"of\":2000,"
+	                              "\"since\":\"3f2a1c9\"}"));
+	ag_note_line_init(&r);
+	assert_int_equal(ag_note_line_parse(&r, b.ptr, b.len - 1, &err), 0);
+	assert_string_equal(r.scope, "changed");
+	assert_int_equal(r.scope_planned, 1);
+	assert_int_equal(r.scope_of, 2000);
+	assert_string_equal(r.scope_since, "3f2a1c9");
+	ag_note_line_release(&r);
+	ag_note_line_release(&l);
+
+	ag_buf_reset(&b);
+	ag_note_line_init(&l);
+	l.kind = strdup("plan");
+	assert_int_equal(ag_note_line_format(&b, &l), 0);
+	assert_null(strstr(b.ptr, "scope"));
+	ag_note_line_init(&r);
+	assert_int_equal(ag_note_line_parse(&r, b.ptr, b.len - 1, &err), 0);
+	assert_null(r.scope);
+	ag_note_line_release(&r);
+	ag_note_line_release(&l);
+
+	ag_note_line_init(&r);
+	assert_int_equal(ag_note_line_parse(&r, bad, strlen(bad), &err), 0);
+	assert_string_equal(r.scope, "changed");
+	assert_int_equal(r.scope_planned, -1);
+	assert_int_equal(r.scope_of, -1);
+	ag_note_line_release(&r);
+	ag_buf_release(&b);
+}
+
 static void
 test_noteline__bad_lines(void **unused)
 {
@@ -122,6 +175,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_noteline__round_trip),
+	    cmocka_unit_test(test_noteline__scope),
 	    cmocka_unit_test(test_noteline__bad_lines),
 	    cmocka_unit_test(test_noteline__port_out_of_range),
 	    cmocka_unit_test(test_noteline__time_format),
