@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/compat.h"
 
@@ -68,6 +69,39 @@ ag_cycle_release(struct ag_cycle *cy)
 	ag_manifest_set_release(&cy->manifests);
 	ag_keyring_free(cy->keyring);
 	memset(cy, 0, sizeof(*cy));
+}
+
+/* Whether the cycle reads and plans the cluster (its --cluster filter). */
+static bool
+in_scope(const struct ag_cycle *cy, const char *id)
+{
+	size_t i;
+
+	if (cy->cfg->clusters == NULL || cy->cfg->n_clusters == 0)
+		return true;
+	for (i = 0; i < cy->cfg->n_clusters; i++)
+		if (cy->cfg->clusters[i] != NULL && id != NULL &&
+		    strcasecmp(cy->cfg->clusters[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* Whether the cycle reads the network of the cluster (observe_network). */
+static bool
+network_in_scope(const struct ag_cycle *cy, const char *id)
+{
+	size_t i;
+
+	if (!cy->cfg->observe_filtered)
+		return true;
+	if (!in_scope(cy, id))
+		return false;
+	if (id == NULL || ag_observed_find_cluster(&cy->observed, id) == NULL)
+		return true; /* to be created: its network is read */
+	for (i = 0; i < cy->cfg->n_network_ids; i++)
+		if (cy->cfg->network_ids[i] != NULL && strcasecmp(cy->cfg->network_ids[i], id) == 0)
+			return true;
+	return false;
 }
 
 static int
@@ -181,6 +215,9 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 		it->pw.state = AG_PW_NONE;
 		if (pw == NULL || *pw == '\0' || m->spec.manage_master_user_password)
 			continue;
+		/* a cluster the cycle does not plan needs no password opened */
+		if (cfg->observe_filtered && !in_scope(cy, m->cluster_id))
+			continue;
 		if (!ag_manifest_is_sealed(pw)) {
 			it->secret = ag_secret_new(pw, strlen(pw));
 			if ((rc = plaintext_state(it, st, pw, err)) < 0)
@@ -242,7 +279,8 @@ observe_param_groups(struct ag_cycle *cy, struct ag_error *err)
 	for (i = 0; i < cy->manifests.n; i++) {
 		const struct ag_manifest *m = &cy->manifests.v[i];
 
-		if (m->spec.n_parameters == 0)
+		if (m->spec.n_parameters == 0 ||
+		    (cy->cfg->observe_filtered && !in_scope(cy, m->cluster_id)))
 			continue;
 		free(name);
 		name = ag_fieldtab_param_group_name(m);
@@ -347,6 +385,9 @@ observe_routes(struct ag_cycle *cy, struct ag_error *err)
 		const struct ag_cluster_spec *s = &cy->manifests.v[i].spec;
 		const struct ag_observed_subnet_group *g = NULL;
 
+		if (!network_in_scope(cy, cy->manifests.v[i].cluster_id))
+			continue;
+
 		for (j = 0; j < s->subnet_ids.n; j++)
 			if (!ag_strlist_contains(&subnets, s->subnet_ids.v[j]))
 				ag_strlist_add(&subnets, s->subnet_ids.v[j]);
@@ -433,6 +474,8 @@ observe_network(struct ag_cycle *cy, struct ag_error *err)
 	for (i = 0; i < cy->manifests.n; i++) {
 		const struct ag_cluster_spec *s = &cy->manifests.v[i].spec;
 
+		if (!network_in_scope(cy, cy->manifests.v[i].cluster_id))
+			continue;
 		if ((s->allowed_cidr_blocks.n > 0 || s->security_group_ids.n > 0) &&
 		    cy->manifests.v[i].cluster_id != NULL)
 			ag_strlist_add(&names, cy->manifests.v[i].cluster_id);
@@ -488,7 +531,11 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 	if (rc < 0)
 		return rc;
 	t0 = clk->mono_ms(clk->ctx);
-	rc = ag_rds_describe_all(cy->env->aws, NULL, &cy->observed, err);
+	if (cy->cfg->observe_filtered && cy->cfg->n_clusters > 0)
+		rc = ag_rds_describe_clusters_by_id(
+		    cy->env->aws, cy->cfg->clusters, cy->cfg->n_clusters, true, &cy->observed, err);
+	else
+		rc = ag_rds_describe_all(cy->env->aws, NULL, &cy->observed, err);
 	if (rc == 0)
 		rc = observe_param_groups(cy, err);
 	if (rc == 0)

@@ -21,7 +21,8 @@ struct ag_secret;
  *
  *   load + validate manifests (from the source) -> open sealed passwords
  *   -> read live state (one paginated describe of clusters and one of
- *   instances) -> plan -> (apply, per mode) -> record results in the state
+ *   instances; with observe_filtered, of the filtered clusters only)
+ *   -> plan -> (apply, per mode) -> record results in the state
  *
  * Dependencies are passed in: the source of manifests (a directory, a git
  * commit) and the environment (AWS client, state, clock, random, stop
@@ -46,6 +47,17 @@ struct ag_cycle_config {
 	const char *plan_digest;     /* apply: refuse unless the plan has this digest */
 	const char *const *clusters; /* --cluster filter */
 	size_t n_clusters;
+	/* Read only the filtered clusters from AWS (Filter db-cluster-id)
+	 * instead of the whole fleet: for a cycle that plans just the clusters
+	 * a commit changed. Needs clusters; other manifests are still loaded
+	 * and checked, but neither read nor planned. */
+	bool observe_filtered;
+	/* With observe_filtered: the clusters whose network changed; the
+	 * security groups, subnet groups and routes are read only for these
+	 * and for clusters that do not exist yet. The others' network is
+	 * compared by the next full cycle (nothing is compared unread). */
+	const char *const *network_ids;
+	size_t n_network_ids;
 	int max_deletes; /* default AG_PLAN_MAX_DELETES_DEFAULT */
 	bool include_unmanaged;
 	bool forbid_weakening; /* --forbid-weakening: block changes that lower protection */

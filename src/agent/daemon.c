@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/status.h"
+#include "git/changes.h"
 #include "git/repo.h"
 #include "git/source.h"
 #include "sys/fs.h"
@@ -660,8 +662,134 @@ record_aws(struct daemon *d)
 	}
 }
 
+/*
+ * Which clusters a cycle on the commit gs read needs to look at, when not
+ * all of them: the clusters whose manifests changed since the last commit
+ * a cycle finished on, plus those the last cycles left applying or in
+ * error (the loop follows them). Returns false when only a full reconcile
+ * is right: no earlier commit (the first cycle), a base the cache does not
+ * have, a change that cannot be read file by file, or the settings file;
+ * never "nothing changed" for a change it could not work out.
+ */
+static bool
+change_scope(
+    struct daemon *d, struct ag_gitsync *gs, struct ag_strlist *scope, struct ag_strlist *network)
+{
+	struct ag_git_changes ch;
+	struct ag_error err = AG_ERROR_INIT;
+	const char *head = ag_gitsync_commit(gs);
+	bool ok = false;
+	size_t i, followed = 0;
+
+	if (d->reconciled_oid[0] == '\0')
+		return false;
+	ag_git_changes_init(&ch);
+	if (strcmp(head, d->reconciled_oid) != 0) {
+		if (ag_git_changed_clusters(
+		        &ch, ag_gitsync_repo(gs), d->reconciled_oid, head, d->git.path, &err) < 0) {
+			ag_log_info(
+			    "reading every cluster: cannot tell what changed since %.7s: %s",
+			    d->reconciled_oid, err.msg);
+			goto out;
+		}
+		if (ch.full_reason != NULL) {
+			ag_log_info("reading every cluster: %s", ch.full_reason);
+			goto out;
+		}
+	}
+	for (i = 0; i < ch.clusters.n; i++)
+		ag_strlist_add(scope, ch.clusters.v[i]);
+	for (i = 0; i < ch.network.n; i++)
+		ag_strlist_add(network, ch.network.v[i]);
+	pthread_mutex_lock(&d->mu);
+	for (i = 0; i < d->st.n_clusters; i++) {
+		const struct ag_status_cluster *c = &d->st.clusters[i];
+
+		if ((c->state == AG_CLUSTER_APPLYING || c->state == AG_CLUSTER_ERROR) &&
+		    !ag_strlist_contains(scope, c->id)) {
+			ag_strlist_add(scope, c->id);
+			followed++;
+		}
+	}
+	pthread_mutex_unlock(&d->mu);
+	ag_log_info("%zu manifest file%s changed since %.7s: %zu cluster%s to read (%zu "
+	            "changed, %zu still applying or failed)",
+	    ch.files, ch.files == 1 ? "" : "s", d->reconciled_oid, scope->n,
+	    scope->n == 1 ? "" : "s", ch.clusters.n, followed);
+	ok = true;
+out:
+	ag_git_changes_release(&ch);
+	return ok;
+}
+
+/* Keeps in scope only the clusters also in keep (case-insensitive). */
 static void
-reconcile(struct daemon *d, const char *why)
+scope_intersect(struct ag_strlist *scope, const char *const *keep, size_t n)
+{
+	size_t i, j, out = 0;
+
+	for (i = 0; i < scope->n; i++) {
+		bool in = false;
+
+		for (j = 0; j < n && !in; j++)
+			in = keep[j] != NULL && strcasecmp(keep[j], scope->v[i]) == 0;
+		if (in)
+			scope->v[out++] = scope->v[i];
+		else
+			free(scope->v[i]);
+	}
+	scope->n = out;
+}
+
+/* After a scoped cycle: the status keeps every cluster it did not read,
+ * and drops those it read that no longer exist anywhere (not planned). */
+static void
+status_drop_gone(struct daemon *d, const struct ag_strlist *scope, const struct ag_plan *plan)
+{
+	const char **ids = ag_xcalloc(d->st.n_clusters + 1, sizeof(*ids));
+	size_t i, n = 0;
+
+	for (i = 0; i < d->st.n_clusters; i++) {
+		const char *id = d->st.clusters[i].id;
+
+		if (ag_strlist_contains(scope, id) && ag_plan_find(plan, id) == NULL)
+			continue;
+		ids[n++] = id;
+	}
+	ag_status_keep_only(&d->st, ids, n);
+	free(ids);
+}
+
+/* Number of manifests at the source (of this shard), for a scope with
+ * nothing to read; AG_EINVAL with the diagnostics logged when they do not
+ * load. */
+static int
+count_manifests(struct daemon *d, struct ag_source *src, size_t *n, struct ag_error *err)
+{
+	struct ag_manifest_set set;
+	struct ag_diags diags;
+	size_t i;
+	int rc;
+
+	ag_manifest_set_init(&set);
+	ag_diags_init(&diags);
+	rc = ag_source_load(src, &set, &diags, err);
+	if (rc == AG_EINVAL && diags.n > 0)
+		print_diags(&diags);
+	for (i = 0, *n = 0; rc == 0 && i < set.n; i++)
+		*n += ag_shard_owns(&d->o->shard, set.v[i].cluster_id);
+	ag_manifest_set_release(&set);
+	ag_diags_release(&diags);
+	return rc;
+}
+
+/*
+ * One cycle. full: read every cluster (the start and the drift sweep);
+ * otherwise, for a git source whose change can be worked out, only the
+ * clusters the new commit changed (change_scope).
+ */
+static void
+reconcile(struct daemon *d, const char *why, bool full)
 {
 	struct ag_cycle_config cfg = d->o->cycle;
 	struct ag_error err = AG_ERROR_INIT;
@@ -672,11 +800,14 @@ reconcile(struct daemon *d, const char *why)
 	struct ag_cycle cy;
 	int64_t t0 = mono(d), now;
 	char rev[128];
-	size_t i, applying = 0, failed = 0;
-	bool applied = false, planned = false;
+	size_t i, applying = 0, failed = 0, n_all = 0;
+	bool applied = false, planned = false, scoped = false;
+	struct ag_strlist scope = AG_STRLIST_INIT, network = AG_STRLIST_INIT;
+	char since[AG_GIT_OID_HEX];
 	int rc = 0;
 
 	ag_log_info("cycle: %s", why);
+	memcpy(since, d->reconciled_oid, sizeof(since));
 	memset(&env, 0, sizeof(env));
 	ag_cycle_init(&cy, &env, NULL, &cfg);
 	cfg.auto_approve = true;
@@ -740,10 +871,32 @@ reconcile(struct daemon *d, const char *why)
 		cfg.clusters = (const char *const *)owned.v;
 		cfg.n_clusters = owned.n;
 	}
+	if (!full && gs != NULL && change_scope(d, gs, &scope, &network)) {
+		scoped = true;
+		if (cfg.n_clusters > 0)
+			scope_intersect(&scope, cfg.clusters, cfg.n_clusters);
+		if (scope.n == 0) {
+			/* nothing this agent plans changed: no AWS call, one note */
+			if ((rc = count_manifests(d, src, &n_all, &err)) < 0)
+				goto done;
+			ag_gitsync_set_scope(gs, 0, n_all, since);
+			goto done;
+		}
+		cfg.clusters = (const char *const *)scope.v;
+		cfg.n_clusters = scope.n;
+		cfg.observe_filtered = true;
+		cfg.network_ids = (const char *const *)network.v;
+		cfg.n_network_ids = network.n;
+	}
 	/* the state lock is held for the cycle only: a CLI sync may run between */
 	if ((rc = ag_state_open(&env.state, d->state_dir, &err)) < 0)
 		goto done;
 	rc = ag_cycle_plan(&cy, &err);
+	if (scoped && gs != NULL) {
+		for (i = 0, n_all = 0; i < cy.manifests.n; i++)
+			n_all += ag_shard_owns(&d->o->shard, cy.manifests.v[i].cluster_id);
+		ag_gitsync_set_scope(gs, scope.n, n_all, since);
+	}
 	if (rc == AG_EINVAL && cy.diags.n > 0) {
 		print_diags(&cy.diags);
 		ag_error_set(&err, AG_EINVAL,
@@ -790,7 +943,10 @@ done:
 			failed += ag_status_cluster(&d->st, cy.plan.clusters[i].id)->state ==
 			          AG_CLUSTER_ERROR;
 		}
-		ag_status_keep_only(&d->st, ids, cy.plan.n_clusters);
+		if (scoped)
+			status_drop_gone(d, &scope, &cy.plan);
+		else
+			ag_status_keep_only(&d->st, ids, cy.plan.n_clusters);
 		free(ids);
 	}
 	if (rc == 0) {
@@ -808,7 +964,12 @@ done:
 		if (d->remote_oid[0] == '\0')
 			memcpy(d->remote_oid, d->reconciled_oid, AG_GIT_OID_HEX);
 	}
-	if (rc == 0)
+	if (rc == 0 && scoped)
+		ag_log_info("cycle done in %lld ms: %zu cluster%s (changed %zu of %zu), %zu "
+		            "applying, %zu failed, %s",
+		    (long long)(mono(d) - t0), cy.plan.n_clusters,
+		    cy.plan.n_clusters == 1 ? "" : "s", scope.n, n_all, applying, failed, rev);
+	else if (rc == 0)
 		ag_log_info("cycle done in %lld ms: %zu cluster%s, %zu applying, %zu failed, %s",
 		    (long long)(mono(d) - t0), cy.plan.n_clusters,
 		    cy.plan.n_clusters == 1 ? "" : "s", applying, failed, rev);
@@ -819,6 +980,8 @@ done:
 	ag_state_free(env.state);
 	ag_gitsync_free(gs);
 	ag_strlist_release(&owned);
+	ag_strlist_release(&scope);
+	ag_strlist_release(&network);
 	/* AWS is still working on something: come back soon to see it settle */
 	if (applying > 0 &&
 	    (d->reconcile_at == 0 || d->reconcile_at > mono(d) + APPLYING_RECHECK_MS)) {
@@ -1015,14 +1178,14 @@ run_loop(struct daemon *d)
 			d->reconcile_at = 0;
 			if (!is_git(d) && d->fingerprint[0] == '\0')
 				check_source(d, "drift sweep");
-			reconcile(d, "drift sweep");
+			reconcile(d, "drift sweep", true);
 			continue;
 		}
 		if (d->reconcile_at != 0 && now >= d->reconcile_at) {
 			d->reconcile_at = 0;
 			if (!is_git(d) && d->fingerprint[0] == '\0')
 				check_source(d, "file event");
-			reconcile(d, d->due_why ? d->due_why : "source changed");
+			reconcile(d, d->due_why ? d->due_why : "source changed", false);
 		}
 	}
 }

@@ -45,7 +45,31 @@ struct ag_gitsync {
 	struct ag_buf ilines;
 	char icommit[AG_GIT_OID_HEX];
 	char *settings_error;
+	/* set for a cycle that plans only the clusters a commit changed */
+	bool scoped;
+	size_t scope_planned, scope_of;
+	char scope_since[AG_GIT_OID_HEX];
 };
+
+void
+ag_gitsync_set_scope(struct ag_gitsync *gs, size_t planned, size_t of, const char *since)
+{
+	gs->scoped = true;
+	gs->scope_planned = planned;
+	gs->scope_of = of;
+	snprintf(gs->scope_since, sizeof(gs->scope_since), "%s", since ? since : "");
+}
+
+static void
+set_scope(const struct ag_gitsync *gs, struct ag_note_line *l)
+{
+	if (!gs->scoped)
+		return;
+	l->scope = ag_xstrdup("changed");
+	l->scope_planned = (long)gs->scope_planned;
+	l->scope_of = (long)gs->scope_of;
+	l->scope_since = ag_xasprintf("%.7s", gs->scope_since);
+}
 
 struct ag_source *
 ag_gitsync_source(struct ag_gitsync *gs)
@@ -584,6 +608,7 @@ cluster_line(struct ag_gitsync *gs, struct ag_note_line *l, const struct ag_cycl
 		result = "planned";
 	}
 	line_base(gs, l, kind, cp->id, result);
+	set_scope(gs, l);
 	l->digest = ag_xstrdup(cp->digest);
 	l->changes = (long)cp->n_actions;
 	for (i = 0; i < cp->n_actions; i++) {
@@ -602,6 +627,70 @@ cluster_line(struct ag_gitsync *gs, struct ag_note_line *l, const struct ag_cycl
 	                           ec == NULL || ec->status == AG_EXEC_SKIPPED))
 		l->error = ag_xstrdup(cp->reason);
 	set_outputs(l, ag_observed_find_cluster(after, cp->id));
+}
+
+/* Query parameters of ModifyDBCluster that can change what a note's
+ * outputs show (endpoints, port, managed secret). */
+static const char *const output_params[] = {"Port", "NewDBClusterIdentifier",
+    "ManageMasterUserPassword", "MasterUserSecretKmsKeyId", "RotateMasterUserPassword"};
+
+/* Whether what was sent to the cluster may have changed its outputs: a
+ * create, restore, promotion or delete, or a modify of one of those
+ * parameters. Tags, instances, parameter groups and the network do not. */
+static bool
+outputs_may_change(const struct ag_cluster_plan *cp, const struct ag_exec_cluster *ec)
+{
+	size_t i, j, k, sent = 0;
+
+	for (i = 0; i < cp->n_actions && sent < ec->n_sent; i++) {
+		const struct ag_action *a = &cp->actions[i];
+
+		if (a->blocked)
+			continue;
+		sent++;
+		switch (a->kind) {
+		case AG_ACT_CREATE_CLUSTER:
+		case AG_ACT_RESTORE_CLUSTER:
+		case AG_ACT_PROMOTE_REPLICA:
+		case AG_ACT_DELETE_CLUSTER:
+			return true;
+		case AG_ACT_MODIFY_CLUSTER:
+			for (j = 0; j < a->params.n; j++)
+				for (k = 0; k < sizeof(output_params) / sizeof(output_params[0]);
+				     k++)
+					if (strcmp(a->params.v[j].key, output_params[k]) == 0)
+						return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+/*
+ * Re-reads, after an apply, only the clusters whose outputs the apply may
+ * have changed (one filtered describe per 100 of them); the others keep
+ * what the cycle read before applying, which is still what they show.
+ */
+static void
+read_outputs(struct ag_observed *after, struct ag_cycle *cy)
+{
+	struct ag_strlist ids = AG_STRLIST_INIT;
+	struct ag_error e = AG_ERROR_INIT;
+	size_t i;
+
+	for (i = 0; i < cy->result.n; i++) {
+		const struct ag_exec_cluster *ec = &cy->result.v[i];
+		const struct ag_cluster_plan *cp = ag_plan_find(&cy->plan, ec->id);
+
+		if (cp != NULL && ec->n_sent > 0 && outputs_may_change(cp, ec))
+			ag_strlist_add(&ids, ec->id);
+	}
+	if (ids.n > 0 && ag_rds_describe_clusters_by_id(
+	                     cy->env->aws, (const char *const *)ids.v, ids.n, false, after, &e) < 0)
+		ag_log_warn("cannot read the outputs after apply: %s", e.msg);
+	ag_strlist_release(&ids);
 }
 
 static int
@@ -657,22 +746,15 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 			ag_note_line_release(&l);
 		}
 	} else {
-		obs = &cy->observed;
-		if (applied && cy->result.applied + cy->result.failed > 0 && cy->env &&
-		    cy->env->aws) {
-			struct ag_error e = AG_ERROR_INIT;
-
-			/* endpoints of what was just created or changed */
-			if (ag_rds_describe_all(cy->env->aws, NULL, &after, &e) == 0)
-				obs = &after;
-			else
-				ag_log_warn("cannot read the outputs after apply: %s", e.msg);
-		}
+		/* endpoints of what was just created or changed */
+		if (applied && cy->env && cy->env->aws)
+			read_outputs(&after, cy);
 		for (i = 0; i < cy->plan.n_clusters; i++) {
 			const struct ag_cluster_plan *cp = &cy->plan.clusters[i];
 
 			if (cp->status == AG_STATUS_ORPHANED || cp->status == AG_STATUS_UNMANAGED)
 				continue;
+			obs = ag_observed_find_cluster(&after, cp->id) ? &after : &cy->observed;
 			cluster_line(gs, &l, cy, cp, applied, obs);
 			emit(gs, &lines, &existing, &l);
 			ag_note_line_release(&l);
@@ -682,6 +764,15 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 		line_base(gs, &l, "error", NULL, "invalid");
 		l.error =
 		    ag_xasprintf("%s; the agent kept its running settings", gs->settings_error);
+		emit(gs, &lines, &existing, &l);
+		ag_note_line_release(&l);
+	}
+	if (gs->scoped && gs->sig_rc >= 0 && !(failure && failure->code)) {
+		/* what the cycle looked at: the clusters the commit changed,
+		 * not the fleet; said once per commit even when none of them
+		 * has a line (a file outside the manifests, a removed manifest) */
+		line_base(gs, &l, "plan", NULL, "scoped");
+		set_scope(gs, &l);
 		emit(gs, &lines, &existing, &l);
 		ag_note_line_release(&l);
 	}

@@ -71,6 +71,14 @@ int ag_gitsync_end_apply(struct ag_gitsync *gs, struct ag_error *err);
 void ag_gitsync_settings_error(struct ag_gitsync *gs, const char *msg);
 
 /*
+ * Marks the cycle as planning only the clusters a commit changed since
+ * commit since: planned of the of manifests. Every note line then carries
+ * that scope, so a line never claims a full check the cycle did not make;
+ * a cycle that planned none of them notes one line about the commit.
+ */
+void ag_gitsync_set_scope(struct ag_gitsync *gs, size_t planned, size_t of, const char *since);
+
+/*
  * Writes the note lines of a cycle (cy may be NULL when the cycle did not
  * get to a plan; then failure, when not NULL, is noted as an error line)
  * and pushes them. applied: whether the cycle ran apply. Lines that would
