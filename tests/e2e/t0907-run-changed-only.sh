@@ -9,13 +9,13 @@
 #
 # The fleet is seeded in moto's backend directly (tests/tools/seed-fleet.py):
 # creating it through the API would take minutes. AG_FLEET_N sets its size
-# (default 300: the first, full cycle reads every cluster and moto needs
+# (default 200: the first, full cycle reads every cluster and moto needs
 # about 12 ms per cluster for that); bench/changed-only-bench.sh runs the
 # same with 2,000 and 10,000. The request bound does not depend on N.
 . "$(dirname "$0")/test-lib.sh"
 . "$(dirname "$0")/lib-git.sh"
 
-N=${AG_FLEET_N:-300}
+N=${AG_FLEET_N:-200}
 start_moto
 export AWS_EC2_METADATA_DISABLED=true
 
