@@ -4,6 +4,7 @@
 #include "core/diag.h"
 #include "core/manifest.h"
 #include "core/mem.h"
+#include "core/runconf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +38,12 @@ has_suffix(const char *s, const char *suf)
 	return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-/* The repository settings file: read by the agent for every cluster. */
+/* The repository settings file, read by the agent for every cluster (and
+ * its .yml spelling, to be safe: a full cycle is never wrong). */
 static bool
 is_settings(const char *path)
 {
-	return strcmp(path, "aurora-gitops.yaml") == 0 || strcmp(path, "aurora-gitops.yml") == 0;
+	return strcmp(path, AG_RUNCONF_REPO_FILE) == 0 || strcmp(path, "aurora-gitops.yml") == 0;
 }
 
 static void
