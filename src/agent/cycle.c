@@ -1,8 +1,10 @@
 #include "agent/cycle.h"
 #include "agent/state.h"
+#include "aws/cloudwatch.h"
 #include "aws/client.h"
 #include "aws/ec2.h"
 #include "aws/rds.h"
+#include "core/alarms.h"
 #include "core/bug.h"
 #include "core/buf.h"
 #include "core/fieldtab.h"
@@ -520,6 +522,29 @@ observe_network(struct ag_cycle *cy, struct ag_error *err)
 	return rc;
 }
 
+/*
+ * The agent's CloudWatch alarms ("aurora-gitops/..."): one paginated
+ * DescribeAlarms for the whole fleet, only when some manifest has
+ * spec.alarms or a deletion tombstone (whose alarms go with the cluster).
+ */
+static int
+observe_alarms(struct ag_cycle *cy, struct ag_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cy->manifests.n; i++)
+		if (ag_manifest_has(&cy->manifests.v[i], AG_F_ALARMS) ||
+		    cy->manifests.v[i].deletion == AG_DELETION_DELETE)
+			break;
+	if (i == cy->manifests.n)
+		return 0;
+	rc = ag_cw_describe_alarms(cy->env->aws, AG_ALARM_PREFIX, &cy->observed, err);
+	if (rc == 0)
+		cy->observed.alarms_loaded = true;
+	return rc;
+}
+
 int
 ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 {
@@ -540,6 +565,8 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 		rc = observe_param_groups(cy, err);
 	if (rc == 0)
 		rc = observe_network(cy, err);
+	if (rc == 0)
+		rc = observe_alarms(cy, err);
 	cy->describe_ms = (long)(clk->mono_ms(clk->ctx) - t0);
 	if (rc < 0)
 		ag_error_prefix(err, "cannot read the live state from AWS");

@@ -1,5 +1,6 @@
 #include "agent/exec.h"
 #include "aws/client.h"
+#include "aws/iam.h"
 #include "aws/rds.h"
 #include "aws/xml.h"
 #include "core/log.h"
@@ -68,10 +69,29 @@ ag_exec_result_find(const struct ag_exec_result *r, const char *id)
 	return NULL;
 }
 
-/* Security group ids created so far in this run, by cluster id. */
+/* Security group ids created so far in this run, by cluster id; the ARNs
+ * of the monitoring roles made or found, by role name. */
 struct sgmap {
 	struct ag_kvlist ids;
+	struct ag_kvlist roles;
+	bool role_made; /* a monitoring role was created in this run */
 };
+
+#define ROLE_WAIT_TRIES 6
+#define ROLE_WAIT_MS 10000
+
+/* An instance call refused because RDS cannot use a monitoring role made
+ * moments ago in this run (IAM propagation). */
+static bool
+role_not_ready(struct ag_aws_client *aws, const struct sgmap *sg, const struct ag_action *a)
+{
+	const struct ag_aws_error_info *ei = ag_aws_client_last_error(aws);
+
+	return sg->role_made &&
+	       (a->kind == AG_ACT_CREATE_INSTANCE || a->kind == AG_ACT_MODIFY_INSTANCE) &&
+	       ei != NULL && ei->code != NULL && strcmp(ei->code, "InvalidParameterValue") == 0 &&
+	       ei->message != NULL && strstr(ei->message, "ENHANCED_MONITORING") != NULL;
+}
 
 /* Copies params, replacing placeholders. The copy may hold the password:
  * ag_kvlist_wipe() it. */
@@ -101,6 +121,18 @@ resolve_params(struct ag_kvlist *out, const struct ag_action *a, const char *clu
 				return ag_error_set(err, AG_EINVAL,
 				    "cluster '%s': %s refers to a security group that was not "
 				    "created",
+				    cluster, a->action);
+			v = id;
+		} else if (strncmp(v, "{{role:", 7) == 0 && (n = strlen(v)) > 9 &&
+		           strcmp(v + n - 2, "}}") == 0) {
+			char *name = ag_xstrndup(v + 7, n - 9);
+
+			id = ag_kvlist_get(&sg->roles, name);
+			free(name);
+			if (id == NULL)
+				return ag_error_set(err, AG_EINVAL,
+				    "cluster '%s': %s refers to a monitoring role that was not "
+				    "made or found",
 				    cluster, a->action);
 			v = id;
 		}
@@ -229,7 +261,13 @@ check_existing(struct ag_aws_client *aws, const struct ag_action *a, struct ag_e
 static enum ag_aws_service
 service_of(const struct ag_action *a)
 {
-	return strcmp(a->api, "ec2") == 0 ? AG_AWS_EC2 : AG_AWS_RDS;
+	if (strcmp(a->api, "ec2") == 0)
+		return AG_AWS_EC2;
+	if (strcmp(a->api, "iam") == 0)
+		return AG_AWS_IAM;
+	if (strcmp(a->api, "monitoring") == 0)
+		return AG_AWS_CLOUDWATCH;
+	return AG_AWS_RDS;
 }
 
 /* Pending fields AWS reports on the cluster a modify returned. */
@@ -406,19 +444,43 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 	const struct ag_xml_node *n;
 	char *sgid = NULL;
 	bool adopted = false;
-	int rc;
+	int rc, tries;
 
 	rc = resolve_params(&params, a, cp->id, sg, opts, err);
 	if (rc < 0)
 		goto out;
 	ag_log_info("cluster '%s': %s %s", cp->id, ag_action_kind_name(a->kind), a->action);
-	if (a->kind == AG_ACT_CREATE_CLUSTER || a->kind == AG_ACT_CREATE_INSTANCE ||
-	    a->kind == AG_ACT_RESTORE_CLUSTER) {
-		rc = call_create(aws, a, &params, &resp, &adopted, err);
-		if (rc == 0 && adopted)
-			goto wait;
-	} else {
-		rc = ag_aws_call(aws, service_of(a), a->action, &params, &resp, err);
+	if (a->kind == AG_ACT_ENSURE_MONITORING_ROLE) {
+		char *arn = NULL;
+		bool created = false;
+
+		rc = ag_iam_ensure_monitoring_role(aws, a->target, &arn, &created, err);
+		if (rc == 0)
+			ag_kvlist_set(&sg->roles, a->target, arn);
+		if (rc == 0 && created)
+			sg->role_made = true;
+		free(arn);
+		goto out;
+	}
+	for (tries = 0;; tries++) {
+		if (a->kind == AG_ACT_CREATE_CLUSTER || a->kind == AG_ACT_CREATE_INSTANCE ||
+		    a->kind == AG_ACT_RESTORE_CLUSTER) {
+			rc = call_create(aws, a, &params, &resp, &adopted, err);
+			if (rc == 0 && adopted)
+				goto wait;
+		} else {
+			rc = ag_aws_call(aws, service_of(a), a->action, &params, &resp, err);
+		}
+		if (rc == 0 || !role_not_ready(aws, sg, a) || tries >= ROLE_WAIT_TRIES ||
+		    ag_aws_client_stopping(aws))
+			break;
+		/* IAM is eventually consistent: RDS may not see a role made
+		 * seconds ago yet */
+		ag_log_info("cluster '%s': %s: the new monitoring role is not visible to RDS yet; "
+		            "trying again in %d s",
+		    cp->id, a->action, ROLE_WAIT_MS / 1000);
+		ag_aws_response_release(&resp);
+		ag_aws_client_clock(aws)->sleep_ms(ag_aws_client_clock(aws)->ctx, ROLE_WAIT_MS);
 	}
 	if (rc < 0) {
 		ei = ag_aws_client_last_error(aws);
@@ -464,7 +526,7 @@ static void
 run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws_client *aws,
     const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts)
 {
-	struct sgmap sg = {AG_KVLIST_INIT};
+	struct sgmap sg = {AG_KVLIST_INIT, AG_KVLIST_INIT, false};
 	struct ag_error err = AG_ERROR_INIT;
 	const char *why = NULL;
 	size_t i;
@@ -528,6 +590,7 @@ run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws
 		opts->on_success(opts->hook_ctx, cp);
 out:
 	ag_kvlist_release(&sg.ids);
+	ag_kvlist_release(&sg.roles);
 }
 
 int

@@ -22,7 +22,7 @@
 #include "core/compat.h"
 
 static const char *const api_versions[AG_AWS_N_SERVICES] = {
-    "2014-10-31", "2016-11-15", "2011-06-15"};
+    "2014-10-31", "2016-11-15", "2011-06-15", "2010-05-08", "2010-08-01"};
 
 struct ag_aws_client {
 	struct ag_aws_config cfg;
@@ -194,6 +194,12 @@ ag_aws_client_new(struct ag_aws_client **out, const struct ag_aws_config *cfg,
 		c->endpoint[i] = ag_aws_config_endpoint(&c->cfg, (enum ag_aws_service)i);
 	if (!c->endpoint[AG_AWS_STS])
 		c->endpoint[AG_AWS_STS] = ag_xstrdup("https://sts.amazonaws.com");
+	/* IAM is global: one endpoint whatever the region */
+	if (!(c->cfg.endpoint[AG_AWS_IAM] && c->cfg.endpoint[AG_AWS_IAM][0]) &&
+	    !(c->cfg.endpoint_all && c->cfg.endpoint_all[0])) {
+		free(c->endpoint[AG_AWS_IAM]);
+		c->endpoint[AG_AWS_IAM] = ag_xstrdup("https://iam.amazonaws.com");
+	}
 	c->clock = clock;
 	c->rnd = rnd;
 	c->curl = curl_easy_init();
@@ -661,7 +667,7 @@ map_code(const char *code)
 {
 	if (!code)
 		return AG_EAWS;
-	if (strstr(code, "NotFound"))
+	if (strstr(code, "NotFound") || strcmp(code, "NoSuchEntity") == 0)
 		return AG_ENOTFOUND;
 	if (in_list(denied_codes, code))
 		return AG_EDENIED;
@@ -791,7 +797,8 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			if (creds->session_token && creds->session_token[0])
 				ag_kvlist_add(&hdrs, "X-Amz-Security-Token", creds->session_token);
 			ret = ag_sigv4_sign(&sr, &sreq, &sc,
-			    c->cfg.region ? c->cfg.region : "us-east-1", svcname, amz_date, err);
+			    c->cfg.region && svc != AG_AWS_IAM ? c->cfg.region : "us-east-1",
+			    svcname, amz_date, err);
 			if (ret != 0) {
 				ag_kvlist_release(&hdrs);
 				goto out;

@@ -19,7 +19,14 @@
  * else takes explicit values, so tests can build configurations by hand.
  */
 
-enum ag_aws_service { AG_AWS_RDS = 0, AG_AWS_EC2 = 1, AG_AWS_STS = 2, AG_AWS_N_SERVICES };
+enum ag_aws_service {
+	AG_AWS_RDS = 0,
+	AG_AWS_EC2 = 1,
+	AG_AWS_STS = 2,
+	AG_AWS_IAM = 3,        /* global: iam.amazonaws.com, signed for us-east-1 */
+	AG_AWS_CLOUDWATCH = 4, /* monitoring.<region>.amazonaws.com */
+	AG_AWS_N_SERVICES
+};
 
 struct ag_aws_config {
 	char *region;
@@ -30,7 +37,8 @@ struct ag_aws_config {
 
 	/* Endpoints: per service, then the shared one, else https://<svc>.<region>.amazonaws.com.
 	 */
-	char *endpoint[AG_AWS_N_SERVICES]; /* AWS_ENDPOINT_URL_RDS / _EC2 / _STS */
+	char *endpoint[AG_AWS_N_SERVICES]; /* AWS_ENDPOINT_URL_RDS / _EC2 / _STS / _IAM /
+	                                      _CLOUDWATCH */
 	char *endpoint_all;                /* AWS_ENDPOINT_URL */
 
 	/* Credential sources (environment values; NULL when unset). */
@@ -75,7 +83,8 @@ void ag_aws_config_release(struct ag_aws_config *cfg);
 int ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err);
 /* The endpoint URL for a service (heap string). NULL region and no endpoint: NULL. */
 char *ag_aws_config_endpoint(const struct ag_aws_config *cfg, enum ag_aws_service svc);
-const char *ag_aws_service_name(enum ag_aws_service svc); /* "rds", "ec2", "sts" */
+/* "rds", "ec2", "sts", "iam", "monitoring": the SigV4 signing name. */
+const char *ag_aws_service_name(enum ag_aws_service svc);
 
 /* Resolved credentials. */
 struct ag_aws_creds {

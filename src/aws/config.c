@@ -17,7 +17,7 @@
 
 #include "core/compat.h"
 
-static const char *const svc_names[AG_AWS_N_SERVICES] = {"rds", "ec2", "sts"};
+static const char *const svc_names[AG_AWS_N_SERVICES] = {"rds", "ec2", "sts", "iam", "monitoring"};
 
 const char *
 ag_aws_service_name(enum ag_aws_service svc)
@@ -208,6 +208,8 @@ ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err)
 	cfg->endpoint[AG_AWS_RDS] = env_dup("AWS_ENDPOINT_URL_RDS");
 	cfg->endpoint[AG_AWS_EC2] = env_dup("AWS_ENDPOINT_URL_EC2");
 	cfg->endpoint[AG_AWS_STS] = env_dup("AWS_ENDPOINT_URL_STS");
+	cfg->endpoint[AG_AWS_IAM] = env_dup("AWS_ENDPOINT_URL_IAM");
+	cfg->endpoint[AG_AWS_CLOUDWATCH] = env_dup("AWS_ENDPOINT_URL_CLOUDWATCH");
 	cfg->endpoint_all = env_dup("AWS_ENDPOINT_URL");
 
 	cfg->access_key_id = env_dup("AWS_ACCESS_KEY_ID");

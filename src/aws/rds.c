@@ -152,6 +152,11 @@ ag_rds_decode_instance(struct ag_db_instance *d, const struct ag_xml_node *n)
 	ag_xml_bool(n, "PubliclyAccessible", &d->publicly_accessible);
 	d->pending_instance_class =
 	    ag_xstrdup(ag_xml_text(ag_xml_child(n, "PendingModifiedValues"), "DBInstanceClass"));
+	d->has_pi = ag_xml_bool(n, "PerformanceInsightsEnabled", &d->pi_enabled);
+	ag_xml_int(n, "PerformanceInsightsRetentionPeriod", &d->pi_retention);
+	d->pi_kms_key_id = ag_xml_dup(n, "PerformanceInsightsKMSKeyId");
+	d->has_monitoring = ag_xml_int(n, "MonitoringInterval", &d->monitoring_interval);
+	d->monitoring_role_arn = ag_xml_dup(n, "MonitoringRoleArn");
 	ag_xml_tags(&d->tags, n, "TagList");
 }
 

@@ -258,6 +258,50 @@ d_auto_minor(char **o, const struct ag_manifest *m)
 		return false;
 	return bool_out(o, M->auto_minor_version_upgrade);
 }
+static bool
+d_pi(char **o, const struct ag_manifest *m)
+{
+	*o = NULL;
+	if (!ag_manifest_has(m, AG_F_PERFORMANCE_INSIGHTS))
+		return false;
+	*o = ag_xasprintf("enabled=%s,retention=%d,kms=%s",
+	    !M->pi.has_enabled ? "default" : (M->pi.enabled ? "true" : "false"),
+	    M->pi.retention_period, M->pi.kms_key_id != NULL ? M->pi.kms_key_id : "");
+	return true;
+}
+static bool
+d_monitoring(char **o, const struct ag_manifest *m)
+{
+	*o = NULL;
+	if (!ag_manifest_has(m, AG_F_MONITORING))
+		return false;
+	*o = ag_xasprintf("interval=%d,role=%s",
+	    M->monitoring.has_interval ? M->monitoring.interval : -1,
+	    M->monitoring.role_arn != NULL ? M->monitoring.role_arn : "");
+	return true;
+}
+static bool
+d_alarms(char **o, const struct ag_manifest *m)
+{
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 16);
+	size_t k;
+
+	*o = NULL;
+	if (!ag_manifest_has(m, AG_F_ALARMS))
+		return false;
+	(void)ag_buf_addf(
+	    &b, "sns=%s", M->alarms.sns_topic_arn != NULL ? M->alarms.sns_topic_arn : "");
+	for (k = 0; k < AG_ALARM__COUNT; k++) {
+		const struct ag_alarm_spec *a = &M->alarms.kinds[k];
+
+		if (a->written)
+			(void)ag_buf_addf(&b, ",%zu=%d/%g/%d/%d", k,
+			    a->has_enabled ? (int)a->enabled : -1,
+			    a->has_threshold ? a->threshold : -1, a->period, a->evaluation_periods);
+	}
+	*o = ag_buf_detach(&b, NULL);
+	return true;
+}
 
 #undef M
 
@@ -1026,6 +1070,51 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .klass = AG_CLASS_IN_PLACE,
             .emit = AG_EMIT_SCALAR,
             .in_restore = true,
+        },
+    [AG_F_PERFORMANCE_INSIGHTS] =
+        {
+            /* per instance, compared in plan.c (plan_instance_insights) */
+            .field = AG_F_PERFORMANCE_INSIGHTS,
+            .yaml_path = "spec.performanceInsights",
+            .type = AG_FT_COMPOSITE,
+            .create_param = "EnablePerformanceInsights",
+            .create_call = "CreateDBInstance",
+            .describe_elem = "DBInstance/PerformanceInsightsEnabled",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_INSTANCES,
+            .protect = AG_PROTECT_TRUE,
+            .desired_fn = d_pi,
+            .import_skip = true, /* a property of the instances: written by import.c */
+        },
+    [AG_F_MONITORING] =
+        {
+            .field = AG_F_MONITORING,
+            .yaml_path = "spec.monitoring",
+            .type = AG_FT_COMPOSITE,
+            .create_param = "MonitoringInterval",
+            .create_call = "CreateDBInstance",
+            .describe_elem = "DBInstance/MonitoringInterval",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_INSTANCES,
+            .protect = AG_PROTECT_TRUE,
+            .desired_fn = d_monitoring,
+            .import_skip = true,
+        },
+    [AG_F_ALARMS] =
+        {
+            /* CloudWatch alarms, compared in plan.c (plan_alarms) */
+            .field = AG_F_ALARMS,
+            .yaml_path = "spec.alarms",
+            .type = AG_FT_COMPOSITE,
+            .create_param = "AlarmName",
+            .create_call = "PutMetricAlarm",
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+            .protect = AG_PROTECT_SET,
+            .desired_fn = d_alarms,
+            .import_skip = true,
         },
 };
 

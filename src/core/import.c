@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/fieldtab.h"
+#include "core/insights.h"
 #include "core/import.h"
 #include "core/kv.h"
 #include "core/mem.h"
@@ -266,6 +267,13 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 			(void)ag_buf_addf(&b, "      promotionTier: %d\n", inst[i]->promotion_tier);
 			if (inst[i]->publicly_accessible)
 				(void)ag_buf_adds(&b, "      publiclyAccessible: true\n");
+			/* off today: written, or the defaults would turn them on */
+			if (inst[i]->has_pi && !inst[i]->pi_enabled &&
+			    ag_insights_pi_supported(c->engine, inst[i]->instance_class))
+				(void)ag_buf_adds(
+				    &b, "      performanceInsights: {enabled: false}\n");
+			if (inst[i]->has_monitoring && inst[i]->monitoring_interval == 0)
+				(void)ag_buf_adds(&b, "      monitoring: {interval: 0}\n");
 		}
 	}
 	free(inst);

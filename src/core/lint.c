@@ -4,6 +4,7 @@
  * docs/manifest-reference.md), the field, and the fix. `validate --strict`
  * turns them into errors.
  */
+#include "core/insights.h"
 #include "core/manifest.h"
 
 #include <stdarg.h>
@@ -84,6 +85,36 @@ lint_one(const struct ag_manifest *m, struct ag_diags *d)
 		warn(d, m, AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS, "AG109",
 		    "no database logs are exported to CloudWatch; export at least %s",
 		    pg ? "[postgresql]" : "[error, slowquery]");
+	/* Massdriver, Opta and Planton bundles keep both on for production */
+	for (i = 0; i < c->n_instances; i++) {
+		struct ag_insights_want w;
+
+		ag_insights_want(&w, m, &c->instances[i]);
+		if (w.pi_written && !w.pi_enabled &&
+		    ag_insights_pi_supported(c->engine, c->instances[i].instance_class)) {
+			warn(d, m, AG_F_PERFORMANCE_INSIGHTS, "AG111",
+			    "Performance Insights is off on instance '%s': its 7 days of database "
+			    "load history cost nothing; remove enabled: false",
+			    c->instances[i].name ? c->instances[i].name : "");
+			break;
+		}
+	}
+	for (i = 0; i < c->n_instances; i++) {
+		struct ag_insights_want w;
+
+		ag_insights_want(&w, m, &c->instances[i]);
+		if (w.interval == 0) {
+			warn(d, m, AG_F_MONITORING, "AG112",
+			    "Enhanced Monitoring is off on instance '%s': no OS metrics (memory, "
+			    "processes, I/O) to diagnose it; set monitoring.interval to 60 or less",
+			    c->instances[i].name ? c->instances[i].name : "");
+			break;
+		}
+	}
+	if (ag_manifest_has(m, AG_F_ALARMS) && c->alarms.sns_topic_arn == NULL)
+		warn(d, m, AG_F_ALARMS, "AG113",
+		    "the alarms notify nobody; set spec.alarms.snsTopicArn to the SNS topic of the "
+		    "team on call");
 	for (i = 0; i < c->n_instances; i++)
 		if (c->instances[i].publicly_accessible && !m->public_access_ack)
 			ag_diags_add(d, AG_DIAG_ERROR, m->file, c->instances[i].public_pos.line,

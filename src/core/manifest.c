@@ -5,6 +5,8 @@
 #include "core/manifest.h"
 #include "core/error.h"
 #include "core/fieldtab.h"
+#include "core/alarms.h"
+#include "core/insights.h"
 #include "core/mem.h"
 
 #include <stdlib.h>
@@ -46,8 +48,13 @@ cluster_spec_release(struct ag_cluster_spec *c)
 		free(c->instances[i].name);
 		free(c->instances[i].instance_class);
 		free(c->instances[i].availability_zone);
+		ag_pi_spec_release(&c->instances[i].pi);
+		ag_monitoring_spec_release(&c->instances[i].monitoring);
 	}
 	free(c->instances);
+	ag_pi_spec_release(&c->pi);
+	ag_monitoring_spec_release(&c->monitoring);
+	ag_alarms_spec_release(&c->alarms);
 	memset(c, 0, sizeof(*c));
 }
 

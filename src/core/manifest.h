@@ -60,6 +60,9 @@ enum ag_field {
 	AG_F_ALLOW_MAJOR_VERSION_UPGRADE,
 	AG_F_AUTO_MINOR_VERSION_UPGRADE,
 	AG_F_NETWORK_TYPE,
+	AG_F_PERFORMANCE_INSIGHTS,
+	AG_F_MONITORING,
+	AG_F_ALARMS,
 	AG_F__COUNT
 };
 
@@ -79,6 +82,59 @@ struct ag_param {
 	struct ag_pos pos;
 };
 
+/*
+ * spec.performanceInsights, and the same map on one instance
+ * (spec.instances[].performanceInsights) where it overrides the cluster's
+ * member by member. Every member records whether it was written: an
+ * absent member never turns off or lowers what is live (docs/drift.md).
+ */
+struct ag_pi_spec {
+	bool has_enabled;
+	bool enabled;
+	int retention_period; /* days: 7, 31 * (1..23) or 731; 0 = not written */
+	char *kms_key_id;     /* key id, ARN or alias; NULL = not written */
+	struct ag_pos pos;    /* of the map's key, 0 = not written */
+};
+
+/* spec.monitoring (Enhanced Monitoring), and per instance likewise. */
+struct ag_monitoring_spec {
+	bool has_interval;
+	int interval;   /* seconds: 0, 1, 5, 10, 15, 30 or 60 */
+	char *role_arn; /* MonitoringRoleArn; NULL = not written */
+	bool has_create_role;
+	bool create_role; /* the agent makes the role (IAM) when it is missing */
+	char *role_name;  /* of the role it makes; NULL = rds-monitoring-role */
+	struct ag_pos pos;
+};
+
+/* The CloudWatch alarms of spec.alarms (core/alarms.h has their metrics). */
+enum ag_alarm_kind {
+	AG_ALARM_CPU = 0,       /* cpu: CPUUtilization, per instance */
+	AG_ALARM_MEMORY,        /* freeableMemory: FreeableMemory, per instance */
+	AG_ALARM_LOCAL_STORAGE, /* freeLocalStorage: FreeLocalStorage, per instance */
+	AG_ALARM_REPLICA_LAG,   /* replicaLag: AuroraReplicaLagMaximum, per cluster */
+	AG_ALARM_DEADLOCKS,     /* deadlocks: Deadlocks, per cluster */
+	AG_ALARM_CAPACITY, /* capacity: ACUUtilization (v2) / ServerlessDatabaseCapacity (v1) */
+	AG_ALARM__COUNT
+};
+
+/* One alarm of spec.alarms; zero members take the kind's defaults. */
+struct ag_alarm_spec {
+	bool written; /* the key is in the manifest */
+	bool has_enabled;
+	bool enabled;
+	bool has_threshold;
+	double threshold;
+	int period;             /* seconds, 0 = default */
+	int evaluation_periods; /* 0 = default */
+	struct ag_pos pos;
+};
+
+struct ag_alarms_spec {
+	char *sns_topic_arn; /* AlarmActions and OKActions; NULL = none */
+	struct ag_alarm_spec kinds[AG_ALARM__COUNT];
+};
+
 /* One entry of spec.instances. */
 struct ag_instance_spec {
 	char *name;               /* DB instance identifier (lower-case) */
@@ -87,7 +143,9 @@ struct ag_instance_spec {
 	char *availability_zone;  /* NULL = AWS chooses */
 	bool publicly_accessible; /* default false; true needs aurora-gitops/public-access */
 	struct ag_pos pos;
-	struct ag_pos public_pos; /* of publiclyAccessible, 0 = not written */
+	struct ag_pos public_pos;             /* of publiclyAccessible, 0 = not written */
+	struct ag_pi_spec pi;                 /* overrides of spec.performanceInsights */
+	struct ag_monitoring_spec monitoring; /* overrides of spec.monitoring */
 };
 
 enum ag_mode {
@@ -145,8 +203,11 @@ struct ag_cluster_spec {
 	size_t n_instances;
 	bool apply_immediately;
 	bool allow_major_version_upgrade;
-	bool auto_minor_version_upgrade; /* default true (see present bit) */
-	char *network_type;              /* "IPV4" | "DUAL"; NULL = AWS picks (IPV4) */
+	bool auto_minor_version_upgrade;      /* default true (see present bit) */
+	char *network_type;                   /* "IPV4" | "DUAL"; NULL = AWS picks (IPV4) */
+	struct ag_pi_spec pi;                 /* spec.performanceInsights */
+	struct ag_monitoring_spec monitoring; /* spec.monitoring */
+	struct ag_alarms_spec alarms;         /* spec.alarms (present bit AG_F_ALARMS) */
 };
 
 struct ag_manifest {

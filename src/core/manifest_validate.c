@@ -3,6 +3,8 @@
  * the rules that involve several fields, run once a document is read.
  */
 #include "core/error.h"
+#include "core/alarms.h"
+#include "core/insights.h"
 #include "core/manifest_int.h"
 #include "core/mem.h"
 #include "core/plan.h"
@@ -785,6 +787,113 @@ check_instances(struct ag_mload *l)
 	}
 }
 
+/* Performance Insights and Enhanced Monitoring against the engine, the
+ * instance classes and each other (AWS rules quoted in the messages). */
+static void
+check_insights(struct ag_mload *l)
+{
+	struct ag_manifest *m = l->m;
+	struct ag_cluster_spec *c = &m->spec;
+	char path[96];
+	size_t i;
+
+	if (c->engine_mode != NULL && strcmp(c->engine_mode, "serverless") == 0) {
+		if (ag_manifest_has(m, AG_F_PERFORMANCE_INSIGHTS))
+			ag_mload_error(l, fpos(m, AG_F_PERFORMANCE_INSIGHTS),
+			    "spec.performanceInsights",
+			    "spec.performanceInsights: a serverless (v1) cluster has no instances "
+			    "to "
+			    "turn Performance Insights on for");
+		if (ag_manifest_has(m, AG_F_MONITORING))
+			ag_mload_error(l, fpos(m, AG_F_MONITORING), "spec.monitoring",
+			    "spec.monitoring: a serverless (v1) cluster has no instances to "
+			    "monitor");
+		return;
+	}
+	for (i = 0; i < c->n_instances; i++) {
+		const struct ag_instance_spec *in = &c->instances[i];
+		struct ag_insights_want w;
+		struct ag_pos pos;
+
+		ag_insights_want(&w, m, in);
+		if (w.pi_written && w.pi_enabled &&
+		    !ag_insights_pi_supported(c->engine, in->instance_class)) {
+			pos = in->pi.has_enabled ? in->pi.pos : c->pi.pos;
+			snprintf(path, sizeof(path), "spec.instances[%zu].performanceInsights", i);
+			ag_mload_error(l, pos, path,
+			    "%s: Performance Insights is on, but AWS does not offer it for Aurora "
+			    "MySQL on %s (not supported: db.t2, db.t3, db.t4g.micro, "
+			    "db.t4g.small); "
+			    "choose another class or set performanceInsights.enabled: false",
+			    path, in->instance_class);
+		}
+		if (w.interval > 0 && w.role_arn == NULL && !w.create_role) {
+			pos = in->monitoring.pos.line ? in->monitoring.pos : c->monitoring.pos;
+			snprintf(path, sizeof(path), "spec.instances[%zu].monitoring", i);
+			ag_mload_error(l, pos, path,
+			    "%s: interval %d needs a role: set roleArn, or createRole: true (AWS: "
+			    "if MonitoringInterval is set to a value other than 0, then you must "
+			    "supply a MonitoringRoleArn value)",
+			    path, w.interval);
+		}
+	}
+}
+
+/* spec.alarms against the cluster (AWS rules quoted in the messages). */
+static void
+check_alarms(struct ag_mload *l)
+{
+	struct ag_manifest *m = l->m;
+	const struct ag_alarms_spec *a = &m->spec.alarms;
+	bool v1 = m->spec.engine_mode != NULL && strcmp(m->spec.engine_mode, "serverless") == 0;
+	char path[64];
+	size_t k;
+
+	if (!ag_manifest_has(m, AG_F_ALARMS))
+		return;
+	for (k = 0; k < AG_ALARM__COUNT; k++) {
+		const struct ag_alarm_spec *s = &a->kinds[k];
+		const char *key = ag_alarm_kind_key((enum ag_alarm_kind)k);
+		int period = s->period, evals = s->evaluation_periods;
+
+		if (!s->written || (s->has_enabled && !s->enabled))
+			continue;
+		snprintf(path, sizeof(path), "spec.alarms.%s", key);
+		if (k == AG_ALARM_CAPACITY && v1 && !s->has_threshold)
+			ag_mload_error(l, s->pos, path,
+			    "%s: a serverless (v1) cluster's alarm is on "
+			    "ServerlessDatabaseCapacity, "
+			    "in capacity units: give its threshold",
+			    path);
+		else if (k == AG_ALARM_CAPACITY && !ag_alarm_applies(AG_ALARM_CAPACITY, m))
+			ag_mload_error(l, s->pos, path,
+			    "%s: the cluster is not serverless (no serverlessV2Scaling, no "
+			    "db.serverless instance), so it has no ACU utilization",
+			    path);
+		else if ((k == AG_ALARM_MEMORY || k == AG_ALARM_LOCAL_STORAGE ||
+		             k == AG_ALARM_REPLICA_LAG) &&
+		         v1)
+			ag_mload_error(l, s->pos, path,
+			    "%s: a serverless (v1) cluster has no instances and publishes no %s",
+			    path, key);
+		if ((k == AG_ALARM_CPU || (k == AG_ALARM_CAPACITY && !v1)) && s->has_threshold &&
+		    s->threshold > 100)
+			ag_mload_error(l, s->pos, path,
+			    "%s.threshold: %g is above 100; the metric is a percentage", path,
+			    s->threshold);
+		if (period == 0)
+			period = k == AG_ALARM_REPLICA_LAG ? 60 : 300;
+		if (evals == 0)
+			evals = k == AG_ALARM_REPLICA_LAG ? 5 : (k == AG_ALARM_DEADLOCKS ? 1 : 3);
+		if ((long)period * evals > 86400)
+			ag_mload_error(l, s->pos, path,
+			    "%s: period %d s x evaluationPeriods %d is %ld s (AWS: an alarm's "
+			    "total "
+			    "evaluation period can be no longer than one day, 86,400 seconds)",
+			    path, period, evals, (long)period * evals);
+	}
+}
+
 void
 ag_mload_finish(struct ag_mload *l)
 {
@@ -794,4 +903,6 @@ ag_mload_finish(struct ag_mload *l)
 		return;
 	spec_rules(l);
 	check_instances(l);
+	check_insights(l);
+	check_alarms(l);
 }

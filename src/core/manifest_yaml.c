@@ -12,6 +12,8 @@
 #include "core/error.h"
 #include "core/escape.h"
 #include "core/fieldtab.h"
+#include "core/alarms.h"
+#include "core/insights.h"
 #include "core/manifest_int.h"
 #include "core/mem.h"
 #include "core/plan.h"
@@ -885,6 +887,8 @@ instances_release(struct ag_mload *l)
 		free(c->instances[i].name);
 		free(c->instances[i].instance_class);
 		free(c->instances[i].availability_zone);
+		ag_pi_spec_release(&c->instances[i].pi);
+		ag_monitoring_spec_release(&c->instances[i].monitoring);
 	}
 	free(c->instances);
 	c->instances = NULL;
@@ -893,6 +897,226 @@ instances_release(struct ag_mload *l)
 	l->inst_count = 0;
 	free(l->inst_count_class);
 	l->inst_count_class = NULL;
+}
+
+/* ---- performance insights and enhanced monitoring ------------------ */
+
+/* spec.performanceInsights or spec.instances[i].performanceInsights. */
+static void
+load_pi(struct ag_mload *l, const struct yn *k, const struct yn *v, const char *path,
+    struct ag_pi_spec *pi)
+{
+	static const char *const names[] = {"enabled", "retentionPeriod", "kmsKeyId"};
+	char sub[128];
+	const char *why;
+	size_t i;
+	long x;
+	int idx;
+
+	ag_pi_spec_release(pi);
+	pi->pos = k->pos;
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
+
+		idx = known_key(l, kk, path, names, NELEM(names));
+		if (idx < 0 || is_null(y))
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		if (idx == 0) {
+			if (get_bool(l, y, sub, &pi->enabled) == 0)
+				pi->has_enabled = true;
+		} else if (idx == 1) {
+			if (get_int(l, y, sub, 0, 100000, &x) < 0)
+				continue;
+			if ((why = ag_insights_check_retention(x)) != NULL)
+				ag_mload_error(l, y->pos, sub,
+				    "%s: %ld days is not a retention period: %s", sub, x, why);
+			else
+				pi->retention_period = (int)x;
+		} else if (get_str(l, y, sub, &pi->kms_key_id) == 0 && pi->kms_key_id[0] == '\0') {
+			ag_mload_error(l, y->pos, sub,
+			    "%s: expected a KMS key id, key ARN, alias name or alias ARN, got an "
+			    "empty "
+			    "string",
+			    sub);
+			free(pi->kms_key_id);
+			pi->kms_key_id = NULL;
+		}
+	}
+	if (pi->has_enabled && !pi->enabled && (pi->retention_period > 0 || pi->kms_key_id != NULL))
+		ag_mload_error(l, k->pos, path,
+		    "%s: retentionPeriod and kmsKeyId need enabled: true (AWS takes them only with "
+		    "EnablePerformanceInsights)",
+		    path);
+}
+
+/* spec.monitoring or spec.instances[i].monitoring. */
+static void
+load_monitoring(struct ag_mload *l, const struct yn *k, const struct yn *v, const char *path,
+    struct ag_monitoring_spec *mo)
+{
+	static const char *const names[] = {"interval", "roleArn", "createRole", "roleName"};
+	char sub[128], shown[SHOWN];
+	const char *why;
+	struct ag_pos ipos = k->pos;
+	size_t i;
+	long x;
+	int idx;
+
+	ag_monitoring_spec_release(mo);
+	mo->pos = k->pos;
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
+
+		idx = known_key(l, kk, path, names, NELEM(names));
+		if (idx < 0 || is_null(y))
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		switch (idx) {
+		case 0:
+			if (get_int(l, y, sub, 0, 100000, &x) < 0)
+				break;
+			if ((why = ag_insights_check_interval(x)) != NULL) {
+				ag_mload_error(l, y->pos, sub,
+				    "%s: %ld is not a monitoring interval: %s", sub, x, why);
+				break;
+			}
+			mo->has_interval = true;
+			mo->interval = (int)x;
+			ipos = y->pos;
+			break;
+		case 1:
+			if (get_str(l, y, sub, &mo->role_arn) == 0 &&
+			    (why = ag_insights_check_role_arn(mo->role_arn)) != NULL)
+				ag_mload_error(l, y->pos, sub, "%s: invalid role ARN '%s': %s", sub,
+				    SHOW(shown, mo->role_arn), why);
+			break;
+		case 2:
+			if (get_bool(l, y, sub, &mo->create_role) == 0)
+				mo->has_create_role = true;
+			break;
+		default:
+			if (get_str(l, y, sub, &mo->role_name) == 0 &&
+			    (why = ag_insights_check_role_name(mo->role_name)) != NULL)
+				ag_mload_error(l, y->pos, sub, "%s: invalid role name '%s': %s",
+				    sub, SHOW(shown, mo->role_name), why);
+		}
+	}
+	if (mo->has_interval && mo->interval == 0 && mo->role_arn != NULL)
+		ag_mload_error(l, ipos, path,
+		    "%s: roleArn is set but interval is 0 (AWS: if MonitoringRoleArn is specified, "
+		    "MonitoringInterval must be set to a value other than 0)",
+		    path);
+	if (mo->role_arn != NULL && mo->has_create_role && mo->create_role)
+		ag_mload_error(l, k->pos, path,
+		    "%s: roleArn and createRole: true exclude each other (give the role, or let "
+		    "the "
+		    "agent make it)",
+		    path);
+	if (mo->role_name != NULL && mo->role_arn != NULL)
+		ag_mload_error(l, k->pos, path,
+		    "%s: roleName names a role the agent makes; with roleArn it is unused", path);
+}
+
+/* ---- cloudwatch alarms --------------------------------------------- */
+
+static void
+load_alarm(struct ag_mload *l, const struct yn *k, const struct yn *v, const char *path,
+    struct ag_alarm_spec *a)
+{
+	static const char *const names[] = {"enabled", "threshold", "period", "evaluationPeriods"};
+	char sub[160];
+	const char *why;
+	size_t i;
+	long x;
+	int idx;
+
+	memset(a, 0, sizeof(*a));
+	a->written = true;
+	a->pos = k->pos;
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
+
+		idx = known_key(l, kk, path, names, NELEM(names));
+		if (idx < 0 || is_null(y))
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		switch (idx) {
+		case 0:
+			if (get_bool(l, y, sub, &a->enabled) == 0)
+				a->has_enabled = true;
+			break;
+		case 1:
+			if (get_double(l, y, sub, &a->threshold) == 0) {
+				if (a->threshold < 0)
+					ag_mload_error(l, y->pos, sub,
+					    "%s: %g is negative; these metrics are never below 0",
+					    sub, a->threshold);
+				else
+					a->has_threshold = true;
+			}
+			break;
+		case 2:
+			if (get_int(l, y, sub, 1, 86400, &x) < 0)
+				break;
+			if ((why = ag_alarm_check_period(x)) != NULL)
+				ag_mload_error(
+				    l, y->pos, sub, "%s: %ld is not a period: %s", sub, x, why);
+			else
+				a->period = (int)x;
+			break;
+		default:
+			if (get_int(l, y, sub, 1, 1440, &x) == 0)
+				a->evaluation_periods = (int)x;
+		}
+	}
+}
+
+static void
+load_alarms(struct ag_mload *l, const struct yn *v)
+{
+	static const char *const names[] = {"snsTopicArn", "cpu", "freeableMemory",
+	    "freeLocalStorage", "replicaLag", "deadlocks", "capacity"};
+	struct ag_alarms_spec *a = &l->m->spec.alarms;
+	const char *path = "spec.alarms";
+	char sub[96], shown[SHOWN];
+	const char *why;
+	size_t i;
+	int idx;
+
+	ag_alarms_spec_release(a);
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *k = v->kids[i], *y = v->kids[i + 1];
+
+		idx = known_key(l, k, path, names, NELEM(names));
+		if (idx < 0)
+			continue;
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		if (idx == 0) {
+			if (is_null(y))
+				continue;
+			if (get_str(l, y, sub, &a->sns_topic_arn) == 0 &&
+			    (why = ag_alarm_check_sns_arn(a->sns_topic_arn)) != NULL)
+				ag_mload_error(l, y->pos, sub, "%s: invalid topic ARN '%s': %s",
+				    sub, SHOW(shown, a->sns_topic_arn), why);
+			continue;
+		}
+		if (is_null(y)) { /* "cpu:" alone: on, with the defaults */
+			memset(&a->kinds[ag_alarm_kind_of(names[idx])], 0, sizeof(a->kinds[0]));
+			a->kinds[ag_alarm_kind_of(names[idx])].written = true;
+			a->kinds[ag_alarm_kind_of(names[idx])].pos = k->pos;
+			continue;
+		}
+		load_alarm(l, k, y, sub, &a->kinds[ag_alarm_kind_of(names[idx])]);
+	}
 }
 
 static void
@@ -912,8 +1136,8 @@ static void
 load_instances(struct ag_mload *l, const struct yn *v)
 {
 	static const char *const count_names[] = {"count", "instanceClass"};
-	static const char *const names[] = {
-	    "name", "instanceClass", "promotionTier", "availabilityZone", "publiclyAccessible"};
+	static const char *const names[] = {"name", "instanceClass", "promotionTier",
+	    "availabilityZone", "publiclyAccessible", "performanceInsights", "monitoring"};
 	struct ag_cluster_spec *c = &l->m->spec;
 	char path[64], sub[96];
 	bool have_count = false;
@@ -1003,6 +1227,12 @@ load_instances(struct ag_mload *l, const struct yn *v)
 			case 3:
 				get_str(l, y, sub, &in->availability_zone);
 				break;
+			case 5:
+				load_pi(l, k, y, sub, &in->pi);
+				break;
+			case 6:
+				load_monitoring(l, k, y, sub, &in->monitoring);
+				break;
 			default:
 				get_bool(l, y, sub, &in->publicly_accessible);
 				in->public_pos = k->pos;
@@ -1074,6 +1304,12 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 				load_params(l, v);
 			else if (d->field == AG_F_INSTANCES)
 				load_instances(l, v);
+			else if (d->field == AG_F_PERFORMANCE_INSIGHTS)
+				load_pi(l, k, v, path, &c->pi);
+			else if (d->field == AG_F_MONITORING)
+				load_monitoring(l, k, v, path, &c->monitoring);
+			else if (d->field == AG_F_ALARMS)
+				load_alarms(l, v);
 			else
 				AG_BUG("composite field without a loader");
 			break;

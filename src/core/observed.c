@@ -61,6 +61,8 @@ ag_db_instance_release(struct ag_db_instance *x)
 	free(x->availability_zone);
 	free(x->endpoint_address);
 	free(x->pending_instance_class);
+	free(x->pi_kms_key_id);
+	free(x->monitoring_role_arn);
 	ag_kvlist_release(&x->tags);
 	memset(x, 0, sizeof(*x));
 }
@@ -213,6 +215,9 @@ ag_observed_release(struct ag_observed *o)
 	}
 	free(o->subnet_groups);
 	ag_kvlist_release(&o->public_subnets);
+	for (i = 0; i < o->n_alarms; i++)
+		ag_observed_alarm_release(&o->alarms[i]);
+	free(o->alarms);
 	for (i = 0; i < o->n_clusters; i++)
 		ag_db_cluster_release(&o->clusters[i]);
 	for (i = 0; i < o->n_instances; i++)
@@ -220,6 +225,44 @@ ag_observed_release(struct ag_observed *o)
 	free(o->clusters);
 	free(o->instances);
 	ag_observed_init(o);
+}
+
+void
+ag_observed_alarm_release(struct ag_observed_alarm *a)
+{
+	free(a->name);
+	free(a->description);
+	free(a->metric);
+	free(a->namespace_);
+	free(a->statistic);
+	free(a->comparison);
+	free(a->treat_missing);
+	ag_kvlist_release(&a->dimensions);
+	ag_strlist_release(&a->alarm_actions);
+	ag_strlist_release(&a->ok_actions);
+	memset(a, 0, sizeof(*a));
+}
+
+struct ag_observed_alarm *
+ag_observed_add_alarm(struct ag_observed *o)
+{
+	struct ag_observed_alarm *a;
+
+	AG_GROW(o->alarms, o->cap_alarms, o->n_alarms + 1);
+	a = &o->alarms[o->n_alarms++];
+	memset(a, 0, sizeof(*a));
+	return a;
+}
+
+const struct ag_observed_alarm *
+ag_observed_find_alarm(const struct ag_observed *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_alarms; i++)
+		if (o->alarms[i].name != NULL && strcmp(o->alarms[i].name, name) == 0)
+			return &o->alarms[i];
+	return NULL;
 }
 
 struct ag_db_cluster *

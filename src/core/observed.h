@@ -90,6 +90,15 @@ struct ag_db_instance {
 	bool auto_minor_version_upgrade;
 	bool publicly_accessible;
 	char *pending_instance_class; /* PendingModifiedValues/DBInstanceClass */
+	/* Performance Insights and Enhanced Monitoring; has_* false when the
+	 * reply lacked the element (then nothing is compared, never "off") */
+	bool has_pi;
+	bool pi_enabled;
+	int pi_retention; /* 0 = not reported */
+	char *pi_kms_key_id;
+	bool has_monitoring;
+	int monitoring_interval;
+	char *monitoring_role_arn;
 	struct ag_kvlist tags;
 };
 
@@ -141,6 +150,24 @@ struct ag_observed_subnet_group {
 	struct ag_strlist subnet_ids;
 };
 
+/* A CloudWatch metric alarm whose name starts with the agent's prefix. */
+struct ag_observed_alarm {
+	char *name;
+	char *description;
+	char *metric;
+	char *namespace_;
+	char *statistic;
+	char *comparison;
+	char *treat_missing;
+	struct ag_kvlist dimensions; /* name -> value */
+	int period;
+	int evaluation_periods;
+	double threshold;
+	bool actions_enabled;
+	struct ag_strlist alarm_actions;
+	struct ag_strlist ok_actions;
+};
+
 /* A snapshot of a region: every cluster and instance the agent looked at. */
 struct ag_observed {
 	struct ag_db_cluster *clusters;
@@ -166,6 +193,12 @@ struct ag_observed {
 	 * gateway: subnet id -> igw id (only the subnets manifests use). */
 	bool routes_loaded;
 	struct ag_kvlist public_subnets;
+	/* CloudWatch alarms named "aurora-gitops/...": read once for the fleet,
+	 * only when some manifest has spec.alarms or a deletion tombstone. */
+	bool alarms_loaded;
+	struct ag_observed_alarm *alarms;
+	size_t n_alarms;
+	size_t cap_alarms;
 };
 
 void ag_observed_init(struct ag_observed *o);
@@ -183,6 +216,10 @@ void ag_db_cluster_param_group_release(struct ag_db_cluster_param_group *g);
 struct ag_observed_sg *ag_observed_add_sg(struct ag_observed *o);
 struct ag_observed_rule *ag_observed_sg_add_rule(struct ag_observed_sg *g);
 struct ag_observed_subnet_group *ag_observed_add_subnet_group(struct ag_observed *o);
+struct ag_observed_alarm *ag_observed_add_alarm(struct ag_observed *o);
+void ag_observed_alarm_release(struct ag_observed_alarm *a);
+const struct ag_observed_alarm *ag_observed_find_alarm(
+    const struct ag_observed *o, const char *name);
 /* The agent's security group of a cluster: named cluster_id (ASCII
  * case-insensitive) and, when vpc_id is given, in that VPC; NULL if none. */
 const struct ag_observed_sg *ag_observed_find_sg(

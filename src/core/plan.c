@@ -13,8 +13,10 @@
 #include <time.h>
 
 #include "core/bug.h"
+#include "core/alarms.h"
 #include "core/buf.h"
 #include "core/fieldtab.h"
+#include "core/insights.h"
 #include "core/mem.h"
 #include "core/normalize.h"
 #include "core/plan.h"
@@ -52,6 +54,9 @@ static const struct {
     [AG_ACT_RESET_PARAM_GROUP] = {"reset-param-group", "rds", "ResetDBClusterParameterGroup"},
     [AG_ACT_REVOKE_INGRESS] = {"revoke-ingress", "ec2", "RevokeSecurityGroupIngress"},
     [AG_ACT_MODIFY_SUBNET_GROUP] = {"modify-subnet-group", "rds", "ModifyDBSubnetGroup"},
+    [AG_ACT_ENSURE_MONITORING_ROLE] = {"ensure-monitoring-role", "iam", "GetRole"},
+    [AG_ACT_PUT_ALARM] = {"put-alarm", "monitoring", "PutMetricAlarm"},
+    [AG_ACT_DELETE_ALARMS] = {"delete-alarms", "monitoring", "DeleteAlarms"},
 };
 
 const char *
@@ -854,7 +859,189 @@ note_deferred(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	free(text);
 }
 
+static void plan_alarms(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, bool creating);
+static void plan_delete_alarms(
+    struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m);
+
+/* ---- performance insights and enhanced monitoring ----------------------- */
+
+/* The action that makes (or finds) the monitoring role, once per role and
+ * cluster plan, before the first action that names its placeholder. */
+static void
+ensure_role_action(struct ag_cluster_plan *cp, const char *value)
+{
+	const char *name;
+	size_t i, n;
+	struct ag_action *a;
+	char *role;
+
+	if (value == NULL || strncmp(value, "{{role:", 7) != 0)
+		return;
+	n = strlen(value);
+	role = ag_xstrndup(value + 7, n - 9);
+	for (i = 0; i < cp->n_actions; i++) {
+		name = cp->actions[i].target;
+		if (cp->actions[i].kind == AG_ACT_ENSURE_MONITORING_ROLE &&
+		    strcmp(name, role) == 0) {
+			free(role);
+			return;
+		}
+	}
+	a = action_add(cp, AG_ACT_ENSURE_MONITORING_ROLE, role, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+	ag_kvlist_add(&a->params, "RoleName", role);
+	free(role);
+}
+
+static void
+insights_change(struct ag_cluster_plan *cp, enum ag_field f, const char *inst, const char *leaf,
+    const char *want, const char *live, enum ag_change_state state, const char *note, bool weakens,
+    bool forbid, bool *blocked)
+{
+	char *path = ag_xasprintf("spec.instances[%s].%s", inst, leaf);
+	struct ag_change *c = change_add(cp, f, ag_fieldtab_key(ag_fieldtab_row(f)), path, want,
+	    live, state == AG_CHANGE_BLOCKED ? AG_CLASS_BLOCKED : AG_CLASS_IN_PLACE, state, note);
+
+	*blocked = state == AG_CHANGE_BLOCKED;
+	if (weakens && mark_weakening(c, forbid))
+		*blocked = true;
+	free(path);
+}
+
+/*
+ * Performance Insights and Enhanced Monitoring of one live instance.
+ * A written value is enforced; a default only turns a feature on that is
+ * off, and never turns one off or lowers it (docs/drift.md). Both apply
+ * immediately whatever applyImmediately says.
+ */
+static void
+plan_instance_insights(struct ag_cluster_plan *cp, const struct ag_manifest *m,
+    const struct ag_instance_spec *is, const struct ag_db_instance *di, struct ag_kvlist *p,
+    enum ag_update_class *k, bool forbid)
+{
+	struct ag_insights_want w;
+	char a[32], b[32];
+	bool blocked, want_pi;
+	int want_iv;
+	char *role;
+
+	ag_insights_want(&w, m, is);
+	if (di->has_pi) {
+		/* a default turns it on, never off */
+		want_pi = w.pi_written ? w.pi_enabled : (di->pi_enabled || w.pi_enabled);
+		if (want_pi != di->pi_enabled) {
+			insights_change(cp, AG_F_PERFORMANCE_INSIGHTS, is->name,
+			    "performanceInsights.enabled",
+			    want_pi ? (w.pi_written ? "true" : "true (default)") : "false",
+			    di->pi_enabled ? "true" : "false", AG_CHANGE_SEND,
+			    "applied immediately whatever applyImmediately says", !want_pi, forbid,
+			    &blocked);
+			if (!blocked) {
+				ag_kvlist_add(
+				    p, "EnablePerformanceInsights", want_pi ? "true" : "false");
+				if (want_pi && w.pi_kms != NULL)
+					ag_kvlist_add(p, "PerformanceInsightsKMSKeyId", w.pi_kms);
+				if (want_pi && w.pi_retention > 0)
+					ag_kvlist_addf(p, "PerformanceInsightsRetentionPeriod",
+					    "%d", w.pi_retention);
+				*k = class_max(*k, AG_CLASS_IN_PLACE);
+			}
+		} else if (want_pi && di->pi_enabled) {
+			if (w.pi_retention > 0 && di->pi_retention > 0 &&
+			    w.pi_retention != di->pi_retention) {
+				snprintf(a, sizeof(a), "%d", w.pi_retention);
+				snprintf(b, sizeof(b), "%d", di->pi_retention);
+				insights_change(cp, AG_F_PERFORMANCE_INSIGHTS, is->name,
+				    "performanceInsights.retentionPeriod", a, b, AG_CHANGE_SEND,
+				    w.pi_retention < di->pi_retention
+				        ? "older Performance Insights data is no longer kept"
+				        : NULL,
+				    w.pi_retention < di->pi_retention, forbid, &blocked);
+				if (!blocked) {
+					ag_kvlist_add(p, "EnablePerformanceInsights", "true");
+					ag_kvlist_add(p, "PerformanceInsightsRetentionPeriod", a);
+					*k = class_max(*k, AG_CLASS_IN_PLACE);
+				}
+			}
+			if (w.pi_kms != NULL && di->pi_kms_key_id != NULL &&
+			    !ag_norm_equal(AG_NORM_KMS_KEY, w.pi_kms, di->pi_kms_key_id, NULL))
+				insights_change(cp, AG_F_PERFORMANCE_INSIGHTS, is->name,
+				    "performanceInsights.kmsKeyId", w.pi_kms, di->pi_kms_key_id,
+				    AG_CHANGE_BLOCKED,
+				    "the KMS key of Performance Insights cannot change once it is "
+				    "on "
+				    "(AWS); keep the live key in the manifest, or turn Performance "
+				    "Insights off in one commit and on with the new key in the "
+				    "next",
+				    false, forbid, &blocked);
+		}
+	}
+	if (!di->has_monitoring)
+		return;
+	want_iv = w.interval_written || di->monitoring_interval == 0 ? w.interval
+	                                                             : di->monitoring_interval;
+	role = want_iv > 0 ? ag_insights_role_value(&w) : NULL;
+	if (want_iv > 0 && w.role_arn == NULL && di->monitoring_role_arn != NULL &&
+	    di->monitoring_role_arn[0] != '\0' && di->monitoring_interval > 0) {
+		/* no role written: the live one is kept */
+		free(role);
+		role = ag_xstrdup(di->monitoring_role_arn);
+	}
+	if (want_iv != di->monitoring_interval) {
+		snprintf(a, sizeof(a), "%d%s", want_iv, w.interval_written ? "" : " (default)");
+		snprintf(b, sizeof(b), "%d", di->monitoring_interval);
+		insights_change(cp, AG_F_MONITORING, is->name, "monitoring.interval", a, b,
+		    AG_CHANGE_SEND,
+		    role != NULL && strncmp(role, "{{role:", 7) == 0
+		        ? "applied immediately; the monitoring role is made with the AWS managed "
+		          "policy AmazonRDSEnhancedMonitoringRole when it does not exist"
+		        : "applied immediately whatever applyImmediately says",
+		    want_iv == 0, forbid, &blocked);
+		if (!blocked) {
+			ag_kvlist_addf(p, "MonitoringInterval", "%d", want_iv);
+			if (role != NULL) {
+				ensure_role_action(cp, role);
+				ag_kvlist_add(p, "MonitoringRoleArn", role);
+			}
+			*k = class_max(*k, AG_CLASS_IN_PLACE);
+		}
+	} else if (want_iv > 0 && w.role_arn != NULL && di->monitoring_role_arn != NULL &&
+	           strcmp(w.role_arn, di->monitoring_role_arn) != 0) {
+		insights_change(cp, AG_F_MONITORING, is->name, "monitoring.roleArn", w.role_arn,
+		    di->monitoring_role_arn, AG_CHANGE_SEND, NULL, false, forbid, &blocked);
+		ag_kvlist_addf(p, "MonitoringInterval", "%d", want_iv);
+		ag_kvlist_add(p, "MonitoringRoleArn", w.role_arn);
+		*k = class_max(*k, AG_CLASS_IN_PLACE);
+	}
+	free(role);
+}
+
 /* ---- instances ---------------------------------------------------------- */
+
+/* CreateDBInstance's insights and monitoring parameters; the role action,
+ * when one is needed, goes before the create (moved in front of it). */
+static void
+insights_create(struct ag_cluster_plan *cp, struct ag_action *a, const struct ag_manifest *m,
+    const struct ag_instance_spec *is)
+{
+	struct ag_insights_want w;
+	const char *role;
+	size_t n = cp->n_actions;
+
+	if (m->spec.engine_mode != NULL && strcmp(m->spec.engine_mode, "serverless") == 0)
+		return;
+	ag_insights_want(&w, m, is);
+	ag_insights_create_params(&a->params, &w);
+	role = ag_kvlist_get(&a->params, "MonitoringRoleArn");
+	ensure_role_action(cp, role);
+	if (cp->n_actions > n) {
+		/* swap: the role first, then the create that names it */
+		struct ag_action t = cp->actions[n];
+
+		cp->actions[n] = cp->actions[n - 1];
+		cp->actions[n - 1] = t;
+	}
+}
 
 static void
 create_instance_action(struct ag_cluster_plan *cp, const struct ag_manifest *m,
@@ -873,6 +1060,7 @@ create_instance_action(struct ag_cluster_plan *cp, const struct ag_manifest *m,
 	ag_kvlist_add(
 	    &a->params, "AutoMinorVersionUpgrade", effective_auto_minor(m) ? "true" : "false");
 	ag_kvlist_add(&a->params, "PubliclyAccessible", is->publicly_accessible ? "true" : "false");
+	insights_create(cp, a, m, is);
 	if (is->publicly_accessible && !m->public_access_ack) {
 		char *path = ag_xasprintf("spec.instances[%s].publiclyAccessible", is->name);
 
@@ -1001,6 +1189,8 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			    "with a new name in the new zone, then remove this one from the list");
 			free(path);
 		}
+		if (di != NULL)
+			plan_instance_insights(cp, m, is, di, &p, &k, forbid_weakening);
 		if (p.n > 0) {
 			struct ag_action *a = action_add(
 			    cp, AG_ACT_MODIFY_INSTANCE, is->name, k, AG_WAIT_INSTANCE_AVAILABLE);
@@ -1882,6 +2072,7 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	note_public_subnets(cp, in, m, live);
 	plan_instances(cp, in, m, live);
 	plan_tags(cp, m, live);
+	plan_alarms(cp, in, m, false);
 	note_deferred(cp, in, m, live);
 }
 
@@ -2053,8 +2244,162 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		    "spec.instances is not set: the cluster is created without instances (no "
 		    "compute)");
 	}
+	plan_alarms(cp, in, m, true);
 	ag_kvlist_release(&tags);
 	ag_kvlist_release(&follow);
+}
+
+/* ---- cloudwatch alarms ------------------------------------------------------ */
+
+#define AG_ALARMS_PER_DELETE 100
+
+static void
+delete_alarms_actions(struct ag_cluster_plan *cp, const struct ag_strlist *names)
+{
+	struct ag_action *a = NULL;
+	size_t i, k = 0;
+	char key[48];
+
+	for (i = 0; i < names->n; i++) {
+		if (a == NULL || k == AG_ALARMS_PER_DELETE) {
+			a = action_add(
+			    cp, AG_ACT_DELETE_ALARMS, cp->id, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+			k = 0;
+		}
+		snprintf(key, sizeof(key), "AlarmNames.member.%zu", ++k);
+		ag_kvlist_add(&a->params, key, names->v[i]);
+	}
+}
+
+/*
+ * spec.alarms: each alarm the manifest asks for is made (PutMetricAlarm)
+ * when missing and replaced when it differs; an alarm of the agent's for
+ * this cluster that is no longer asked for is deleted (a kind turned off
+ * with enabled: false weakens; one of an instance that left the manifest
+ * does not). Alarms not made by the agent are never touched: one in the
+ * way of a name the agent needs is a blocked change. No spec.alarms: the
+ * live alarms are left as they are (absence never weakens).
+ */
+static void
+plan_alarms(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m,
+    bool creating)
+{
+	const struct ag_observed *o = in->observed;
+	bool forbid = in->forbid_weakening || m->forbid_weakening;
+	struct ag_alarm_wants w;
+	struct ag_strlist del = AG_STRLIST_INIT;
+	size_t i, j;
+	char *path, *d, *l;
+
+	if (!ag_manifest_has(m, AG_F_ALARMS))
+		return;
+	if (!creating && !o->alarms_loaded) {
+		ag_strlist_add(&cp->notes, "spec.alarms not compared: the alarms were not read");
+		return;
+	}
+	ag_alarms_desired(&w, m);
+	for (i = 0; i < w.n; i++) {
+		const struct ag_alarm_want *x = &w.v[i];
+		const struct ag_observed_alarm *live =
+		    creating && !o->alarms_loaded ? NULL : ag_observed_find_alarm(o, x->name);
+		const char *what = NULL;
+		struct ag_action *a;
+
+		if (live != NULL && !ag_alarm_is_ours(live, cp->id)) {
+			path =
+			    ag_xasprintf("spec.alarms.%s[%s]", ag_alarm_kind_key(x->kind), x->name);
+			change_add(cp, AG_F_ALARMS, "alarms", path, x->name,
+			    "(not made by aurora-gitops)", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED,
+			    "an alarm of that name exists and aurora-gitops did not make it; it is "
+			    "never changed: rename or delete it");
+			free(path);
+			continue;
+		}
+		if (live != NULL && (what = ag_alarm_diff(x, live)) == NULL)
+			continue;
+		path = ag_xasprintf("spec.alarms.%s[%s]", ag_alarm_kind_key(x->kind),
+		    x->dim_value != NULL ? x->dim_value : cp->id);
+		d = ag_alarm_want_text(x);
+		l = live != NULL ? ag_alarm_live_text(live) : NULL;
+		{
+			struct ag_change *c = change_add(cp, AG_F_ALARMS, "alarms", path, d, l,
+			    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, NULL);
+
+			if (live == NULL) {
+				c->note = ag_xasprintf("new alarm %s", x->name);
+			} else {
+				c->note =
+				    ag_xasprintf("%s differs: alarm %s is replaced", what, x->name);
+				/* a higher CPU threshold or no notification is a weaker alarm */
+				if (strcmp(what, "snsTopicArn") == 0 && x->sns == NULL &&
+				    live->alarm_actions.n > 0 && mark_weakening(c, forbid)) {
+					free(path);
+					free(d);
+					free(l);
+					continue;
+				}
+			}
+		}
+		free(path);
+		free(d);
+		free(l);
+		a = action_add(cp, AG_ACT_PUT_ALARM, x->name, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+		ag_alarm_put_params(&a->params, x);
+	}
+	for (i = 0; !creating && i < o->n_alarms; i++) {
+		const struct ag_observed_alarm *live = &o->alarms[i];
+		int kind = ag_alarm_kind_of_name(live->name);
+		bool wanted = false, kind_off;
+		struct ag_change *c;
+
+		if (!ag_alarm_is_ours(live, cp->id))
+			continue;
+		for (j = 0; j < w.n && !wanted; j++)
+			wanted = strcmp(w.v[j].name, live->name) == 0;
+		if (wanted)
+			continue;
+		kind_off = kind >= 0 && m->spec.alarms.kinds[kind].has_enabled &&
+		           !m->spec.alarms.kinds[kind].enabled;
+		path = ag_xasprintf("spec.alarms.%s", kind >= 0 ? ag_alarm_kind_key(kind) : "?");
+		l = ag_alarm_live_text(live);
+		c = change_add(cp, AG_F_ALARMS, "alarms", path, NULL, l, AG_CLASS_IN_PLACE,
+		    AG_CHANGE_SEND, NULL);
+		c->note = ag_xasprintf("alarm %s deleted (%s)", live->name,
+		    kind_off ? "enabled: false" : "no longer in the manifest");
+		free(path);
+		free(l);
+		if (kind_off && mark_weakening(c, forbid))
+			continue;
+		ag_strlist_add(&del, live->name);
+	}
+	delete_alarms_actions(cp, &del);
+	ag_strlist_release(&del);
+	ag_alarm_wants_release(&w);
+}
+
+/* A deleted cluster's alarms go with it (only the agent's own). */
+static void
+plan_delete_alarms(
+    struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m)
+{
+	const struct ag_observed *o = in->observed;
+	struct ag_strlist del = AG_STRLIST_INIT;
+	size_t i;
+
+	if (!o->alarms_loaded) {
+		if (ag_manifest_has(m, AG_F_ALARMS))
+			ag_strlist_add(&cp->notes,
+			    "the cluster's alarms were not read: they are not "
+			    "deleted with it");
+		return;
+	}
+	for (i = 0; i < o->n_alarms; i++)
+		if (ag_alarm_is_ours(&o->alarms[i], cp->id))
+			ag_strlist_add(&del, o->alarms[i].name);
+	delete_alarms_actions(cp, &del);
+	if (del.n > 0)
+		ag_strlist_add(&cp->notes, "the cluster's CloudWatch alarms are deleted with it");
+	ag_strlist_release(&del);
 }
 
 /* ---- delete ---------------------------------------------------------------- */
@@ -2126,6 +2471,7 @@ plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		c->note = ag_xasprintf("final snapshot '%s'", snap);
 	}
 	free(snap);
+	plan_delete_alarms(cp, in, m);
 	ag_strlist_release(&insts);
 }
 

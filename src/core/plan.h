@@ -118,25 +118,29 @@ struct ag_change {
 
 enum ag_action_kind {
 	AG_ACT_CREATE_SECURITY_GROUP =
-	    0,                      /* ec2 CreateSecurityGroup: result GroupId -> {{sg:<id>}} */
-	AG_ACT_AUTHORIZE_INGRESS,   /* ec2 AuthorizeSecurityGroupIngress */
-	AG_ACT_CREATE_SUBNET_GROUP, /* rds CreateDBSubnetGroup */
-	AG_ACT_CREATE_PARAM_GROUP,  /* rds CreateDBClusterParameterGroup */
-	AG_ACT_MODIFY_PARAM_GROUP,  /* rds ModifyDBClusterParameterGroup (<= 20 params) */
-	AG_ACT_CREATE_CLUSTER,      /* rds CreateDBCluster */
-	AG_ACT_RESTORE_CLUSTER,     /* rds RestoreDBClusterFromSnapshot */
-	AG_ACT_MODIFY_CLUSTER,      /* rds ModifyDBCluster */
-	AG_ACT_PROMOTE_REPLICA,     /* rds PromoteReadReplicaDBCluster */
-	AG_ACT_SET_HTTP_ENDPOINT,   /* rds EnableHttpEndpoint / DisableHttpEndpoint */
-	AG_ACT_CREATE_INSTANCE,     /* rds CreateDBInstance */
-	AG_ACT_MODIFY_INSTANCE,     /* rds ModifyDBInstance */
-	AG_ACT_DELETE_INSTANCE,     /* rds DeleteDBInstance */
-	AG_ACT_ADD_TAGS,            /* rds AddTagsToResource */
-	AG_ACT_REMOVE_TAGS,         /* rds RemoveTagsFromResource */
-	AG_ACT_DELETE_CLUSTER,      /* rds DeleteDBCluster */
-	AG_ACT_RESET_PARAM_GROUP,   /* rds ResetDBClusterParameterGroup (<= 20 params) */
-	AG_ACT_REVOKE_INGRESS,      /* ec2 RevokeSecurityGroupIngress (one rule) */
-	AG_ACT_MODIFY_SUBNET_GROUP, /* rds ModifyDBSubnetGroup */
+	    0,                         /* ec2 CreateSecurityGroup: result GroupId -> {{sg:<id>}} */
+	AG_ACT_AUTHORIZE_INGRESS,      /* ec2 AuthorizeSecurityGroupIngress */
+	AG_ACT_CREATE_SUBNET_GROUP,    /* rds CreateDBSubnetGroup */
+	AG_ACT_CREATE_PARAM_GROUP,     /* rds CreateDBClusterParameterGroup */
+	AG_ACT_MODIFY_PARAM_GROUP,     /* rds ModifyDBClusterParameterGroup (<= 20 params) */
+	AG_ACT_CREATE_CLUSTER,         /* rds CreateDBCluster */
+	AG_ACT_RESTORE_CLUSTER,        /* rds RestoreDBClusterFromSnapshot */
+	AG_ACT_MODIFY_CLUSTER,         /* rds ModifyDBCluster */
+	AG_ACT_PROMOTE_REPLICA,        /* rds PromoteReadReplicaDBCluster */
+	AG_ACT_SET_HTTP_ENDPOINT,      /* rds EnableHttpEndpoint / DisableHttpEndpoint */
+	AG_ACT_CREATE_INSTANCE,        /* rds CreateDBInstance */
+	AG_ACT_MODIFY_INSTANCE,        /* rds ModifyDBInstance */
+	AG_ACT_DELETE_INSTANCE,        /* rds DeleteDBInstance */
+	AG_ACT_ADD_TAGS,               /* rds AddTagsToResource */
+	AG_ACT_REMOVE_TAGS,            /* rds RemoveTagsFromResource */
+	AG_ACT_DELETE_CLUSTER,         /* rds DeleteDBCluster */
+	AG_ACT_RESET_PARAM_GROUP,      /* rds ResetDBClusterParameterGroup (<= 20 params) */
+	AG_ACT_REVOKE_INGRESS,         /* ec2 RevokeSecurityGroupIngress (one rule) */
+	AG_ACT_MODIFY_SUBNET_GROUP,    /* rds ModifyDBSubnetGroup */
+	AG_ACT_ENSURE_MONITORING_ROLE, /* iam GetRole, else CreateRole + AttachRolePolicy:
+	                                * result Arn -> {{role:<name>}} */
+	AG_ACT_PUT_ALARM,              /* monitoring PutMetricAlarm (creates or replaces) */
+	AG_ACT_DELETE_ALARMS,          /* monitoring DeleteAlarms (<= 100 names) */
 	AG_ACT__COUNT
 };
 
@@ -145,7 +149,7 @@ enum ag_action_kind {
  * "restore-cluster", "modify-cluster", "promote-replica", "set-http-endpoint",
  * "create-instance", "modify-instance", "delete-instance", "add-tags",
  * "remove-tags", "delete-cluster", "reset-param-group", "revoke-ingress",
- * "modify-subnet-group". */
+ * "modify-subnet-group", "ensure-monitoring-role", "put-alarm", "delete-alarms". */
 const char *ag_action_kind_name(enum ag_action_kind k);
 
 /* What the executor waits for after the call succeeds. */
@@ -159,7 +163,7 @@ enum ag_action_wait {
 
 struct ag_action {
 	enum ag_action_kind kind;
-	const char *api;         /* "rds" | "ec2" (static string) */
+	const char *api;         /* "rds" | "ec2" | "iam" | "monitoring" (static string) */
 	const char *action;      /* Query Action name, e.g. "ModifyDBCluster" (static) */
 	char *target;            /* the resource acted on: cluster, instance, group id/name */
 	struct ag_kvlist params; /* exact Query parameters (no Action/Version), in order */

@@ -308,6 +308,13 @@ instance_json(const struct ag_db_instance *i)
 	JB(o, "auto_minor_version_upgrade", i->auto_minor_version_upgrade);
 	JB(o, "publicly_accessible", i->publicly_accessible);
 	JS(o, "pending_instance_class", i->pending_instance_class);
+	JB(o, "has_pi", i->has_pi);
+	JB(o, "pi_enabled", i->pi_enabled);
+	JI(o, "pi_retention", i->pi_retention);
+	JS(o, "pi_kms_key_id", i->pi_kms_key_id);
+	JB(o, "has_monitoring", i->has_monitoring);
+	JI(o, "monitoring_interval", i->monitoring_interval);
+	JS(o, "monitoring_role_arn", i->monitoring_role_arn);
 	json_object_set_new(o, "tags", kv_json(&i->tags));
 	return o;
 }

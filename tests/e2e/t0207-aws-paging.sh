@@ -70,6 +70,9 @@ test_expect_success "seed $N clusters with two instances each, and their manifes
 	  storageEncrypted: true
 	  backupRetentionPeriod: 7
 	  deletionProtection: true
+	  # as seeded: neither Performance Insights nor Enhanced Monitoring
+	  performanceInsights: {{enabled: false}}
+	  monitoring: {{interval: 0}}
 	  instances:
 	    - name: {cid}-1
 	      instanceClass: db.r6g.large

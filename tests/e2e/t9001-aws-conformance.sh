@@ -4,7 +4,8 @@
 # API version, member names after Query flattening, types, enums, required
 # members, min/max. This test drives representative flows that reach every
 # Action the agent sends (sync of all examples, drift correction, manifest
-# changes, security group, sealed password rotation, deletion tombstone),
+# changes, security group, sealed password rotation, deletion tombstone,
+# the monitoring role through IAM, CloudWatch alarms),
 # then checks its own requests and the ones every other end-to-end test
 # recorded (test-lib.sh records them; ctest runs this test last).
 . "$(dirname "$0")/test-lib.sh"
@@ -110,6 +111,8 @@ test_expect_success 'manifest changes: classes, counts, parameters, logs, labels
 	PY
 	sed -i "s/^    team: payments/    tier: gold/" m/production.yaml &&
 	sed -i "s/^    - postgresql$/    - postgresql\n    - instance/" m/production.yaml &&
+	sed -i "s/^    deadlocks: {threshold: 0}/    deadlocks: {enabled: false}/" m/production.yaml &&
+	grep -q "deadlocks: {enabled: false}" m/production.yaml &&
 	sed -i "/replicationSourceIdentifier:/d" m/cross-region-replica.yaml &&
 	"$AG_BIN" validate m >/dev/null &&
 	sync_ok changes
@@ -185,6 +188,8 @@ ACTIONS=$ACTIONS,ResetDBClusterParameterGroup,CreateDBCluster,RestoreDBClusterFr
 ACTIONS=$ACTIONS,ModifyDBCluster,PromoteReadReplicaDBCluster,EnableHttpEndpoint,CreateDBInstance
 ACTIONS=$ACTIONS,ModifyDBInstance,DeleteDBInstance,AddTagsToResource,RemoveTagsFromResource
 ACTIONS=$ACTIONS,DeleteDBCluster,CreateSecurityGroup,AuthorizeSecurityGroupIngress
+ACTIONS=$ACTIONS,GetRole,CreateRole,AttachRolePolicy,ListAttachedRolePolicies
+ACTIONS=$ACTIONS,DescribeAlarms,PutMetricAlarm,DeleteAlarms
 
 test_expect_success 'every request of these flows is valid for botocore, every Action seen' '
 	python3 "$CHECK" --summary --require "$ACTIONS" "$AG_REQUEST_LOG" >check.txt ||

@@ -220,8 +220,11 @@ def check(rec):
             service = "sts"
         else:
             return action, ["unsigned request (no SigV4 credential scope) for an operation that needs one"]
-    if service not in ("rds", "ec2", "sts"):
+    # the SigV4 signing name -> botocore's service model
+    models = {"rds": "rds", "ec2": "ec2", "sts": "sts", "iam": "iam", "monitoring": "cloudwatch"}
+    if service not in models:
         return None, [f"request for unknown service {service!r}"]
+    service = models[service]
     if rec.get("method") == "POST":
         if not rec.get("content_type", "").startswith("application/x-www-form-urlencoded"):
             return None, [f"content type {rec.get('content_type')!r} is not form-encoded"]
@@ -243,11 +246,16 @@ def check(rec):
     if version != m.api_version:
         problems.append(f"Version '{version}' is not {service}'s API version {m.api_version}")
     op = m.operation_model(action)
-    reader = Reader(params, m.metadata["protocol"])
+    # a form-encoded request speaks Query; CloudWatch's model lists it among
+    # its protocols (its default is smithy-rpc-v2-cbor)
+    protocol = m.metadata["protocol"]
+    if protocol not in ("query", "ec2") and "query" in m.metadata.get("protocols", []):
+        protocol = "query"
+    reader = Reader(params, protocol)
     value = reader.read(op.input_shape, "") if op.input_shape is not None else {}
     problems += reader.problems
     for k in sorted(set(params) - reader.used):
-        problems.append(f"'{k}' is not a member of {action} (after {m.metadata['protocol']} flattening)")
+        problems.append(f"'{k}' is not a member of {action} (after {protocol} flattening)")
     if op.input_shape is not None:
         report = ParamValidator().validate(value, op.input_shape)
         if report.has_errors():
@@ -255,7 +263,7 @@ def check(rec):
         bounds(op.input_shape, value, "", problems)
         documented(service, action, value, problems)
     if not problems:
-        ser = create_serializer(m.metadata["protocol"], include_validation=False)
+        ser = create_serializer(protocol, include_validation=False)
         body = ser.serialize_to_request(value, op)["body"]
         want = {k: v for k, v in body.items() if k not in ("Action", "Version")}
         for k in sorted(set(want) | set(params)):

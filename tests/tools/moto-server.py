@@ -35,6 +35,14 @@ backend (a JSON body {"region": R, "clusters": [CreateDBCluster params],
 10,000 clusters in a fraction of the time 30,000 API calls take. Seeded
 objects are the ones CreateDBCluster/CreateDBInstance would make, from the
 same backend calls; requests to /_ag/ are not recorded.
+
+And it keeps what moto drops: Performance Insights (EnablePerformanceInsights,
+PerformanceInsightsRetentionPeriod, PerformanceInsightsKMSKeyId) and Enhanced
+Monitoring (MonitoringInterval, MonitoringRoleArn) of DB instances, through
+CreateDBInstance, ModifyDBInstance and DescribeDBInstances, with AWS's rules:
+retention 7 by default and only with Performance Insights on, a monitoring
+interval other than 0 only with a role, and the role must exist in IAM
+(InvalidParameterValue otherwise, as RDS answers for a role it cannot use).
 """
 import argparse
 import base64
@@ -216,6 +224,115 @@ def modify_db_subnet_group(self, subnet_name, description, subnets):
 
 rds_models.RDSBackend.create_db_cluster = create_db_cluster
 rds_models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
+
+INSIGHTS_KEYS = ("enable_performance_insights", "performance_insights_retention_period",
+                 "performance_insights_kms_key_id", "monitoring_interval", "monitoring_role_arn")
+
+
+def _check_role(inst, arn):
+    from moto.iam.models import iam_backends
+    from moto.rds.exceptions import RDSClientError
+    roles = iam_backends[inst.account_id][inst.partition].roles.values()
+    if not any(r.arn == arn for r in roles):
+        raise RDSClientError(
+            "InvalidParameterValue",
+            "IAM role ARN value is invalid or does not include the required permissions "
+            "for: ENHANCED_MONITORING")
+
+
+def apply_insights(inst, kw, creating):
+    """The Performance Insights and monitoring members of kw, as AWS keeps them."""
+    from moto.rds.exceptions import RDSClientError
+    if creating:
+        inst.performance_insights_enabled = False
+        inst.performance_insights_retention_period = None
+        inst.performance_insights_kms_key_id = None
+        inst.monitoring_interval = 0
+        inst.monitoring_role_arn = None
+    on = kw.get("enable_performance_insights")
+    if on is not None:
+        on = str(on).lower() == "true"
+    if on is False and (kw.get("performance_insights_retention_period") or
+                        kw.get("performance_insights_kms_key_id")):
+        raise RDSClientError("InvalidParameterCombination",
+                             "Performance Insights settings need EnablePerformanceInsights")
+    if on is True:
+        if not inst.performance_insights_enabled:
+            inst.performance_insights_retention_period = 7
+        inst.performance_insights_enabled = True
+        key = kw.get("performance_insights_kms_key_id")
+        if key:
+            if inst.performance_insights_kms_key_id and key != inst.performance_insights_kms_key_id:
+                raise RDSClientError("InvalidParameterCombination",
+                                     "The Performance Insights KMS key cannot be changed")
+            inst.performance_insights_kms_key_id = key
+        elif not inst.performance_insights_kms_key_id:
+            inst.performance_insights_kms_key_id = (
+                f"arn:{inst.partition}:kms:{inst.region}:{inst.account_id}:key/"
+                "9e3a8c44-0d1f-4b6e-8c2a-7f1d2e3b4a5c")
+        if kw.get("performance_insights_retention_period"):
+            inst.performance_insights_retention_period = int(
+                kw["performance_insights_retention_period"])
+    elif on is False:
+        inst.performance_insights_enabled = False
+        inst.performance_insights_retention_period = None
+    iv = kw.get("monitoring_interval")
+    role = kw.get("monitoring_role_arn")
+    if iv is not None:
+        iv = int(iv)
+        if iv > 0:
+            role = role or inst.monitoring_role_arn
+            if not role:
+                raise RDSClientError(
+                    "InvalidParameterCombination",
+                    "A MonitoringRoleARN value is required if you specify a "
+                    "MonitoringInterval value other than 0.")
+            _check_role(inst, role)
+            inst.monitoring_role_arn = role
+        else:
+            inst.monitoring_role_arn = None
+        inst.monitoring_interval = iv
+    elif role:
+        _check_role(inst, role)
+        inst.monitoring_role_arn = role
+
+
+_instance_init = rds_models.DBInstance.__init__
+_instance_update = rds_models.DBInstance.update
+
+
+def instance_init(self, *args, **kwargs):
+    _instance_init(self, *args, **kwargs)
+    apply_insights(self, kwargs, True)
+
+
+def instance_update(self, *args, **kwargs):
+    kw = {k: kwargs.pop(k) for k in INSIGHTS_KEYS if k in kwargs}
+    apply_insights(self, kw, False)
+    return _instance_update(self, *args, **kwargs)
+
+
+rds_models.DBInstance.__init__ = instance_init
+rds_models.DBInstance.update = instance_update
+
+
+def _with_monitoring_policy(self):
+    """moto knows AWS managed policies only when it loads all of them (slow);
+    the one the agent attaches is added on its own, from moto's own data."""
+    import json
+    from moto.iam import models as iam_models
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+    pols = _init_aws_policies(self)
+    if not any(p.name == "AmazonRDSEnhancedMonitoringRole" for p in pols):
+        d = json.loads(aws_managed_policies_data)["AmazonRDSEnhancedMonitoringRole"]
+        pols.append(iam_models.AWSManagedPolicy.from_data(
+            "AmazonRDSEnhancedMonitoringRole", self.account_id, self.region_name, d))
+    return pols
+
+
+from moto.iam import models as _iam_models  # noqa: E402
+_init_aws_policies = _iam_models.IAMBackend._init_aws_policies
+_iam_models.IAMBackend._init_aws_policies = _with_monitoring_policy
 
 
 class InstanceTable(CaseInsensitiveDict):

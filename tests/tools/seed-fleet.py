@@ -49,6 +49,9 @@ spec:
   storageEncrypted: true
   backupRetentionPeriod: 7
   deletionProtection: true
+  # as seeded: neither Performance Insights nor Enhanced Monitoring
+  performanceInsights: {{enabled: false}}
+  monitoring: {{interval: 0}}
   instances:
     - name: {cid}-1
       instanceClass: db.r6g.large

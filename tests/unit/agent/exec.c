@@ -449,6 +449,85 @@ test_exec__lost_create_reply_is_described_not_resent(void **state)
 	ag_lb_release(&s);
 }
 
+#define IAM_NS "xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\""
+#define ROLE_ARN "arn:aws:iam::123456789012:role/rds-monitoring-role"
+
+/* The monitoring role is made through IAM (GetRole: none; CreateRole;
+ * AttachRolePolicy), its ARN replaces the placeholder, and RDS refusing a
+ * role made moments ago (IAM propagation) is waited out on the clock. */
+static void
+test_exec__monitoring_role_made_then_waited_for(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_cluster_plan *cp;
+	struct ag_action *a;
+	char buf[64];
+	static const char not_ready[] =
+	    "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code><Message>"
+	    "IAM role ARN value is invalid or does not include the required permissions for: "
+	    "ENHANCED_MONITORING</Message></Error></ErrorResponse>";
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 404,
+	    "<ErrorResponse " IAM_NS "><Error><Type>Sender</Type><Code>NoSuchEntity</Code>"
+	    "<Message>The role with name rds-monitoring-role cannot be found.</Message></Error>"
+	    "</ErrorResponse>",
+	    "i1");
+	ag_lb_script(&s, 200,
+	    "<CreateRoleResponse " IAM_NS "><CreateRoleResult><Role><RoleName>rds-monitoring-role"
+	    "</RoleName><Arn>" ROLE_ARN "</Arn></Role></CreateRoleResult>" META
+	    "</CreateRoleResponse>",
+	    "i2");
+	ag_lb_script(&s, 200,
+	    "<AttachRolePolicyResponse " IAM_NS ">" META "</AttachRolePolicyResponse>", "i3");
+	ag_lb_script(&s, 400, not_ready, "m1");
+	ag_lb_script(&s, 400, not_ready, "m2");
+	ag_lb_script(&s, 200,
+	    "<ModifyDBInstanceResponse " NS "><ModifyDBInstanceResult><DBInstance>"
+	    "<DBInstanceIdentifier>db1-1</DBInstanceIdentifier></DBInstance>"
+	    "</ModifyDBInstanceResult>" META "</ModifyDBInstanceResponse>",
+	    "m3");
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	cp = add_cluster(&p, "db1");
+	cp->status = AG_STATUS_UPDATE;
+	a = add_action(
+	    cp, AG_ACT_ENSURE_MONITORING_ROLE, "GetRole", "rds-monitoring-role", AG_WAIT_NONE);
+	a->api = "iam";
+	ag_kvlist_add(&a->params, "RoleName", "rds-monitoring-role");
+	a = add_action(cp, AG_ACT_MODIFY_INSTANCE, "ModifyDBInstance", "db1-1", AG_WAIT_NONE);
+	ag_kvlist_add(&a->params, "DBInstanceIdentifier", "db1-1");
+	ag_kvlist_add(&a->params, "MonitoringInterval", "60");
+	ag_kvlist_add(&a->params, "MonitoringRoleArn", "{{role:rds-monitoring-role}}");
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), 0);
+	assert_int_equal(r.v[0].status, AG_EXEC_APPLIED);
+	ag_lb_stop(&s);
+	assert_string_equal(ag_lb_action(&s, 0, buf, sizeof(buf)), "GetRole");
+	assert_string_equal(ag_lb_action(&s, 1, buf, sizeof(buf)), "CreateRole");
+	assert_non_null(strstr(s.requests[1], "monitoring.rds.amazonaws.com"));
+	assert_string_equal(ag_lb_action(&s, 2, buf, sizeof(buf)), "AttachRolePolicy");
+	assert_non_null(strstr(s.requests[2], "AmazonRDSEnhancedMonitoringRole"));
+	assert_int_equal(ag_lb_count(&s, "ModifyDBInstance"), 3);
+	assert_non_null(strstr(s.requests[5], "rds-monitoring-role"));
+	assert_null(strstr(s.requests[5], "%7B%7Brole"));
+	assert_int_equal(fk.sleeps, 2);
+	assert_int_equal(fk.now, 1000000 + 2 * 10000);
+	assert_int_equal(s.unscripted, 0);
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
 int
 main(void)
 {
@@ -457,6 +536,7 @@ main(void)
 	    cmocka_unit_test_setup(test_exec__no_wait_sends_what_is_safe_and_returns, setup),
 	    cmocka_unit_test_setup(test_exec__stop_while_waiting_sends_nothing_new, setup),
 	    cmocka_unit_test_setup(test_exec__failure_stops_only_its_cluster, setup),
+	    cmocka_unit_test_setup(test_exec__monitoring_role_made_then_waited_for, setup),
 	    cmocka_unit_test_setup(test_exec__transient_failures_are_not_terminal, setup),
 	    cmocka_unit_test_setup(test_exec__lost_create_reply_is_described_not_resent, setup),
 	};

@@ -1,4 +1,4 @@
-/* Unit tests for the policy lint rules AG101..AG109. */
+/* Unit tests for the policy lint rules AG101..AG113. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -210,6 +210,50 @@ test_lint__sealed_password_is_fine(void **state)
 	done(&r);
 }
 
+/* The bundles keep Performance Insights and Enhanced Monitoring on. */
+static void
+test_lint__insights_and_monitoring_off(void **state)
+{
+	struct res r;
+	const struct ag_diag *d;
+
+	(void)state;
+	lint(&r, GOOD "  performanceInsights: {enabled: false}\n"
+	              "  monitoring: {interval: 0}\n"
+	              "  instances: {count: 2, instanceClass: db.r6g.large}\n");
+	assert_int_equal(r.diags.warnings, 2);
+	d = find_rule(&r, "AG111");
+	assert_non_null(d);
+	assert_string_equal(d->field, "spec.performanceInsights");
+	assert_int_equal(d->line, 14);
+	assert_non_null(strstr(d->message, "instance 'db1-1'"));
+	d = find_rule(&r, "AG112");
+	assert_non_null(d);
+	assert_string_equal(d->field, "spec.monitoring");
+	assert_int_equal(d->line, 15);
+	done(&r);
+
+	lint(&r, GOOD "  alarms: {cpu: {threshold: 90}}\n"
+	              "  instances: {count: 2, instanceClass: db.r6g.large}\n");
+	assert_int_equal(r.diags.warnings, 1);
+	d = find_rule(&r, "AG113");
+	assert_non_null(d);
+	assert_string_equal(d->field, "spec.alarms");
+	assert_int_equal(d->line, 14);
+	done(&r);
+
+	/* one instance overriding it off is found too; off where AWS has no
+	 * Performance Insights (Aurora MySQL on db.t3) is not a finding */
+	lint(&r, GOOD "  instances:\n"
+	              "    - {name: a, instanceClass: db.r6g.large}\n"
+	              "    - {name: b, instanceClass: db.r6g.large, monitoring: {interval: 0}}\n");
+	assert_int_equal(r.diags.warnings, 1);
+	d = find_rule(&r, "AG112");
+	assert_non_null(d);
+	assert_non_null(strstr(d->message, "instance 'b'"));
+	done(&r);
+}
+
 static void
 test_lint__strict_promotes(void **state)
 {
@@ -235,6 +279,7 @@ main(void)
 	    cmocka_unit_test(test_lint__public_instance_needs_acknowledgement),
 	    cmocka_unit_test(test_lint__sealed_password_is_fine),
 	    cmocka_unit_test(test_lint__strict_promotes),
+	    cmocka_unit_test(test_lint__insights_and_monitoring_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -897,10 +897,19 @@ test_plan__create_with_everything(void **state)
 	assert_string_equal(param(a, "Tags.Tag.2.Key"), "managed-by");
 	assert_string_equal(param(a, "Tags.Tag.3.Key"), "team");
 	assert_int_equal(a->wait, AG_WAIT_CLUSTER_AVAILABLE);
-	assert_int_equal(cp->actions[7].kind, AG_ACT_CREATE_INSTANCE);
-	assert_string_equal(param(&cp->actions[8], "PromotionTier"), "2");
-	assert_string_equal(param(&cp->actions[8], "DBClusterIdentifier"), "new1");
-	assert_int_equal(cp->n_actions, 9);
+	/* monitoring is on by default: its role first, made when missing */
+	assert_int_equal(cp->actions[7].kind, AG_ACT_ENSURE_MONITORING_ROLE);
+	assert_string_equal(cp->actions[7].api, "iam");
+	assert_string_equal(param(&cp->actions[7], "RoleName"), "rds-monitoring-role");
+	assert_int_equal(cp->actions[8].kind, AG_ACT_CREATE_INSTANCE);
+	assert_string_equal(param(&cp->actions[8], "EnablePerformanceInsights"), "true");
+	assert_null(param(&cp->actions[8], "PerformanceInsightsRetentionPeriod"));
+	assert_string_equal(param(&cp->actions[8], "MonitoringInterval"), "60");
+	assert_string_equal(
+	    param(&cp->actions[8], "MonitoringRoleArn"), "{{role:rds-monitoring-role}}");
+	assert_string_equal(param(&cp->actions[9], "PromotionTier"), "2");
+	assert_string_equal(param(&cp->actions[9], "DBClusterIdentifier"), "new1");
+	assert_int_equal(cp->n_actions, 10);
 }
 
 static void
@@ -1011,6 +1020,106 @@ test_plan__instances(void **state)
 	add_manifest(f, "db1", NULL, NULL);
 	c = add_live(f, "db1");
 	add_inst(f, c, "db1-w", "db.r6g.large", 0, true);
+	cp = run(f, "db1");
+	assert_int_equal(cp->n_changes, 0);
+}
+
+/* ---- performance insights and monitoring ------------------------------------ */
+
+static struct ag_db_instance *
+insights_inst(struct fx *f, struct ag_db_cluster *c, const char *id, bool pi, int retention,
+    int interval, const char *role)
+{
+	struct ag_db_instance *i = add_inst(f, c, id, "db.r6g.large", 0, true);
+
+	i->has_pi = true;
+	i->pi_enabled = pi;
+	i->pi_retention = retention;
+	i->has_monitoring = true;
+	i->monitoring_interval = interval;
+	i->monitoring_role_arn = role != NULL ? ag_xstrdup(role) : NULL;
+	return i;
+}
+
+/* Defaults turn them on, never off or lower; written values are enforced;
+ * turning off is weakening. */
+static void
+test_plan__insights_defaults_never_weaken(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *ch;
+	const struct ag_action *a;
+	struct ag_db_cluster *c;
+	const char *role = "arn:aws:iam::123456789012:role/mine";
+
+	/* live off, nothing written: both turned on, the role made */
+	add_manifest(f, "db1", NULL, "  instances: [{name: db1-a, instanceClass: db.r6g.large}]\n");
+	c = add_live(f, "db1");
+	insights_inst(f, c, "db1-a", false, 0, 0, NULL);
+	cp = run(f, "db1");
+	ch = find_change(cp, "spec.instances[db1-a].performanceInsights.enabled");
+	assert_string_equal(ch->committed, "true (default)");
+	assert_false(ch->weakens);
+	ch = find_change(cp, "spec.instances[db1-a].monitoring.interval");
+	assert_string_equal(ch->committed, "60 (default)");
+	assert_int_equal(ch->klass, AG_CLASS_IN_PLACE);
+	assert_int_equal(cp->actions[0].kind, AG_ACT_ENSURE_MONITORING_ROLE);
+	a = find_action(cp, AG_ACT_MODIFY_INSTANCE);
+	assert_string_equal(param(a, "EnablePerformanceInsights"), "true");
+	assert_string_equal(param(a, "MonitoringInterval"), "60");
+	assert_string_equal(param(a, "MonitoringRoleArn"), "{{role:rds-monitoring-role}}");
+
+	/* live on with a long retention and a 5 s interval: nothing written,
+	 * nothing sent */
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", NULL, "  instances: [{name: db1-a, instanceClass: db.r6g.large}]\n");
+	c = add_live(f, "db1");
+	insights_inst(f, c, "db1-a", true, 731, 5, role);
+	cp = run(f, "db1");
+	assert_null(find_action(cp, AG_ACT_MODIFY_INSTANCE));
+	assert_null(find_action(cp, AG_ACT_ENSURE_MONITORING_ROLE));
+
+	/* written lower values are sent and marked weakening; the policy
+	 * blocks them */
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", "  annotations:\n    aurora-gitops/weakening: forbid\n",
+	    "  performanceInsights: {retentionPeriod: 93}\n"
+	    "  monitoring: {interval: 0}\n"
+	    "  instances: [{name: db1-a, instanceClass: db.r6g.large}]\n");
+	c = add_live(f, "db1");
+	insights_inst(f, c, "db1-a", true, 731, 5, role);
+	cp = run(f, "db1");
+	ch = find_change(cp, "spec.instances[db1-a].performanceInsights.retentionPeriod");
+	assert_true(ch->weakens);
+	assert_int_equal(ch->state, AG_CHANGE_BLOCKED);
+	ch = find_change(cp, "spec.instances[db1-a].monitoring.interval");
+	assert_true(ch->weakens);
+	assert_int_equal(ch->state, AG_CHANGE_BLOCKED);
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+
+	/* a written role differs: corrected, with the interval it needs */
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", NULL,
+	    "  monitoring: {roleArn: \"arn:aws:iam::123456789012:role/other\"}\n"
+	    "  instances: [{name: db1-a, instanceClass: db.r6g.large}]\n");
+	c = add_live(f, "db1");
+	insights_inst(f, c, "db1-a", true, 7, 15, role);
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_MODIFY_INSTANCE);
+	assert_string_equal(param(a, "MonitoringInterval"), "15");
+	assert_string_equal(param(a, "MonitoringRoleArn"), "arn:aws:iam::123456789012:role/other");
+	assert_null(find_action(cp, AG_ACT_ENSURE_MONITORING_ROLE));
+
+	/* a reply without the elements reads as unknown, never as "off" */
+	ag_manifest_set_release(&f->set);
+	ag_observed_release(&f->obs);
+	add_manifest(f, "db1", NULL, "  instances: [{name: db1-a, instanceClass: db.r6g.large}]\n");
+	c = add_live(f, "db1");
+	add_inst(f, c, "db1-a", "db.r6g.large", 0, true);
 	cp = run(f, "db1");
 	assert_int_equal(cp->n_changes, 0);
 }
@@ -1189,9 +1298,10 @@ test_plan__digest_is_stable(void **state)
 
 	build_fleet(f, false);
 	run(f, "db1");
-	/* create db1-4, modify db1-1, delete db1-2 and db1-3, add tags, cluster
-	 * (the live tags y and z are not the agent's: never removed) */
-	assert_int_equal(ag_plan_find(&f->plan, "db1")->n_actions, 6);
+	/* monitoring role, create db1-4, modify db1-1, delete db1-2 and db1-3,
+	 * add tags, cluster (the live tags y and z are not the agent's: never
+	 * removed) */
+	assert_int_equal(ag_plan_find(&f->plan, "db1")->n_actions, 7);
 	memcpy(d1, f->plan.digest, 65);
 	run(f, "db1");
 	assert_string_equal(d1, f->plan.digest);
@@ -1985,6 +2095,8 @@ main(void)
 	        test_plan__restored_username_comes_from_snapshot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__instances, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__tags_and_logs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__insights_defaults_never_weaken, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__removed_parameters_are_reset, setup, teardown),
