@@ -455,8 +455,14 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 		bool created = false;
 
 		rc = ag_iam_ensure_monitoring_role(aws, a->target, &arn, &created, err);
-		if (rc == 0)
+		if (rc == 0) {
+			const struct ag_strlist *ids = ag_aws_client_request_ids(aws);
+
 			ag_kvlist_set(&sg->roles, a->target, arn);
+			/* one id per action: the last IAM call's */
+			if (ids->n > 0)
+				ag_strlist_add(&r->request_ids, ids->v[ids->n - 1]);
+		}
 		if (rc == 0 && created)
 			sg->role_made = true;
 		free(arn);

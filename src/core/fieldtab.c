@@ -275,9 +275,11 @@ d_monitoring(char **o, const struct ag_manifest *m)
 	*o = NULL;
 	if (!ag_manifest_has(m, AG_F_MONITORING))
 		return false;
-	*o = ag_xasprintf("interval=%d,role=%s",
+	*o = ag_xasprintf("interval=%d,role=%s,create=%d,name=%s",
 	    M->monitoring.has_interval ? M->monitoring.interval : -1,
-	    M->monitoring.role_arn != NULL ? M->monitoring.role_arn : "");
+	    M->monitoring.role_arn != NULL ? M->monitoring.role_arn : "",
+	    M->monitoring.has_create_role ? (int)M->monitoring.create_role : -1,
+	    M->monitoring.role_name != NULL ? M->monitoring.role_name : "");
 	return true;
 }
 static bool

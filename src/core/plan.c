@@ -12,8 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "core/bug.h"
 #include "core/alarms.h"
+#include "core/bug.h"
 #include "core/buf.h"
 #include "core/fieldtab.h"
 #include "core/insights.h"

@@ -27,7 +27,7 @@ test_expect_success 'sync --repo applies the pushed commit and notes it there' '
 	note_of remote.git main >note1 &&
 	check_note_lines note1 &&
 	note_query note1 "any(l[\"kind\"] == \"apply\" and l[\"result\"] == \"applied\" and l[\"cluster\"] == \"minimal-pg\" and l[\"agent\"] == \"a1\" and l[\"revision\"].startswith(\"main@\") for l in lines)" &&
-	note_query note1 "all(a.get(\"request_id\") for l in lines for a in l[\"actions\"]) and lines[0][\"changes\"] == 3" &&
+	note_query note1 "all(a.get(\"request_id\") for l in lines for a in l[\"actions\"]) and lines[0][\"changes\"] == 4" &&
 	note_query note1 "lines[0][\"outputs\"][\"writer_endpoint\"] and lines[0][\"outputs\"][\"port\"] == 5432 and lines[0][\"outputs\"][\"secret_arn\"].startswith(\"arn:aws:secretsmanager:\")" &&
 	check_not_contains note1 "assword\":" &&
 	git -C remote.git rev-parse refs/notes/aurora-gitops >tip1 &&
@@ -55,7 +55,7 @@ test_expect_success 'a second commit gets its own note; the first keeps its own'
 		--poll-interval 100ms >out 2>err || { cat out err; exit 1; }
 	note_of remote.git main >note2 &&
 	check_note_lines note2 &&
-	note_query note2 "len(lines) == 1 and lines[0][\"result\"] == \"applied\" and [a[\"kind\"] for a in lines[0][\"actions\"]] == [\"create-instance\"]" &&
+	note_query note2 "len(lines) == 1 and lines[0][\"result\"] == \"applied\" and [a[\"kind\"] for a in lines[0][\"actions\"]] == [\"ensure-monitoring-role\", \"create-instance\"]" &&
 	note_of remote.git "$(cat head1)" >note1d &&
 	cmp note1b note1d &&
 	git -C remote.git merge-base --is-ancestor "$(cat tip1)" refs/notes/aurora-gitops

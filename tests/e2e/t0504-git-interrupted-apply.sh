@@ -49,7 +49,7 @@ test_expect_success 'the next sync converges and notes the interruption' '
 	note_of remote.git main >n &&
 	check_note_lines n &&
 	note_query n "lines[0][\"result\"] == \"interrupted\" and lines[0][\"kind\"] == \"error\" and \"interrupted\" in lines[0][\"error\"] and lines[0][\"cluster\"] == \"minimal-pg\"" &&
-	note_query n "lines[1][\"result\"] == \"applied\" and [a[\"kind\"] for a in lines[1][\"actions\"]] == [\"create-instance\"]"
+	note_query n "lines[1][\"result\"] == \"applied\" and [a[\"kind\"] for a in lines[1][\"actions\"]] == [\"ensure-monitoring-role\", \"create-instance\"]"
 '
 
 test_expect_success 'a third sync changes nothing and notes no interruption again' '

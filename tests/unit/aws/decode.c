@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "aws/client.h"
+#include "aws/cloudwatch.h"
 #include "aws/rds.h"
 #include "aws/xml.h"
 #include "core/buf.h"
@@ -155,7 +156,74 @@ test_instances(void **state)
 	assert_true(i.auto_minor_version_upgrade);
 	assert_false(i.publicly_accessible);
 	assert_string_equal(ag_kvlist_get(&i.tags, "team"), "payments");
+	/* no Performance Insights or monitoring elements: unknown, not "off" */
+	assert_false(i.has_pi);
+	assert_false(i.has_monitoring);
 	ag_db_instance_release(&i);
+	ag_xml_free(root);
+}
+
+static struct ag_xml_node *
+parse(const char *xml)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_xml_node *root = NULL;
+
+	assert_int_equal(ag_xml_parse(&root, xml, strlen(xml), "test reply", &err), 0);
+	return root;
+}
+
+static void
+test_insights_and_alarms(void **state)
+{
+	struct ag_xml_node *root =
+	    parse("<DBInstance><DBInstanceIdentifier>c0-1</DBInstanceIdentifier>"
+	          "<PerformanceInsightsEnabled>true</PerformanceInsightsEnabled>"
+	          "<PerformanceInsightsRetentionPeriod>93</PerformanceInsightsRetentionPeriod>"
+	          "<PerformanceInsightsKMSKeyId>arn:aws:kms:us-east-1:123456789012:key/k1"
+	          "</PerformanceInsightsKMSKeyId><MonitoringInterval>30</MonitoringInterval>"
+	          "<MonitoringRoleArn>arn:aws:iam::123456789012:role/rds-monitoring-role"
+	          "</MonitoringRoleArn></DBInstance>");
+	struct ag_db_instance i;
+	struct ag_observed_alarm a;
+
+	(void)state;
+	ag_rds_decode_instance(&i, root);
+	assert_true(i.has_pi && i.pi_enabled);
+	assert_int_equal(i.pi_retention, 93);
+	assert_string_equal(i.pi_kms_key_id, "arn:aws:kms:us-east-1:123456789012:key/k1");
+	assert_true(i.has_monitoring);
+	assert_int_equal(i.monitoring_interval, 30);
+	assert_string_equal(
+	    i.monitoring_role_arn, "arn:aws:iam::123456789012:role/rds-monitoring-role");
+	ag_db_instance_release(&i);
+	ag_xml_free(root);
+
+	root = parse("<member><AlarmName>aurora-gitops/c0/c0-1/cpu</AlarmName>"
+	             "<AlarmDescription>d (managed by aurora-gitops)</AlarmDescription>"
+	             "<ActionsEnabled>true</ActionsEnabled>"
+	             "<OKActions><member>arn:aws:sns:us-east-1:123456789012:t</member></OKActions>"
+	             "<AlarmActions><member>arn:aws:sns:us-east-1:123456789012:t</member>"
+	             "</AlarmActions><MetricName>CPUUtilization</MetricName>"
+	             "<Namespace>AWS/RDS</Namespace><Statistic>Average</Statistic>"
+	             "<Dimensions><member><Name>DBInstanceIdentifier</Name><Value>c0-1</Value>"
+	             "</member></Dimensions><Period>300</Period>"
+	             "<EvaluationPeriods>3</EvaluationPeriods><Threshold>80.0</Threshold>"
+	             "<ComparisonOperator>GreaterThanThreshold</ComparisonOperator>"
+	             "<TreatMissingData>missing</TreatMissingData></member>");
+	ag_cw_decode_alarm(&a, root);
+	assert_string_equal(a.name, "aurora-gitops/c0/c0-1/cpu");
+	assert_string_equal(a.metric, "CPUUtilization");
+	assert_string_equal(a.namespace_, "AWS/RDS");
+	assert_string_equal(ag_kvlist_get(&a.dimensions, "DBInstanceIdentifier"), "c0-1");
+	assert_int_equal(a.period, 300);
+	assert_int_equal(a.evaluation_periods, 3);
+	assert_true(a.threshold == 80.0);
+	assert_true(a.actions_enabled);
+	assert_int_equal(a.alarm_actions.n, 1);
+	assert_string_equal(a.ok_actions.v[0], "arn:aws:sns:us-east-1:123456789012:t");
+	assert_string_equal(a.treat_missing, "missing");
+	ag_observed_alarm_release(&a);
 	ag_xml_free(root);
 }
 
@@ -234,6 +302,7 @@ main(void)
 	    cmocka_unit_test(test_moto_clusters),
 	    cmocka_unit_test(test_full_cluster),
 	    cmocka_unit_test(test_instances),
+	    cmocka_unit_test(test_insights_and_alarms),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_doctype_refused),
