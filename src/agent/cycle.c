@@ -2,7 +2,9 @@
 #include "agent/state.h"
 #include "aws/cloudwatch.h"
 #include "aws/client.h"
+#include "aws/autoscaling.h"
 #include "aws/ec2.h"
+#include "aws/kms.h"
 #include "aws/rds.h"
 #include "core/alarms.h"
 #include "core/bug.h"
@@ -545,6 +547,40 @@ observe_alarms(struct ag_cycle *cy, struct ag_error *err)
 	return rc;
 }
 
+/*
+ * What lives outside RDS, read only when some manifest needs it: the KMS
+ * keys kmsKey names (one paginated ListAliases, then two calls per key)
+ * and the reader Auto Scaling targets and policies of the whole fleet (one
+ * paginated call each) when a manifest has autoscaling or deletes its
+ * cluster (the target goes first).
+ */
+static int
+observe_extras(struct ag_cycle *cy, struct ag_error *err)
+{
+	struct ag_strlist aliases = AG_STRLIST_INIT;
+	bool want_scaling = false, want_kms = false;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cy->manifests.n; i++) {
+		const struct ag_manifest *m = &cy->manifests.v[i];
+
+		if (ag_manifest_has(m, AG_F_KMS_KEY) && m->spec.kms_key.alias != NULL) {
+			want_kms = true;
+			if (!ag_strlist_contains(&aliases, m->spec.kms_key.alias))
+				ag_strlist_add(&aliases, m->spec.kms_key.alias);
+		}
+		if (ag_manifest_has(m, AG_F_AUTOSCALING) || m->deletion == AG_DELETION_DELETE)
+			want_scaling = true;
+	}
+	if (want_kms)
+		rc = ag_kms_read_keys(cy->env->aws, &aliases, &cy->observed, err);
+	if (rc == 0 && want_scaling)
+		rc = ag_aas_read_rds(cy->env->aws, AG_SCALING_POLICY_NAME, &cy->observed, err);
+	ag_strlist_release(&aliases);
+	return rc;
+}
+
 int
 ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 {
@@ -567,6 +603,8 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 		rc = observe_network(cy, err);
 	if (rc == 0)
 		rc = observe_alarms(cy, err);
+	if (rc == 0)
+		rc = observe_extras(cy, err);
 	cy->describe_ms = (long)(clk->mono_ms(clk->ctx) - t0);
 	if (rc < 0)
 		ag_error_prefix(err, "cannot read the live state from AWS");

@@ -1,11 +1,13 @@
 #include "agent/exec.h"
 #include "aws/client.h"
 #include "aws/iam.h"
+#include "aws/kms.h"
 #include "aws/rds.h"
 #include "aws/xml.h"
 #include "core/log.h"
 #include "core/mem.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +71,14 @@ ag_exec_result_find(const struct ag_exec_result *r, const char *id)
 	return NULL;
 }
 
-/* Security group ids created so far in this run, by cluster id; the ARNs
- * of the monitoring roles made or found, by role name. */
+/* Security group ids and KMS key ids created (or found) so far in this
+ * run, by cluster id; the ARNs of the monitoring roles made or found, by
+ * role name. */
 struct sgmap {
 	struct ag_kvlist ids;
 	struct ag_kvlist roles;
 	bool role_made; /* a monitoring role was created in this run */
+	struct ag_kvlist kms;
 };
 
 #define ROLE_WAIT_TRIES 6
@@ -433,6 +437,127 @@ call_create(struct ag_aws_client *aws, const struct ag_action *a, const struct a
 	return rc;
 }
 
+static bool
+json_action(const struct ag_action *a)
+{
+	return strcmp(a->api, "kms") == 0 || strcmp(a->api, "application-autoscaling") == 0;
+}
+
+/* The request object of a JSON 1.1 action: each parameter is the JSON text
+ * of one member; a string "{{kms:<id>}}" becomes the key made earlier. */
+static int
+json_request(json_t **out, const struct ag_action *a, const char *cluster, const struct sgmap *sg,
+    struct ag_error *err)
+{
+	json_t *req = json_object(), *v;
+	const char *s, *id;
+	size_t i, n;
+
+	*out = NULL;
+	for (i = 0; i < a->params.n; i++) {
+		v = json_loads(a->params.v[i].value, JSON_DECODE_ANY, NULL);
+		if (v == NULL) {
+			json_decref(req);
+			return ag_error_set(err, AG_EINVAL,
+			    "cluster '%s': %s parameter %s is not JSON", cluster, a->action,
+			    a->params.v[i].key);
+		}
+		s = json_string_value(v);
+		if (s != NULL && strncmp(s, "{{kms:", 6) == 0 && (n = strlen(s)) > 8 &&
+		    strcmp(s + n - 2, "}}") == 0) {
+			char *name = ag_xstrndup(s + 6, n - 8);
+
+			id = ag_kvlist_get(&sg->kms, name);
+			free(name);
+			if (id == NULL) {
+				json_decref(v);
+				json_decref(req);
+				return ag_error_set(err, AG_EINVAL,
+				    "cluster '%s': %s refers to a KMS key that was not created",
+				    cluster, a->action);
+			}
+			json_decref(v);
+			v = json_string(id);
+		}
+		json_object_set_new(req, a->params.v[i].key, v);
+	}
+	*out = req;
+	return 0;
+}
+
+/*
+ * A JSON 1.1 action (KMS, Application Auto Scaling). CreateKey is never
+ * sent when the alias already names a key (a re-run after an interrupted
+ * create), and is sent once, not retried: a lost reply may hide a key made
+ * anyway. "Already exists" for the alias is success only when it names the
+ * key of this run.
+ */
+static int
+run_json_action(struct ag_exec_cluster *r, struct ag_aws_client *aws,
+    const struct ag_cluster_plan *cp, const struct ag_action *a, struct sgmap *sg,
+    struct ag_error *err)
+{
+	enum ag_aws_service svc = strcmp(a->api, "kms") == 0 ? AG_AWS_KMS : AG_AWS_AAS;
+	json_t *req = NULL, *resp = NULL;
+	const struct ag_aws_error_info *ei;
+	const char *id;
+	char *existing = NULL;
+	int rc, old;
+
+	ag_log_info("cluster '%s': %s %s", cp->id, ag_action_kind_name(a->kind), a->action);
+	if (a->kind == AG_ACT_KMS_CREATE_KEY) {
+		rc = ag_kms_key_of_alias(aws, a->target, &existing, err);
+		if (rc == 0) {
+			ag_log_info("cluster '%s': key alias '%s' already names key %s, keeping it",
+			    cp->id, a->target, existing);
+			ag_kvlist_set(&sg->kms, cp->id, existing);
+			free(existing);
+			return 0;
+		}
+		if (rc != AG_ENOTFOUND)
+			return rc;
+		ag_error_clear(err);
+	}
+	if ((rc = json_request(&req, a, cp->id, sg, err)) < 0)
+		return rc;
+	old = a->kind == AG_ACT_KMS_CREATE_KEY ? ag_aws_client_set_max_attempts(aws, 1) : -1;
+	rc = ag_aws_json_call(aws, svc, a->action, req, &resp, err);
+	if (old >= 0)
+		ag_aws_client_set_max_attempts(aws, old);
+	if (rc < 0 && a->kind == AG_ACT_KMS_CREATE_ALIAS) {
+		ei = ag_aws_client_last_error(aws);
+		if (ei != NULL && ei->code != NULL &&
+		    strcmp(ei->code, "AlreadyExistsException") == 0) {
+			struct ag_error e2 = AG_ERROR_INIT;
+			const char *want = json_string_value(json_object_get(req, "TargetKeyId"));
+
+			if (ag_kms_key_of_alias(aws, a->target, &existing, &e2) == 0 &&
+			    want != NULL && strcmp(existing, want) == 0) {
+				ag_error_clear(err);
+				rc = 0;
+			} else {
+				rc = ag_error_set(err, AG_ECONFLICT,
+				    "KMS alias '%s' already names another key (%s)", a->target,
+				    existing != NULL ? existing : "unknown");
+			}
+			free(existing);
+		}
+	}
+	if (rc == 0 && a->kind == AG_ACT_KMS_CREATE_KEY) {
+		id = json_string_value(
+		    json_object_get(json_object_get(resp, "KeyMetadata"), "KeyId"));
+		if (id == NULL || id[0] == '\0')
+			rc = ag_error_set(
+			    err, AG_EAWS, "kms CreateKey returned no KeyMetadata.KeyId");
+		else
+			ag_kvlist_set(&sg->kms, cp->id, id);
+	}
+	(void)r;
+	json_decref(req);
+	json_decref(resp);
+	return rc;
+}
+
 static int
 run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag_cluster_plan *cp,
     const struct ag_action *a, struct sgmap *sg, const struct ag_exec_opts *opts,
@@ -446,6 +571,8 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 	bool adopted = false;
 	int rc, tries;
 
+	if (json_action(a))
+		return run_json_action(r, aws, cp, a, sg, err);
 	rc = resolve_params(&params, a, cp->id, sg, opts, err);
 	if (rc < 0)
 		goto out;
@@ -532,7 +659,7 @@ static void
 run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws_client *aws,
     const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts)
 {
-	struct sgmap sg = {AG_KVLIST_INIT, AG_KVLIST_INIT, false};
+	struct sgmap sg = {AG_KVLIST_INIT, AG_KVLIST_INIT, false, AG_KVLIST_INIT};
 	struct ag_error err = AG_ERROR_INIT;
 	const char *why = NULL;
 	size_t i;
@@ -597,6 +724,7 @@ run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws
 out:
 	ag_kvlist_release(&sg.ids);
 	ag_kvlist_release(&sg.roles);
+	ag_kvlist_release(&sg.kms);
 }
 
 int

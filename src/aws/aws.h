@@ -7,8 +7,10 @@
  * STS (aws/sts.h), Query encoding (aws/query.h), XML access (aws/xml.h)
  * and the SigV4 signer (aws/sigv4.h). See docs/aws.md.
  */
+#include "aws/autoscaling.h"
 #include "aws/client.h"
 #include "aws/ec2.h"
+#include "aws/kms.h"
 #include "aws/query.h"
 #include "aws/rds.h"
 #include "aws/sigv4.h"

@@ -18,11 +18,16 @@
 #include <string.h>
 #include <strings.h>
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "core/compat.h"
 
+/* Query API versions; NULL for the JSON 1.1 services. */
 static const char *const api_versions[AG_AWS_N_SERVICES] = {
-    "2014-10-31", "2016-11-15", "2011-06-15", "2010-05-08", "2010-08-01"};
+    "2014-10-31", "2016-11-15", "2011-06-15", "2010-05-08", "2010-08-01", NULL, NULL};
+/* X-Amz-Target prefixes of the JSON 1.1 services. */
+static const char *const json_targets[AG_AWS_N_SERVICES] = {
+    NULL, NULL, NULL, NULL, NULL, "TrentService", "AnyScaleFrontendService"};
 
 struct ag_aws_client {
 	struct ag_aws_config cfg;
@@ -727,22 +732,54 @@ secret_param(const char *key)
 	return 0;
 }
 
-int
-ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
-    const struct ag_kvlist *params, const struct ag_aws_creds *creds, struct ag_aws_response *resp,
-    struct ag_error *err)
+/*
+ * A JSON 1.1 error reply: {"__type": "[namespace#]Code", "message" or
+ * "Message": text}. Returns AG_EINVAL when the body holds no __type.
+ */
+static int
+parse_json_error(struct ag_aws_error_info *out, const char *body, size_t len)
 {
-	struct ag_buf body = AG_BUF_INIT(8 * 1024 * 1024);
+	json_t *j = json_loadb(body, len, 0, NULL);
+	const char *type, *msg, *hash;
+	int ret = AG_EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	if (j == NULL)
+		return AG_EINVAL;
+	type = json_string_value(json_object_get(j, "__type"));
+	msg = json_string_value(json_object_get(j, "message"));
+	if (msg == NULL)
+		msg = json_string_value(json_object_get(j, "Message"));
+	if (type != NULL && type[0] != '\0') {
+		hash = strrchr(type, '#');
+		out->code = ag_xstrdup(hash ? hash + 1 : type);
+		out->message = ag_xstrdup(msg);
+		ret = AG_OK;
+	}
+	json_decref(j);
+	return ret;
+}
+
+/* A signed POST of a prepared body with retries. jout NULL: a Query call
+ * whose XML reply goes to resp; else a JSON 1.1 call whose reply object
+ * goes to *jout. The body is wiped and released. */
+static int
+call_body(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
+    struct ag_buf *body_in, const struct ag_aws_creds *creds, struct ag_aws_response *resp,
+    json_t **jout, struct ag_error *err)
+{
+	struct ag_buf body = *body_in;
 	struct ag_buf reply = AG_BUF_INIT(c->cfg.max_response);
-	struct ag_kvlist all = AG_KVLIST_INIT;
 	struct url_parts u;
 	struct ag_error aerr = AG_ERROR_INIT;
 	const char *svcname = ag_aws_service_name(svc);
-	char rid[160];
+	char rid[160], *target = NULL;
 	int attempt, ret = AG_OK, status = 0;
 
 	memset(resp, 0, sizeof(*resp));
 	memset(&u, 0, sizeof(u));
+	if (jout)
+		*jout = NULL;
 	ag_aws_error_info_release(&c->last_error);
 	if (!c->endpoint[svc]) {
 		ret = ag_error_set(err, AG_EINVAL,
@@ -754,22 +791,12 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 	}
 	if ((ret = split_url(&u, c->endpoint[svc], err)) != 0)
 		goto out;
-	ag_kvlist_add(&all, "Action", action);
-	ag_kvlist_add(&all, "Version", api_versions[svc]);
-	if (params) {
-		size_t i;
-
-		for (i = 0; i < params->n; i++) {
-			ag_kvlist_add(&all, params->v[i].key, params->v[i].value);
-			if (secret_param(params->v[i].key))
-				ag_redactor_add(&c->redact, params->v[i].value);
-		}
-	}
+	if (jout)
+		target = ag_xasprintf("%s.%s", json_targets[svc], action);
 	if (creds) {
 		ag_redactor_add(&c->redact, creds->secret_access_key);
 		ag_redactor_add(&c->redact, creds->session_token);
 	}
-	ag_aws_query_encode(&body, &all);
 
 	for (attempt = 0; attempt < c->cfg.max_attempts; attempt++) {
 		struct ag_kvlist hdrs = AG_KVLIST_INIT;
@@ -783,10 +810,13 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			memcpy(amz_date, c->fixed_date, sizeof(amz_date));
 		else
 			ag_sigv4_amz_date(amz_date, (long long)c->clock->now_ms(c->clock->ctx));
-		ag_kvlist_add(
-		    &hdrs, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+		ag_kvlist_add(&hdrs, "Content-Type",
+		    jout ? "application/x-amz-json-1.1"
+		         : "application/x-www-form-urlencoded; charset=utf-8");
 		ag_kvlist_add(&hdrs, "Host", u.host);
 		ag_kvlist_add(&hdrs, "X-Amz-Date", amz_date);
+		if (target)
+			ag_kvlist_add(&hdrs, "X-Amz-Target", target);
 		if (creds) {
 			struct ag_sigv4_request sreq = {
 			    "POST", u.path, NULL, &hdrs, body.ptr, body.len, 0};
@@ -821,6 +851,33 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			cnt->errors++;
 			retry = 1;
 			ret = AG_ENET;
+		} else if (status >= 200 && status < 300 && jout) {
+			json_error_t je;
+
+			if (rid[0])
+				keep_request_id(c, rid);
+			/* An operation without output members replies with an empty
+			 * body (moto: "null"); members a caller needs are checked by
+			 * that caller, so this never reads as an empty list. */
+			if (reply.len == 0 || (reply.len == 4 && memcmp(reply.ptr, "null", 4) == 0))
+				*jout = json_object();
+			else
+				*jout = json_loadb(reply.ptr, reply.len, 0, &je);
+			if (*jout == NULL || !json_is_object(*jout)) {
+				cnt->errors++;
+				ret = ag_error_set(err, AG_EAWS,
+				    "%s %s: HTTP %d with a body that is not a JSON object%s%s",
+				    svcname, action, status, *jout ? "" : ": ",
+				    *jout ? "" : je.text);
+				json_decref(*jout);
+				*jout = NULL;
+				goto out;
+			}
+			resp->http_status = status;
+			resp->body_len = reply.len;
+			resp->request_id = ag_xstrdup(rid[0] ? rid : NULL);
+			ret = AG_OK;
+			goto out;
 		} else if (status >= 200 && status < 300) {
 			if (rid[0])
 				keep_request_id(c, rid);
@@ -876,7 +933,8 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 			struct ag_aws_error_info ei;
 
 			cnt->errors++;
-			if (ag_aws_parse_error(&ei, reply.ptr, reply.len) == 0) {
+			if ((jout ? parse_json_error(&ei, reply.ptr, reply.len)
+			          : ag_aws_parse_error(&ei, reply.ptr, reply.len)) == 0) {
 				ei.code = server_text(&c->redact, ei.code);
 				ei.message = server_text(&c->redact, ei.message);
 				ei.request_id = server_text(&c->redact, ei.request_id);
@@ -903,9 +961,9 @@ ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *a
 				if (rid[0])
 					c->last_error.request_id = ag_xstrdup(rid);
 				ret = AG_EAWS;
-				ag_error_set(&aerr, ret, "HTTP %d%s%s with a non-XML body: %s",
+				ag_error_set(&aerr, ret, "HTTP %d%s%s with a non-%s body: %s",
 				    status, rid[0] ? ", request id " : "", rid[0] ? rid : "",
-				    snip[0] ? snip : "(empty)");
+				    jout ? "JSON error" : "XML", snip[0] ? snip : "(empty)");
 				retry = retryable_status(status);
 			}
 			if (rid[0])
@@ -951,10 +1009,64 @@ out:
 	}
 	free(u.host);
 	free(u.path);
-	ag_kvlist_wipe(&all); /* may hold a master password */
-	ag_buf_wipe(&body);
+	free(target);
+	ag_buf_wipe(&body); /* may hold a master password */
 	ag_buf_release(&body);
+	memset(body_in, 0, sizeof(*body_in));
 	ag_buf_release(&reply);
+	return ret;
+}
+
+int
+ag_aws_call_with(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
+    const struct ag_kvlist *params, const struct ag_aws_creds *creds, struct ag_aws_response *resp,
+    struct ag_error *err)
+{
+	struct ag_buf body = AG_BUF_INIT(8 * 1024 * 1024);
+	struct ag_kvlist all = AG_KVLIST_INIT;
+	size_t i;
+
+	if (svc >= AG_AWS_N_SERVICES || api_versions[svc] == NULL)
+		AG_BUG("ag_aws_call_with: not a Query service");
+	ag_kvlist_add(&all, "Action", action);
+	ag_kvlist_add(&all, "Version", api_versions[svc]);
+	for (i = 0; params && i < params->n; i++) {
+		ag_kvlist_add(&all, params->v[i].key, params->v[i].value);
+		if (secret_param(params->v[i].key))
+			ag_redactor_add(&c->redact, params->v[i].value);
+	}
+	ag_aws_query_encode(&body, &all);
+	ag_kvlist_wipe(&all); /* may hold a master password */
+	return call_body(c, svc, action, &body, creds, resp, NULL, err);
+}
+
+int
+ag_aws_json_call(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
+    const struct json_t *req, struct json_t **out, struct ag_error *err)
+{
+	struct ag_buf body = AG_BUF_INIT(8 * 1024 * 1024);
+	struct ag_aws_response resp;
+	const struct ag_aws_creds *creds;
+	char *text;
+	int ret;
+
+	*out = NULL;
+	if (svc >= AG_AWS_N_SERVICES || json_targets[svc] == NULL)
+		AG_BUG("ag_aws_json_call: not a JSON service");
+	if ((ret = ag_aws_client_credentials(c, &creds, err)) != 0) {
+		ag_error_prefix(err, "%s %s", ag_aws_service_name(svc), action);
+		return ret;
+	}
+	text = req ? json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (ag_buf_adds(&body, text ? text : "{}") != 0) {
+		free(text);
+		ag_buf_release(&body);
+		return ag_error_set(
+		    err, AG_ETOOBIG, "%s %s: request too large", ag_aws_service_name(svc), action);
+	}
+	free(text);
+	ret = call_body(c, svc, action, &body, creds, &resp, out, err);
+	ag_aws_response_release(&resp);
 	return ret;
 }
 

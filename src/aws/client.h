@@ -19,12 +19,17 @@
  * else takes explicit values, so tests can build configurations by hand.
  */
 
+/* Query-protocol services (RDS, EC2, STS, IAM, CloudWatch) reply in XML; the JSON 1.1
+ * services (KMS, Application Auto Scaling) take and return JSON
+ * (ag_aws_json_call). */
 enum ag_aws_service {
 	AG_AWS_RDS = 0,
 	AG_AWS_EC2 = 1,
 	AG_AWS_STS = 2,
 	AG_AWS_IAM = 3,        /* global: iam.amazonaws.com, signed for us-east-1 */
 	AG_AWS_CLOUDWATCH = 4, /* monitoring.<region>.amazonaws.com */
+	AG_AWS_KMS = 5,
+	AG_AWS_AAS = 6, /* Application Auto Scaling */
 	AG_AWS_N_SERVICES
 };
 
@@ -38,7 +43,7 @@ struct ag_aws_config {
 	/* Endpoints: per service, then the shared one, else https://<svc>.<region>.amazonaws.com.
 	 */
 	char *endpoint[AG_AWS_N_SERVICES]; /* AWS_ENDPOINT_URL_RDS / _EC2 / _STS / _IAM /
-	                                      _CLOUDWATCH */
+	                                      _CLOUDWATCH / _KMS / _APPLICATION_AUTO_SCALING */
 	char *endpoint_all;                /* AWS_ENDPOINT_URL */
 
 	/* Credential sources (environment values; NULL when unset). */
@@ -83,7 +88,8 @@ void ag_aws_config_release(struct ag_aws_config *cfg);
 int ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err);
 /* The endpoint URL for a service (heap string). NULL region and no endpoint: NULL. */
 char *ag_aws_config_endpoint(const struct ag_aws_config *cfg, enum ag_aws_service svc);
-/* "rds", "ec2", "sts", "iam", "monitoring": the SigV4 signing name. */
+/* "rds", "ec2", "sts", "iam", "monitoring", "kms", "application-autoscaling": the SigV4
+ * signing name. */
 const char *ag_aws_service_name(enum ag_aws_service svc);
 
 /* Resolved credentials. */
@@ -187,6 +193,20 @@ int ag_ec2_call(struct ag_aws_client *c, const char *action, const struct ag_kvl
     struct ag_aws_response *resp, struct ag_error *err);
 int ag_sts_call(struct ag_aws_client *c, const char *action, const struct ag_kvlist *params,
     struct ag_aws_response *resp, struct ag_error *err);
+
+/*
+ * One JSON 1.1 call (KMS, Application Auto Scaling): POST of the JSON
+ * object req (not consumed; NULL = {}) with X-Amz-Target
+ * "<TrentService|AnyScaleFrontendService>.<action>", signed, with the same
+ * retries, counters and error mapping as ag_aws_call(). Error replies
+ * ({"__type": "...#Code", "message": ...}) give AG_ENOTFOUND for
+ * *NotFound* codes, AG_EDENIED for authorization codes, else AG_EAWS.
+ * On success *out is the reply object (caller json_decref()s it); a reply
+ * that is not a JSON object is an error, never an empty result.
+ */
+struct json_t;
+int ag_aws_json_call(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
+    const struct json_t *req, struct json_t **out, struct ag_error *err);
 
 /*
  * Secrets kept out of every message the client produces (error text, the

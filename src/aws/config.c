@@ -17,7 +17,8 @@
 
 #include "core/compat.h"
 
-static const char *const svc_names[AG_AWS_N_SERVICES] = {"rds", "ec2", "sts", "iam", "monitoring"};
+static const char *const svc_names[AG_AWS_N_SERVICES] = {
+    "rds", "ec2", "sts", "iam", "monitoring", "kms", "application-autoscaling"};
 
 const char *
 ag_aws_service_name(enum ag_aws_service svc)
@@ -210,6 +211,8 @@ ag_aws_config_from_env(struct ag_aws_config *cfg, struct ag_error *err)
 	cfg->endpoint[AG_AWS_STS] = env_dup("AWS_ENDPOINT_URL_STS");
 	cfg->endpoint[AG_AWS_IAM] = env_dup("AWS_ENDPOINT_URL_IAM");
 	cfg->endpoint[AG_AWS_CLOUDWATCH] = env_dup("AWS_ENDPOINT_URL_CLOUDWATCH");
+	cfg->endpoint[AG_AWS_KMS] = env_dup("AWS_ENDPOINT_URL_KMS");
+	cfg->endpoint[AG_AWS_AAS] = env_dup("AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING");
 	cfg->endpoint_all = env_dup("AWS_ENDPOINT_URL");
 
 	cfg->access_key_id = env_dup("AWS_ACCESS_KEY_ID");

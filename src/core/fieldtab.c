@@ -211,6 +211,24 @@ d_serverless(char **o, const struct ag_manifest *m)
 	return true;
 }
 static bool
+d_kms_key(char **o, const struct ag_manifest *m)
+{
+	*o = NULL;
+	if (!ag_manifest_has(m, AG_F_KMS_KEY))
+		return false;
+	*o = ag_kms_key_text(&M->kms_key);
+	return true;
+}
+static bool
+d_autoscaling(char **o, const struct ag_manifest *m)
+{
+	*o = NULL;
+	if (!ag_manifest_has(m, AG_F_AUTOSCALING))
+		return false;
+	*o = ag_autoscaling_text(&M->autoscaling);
+	return true;
+}
+static bool
 d_pgroup(char **o, const struct ag_manifest *m)
 {
 	*o = NULL;
@@ -1118,6 +1136,28 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .desired_fn = d_alarms,
             .import_skip = true,
         },
+    [AG_F_KMS_KEY] =
+        {
+            /* KMS, not RDS: compared and corrected by core/plan_kms.c */
+            .field = AG_F_KMS_KEY,
+            .yaml_path = "spec.kmsKey",
+            .type = AG_FT_COMPOSITE,
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+            .desired_fn = d_kms_key,
+            .import_skip = true,
+        },
+    [AG_F_AUTOSCALING] =
+        {
+            /* Application Auto Scaling: core/plan_autoscaling.c */
+            .field = AG_F_AUTOSCALING,
+            .yaml_path = "spec.autoscaling",
+            .type = AG_FT_COMPOSITE,
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+            .desired_fn = d_autoscaling,
+            .import_skip = true,
+        },
 };
 
 const struct ag_field_row *
@@ -1244,4 +1284,31 @@ ag_fieldtab_release_live(struct ag_db_cluster *c)
 	for (i = 0; i < AG_F__COUNT; i++)
 		if (rows[i].live != 0)
 			release_member(AT(c, rows[i].live), rows[i].ltype);
+}
+
+char *
+ag_kms_key_text(const struct ag_kms_key_spec *k)
+{
+	return ag_xasprintf(
+	    "%s,rotation=%s", k->alias ? k->alias : "(default alias)", k->rotation ? "on" : "off");
+}
+
+char *
+ag_autoscaling_text(const struct ag_autoscaling_spec *a)
+{
+	char *t, *s;
+	char in[24] = "default", out[24] = "default";
+
+	if (!a->enabled)
+		return ag_xstrdup("disabled");
+	t = ag_norm_number(a->target_value);
+	if (a->scale_in_cooldown >= 0)
+		snprintf(in, sizeof(in), "%ds", a->scale_in_cooldown);
+	if (a->scale_out_cooldown >= 0)
+		snprintf(out, sizeof(out), "%ds", a->scale_out_cooldown);
+	s = ag_xasprintf("readers=%d..%d,%s=%s,scaleIn=%s,scaleOut=%s%s", a->min_readers,
+	    a->max_readers, a->metric ? a->metric : "?", t, in, out,
+	    a->disable_scale_in ? ",scaleInDisabled" : "");
+	free(t);
+	return s;
 }

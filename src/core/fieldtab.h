@@ -184,6 +184,12 @@ const struct ag_field_row *ag_fieldtab_row(enum ag_field f);
 /* All rows in enum order; *n = AG_F__COUNT. */
 const struct ag_field_row *ag_fieldtab_rows(size_t *n);
 
+/* Display forms of spec.kmsKey ("alias/x,rotation=on") and spec.autoscaling
+ * ("readers=1..5,RDSReaderAverageCPUUtilization=60,scaleIn=300s,..."),
+ * malloc'd; also what the planner compares for autoscaling. */
+char *ag_kms_key_text(const struct ag_kms_key_spec *k);
+char *ag_autoscaling_text(const struct ag_autoscaling_spec *a);
+
 /* Engine default port: 5432 for aurora-postgresql / postgres, 3306 otherwise. */
 int ag_engine_default_port(const char *engine);
 

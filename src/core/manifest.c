@@ -55,6 +55,8 @@ cluster_spec_release(struct ag_cluster_spec *c)
 	ag_pi_spec_release(&c->pi);
 	ag_monitoring_spec_release(&c->monitoring);
 	ag_alarms_spec_release(&c->alarms);
+	free(c->kms_key.alias);
+	free(c->autoscaling.metric);
 	memset(c, 0, sizeof(*c));
 }
 

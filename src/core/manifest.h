@@ -63,6 +63,8 @@ enum ag_field {
 	AG_F_PERFORMANCE_INSIGHTS,
 	AG_F_MONITORING,
 	AG_F_ALARMS,
+	AG_F_KMS_KEY,
+	AG_F_AUTOSCALING,
 	AG_F__COUNT
 };
 
@@ -148,6 +150,29 @@ struct ag_instance_spec {
 	struct ag_monitoring_spec monitoring; /* overrides of spec.monitoring */
 };
 
+/* spec.kmsKey: a customer managed KMS key made for the cluster. */
+struct ag_kms_key_spec {
+	bool create;   /* must be true when the block is written */
+	bool rotation; /* automatic yearly rotation; default true */
+	char *alias;   /* "alias/<name>"; default "alias/<cluster id>" */
+	struct ag_pos pos, rotation_pos, alias_pos;
+};
+
+/* spec.autoscaling: reader Auto Scaling (Application Auto Scaling,
+ * rds:cluster:ReadReplicaCount, one target-tracking policy). */
+struct ag_autoscaling_spec {
+	bool enabled;          /* default true; false deregisters the target */
+	int min_readers;       /* 0..15 */
+	int max_readers;       /* 1..15, >= min */
+	char *metric;          /* RDSReaderAverageCPUUtilization (default) or
+	                          RDSReaderAverageDatabaseConnections */
+	double target_value;   /* > 0; CPU at most 100 */
+	int scale_in_cooldown; /* seconds, -1 = AWS default (300) */
+	int scale_out_cooldown;
+	bool disable_scale_in;
+	struct ag_pos pos;
+};
+
 enum ag_mode {
 	AG_MODE_UNSET = 0, /* no annotation: the command's or config's mode */
 	AG_MODE_OBSERVE,   /* read live state and report drift only */
@@ -203,11 +228,13 @@ struct ag_cluster_spec {
 	size_t n_instances;
 	bool apply_immediately;
 	bool allow_major_version_upgrade;
-	bool auto_minor_version_upgrade;      /* default true (see present bit) */
-	char *network_type;                   /* "IPV4" | "DUAL"; NULL = AWS picks (IPV4) */
-	struct ag_pi_spec pi;                 /* spec.performanceInsights */
-	struct ag_monitoring_spec monitoring; /* spec.monitoring */
-	struct ag_alarms_spec alarms;         /* spec.alarms (present bit AG_F_ALARMS) */
+	bool auto_minor_version_upgrade;        /* default true (see present bit) */
+	char *network_type;                     /* "IPV4" | "DUAL"; NULL = AWS picks (IPV4) */
+	struct ag_pi_spec pi;                   /* spec.performanceInsights */
+	struct ag_monitoring_spec monitoring;   /* spec.monitoring */
+	struct ag_alarms_spec alarms;           /* spec.alarms (present bit AG_F_ALARMS) */
+	struct ag_kms_key_spec kms_key;         /* present bit AG_F_KMS_KEY */
+	struct ag_autoscaling_spec autoscaling; /* present bit AG_F_AUTOSCALING */
 };
 
 struct ag_manifest {

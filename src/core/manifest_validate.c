@@ -894,6 +894,44 @@ check_alarms(struct ag_mload *l)
 	}
 }
 
+/*
+ * spec.kmsKey: the key the agent makes encrypts the cluster, so the
+ * cluster is created with storageEncrypted and KmsKeyId = the alias (AWS
+ * takes an alias name there). kmsKeyId names another key: both is an error.
+ */
+static void
+kms_key_rules(struct ag_mload *l)
+{
+	struct ag_manifest *m = l->m;
+	struct ag_cluster_spec *c = &m->spec;
+
+	if (!ag_manifest_has(m, AG_F_KMS_KEY))
+		return;
+	if (ag_manifest_has(m, AG_F_KMS_KEY_ID) && c->kms_key_id != NULL) {
+		ag_mload_error(l, m->field_pos[AG_F_KMS_KEY_ID], "spec.kmsKeyId",
+		    "spec.kmsKeyId and spec.kmsKey (line %u) are exclusive: kmsKey makes the "
+		    "cluster's key, kmsKeyId names one that exists",
+		    c->kms_key.pos.line);
+		return;
+	}
+	if (ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED) && !c->storage_encrypted) {
+		ag_mload_error(l, m->field_pos[AG_F_STORAGE_ENCRYPTED], "spec.storageEncrypted",
+		    "spec.storageEncrypted: false contradicts spec.kmsKey (line %u), which makes "
+		    "a key to encrypt the cluster with",
+		    c->kms_key.pos.line);
+		return;
+	}
+	if (c->kms_key.alias == NULL && m->cluster_id != NULL)
+		c->kms_key.alias = ag_xasprintf("alias/%s", m->cluster_id);
+	c->storage_encrypted = true;
+	if (!ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED)) {
+		ag_manifest_set_has(m, AG_F_STORAGE_ENCRYPTED);
+		m->field_pos[AG_F_STORAGE_ENCRYPTED] = c->kms_key.pos;
+	}
+	free(c->kms_key_id);
+	c->kms_key_id = c->kms_key.alias ? ag_xstrdup(c->kms_key.alias) : NULL;
+}
+
 void
 ag_mload_finish(struct ag_mload *l)
 {
@@ -905,4 +943,5 @@ ag_mload_finish(struct ag_mload *l)
 	check_instances(l);
 	check_insights(l);
 	check_alarms(l);
+	kms_key_rules(l);
 }

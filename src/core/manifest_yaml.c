@@ -19,6 +19,7 @@
 #include "core/plan.h"
 #include "core/suggest.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -791,6 +792,175 @@ load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 		    x);
 }
 
+/* An alias KMS accepts: "alias/" then 1..250 of [A-Za-z0-9/_-]; the
+ * "alias/aws/" names belong to AWS managed keys. */
+static const char *
+kms_alias_problem(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (strncmp(s, "alias/", 6) != 0)
+		return "must start with 'alias/' (e.g. alias/orders-db)";
+	if (n == 6 || n > 256)
+		return "must be 'alias/' and 1 to 250 characters";
+	if (strncmp(s, "alias/aws/", 10) == 0 || strcmp(s, "alias/aws") == 0)
+		return "'alias/aws/' names are reserved for AWS managed keys";
+	for (i = 6; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("/_-", s[i]))
+			return "may contain only letters, digits, '/', '_' and '-'";
+	return NULL;
+}
+
+static void
+load_kms_key(struct ag_mload *l, const struct yn *k, const struct yn *v)
+{
+	static const char *const names[] = {"create", "rotation", "alias"};
+	const char *path = "spec.kmsKey";
+	struct ag_kms_key_spec *c = &l->m->spec.kms_key;
+	bool have_create = false;
+	char sub[128], shown[SHOWN];
+	const char *why;
+	size_t i;
+	int idx;
+
+	c->pos = k->pos;
+	c->rotation = true; /* like the bundles: rotation on unless written off */
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *kk = v->kids[i], *x = v->kids[i + 1];
+
+		if (kk->kind != YN_SCALAR)
+			continue;
+		idx = lookup(kk, names, NELEM(names));
+		if (idx < 0) {
+			unknown_field(l, kk, path, names, NELEM(names));
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		if (is_null(x))
+			continue;
+		if (idx == 0) {
+			if (get_bool(l, x, sub, &c->create) == 0) {
+				have_create = true;
+				if (!c->create)
+					ag_mload_error(l, x->pos, sub,
+					    "%s: must be true (the agent makes the key); to use a "
+					    "key "
+					    "that exists, write spec.kmsKeyId instead of "
+					    "spec.kmsKey",
+					    sub);
+			}
+		} else if (idx == 1) {
+			c->rotation_pos = x->pos;
+			(void)get_bool(l, x, sub, &c->rotation);
+		} else if (get_str(l, x, sub, &c->alias) == 0) {
+			c->alias_pos = x->pos;
+			if ((why = kms_alias_problem(c->alias)) != NULL)
+				ag_mload_error(l, x->pos, sub, "%s: '%s': %s", sub,
+				    SHOW(shown, c->alias), why);
+		}
+	}
+	if (!have_create)
+		ag_mload_error(l, k->pos, "spec.kmsKey.create",
+		    "spec.kmsKey: 'create: true' is required (the key is made by the agent)");
+}
+
+static void
+load_autoscaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
+{
+	static const char *const names[] = {"enabled", "minReaders", "maxReaders", "metric",
+	    "targetValue", "scaleInCooldown", "scaleOutCooldown", "disableScaleIn"};
+	static const char *const metrics[] = {
+	    "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"};
+	const char *path = "spec.autoscaling";
+	struct ag_autoscaling_spec *c = &l->m->spec.autoscaling;
+	struct ag_pos maxpos = k->pos, tpos = k->pos;
+	bool have_max = false, have_target = false;
+	char sub[128];
+	size_t i;
+	long x;
+	int idx;
+
+	c->pos = k->pos;
+	c->enabled = true;
+	c->scale_in_cooldown = -1;
+	c->scale_out_cooldown = -1;
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
+
+		if (kk->kind != YN_SCALAR)
+			continue;
+		idx = lookup(kk, names, NELEM(names));
+		if (idx < 0) {
+			unknown_field(l, kk, path, names, NELEM(names));
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		if (is_null(y))
+			continue;
+		switch (idx) {
+		case 0:
+			(void)get_bool(l, y, sub, &c->enabled);
+			break;
+		case 1:
+			if (get_int(l, y, sub, 0, 15, &x) == 0)
+				c->min_readers = (int)x;
+			break;
+		case 2:
+			have_max = true; /* an invalid value has its own error */
+			maxpos = y->pos;
+			if (get_int(l, y, sub, 1, 15, &x) == 0)
+				c->max_readers = (int)x;
+			else
+				c->max_readers = 15;
+			break;
+		case 3:
+			if (get_str(l, y, sub, &c->metric) == 0)
+				check_enum(l, y, sub, c->metric, metrics, NELEM(metrics), "metric");
+			break;
+		case 4:
+			have_target = true;
+			tpos = y->pos;
+			if (get_double(l, y, sub, &c->target_value) != 0)
+				c->target_value = 1;
+			break;
+		case 5:
+		case 6:
+			if (get_int(l, y, sub, 0, 86400, &x) == 0)
+				*(idx == 5 ? &c->scale_in_cooldown : &c->scale_out_cooldown) =
+				    (int)x;
+			break;
+		case 7:
+			(void)get_bool(l, y, sub, &c->disable_scale_in);
+			break;
+		}
+	}
+	if (c->metric == NULL)
+		c->metric = ag_xstrdup(metrics[0]);
+	if (!c->enabled)
+		return; /* only the deregistration: nothing else is needed */
+	if (!have_max)
+		ag_mload_error(l, k->pos, "spec.autoscaling.maxReaders",
+		    "spec.autoscaling: maxReaders is required (1..15)");
+	else if (c->max_readers < c->min_readers)
+		ag_mload_error(l, maxpos, "spec.autoscaling.maxReaders",
+		    "spec.autoscaling.maxReaders (%d) must be at least minReaders (%d)",
+		    c->max_readers, c->min_readers);
+	if (!have_target)
+		ag_mload_error(l, k->pos, "spec.autoscaling.targetValue",
+		    "spec.autoscaling: targetValue is required (the metric's target, e.g. 70)");
+	else if (!(c->target_value > 0))
+		ag_mload_error(l, tpos, "spec.autoscaling.targetValue",
+		    "spec.autoscaling.targetValue must be greater than 0, got %g", c->target_value);
+	else if (strcmp(c->metric, metrics[0]) == 0 && c->target_value > 100)
+		ag_mload_error(l, tpos, "spec.autoscaling.targetValue",
+		    "spec.autoscaling.targetValue is a CPU percentage for %s: at most 100, got %g",
+		    metrics[0], c->target_value);
+}
+
 static void
 params_release(struct ag_cluster_spec *c)
 {
@@ -1310,6 +1480,10 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 				load_monitoring(l, k, v, path, &c->monitoring);
 			else if (d->field == AG_F_ALARMS)
 				load_alarms(l, v);
+			else if (d->field == AG_F_KMS_KEY)
+				load_kms_key(l, k, v);
+			else if (d->field == AG_F_AUTOSCALING)
+				load_autoscaling(l, k, v);
 			else
 				AG_BUG("composite field without a loader");
 			break;

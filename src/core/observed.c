@@ -218,6 +218,18 @@ ag_observed_release(struct ag_observed *o)
 	for (i = 0; i < o->n_alarms; i++)
 		ag_observed_alarm_release(&o->alarms[i]);
 	free(o->alarms);
+	for (i = 0; i < o->n_kms_keys; i++) {
+		free(o->kms_keys[i].alias);
+		free(o->kms_keys[i].key_id);
+		free(o->kms_keys[i].arn);
+		free(o->kms_keys[i].state);
+	}
+	free(o->kms_keys);
+	for (i = 0; i < o->n_scaling; i++) {
+		free(o->scaling[i].cluster_id);
+		free(o->scaling[i].metric);
+	}
+	free(o->scaling);
 	for (i = 0; i < o->n_clusters; i++)
 		ag_db_cluster_release(&o->clusters[i]);
 	for (i = 0; i < o->n_instances; i++)
@@ -308,5 +320,53 @@ ag_observed_find_instance(const struct ag_observed *o, const char *id)
 	for (i = 0; i < o->n_instances; i++)
 		if (o->instances[i].id && strcmp(o->instances[i].id, id) == 0)
 			return &o->instances[i];
+	return NULL;
+}
+
+struct ag_observed_kms_key *
+ag_observed_add_kms_key(struct ag_observed *o)
+{
+	struct ag_observed_kms_key *k;
+
+	AG_GROW(o->kms_keys, o->cap_kms_keys, o->n_kms_keys + 1);
+	k = &o->kms_keys[o->n_kms_keys++];
+	memset(k, 0, sizeof(*k));
+	k->rotation = -1;
+	return k;
+}
+
+const struct ag_observed_kms_key *
+ag_observed_find_kms_key(const struct ag_observed *o, const char *alias)
+{
+	size_t i;
+
+	for (i = 0; alias != NULL && i < o->n_kms_keys; i++)
+		if (o->kms_keys[i].alias != NULL && strcmp(o->kms_keys[i].alias, alias) == 0)
+			return &o->kms_keys[i];
+	return NULL;
+}
+
+struct ag_observed_scaling *
+ag_observed_add_scaling(struct ag_observed *o)
+{
+	struct ag_observed_scaling *s;
+
+	AG_GROW(o->scaling, o->cap_scaling, o->n_scaling + 1);
+	s = &o->scaling[o->n_scaling++];
+	memset(s, 0, sizeof(*s));
+	s->scale_in_cooldown = -1;
+	s->scale_out_cooldown = -1;
+	return s;
+}
+
+const struct ag_observed_scaling *
+ag_observed_find_scaling(const struct ag_observed *o, const char *cluster_id)
+{
+	size_t i;
+
+	for (i = 0; cluster_id != NULL && i < o->n_scaling; i++)
+		if (o->scaling[i].cluster_id != NULL &&
+		    strcmp(o->scaling[i].cluster_id, cluster_id) == 0)
+			return &o->scaling[i];
 	return NULL;
 }

@@ -168,6 +168,30 @@ struct ag_observed_alarm {
 	struct ag_strlist ok_actions;
 };
 
+/* A KMS key found through the alias a manifest's kmsKey names. */
+struct ag_observed_kms_key {
+	char *alias; /* "alias/orders-db" */
+	char *key_id;
+	char *arn;
+	char *state;  /* KeyState: Enabled, Disabled, PendingDeletion, ... */
+	int rotation; /* -1 unknown, 0 off, 1 on */
+};
+
+/* A scalable target on rds:cluster:ReadReplicaCount and the agent's
+ * target-tracking policy on it (has_policy false: none of that name). */
+struct ag_observed_scaling {
+	char *cluster_id; /* from ResourceId "cluster:<id>" */
+	int min_capacity;
+	int max_capacity;
+	bool has_policy;
+	char *metric; /* PredefinedMetricType */
+	double target_value;
+	int scale_in_cooldown; /* -1 absent */
+	int scale_out_cooldown;
+	bool disable_scale_in;
+	size_t other_policies; /* policies on the target that are not the agent's */
+};
+
 /* A snapshot of a region: every cluster and instance the agent looked at. */
 struct ag_observed {
 	struct ag_db_cluster *clusters;
@@ -199,6 +223,17 @@ struct ag_observed {
 	struct ag_observed_alarm *alarms;
 	size_t n_alarms;
 	size_t cap_alarms;
+	/* KMS keys by alias, read only for manifests with kmsKey. */
+	bool kms_loaded;
+	struct ag_observed_kms_key *kms_keys;
+	size_t n_kms_keys;
+	size_t cap_kms_keys;
+	/* Reader Auto Scaling targets (namespace rds), read only when some
+	 * manifest has autoscaling. */
+	bool scaling_loaded;
+	struct ag_observed_scaling *scaling;
+	size_t n_scaling;
+	size_t cap_scaling;
 };
 
 void ag_observed_init(struct ag_observed *o);
@@ -226,6 +261,12 @@ const struct ag_observed_sg *ag_observed_find_sg(
     const struct ag_observed *o, const char *cluster_id, const char *vpc_id);
 const struct ag_observed_subnet_group *ag_observed_find_subnet_group(
     const struct ag_observed *o, const char *name);
+struct ag_observed_kms_key *ag_observed_add_kms_key(struct ag_observed *o);
+const struct ag_observed_kms_key *ag_observed_find_kms_key(
+    const struct ag_observed *o, const char *alias);
+struct ag_observed_scaling *ag_observed_add_scaling(struct ag_observed *o);
+const struct ag_observed_scaling *ag_observed_find_scaling(
+    const struct ag_observed *o, const char *cluster_id);
 const struct ag_db_cluster *ag_observed_find_cluster(const struct ag_observed *o, const char *id);
 const struct ag_db_instance *ag_observed_find_instance(const struct ag_observed *o, const char *id);
 

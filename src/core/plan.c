@@ -20,6 +20,7 @@
 #include "core/mem.h"
 #include "core/normalize.h"
 #include "core/plan.h"
+#include "core/plan_int.h"
 #include "core/report.h"
 #include "core/version.h"
 #include "core/window.h"
@@ -57,6 +58,15 @@ static const struct {
     [AG_ACT_ENSURE_MONITORING_ROLE] = {"ensure-monitoring-role", "iam", "GetRole"},
     [AG_ACT_PUT_ALARM] = {"put-alarm", "monitoring", "PutMetricAlarm"},
     [AG_ACT_DELETE_ALARMS] = {"delete-alarms", "monitoring", "DeleteAlarms"},
+    [AG_ACT_KMS_CREATE_KEY] = {"create-kms-key", "kms", "CreateKey"},
+    [AG_ACT_KMS_CREATE_ALIAS] = {"create-kms-alias", "kms", "CreateAlias"},
+    [AG_ACT_KMS_SET_ROTATION] = {"set-key-rotation", "kms", "EnableKeyRotation"},
+    [AG_ACT_SCALING_REGISTER] = {"register-scalable-target", "application-autoscaling",
+        "RegisterScalableTarget"},
+    [AG_ACT_SCALING_PUT_POLICY] = {"put-scaling-policy", "application-autoscaling",
+        "PutScalingPolicy"},
+    [AG_ACT_SCALING_DEREGISTER] = {"deregister-scalable-target", "application-autoscaling",
+        "DeregisterScalableTarget"},
 };
 
 const char *
@@ -290,6 +300,21 @@ action_add(struct ag_cluster_plan *cp, enum ag_action_kind k, const char *target
 	a->klass = klass;
 	a->wait = wait;
 	return a;
+}
+
+struct ag_change *
+ag_plan_change_add(struct ag_cluster_plan *cp, enum ag_field f, const char *name, const char *path,
+    const char *committed, const char *live, enum ag_update_class klass, enum ag_change_state state,
+    const char *note)
+{
+	return change_add(cp, f, name, path, committed, live, klass, state, note);
+}
+
+struct ag_action *
+ag_plan_action_add(struct ag_cluster_plan *cp, enum ag_action_kind k, const char *target,
+    enum ag_update_class klass, enum ag_action_wait wait)
+{
+	return action_add(cp, k, target, klass, wait);
 }
 
 static int
@@ -2071,8 +2096,10 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	plan_network(cp, in, m);
 	note_public_subnets(cp, in, m, live);
 	plan_instances(cp, in, m, live);
+	ag_plan_autoscaling(cp, in, m, false);
 	plan_tags(cp, m, live);
 	plan_alarms(cp, in, m, false);
+	ag_plan_kms(cp, in, m, live);
 	note_deferred(cp, in, m, live);
 }
 
@@ -2170,6 +2197,7 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	    AG_CHANGE_SEND, restore ? "new cluster restored from snapshot" : "new cluster");
 	note_public_subnets(cp, in, m, NULL);
 	desired_tags(&tags, m);
+	ag_plan_kms(cp, in, m, NULL); /* the key before the cluster it encrypts */
 
 	if (module_sg(m)) {
 		sg = ag_xasprintf(AG_PLACEHOLDER_SG_FMT, cp->id);
@@ -2245,6 +2273,7 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		    "compute)");
 	}
 	plan_alarms(cp, in, m, true);
+	ag_plan_autoscaling(cp, in, m, true); /* the target needs the cluster */
 	ag_kvlist_release(&tags);
 	ag_kvlist_release(&follow);
 }
@@ -2441,6 +2470,7 @@ plan_delete(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		return;
 	}
 	cp->status = AG_STATUS_DELETE;
+	ag_plan_autoscaling_delete(cp, in); /* no reader added while it goes */
 	live_instances(&insts, in->observed, live);
 	for (i = 0; i < insts.n; i++) {
 		a = action_add(cp, AG_ACT_DELETE_INSTANCE, insts.v[i], AG_CLASS_IN_PLACE,

@@ -24,6 +24,9 @@
  */
 #define AG_PLACEHOLDER_PASSWORD "{{secret:spec.password}}"
 #define AG_PLACEHOLDER_SG_FMT "{{sg:%s}}"
+/* {{kms:<cluster-id>}}: the KeyId of the key the create-kms-key action of
+ * that cluster made (or found under its alias) earlier in the plan. */
+#define AG_PLACEHOLDER_KMS_FMT "{{kms:%s}}"
 
 #define AG_MANAGED_TAG_KEY "managed-by"
 #define AG_MANAGED_TAG_VALUE "aurora-gitops"
@@ -35,6 +38,10 @@
 /* Readers that Aurora Auto Scaling adds carry this identifier prefix. */
 #define AG_AUTOSCALING_PREFIX "application-autoscaling-"
 #define AG_PLAN_MAX_DELETES_DEFAULT 1
+/* spec.autoscaling: the agent's target-tracking policy on the scalable
+ * target "cluster:<id>" of this dimension (namespace rds). */
+#define AG_SCALING_POLICY_NAME "aurora-gitops-readers"
+#define AG_SCALING_DIMENSION "rds:cluster:ReadReplicaCount"
 
 /* State of spec.password as the caller knows it (keyed hash of the last
  * applied value, kept outside the core). */
@@ -141,6 +148,14 @@ enum ag_action_kind {
 	                                * result Arn -> {{role:<name>}} */
 	AG_ACT_PUT_ALARM,              /* monitoring PutMetricAlarm (creates or replaces) */
 	AG_ACT_DELETE_ALARMS,          /* monitoring DeleteAlarms (<= 100 names) */
+	/* JSON 1.1 services: each parameter's value is the JSON text of that
+	 * top-level member of the request ("\"rds\"", "5", "{...}") */
+	AG_ACT_KMS_CREATE_KEY,     /* kms CreateKey: result KeyId -> {{kms:<id>}} */
+	AG_ACT_KMS_CREATE_ALIAS,   /* kms CreateAlias */
+	AG_ACT_KMS_SET_ROTATION,   /* kms EnableKeyRotation / DisableKeyRotation */
+	AG_ACT_SCALING_REGISTER,   /* application-autoscaling RegisterScalableTarget */
+	AG_ACT_SCALING_PUT_POLICY, /* application-autoscaling PutScalingPolicy */
+	AG_ACT_SCALING_DEREGISTER, /* application-autoscaling DeregisterScalableTarget */
 	AG_ACT__COUNT
 };
 
@@ -149,7 +164,9 @@ enum ag_action_kind {
  * "restore-cluster", "modify-cluster", "promote-replica", "set-http-endpoint",
  * "create-instance", "modify-instance", "delete-instance", "add-tags",
  * "remove-tags", "delete-cluster", "reset-param-group", "revoke-ingress",
- * "modify-subnet-group", "ensure-monitoring-role", "put-alarm", "delete-alarms". */
+ * "modify-subnet-group", "ensure-monitoring-role", "put-alarm", "delete-alarms",
+ * "create-kms-key", "create-kms-alias", "set-key-rotation",
+ * "register-scalable-target", "put-scaling-policy", "deregister-scalable-target". */
 const char *ag_action_kind_name(enum ag_action_kind k);
 
 /* What the executor waits for after the call succeeds. */
@@ -163,7 +180,8 @@ enum ag_action_wait {
 
 struct ag_action {
 	enum ag_action_kind kind;
-	const char *api;         /* "rds" | "ec2" | "iam" | "monitoring" (static string) */
+	const char *api;         /* "rds" | "ec2" | "iam" | "monitoring" | "kms" |
+	                            "application-autoscaling" (static string) */
 	const char *action;      /* Query Action name, e.g. "ModifyDBCluster" (static) */
 	char *target;            /* the resource acted on: cluster, instance, group id/name */
 	struct ag_kvlist params; /* exact Query parameters (no Action/Version), in order */

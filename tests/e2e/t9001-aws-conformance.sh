@@ -66,6 +66,37 @@ test_expect_success 'the checker finds what botocore would refuse' '
 	check_contains out2 "no request for DeleteDBCluster was recorded"
 '
 
+test_expect_success 'the checker finds what botocore would refuse in JSON 1.1 requests' '
+	python3 - >badjson.jsonl <<-\PY
+	import json
+	def r(target, body, service="kms", ct="application/x-amz-json-1.1"):
+	    print(json.dumps({"method": "POST", "path": "/", "query": "", "service": service,
+	        "content_type": ct, "target": target, "body": json.dumps(body)}))
+	r("TrentService.CreateAlias", {"AliasName": "alias/a", "TargetKeyId": "k"})
+	r("TrentService.CreateAlias", {"AliasName": "alias/a"})
+	r("TrentService.EnableKeyRotation", {"KeyId": "k"}, ct="application/x-www-form-urlencoded")
+	r("TrentService.CreateKeys", {})
+	r("TrentService.CreateKey", {"KeySpec": "SYMMETRIC", "Tags": [{"TagKey": "a", "TagValue": "b"}]})
+	asg = "application-autoscaling"
+	base = {"ServiceNamespace": "rds", "ResourceId": "cluster:a",
+	        "ScalableDimension": "rds:cluster:ReadReplicaCount"}
+	r("AnyScaleFrontendService.RegisterScalableTarget", dict(base, MinCapacity="1"), asg)
+	r("AnyScaleFrontendService.DescribeScalingPolicies", {"ServiceNamespace": "rds", "MaxResults": 50}, asg)
+	r("TrentService.RegisterScalableTarget", dict(base, MinCapacity=1), asg)
+	r("AnyScaleFrontendService.DescribeScalableTargets", {"ServiceNamespace": "rds", "Extra": 1}, asg)
+	PY
+	check_exit 1 python3 "$CHECK" badjson.jsonl >outj &&
+	! grep -q "^badjson.jsonl:1:" outj &&
+	grep -q "^badjson.jsonl:2: CreateAlias: .*TargetKeyId" outj &&
+	grep -q "^badjson.jsonl:3: EnableKeyRotation: content type" outj &&
+	grep -q "^badjson.jsonl:4: CreateKeys: .*not an operation of kms" outj &&
+	grep -q "^badjson.jsonl:5: CreateKey: .*SYMMETRIC.*not one of" outj &&
+	grep -q "^badjson.jsonl:6: RegisterScalableTarget: .*MinCapacity" outj &&
+	grep -q "^badjson.jsonl:7: DescribeScalingPolicies: .*MaxResults.*1..10" outj &&
+	grep -q "^badjson.jsonl:8: .*X-Amz-Target" outj &&
+	grep -q "^badjson.jsonl:9: DescribeScalableTargets: .*Extra" outj || { cat outj; exit 1; }
+'
+
 test_expect_success 'setup: network, snapshot and replication source' '
 	python3 "$AG_SRC/tests/tools/moto-fixture.py" render "$MOTO_URL" "$AG_SRC/manifests" m >net.json &&
 	boto3_run <<-PY
@@ -190,6 +221,10 @@ ACTIONS=$ACTIONS,ModifyDBInstance,DeleteDBInstance,AddTagsToResource,RemoveTagsF
 ACTIONS=$ACTIONS,DeleteDBCluster,CreateSecurityGroup,AuthorizeSecurityGroupIngress
 ACTIONS=$ACTIONS,GetRole,CreateRole,AttachRolePolicy,ListAttachedRolePolicies
 ACTIONS=$ACTIONS,DescribeAlarms,PutMetricAlarm,DeleteAlarms
+# JSON 1.1: the kms-key and reader-autoscaling examples
+ACTIONS=$ACTIONS,ListAliases,DescribeKey,GetKeyRotationStatus,CreateKey,CreateAlias
+ACTIONS=$ACTIONS,EnableKeyRotation,DescribeScalableTargets,DescribeScalingPolicies
+ACTIONS=$ACTIONS,RegisterScalableTarget,PutScalingPolicy
 
 test_expect_success 'every request of these flows is valid for botocore, every Action seen' '
 	python3 "$CHECK" --summary --require "$ACTIONS" "$AG_REQUEST_LOG" >check.txt ||

@@ -15,6 +15,13 @@ at most 20 Parameters per call); and botocore's own serializer must
 produce the same parameters from the value read back. Any difference is a
 violation: each is printed as `LOG:LINE: Action: problem` and the exit status
 is 1. --require lists actions that must appear at least once.
+
+JSON 1.1 services (kms, application-autoscaling): the content type must be
+application/x-amz-json-1.1 and X-Amz-Target "<targetPrefix>.<Operation>" of
+the model; the body a JSON object whose members are exactly the model's,
+with the model's types (botocore's validator: required members, types,
+min), enums and max, the documented bounds, and botocore's JSON serializer
+must produce the same object from it.
 """
 import argparse
 import json
@@ -187,7 +194,56 @@ DOCUMENTED = {
     ("rds", "ResetDBClusterParameterGroup", "Parameters"): (0, 20),
     ("rds", "CreateDBCluster", "BackupRetentionPeriod"): (1, 35),
     ("rds", "ModifyDBCluster", "BackupRetentionPeriod"): (1, 35),
+    ("kms", "ListAliases", "Limit"): (1, 100),
+    ("application-autoscaling", "DescribeScalableTargets", "MaxResults"): (1, 50),
+    ("application-autoscaling", "DescribeScalingPolicies", "MaxResults"): (1, 10),
 }
+
+JSON_SERVICES = ("kms", "application-autoscaling")
+
+
+def check_json(rec, service):
+    """(action, [problems]) for one JSON 1.1 request."""
+    m = model(service)
+    problems = []
+    target = rec.get("target") or ""
+    prefix = m.metadata.get("targetPrefix")
+    action = target.split(".", 1)[1] if target.startswith(prefix + ".") else None
+    if rec.get("method") != "POST":
+        problems.append(f"method {rec.get('method')!r} is not POST")
+    want_ct = "application/x-amz-json-" + m.metadata.get("jsonVersion", "1.1")
+    if rec.get("content_type", "").split(";")[0].strip() != want_ct:
+        problems.append(f"content type {rec.get('content_type')!r} is not {want_ct}")
+    if action is None:
+        return target or None, problems + [f"X-Amz-Target {target!r} is not '{prefix}.<Operation>'"]
+    if action not in m.operation_names:
+        return action, problems + [f"'{action}' is not an operation of {service}"]
+    try:
+        value = json.loads(rec.get("body") or "{}")
+    except ValueError as e:
+        return action, problems + [f"the body is not JSON: {e}"]
+    if not isinstance(value, dict):
+        return action, problems + ["the body is not a JSON object"]
+    op = m.operation_model(action)
+    if op.input_shape is not None:
+        report = ParamValidator().validate(value, op.input_shape)
+        if report.has_errors():
+            problems += [line.strip() for line in report.generate_report().splitlines() if line.strip()]
+        else:
+            bounds(op.input_shape, value, "", problems)
+            documented(service, action, value, problems)
+    elif value:
+        problems.append(f"{action} takes no members")
+    if not problems and op.input_shape is not None:
+        ser = create_serializer(m.metadata["protocol"], include_validation=False)
+        req = ser.serialize_to_request(value, op)
+        body = req["body"]
+        again = json.loads(body) if body else {}
+        if again != value:
+            problems.append(f"botocore would send {again!r}, the request has {value!r}")
+        if req["headers"].get("X-Amz-Target") != target:
+            problems.append(f"botocore would send X-Amz-Target {req['headers'].get('X-Amz-Target')!r}")
+    return action, problems
 
 
 def documented(service, action, value, problems):
@@ -220,6 +276,8 @@ def check(rec):
             service = "sts"
         else:
             return action, ["unsigned request (no SigV4 credential scope) for an operation that needs one"]
+    if service in JSON_SERVICES:
+        return check_json(rec, service)
     # the SigV4 signing name -> botocore's service model
     models = {"rds": "rds", "ec2": "ec2", "sts": "sts", "iam": "iam", "monitoring": "cloudwatch"}
     if service not in models:

@@ -91,13 +91,18 @@ class Recorder:
             environ["wsgi.input"] = io.BytesIO(body)
             auth = environ.get("HTTP_AUTHORIZATION", "")
             m = re.search(r"Credential=[^/]+/[0-9]+/[^/]+/([^/]+)/aws4_request", auth)
+            ctype = environ.get("CONTENT_TYPE", "")
+            text = body.decode("utf-8", "replace")
             rec = {
                 "method": environ.get("REQUEST_METHOD"),
                 "path": environ.get("PATH_INFO"),
                 "query": environ.get("QUERY_STRING", ""),
-                "content_type": environ.get("CONTENT_TYPE", ""),
+                "content_type": ctype,
                 "service": m.group(1) if m else None,
-                "body": redact(body.decode("utf-8", "replace")),
+                # JSON 1.1 services (KMS, Application Auto Scaling) carry the
+                # operation in X-Amz-Target and no password in the body
+                "target": environ.get("HTTP_X_AMZ_TARGET"),
+                "body": text if "json" in ctype else redact(text),
             }
             with _lock, open(self.path, "a") as f:
                 f.write(json.dumps(rec) + "\n")

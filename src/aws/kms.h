@@ -1,0 +1,22 @@
+#ifndef AG_AWS_KMS_H
+#define AG_AWS_KMS_H
+
+#include "aws/client.h"
+#include "core/kv.h"
+#include "core/observed.h"
+
+/*
+ * KMS (JSON 1.1, X-Amz-Target TrentService.*): the keys manifests name
+ * by alias. One paginated ListAliases for all of them, then per key that
+ * exists DescribeKey (ARN, state) and GetKeyRotationStatus. Fills
+ * o->kms_keys and sets o->kms_loaded; an alias with no key is simply not
+ * added. A reply without the expected members is an error, never "no key".
+ */
+int ag_kms_read_keys(struct ag_aws_client *c, const struct ag_strlist *aliases,
+    struct ag_observed *o, struct ag_error *err);
+
+/* DescribeKey of an alias: its KeyId (malloc'd) in *key_id, or AG_ENOTFOUND. */
+int ag_kms_key_of_alias(
+    struct ag_aws_client *c, const char *alias, char **key_id, struct ag_error *err);
+
+#endif
