@@ -317,6 +317,14 @@ ag_plan_action_add(struct ag_cluster_plan *cp, enum ag_action_kind k, const char
 	return action_add(cp, k, target, klass, wait);
 }
 
+static bool mark_weakening(struct ag_change *c, bool forbid);
+
+bool
+ag_plan_mark_weakening(struct ag_change *c, bool forbid)
+{
+	return mark_weakening(c, forbid);
+}
+
 static int
 class_rank(enum ag_update_class c)
 {

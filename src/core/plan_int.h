@@ -12,6 +12,9 @@
 struct ag_change *ag_plan_change_add(struct ag_cluster_plan *cp, enum ag_field f, const char *name,
     const char *path, const char *committed, const char *live, enum ag_update_class klass,
     enum ag_change_state state, const char *note);
+/* Marks a change as lowering protection; with forbid (the weakening policy)
+ * it is also blocked, and true is returned: send nothing for it. */
+bool ag_plan_mark_weakening(struct ag_change *c, bool forbid);
 struct ag_action *ag_plan_action_add(struct ag_cluster_plan *cp, enum ag_action_kind k,
     const char *target, enum ag_update_class klass, enum ag_action_wait wait);
 

@@ -149,7 +149,9 @@ ag_plan_kms(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		c = ag_plan_change_add(cp, AG_F_KMS_KEY, "kmsKey.rotation", KEY_PATH ".rotation",
 		    k->rotation ? "true" : "false", key->rotation ? "true" : "false",
 		    AG_CLASS_IN_PLACE, AG_CHANGE_SEND, NULL);
-		c->weakens = !k->rotation;
+		if (!k->rotation &&
+		    ag_plan_mark_weakening(c, in->forbid_weakening || m->forbid_weakening))
+			goto out; /* blocked: the cluster is held with the reason */
 		rotation_action(cp, key->key_id != NULL ? key->key_id : k->alias, k->rotation);
 	}
 out:
