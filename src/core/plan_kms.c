@@ -37,6 +37,22 @@ same_key(const char *live, const struct ag_observed_kms_key *k)
 	       strncmp(live + n - kn - 4, "key/", 4) == 0;
 }
 
+/* A blocked kmsKey change. On a create, the cluster must not be made
+ * without its key, so the whole cluster is held (plan_mode clears its
+ * actions); on a live cluster plan_manifest holds it the same way. */
+static void
+blocked(struct ag_cluster_plan *cp, const struct ag_db_cluster *live, const char *want,
+    const char *have, const char *note)
+{
+	ag_plan_change_add(cp, AG_F_KMS_KEY, "kmsKey", KEY_PATH, want, have, AG_CLASS_BLOCKED,
+	    AG_CHANGE_BLOCKED, note);
+	if (live == NULL) {
+		cp->status = AG_STATUS_BLOCKED;
+		free(cp->reason);
+		cp->reason = ag_xasprintf("blocked: spec.kmsKey: %s", note);
+	}
+}
+
 static void
 rotation_action(struct ag_cluster_plan *cp, const char *key_id, bool on)
 {
@@ -90,8 +106,7 @@ ag_plan_kms(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		return;
 	want = ag_kms_key_text(k);
 	if (!in->observed->kms_loaded) {
-		c = ag_plan_change_add(cp, AG_F_KMS_KEY, "kmsKey", KEY_PATH, want, "(not read)",
-		    AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED,
+		blocked(cp, live, want, "(not read)",
 		    "the KMS aliases were not read, so the key cannot be checked; nothing is "
 		    "made without that check");
 		goto out;
@@ -130,8 +145,7 @@ ag_plan_kms(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		          "agent never re-enables a key by itself"
 		        : "enable it (kms enable-key); the agent never re-enables a key by "
 		          "itself");
-		ag_plan_change_add(cp, AG_F_KMS_KEY, "kmsKey", KEY_PATH, want, have,
-		    AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, note);
+		blocked(cp, live, want, have, note);
 		free(note);
 		goto out;
 	}
