@@ -10,6 +10,7 @@
 #
 # The fleet is seeded in moto's backend directly (tests/tools/seed-fleet.py).
 set -euo pipefail
+trap 'echo "changed-only-bench: failed at line $LINENO" >&2' ERR
 
 n=${1:-2000}
 commits=${2:-10}
@@ -23,6 +24,8 @@ cmake --build "$build" -j"$(nproc)" --target aurora-gitops >/dev/null
 bin=$build/src/cli/aurora-gitops
 
 export AG_REQUEST_LOG=$work/requests.jsonl
+# every seeded instance gets an automated snapshot (moto's quota is 1,000)
+export MOTO_RDS_SNAPSHOT_LIMIT=$((n + 1000))
 python3 "$here/tests/tools/moto-fixture.py" start "$work" >/dev/null
 moto=$(cat "$work/moto.pid")
 port=$(cat "$work/moto.port")
@@ -52,9 +55,11 @@ git -C "$work/work" commit -qm fleet
 git -C "$work/work" remote add origin "$work/remote.git"
 git -C "$work/work" push -q origin main
 
-note_has() { # REV KIND
-	git -C "$work/remote.git" notes --ref aurora-gitops show "$1" 2>/dev/null |
-		grep -q "\"kind\":\"$2\""
+note_has() { # REV KIND (the note read whole first: grep -q would end git early)
+	local note
+	note=$(git -C "$work/remote.git" notes --ref aurora-gitops show "$1" 2>/dev/null) || return 1
+	case $note in *"\"kind\":\"$2\""*) return 0 ;; esac
+	return 1
 }
 
 echo "starting run; the first cycle reads the whole fleet ..." >&2
@@ -68,6 +73,11 @@ for _ in $(seq 1 36000); do
 	sleep 0.1
 done
 note_has "$head" plan || { echo "no note after the first cycle" >&2; exit 1; }
+# the note is pushed before the cycle logs its end
+for _ in $(seq 1 600); do
+	grep -q "cycle done in" "$work/run.log" && break
+	sleep 0.1
+done
 full=$(grep -o "cycle done in [0-9]* ms" "$work/run.log" | head -n 1 | grep -o "[0-9]*")
 fullreq=$(wc -l <"$AG_REQUEST_LOG")
 
