@@ -633,14 +633,16 @@ git_note(struct daemon *d, struct ag_gitsync *gs, struct ag_cycle *cy, bool appl
     const struct ag_error *failure)
 {
 	struct ag_error err = AG_ERROR_INIT;
+	int rc = ag_gitsync_note(gs, cy, applied, failure, &err);
 
-	if (ag_gitsync_note(gs, cy, applied, failure, &err) < 0) {
-		ag_log_error("cannot write the note on %s: %s", ag_gitsync_revision(gs), err.msg);
-		return;
-	}
+	/* retries count whether or not the push got through in the end */
 	pthread_mutex_lock(&d->mu);
-	d->st.notes_pushed++;
+	d->st.notes_retried += ag_gitsync_notes_retries(gs);
+	if (rc == 0)
+		d->st.notes_pushed++;
 	pthread_mutex_unlock(&d->mu);
+	if (rc < 0)
+		ag_log_error("cannot write the note on %s: %s", ag_gitsync_revision(gs), err.msg);
 }
 
 /* Adds this cycle's AWS requests to the counters (reset per cycle). */

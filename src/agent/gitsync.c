@@ -49,6 +49,7 @@ struct ag_gitsync {
 	bool scoped;
 	size_t scope_planned, scope_of;
 	char scope_since[AG_GIT_OID_HEX];
+	unsigned notes_retries; /* pushes rejected and retried by the last note */
 };
 
 void
@@ -708,6 +709,12 @@ push_lines(
 	return rc;
 }
 
+unsigned
+ag_gitsync_notes_retries(const struct ag_gitsync *gs)
+{
+	return gs->notes_retries;
+}
+
 void
 ag_gitsync_settings_error(struct ag_gitsync *gs, const char *msg)
 {
@@ -782,7 +789,7 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 	if (rc == 0)
 		rc = push_lines(gs, gs->commit, &lines, err);
 	if (rc == 0)
-		rc = ag_git_notes_push(gs->repo, 0, err);
+		rc = ag_git_notes_push(&gs->notes_retries, gs->repo, 0, err);
 	cache_unlock(lock_fd);
 	/* the earlier run's marker is noted now (this run's own, if it
 	 * applied, was replaced and removed by begin/end_apply) */

@@ -66,6 +66,10 @@ size_t ag_gitsync_skip_applied(struct ag_gitsync *gs, struct ag_plan *plan);
 int ag_gitsync_begin_apply(struct ag_gitsync *gs, const struct ag_plan *plan, struct ag_error *err);
 int ag_gitsync_end_apply(struct ag_gitsync *gs, struct ag_error *err);
 
+/* How many times the last ag_gitsync_note's push was rejected (another
+ * writer moved the notes first) and retried after a fetch and merge. */
+unsigned ag_gitsync_notes_retries(const struct ag_gitsync *gs);
+
 /* A problem with the repository's settings file at this commit (the agent
  * kept its running settings): noted as an error line without a cluster. */
 void ag_gitsync_settings_error(struct ag_gitsync *gs, const char *msg);

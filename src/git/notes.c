@@ -410,7 +410,7 @@ out:
 }
 
 int
-ag_git_notes_push(struct ag_git_repo *r, int max_attempts, struct ag_error *err)
+ag_git_notes_push(unsigned *retries, struct ag_git_repo *r, int max_attempts, struct ag_error *err)
 {
 	const struct ag_clock *clock = r->clock ? r->clock : ag_sysclock();
 	const struct ag_rand *rnd = r->rand ? r->rand : ag_sysrand();
@@ -418,6 +418,8 @@ ag_git_notes_push(struct ag_git_repo *r, int max_attempts, struct ag_error *err)
 	int rc, have_t, attempt;
 	long delay = BACKOFF_BASE_MS;
 
+	if (retries != NULL)
+		*retries = 0;
 	if (r->read_only)
 		return ag_error_set(err, AG_EINVAL, "'%s' is opened read-only", r->path);
 	if (max_attempts <= 0)
@@ -456,7 +458,10 @@ ag_git_notes_push(struct ag_git_repo *r, int max_attempts, struct ag_error *err)
 			ag_error_prefix(err, "gave up after %d attempts", attempt);
 			return rc;
 		}
-		ag_log_debug("%s; fetching and merging (attempt %d)", err->msg, attempt);
+		ag_log_info(
+		    "%s; fetching, merging and pushing again (attempt %d)", err->msg, attempt + 1);
+		if (retries != NULL)
+			(*retries)++;
 		ag_error_clear(err);
 		clock->sleep_ms(clock->ctx, (int64_t)(delay * (0.5 + rnd->uniform(rnd->ctx))));
 		if (delay < BACKOFF_CAP_MS)

@@ -49,8 +49,11 @@ int ag_git_note_append(struct ag_git_repo *r, const char *oid, const char *lines
 /*
  * Pushes the local notes ref to the remote without force, fetching and
  * merging on rejection, up to max_attempts (0: a default of 40) with
- * exponential backoff and jitter. Nothing to push is success.
+ * exponential backoff and jitter. Nothing to push is success. *retries
+ * (may be NULL) counts the pushes rejected because another writer got
+ * there first, each followed by a fetch, merge and new push.
  */
-int ag_git_notes_push(struct ag_git_repo *r, int max_attempts, struct ag_error *err);
+int ag_git_notes_push(
+    unsigned *retries, struct ag_git_repo *r, int max_attempts, struct ag_error *err);
 
 #endif

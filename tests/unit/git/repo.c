@@ -193,6 +193,7 @@ test_git__notes_of_two_writers_are_both_kept(void **unused)
 	struct ag_git_repo *a = open_cache("na"), *b = open_cache("nb");
 	char oid[AG_GIT_OID_HEX], *note, *count;
 	struct ag_buf buf = AG_BUF_INIT(65536);
+	unsigned retries = 99;
 	bool fetched;
 
 	(void)unused;
@@ -202,15 +203,18 @@ test_git__notes_of_two_writers_are_both_kept(void **unused)
 	 * and b must merge, not overwrite */
 	assert_int_equal(ag_git_note_append(a, oid, "{\"a\":1}\n", 8, "agent-a", &err), 0);
 	assert_int_equal(ag_git_note_append(b, oid, "{\"b\":1}\n", 8, "agent-b", &err), 0);
-	assert_int_equal(ag_git_notes_push(a, 0, &err), 0);
-	assert_int_equal(ag_git_notes_push(b, 0, &err), 0);
+	assert_int_equal(ag_git_notes_push(&retries, a, 0, &err), 0);
+	assert_int_equal(retries, 0);
+	assert_int_equal(ag_git_notes_push(&retries, b, 0, &err), 0);
+	assert_int_equal(retries, 1); /* rejected once, merged, pushed */
 	note = sh_out("git -C %s notes --ref aurora-gitops show %s", remote, oid);
 	assert_non_null(strstr(note, "{\"a\":1}"));
 	assert_non_null(strstr(note, "{\"b\":1}"));
 	free(note);
 	/* a appends again on top of b's merge */
 	assert_int_equal(ag_git_note_append(a, oid, "{\"a\":2}\n", 8, "agent-a", &err), 0);
-	assert_int_equal(ag_git_notes_push(a, 0, &err), 0);
+	assert_int_equal(ag_git_notes_push(&retries, a, 0, &err), 0);
+	assert_int_equal(retries, 1);
 	note = sh_out("git -C %s notes --ref aurora-gitops show %s", remote, oid);
 	assert_non_null(strstr(note, "{\"a\":2}"));
 	assert_non_null(strstr(note, "{\"b\":1}"));
@@ -240,14 +244,14 @@ test_git__push_never_moves_the_remote_back(void **unused)
 	assert_int_equal(ag_git_update(oid, NULL, &fetched, a, "main", &err), 0);
 	assert_int_equal(ag_git_update(oid, NULL, &fetched, b, "main", &err), 0);
 	assert_int_equal(ag_git_note_append(a, oid, "{\"p\":1}\n", 8, "a", &err), 0);
-	assert_int_equal(ag_git_notes_push(a, 0, &err), 0);
+	assert_int_equal(ag_git_notes_push(NULL, a, 0, &err), 0);
 	assert_int_equal(ag_git_fetch_notes(b, &err), 0);
 	assert_int_equal(ag_git_note_append(b, oid, "{\"p\":2}\n", 8, "b", &err), 0);
-	assert_int_equal(ag_git_notes_push(b, 0, &err), 0);
+	assert_int_equal(ag_git_notes_push(NULL, b, 0, &err), 0);
 	/* a fetches the newer notes but writes nothing: its push must not
 	 * put its older local notes back */
 	assert_int_equal(ag_git_fetch_notes(a, &err), 0);
-	assert_int_equal(ag_git_notes_push(a, 0, &err), 0);
+	assert_int_equal(ag_git_notes_push(NULL, a, 0, &err), 0);
 	note = sh_out("git -C %s notes --ref aurora-gitops show %s", remote, oid);
 	assert_non_null(strstr(note, "{\"p\":2}"));
 	free(note);
