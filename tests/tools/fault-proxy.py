@@ -32,6 +32,9 @@ forwarded as above. MODE is one of:
   throttle      HTTP 400 Throttling, never forwarded
   creating      every cluster or instance in the reply is in status "creating"
                 (a create AWS is still working on)
+  creating:ID[,ID...]  only those clusters (and their instances, by
+                DBClusterIdentifier) are in status "creating": one slow
+                create in a fleet that otherwise settles
   echo-error    HTTP 400 with an RDS error whose Message echoes the request
                 parameters, decoded and as sent (passwords included, as some
                 proxies and 5xx pages do) followed by a newline, a forged log line, a C1 control
@@ -131,6 +134,15 @@ class Mangler:
                 if e is not None and e.text:
                     e.text = e.text.upper()
             lst.append(c)
+        elif mode.startswith("creating:"):
+            ids = set(mode.split(":", 1)[1].split(","))
+            for m in members:
+                owner = [e.text for e in m if strip_ns(e.tag) == "DBClusterIdentifier"]
+                if not owner or owner[0] not in ids:
+                    continue
+                for e in m:
+                    if strip_ns(e.tag) in ("Status", "DBInstanceStatus") and e.text:
+                        e.text = "creating"
         elif mode == "creating":
             for e in root.iter():
                 if strip_ns(e.tag) in ("Status", "DBInstanceStatus") and e.text:
