@@ -7,10 +7,12 @@
 #   poll     --no-watch --interval 1s (a remote ref check every second,
 #            ±10 % jitter; a fetch only when the branch moved)
 #   inotify  the default for a local repository: the ref update is seen by
-#            inotify on the bare repository, checked after the debounce
-#            (100 ms)
+#            inotify on the bare repository and checked at once
 #
-# Prints p50, p95 and max per mode. Uses a Release build.
+# Prints p50, p95 and max per mode, twice: from the start of `git push`
+# (the client packs and sends the objects, then the remote's ref moves)
+# and from the end of `git push` (the ref has moved: what the agent can
+# see), with the load average before and after. Uses a Release build.
 #
 #   bench/run-latency.sh [COMMITS]
 set -euo pipefail
@@ -87,7 +89,8 @@ head = lambda: subprocess.run(["git", "-C", author, "rev-parse", "HEAD"], captur
                               text=True, check=True).stdout.strip()
 wait(lambda: noted(head()))     # the first cycle (creates the cluster)
 time.sleep(6)                   # and its follow-up
-lat = []
+lat, after = [], []
+load0 = os.getloadavg()[0]
 for i in range(n):
     text = open(man).read()
     text = re.sub(r"\n  backupRetentionPeriod: \d+", "", text)
@@ -98,12 +101,20 @@ for i in range(n):
     rev = head()
     t0 = time.monotonic()
     subprocess.run(["git", "-C", author, "push", "-q", "origin", "main"], check=True)
+    t1 = time.monotonic()
     wait(lambda: noted(rev))
-    lat.append((time.monotonic() - t0) * 1000)
+    t2 = time.monotonic()
+    lat.append((t2 - t0) * 1000)
+    after.append((t2 - t1) * 1000)
     time.sleep(0.3 + (i % 7) * 0.1)   # spread the pushes over the polling phase
-lat.sort()
-p = lambda q: lat[min(len(lat) - 1, int(round(q * (len(lat) - 1))))]
-print("%-8s n=%d  p50 %6.0f ms  p95 %6.0f ms  max %6.0f ms" % (mode, len(lat), p(0.5), p(0.95), lat[-1]))
+def show(what, v):
+    v.sort()
+    p = lambda q: v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
+    print("%-8s %-14s n=%d  p50 %6.0f ms  p95 %6.0f ms  max %6.0f ms"
+          % (mode, what, len(v), p(0.5), p(0.95), v[-1]))
+show("push start", lat)
+show("push done", after)
+print("%-8s load average %.1f before, %.1f after" % (mode, load0, os.getloadavg()[0]))
 PY
 	kill "$agent"
 	wait "$agent" || true
@@ -113,4 +124,3 @@ PY
 echo "git push -> apply note on the remote, $n commits, one cluster, file:// remote, moto on loopback" >&2
 measure poll --no-watch --interval 1s
 measure inotify --interval 1h
-measure inotify-20ms --interval 1h --debounce 20ms

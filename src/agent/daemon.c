@@ -1109,8 +1109,12 @@ handle_inotify(struct daemon *d)
 	if (overflow)
 		ag_log_warn("inotify queue overflowed: rescanning everything");
 	if (rc > 0 && is_git(d)) {
-		/* a ref moved in the local repository: check it after the debounce */
-		d->check_at = mono(d) + d->conf.debounce_ms;
+		/* a ref moved in the local repository: check it at once. A ref
+		 * update is one atomic rename (of the ref or of packed-refs), so
+		 * there is no burst of half-written state to wait out; events
+		 * read together give one check, and a check that finds the
+		 * branch where it was costs a ref listing, no cycle. */
+		d->check_at = mono(d);
 	} else if (rc > 0) {
 		/* debounce: plan once the burst of writes is over */
 		d->reconcile_at = mono(d) + d->conf.debounce_ms;
