@@ -105,7 +105,7 @@ test_expect_success 'a bad settings file later is refused; the old settings keep
 
 test_expect_success 'SIGTERM stops the git agent' '
 	kill -TERM $agent_pid &&
-	for i in $(seq 1 40); do kill -0 $agent_pid 2>/dev/null || break; sleep 0.05; done &&
+	for i in $(seq 1 200); do kill -0 $agent_pid 2>/dev/null || break; sleep 0.05; done &&
 	! kill -0 $agent_pid 2>/dev/null
 '
 
