@@ -1,4 +1,5 @@
 #include "agent/cycle.h"
+#include "agent/refs.h"
 #include "agent/state.h"
 #include "aws/cloudwatch.h"
 #include "aws/client.h"
@@ -13,6 +14,7 @@
 #include "core/log.h"
 #include "core/report.h"
 #include "core/mem.h"
+#include "core/ref.h"
 #include "secrets/secrets.h"
 
 #include <sodium.h>
@@ -393,7 +395,8 @@ observe_routes(struct ag_cycle *cy, struct ag_error *err)
 			continue;
 
 		for (j = 0; j < s->subnet_ids.n; j++)
-			if (!ag_strlist_contains(&subnets, s->subnet_ids.v[j]))
+			if (!ag_ref_is_placeholder(s->subnet_ids.v[j]) &&
+			    !ag_strlist_contains(&subnets, s->subnet_ids.v[j]))
 				ag_strlist_add(&subnets, s->subnet_ids.v[j]);
 		if (s->db_subnet_group_name != NULL && s->db_subnet_group_name[0] != '\0')
 			g = ag_observed_find_subnet_group(&cy->observed, s->db_subnet_group_name);
@@ -597,6 +600,10 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 		    cy->env->aws, cy->cfg->clusters, cy->cfg->n_clusters, true, &cy->observed, err);
 	else
 		rc = ag_rds_describe_all(cy->env->aws, NULL, &cy->observed, err);
+	/* References resolve before the network is read: the subnets and
+	 * groups it reads are the resolved ones. */
+	if (rc == 0)
+		ag_refs_resolve(&cy->manifests, &cy->observed, cy->env->aws);
 	if (rc == 0)
 		rc = observe_param_groups(cy, err);
 	if (rc == 0)

@@ -57,6 +57,7 @@ ag_ec2_subnets_free(struct ag_ec2_subnet *v, size_t n)
 		free(v[i].cidr);
 		free(v[i].availability_zone);
 		free(v[i].state);
+		ag_kvlist_release(&v[i].tags);
 	}
 	free(v);
 }
@@ -70,6 +71,7 @@ ag_ec2_vpcs_free(struct ag_ec2_vpc *v, size_t n)
 		free(v[i].id);
 		free(v[i].cidr);
 		free(v[i].state);
+		ag_kvlist_release(&v[i].tags);
 	}
 	free(v);
 }
@@ -118,6 +120,7 @@ decode_subnet(struct ag_ec2_subnet *s, const struct ag_xml_node *n)
 	s->cidr = ag_xml_dup(n, "cidrBlock");
 	s->availability_zone = ag_xml_dup(n, "availabilityZone");
 	s->state = ag_xml_dup(n, "state");
+	ec2_tags(&s->tags, n);
 }
 
 void
@@ -172,6 +175,7 @@ decode_vpc(struct ag_ec2_vpc *v, const struct ag_xml_node *n)
 	v->id = ag_xml_dup(n, "vpcId");
 	v->cidr = ag_xml_dup(n, "cidrBlock");
 	v->state = ag_xml_dup(n, "state");
+	ec2_tags(&v->tags, n);
 }
 
 static int

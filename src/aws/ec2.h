@@ -39,6 +39,7 @@ struct ag_ec2_subnet {
 	char *cidr;
 	char *availability_zone;
 	char *state;
+	struct ag_kvlist tags;
 };
 void ag_ec2_subnets_free(struct ag_ec2_subnet *v, size_t n);
 
@@ -46,6 +47,7 @@ struct ag_ec2_vpc {
 	char *id;
 	char *cidr;
 	char *state;
+	struct ag_kvlist tags;
 };
 void ag_ec2_vpcs_free(struct ag_ec2_vpc *v, size_t n);
 

@@ -6,6 +6,7 @@
  * (core/prclass.h) and rendered for a pull-request comment.
  */
 #include "cli/prplan.h"
+#include "agent/refs.h"
 #include "cli/cli.h"
 #include "cli/gitsrc.h"
 #include "cli/reconcile.h"
@@ -247,6 +248,8 @@ ag_cli_plan_pr(struct ag_cli_opts *o)
 		ag_error_prefix(&err, "--base '%s'", o->pr.base);
 		goto fail;
 	}
+	/* the base's references resolve against the same account as the head's */
+	ag_refs_resolve(&base, &run.cy.observed, run.env.aws);
 	ag_plan_input_init(&in);
 	in.manifests = &base;
 	in.observed = &run.cy.observed;

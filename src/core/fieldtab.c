@@ -482,6 +482,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
         {
             .field = AG_F_SUBNET_IDS,
             .yaml_path = "spec.subnetIds",
+            .ref_kinds = "AwsSubnet",
             .type = AG_FT_REFLIST,
             .spec = AG_SPEC(subnet_ids),
             .create_param = "SubnetIds.SubnetIdentifier.N",
@@ -513,6 +514,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
         {
             .field = AG_F_SECURITY_GROUP_IDS,
             .yaml_path = "spec.securityGroupIds",
+            .ref_kinds = "AwsSecurityGroup",
             .type = AG_FT_REFLIST,
             .spec = AG_SPEC(security_group_ids),
             .norm = AG_NORM_NOT_COMPARED,
@@ -536,6 +538,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
         {
             .field = AG_F_ASSOCIATE_SECURITY_GROUP_IDS,
             .yaml_path = "spec.associateSecurityGroupIds",
+            .ref_kinds = "AwsSecurityGroup",
             .type = AG_FT_REFLIST,
             .spec = AG_SPEC(associate_security_group_ids),
             .create_param = "VpcSecurityGroupIds.VpcSecurityGroupId.N",
@@ -587,6 +590,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .field = AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
             .not_on_replica = true,
             .yaml_path = "spec.masterUserSecretKmsKeyId",
+            .ref_kinds = "AwsKmsKey",
             .type = AG_FT_REF,
             .spec = AG_SPEC(master_user_secret_kms_key_id),
             .create_param = "MasterUserSecretKmsKeyId",
@@ -711,6 +715,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
         {
             .field = AG_F_KMS_KEY_ID,
             .yaml_path = "spec.kmsKeyId",
+            .ref_kinds = "AwsKmsKey",
             .type = AG_FT_REF,
             .spec = AG_SPEC(kms_key_id),
             .create_param = "KmsKeyId",
@@ -932,7 +937,8 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
         {
             .field = AG_F_REPLICATION_SOURCE_IDENTIFIER,
             .yaml_path = "spec.replicationSourceIdentifier",
-            .type = AG_FT_STR,
+            .ref_kinds = "AwsRdsCluster",
+            .type = AG_FT_REF,
             .spec = AG_SPEC(replication_source_identifier),
             .create_param = "ReplicationSourceIdentifier",
             .describe_elem = "ReplicationSourceIdentifier",
@@ -978,6 +984,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
         {
             .field = AG_F_VPC_ID,
             .yaml_path = "spec.vpcId",
+            .ref_kinds = "AwsVpc",
             .type = AG_FT_REF,
             .spec = AG_SPEC(vpc_id),
             .norm = AG_NORM_NOT_COMPARED,

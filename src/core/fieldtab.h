@@ -127,6 +127,8 @@ struct ag_field_row {
 	size_t spec;             /* AG_SPEC(member), 0 = none */
 	long min, max;           /* AG_FT_INT bounds */
 	ag_field_check_fn check; /* value validation, NULL = any string */
+	const char *ref_kinds;   /* AG_FT_REF/REFLIST: the kinds a valueFrom may name
+	                          * ("AwsVpc", '|'-separated; NULL = none; core/ref.h) */
 
 	/* AWS side */
 	const char *create_param; /* CreateDBCluster parameter, NULL = none */

@@ -8,6 +8,7 @@
 #include "core/alarms.h"
 #include "core/insights.h"
 #include "core/mem.h"
+#include "core/ref.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,9 @@ ag_manifest_release(struct ag_manifest *m)
 	ag_kvlist_release(&m->annotations);
 	ag_strlist_release(&m->tags);
 	cluster_spec_release(&m->spec);
+	for (size_t i = 0; i < m->n_refs; i++)
+		ag_ref_release(&m->refs[i]);
+	free(m->refs);
 	free(m->cluster_id);
 	free(m->suspend_reason);
 	memset(m, 0, sizeof(*m));

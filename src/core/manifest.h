@@ -173,6 +173,20 @@ struct ag_autoscaling_spec {
 	struct ag_pos pos;
 };
 
+/* A field written as {valueFrom: {kind, name, fieldPath}} (core/ref.h). */
+struct ag_ref {
+	enum ag_field field;
+	long index; /* item of a list field, -1 for a scalar field */
+	char *kind; /* "AwsVpc", "AwsSubnet", "AwsSecurityGroup", "AwsKmsKey", "AwsRdsCluster" */
+	char *name; /* the referenced resource's name */
+	char *field_path; /* as written, NULL = the kind's default */
+	char *env;        /* as written, NULL = not written (must be the manifest's env) */
+	struct ag_pos env_pos;
+	struct ag_pos pos; /* of the valueFrom key */
+	char *value;       /* resolved value, NULL = not resolved (yet) */
+	char *error;       /* why it could not be resolved, NULL = none */
+};
+
 enum ag_mode {
 	AG_MODE_UNSET = 0, /* no annotation: the command's or config's mode */
 	AG_MODE_OBSERVE,   /* read live state and report drift only */
@@ -253,6 +267,10 @@ struct ag_manifest {
 	struct ag_strlist tags;
 
 	struct ag_cluster_spec spec;
+
+	/* valueFrom references; their fields hold placeholders until resolved */
+	struct ag_ref *refs;
+	size_t n_refs;
 
 	/* derived */
 	char *cluster_id; /* metadata.id else metadata.name, lower-cased */

@@ -17,6 +17,7 @@
 #include "core/manifest_int.h"
 #include "core/mem.h"
 #include "core/plan.h"
+#include "core/ref.h"
 #include "core/suggest.h"
 
 #include <ctype.h>
@@ -578,9 +579,80 @@ next_dup(struct item *v, size_t n, size_t *i)
 	return NULL;
 }
 
-/* A StringValueOrRef: a bare scalar or {value: "..."}. */
+/*
+ * {valueFrom: {kind, name, fieldPath, env}}: recorded in the manifest
+ * (core/ref.h) with a placeholder in the field; resolved by the cycle.
+ */
 static int
-get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
+get_value_from(struct ag_mload *l, const struct yn *v, const char *path,
+    const struct ag_field_row *row, long index, char **out)
+{
+	static const char *const names[] = {"kind", "name", "fieldPath", "env"};
+	char *got[4] = {NULL, NULL, NULL, NULL};
+	struct ag_pos kpos[4];
+	char sub[256], why[512];
+	size_t i;
+	int rc = 0, idx;
+
+	if (!check_map(l, v, path))
+		return -1;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
+
+		idx = known_key(l, k, path, names, NELEM(names));
+		if (idx < 0) {
+			rc = -1;
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		kpos[idx] = x->pos;
+		free(got[idx]);
+		got[idx] = NULL;
+		if (is_null(x) || get_str(l, x, sub, &got[idx]) < 0 || got[idx][0] == '\0') {
+			if (is_null(x) || (got[idx] != NULL && got[idx][0] == '\0'))
+				ag_mload_error(l, x->pos, sub, "%s: the value is empty", sub);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < 2; i++)
+		if (got[i] == NULL && rc == 0) {
+			ag_mload_error(
+			    l, v->pos, path, "%s: missing required field '%s'", path, names[i]);
+			rc = -1;
+		}
+	if (rc == 0 && ag_ref_check(why, sizeof(why), row->ref_kinds, got[0], got[2]) != NULL) {
+		ag_mload_error(l,
+		    got[2] != NULL && strstr(why, "fieldPath") == why ? kpos[2] : kpos[0], path,
+		    "%s: %s", path, why);
+		rc = -1;
+	}
+	if (rc == 0) {
+		struct ag_ref *r;
+
+		l->m->refs = ag_xrealloc(l->m->refs, (l->m->n_refs + 1) * sizeof(*l->m->refs));
+		r = &l->m->refs[l->m->n_refs++];
+		memset(r, 0, sizeof(*r));
+		r->field = row->field;
+		r->index = index;
+		r->kind = got[0];
+		r->name = got[1];
+		r->field_path = got[2];
+		r->env = got[3];
+		r->env_pos = kpos[3];
+		r->pos = v->pos;
+		got[0] = got[1] = got[2] = got[3] = NULL;
+		*out = ag_ref_placeholder(r->kind, r->name);
+	}
+	for (i = 0; i < 4; i++)
+		free(got[i]);
+	return rc;
+}
+
+/* A StringValueOrRef: a bare scalar, {value: "..."} or {valueFrom: {...}}
+ * (row: the field; index: the list item, -1 for a scalar field). */
+static int
+get_ref(struct ag_mload *l, const struct yn *v, const char *path, const struct ag_field_row *row,
+    long index, char **out)
 {
 	static const char *const names[] = {"value", "valueFrom"};
 	char sub[256];
@@ -590,8 +662,8 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 	if (v->kind == YN_SCALAR)
 		return get_str(l, v, path, out);
 	if (v->kind == YN_SEQ) {
-		ag_mload_error(
-		    l, v->pos, path, "%s: expected a string or {value: ...}, got a list", path);
+		ag_mload_error(l, v->pos, path,
+		    "%s: expected a string, {value: ...} or {valueFrom: ...}, got a list", path);
 		return -1;
 	}
 	check_map(l, v, path);
@@ -602,20 +674,33 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 			continue;
 		switch (lookup(k, names, NELEM(names))) {
 		case 0:
+		case 1:
+			if (found) {
+				ag_mload_error(l, k->pos, path,
+				    "%s: give either value or valueFrom, not both", path);
+				rc = -1;
+				break;
+			}
+			found = 1;
+			if (lookup(k, names, NELEM(names)) == 1) {
+				snprintf(sub, sizeof(sub), "%s.valueFrom", path);
+				if (is_null(x)) {
+					ag_mload_error(
+					    l, x->pos, sub, "%s: the value is empty", sub);
+					rc = -1;
+				} else if (get_value_from(l, x, sub, row, index, out) < 0) {
+					rc = -1;
+				} else {
+					/* the position of the reference is its valueFrom key */
+					l->m->refs[l->m->n_refs - 1].pos = k->pos;
+				}
+				break;
+			}
 			snprintf(sub, sizeof(sub), "%s.value", path);
 			if (is_null(x) || get_str(l, x, sub, out) < 0)
 				rc = -1;
 			if (is_null(x))
 				ag_mload_error(l, x->pos, sub, "%s: the value is empty", sub);
-			found = 1;
-			break;
-		case 1:
-			ag_mload_error(l, k->pos, path,
-			    "%s: references to other resources (valueFrom) are not supported; "
-			    "write the literal value",
-			    path);
-			rc = -1;
-			found = 1;
 			break;
 		default:
 			unknown_field(l, k, path, names, NELEM(names));
@@ -624,7 +709,8 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, char **out)
 		}
 	}
 	if (!found) {
-		ag_mload_error(l, v->pos, path, "%s: expected {value: ...}", path);
+		ag_mload_error(
+		    l, v->pos, path, "%s: expected {value: ...} or {valueFrom: ...}", path);
 		rc = -1;
 	}
 	return rc;
@@ -637,14 +723,15 @@ check_value(struct ag_mload *l, const struct yn *v, const char *path, ag_field_c
 {
 	char why[512];
 
-	if (check != NULL && s != NULL && !check(why, sizeof(why), s))
+	/* a reference is checked once it is resolved (ag_manifest_apply_refs) */
+	if (check != NULL && s != NULL && !ag_ref_is_placeholder(s) && !check(why, sizeof(why), s))
 		ag_mload_error(l, v->pos, path, "%s: %s", path, why);
 }
 
 /* A list of strings (refs when ref is set), each non-empty and unique. */
 static void
-get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref, struct ag_strlist *out,
-    ag_field_check_fn check)
+get_list(struct ag_mload *l, const struct yn *v, const char *path, const struct ag_field_row *ref,
+    struct ag_strlist *out, ag_field_check_fn check)
 {
 	char item[256], shown[SHOWN];
 	struct item *items;
@@ -666,7 +753,8 @@ get_list(struct ag_mload *l, const struct yn *v, const char *path, bool ref, str
 			ag_mload_error(l, x->pos, path, "%s: empty item", item);
 			continue;
 		}
-		if ((ref ? get_ref(l, x, item, &s) : get_str(l, x, item, &s)) < 0) {
+		if ((ref ? get_ref(l, x, item, ref, (long)out->n, &s) : get_str(l, x, item, &s)) <
+		    0) {
 			free(s); /* get_ref may have set it before failing */
 			s = NULL;
 			continue;
@@ -1444,7 +1532,7 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 		case AG_FT_REF: {
 			char **sp = dst;
 
-			if ((d->type == AG_FT_REF ? get_ref(l, v, path, sp)
+			if ((d->type == AG_FT_REF ? get_ref(l, v, path, d, -1, sp)
 			                          : get_str(l, v, path, sp)) < 0)
 				break;
 			check_value(l, v, path, d->check, *sp);
@@ -1463,7 +1551,7 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 			break;
 		case AG_FT_LIST:
 		case AG_FT_REFLIST:
-			get_list(l, v, path, d->type == AG_FT_REFLIST, dst, d->check);
+			get_list(l, v, path, d->type == AG_FT_REFLIST ? d : NULL, dst, d->check);
 			break;
 		case AG_FT_NONE:
 		case AG_FT_COMPOSITE:
@@ -1719,7 +1807,7 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 			load_annotations(l, v);
 			break;
 		case 7:
-			get_list(l, v, path, false, &m->tags, NULL);
+			get_list(l, v, path, NULL, &m->tags, NULL);
 			break;
 		case 8:
 			/* accepted for compatibility; this product does not use them */
@@ -1735,6 +1823,8 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 /* ---- documents ----------------------------------------------------- */
 
 #define API_VERSION "aws.project-planton.org/v1"
+/* The renamed OpenMCF catalog publishes the same schema under this name. */
+#define API_VERSION_OPENMCF "aws.openmcf.org/v1"
 #define KIND "AwsRdsCluster"
 
 static void
@@ -1756,9 +1846,11 @@ load_top(struct ag_mload *l, const struct yn *root)
 		seen[idx] = true;
 		switch (idx) {
 		case 0:
-			if (v->kind != YN_SCALAR || strcmp(v->val, API_VERSION) != 0)
+			if (v->kind != YN_SCALAR || (strcmp(v->val, API_VERSION) != 0 &&
+			                                strcmp(v->val, API_VERSION_OPENMCF) != 0))
 				ag_mload_error(l, v->pos, "apiVersion",
-				    "apiVersion must be '" API_VERSION "', got '%s'",
+				    "apiVersion must be '" API_VERSION "' or '" API_VERSION_OPENMCF
+				    "', got '%s'",
 				    v->kind == YN_SCALAR ? SHOW(shown, v->val) : kind_name(v));
 			break;
 		case 1:
@@ -1787,6 +1879,19 @@ load_top(struct ag_mload *l, const struct yn *root)
 		if (!seen[i])
 			ag_mload_error(
 			    l, l->doc_pos, names[i], "missing required field '%s'", names[i]);
+	/* valueFrom.env names the environment of the referenced resource;
+	 * lookups are by name in the cluster's own account and region, so
+	 * only the manifest's own environment can be meant. */
+	for (i = 0; i < l->m->n_refs; i++) {
+		const struct ag_ref *r = &l->m->refs[i];
+
+		if (r->env != NULL && (l->m->env == NULL || strcmp(r->env, l->m->env) != 0))
+			ag_mload_error(l, r->env_pos, ag_fieldtab_row(r->field)->yaml_path,
+			    "%s: valueFrom.env '%s' is not resolved: references are looked up by "
+			    "name in the cluster's own account and region (metadata.env is '%s')",
+			    ag_fieldtab_row(r->field)->yaml_path, SHOW(shown, r->env),
+			    l->m->env ? l->m->env : "not set");
+	}
 }
 
 static void

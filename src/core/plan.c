@@ -21,6 +21,7 @@
 #include "core/normalize.h"
 #include "core/plan.h"
 #include "core/plan_int.h"
+#include "core/ref.h"
 #include "core/report.h"
 #include "core/version.h"
 #include "core/window.h"
@@ -2592,6 +2593,7 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 	const struct ag_change *blk;
 	enum ag_password_state pw;
 	const char *pwmsg;
+	char *refmsg;
 	char when[32];
 
 	if (mode == AG_MODE_UNSET)
@@ -2625,6 +2627,13 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 			ag_strlist_add(&cp->notes, t);
 			free(t);
 		}
+	}
+	/* A placeholder never reaches AWS: a reference that did not resolve
+	 * (or was never looked up) leaves the cluster untouched. */
+	if ((refmsg = ag_manifest_ref_problem(m)) != NULL) {
+		cp->status = AG_STATUS_ERROR;
+		set_reason(cp, refmsg);
+		return;
 	}
 	pw = password_state(in, m, &pwmsg);
 	if (pw == AG_PW_ERROR) {

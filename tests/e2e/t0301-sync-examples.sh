@@ -22,7 +22,7 @@ test_expect_success 'setup: network, snapshot and replication source in moto' '
 
 test_expect_success 'plan shows every example as a create' '
 	check_exit 2 "$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode >plan.txt &&
-	for id in minimal-pg orders-db analytics-db reporting-restored; do
+	for id in minimal-pg orders-db analytics-db reporting-restored billing-db; do
 		grep -q "$id" plan.txt || { echo "missing $id"; cat plan.txt; exit 1; }
 	done
 '
@@ -40,7 +40,7 @@ test_expect_success 'sync creates them' '
 	! grep -E "^cluster .*: (failed|skipped)" sync.txt &&
 	boto3_run <<-PY
 	cl = {c["DBClusterIdentifier"]: c for c in rds.describe_db_clusters()["DBClusters"]}
-	for id in ["minimal-pg", "orders-db", "analytics-db", "reporting-restored"]:
+	for id in ["minimal-pg", "orders-db", "analytics-db", "reporting-restored", "billing-db"]:
 	    assert id in cl, (id, sorted(cl))
 	o = cl["orders-db"]
 	assert o["BackupRetentionPeriod"] == 14, o["BackupRetentionPeriod"]

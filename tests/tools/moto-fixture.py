@@ -59,14 +59,23 @@ def start(workdir):
 
 
 def network(url):
+    """Name tags as manifests/references.yaml names them (main-vpc,
+    private-a/b/c, app-clients)."""
     ec2 = client(url, "ec2")
+
+    def name(rid, value):
+        ec2.create_tags(Resources=[rid], Tags=[{"Key": "Name", "Value": value}])
+
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    name(vpc, "main-vpc")
     subnets = []
     for i, az in enumerate(["us-east-1a", "us-east-1b", "us-east-1c"]):
         sn = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.20.{i}.0/24", AvailabilityZone=az)
         subnets.append(sn["Subnet"]["SubnetId"])
+        name(subnets[-1], "private-" + "abc"[i])
     sg = ec2.create_security_group(GroupName="app-clients", Description="application hosts",
                                    VpcId=vpc)["GroupId"]
+    name(sg, "app-clients")
     return {"vpc": vpc, "subnets": subnets, "security_group": sg}
 
 

@@ -13,6 +13,7 @@
 #include "core/diag.h"
 #include "core/error.h"
 #include "core/manifest.h"
+#include "core/ref.h"
 #include "core/suggest.h"
 
 #define HEAD                                                                                       \
@@ -236,9 +237,68 @@ test_manifest__value_or_ref_forms(void **state)
 	    parse(
 	        f, HEAD "  dbSubnetGroupName:\n    valueFrom: {kind: AwsVpc, name: v}\n", "r.yaml"),
 	    AG_EINVAL);
-	assert_true(
-	    has_diag(f, "r.yaml:10:5: error: spec.dbSubnetGroupName: references to other "
-	                "resources (valueFrom) are not supported; write the literal value"));
+	assert_true(has_diag(f, "r.yaml:10:23: error: spec.dbSubnetGroupName.valueFrom: no "
+	                        "reference kind resolves this field; write the literal value as "
+	                        "{value: ...}"));
+}
+
+/* A valueFrom is recorded, never dropped: the field holds a placeholder and
+ * the manifest lists the reference with its position. */
+static void
+test_manifest__value_from_recorded(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_manifest *m;
+
+	assert_int_equal(parse(f,
+	                     "apiVersion: aws.openmcf.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata: {name: db1, env: prod}\n"
+	                     "spec:\n"
+	                     "  subnetIds:\n"
+	                     "    - subnet-a\n"
+	                     "    - valueFrom: {kind: AwsSubnet, name: private-b, env: prod}\n"
+	                     "  kmsKeyId:\n"
+	                     "    valueFrom:\n"
+	                     "      kind: AwsKmsKey\n"
+	                     "      name: orders\n"
+	                     "      fieldPath: status.outputs.key_arn\n"
+	                     "  replicationSourceIdentifier:\n"
+	                     "    valueFrom: {kind: AwsRdsCluster, name: source-db}\n"
+	                     "  engine: aurora-mysql\n"
+	                     "  engineVersion: 8.0.mysql_aurora.3.05.2\n",
+	                     "t.yaml"),
+	    0);
+	m = &f->set.v[0];
+	assert_int_equal(m->n_refs, 3);
+	assert_int_equal(m->refs[0].field, AG_F_SUBNET_IDS);
+	assert_int_equal(m->refs[0].index, 1);
+	assert_string_equal(m->refs[0].kind, "AwsSubnet");
+	assert_string_equal(m->refs[0].name, "private-b");
+	assert_int_equal(m->refs[0].pos.line, 7);
+	assert_int_equal(m->refs[0].pos.col, 7);
+	assert_int_equal(m->spec.subnet_ids.n, 2);
+	assert_true(ag_ref_is_placeholder(m->spec.subnet_ids.v[1]));
+	assert_int_equal(m->refs[1].field, AG_F_KMS_KEY_ID);
+	assert_int_equal(m->refs[1].index, -1);
+	assert_string_equal(m->refs[1].field_path, "status.outputs.key_arn");
+	assert_true(ag_ref_is_placeholder(m->spec.kms_key_id));
+	assert_int_equal(m->refs[2].field, AG_F_REPLICATION_SOURCE_IDENTIFIER);
+	assert_true(ag_manifest_has(m, AG_F_KMS_KEY_ID));
+
+	/* value and valueFrom together are refused */
+	assert_int_equal(parse(f,
+	                     HEAD "  vpcId:\n    value: vpc-1\n    valueFrom: {kind: AwsVpc, "
+	                          "name: v}\n",
+	                     "b.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(
+	    f, "b.yaml:11:5: error: spec.vpcId: give either value or valueFrom, not both"));
+	/* an unknown key inside valueFrom is named */
+	assert_int_equal(
+	    parse(f, HEAD "  vpcId:\n    valueFrom: {kind: AwsVpc, nam: v}\n", "u.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(f, "u.yaml:10:31: error: unknown field 'nam' (did you mean 'name'?)"));
 }
 
 static void
@@ -685,6 +745,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__unknown_field_position_and_suggestion, setup, teardown),
 	    cmocka_unit_test(test_manifest__suggest),
+	    cmocka_unit_test_setup_teardown(test_manifest__value_from_recorded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__type_errors_are_named, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__unquoted_numbers_keep_source_text, setup, teardown),

@@ -1,0 +1,281 @@
+/*
+ * Resolving valueFrom references against AWS, one lookup per kind for the
+ * whole fleet (agent/refs.h).
+ */
+#include "agent/refs.h"
+#include "aws/ec2.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/ref.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compat.h"
+
+/* Values of one filter per EC2 call (AWS documents 200 values per filter). */
+#define NAMES_PER_CALL 200
+
+/* The references of one kind across the fleet. */
+struct refset {
+	struct ag_ref **v;
+	size_t n, cap;
+	struct ag_strlist names; /* distinct names, for the filters */
+};
+
+static void
+refset_add(struct refset *s, struct ag_ref *r)
+{
+	AG_GROW(s->v, s->cap, s->n + 1);
+	s->v[s->n++] = r;
+	if (!ag_strlist_contains(&s->names, r->name))
+		ag_strlist_add(&s->names, r->name);
+}
+
+static void
+refset_release(struct refset *s)
+{
+	free(s->v);
+	ag_strlist_release(&s->names);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Fails every reference of s with the lookup's error. */
+static void
+fail_all(struct refset *s, const char *lookup, const struct ag_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		ag_ref_fail(s->v[i], "%s failed: %s", lookup, e->msg);
+}
+
+/* Candidates: one per resource, named by its Name tag. */
+struct cands {
+	struct ag_ref_candidate *v;
+	size_t n, cap;
+};
+
+static void
+cands_add(struct cands *c, const char *name, const char *id, const char *value)
+{
+	AG_GROW(c->v, c->cap, c->n + 1);
+	c->v[c->n].name = name;
+	c->v[c->n].id = id;
+	c->v[c->n].value = value;
+	c->n++;
+}
+
+static void
+match_all(struct refset *s, const char *what, const struct cands *c)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		char *lookup = ag_xasprintf("%s tag:Name='%s'", what, s->v[i]->name);
+
+		ag_ref_match(s->v[i], lookup, c->v, c->n);
+		free(lookup);
+	}
+}
+
+/* The tag:Name filter for names[start .. start+NAMES_PER_CALL). */
+static void
+name_filter(struct ag_kvlist *f, const struct ag_strlist *names, size_t start)
+{
+	size_t i;
+
+	for (i = start; i < names->n && i < start + NAMES_PER_CALL; i++)
+		ag_kvlist_add(f, "tag:Name", names->v[i]);
+}
+
+static void
+resolve_vpcs(struct refset *s, struct ag_aws_client *aws)
+{
+	struct ag_ec2_vpc *all = NULL;
+	struct cands c = {0};
+	size_t start, total = 0, i;
+	int rc = 0;
+
+	for (start = 0; rc == 0 && start < s->names.n; start += NAMES_PER_CALL) {
+		struct ag_kvlist f = AG_KVLIST_INIT;
+		struct ag_error e = AG_ERROR_INIT;
+		struct ag_ec2_vpc *v = NULL;
+		size_t n = 0;
+
+		name_filter(&f, &s->names, start);
+		rc = ag_ec2_describe_vpcs(aws, NULL, &f, &v, &n, &e);
+		ag_kvlist_release(&f);
+		if (rc < 0) {
+			fail_all(s, "ec2 DescribeVpcs", &e);
+			break;
+		}
+		all = ag_xrealloc(all, (total + n + 1) * sizeof(*all));
+		memcpy(all + total, v, n * sizeof(*v));
+		total += n;
+		free(v);
+	}
+	if (rc == 0) {
+		for (i = 0; i < total; i++)
+			cands_add(&c, ag_kvlist_get(&all[i].tags, "Name"), all[i].id, all[i].id);
+		match_all(s, "ec2 DescribeVpcs", &c);
+	}
+	free(c.v);
+	ag_ec2_vpcs_free(all, total);
+}
+
+static void
+resolve_subnets(struct refset *s, struct ag_aws_client *aws)
+{
+	struct ag_ec2_subnet *all = NULL;
+	struct cands c = {0};
+	size_t start, total = 0, i;
+	int rc = 0;
+
+	for (start = 0; rc == 0 && start < s->names.n; start += NAMES_PER_CALL) {
+		struct ag_kvlist f = AG_KVLIST_INIT;
+		struct ag_error e = AG_ERROR_INIT;
+		struct ag_ec2_subnet *v = NULL;
+		size_t n = 0;
+
+		name_filter(&f, &s->names, start);
+		rc = ag_ec2_describe_subnets(aws, NULL, &f, &v, &n, &e);
+		ag_kvlist_release(&f);
+		if (rc < 0) {
+			fail_all(s, "ec2 DescribeSubnets", &e);
+			break;
+		}
+		all = ag_xrealloc(all, (total + n + 1) * sizeof(*all));
+		memcpy(all + total, v, n * sizeof(*v));
+		total += n;
+		free(v);
+	}
+	if (rc == 0) {
+		for (i = 0; i < total; i++)
+			cands_add(&c, ag_kvlist_get(&all[i].tags, "Name"), all[i].id, all[i].id);
+		match_all(s, "ec2 DescribeSubnets", &c);
+	}
+	free(c.v);
+	ag_ec2_subnets_free(all, total);
+}
+
+static void
+resolve_sgs(struct refset *s, struct ag_aws_client *aws)
+{
+	struct ag_ec2_security_group *all = NULL;
+	struct cands c = {0};
+	size_t start, total = 0, i;
+	int rc = 0;
+
+	for (start = 0; rc == 0 && start < s->names.n; start += NAMES_PER_CALL) {
+		struct ag_kvlist f = AG_KVLIST_INIT;
+		struct ag_error e = AG_ERROR_INIT;
+		struct ag_ec2_security_group *v = NULL;
+		size_t n = 0;
+
+		name_filter(&f, &s->names, start);
+		rc = ag_ec2_describe_security_groups(aws, NULL, &f, &v, &n, &e);
+		ag_kvlist_release(&f);
+		if (rc < 0) {
+			fail_all(s, "ec2 DescribeSecurityGroups", &e);
+			break;
+		}
+		all = ag_xrealloc(all, (total + n + 1) * sizeof(*all));
+		memcpy(all + total, v, n * sizeof(*v));
+		total += n;
+		free(v);
+	}
+	if (rc == 0) {
+		for (i = 0; i < total; i++)
+			cands_add(&c, ag_kvlist_get(&all[i].tags, "Name"), all[i].id, all[i].id);
+		match_all(s, "ec2 DescribeSecurityGroups", &c);
+	}
+	free(c.v);
+	ag_ec2_security_groups_free(all, total);
+}
+
+/* Cluster identifiers are lower case in AWS; a name is matched the same way. */
+static void
+resolve_clusters(struct refset *s, const struct ag_observed *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++) {
+		struct ag_ref *r = s->v[i];
+		char *id = ag_xstrdup(r->name);
+		const struct ag_db_cluster *c;
+
+		for (j = 0; id[j]; j++)
+			if (id[j] >= 'A' && id[j] <= 'Z')
+				id[j] = (char)(id[j] - 'A' + 'a');
+		c = ag_observed_find_cluster(o, id);
+		if (c == NULL)
+			ag_ref_fail(r, "rds DescribeDBClusters has no cluster '%s'", id);
+		else if (c->arn == NULL || c->arn[0] == '\0')
+			ag_ref_fail(
+			    r, "rds DescribeDBClusters gave no DBClusterArn for cluster '%s'", id);
+		else
+			ag_ref_match(r, "", &(struct ag_ref_candidate){r->name, c->arn, c->arn}, 1);
+		free(id);
+	}
+}
+
+/* AwsKmsKey: resolved with the KMS client (ListAliases, ListKeys). */
+static void
+resolve_kms(struct refset *s, struct ag_aws_client *aws)
+{
+	size_t i;
+
+	(void)aws;
+	for (i = 0; i < s->n; i++)
+		ag_ref_fail(s->v[i], "kms lookups are not available in this build");
+}
+
+void
+ag_refs_resolve(struct ag_manifest_set *set, const struct ag_observed *o, struct ag_aws_client *aws)
+{
+	struct refset vpcs = {0}, subnets = {0}, sgs = {0}, clusters = {0}, keys = {0};
+	size_t i, j;
+
+	for (i = 0; i < set->n; i++)
+		for (j = 0; j < set->v[i].n_refs; j++) {
+			struct ag_ref *r = &set->v[i].refs[j];
+
+			if (strcmp(r->kind, "AwsVpc") == 0)
+				refset_add(&vpcs, r);
+			else if (strcmp(r->kind, "AwsSubnet") == 0)
+				refset_add(&subnets, r);
+			else if (strcmp(r->kind, "AwsSecurityGroup") == 0)
+				refset_add(&sgs, r);
+			else if (strcmp(r->kind, "AwsRdsCluster") == 0)
+				refset_add(&clusters, r);
+			else if (strcmp(r->kind, "AwsKmsKey") == 0)
+				refset_add(&keys, r);
+			else
+				ag_ref_fail(r, "unknown reference kind '%s'", r->kind);
+		}
+	if (vpcs.n)
+		resolve_vpcs(&vpcs, aws);
+	if (subnets.n)
+		resolve_subnets(&subnets, aws);
+	if (sgs.n)
+		resolve_sgs(&sgs, aws);
+	if (clusters.n)
+		resolve_clusters(&clusters, o);
+	if (keys.n)
+		resolve_kms(&keys, aws);
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].n_refs > 0 && ag_manifest_apply_refs(&set->v[i]) > 0)
+			ag_log_warn(
+			    "cluster '%s': a valueFrom reference did not resolve; the cluster "
+			    "is not touched",
+			    set->v[i].cluster_id ? set->v[i].cluster_id : "?");
+	refset_release(&vpcs);
+	refset_release(&subnets);
+	refset_release(&sgs);
+	refset_release(&clusters);
+	refset_release(&keys);
+}
