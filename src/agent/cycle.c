@@ -13,7 +13,9 @@
 #include "core/fieldtab.h"
 #include "core/log.h"
 #include "core/report.h"
+#include "core/window.h"
 #include "core/mem.h"
+#include "core/outputs.h"
 #include "core/ref.h"
 #include "secrets/secrets.h"
 
@@ -792,6 +794,59 @@ record_partial(struct ag_cycle *cy)
 	}
 }
 
+/*
+ * Records the connection outputs of every managed cluster in the state
+ * (outputs.json). A cluster the cycle sent something to is described again
+ * (one DescribeDBClusters by identifier: its endpoints may be new); the
+ * others come from the cycle's describe. A cluster whose outputs are not
+ * known (still creating, a partial reply) keeps what was recorded before.
+ */
+static void
+record_outputs(struct ag_cycle *cy)
+{
+	struct ag_state *st = cy->env->state;
+	char when[32];
+	size_t i;
+
+	if (st == NULL || ag_state_readonly(st) || cy->outputs_recorded)
+		return;
+	cy->outputs_recorded = true;
+	ag_time_format_utc(when, sizeof(when), cy->env->clock->now_ms(cy->env->clock->ctx) / 1000);
+	for (i = 0; i < cy->manifests.n; i++) {
+		const struct ag_manifest *m = &cy->manifests.v[i];
+		const struct ag_exec_cluster *ec = ag_exec_result_find(&cy->result, m->cluster_id);
+		const struct ag_db_cluster *c;
+		struct ag_observed fresh;
+		struct ag_outputs out;
+		char why[512], *json;
+
+		if (m->cluster_id == NULL || m->deletion == AG_DELETION_DELETE)
+			continue;
+		ag_observed_init(&fresh);
+		c = ag_observed_find_cluster(&cy->observed, m->cluster_id);
+		if (ec != NULL && ec->n_sent > 0) {
+			struct ag_error e = AG_ERROR_INIT;
+
+			if (ag_rds_describe_db_clusters(
+			        cy->env->aws, m->cluster_id, NULL, &fresh, &e) == 0)
+				c = ag_observed_find_cluster(&fresh, m->cluster_id);
+			else
+				ag_log_warn(
+				    "cluster '%s': cannot read its outputs after the apply: %s",
+				    m->cluster_id, e.msg);
+		}
+		if (c != NULL && ag_outputs_from_cluster(&out, c, why, sizeof(why)) == 0) {
+			json = ag_outputs_json(&out);
+			ag_state_set_outputs(st, m->cluster_id, json, when);
+			free(json);
+			ag_outputs_release(&out);
+		} else if (c != NULL) {
+			ag_log_info("cluster '%s': outputs not recorded: %s", m->cluster_id, why);
+		}
+		ag_observed_release(&fresh);
+	}
+}
+
 int
 ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 {
@@ -816,6 +871,7 @@ ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 		AG_BUG("apply in a never-mutate cycle");
 	rc = ag_exec_plan(&cy->result, env->aws, &cy->plan, &opts, err);
 	record_partial(cy);
+	record_outputs(cy);
 	src = ag_state_save(env->state, &serr);
 	if (src < 0 && rc == 0) {
 		*err = serr;
@@ -827,7 +883,10 @@ ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 int
 ag_cycle_save(struct ag_cycle *cy, struct ag_error *err)
 {
-	return cy->env->state ? ag_state_save(cy->env->state, err) : 0;
+	if (cy->env->state == NULL)
+		return 0;
+	record_outputs(cy);
+	return ag_state_save(cy->env->state, err);
 }
 
 void

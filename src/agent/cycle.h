@@ -89,7 +89,8 @@ struct ag_cycle {
 	struct ag_plan plan;
 	struct ag_exec_result result;
 	struct ag_keyring *keyring;
-	long describe_ms; /* time spent reading live state */
+	long describe_ms;      /* time spent reading live state */
+	bool outputs_recorded; /* connection outputs saved in the state (once a cycle) */
 };
 
 /* Prepares a cycle over src in env; both are borrowed and must outlive it. */

@@ -505,6 +505,9 @@ set_outputs(struct ag_note_line *l, const struct ag_db_cluster *c)
 	l->reader_endpoint = ag_xstrdup(c->reader_endpoint);
 	l->port = c->port;
 	l->secret_arn = ag_xstrdup(c->master_user_secret_arn);
+	l->cluster_arn = ag_xstrdup(c->arn);
+	l->resource_id = ag_xstrdup(c->resource_id);
+	ag_strlist_copy(&l->custom_endpoints, &c->custom_endpoints);
 }
 
 /* Results that record an event; every occurrence is noted. Others are

@@ -24,6 +24,7 @@ struct ag_state {
 	bool readonly;
 	json_t *passwords;
 	json_t *failures;
+	json_t *outputs; /* per cluster: its connection outputs (core/outputs.h) */
 	int dirty;
 };
 
@@ -191,6 +192,7 @@ open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_err
 		ag_error_clear(err);
 		s->passwords = json_object();
 		s->failures = json_object();
+		s->outputs = json_object();
 		rc = 0;
 		goto done;
 	}
@@ -223,6 +225,8 @@ open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_err
 	if ((rc = load_json(&s->passwords, dir, "passwords.json", err)) < 0)
 		goto out;
 	if ((rc = load_json(&s->failures, dir, "failures.json", err)) < 0)
+		goto out;
+	if ((rc = load_json(&s->outputs, dir, "outputs.json", err)) < 0)
 		goto out;
 done:
 	*out = s;
@@ -260,6 +264,7 @@ ag_state_free(struct ag_state *s)
 		close(s->lock_fd);
 	json_decref(s->passwords);
 	json_decref(s->failures);
+	json_decref(s->outputs);
 	free(s->dir);
 	free(s);
 }
@@ -293,6 +298,8 @@ ag_state_save(struct ag_state *s, struct ag_error *err)
 	if ((rc = save_json(s->dir, "passwords.json", s->passwords, err)) < 0)
 		return rc;
 	if ((rc = save_json(s->dir, "failures.json", s->failures, err)) < 0)
+		return rc;
+	if ((rc = save_json(s->dir, "outputs.json", s->outputs, err)) < 0)
 		return rc;
 	s->dirty = 0;
 	return 0;
@@ -412,4 +419,52 @@ ag_state_clear_failure(struct ag_state *s, const char *cluster)
 {
 	if (json_object_del(s->failures, cluster) == 0)
 		s->dirty = 1;
+}
+
+int
+ag_state_set_outputs(
+    struct ag_state *s, const char *cluster, const char *json_text, const char *recorded_at)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(json_text, 0, &jerr), *old;
+
+	if (o == NULL || !json_is_object(o)) {
+		json_decref(o);
+		return AG_EINVAL;
+	}
+	json_object_set_new(o, "recorded_at", json_string(recorded_at));
+	old = json_object_get(s->outputs, cluster);
+	/* the same outputs are not rewritten: recorded_at says when they were
+	 * last seen to change */
+	if (old != NULL) {
+		json_t *a = json_deep_copy(old), *b = json_deep_copy(o);
+		int same;
+
+		json_object_del(a, "recorded_at");
+		json_object_del(b, "recorded_at");
+		same = json_equal(a, b);
+		json_decref(a);
+		json_decref(b);
+		if (same) {
+			json_decref(o);
+			return 0;
+		}
+	}
+	json_object_set_new(s->outputs, cluster, o);
+	s->dirty = 1;
+	return 0;
+}
+
+char *
+ag_state_outputs(const struct ag_state *s, const char *cluster)
+{
+	json_t *o = json_object_get(s->outputs, cluster);
+	char *t, *r;
+
+	if (o == NULL)
+		return NULL;
+	t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	r = ag_xstrdup(t);
+	free(t);
+	return r;
 }

@@ -17,6 +17,8 @@
  *                    master password (never the password)
  *   failures.json    per cluster: the plan and live-state digests of the
  *                    last failed action (the loop breaker)
+ *   outputs.json     per cluster: its connection outputs (endpoints, port,
+ *                    ARNs; core/outputs.h) as last seen after a reconcile
  *
  * Files are written atomically with mode 0600; the directory is 0700.
  */
@@ -84,5 +86,16 @@ void ag_state_record_failure(struct ag_state *s, const char *cluster, const char
 void ag_state_list(
     const struct ag_state *s, struct ag_kvlist *passwords, struct ag_kvlist *failures);
 void ag_state_clear_failure(struct ag_state *s, const char *cluster);
+
+/*
+ * Connection outputs: json_text is the object ag_outputs_json() made;
+ * recorded_at (ISO 8601 UTC) is stored with it, and only when the outputs
+ * differ from those recorded. AG_EINVAL when json_text is not an object.
+ * ag_state_outputs() returns the recorded object (with recorded_at) as
+ * compact JSON (malloc'd), or NULL when none is recorded.
+ */
+int ag_state_set_outputs(
+    struct ag_state *s, const char *cluster, const char *json_text, const char *recorded_at);
+char *ag_state_outputs(const struct ag_state *s, const char *cluster);
 
 #endif

@@ -82,6 +82,7 @@ ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 	ag_xml_bool(n, "MultiAZ", &c->multi_az);
 	ag_xml_bool(n, "PubliclyAccessible", &c->publicly_accessible);
 	ag_xml_strlist(&c->availability_zones, n, "AvailabilityZones");
+	ag_xml_strlist(&c->custom_endpoints, n, "CustomEndpoints");
 	l = ag_xml_child(n, "VpcSecurityGroups");
 	for (i = 0; l && i < l->n_kids; i++) {
 		const char *id = ag_xml_text(l->kids[i], "VpcSecurityGroupId");
@@ -1179,4 +1180,138 @@ ag_rds_wait_instance_deleted(struct ag_aws_client *c, const char *id, int64_t po
     int64_t timeout_ms, struct ag_error *err)
 {
 	return wait_for(c, 1, id, 1, poll_ms, timeout_ms, err);
+}
+
+/* Runbook reads ------------------------------------------------------- */
+
+void
+ag_rds_events_free(struct ag_rds_event *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].source_id);
+		free(v[i].source_type);
+		free(v[i].date);
+		free(v[i].message);
+		ag_strlist_release(&v[i].categories);
+	}
+	free(v);
+}
+
+static void
+dec_event(void *o, const struct ag_xml_node *n)
+{
+	struct ag_rds_event *e = o;
+
+	memset(e, 0, sizeof(*e));
+	e->source_id = ag_xml_dup(n, "SourceIdentifier");
+	e->source_type = ag_xml_dup(n, "SourceType");
+	e->date = ag_xml_dup(n, "Date");
+	e->message = ag_xml_dup(n, "Message");
+	ag_xml_strlist(&e->categories, n, "EventCategories");
+}
+
+static void
+free_events(void *v, size_t n)
+{
+	ag_rds_events_free(v, n);
+}
+
+int
+ag_rds_describe_events(struct ag_aws_client *c, const char *source_id, const char *source_type,
+    const char *start_iso, struct ag_rds_event **out, size_t *n, struct ag_error *err)
+{
+	struct list_ctx lc = {{"Events", "Event", NULL}, sizeof(**out), dec_event, NULL, 0, 0};
+	struct ag_kvlist p = AG_KVLIST_INIT;
+	void *v;
+	int ret;
+
+	ag_kvlist_add(&p, "SourceIdentifier", source_id);
+	ag_kvlist_add(&p, "SourceType", source_type);
+	if (start_iso)
+		ag_kvlist_add(&p, "StartTime", start_iso);
+	ret = describe_list(c, "DescribeEvents", &p, NULL, &lc, &v, n, free_events, err);
+	*out = v;
+	ag_kvlist_release(&p);
+	return ret;
+}
+
+void
+ag_rds_pending_actions_free(struct ag_rds_pending_action *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].resource);
+		free(v[i].action);
+		free(v[i].description);
+		free(v[i].auto_applied_after);
+		free(v[i].forced_apply);
+		free(v[i].current_apply);
+		free(v[i].opt_in_status);
+	}
+	free(v);
+}
+
+/* One ResourcePendingMaintenanceActions holds several actions: the page
+ * callback flattens them into (resource, action) rows. */
+struct pending_ctx {
+	struct ag_rds_pending_action *v;
+	size_t n, cap;
+};
+
+static void
+page_pending(void *ctx, const struct ag_xml_node *l)
+{
+	struct pending_ctx *pc = ctx;
+	size_t i, j;
+
+	for (i = 0; i < l->n_kids; i++) {
+		const struct ag_xml_node *r = l->kids[i];
+		const struct ag_xml_node *d = ag_xml_child(r, "PendingMaintenanceActionDetails");
+
+		for (j = 0; d && j < d->n_kids; j++) {
+			const struct ag_xml_node *a = d->kids[j];
+			struct ag_rds_pending_action *x;
+
+			AG_GROW(pc->v, pc->cap, pc->n + 1);
+			x = &pc->v[pc->n++];
+			memset(x, 0, sizeof(*x));
+			x->resource = ag_xml_dup(r, "ResourceIdentifier");
+			x->action = ag_xml_dup(a, "Action");
+			x->description = ag_xml_dup(a, "Description");
+			x->auto_applied_after = ag_xml_dup(a, "AutoAppliedAfterDate");
+			x->forced_apply = ag_xml_dup(a, "ForcedApplyDate");
+			x->current_apply = ag_xml_dup(a, "CurrentApplyDate");
+			x->opt_in_status = ag_xml_dup(a, "OptInStatus");
+		}
+	}
+}
+
+int
+ag_rds_describe_pending_maintenance(struct ag_aws_client *c, const char *filter_name,
+    const struct ag_strlist *ids, struct ag_rds_pending_action **out, size_t *n,
+    struct ag_error *err)
+{
+	static const struct list_shape sh = {
+	    "PendingMaintenanceActions", "ResourcePendingMaintenanceActions", NULL};
+	struct pending_ctx pc = {NULL, 0, 0};
+	struct ag_kvlist f = AG_KVLIST_INIT;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ids->n; i++)
+		ag_kvlist_add(&f, filter_name, ids->v[i]);
+	ret =
+	    paginate(c, "DescribePendingMaintenanceActions", NULL, &f, &sh, page_pending, &pc, err);
+	ag_kvlist_release(&f);
+	if (ret != 0) {
+		ag_rds_pending_actions_free(pc.v, pc.n);
+		pc.v = NULL;
+		pc.n = 0;
+	}
+	*out = pc.v;
+	*n = pc.n;
+	return ret;
 }

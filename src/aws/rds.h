@@ -200,4 +200,34 @@ struct ag_rds_waiter {
 };
 int ag_rds_wait(struct ag_aws_client *c, const struct ag_rds_waiter *w, struct ag_error *err);
 
+/* Runbook reads (show, events). */
+struct ag_rds_event {
+	char *source_id;
+	char *source_type;
+	char *date; /* ISO 8601 as AWS sent it */
+	char *message;
+	struct ag_strlist categories;
+};
+void ag_rds_events_free(struct ag_rds_event *v, size_t n);
+/* DescribeEvents for one source (SourceType e.g. "db-cluster") since
+ * start_iso (ISO 8601 UTC), all pages, oldest first as AWS returns them. */
+int ag_rds_describe_events(struct ag_aws_client *c, const char *source_id, const char *source_type,
+    const char *start_iso, struct ag_rds_event **out, size_t *n, struct ag_error *err);
+
+struct ag_rds_pending_action {
+	char *resource; /* ResourceIdentifier (an ARN) */
+	char *action;   /* "system-update", "db-upgrade", ... */
+	char *description;
+	char *auto_applied_after;
+	char *forced_apply;
+	char *current_apply;
+	char *opt_in_status;
+};
+void ag_rds_pending_actions_free(struct ag_rds_pending_action *v, size_t n);
+/* DescribePendingMaintenanceActions filtered by db-cluster-id (the
+ * cluster) or db-instance-id (each of instance_ids), all pages. */
+int ag_rds_describe_pending_maintenance(struct ag_aws_client *c, const char *filter_name,
+    const struct ag_strlist *ids, struct ag_rds_pending_action **out, size_t *n,
+    struct ag_error *err);
+
 #endif

@@ -44,6 +44,14 @@ const struct ag_cmd ag_cmds[] = {
         "     status --repo URL|PATH [--format text|json] [--history CLUSTER] [--notes-ref R]\n"
         "            [--state-dir DIR]"},
     {"unmanaged", cmd_unmanaged, false, "list clusters no manifest covers", NULL},
+    /* runbook: usage from their tables in opts.c */
+    {"outputs", cmd_outputs, false, "print a cluster's endpoints, port and ARNs (text, json, env)",
+        NULL},
+    {"show", cmd_show, false,
+        "a cluster at a glance: members, ingress, backups, maintenance, events, metrics", NULL},
+    {"snapshots", cmd_snapshots, false, "list a cluster's snapshots, newest first", NULL},
+    {"snapshot", cmd_snapshot, false, "take a manual snapshot with the cluster's tags", NULL},
+    {"events", cmd_events, false, "a cluster's recent RDS events", NULL},
     {"doctor", cmd_doctor, false, "check region, endpoint, credentials and access", "doctor"},
     {"keygen", cmd_keygen, true, "create a key pair for sealed secrets", "keygen --out keys/NAME"},
     {"seal", cmd_seal, true, "seal a secret read from standard input",

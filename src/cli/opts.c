@@ -50,6 +50,11 @@ enum {
 	O_BLOB_URL,
 	O_MATCH,
 	O_FORBID_WEAKENING,
+	O_SINCE,
+	O_WAIT,
+	O_RECORDED,
+	O_FORMAT_RUNBOOK, /* --format of the runbook commands: text or json */
+	O_FORMAT_OUTPUTS, /* --format of outputs: text, json or env */
 };
 
 /* Every option of the reconcile commands: what it takes and what it does. */
@@ -78,6 +83,12 @@ static const struct optdef optdefs[] = {
     {O_SSH_ACCEPT_NEW, "ssh-accept-new-host", NULL, "trust and record an unknown ssh host key"},
     {O_CLUSTER, "cluster", "ID", "only this cluster (repeatable)"},
     {O_FORMAT, "format", "FMT", "output format: text, json or markdown"},
+    {O_FORMAT_RUNBOOK, "format", "FMT", "output format: text (for people) or json (for scripts)"},
+    {O_FORMAT_OUTPUTS, "format", "FMT",
+        "output format: text, json, or env (shell assignments, quoted for eval)"},
+    {O_SINCE, "since", "D", "events of the last D (1m..14d; default 24h)"},
+    {O_WAIT, "wait", NULL, "wait until the snapshot is available"},
+    {O_RECORDED, "recorded", NULL, "print what the last reconcile recorded (no AWS call)"},
     {O_OUT, "out", "FILE", "write the plan to FILE instead of standard output"},
     {O_OUTDIR, "out", "DIR", "write DIR/<id>.yaml (never overwrites) instead of standard output"},
     {O_DETAILED, "detailed-exitcode", NULL, "exit 2 when there are changes"},
@@ -121,6 +132,11 @@ static const int sync_opts[] = {O_DIR, GIT_OPTS, O_CLUSTER, O_PLAN_DIGEST, O_MOD
     LOG_OPTS, 0};
 static const int unmanaged_opts[] = {O_DIR, GIT_OPTS, O_FORBID_WEAKENING, O_STATE_DIR, LOG_OPTS, 0};
 static const int import_opts[] = {O_DIR, O_ALL, O_MATCH, O_OUTDIR, LOG_OPTS, 0};
+static const int outputs_opts[] = {O_FORMAT_OUTPUTS, O_RECORDED, O_STATE_DIR, LOG_OPTS, 0};
+static const int show_opts[] = {O_FORMAT_RUNBOOK, O_SINCE, LOG_OPTS, 0};
+static const int snapshots_opts[] = {O_FORMAT_RUNBOOK, LOG_OPTS, 0};
+static const int snapshot_opts[] = {O_FORMAT_RUNBOOK, O_WAIT, O_POLL, O_WAIT_TIMEOUT, LOG_OPTS, 0};
+static const int events_opts[] = {O_FORMAT_RUNBOOK, O_SINCE, LOG_OPTS, 0};
 
 /* One command: its operands and the options it takes. */
 struct cmdspec {
@@ -136,6 +152,11 @@ static const struct cmdspec cmdspecs[] = {
     {"sync", "(--dir DIR | --repo URL)", NULL, sync_opts},
     {"unmanaged", "(--dir DIR | --repo URL)", NULL, unmanaged_opts},
     {"import", NULL, "CLUSTER_ID...", import_opts},
+    {"outputs", NULL, "CLUSTER", outputs_opts},
+    {"show", NULL, "CLUSTER", show_opts},
+    {"snapshots", NULL, "CLUSTER", snapshots_opts},
+    {"snapshot", NULL, "CLUSTER", snapshot_opts},
+    {"events", NULL, "CLUSTER", events_opts},
 };
 
 static const struct cmdspec *
@@ -210,7 +231,7 @@ ag_cli_opts_help(FILE *f, const char *cmd)
 			    d->value ? d->value : "");
 		fprintf(f, "  %-30s %s\n", left, d->help);
 	}
-	fputs("durations: 500ms, 90s (or 90), 5m, 2h\n", f);
+	fputs("durations: 500ms, 90s (or 90), 5m, 2h, 3d\n", f);
 }
 
 /* The commands other than cmd that take option id, for the usage error. */
@@ -310,7 +331,7 @@ parse_count(long *out, const char *s, long min, long max)
 }
 
 /*
- * "90", "90s", "5m", "2h", "500ms" -> milliseconds. Returns -1 when the
+ * "90", "90s", "5m", "2h", "3d", "500ms" -> milliseconds. Returns -1 when the
  * text is not a duration, -2 when it is one outside [min_ms, max_ms]
  * (checked before multiplying, so nothing overflows).
  */
@@ -332,6 +353,8 @@ parse_duration_ms(long *out, const char *s, long min_ms, long max_ms)
 		unit = 60000;
 	else if (strcmp(end, "h") == 0)
 		unit = 3600000;
+	else if (strcmp(end, "d") == 0)
+		unit = 86400000;
 	else
 		return -1;
 	if (errno == ERANGE || v > max_ms / unit || v * unit < min_ms)
@@ -344,6 +367,8 @@ parse_duration_ms(long *out, const char *s, long min_ms, long max_ms)
 #define POLL_MAX_MS 3600000L
 #define WAIT_MIN_MS 1000L
 #define WAIT_MAX_MS (48L * 3600000L)
+#define SINCE_MIN_MS 60000L
+#define SINCE_MAX_MS (14L * 24 * 3600000L) /* RDS keeps events for 14 days */
 
 static int
 duration_option(long *out, const char *cmd, const char *opt, const char *val, long min_ms,
@@ -366,7 +391,8 @@ longopts_init(struct option *v, size_t cap)
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]) && n + 1 < cap; i++) {
-		if (optdefs[i].id == O_OUTDIR)
+		if (optdefs[i].id == O_OUTDIR || optdefs[i].id == O_FORMAT_RUNBOOK ||
+		    optdefs[i].id == O_FORMAT_OUTPUTS)
 			continue;
 		v[n].name = optdefs[i].name;
 		v[n].has_arg = optdefs[i].value ? required_argument : no_argument;
@@ -381,7 +407,10 @@ longopts_init(struct option *v, size_t cap)
 static void
 option_name(char *buf, size_t len, int c)
 {
-	const struct optdef *d = optdef_find(c == O_OUTDIR ? O_OUT : c);
+	const struct optdef *d =
+	    optdef_find(c == O_OUTDIR                                    ? O_OUT
+	                : c == O_FORMAT_RUNBOOK || c == O_FORMAT_OUTPUTS ? O_FORMAT
+	                                                                 : c);
 
 	if (c > 0 && c < 256)
 		snprintf(buf, len, "-%c", c);
@@ -439,6 +468,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	ag_cycle_config_init(&o->cfg);
 	o->format = "text";
+	o->since_ms = 24L * 3600000L;
 	if (spec == NULL)
 		return ag_cli_usage(cmd, "no option table for '%s'", cmd);
 	longopts_init(longopts, sizeof(longopts) / sizeof(longopts[0]));
@@ -447,6 +477,10 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":vq", longopts, NULL)) != -1) {
 		if (c == O_OUT && spec_has(spec, O_OUTDIR))
 			c = O_OUTDIR;
+		if (c == O_FORMAT && spec_has(spec, O_FORMAT_RUNBOOK))
+			c = O_FORMAT_RUNBOOK;
+		if (c == O_FORMAT && spec_has(spec, O_FORMAT_OUTPUTS))
+			c = O_FORMAT_OUTPUTS;
 		if (c == ':' || c == '?')
 			return ag_cli_opt_error(cmd, c, argv, longopts);
 		option_name(name, sizeof(name), c);
@@ -511,6 +545,30 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 				    "unknown format '%s' (expected text, json or markdown)",
 				    optarg);
 			o->format = optarg;
+			break;
+		case O_FORMAT_RUNBOOK:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return ag_cli_usage(
+				    cmd, "unknown format '%s' (expected text or json)", optarg);
+			o->format = optarg;
+			break;
+		case O_FORMAT_OUTPUTS:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+			    strcmp(optarg, "env"))
+				return ag_cli_usage(cmd,
+				    "unknown format '%s' (expected text, json or env)", optarg);
+			o->format = optarg;
+			break;
+		case O_SINCE:
+			if ((c = duration_option(&o->since_ms, cmd, "--since", optarg, SINCE_MIN_MS,
+			         SINCE_MAX_MS, "1m to 14d")) != 0)
+				return c;
+			break;
+		case O_WAIT:
+			o->wait = true;
+			break;
+		case O_RECORDED:
+			o->recorded = true;
 			break;
 		case O_OUT:
 		case O_OUTDIR:

@@ -52,6 +52,9 @@ struct ag_cli_opts {
 	bool detailed_exitcode;
 	bool all;               /* --all */
 	const char *match;      /* import: --match GLOB */
+	long since_ms;          /* show, events: --since (default 24 h) */
+	bool wait;              /* snapshot: --wait */
+	bool recorded;          /* outputs: --recorded (from the state, no AWS call) */
 	int verbosity;          /* -1 quiet (-q), 0 default, 1+ verbose (-v) */
 	struct ag_strlist args; /* positional arguments */
 	struct ag_strlist clusters;

@@ -37,6 +37,9 @@ ag_note_line_release(struct ag_note_line *l)
 	free(l->writer_endpoint);
 	free(l->reader_endpoint);
 	free(l->secret_arn);
+	free(l->cluster_arn);
+	free(l->resource_id);
+	ag_strlist_release(&l->custom_endpoints);
 	free(l->signer);
 	free(l->error);
 	free(l->scope);
@@ -121,13 +124,23 @@ ag_note_line_format(struct ag_buf *out, const struct ag_note_line *l)
 	}
 	json_object_set_new(o, "actions", acts);
 	set_str(o, "result", l->result);
-	if (l->writer_endpoint || l->reader_endpoint || l->port || l->secret_arn) {
+	if (l->writer_endpoint || l->reader_endpoint || l->port || l->secret_arn ||
+	    l->cluster_arn || l->resource_id || l->custom_endpoints.n) {
 		outputs = json_object();
 		set_str(outputs, "writer_endpoint", l->writer_endpoint);
 		set_str(outputs, "reader_endpoint", l->reader_endpoint);
 		if (l->port)
 			json_object_set_new(outputs, "port", json_integer(l->port));
 		set_str(outputs, "secret_arn", l->secret_arn);
+		set_str(outputs, "cluster_arn", l->cluster_arn);
+		set_str(outputs, "resource_id", l->resource_id);
+		if (l->custom_endpoints.n) {
+			json_t *ce = json_array();
+
+			for (i = 0; i < l->custom_endpoints.n && i < AG_NOTELINE_MAX_ENDPOINTS; i++)
+				json_array_append_new(ce, json_string(l->custom_endpoints.v[i]));
+			json_object_set_new(outputs, "custom_endpoints", ce);
+		}
 		json_object_set_new(o, "outputs", outputs);
 	}
 	set_str(o, "signer", l->signer);
@@ -227,6 +240,15 @@ ag_note_line_parse(struct ag_note_line *l, const char *s, size_t len, struct ag_
 		l->writer_endpoint = get_str(outputs, "writer_endpoint");
 		l->reader_endpoint = get_str(outputs, "reader_endpoint");
 		l->secret_arn = get_str(outputs, "secret_arn");
+		l->cluster_arn = get_str(outputs, "cluster_arn");
+		l->resource_id = get_str(outputs, "resource_id");
+		v = json_object_get(outputs, "custom_endpoints");
+		for (size_t k = 0;
+		     json_is_array(v) && k < json_array_size(v) && k < AG_NOTELINE_MAX_ENDPOINTS;
+		     k++)
+			if (json_is_string(json_array_get(v, k)))
+				ag_strlist_add(
+				    &l->custom_endpoints, json_string_value(json_array_get(v, k)));
 		v = json_object_get(outputs, "port");
 		/* Outside 1..65535 is no port: unknown, never a wrapped value. */
 		l->port = json_is_integer(v) && json_integer_value(v) >= 1 &&

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/kv.h"
 #include "core/error.h"
 
 /*
@@ -17,7 +18,8 @@
  * port and the ARN of the managed secret, never a password.
  */
 #define AG_NOTELINE_VERSION 1
-#define AG_NOTELINE_MAX 65536 /* bytes per line, newline included */
+#define AG_NOTELINE_MAX 65536        /* bytes per line, newline included */
+#define AG_NOTELINE_MAX_ENDPOINTS 16 /* custom endpoints kept in a line (AWS allows 5) */
 
 struct ag_note_action {
 	char *kind;       /* "create", "modify", ... */
@@ -42,8 +44,11 @@ struct ag_note_line {
 	char *reader_endpoint;
 	int port; /* 0 = unknown */
 	char *secret_arn;
-	char *signer; /* principal of the verified commit signature */
-	char *error;  /* message for failures; never a secret */
+	char *cluster_arn;
+	char *resource_id;
+	struct ag_strlist custom_endpoints; /* at most AG_NOTELINE_MAX_ENDPOINTS */
+	char *signer;                       /* principal of the verified commit signature */
+	char *error;                        /* message for failures; never a secret */
 	/* What the cycle read: NULL for a full reconcile (every cluster read
 	 * from AWS); "changed" when it read and planned only the clusters a
 	 * commit changed: scope_planned of scope_of manifests, the change

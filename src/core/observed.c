@@ -31,6 +31,7 @@ ag_db_cluster_release(struct ag_db_cluster *c)
 	free(c->hosted_zone_id);
 	ag_strlist_release(&c->availability_zones);
 	ag_strlist_release(&c->vpc_security_group_ids);
+	ag_strlist_release(&c->custom_endpoints);
 	free(c->master_user_secret_arn);
 	free(c->master_user_secret_status);
 	free(c->pending.engine_version);

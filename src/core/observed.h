@@ -64,6 +64,7 @@ struct ag_db_cluster {
 	struct ag_strlist enabled_cloudwatch_logs_exports;
 	struct ag_strlist availability_zones;
 	struct ag_strlist vpc_security_group_ids;
+	struct ag_strlist custom_endpoints; /* CustomEndpoints: host names */
 	bool has_serverless_v2;
 	double serverless_v2_min_capacity;
 	double serverless_v2_max_capacity;

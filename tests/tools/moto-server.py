@@ -11,7 +11,9 @@ not recorded. Master passwords are replaced by '*' of the same length.
 
 It also adds what moto lacks and the agent uses: ResetDBClusterParameterGroup
 and EnableHttpEndpoint / DisableHttpEndpoint (moto 5 raises NotImplementedError
-for them; RDS offers the Data API on provisioned and Serverless v2 clusters).
+for them; RDS offers the Data API on provisioned and Serverless v2 clusters),
+DescribePendingMaintenanceActions (from the file AG_MOTO_PENDING_MAINTENANCE)
+and the "DB cluster created" event.
 And it corrects three departures from real AWS:
 - CreateDBCluster with ReplicationSourceIdentifier: AWS takes no master user
   or password (a replica inherits both from its source); moto insists on
@@ -218,7 +220,46 @@ def create_db_cluster(self, kwargs):
         kwargs = dict(kwargs, master_username="inherited-from-source")
         if not kwargs.get("manage_master_user_password"):
             kwargs["master_user_password"] = "inherited-from-source"
-    return _create_db_cluster(self, kwargs)
+    cluster = _create_db_cluster(self, kwargs)
+    # AWS records a "DB cluster created" event (DescribeEvents, SourceType
+    # db-cluster); moto records events for instances and snapshots only.
+    cluster.event_source_type = "db-cluster"
+    self.add_event("DB_CLUSTER_CREATE", cluster)
+    return cluster
+
+
+rds_models.Event.EVENT_MAP.setdefault(
+    "DB_CLUSTER_CREATE", {"Categories": ["creation"], "Message": "DB cluster created"})
+
+
+def describe_pending_maintenance_actions(self):
+    """DescribePendingMaintenanceActions (moto 5 lacks it). AWS keeps pending
+    maintenance per resource; here a test names it in the JSON file
+    AG_MOTO_PENDING_MAINTENANCE ([{"ResourceIdentifier": ARN,
+    "PendingMaintenanceActionDetails": [...]}], shown for every request).
+    Without the file nothing is pending, as for a resource AWS has no action
+    for."""
+    path = os.environ.get("AG_MOTO_PENDING_MAINTENANCE")
+    items = []
+    if path and os.path.exists(path):
+        with open(path) as f:
+            items = json.load(f)
+    # Filters db-cluster-id / db-instance-id select by the ARN's last part
+    q = self.querystring
+    for i in range(1, 10):
+        name = q.get(f"Filters.Filter.{i}.Name", [None])[0]
+        if name is None:
+            break
+        values = [v[0] for k, v in q.items() if k.startswith(f"Filters.Filter.{i}.Values.")]
+        kind = {"db-cluster-id": ":cluster:", "db-instance-id": ":db:"}.get(name)
+        if kind:
+            items = [it for it in items if any(it["ResourceIdentifier"] == v or
+                     it["ResourceIdentifier"].endswith(kind + v) for v in values)]
+    return ActionResult({"PendingMaintenanceActions": items})
+
+
+if not hasattr(RDSResponse, "describe_pending_maintenance_actions"):
+    RDSResponse.describe_pending_maintenance_actions = describe_pending_maintenance_actions
 
 
 def modify_db_subnet_group(self, subnet_name, description, subnets):

@@ -110,6 +110,9 @@ test_full_cluster(void **state)
 	assert_string_equal(c.vpc_security_group_ids.v[1], "sg-0b2");
 	assert_int_equal(c.enabled_cloudwatch_logs_exports.n, 1);
 	assert_string_equal(c.enabled_cloudwatch_logs_exports.v[0], "postgresql");
+	assert_int_equal(c.custom_endpoints.n, 2);
+	assert_string_equal(
+	    c.custom_endpoints.v[1], "batch.cluster-custom-abc.us-east-1.rds.amazonaws.com");
 	assert_true(c.has_serverless_v2);
 	assert_true(c.serverless_v2_min_capacity == 0.5);
 	assert_true(c.serverless_v2_max_capacity == 16.0);
