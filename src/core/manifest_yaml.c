@@ -590,7 +590,7 @@ get_value_from(struct ag_mload *l, const struct yn *v, const char *path,
 	static const char *const names[] = {"kind", "name", "fieldPath", "env"};
 	char *got[4] = {NULL, NULL, NULL, NULL};
 	struct ag_pos kpos[4];
-	char sub[256], why[512];
+	char sub[300], why[512];
 	size_t i;
 	int rc = 0, idx;
 

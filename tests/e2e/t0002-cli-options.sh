@@ -77,8 +77,10 @@ test_expect_success 'durations are bounded: no overflow, no zero poll' '
 	usage_error pi2 apply --dir . --poll-interval 0ms &&
 	usage_error pi3 sync --dir . --poll-interval -5s &&
 	check_contains pi3.err "bad duration" &&
-	usage_error pi4 sync --dir . --poll-interval 5d &&
-	check_contains pi4.err "bad duration '"'"'5d'"'"'"
+	usage_error pi4 sync --dir . --poll-interval 5w &&
+	usage_error pi5 sync --dir . --poll-interval 1d &&
+	check_contains pi5.err "out of range" &&
+	check_contains pi4.err "bad duration '"'"'5w'"'"'"
 '
 
 test_expect_success 'counts are bounded and whole' '

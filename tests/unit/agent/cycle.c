@@ -48,6 +48,17 @@ static const char DB1_AVAILABLE[] =
     "<TagList><Tag><Key>managed-by</Key><Value>aurora-gitops</Value></Tag></TagList>"
     "</DBCluster></DBClusters></DescribeDBClustersResult>" META "</DescribeDBClustersResponse>";
 
+/* db1 described again after the apply, for its connection outputs */
+static const char DB1_OUTPUTS[] =
+    "<DescribeDBClustersResponse " NS "><DescribeDBClustersResult><DBClusters><DBCluster>"
+    "<DBClusterIdentifier>db1</DBClusterIdentifier><Status>available</Status>"
+    "<Engine>aurora-postgresql</Engine><EngineVersion>15.4</EngineVersion><Port>5432</Port>"
+    "<Endpoint>db1.cluster-x.rds.amazonaws.com</Endpoint>"
+    "<ReaderEndpoint>db1.cluster-ro-x.rds.amazonaws.com</ReaderEndpoint>"
+    "<DbClusterResourceId>cluster-ABC</DbClusterResourceId>"
+    "<DBClusterArn>arn:aws:rds:us-east-1:123456789012:cluster:db1</DBClusterArn>"
+    "</DBCluster></DBClusters></DescribeDBClustersResult>" META "</DescribeDBClustersResponse>";
+
 static const char GOOD[] = "apiVersion: aws.project-planton.org/v1\n"
                            "kind: AwsRdsCluster\n"
                            "metadata:\n"
@@ -227,6 +238,7 @@ test_cycle__plans_and_applies_through_the_passed_dependencies(void **state)
 	ag_lb_script(&f->srv, 200, NO_SUBNET_GROUPS, NULL);
 	ag_lb_script(&f->srv, 200, CREATE_CLUSTER, "r1");
 	ag_lb_script(&f->srv, 200, DB1_AVAILABLE, NULL);
+	ag_lb_script(&f->srv, 200, DB1_OUTPUTS, NULL);
 	start(f, true);
 	assert_int_equal(ag_cycle_plan(&f->cy, &err), 0);
 	assert_int_equal(f->src.loads, 1);
@@ -249,9 +261,20 @@ test_cycle__plans_and_applies_through_the_passed_dependencies(void **state)
 
 	assert_int_equal(ag_cycle_apply(&f->cy, &err), 0);
 	assert_int_equal(f->cy.result.applied, 1);
-	assert_int_equal(f->srv.served, 5);
+	/* the created cluster is described once more for its outputs */
+	assert_int_equal(f->srv.served, 6);
 	assert_int_equal(f->srv.unscripted, 0);
 	assert_string_equal(ag_lb_action(&f->srv, 3, a, sizeof(a)), "CreateDBCluster");
+	assert_string_equal(ag_lb_action(&f->srv, 5, a, sizeof(a)), "DescribeDBClusters");
+	{
+		char *o = ag_state_outputs(f->env.state, "db1");
+
+		assert_non_null(o);
+		assert_non_null(
+		    strstr(o, "\"rds_cluster_endpoint\":\"db1.cluster-x.rds.amazonaws.com\""));
+		free(o);
+	}
+	assert_true(exists(f, "outputs.json"));
 	assert_non_null(strstr(f->srv.requests[3], "MasterUserPassword=" PASSWORD));
 	/* the state was saved: the hash of the password sent, never the password */
 	assert_true(exists(f, "passwords.json"));
