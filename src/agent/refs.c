@@ -4,6 +4,7 @@
  */
 #include "agent/refs.h"
 #include "aws/ec2.h"
+#include "aws/rds.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -197,12 +198,32 @@ resolve_sgs(struct refset *s, struct ag_aws_client *aws)
 	ag_ec2_security_groups_free(all, total);
 }
 
-/* Cluster identifiers are lower case in AWS; a name is matched the same way. */
+/* Cluster identifiers are lower case in AWS; a name is matched the same
+ * way. A cycle that described only some clusters (a commit touching a few)
+ * describes the referenced ones it lacks, all in one filtered call. */
 static void
-resolve_clusters(struct refset *s, const struct ag_observed *o)
+resolve_clusters(struct refset *s, const struct ag_observed *o, struct ag_aws_client *aws)
 {
+	struct ag_strlist missing = AG_STRLIST_INIT;
+	struct ag_observed more;
+	struct ag_error e = AG_ERROR_INIT;
+	bool more_ok = true;
 	size_t i, j;
 
+	ag_observed_init(&more);
+	for (i = 0; i < s->n; i++) {
+		char *id = ag_xstrdup(s->v[i]->name);
+
+		for (j = 0; id[j]; j++)
+			if (id[j] >= 'A' && id[j] <= 'Z')
+				id[j] = (char)(id[j] - 'A' + 'a');
+		if (ag_observed_find_cluster(o, id) == NULL && !ag_strlist_contains(&missing, id))
+			ag_strlist_add(&missing, id);
+		free(id);
+	}
+	if (missing.n > 0 && ag_rds_describe_clusters_by_id(aws, (const char *const *)missing.v,
+	                         missing.n, false, &more, &e) < 0)
+		more_ok = false;
 	for (i = 0; i < s->n; i++) {
 		struct ag_ref *r = s->v[i];
 		char *id = ag_xstrdup(r->name);
@@ -213,6 +234,10 @@ resolve_clusters(struct refset *s, const struct ag_observed *o)
 				id[j] = (char)(id[j] - 'A' + 'a');
 		c = ag_observed_find_cluster(o, id);
 		if (c == NULL)
+			c = ag_observed_find_cluster(&more, id);
+		if (c == NULL && !more_ok)
+			ag_ref_fail(r, "rds DescribeDBClusters for '%s' failed: %s", id, e.msg);
+		else if (c == NULL)
 			ag_ref_fail(r, "rds DescribeDBClusters has no cluster '%s'", id);
 		else if (c->arn == NULL || c->arn[0] == '\0')
 			ag_ref_fail(
@@ -221,6 +246,8 @@ resolve_clusters(struct refset *s, const struct ag_observed *o)
 			ag_ref_match(r, "", &(struct ag_ref_candidate){r->name, c->arn, c->arn}, 1);
 		free(id);
 	}
+	ag_strlist_release(&missing);
+	ag_observed_release(&more);
 }
 
 /* AwsKmsKey: resolved with the KMS client (ListAliases, ListKeys). */
@@ -264,7 +291,7 @@ ag_refs_resolve(struct ag_manifest_set *set, const struct ag_observed *o, struct
 	if (sgs.n)
 		resolve_sgs(&sgs, aws);
 	if (clusters.n)
-		resolve_clusters(&clusters, o);
+		resolve_clusters(&clusters, o, aws);
 	if (keys.n)
 		resolve_kms(&keys, aws);
 	for (i = 0; i < set->n; i++)
