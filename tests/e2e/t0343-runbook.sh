@@ -2,7 +2,7 @@
 # The runbook commands answer without the aws CLI: show (status, endpoints,
 # members with role/AZ/class/status, ingress, backups and snapshots,
 # pending maintenance, events), snapshots, snapshot (tags copied) and
-# events, as text and as JSON. DescribePendingMaintenanceActions is served
+# events, as text and as JSON, with CloudWatch metrics (GetMetricData). DescribePendingMaintenanceActions is served
 # by the test moto (tests/tools/moto-server.py) from the file named by
 # AG_MOTO_PENDING_MAINTENANCE, written below.
 . "$(dirname "$0")/test-lib.sh"
@@ -41,6 +41,15 @@ test_expect_success 'setup: a cluster with a writer, a reader and ingress rules'
 		{ cat sync.txt; exit 1; }
 	boto3_run >arn.txt <<-\PY
 	print(rds.describe_db_clusters(DBClusterIdentifier="ops-db")["DBClusters"][0]["DBClusterArn"])
+	PY
+	python3 - "$MOTO_URL" <<-\PY &&
+	import boto3, datetime, sys
+	cw = boto3.client("cloudwatch", endpoint_url=sys.argv[1], region_name="us-east-1",
+	                  aws_access_key_id="testing", aws_secret_access_key="testing")
+	t = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=12)
+	cw.put_metric_data(Namespace="AWS/RDS", MetricData=[{"MetricName": "CPUUtilization",
+	    "Dimensions": [{"Name": "DBClusterIdentifier", "Value": "ops-db"}],
+	    "Timestamp": t, "Value": 42.5, "Unit": "Percent"}])
 	PY
 	python3 - "$(cat arn.txt)" >"$AG_MOTO_PENDING_MAINTENANCE" <<-\PY
 	import json, sys
@@ -92,7 +101,8 @@ test_expect_success 'events lists the cluster events' '
 '
 
 test_expect_success 'show --format json: members, ingress, backups, maintenance, events' '
-	check_exit 1 "$AG_BIN" show ops-db --format json >show.json 2>show.err &&
+	"$AG_BIN" show ops-db --format json >show.json 2>show.err || { cat show.err; exit 1; }
+	
 	boto3_run show.json "$(cat arn.txt)" <<-\PY
 	import json
 	s = json.load(open(sys.argv[1]))
@@ -111,18 +121,26 @@ test_expect_success 'show --format json: members, ingress, backups, maintenance,
 	    "auto_applied_after": "2026-12-10T03:00:00Z", "forced_apply": None}], s["pending_maintenance"]
 	assert any(e["message"] == "DB cluster created" for e in s["recent_events"]), s
 	assert s["writer_endpoint"].startswith("ops-db."), s
+	cpu = s["metrics"]["CPUUtilization"]
+	assert cpu["datapoints"] >= 1 and cpu["latest"] == 42.5 and cpu["statistic"] == "Average", cpu
+	acu = s["metrics"]["ServerlessDatabaseCapacity"]
+	assert acu["datapoints"] == 0 and acu["latest"] is None, acu
+	assert "metrics_error" not in s, s
 	PY
 '
 
 test_expect_success 'show (text) answers the runbook questions' '
-	check_exit 1 "$AG_BIN" show ops-db >show.txt 2>show.err &&
+	"$AG_BIN" show ops-db >show.txt 2>show.err || { cat show.err; exit 1; }
+	
 	check_contains show.txt "cluster ops-db: available" &&
 	check_contains show.txt "ops-db-1" &&
 	check_contains show.txt "writer" &&
 	check_contains show.txt "tcp 5432 from 10.20.0.0/16" &&
 	check_contains show.txt "backups: 7 days retention, window 03:00-04:00" &&
 	check_contains show.txt "system-update (New Operating System update is available), applied automatically after 2026-12-10T03:00:00Z" &&
-	check_contains show.txt "DB cluster created"
+	check_contains show.txt "DB cluster created" &&
+	check_contains show.txt "CPUUtilization               42.50 % (Average" &&
+	check_contains show.txt "ServerlessDatabaseCapacity   no datapoints in the last hour"
 '
 
 test_expect_success 'a cluster that does not exist is an error everywhere' '
