@@ -503,7 +503,7 @@ static void
 unknown_field(
     struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names, size_t n)
 {
-	char shown[SHOWN], field[256];
+	char shown[SHOWN], field[512];
 	const char *s = ag_suggest(k->val, names, n);
 
 	snprintf(field, sizeof(field), "%s%s%s", parent ? parent : "", parent ? "." : "",
