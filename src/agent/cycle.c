@@ -466,6 +466,39 @@ observe_routes(struct ag_cycle *cy, struct ag_error *err)
 }
 
 /*
+ * Aurora global databases: one paginated DescribeGlobalClusters for the
+ * whole account, and only when some manifest names a global database (the
+ * planner needs to know whether it exists and whether it has a primary).
+ */
+static int
+observe_globals(struct ag_cycle *cy, struct ag_error *err)
+{
+	struct ag_rds_global_cluster *v = NULL;
+	size_t i, n = 0;
+	bool want = false;
+	int rc;
+
+	for (i = 0; i < cy->manifests.n && !want; i++)
+		want = cy->manifests.v[i].spec.global_cluster_identifier != NULL;
+	if (!want)
+		return 0;
+	rc = ag_rds_describe_global_clusters(cy->env->aws, &v, &n, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		struct ag_observed_global *g = ag_observed_add_global(&cy->observed);
+
+		g->id = v[i].id ? ag_xstrdup(v[i].id) : NULL;
+		g->engine = v[i].engine ? ag_xstrdup(v[i].engine) : NULL;
+		g->engine_version = v[i].engine_version ? ag_xstrdup(v[i].engine_version) : NULL;
+		g->writer_arn = v[i].writer_arn ? ag_xstrdup(v[i].writer_arn) : NULL;
+		ag_strlist_copy(&g->members, &v[i].members);
+	}
+	if (rc == 0)
+		cy->observed.globals_loaded = true;
+	ag_rds_global_clusters_free(v, n);
+	return rc;
+}
+
+/*
  * The network state the planner compares (plan.c, plan_network): the
  * security groups the agent made (named after their clusters) and the DB
  * subnet groups, each read once for the whole fleet — one paginated call
@@ -614,6 +647,8 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 		rc = observe_alarms(cy, err);
 	if (rc == 0)
 		rc = observe_extras(cy, err);
+	if (rc == 0)
+		rc = observe_globals(cy, err);
 	cy->describe_ms = (long)(clk->mono_ms(clk->ctx) - t0);
 	if (rc < 0)
 		ag_error_prefix(err, "cannot read the live state from AWS");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/compat.h"
 
@@ -156,6 +157,7 @@ already_exists(const char *code)
 	    "DBParameterGroupAlreadyExists",
 	    "InvalidGroup.Duplicate",
 	    "InvalidPermission.Duplicate",
+	    "GlobalClusterAlreadyExistsFault",
 	    NULL,
 	};
 	size_t i;
@@ -256,6 +258,28 @@ check_existing(struct ag_aws_client *aws, const struct ag_action *a, struct ag_e
 			    "cluster parameter group '%s' already exists in family %s, not %s",
 			    name ? name : "", v[0].family, fam);
 		ag_rds_cluster_param_groups_free(v, n);
+	} else if (a->kind == AG_ACT_CREATE_GLOBAL_CLUSTER) {
+		struct ag_rds_global_cluster *v = NULL;
+		const char *eng = ag_kvlist_get(&a->params, "Engine");
+		const char *src = ag_kvlist_get(&a->params, "SourceDBClusterIdentifier");
+
+		name = ag_kvlist_get(&a->params, "GlobalClusterIdentifier");
+		rc = ag_rds_describe_global_clusters(aws, &v, &n, err);
+		for (i = 0; rc == 0 && i < n; i++) {
+			if (v[i].id == NULL || name == NULL || strcasecmp(v[i].id, name) != 0)
+				continue;
+			if (src != NULL && !ag_strlist_contains(&v[i].members, src))
+				rc = ag_error_set(err, AG_ECONFLICT,
+				    "global database '%s' already exists without this cluster; an "
+				    "existing cluster cannot join it",
+				    name);
+			else if (eng != NULL && v[i].engine != NULL &&
+			         strcmp(eng, v[i].engine) != 0)
+				rc = ag_error_set(err, AG_ECONFLICT,
+				    "global database '%s' already exists with engine %s, not %s",
+				    name, v[i].engine, eng);
+		}
+		ag_rds_global_clusters_free(v, n);
 	}
 	ag_strlist_release(&want);
 	ag_strlist_release(&have);

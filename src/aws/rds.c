@@ -1,6 +1,7 @@
 /* RDS operations: decoders, paginated Describe calls, mutations, waiters. */
 #include "aws/rds.h"
 #include "aws/internal.h"
+#include "core/buf.h"
 #include "core/fieldtab.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -63,6 +64,30 @@ decode_rows(struct ag_db_cluster *c, const struct ag_xml_node *n)
 	}
 }
 
+/* ScalingConfigurationInfo in the canonical form of the field table: the
+ * members present as "Member=value", in member-name order, comma-joined
+ * (NULL when the element is empty: not a Serverless v1 cluster). */
+static char *
+scaling_v1_text(const struct ag_xml_node *x)
+{
+	static const char *const members[] = {"AutoPause", "MaxCapacity", "MinCapacity",
+	    "SecondsBeforeTimeout", "SecondsUntilAutoPause", "TimeoutAction"};
+	struct ag_buf b = AG_BUF_INIT(1024);
+	const char *v;
+	char *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		v = ag_xml_text(x, members[i]);
+		if (v == NULL || v[0] == '\0')
+			continue;
+		(void)ag_buf_addf(&b, ",%s=%s", members[i], v);
+	}
+	s = b.len > 0 ? ag_xstrdup(b.ptr + 1) : NULL;
+	ag_buf_release(&b);
+	return s;
+}
+
 void
 ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 {
@@ -95,7 +120,12 @@ ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 		c->has_serverless_v2 = true;
 		ag_xml_double(x, "MinCapacity", &c->serverless_v2_min_capacity);
 		ag_xml_double(x, "MaxCapacity", &c->serverless_v2_max_capacity);
+		ag_xml_int(x, "SecondsUntilAutoPause", &c->serverless_v2_seconds_until_auto_pause);
 	}
+	free(c->scaling_configuration);
+	c->scaling_configuration = NULL;
+	if ((x = ag_xml_child(n, "ScalingConfigurationInfo")) != NULL)
+		c->scaling_configuration = scaling_v1_text(x);
 	if ((x = ag_xml_child(n, "MasterUserSecret")) != NULL) {
 		c->master_user_secret_arn = ag_xml_dup(x, "SecretArn");
 		c->master_user_secret_status = ag_xml_dup(x, "SecretStatus");
@@ -158,6 +188,15 @@ ag_rds_decode_instance(struct ag_db_instance *d, const struct ag_xml_node *n)
 	d->pi_kms_key_id = ag_xml_dup(n, "PerformanceInsightsKMSKeyId");
 	d->has_monitoring = ag_xml_int(n, "MonitoringInterval", &d->monitoring_interval);
 	d->monitoring_role_arn = ag_xml_dup(n, "MonitoringRoleArn");
+	{
+		const struct ag_xml_node *pg = ag_xml_child(n, "DBParameterGroups");
+
+		if (pg != NULL && pg->n_kids > 0)
+			d->db_parameter_group = ag_xml_dup(pg->kids[0], "DBParameterGroupName");
+	}
+	d->ca_certificate_identifier = ag_xml_dup(n, "CACertificateIdentifier");
+	d->pending_ca = ag_xstrdup(
+	    ag_xml_text(ag_xml_child(n, "PendingModifiedValues"), "CACertificateIdentifier"));
 	ag_xml_tags(&d->tags, n, "TagList");
 }
 
@@ -184,6 +223,43 @@ ag_rds_subnet_groups_free(struct ag_rds_subnet_group *v, size_t n)
 	for (i = 0; v && i < n; i++)
 		ag_rds_subnet_group_release(&v[i]);
 	free(v);
+}
+
+void
+ag_rds_global_clusters_free(struct ag_rds_global_cluster *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++) {
+		free(v[i].id);
+		free(v[i].engine);
+		free(v[i].engine_version);
+		free(v[i].writer_arn);
+		ag_strlist_release(&v[i].members);
+	}
+	free(v);
+}
+
+void
+ag_rds_decode_global_cluster(struct ag_rds_global_cluster *g, const struct ag_xml_node *n)
+{
+	const struct ag_xml_node *l = ag_xml_child(n, "GlobalClusterMembers");
+	size_t i;
+
+	memset(g, 0, sizeof(*g));
+	g->id = ag_xml_dup(n, "GlobalClusterIdentifier");
+	g->engine = ag_xml_dup(n, "Engine");
+	g->engine_version = ag_xml_dup(n, "EngineVersion");
+	for (i = 0; l && i < l->n_kids; i++) {
+		const char *arn = ag_xml_text(l->kids[i], "DBClusterArn");
+		bool w = false;
+
+		if (arn == NULL || arn[0] == '\0')
+			continue;
+		ag_strlist_add(&g->members, arn);
+		if (ag_xml_bool(l->kids[i], "IsWriter", &w) && w && g->writer_arn == NULL)
+			g->writer_arn = ag_xstrdup(arn);
+	}
 }
 
 void
@@ -684,6 +760,12 @@ dec_subnet_group(void *o, const struct ag_xml_node *n)
 }
 
 static void
+dec_global_cluster(void *o, const struct ag_xml_node *n)
+{
+	ag_rds_decode_global_cluster(o, n);
+}
+
+static void
 dec_param_group(void *o, const struct ag_xml_node *n)
 {
 	decode_param_group(o, n);
@@ -818,6 +900,12 @@ free_subnet_groups(void *v, size_t n)
 }
 
 static void
+free_global_clusters(void *v, size_t n)
+{
+	ag_rds_global_clusters_free(v, n);
+}
+
+static void
 free_param_groups(void *v, size_t n)
 {
 	ag_rds_cluster_param_groups_free(v, n);
@@ -858,6 +946,21 @@ ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
 	    c, "DescribeDBSubnetGroups", &p, filters, &lc, &v, n, free_subnet_groups, err);
 	*out = v;
 	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_describe_global_clusters(
+    struct ag_aws_client *c, struct ag_rds_global_cluster **out, size_t *n, struct ag_error *err)
+{
+	struct list_ctx lc = {{"GlobalClusters", "GlobalClusterMember", "GlobalClusterIdentifier"},
+	    sizeof(**out), dec_global_cluster, NULL, 0, 0};
+	void *v;
+	int ret;
+
+	ret = describe_list(
+	    c, "DescribeGlobalClusters", NULL, NULL, &lc, &v, n, free_global_clusters, err);
+	*out = v;
 	return ret;
 }
 

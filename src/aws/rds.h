@@ -86,6 +86,21 @@ int ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
     const struct ag_kvlist *filters, struct ag_rds_subnet_group **out, size_t *n,
     struct ag_error *err);
 
+/* Aurora global databases (DescribeGlobalClusters). */
+struct ag_rds_global_cluster {
+	char *id; /* GlobalClusterIdentifier */
+	char *engine;
+	char *engine_version;
+	char *writer_arn;          /* the member with IsWriter true; NULL = none */
+	struct ag_strlist members; /* DBClusterArn of every member */
+};
+
+void ag_rds_global_clusters_free(struct ag_rds_global_cluster *v, size_t n);
+void ag_rds_decode_global_cluster(struct ag_rds_global_cluster *out, const struct ag_xml_node *n);
+/* Every global cluster of the account (paginated). *out as for subnet groups. */
+int ag_rds_describe_global_clusters(
+    struct ag_aws_client *c, struct ag_rds_global_cluster **out, size_t *n, struct ag_error *err);
+
 /* DB cluster parameter groups. */
 struct ag_rds_cluster_param_group {
 	char *name;

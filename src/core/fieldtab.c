@@ -154,10 +154,11 @@ mlist_out(char **out, const struct ag_manifest *m, enum ag_field f, const struct
 }
 
 static char *
-serverless_text(double min, double max)
+serverless_text(double min, double max, int pause)
 {
 	char *a = ag_norm_number(min), *b = ag_norm_number(max);
-	char *s = ag_xasprintf("min=%s,max=%s", a, b);
+	char *s = pause > 0 ? ag_xasprintf("min=%s,max=%s,pause=%d", a, b, pause)
+	                    : ag_xasprintf("min=%s,max=%s", a, b);
 
 	free(a);
 	free(b);
@@ -207,7 +208,8 @@ d_serverless(char **o, const struct ag_manifest *m)
 	*o = NULL;
 	if (!M->has_serverless_v2)
 		return false;
-	*o = serverless_text(M->serverless_v2_min_capacity, M->serverless_v2_max_capacity);
+	*o = serverless_text(M->serverless_v2_min_capacity, M->serverless_v2_max_capacity,
+	    M->serverless_v2_seconds_until_auto_pause);
 	return true;
 }
 static bool
@@ -323,7 +325,69 @@ d_alarms(char **o, const struct ag_manifest *m)
 	return true;
 }
 
+static bool
+d_backtrack(char **o, const struct ag_manifest *m)
+{
+	/* a written 0 turns backtracking off: it is a value, not an absence */
+	*o = NULL;
+	if (!ag_manifest_has(m, AG_F_BACKTRACK_WINDOW))
+		return false;
+	return int_out(o, M->backtrack_window);
+}
+
+/* Canonical form of a Serverless v1 scaling configuration: the written
+ * members as "AwsMember=value", in member-name order, comma-joined; the
+ * decoder writes the live one the same way (AG_NORM_KV_SUBSET). */
+static bool
+d_scaling_v1(char **o, const struct ag_manifest *m)
+{
+	const struct ag_scaling_v1 *s = &M->scaling_v1;
+	struct ag_buf b = AG_BUF_INIT(1024);
+
+	*o = NULL;
+	if (!s->has)
+		return false;
+	if (s->auto_pause >= 0)
+		(void)ag_buf_addf(&b, ",AutoPause=%s", s->auto_pause ? "true" : "false");
+	if (s->max_capacity > 0)
+		(void)ag_buf_addf(&b, ",MaxCapacity=%d", s->max_capacity);
+	if (s->min_capacity > 0)
+		(void)ag_buf_addf(&b, ",MinCapacity=%d", s->min_capacity);
+	if (s->seconds_before_timeout > 0)
+		(void)ag_buf_addf(&b, ",SecondsBeforeTimeout=%d", s->seconds_before_timeout);
+	if (s->seconds_until_auto_pause > 0)
+		(void)ag_buf_addf(&b, ",SecondsUntilAutoPause=%d", s->seconds_until_auto_pause);
+	if (s->timeout_action != NULL)
+		(void)ag_buf_addf(&b, ",TimeoutAction=%s", s->timeout_action);
+	*o = ag_xstrdup(b.len > 0 ? b.ptr + 1 : "");
+	ag_buf_release(&b);
+	return true;
+}
+
 #undef M
+
+static bool
+l_scaling_v1(char **o, const struct ag_db_cluster *c)
+{
+	return str_out(o, c->scaling_configuration);
+}
+static bool
+l_backtrack(char **o, const struct ag_db_cluster *c)
+{
+	return int_out(o, c->backtrack_window);
+}
+static bool
+l_local_write_forwarding(char **o, const struct ag_db_cluster *c)
+{
+	const char *s = c->local_write_forwarding_status;
+
+	*o = NULL;
+	if (s == NULL || s[0] == '\0')
+		return false; /* not in the reply: compared with the default */
+	/* requested and enabling are on their way: the request was made */
+	return bool_out(o,
+	    strcmp(s, "enabled") == 0 || strcmp(s, "enabling") == 0 || strcmp(s, "requested") == 0);
+}
 
 static bool
 l_assoc_sg(char **o, const struct ag_db_cluster *c)
@@ -342,7 +406,8 @@ l_serverless(char **o, const struct ag_db_cluster *c)
 	*o = NULL;
 	if (!c->has_serverless_v2)
 		return false;
-	*o = serverless_text(c->serverless_v2_min_capacity, c->serverless_v2_max_capacity);
+	*o = serverless_text(c->serverless_v2_min_capacity, c->serverless_v2_max_capacity,
+	    c->serverless_v2_seconds_until_auto_pause);
 	return true;
 }
 static bool
@@ -423,6 +488,14 @@ check_network_type(char *why, size_t n, const char *s)
 	return one_of(why, n, s, allowed, NELEM(allowed), "network type");
 }
 static bool
+check_lifecycle(char *why, size_t n, const char *s)
+{
+	static const char *const allowed[] = {
+	    "open-source-rds-extended-support", "open-source-rds-extended-support-disabled"};
+
+	return one_of(why, n, s, allowed, NELEM(allowed), "engine lifecycle support");
+}
+static bool
 check_log_type(char *why, size_t n, const char *s)
 {
 	static const char *const all[] = {"audit", "error", "general", "slowquery", "instance",
@@ -441,6 +514,43 @@ reason(char *why, size_t n, const char *s, const char *r, const char *what, cons
 	ag_mload_show(shown, sizeof(shown), s);
 	snprintf(why, n, "invalid %s '%s': %s%s", what, shown, r, expect);
 	return false;
+}
+static bool
+check_global_id(char *why, size_t n, const char *s)
+{
+	const char *p;
+
+	/* AWS: 1 to 255 characters, pattern [A-Za-z][0-9A-Za-z-:._]* */
+	if (s[0] == '\0')
+		return true;
+	if (strlen(s) > 255)
+		return reason(why, n, s, "must be at most 255 characters long",
+		    "global cluster identifier", "");
+	if (!isalpha((unsigned char)s[0]))
+		return reason(why, n, s, "must start with a letter", "global cluster identifier",
+		    " (AWS: [A-Za-z][0-9A-Za-z-:._]*)");
+	for (p = s; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-:._", *p) == NULL)
+			return reason(why, n, s, "may contain only letters, digits and - : . _",
+			    "global cluster identifier", " (AWS: [A-Za-z][0-9A-Za-z-:._]*)");
+	return true;
+}
+static bool
+check_ca(char *why, size_t n, const char *s)
+{
+	static const char *const allowed[] = {
+	    "rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1", "rds-ca-2019"};
+
+	return one_of(why, n, s, allowed, NELEM(allowed), "certificate authority");
+}
+static bool
+check_instance_pgroup(char *why, size_t n, const char *s)
+{
+	if (s[0] == '\0' || strncmp(s, "default.", 8) == 0)
+		return true;
+	return reason(why, n, s, ag_mcheck_rds_identifier(s, 255), "DB parameter group name",
+	    " (AWS: 1 to 255 letters, digits or hyphens, the first a letter, no two consecutive "
+	    "hyphens, no trailing hyphen)");
 }
 static bool
 check_maintenance(char *why, size_t n, const char *s)
@@ -1074,6 +1184,9 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .yaml_path = "spec.autoMinorVersionUpgrade",
             .type = AG_FT_BOOL,
             .spec = AG_SPEC(auto_minor_version_upgrade),
+            /* the cluster-level setting too, when written (AWS: valid for
+             * Aurora DB clusters); the instances carry and compare it */
+            .create_param = "AutoMinorVersionUpgrade",
             .describe_elem = "DBInstance/AutoMinorVersionUpgrade",
             .norm = AG_NORM_NOT_COMPARED,
             .klass = AG_CLASS_IN_PLACE,
@@ -1163,6 +1276,128 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .norm = AG_NORM_NOT_COMPARED,
             .klass = AG_CLASS_IN_PLACE,
             .desired_fn = d_autoscaling,
+            .import_skip = true,
+        },
+    [AG_F_BACKTRACK_WINDOW] =
+        {
+            .field = AG_F_BACKTRACK_WINDOW,
+            .yaml_path = "spec.backtrackWindow",
+            .type = AG_FT_INT,
+            .spec = AG_SPEC(backtrack_window),
+            .min = 0,
+            .max = 259200,
+            .create_param = "BacktrackWindow",
+            .modify_param = "BacktrackWindow",
+            .describe_elem = "BacktrackWindow",
+            .ltype = AG_FT_INT,
+            .live = AG_LIVE(backtrack_window),
+            .aws_default = "0",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_INT,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .protect = AG_PROTECT_MORE,
+            .desired_fn = d_backtrack,
+            .live_fn = l_backtrack,
+            .hint = "backtracking can be turned on only when a cluster is created or "
+                    "restored: restore a snapshot into a new cluster with backtrackWindow "
+                    "set, switch clients, then delete the old cluster",
+            .in_restore = true,
+        },
+    [AG_F_ENABLE_LOCAL_WRITE_FORWARDING] =
+        {
+            .field = AG_F_ENABLE_LOCAL_WRITE_FORWARDING,
+            .yaml_path = "spec.enableLocalWriteForwarding",
+            .type = AG_FT_BOOL,
+            .spec = AG_SPEC(enable_local_write_forwarding),
+            .create_param = "EnableLocalWriteForwarding",
+            .modify_param = "EnableLocalWriteForwarding",
+            .describe_elem = "LocalWriteForwardingStatus",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(local_write_forwarding_status),
+            .aws_default = "false",
+            .absent = AG_ABSENT_DEFAULT,
+            .norm = AG_NORM_BOOL,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_SCALAR,
+            .live_fn = l_local_write_forwarding,
+        },
+    [AG_F_ENGINE_LIFECYCLE_SUPPORT] =
+        {
+            .field = AG_F_ENGINE_LIFECYCLE_SUPPORT,
+            .yaml_path = "spec.engineLifecycleSupport",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(engine_lifecycle_support),
+            .check = check_lifecycle,
+            .create_param = "EngineLifecycleSupport",
+            .describe_elem = "EngineLifecycleSupport",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(engine_lifecycle_support),
+            .norm = AG_NORM_EXACT,
+            .klass = AG_CLASS_BLOCKED,
+            .hint = "engineLifecycleSupport is set when a cluster is created (ModifyDBCluster "
+                    "has no such parameter): restore a snapshot into a new cluster with the "
+                    "new value, switch clients, then delete the old cluster",
+            .in_restore = true,
+        },
+    [AG_F_SCALING_CONFIGURATION] =
+        {
+            .field = AG_F_SCALING_CONFIGURATION,
+            .yaml_path = "spec.scalingConfiguration",
+            .type = AG_FT_COMPOSITE,
+            .create_param = "ScalingConfiguration",
+            .modify_param = "ScalingConfiguration",
+            .describe_elem = "ScalingConfigurationInfo",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(scaling_configuration),
+            .norm = AG_NORM_KV_SUBSET,
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_STRUCT,
+            .desired_fn = d_scaling_v1,
+            .live_fn = l_scaling_v1,
+            .in_restore = true,
+            .import_skip = true, /* a map: written by import.c */
+        },
+    [AG_F_GLOBAL_CLUSTER_IDENTIFIER] =
+        {
+            .field = AG_F_GLOBAL_CLUSTER_IDENTIFIER,
+            .yaml_path = "spec.globalClusterIdentifier",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(global_cluster_identifier),
+            .check = check_global_id,
+            .create_param = "GlobalClusterIdentifier",
+            .describe_elem = "GlobalClusterIdentifier",
+            .ltype = AG_FT_STR,
+            .live = AG_LIVE(global_cluster_identifier),
+            /* compared by plan.c (plan_global): joining, leaving and
+             * promoting follow AWS's rules, never the generic diff */
+            .norm = AG_NORM_NOT_COMPARED,
+            .klass = AG_CLASS_IN_PLACE,
+        },
+    [AG_F_DB_INSTANCE_PARAMETER_GROUP_NAME] =
+        {
+            .field = AG_F_DB_INSTANCE_PARAMETER_GROUP_NAME,
+            .yaml_path = "spec.dbInstanceParameterGroupName",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(db_instance_parameter_group_name),
+            .check = check_instance_pgroup,
+            .describe_elem = "DBInstance/DBParameterGroups",
+            .norm = AG_NORM_NOT_COMPARED, /* per instance: plan.c */
+            .klass = AG_CLASS_IN_PLACE,
+            .emit = AG_EMIT_INSTANCES,
+            .import_skip = true,
+        },
+    [AG_F_CA_CERTIFICATE_IDENTIFIER] =
+        {
+            .field = AG_F_CA_CERTIFICATE_IDENTIFIER,
+            .yaml_path = "spec.caCertificateIdentifier",
+            .type = AG_FT_STR,
+            .spec = AG_SPEC(ca_certificate_identifier),
+            .check = check_ca,
+            .describe_elem = "DBInstance/CACertificateIdentifier",
+            .norm = AG_NORM_NOT_COMPARED, /* per instance: plan.c */
+            .klass = AG_CLASS_DEFERRED,
+            .emit = AG_EMIT_INSTANCES,
             .import_skip = true,
         },
 };

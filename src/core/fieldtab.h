@@ -43,8 +43,10 @@ enum ag_norm {
 	AG_NORM_ENGINE_VERSION,   /* core/version.h rules */
 	AG_NORM_KMS_KEY,          /* key id, key ARN or alias; an alias is not compared */
 	AG_NORM_PARAM_GROUP,      /* absent == any "default.*" group */
-	AG_NORM_SERVERLESS,       /* "min=<n>,max=<n>" compared as numbers; max 0 = any */
+	AG_NORM_SERVERLESS,       /* "min=<n>,max=<n>[,pause=<s>]" compared as numbers; max 0
+	                           * and pause absent = any */
 	AG_NORM_WRITE_ONLY,       /* password: compared through the caller's hash state */
+	AG_NORM_KV_SUBSET,        /* "K=v,K=v": every written member equals the live one */
 };
 
 /* What an absent desired value means. */
@@ -68,6 +70,7 @@ enum ag_emit {
 	AG_EMIT_PARAM_GROUP,     /* DBClusterParameterGroupName */
 	AG_EMIT_PARAMETERS,      /* Modify/CreateDBClusterParameterGroup actions */
 	AG_EMIT_INSTANCES,       /* Create/Modify/DeleteDBInstance actions */
+	AG_EMIT_STRUCT,          /* "K=v,K=v" as <param>.K=v (a structure member each) */
 };
 
 /* The C type of a field's member in struct ag_cluster_spec (type) or in

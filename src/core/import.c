@@ -163,6 +163,34 @@ import_row(struct ag_buf *b, const struct ag_field_row *row, const struct ag_db_
 	free(v);
 }
 
+/* scalingConfiguration from the canonical live form ("AutoPause=true,..."),
+ * members renamed to their manifest keys. */
+static void
+scaling_v1_lines(struct ag_buf *b, const char *canonical)
+{
+	static const char *const map[][2] = {{"AutoPause", "autoPause"},
+	    {"MaxCapacity", "maxCapacity"}, {"MinCapacity", "minCapacity"},
+	    {"SecondsBeforeTimeout", "secondsBeforeTimeout"},
+	    {"SecondsUntilAutoPause", "secondsUntilAutoPause"}, {"TimeoutAction", "timeoutAction"}};
+	const char *p = canonical, *e, *eq;
+	size_t i, n;
+
+	(void)ag_buf_adds(b, "  scalingConfiguration:\n");
+	while (*p != '\0') {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		eq = memchr(p, '=', n);
+		for (i = 0; eq != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+			if (strlen(map[i][0]) == (size_t)(eq - p) &&
+			    strncmp(p, map[i][0], (size_t)(eq - p)) == 0)
+				(void)ag_buf_addf(b, "    %s: %.*s\n", map[i][1],
+				    (int)(n - (size_t)(eq - p) - 1), eq + 1);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+}
+
 int
 ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struct ag_observed *o,
     struct ag_error *err)
@@ -248,7 +276,13 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		num = ag_norm_number(c->serverless_v2_max_capacity);
 		(void)ag_buf_addf(&b, "    maxCapacity: %s\n", num);
 		free(num);
+		if (c->serverless_v2_min_capacity == 0 &&
+		    c->serverless_v2_seconds_until_auto_pause > 0)
+			(void)ag_buf_addf(&b, "    secondsUntilAutoPause: %d\n",
+			    c->serverless_v2_seconds_until_auto_pause);
 	}
+	if (set(c->scaling_configuration))
+		scaling_v1_lines(&b, c->scaling_configuration);
 	/* No finalSnapshotIdentifier: a deletion names the final snapshot
 	 * <id>-final-<UTC timestamp>, which never collides. */
 

@@ -39,6 +39,7 @@ cluster_spec_release(struct ag_cluster_spec *c)
 	if (c->password)
 		sodium_memzero(c->password, strlen(c->password));
 	ag_fieldtab_release_spec(c);
+	free(c->scaling_v1.timeout_action);
 	for (i = 0; i < c->n_parameters; i++) {
 		free(c->parameters[i].name);
 		free(c->parameters[i].value);

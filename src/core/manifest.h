@@ -65,6 +65,13 @@ enum ag_field {
 	AG_F_ALARMS,
 	AG_F_KMS_KEY,
 	AG_F_AUTOSCALING,
+	AG_F_BACKTRACK_WINDOW,
+	AG_F_ENABLE_LOCAL_WRITE_FORWARDING,
+	AG_F_ENGINE_LIFECYCLE_SUPPORT,
+	AG_F_SCALING_CONFIGURATION,
+	AG_F_GLOBAL_CLUSTER_IDENTIFIER,
+	AG_F_DB_INSTANCE_PARAMETER_GROUP_NAME,
+	AG_F_CA_CERTIFICATE_IDENTIFIER,
 	AG_F__COUNT
 };
 
@@ -199,6 +206,17 @@ enum ag_deletion {
 	AG_DELETION_DELETE,     /* tombstone: delete with a final snapshot */
 };
 
+/* Serverless v1 (engineMode: serverless) scalingConfiguration: what the
+ * manifest writes; 0 / -1 / NULL = not written (AWS keeps or picks it). */
+struct ag_scaling_v1 {
+	bool has;
+	int min_capacity, max_capacity; /* ACUs */
+	int auto_pause;                 /* -1 not written, else 0/1 */
+	int seconds_until_auto_pause;   /* 300..86400 */
+	char *timeout_action;           /* ForceApplyCapacityChange | RollbackCapacityChange */
+	int seconds_before_timeout;     /* 60..600 */
+};
+
 struct ag_cluster_spec {
 	struct ag_strlist subnet_ids;
 	char *db_subnet_group_name;
@@ -227,7 +245,8 @@ struct ag_cluster_spec {
 	bool enable_http_endpoint;
 	bool has_serverless_v2;
 	double serverless_v2_min_capacity;
-	double serverless_v2_max_capacity; /* 0 = not set */
+	double serverless_v2_max_capacity;          /* 0 = not set */
+	int serverless_v2_seconds_until_auto_pause; /* 0 = not set (AWS: 300 when min is 0) */
 	char *snapshot_identifier;
 	char *replication_source_identifier;
 	char *db_cluster_parameter_group_name;
@@ -249,6 +268,13 @@ struct ag_cluster_spec {
 	struct ag_alarms_spec alarms;           /* spec.alarms (present bit AG_F_ALARMS) */
 	struct ag_kms_key_spec kms_key;         /* present bit AG_F_KMS_KEY */
 	struct ag_autoscaling_spec autoscaling; /* present bit AG_F_AUTOSCALING */
+	int backtrack_window; /* seconds, aurora-mysql; written 0 = off (present bit) */
+	bool enable_local_write_forwarding;
+	char *engine_lifecycle_support;         /* NULL = AWS default (extended support) */
+	struct ag_scaling_v1 scaling_v1;        /* Serverless v1 scalingConfiguration */
+	char *global_cluster_identifier;        /* Aurora global database to create or join */
+	char *db_instance_parameter_group_name; /* DB parameter group of every instance */
+	char *ca_certificate_identifier;        /* server certificate CA of every instance */
 };
 
 struct ag_manifest {
@@ -278,6 +304,8 @@ struct ag_manifest {
 	enum ag_deletion deletion;
 	bool forbid_weakening;  /* aurora-gitops/weakening: forbid */
 	bool public_access_ack; /* aurora-gitops/public-access: acknowledged */
+	bool reboot_for_params; /* aurora-gitops/reboot-for-pending-parameters: "true" */
+	bool global_detach;     /* aurora-gitops/global-cluster: detach */
 	char *suspend_reason;   /* NULL = not suspended */
 	int64_t suspend_until;  /* seconds since the epoch, UTC */
 

@@ -670,6 +670,114 @@ aws_rules(struct ag_mload *l)
 		    m->cluster_id);
 }
 
+/* A Serverless v1 capacity AWS accepts for the engine. */
+static bool
+v1_capacity_ok(bool mysql, int acu, const char **valid)
+{
+	static const int my[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+	static const int pg[] = {2, 4, 8, 16, 32, 64, 192, 384};
+	const int *v = mysql ? my : pg;
+	size_t i, n = mysql ? sizeof(my) / sizeof(my[0]) : sizeof(pg) / sizeof(pg[0]);
+
+	*valid = mysql ? "1, 2, 4, 8, 16, 32, 64, 128, 256" : "2, 4, 8, 16, 32, 64, 192, 384";
+	for (i = 0; i < n; i++)
+		if (v[i] == acu)
+			return true;
+	return false;
+}
+
+static void
+scaling_v1_rules(struct ag_mload *l, bool mysql)
+{
+	struct ag_manifest *m = l->m;
+	const struct ag_scaling_v1 *s = &m->spec.scaling_v1;
+	const char *valid;
+	bool v1 = m->spec.engine_mode != NULL && strcmp(m->spec.engine_mode, "serverless") == 0;
+
+	if (!s->has)
+		return;
+	if (!v1) {
+		ag_mload_error(l, fpos(m, AG_F_SCALING_CONFIGURATION), "spec.scalingConfiguration",
+		    "spec.scalingConfiguration is for Serverless v1 (engineMode: serverless) only "
+		    "(AWS: \"The scaling properties of the DB cluster. You can only modify scaling "
+		    "properties for DB clusters in serverless DB engine mode\"); for Serverless v2 "
+		    "use serverlessV2Scaling");
+		return;
+	}
+	if (m->spec.engine == NULL)
+		return;
+	if (s->min_capacity > 0 && !v1_capacity_ok(mysql, s->min_capacity, &valid))
+		ag_mload_error(l, fpos(m, AG_F_SCALING_CONFIGURATION),
+		    "spec.scalingConfiguration.minCapacity",
+		    "spec.scalingConfiguration.minCapacity: %d is not a capacity of %s (AWS: "
+		    "valid capacity values are %s)",
+		    s->min_capacity, m->spec.engine, valid);
+	if (s->max_capacity > 0 && !v1_capacity_ok(mysql, s->max_capacity, &valid))
+		ag_mload_error(l, fpos(m, AG_F_SCALING_CONFIGURATION),
+		    "spec.scalingConfiguration.maxCapacity",
+		    "spec.scalingConfiguration.maxCapacity: %d is not a capacity of %s (AWS: "
+		    "valid capacity values are %s)",
+		    s->max_capacity, m->spec.engine, valid);
+	if (s->min_capacity > 0 && s->max_capacity > 0 && s->min_capacity > s->max_capacity)
+		ag_mload_error(l, fpos(m, AG_F_SCALING_CONFIGURATION),
+		    "spec.scalingConfiguration.minCapacity",
+		    "spec.scalingConfiguration: minCapacity %d is above maxCapacity %d (AWS: "
+		    "\"The minimum capacity must be less than or equal to the maximum capacity\")",
+		    s->min_capacity, s->max_capacity);
+	if (s->seconds_until_auto_pause > 0 && s->auto_pause == 0)
+		ag_mload_error(l, fpos(m, AG_F_SCALING_CONFIGURATION),
+		    "spec.scalingConfiguration.secondsUntilAutoPause",
+		    "spec.scalingConfiguration.secondsUntilAutoPause is set but autoPause is "
+		    "false: "
+		    "the cluster never pauses");
+}
+
+/* Cluster features AWS offers for one engine or one engine mode only. */
+static void
+feature_rules(struct ag_mload *l)
+{
+	struct ag_manifest *m = l->m;
+	struct ag_cluster_spec *c = &m->spec;
+	bool mysql = c->engine != NULL && strcmp(c->engine, "aurora-mysql") == 0;
+
+	scaling_v1_rules(l, mysql);
+	if (c->global_cluster_identifier != NULL) {
+		const char *other = NULL;
+
+		if (m->global_detach)
+			other =
+			    "the annotation aurora-gitops/global-cluster: detach (remove the field "
+			    "to detach the cluster)";
+		else if (c->replication_source_identifier != NULL &&
+		         c->replication_source_identifier[0] != '\0')
+			other = "spec.replicationSourceIdentifier (a cluster replicates from one "
+			        "source)";
+		else if (c->snapshot_identifier != NULL && c->snapshot_identifier[0] != '\0')
+			other =
+			    "spec.snapshotIdentifier (RestoreDBClusterFromSnapshot cannot join a "
+			    "global database)";
+		else if (c->engine_mode != NULL && strcmp(c->engine_mode, "serverless") == 0)
+			other = "engineMode: serverless (AWS: global databases are for provisioned "
+			        "clusters)";
+		if (other != NULL)
+			ag_mload_error(l, fpos(m, AG_F_GLOBAL_CLUSTER_IDENTIFIER),
+			    "spec.globalClusterIdentifier",
+			    "spec.globalClusterIdentifier cannot be used together with %s", other);
+	}
+	if (c->has_serverless_v2 && c->engine_mode != NULL &&
+	    strcmp(c->engine_mode, "serverless") == 0)
+		ag_mload_error(l, fpos(m, AG_F_SERVERLESS_V2_SCALING), "spec.serverlessV2Scaling",
+		    "spec.serverlessV2Scaling is for provisioned clusters with db.serverless "
+		    "instances, not engineMode: serverless (Serverless v1); use "
+		    "scalingConfiguration");
+
+	if (ag_manifest_has(m, AG_F_BACKTRACK_WINDOW) && c->engine != NULL && !mysql)
+		ag_mload_error(l, fpos(m, AG_F_BACKTRACK_WINDOW), "spec.backtrackWindow",
+		    "spec.backtrackWindow: backtracking is for aurora-mysql only, not %s (AWS: "
+		    "\"Valid for Cluster Type: Aurora MySQL DB clusters only\")",
+		    c->engine);
+}
+
 static void
 spec_rules(struct ag_mload *l)
 {
@@ -687,6 +795,7 @@ spec_rules(struct ag_mload *l)
 		    "\"8.0.mysql_aurora.3.05.2\")");
 	check_logs(l);
 	aws_rules(l);
+	feature_rules(l);
 	if (c->manage_master_user_password && c->password != NULL)
 		ag_mload_error(l, fpos(m, AG_F_PASSWORD), "spec.password",
 		    "spec.password must be empty when spec.manageMasterUserPassword is true "

@@ -819,18 +819,21 @@ step_ok(double x)
 static void
 load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 {
-	static const char *const names[] = {"minCapacity", "maxCapacity"};
+	static const char *const names[] = {"minCapacity", "maxCapacity", "secondsUntilAutoPause"};
 	const char *path = "spec.serverlessV2Scaling";
 	struct ag_cluster_spec *c = &l->m->spec;
-	struct ag_pos minpos = k->pos, maxpos = k->pos;
+	struct ag_pos minpos = k->pos, maxpos = k->pos, pausepos = k->pos;
 	char sub[128];
 	double x;
+	long secs;
 	size_t i;
 	int idx;
+	bool have_min = false;
 
 	c->has_serverless_v2 = true;
 	c->serverless_v2_min_capacity = 0;
 	c->serverless_v2_max_capacity = 0;
+	c->serverless_v2_seconds_until_auto_pause = 0;
 	if (!check_map(l, v, path))
 		return;
 	for (i = 0; i + 1 < v->n; i += 2) {
@@ -846,25 +849,41 @@ load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
 		if (is_null(x2))
 			continue;
+		if (idx == 2) {
+			/* AWS: "Specify a value between 300 seconds (five minutes)
+			 * and 86,400 seconds (one day)" */
+			if (get_int(l, x2, sub, 300, 86400, &secs) == 0)
+				c->serverless_v2_seconds_until_auto_pause = (int)secs;
+			pausepos = x2->pos;
+			continue;
+		}
 		if (get_double(l, x2, sub, &x) < 0)
 			return;
 		if (idx == 0) {
 			c->serverless_v2_min_capacity = x;
 			minpos = x2->pos;
+			have_min = true;
 		} else {
 			c->serverless_v2_max_capacity = x;
 			maxpos = x2->pos;
 		}
 	}
 	x = c->serverless_v2_min_capacity;
-	if (!(x > 0))
+	if (!have_min)
 		ag_mload_error(l, minpos, "spec.serverlessV2Scaling.minCapacity",
-		    "spec.serverlessV2Scaling.minCapacity must be greater than 0 when "
-		    "serverlessV2Scaling is set, got %g",
+		    "spec.serverlessV2Scaling.minCapacity is required when serverlessV2Scaling is "
+		    "set (0 lets the cluster pause, 0.5 or more keeps it running)");
+	else if (x < 0 || x > 256 || !step_ok(x))
+		ag_mload_error(l, minpos, "spec.serverlessV2Scaling.minCapacity",
+		    "spec.serverlessV2Scaling.minCapacity must be 0 (scale to zero) or 0.5 to 256 "
+		    "in "
+		    "steps of 0.5, got %g",
 		    x);
-	else if (x > 256 || !step_ok(x))
-		ag_mload_error(l, minpos, "spec.serverlessV2Scaling.minCapacity",
-		    "spec.serverlessV2Scaling.minCapacity must be a multiple of 0.5 up to 256, got "
+	else if (x > 0 && c->serverless_v2_seconds_until_auto_pause > 0)
+		ag_mload_error(l, pausepos, "spec.serverlessV2Scaling.secondsUntilAutoPause",
+		    "spec.serverlessV2Scaling.secondsUntilAutoPause applies only with minCapacity: "
+		    "0 "
+		    "(AWS pauses only instances whose minimum capacity is 0 ACUs), got minCapacity "
 		    "%g",
 		    x);
 	x = c->serverless_v2_max_capacity;
@@ -1047,6 +1066,70 @@ load_autoscaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 		ag_mload_error(l, tpos, "spec.autoscaling.targetValue",
 		    "spec.autoscaling.targetValue is a CPU percentage for %s: at most 100, got %g",
 		    metrics[0], c->target_value);
+}
+
+/* Serverless v1 scalingConfiguration. The capacities AWS allows depend on
+ * the engine: checked once the whole spec is read (manifest_validate.c). */
+static void
+load_scaling_v1(struct ag_mload *l, const struct yn *v)
+{
+	static const char *const names[] = {"minCapacity", "maxCapacity", "autoPause",
+	    "secondsUntilAutoPause", "timeoutAction", "secondsBeforeTimeout"};
+	static const char *const actions[] = {"ForceApplyCapacityChange", "RollbackCapacityChange"};
+	const char *path = "spec.scalingConfiguration";
+	struct ag_scaling_v1 *s = &l->m->spec.scaling_v1;
+	char sub[128];
+	bool b;
+	long x;
+	size_t i;
+	int idx;
+
+	free(s->timeout_action);
+	memset(s, 0, sizeof(*s));
+	s->has = true;
+	s->auto_pause = -1;
+	if (!check_map(l, v, path))
+		return;
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *kk = v->kids[i], *x2 = v->kids[i + 1];
+
+		if (kk->kind != YN_SCALAR)
+			continue;
+		idx = lookup(kk, names, NELEM(names));
+		if (idx < 0) {
+			unknown_field(l, kk, path, names, NELEM(names));
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
+		if (is_null(x2))
+			continue;
+		switch (idx) {
+		case 0:
+		case 1:
+			if (get_int(l, x2, sub, 1, 384, &x) == 0)
+				*(idx == 0 ? &s->min_capacity : &s->max_capacity) = (int)x;
+			break;
+		case 2:
+			if (get_bool(l, x2, sub, &b) == 0)
+				s->auto_pause = b ? 1 : 0;
+			break;
+		case 3:
+			/* AWS: "Specify a value between 300 and 86,400 seconds" */
+			if (get_int(l, x2, sub, 300, 86400, &x) == 0)
+				s->seconds_until_auto_pause = (int)x;
+			break;
+		case 4:
+			if (get_str(l, x2, sub, &s->timeout_action) == 0)
+				check_enum(l, x2, sub, s->timeout_action, actions, NELEM(actions),
+				    "timeout action");
+			break;
+		default:
+			/* AWS: "Specify a value between 60 and 600 seconds" */
+			if (get_int(l, x2, sub, 60, 600, &x) == 0)
+				s->seconds_before_timeout = (int)x;
+			break;
+		}
+	}
 }
 
 static void
@@ -1558,6 +1641,8 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 			/* maps and lists of maps have loaders of their own */
 			if (d->field == AG_F_SERVERLESS_V2_SCALING)
 				load_scaling(l, k, v);
+			else if (d->field == AG_F_SCALING_CONFIGURATION)
+				load_scaling_v1(l, v);
 			else if (d->field == AG_F_PARAMETERS)
 				load_params(l, v);
 			else if (d->field == AG_F_INSTANCES)
@@ -1615,18 +1700,34 @@ load_string_map(struct ag_mload *l, const struct yn *v, const char *path, struct
 /* metadata.labels become the cluster's AWS tags, so they follow the AWS tag
  * rules (which also keep newlines and Markdown out of reports). */
 static void
-load_labels(struct ag_mload *l, const struct yn *v, const char *path)
+load_labels(struct ag_mload *l, const struct yn *v, const char *path, bool org, bool env)
 {
-	char shown[SHOWN], sub[256];
+	char shown[SHOWN], sub[256], also[160] = "";
 	const char *why;
 	size_t i, count = 0, max = AG_MANIFEST_MAX_TAGS;
 
 	load_string_map(l, v, path, &l->m->labels);
 	if (v->kind != YN_MAP)
 		return;
-	if (ag_kvlist_get(&l->m->labels, AG_MANAGED_TAG_KEY) == NULL)
+	/* Room for the tags the agent sets besides the labels: AWS counts
+	 * every tag of the resource against its limit. */
+	if (ag_kvlist_get(&l->m->labels, AG_MANAGED_TAG_KEY) == NULL) {
 		max--; /* the agent adds its managed-by tag */
-	max--;         /* and the record of the keys it set */
+		snprintf(
+		    also + strlen(also), sizeof(also) - strlen(also), "'%s', ", AG_MANAGED_TAG_KEY);
+	}
+	max--; /* and the record of the keys it set */
+	snprintf(also + strlen(also), sizeof(also) - strlen(also), "'%s'", AG_OWNED_TAG_KEY);
+	if (org && ag_kvlist_get(&l->m->labels, "org") == NULL) {
+		max--; /* metadata.org becomes the tag "org" */
+		snprintf(also + strlen(also), sizeof(also) - strlen(also),
+		    ", 'org' (from metadata.org)");
+	}
+	if (env && ag_kvlist_get(&l->m->labels, "env") == NULL) {
+		max--; /* metadata.env becomes the tag "env" */
+		snprintf(also + strlen(also), sizeof(also) - strlen(also),
+		    ", 'env' (from metadata.env)");
+	}
 	for (i = 0; i + 1 < v->n; i += 2) {
 		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
 
@@ -1649,9 +1750,9 @@ load_labels(struct ag_mload *l, const struct yn *v, const char *path)
 			continue;
 		if (++count == max + 1)
 			ag_mload_error(l, k->pos, path,
-			    "%s: too many labels: more than %zu (AWS: at most %d tags on a "
-			    "resource, and the agent adds '%s' and '%s')",
-			    path, max, AG_MANIFEST_MAX_TAGS, AG_MANAGED_TAG_KEY, AG_OWNED_TAG_KEY);
+			    "%s: too many labels: more than %zu (AWS: \"a resource can have a "
+			    "maximum of %d tags\"; the agent also sets %s)",
+			    path, max, AG_MANIFEST_MAX_TAGS, also);
 		snprintf(sub, sizeof(sub), "%s.%s", path, SHOW(shown, k->val));
 		if ((why = ag_mcheck_tag_key(k->val)) != NULL)
 			ag_mload_error(l, k->pos, sub,
@@ -1663,6 +1764,23 @@ load_labels(struct ag_mload *l, const struct yn *v, const char *path)
 			    "%s: invalid tag value '%s': %s (labels become AWS tags)", sub,
 			    SHOW(shown, x->val), why);
 	}
+}
+
+/* metadata.org / metadata.env become the AWS tags "org" / "env" (unless a
+ * label names them): their values follow the tag value rules. */
+static void
+check_tag_source(
+    struct ag_mload *l, const struct yn *v, const char *path, const char *tag, const char *s)
+{
+	char shown[SHOWN];
+	const char *why;
+
+	if (s == NULL || s[0] == '\0' || memchr(v->val, '\0', v->len) != NULL)
+		return;
+	if ((why = ag_mcheck_tag_value(s)) != NULL)
+		ag_mload_error(l, v->pos, path,
+		    "%s: invalid tag value '%s': %s (it becomes the AWS tag '%s')", path,
+		    SHOW(shown, s), why, tag);
 }
 
 #define ANN_PREFIX "aurora-gitops/"
@@ -1698,8 +1816,11 @@ static void
 load_annotations(struct ag_mload *l, const struct yn *v)
 {
 	static const char *const keys[] = {ANN_PREFIX "mode", ANN_PREFIX "deletion",
-	    ANN_PREFIX "suspend", ANN_PREFIX "weakening", ANN_PREFIX "public-access"};
+	    ANN_PREFIX "suspend", ANN_PREFIX "weakening", ANN_PREFIX "public-access",
+	    ANN_PREFIX "reboot-for-pending-parameters", ANN_PREFIX "global-cluster"};
+	static const char *const global[] = {"detach"};
 	static const char *const weakening[] = {"allow", "forbid"};
+	static const char *const yes_no[] = {"true", "false"};
 	static const char *const public_access[] = {"acknowledged"};
 	static const char *const modes[] = {"observe", "plan", "apply"};
 	static const char *const deletions[] = {"retain", "delete"};
@@ -1727,7 +1848,8 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 			else
 				ag_mload_error(l, k->pos, path,
 				    "unknown annotation '%s' (aurora-gitops/ annotations are: "
-				    "mode, deletion, suspend, weakening, public-access)",
+				    "mode, deletion, suspend, weakening, public-access, "
+				    "reboot-for-pending-parameters, global-cluster)",
 				    shown);
 			continue;
 		}
@@ -1752,10 +1874,16 @@ load_annotations(struct ag_mload *l, const struct yn *v)
 		} else if (idx == 3) {
 			check_enum(l, x, path, s, weakening, NELEM(weakening), "weakening policy");
 			l->m->forbid_weakening = strcmp(s, "forbid") == 0;
-		} else {
+		} else if (idx == 4) {
 			check_enum(
 			    l, x, path, s, public_access, NELEM(public_access), "public access");
 			l->m->public_access_ack = strcmp(s, "acknowledged") == 0;
+		} else if (idx == 5) {
+			check_enum(l, x, path, s, yes_no, NELEM(yes_no), "reboot policy");
+			l->m->reboot_for_params = strcmp(s, "true") == 0;
+		} else {
+			check_enum(l, x, path, s, global, NELEM(global), "global cluster action");
+			l->m->global_detach = strcmp(s, "detach") == 0;
 		}
 		free(s);
 		s = NULL;
@@ -1768,6 +1896,7 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 	static const char *const names[] = {"name", "slug", "id", "org", "env", "labels",
 	    "annotations", "tags", "relationships", "group"};
 	struct ag_manifest *m = l->m;
+	const struct yn *org = NULL, *env = NULL;
 	char path[64];
 	char *group = NULL;
 	size_t i;
@@ -1775,6 +1904,17 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 
 	if (!check_map(l, md, "metadata"))
 		return;
+	/* org and env become tags too: the labels leave room for them */
+	for (i = 0; i + 1 < md->n; i += 2) {
+		const struct yn *k = md->kids[i], *v = md->kids[i + 1];
+
+		if (k->kind != YN_SCALAR || v->kind != YN_SCALAR || is_null(v) || v->len == 0)
+			continue;
+		if (strcmp(k->val, "org") == 0)
+			org = v;
+		else if (strcmp(k->val, "env") == 0)
+			env = v;
+	}
 	for (i = 0; i + 1 < md->n; i += 2) {
 		const struct yn *k = md->kids[i], *v = md->kids[i + 1];
 
@@ -1795,13 +1935,15 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 			get_str(l, v, path, &m->id);
 			break;
 		case 3:
-			get_str(l, v, path, &m->org);
+			if (get_str(l, v, path, &m->org) == 0)
+				check_tag_source(l, v, path, "org", m->org);
 			break;
 		case 4:
-			get_str(l, v, path, &m->env);
+			if (get_str(l, v, path, &m->env) == 0)
+				check_tag_source(l, v, path, "env", m->env);
 			break;
 		case 5:
-			load_labels(l, v, path);
+			load_labels(l, v, path, org != NULL, env != NULL);
 			break;
 		case 6:
 			load_annotations(l, v);

@@ -92,17 +92,51 @@ num_eq(double a, double b)
 }
 
 static bool
-parse_serverless(const char *s, double *min, double *max)
+parse_serverless(const char *s, double *min, double *max, long *pause)
 {
 	char *end;
 
+	*pause = 0;
 	if (strncmp(s, "min=", 4) != 0)
 		return false;
 	*min = strtod(s + 4, &end);
 	if (strncmp(end, ",max=", 5) != 0)
 		return false;
 	*max = strtod(end + 5, &end);
+	if (strncmp(end, ",pause=", 7) == 0)
+		*pause = strtol(end + 7, &end, 10);
 	return *end == '\0';
+}
+
+/* Every "K=v" member of desired is in live with the same value (numbers
+ * in canonical form on both sides). */
+static bool
+kv_subset(const char *desired, const char *live)
+{
+	const char *p = desired, *e;
+	size_t n, ll = strlen(live);
+
+	while (*p != '\0') {
+		const char *q;
+		bool found = false;
+
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		for (q = live; q != NULL && q < live + ll; q = strchr(q, ',')) {
+			if (*q == ',')
+				q++;
+			if (strncmp(q, p, n) == 0 && (q[n] == ',' || q[n] == '\0')) {
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return false;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return true;
 }
 
 static bool
@@ -140,6 +174,7 @@ ag_norm_equal(
     enum ag_norm norm, const char *desired, const char *live, const struct ag_norm_ctx *ctx)
 {
 	double a, b, amin, amax, bmin, bmax;
+	long apause, bpause;
 
 	if (desired == NULL || live == NULL)
 		return desired == live;
@@ -180,12 +215,16 @@ ag_norm_equal(
 	case AG_NORM_KMS_KEY:
 		return kms_equal(desired, live);
 	case AG_NORM_SERVERLESS:
-		if (!parse_serverless(desired, &amin, &amax) ||
-		    !parse_serverless(live, &bmin, &bmax))
+		if (!parse_serverless(desired, &amin, &amax, &apause) ||
+		    !parse_serverless(live, &bmin, &bmax, &bpause))
 			return strcmp(desired, live) == 0;
 		if (!num_eq(amin, bmin))
 			return false;
+		if (apause > 0 && apause != bpause)
+			return false;
 		return amax == 0 || num_eq(amax, bmax);
+	case AG_NORM_KV_SUBSET:
+		return kv_subset(desired, live);
 	}
 	return strcmp(desired, live) == 0;
 }

@@ -64,6 +64,9 @@ ag_db_instance_release(struct ag_db_instance *x)
 	free(x->pending_instance_class);
 	free(x->pi_kms_key_id);
 	free(x->monitoring_role_arn);
+	free(x->db_parameter_group);
+	free(x->ca_certificate_identifier);
+	free(x->pending_ca);
 	ag_kvlist_release(&x->tags);
 	memset(x, 0, sizeof(*x));
 }
@@ -163,6 +166,28 @@ ag_observed_find_sg(const struct ag_observed *o, const char *cluster_id, const c
 	return NULL;
 }
 
+struct ag_observed_global *
+ag_observed_add_global(struct ag_observed *o)
+{
+	struct ag_observed_global *g;
+
+	AG_GROW(o->globals, o->cap_globals, o->n_globals + 1);
+	g = &o->globals[o->n_globals++];
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+const struct ag_observed_global *
+ag_observed_find_global(const struct ag_observed *o, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < o->n_globals; i++)
+		if (o->globals[i].id != NULL && strcasecmp(o->globals[i].id, id) == 0)
+			return &o->globals[i];
+	return NULL;
+}
+
 const struct ag_observed_subnet_group *
 ag_observed_find_subnet_group(const struct ag_observed *o, const char *name)
 {
@@ -231,6 +256,14 @@ ag_observed_release(struct ag_observed *o)
 		free(o->scaling[i].metric);
 	}
 	free(o->scaling);
+	for (i = 0; i < o->n_globals; i++) {
+		free(o->globals[i].id);
+		free(o->globals[i].engine);
+		free(o->globals[i].engine_version);
+		free(o->globals[i].writer_arn);
+		ag_strlist_release(&o->globals[i].members);
+	}
+	free(o->globals);
 	for (i = 0; i < o->n_clusters; i++)
 		ag_db_cluster_release(&o->clusters[i]);
 	for (i = 0; i < o->n_instances; i++)

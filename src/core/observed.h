@@ -51,6 +51,10 @@ struct ag_db_cluster {
 	char *reader_endpoint;
 	char *hosted_zone_id;
 	char *network_type;
+	char *local_write_forwarding_status; /* enabled, disabled, enabling, ... */
+	char *engine_lifecycle_support;
+	char *global_cluster_identifier;
+	int backtrack_window;
 	int port;
 	int backup_retention_period;
 	bool storage_encrypted;
@@ -68,6 +72,8 @@ struct ag_db_cluster {
 	bool has_serverless_v2;
 	double serverless_v2_min_capacity;
 	double serverless_v2_max_capacity;
+	int serverless_v2_seconds_until_auto_pause; /* 0 = not reported */
+	char *scaling_configuration;  /* ScalingConfigurationInfo, canonical as in the spec */
 	char *master_user_secret_arn; /* set when ManageMasterUserPassword is on */
 	char *master_user_secret_status;
 	char *master_user_secret_kms_key_id;
@@ -100,6 +106,9 @@ struct ag_db_instance {
 	bool has_monitoring;
 	int monitoring_interval;
 	char *monitoring_role_arn;
+	char *db_parameter_group; /* DBParameterGroups/DBParameterGroup/DBParameterGroupName */
+	char *ca_certificate_identifier; /* CACertificateIdentifier */
+	char *pending_ca;                /* PendingModifiedValues/CACertificateIdentifier */
 	struct ag_kvlist tags;
 };
 
@@ -193,6 +202,15 @@ struct ag_observed_scaling {
 	size_t other_policies; /* policies on the target that are not the agent's */
 };
 
+/* An Aurora global database and its member clusters (by ARN). */
+struct ag_observed_global {
+	char *id;
+	char *engine;
+	char *engine_version;
+	char *writer_arn; /* NULL = no primary */
+	struct ag_strlist members;
+};
+
 /* A snapshot of a region: every cluster and instance the agent looked at. */
 struct ag_observed {
 	struct ag_db_cluster *clusters;
@@ -235,6 +253,11 @@ struct ag_observed {
 	struct ag_observed_scaling *scaling;
 	size_t n_scaling;
 	size_t cap_scaling;
+	/* Global databases, read once per cycle when a manifest names one. */
+	bool globals_loaded;
+	struct ag_observed_global *globals;
+	size_t n_globals;
+	size_t cap_globals;
 };
 
 void ag_observed_init(struct ag_observed *o);
@@ -260,6 +283,10 @@ const struct ag_observed_alarm *ag_observed_find_alarm(
  * case-insensitive) and, when vpc_id is given, in that VPC; NULL if none. */
 const struct ag_observed_sg *ag_observed_find_sg(
     const struct ag_observed *o, const char *cluster_id, const char *vpc_id);
+struct ag_observed_global *ag_observed_add_global(struct ag_observed *o);
+/* A global database by identifier (ASCII case-insensitive), or NULL. */
+const struct ag_observed_global *ag_observed_find_global(
+    const struct ag_observed *o, const char *id);
 const struct ag_observed_subnet_group *ag_observed_find_subnet_group(
     const struct ag_observed *o, const char *name);
 struct ag_observed_kms_key *ag_observed_add_kms_key(struct ag_observed *o);

@@ -68,6 +68,10 @@ static const struct {
         "PutScalingPolicy"},
     [AG_ACT_SCALING_DEREGISTER] = {"deregister-scalable-target", "application-autoscaling",
         "DeregisterScalableTarget"},
+    [AG_ACT_REBOOT_INSTANCE] = {"reboot-instance", "rds", "RebootDBInstance"},
+    [AG_ACT_CREATE_GLOBAL_CLUSTER] = {"create-global-cluster", "rds", "CreateGlobalCluster"},
+    [AG_ACT_REMOVE_FROM_GLOBAL_CLUSTER] = {"remove-from-global-cluster", "rds",
+        "RemoveFromGlobalCluster"},
 };
 
 const char *
@@ -1094,6 +1098,13 @@ create_instance_action(struct ag_cluster_plan *cp, const struct ag_manifest *m,
 	ag_kvlist_add(
 	    &a->params, "AutoMinorVersionUpgrade", effective_auto_minor(m) ? "true" : "false");
 	ag_kvlist_add(&a->params, "PubliclyAccessible", is->publicly_accessible ? "true" : "false");
+	if (m->spec.db_instance_parameter_group_name != NULL)
+		ag_kvlist_add(
+		    &a->params, "DBParameterGroupName", m->spec.db_instance_parameter_group_name);
+	if (m->spec.ca_certificate_identifier != NULL)
+		ag_kvlist_add(
+		    &a->params, "CACertificateIdentifier", m->spec.ca_certificate_identifier);
+	/* last: it may add an action before this one (a stale pointer after) */
 	insights_create(cp, a, m, is);
 	if (is->publicly_accessible && !m->public_access_ack) {
 		char *path = ag_xasprintf("spec.instances[%s].publiclyAccessible", is->name);
@@ -1190,6 +1201,52 @@ plan_instances(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 			ag_kvlist_add(&p, "AutoMinorVersionUpgrade",
 			    m->spec.auto_minor_version_upgrade ? "true" : "false");
 			k = class_max(k, AG_CLASS_IN_PLACE);
+		}
+		if (di != NULL && m->spec.db_instance_parameter_group_name != NULL &&
+		    di->db_parameter_group != NULL &&
+		    strcmp(di->db_parameter_group, m->spec.db_instance_parameter_group_name) != 0) {
+			path = ag_xasprintf(
+			    "spec.instances[%s].dbInstanceParameterGroupName", is->name);
+			change_add(cp, AG_F_DB_INSTANCE_PARAMETER_GROUP_NAME,
+			    "dbInstanceParameterGroupName", path,
+			    m->spec.db_instance_parameter_group_name, di->db_parameter_group,
+			    AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+			    "the group changes at once; its static parameters take effect when the "
+			    "instance reboots");
+			free(path);
+			ag_kvlist_add(
+			    &p, "DBParameterGroupName", m->spec.db_instance_parameter_group_name);
+			k = class_max(k, AG_CLASS_IN_PLACE);
+		}
+		if (di != NULL && m->spec.ca_certificate_identifier != NULL &&
+		    di->ca_certificate_identifier != NULL &&
+		    strcmp(di->ca_certificate_identifier, m->spec.ca_certificate_identifier) != 0) {
+			path = ag_xasprintf("spec.instances[%s].caCertificateIdentifier", is->name);
+			if (di->pending_ca != NULL &&
+			    strcmp(di->pending_ca, m->spec.ca_certificate_identifier) == 0) {
+				change_add(cp, AG_F_CA_CERTIFICATE_IDENTIFIER,
+				    "caCertificateIdentifier", path,
+				    m->spec.ca_certificate_identifier,
+				    di->ca_certificate_identifier, AG_CLASS_DEFERRED,
+				    AG_CHANGE_PENDING,
+				    "already pending in AWS until the maintenance window; not sent "
+				    "again");
+			} else {
+				change_add(cp, AG_F_CA_CERTIFICATE_IDENTIFIER,
+				    "caCertificateIdentifier", path,
+				    m->spec.ca_certificate_identifier,
+				    di->ca_certificate_identifier, AG_CLASS_DEFERRED,
+				    AG_CHANGE_SEND,
+				    apply_now
+				        ? "the instance restarts to load the new server certificate"
+				        : "in the maintenance window (applyImmediately: false); "
+				          "the instance restarts to load the new server "
+				          "certificate");
+				ag_kvlist_add(&p, "CACertificateIdentifier",
+				    m->spec.ca_certificate_identifier);
+				k = class_max(k, AG_CLASS_DEFERRED);
+			}
+			free(path);
 		}
 		if (di != NULL && di->publicly_accessible != is->publicly_accessible) {
 			const char *want = is->publicly_accessible ? "true" : "false";
@@ -1735,6 +1792,31 @@ emit_serverless(struct ag_kvlist *kv, const struct ag_manifest *m)
 		ag_kvlist_add(kv, "ServerlessV2ScalingConfiguration.MaxCapacity", a);
 		free(a);
 	}
+	if (m->spec.serverless_v2_seconds_until_auto_pause > 0)
+		ag_kvlist_addf(kv, "ServerlessV2ScalingConfiguration.SecondsUntilAutoPause", "%d",
+		    m->spec.serverless_v2_seconds_until_auto_pause);
+}
+
+/* A structure parameter from its canonical "Member=value,..." form: one
+ * <param>.<Member>=value each (Query flattening of a structure). */
+static void
+emit_struct(struct ag_kvlist *kv, const char *param, const char *canonical)
+{
+	struct ag_strlist l = AG_STRLIST_INIT;
+	size_t i;
+
+	split_list(&l, canonical);
+	for (i = 0; i < l.n; i++) {
+		char *eq = strchr(l.v[i], '='), *key;
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		key = ag_xasprintf("%s.%s", param, l.v[i]);
+		ag_kvlist_add(kv, key, eq + 1);
+		free(key);
+	}
+	ag_strlist_release(&l);
 }
 
 /*
@@ -1870,6 +1952,14 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 	c = change_add(cp, row->field, short_name(row), row->yaml_path, dd, l, row->klass,
 	    AG_CHANGE_SEND, NULL);
 	free(dd);
+	if (row->field == AG_F_BACKTRACK_WINDOW && d != NULL && strcmp(d, "0") != 0 &&
+	    (l == NULL || strcmp(l, "0") == 0)) {
+		/* AWS turns backtracking on only at create or restore */
+		c->klass = AG_CLASS_BLOCKED;
+		c->state = AG_CHANGE_BLOCKED;
+		c->note = ag_xstrdup(row->hint);
+		return;
+	}
 	if (row->klass == AG_CLASS_BLOCKED) {
 		c->state = AG_CHANGE_BLOCKED;
 		c->note = ag_xstrdup(row->hint);
@@ -1917,6 +2007,10 @@ diff_row(struct ag_cluster_plan *cp, struct modify *mod, const struct ag_field_r
 		break;
 	case AG_EMIT_SERVERLESS:
 		emit_serverless(&mod->params, m);
+		mod->klass = class_max(mod->klass, row->klass);
+		break;
+	case AG_EMIT_STRUCT:
+		emit_struct(&mod->params, row->modify_param, d);
 		mod->klass = class_max(mod->klass, row->klass);
 		break;
 	case AG_EMIT_MANAGE_PASSWORD:
@@ -1995,28 +2089,282 @@ is_replica(const struct ag_manifest *m)
 	       m->spec.replication_source_identifier[0] != '\0';
 }
 
-/* Static parameters wait for a reboot: say which instances still need one. */
-static void
-plan_pending_reboot(struct ag_cluster_plan *cp, const struct ag_db_cluster *live)
+/* Whether this plan changes the cluster parameter group itself. */
+static bool
+changes_param_group(const struct ag_cluster_plan *cp)
 {
-	char *path, *note;
 	size_t i;
 
+	for (i = 0; i < cp->n_actions; i++)
+		if (cp->actions[i].kind == AG_ACT_CREATE_PARAM_GROUP ||
+		    cp->actions[i].kind == AG_ACT_MODIFY_PARAM_GROUP ||
+		    cp->actions[i].kind == AG_ACT_RESET_PARAM_GROUP ||
+		    (cp->actions[i].kind == AG_ACT_MODIFY_CLUSTER &&
+		        ag_kvlist_get(&cp->actions[i].params, "DBClusterParameterGroupName") !=
+		            NULL))
+			return true;
+	return false;
+}
+
+/* Whether this plan deletes the instance. */
+static bool
+deletes_instance(const struct ag_cluster_plan *cp, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < cp->n_actions; i++)
+		if (cp->actions[i].kind == AG_ACT_DELETE_INSTANCE &&
+		    strcmp(cp->actions[i].target, id) == 0)
+			return true;
+	return false;
+}
+
+static int
+member_reboot_order(const void *a, const void *b)
+{
+	const struct ag_db_cluster_member *x = *(const struct ag_db_cluster_member *const *)a;
+	const struct ag_db_cluster_member *y = *(const struct ag_db_cluster_member *const *)b;
+
+	if (x->is_writer != y->is_writer)
+		return x->is_writer ? 1 : -1; /* readers first, the writer last */
+	return strcmp(x->instance_id, y->instance_id);
+}
+
+/*
+ * Static parameters wait for a reboot: say which instances still need one.
+ * With the annotation aurora-gitops/reboot-for-pending-parameters: "true"
+ * the agent reboots them itself, one at a time: readers first (by
+ * identifier), the writer last, one RebootDBInstance each, waited for until
+ * the instance is available again. A run that does not wait stops after the
+ * first reboot (exec.c), and while any instance of the cluster is not
+ * available the plan reboots nothing, so the next cycle takes the next
+ * instance. A plan that changes the parameter group itself reboots nothing
+ * yet: AWS reports the new pending state first, and one reboot then
+ * covers both.
+ */
+static void
+plan_pending_reboot(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
+    const struct ag_manifest *m, const struct ag_db_cluster *live)
+{
+	const struct ag_db_cluster_member **order;
+	const struct ag_db_instance *busy = NULL;
+	bool params_change;
+	char *path, *note;
+	size_t i, n = 0;
+
+	if (live->n_members == 0)
+		return;
+	order = ag_xcalloc(live->n_members, sizeof(*order));
 	for (i = 0; i < live->n_members; i++) {
 		const struct ag_db_cluster_member *mem = &live->members[i];
+		const struct ag_db_instance *inst;
 
-		if (mem->instance_id == NULL || mem->param_group_status == NULL ||
+		if (mem->instance_id == NULL)
+			continue;
+		inst = ag_observed_find_instance(in->observed, mem->instance_id);
+		if (busy == NULL && inst != NULL && inst->status != NULL &&
+		    strcmp(inst->status, "available") != 0)
+			busy = inst;
+		if (mem->param_group_status == NULL ||
 		    strcmp(mem->param_group_status, "pending-reboot") != 0)
 			continue;
-		path = ag_xasprintf("spec.instances[%s]", mem->instance_id);
-		note = ag_xasprintf("pending reboot: instance '%s' must reboot before the static "
-		                    "parameters of the cluster parameter group take effect",
-		    mem->instance_id);
+		order[n++] = mem;
+	}
+	qsort(order, n, sizeof(*order), member_reboot_order);
+	params_change = changes_param_group(cp);
+	for (i = 0; i < n; i++) {
+		const char *id = order[i]->instance_id;
+		enum ag_change_state state = AG_CHANGE_INFO;
+
+		path = ag_xasprintf("spec.instances[%s]", id);
+		if (!m->reboot_for_params)
+			note = ag_xasprintf(
+			    "pending reboot: instance '%s' must reboot before the static "
+			    "parameters of the cluster parameter group take effect (the annotation "
+			    "aurora-gitops/reboot-for-pending-parameters: \"true\" lets the agent "
+			    "reboot the instances one at a time, readers first)",
+			    id);
+		else if (deletes_instance(cp, id))
+			note = ag_xasprintf("pending reboot: instance '%s' is deleted by this "
+			                    "plan, not rebooted",
+			    id);
+		else if (params_change)
+			note = ag_xasprintf(
+			    "pending reboot: instance '%s' is rebooted once this plan's parameter "
+			    "group changes show in AWS (a later cycle)",
+			    id);
+		else if (busy != NULL)
+			note = ag_xasprintf("pending reboot: instance '%s' waits: instance '%s' is "
+			                    "%s, and instances reboot one at a time",
+			    id, busy->id, busy->status);
+		else {
+			struct ag_action *a = action_add(cp, AG_ACT_REBOOT_INSTANCE, id,
+			    AG_CLASS_OUTAGE, AG_WAIT_INSTANCE_AVAILABLE);
+
+			ag_kvlist_add(&a->params, "DBInstanceIdentifier", id);
+			state = AG_CHANGE_SEND;
+			note = ag_xasprintf(
+			    "reboot: instance '%s' %s so that the static parameters take effect "
+			    "(aurora-gitops/reboot-for-pending-parameters)",
+			    id,
+			    order[i]->is_writer ? "(the writer) is rebooted last" : "is rebooted");
+		}
 		change_add(cp, AG_F_PARAMETERS, "parameters", path, "in-sync", "pending-reboot",
-		    AG_CLASS_OUTAGE, AG_CHANGE_INFO, note);
+		    AG_CLASS_OUTAGE, state, note);
 		free(note);
 		free(path);
 	}
+	free(order);
+}
+
+/* ---- Aurora global databases -------------------------------------------------- */
+
+#define GLOBAL_JOIN_HINT                                                                           \
+	"an existing cluster cannot join a global database that already has members: AWS adds "    \
+	"only new clusters to it (a new cluster with globalClusterIdentifier becomes a "           \
+	"secondary), or makes a global database of a standalone cluster"
+
+/* A member of a global database whose primary is another cluster: like a
+ * replica it inherits its master user and password settings. */
+static bool
+is_global_secondary(const struct ag_plan_input *in, const struct ag_db_cluster *live)
+{
+	const struct ag_observed_global *g;
+
+	if (live->global_cluster_identifier == NULL || live->global_cluster_identifier[0] == '\0')
+		return false;
+	g = ag_observed_find_global(in->observed, live->global_cluster_identifier);
+	return g != NULL && g->writer_arn != NULL && live->arn != NULL &&
+	       strcmp(g->writer_arn, live->arn) != 0;
+}
+
+/*
+ * Create with spec.globalClusterIdentifier: a global database that does
+ * not exist yet is created first (CreateGlobalCluster with the cluster's
+ * engine and version), and the new cluster becomes its primary; one that
+ * exists with a primary takes the new cluster as a secondary, which
+ * inherits the master user and password (true is returned).
+ */
+static bool
+plan_create_global(
+    struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m)
+{
+	const char *gid = m->spec.global_cluster_identifier;
+	const struct ag_observed_global *g;
+	struct ag_action *a;
+
+	if (gid == NULL)
+		return false;
+	g = ag_observed_find_global(in->observed, gid);
+	if (g != NULL) {
+		char *note = ag_xasprintf("joins the global database '%s' as %s", gid,
+		    g->writer_arn != NULL ? "a secondary cluster (it inherits the master user "
+		                            "and password of the primary)"
+		                          : "its primary cluster");
+
+		ag_strlist_add(&cp->notes, note);
+		free(note);
+		return g->writer_arn != NULL;
+	}
+	a = action_add(cp, AG_ACT_CREATE_GLOBAL_CLUSTER, gid, AG_CLASS_IN_PLACE, AG_WAIT_NONE);
+	ag_kvlist_add(&a->params, "GlobalClusterIdentifier", gid);
+	if (m->spec.engine != NULL)
+		ag_kvlist_add(&a->params, "Engine", m->spec.engine);
+	if (m->spec.engine_version != NULL)
+		ag_kvlist_add(&a->params, "EngineVersion", m->spec.engine_version);
+	if (m->spec.storage_encrypted)
+		ag_kvlist_add(&a->params, "StorageEncrypted", "true");
+	change_add(cp, AG_F_GLOBAL_CLUSTER_IDENTIFIER, "globalClusterIdentifier",
+	    "spec.globalClusterIdentifier", gid, NULL, AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "new global database; this cluster becomes its primary");
+	return false;
+}
+
+/*
+ * An existing cluster and its global database. Joining follows AWS's
+ * rules: a standalone cluster becomes the primary of a new global database
+ * (CreateGlobalCluster with SourceDBClusterIdentifier); it cannot join one
+ * that exists. Leaving is never automatic: removing the field keeps the
+ * membership (shown), and only the annotation aurora-gitops/global-cluster:
+ * detach removes the cluster (RemoveFromGlobalCluster; a secondary becomes
+ * a standalone, writable cluster).
+ */
+static void
+plan_global(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m,
+    const struct ag_db_cluster *live)
+{
+	const char *want = m->spec.global_cluster_identifier;
+	const char *have = live->global_cluster_identifier;
+	const struct ag_observed_global *g;
+	struct ag_action *a;
+	struct ag_change *c;
+	char *note;
+
+	if (have != NULL && have[0] == '\0')
+		have = NULL;
+	if (want == NULL && have == NULL)
+		return;
+	if (want != NULL && have != NULL) {
+		if (strcasecmp(want, have) != 0)
+			change_add(cp, AG_F_GLOBAL_CLUSTER_IDENTIFIER, "globalClusterIdentifier",
+			    "spec.globalClusterIdentifier", want, have, AG_CLASS_BLOCKED,
+			    AG_CHANGE_BLOCKED,
+			    "a cluster moves to another global database only by leaving this one "
+			    "(annotation aurora-gitops/global-cluster: detach, without the field) "
+			    "and being recreated as a member of the other");
+		return;
+	}
+	if (want == NULL) {
+		if (!m->global_detach) {
+			note = ag_xasprintf(
+			    "unmanaged: not in the manifest, so the cluster stays in the global "
+			    "database '%s'; leaving it is never automatic (annotation "
+			    "aurora-gitops/global-cluster: detach)",
+			    have);
+			change_add(cp, AG_F_GLOBAL_CLUSTER_IDENTIFIER, "globalClusterIdentifier",
+			    "spec.globalClusterIdentifier", NULL, have, AG_CLASS_OUTAGE,
+			    AG_CHANGE_INFO, note);
+			free(note);
+			return;
+		}
+		c = change_add(cp, AG_F_GLOBAL_CLUSTER_IDENTIFIER, "globalClusterIdentifier",
+		    "spec.globalClusterIdentifier", NULL, have, AG_CLASS_OUTAGE, AG_CHANGE_SEND,
+		    "detach (aurora-gitops/global-cluster: detach): RemoveFromGlobalCluster; a "
+		    "secondary stops replicating and becomes a standalone writable cluster");
+		if (mark_weakening(c, in->forbid_weakening || m->forbid_weakening))
+			return;
+		a = action_add(cp, AG_ACT_REMOVE_FROM_GLOBAL_CLUSTER, cp->id, AG_CLASS_OUTAGE,
+		    AG_WAIT_CLUSTER_AVAILABLE);
+		ag_kvlist_add(&a->params, "GlobalClusterIdentifier", have);
+		ag_kvlist_add(
+		    &a->params, "DbClusterIdentifier", live->arn != NULL ? live->arn : cp->id);
+		return;
+	}
+	/* want != NULL, have == NULL: a standalone cluster */
+	g = ag_observed_find_global(in->observed, want);
+	if (!in->observed->globals_loaded) {
+		change_add(cp, AG_F_GLOBAL_CLUSTER_IDENTIFIER, "globalClusterIdentifier",
+		    "spec.globalClusterIdentifier", want, NULL, AG_CLASS_IN_PLACE, AG_CHANGE_INFO,
+		    "the global databases were not read: nothing is decided");
+		return;
+	}
+	if (g != NULL) {
+		change_add(cp, AG_F_GLOBAL_CLUSTER_IDENTIFIER, "globalClusterIdentifier",
+		    "spec.globalClusterIdentifier", want, NULL, AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED,
+		    GLOBAL_JOIN_HINT);
+		return;
+	}
+	change_add(cp, AG_F_GLOBAL_CLUSTER_IDENTIFIER, "globalClusterIdentifier",
+	    "spec.globalClusterIdentifier", want, NULL, AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+	    "a new global database with this cluster as its primary (CreateGlobalCluster "
+	    "with SourceDBClusterIdentifier)");
+	a = action_add(
+	    cp, AG_ACT_CREATE_GLOBAL_CLUSTER, want, AG_CLASS_IN_PLACE, AG_WAIT_CLUSTER_AVAILABLE);
+	free(a->target);
+	a->target = ag_xstrdup(cp->id); /* the waiter watches the source cluster */
+	ag_kvlist_add(&a->params, "GlobalClusterIdentifier", want);
+	ag_kvlist_add(
+	    &a->params, "SourceDBClusterIdentifier", live->arn != NULL ? live->arn : cp->id);
 }
 
 static void
@@ -2051,8 +2399,10 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	char *d, *l;
 	bool replica;
 
-	replica = is_replica(m) || (live->replication_source_identifier != NULL &&
-	                               live->replication_source_identifier[0] != '\0');
+	replica = is_replica(m) ||
+	          (live->replication_source_identifier != NULL &&
+	              live->replication_source_identifier[0] != '\0') ||
+	          is_global_secondary(in, live);
 	ctx.engine = m->spec.engine != NULL ? m->spec.engine : live->engine;
 	ctx.auto_minor = effective_auto_minor(m);
 	ctx.module_sg = module_sg(m);
@@ -2075,7 +2425,6 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	}
 	if (!replica)
 		plan_password_update(cp, &mod, pw, m);
-	plan_pending_reboot(cp, live);
 
 	if (mod.promote) {
 		struct ag_action *a = action_add(cp, AG_ACT_PROMOTE_REPLICA, cp->id,
@@ -2102,6 +2451,7 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	}
 	ag_kvlist_release(&mod.params);
 
+	plan_global(cp, in, m, live);
 	plan_network(cp, in, m);
 	note_public_subnets(cp, in, m, live);
 	plan_instances(cp, in, m, live);
@@ -2110,13 +2460,14 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	plan_alarms(cp, in, m, false);
 	ag_plan_kms(cp, in, m, live);
 	note_deferred(cp, in, m, live);
+	plan_pending_reboot(cp, in, m, live);
 }
 
 /* ---- create --------------------------------------------------------------- */
 
 static void
-create_cluster_params(
-    struct ag_kvlist *cr, struct ag_kvlist *follow, const struct ag_manifest *m, bool restore)
+create_cluster_params(struct ag_kvlist *cr, struct ag_kvlist *follow, const struct ag_manifest *m,
+    bool restore, bool inherit)
 {
 	const struct ag_field_row *rows;
 	size_t n, i;
@@ -2129,7 +2480,7 @@ create_cluster_params(
 
 		/* parameters of other calls (subnet group, restore) are theirs */
 		if (row->create_param == NULL || row->create_call != NULL ||
-		    (row->not_on_replica && is_replica(m)))
+		    (row->not_on_replica && inherit))
 			continue;
 		if (row->emit == AG_EMIT_SG_IDS) {
 			struct ag_strlist ids = AG_STRLIST_INIT;
@@ -2178,6 +2529,9 @@ create_cluster_params(
 		case AG_EMIT_SERVERLESS:
 			emit_serverless(dst, m);
 			break;
+		case AG_EMIT_STRUCT:
+			emit_struct(dst, dst == cr ? row->create_param : row->modify_param, v);
+			break;
 		case AG_EMIT_ENGINE_VERSION:
 			ag_kvlist_add(dst, row->create_param, v);
 			break;
@@ -2201,6 +2555,7 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	char *sg, *name;
 	size_t i;
 	int port = desired_port(m);
+	bool secondary;
 
 	change_add(cp, AG_F__COUNT, "cluster", "metadata.name", cp->id, NULL, AG_CLASS_IN_PLACE,
 	    AG_CHANGE_SEND, restore ? "new cluster restored from snapshot" : "new cluster");
@@ -2249,13 +2604,14 @@ plan_create(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		free(name);
 	}
 	plan_parameters(cp, in, m, m->spec.engine, m->spec.engine_version);
+	secondary = plan_create_global(cp, in, m);
 
 	a = action_add(cp, restore ? AG_ACT_RESTORE_CLUSTER : AG_ACT_CREATE_CLUSTER, cp->id,
 	    AG_CLASS_IN_PLACE, AG_WAIT_CLUSTER_AVAILABLE);
 	ag_kvlist_add(&a->params, "DBClusterIdentifier", cp->id);
 	if (restore)
 		ag_kvlist_add(&a->params, "SnapshotIdentifier", m->spec.snapshot_identifier);
-	create_cluster_params(&a->params, &follow, m, restore);
+	create_cluster_params(&a->params, &follow, m, restore, is_replica(m) || secondary);
 	add_tags(&a->params, &tags);
 	if (restore) {
 		ag_strlist_add(

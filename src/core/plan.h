@@ -150,12 +150,15 @@ enum ag_action_kind {
 	AG_ACT_DELETE_ALARMS,          /* monitoring DeleteAlarms (<= 100 names) */
 	/* JSON 1.1 services: each parameter's value is the JSON text of that
 	 * top-level member of the request ("\"rds\"", "5", "{...}") */
-	AG_ACT_KMS_CREATE_KEY,     /* kms CreateKey: result KeyId -> {{kms:<id>}} */
-	AG_ACT_KMS_CREATE_ALIAS,   /* kms CreateAlias */
-	AG_ACT_KMS_SET_ROTATION,   /* kms EnableKeyRotation / DisableKeyRotation */
-	AG_ACT_SCALING_REGISTER,   /* application-autoscaling RegisterScalableTarget */
-	AG_ACT_SCALING_PUT_POLICY, /* application-autoscaling PutScalingPolicy */
-	AG_ACT_SCALING_DEREGISTER, /* application-autoscaling DeregisterScalableTarget */
+	AG_ACT_KMS_CREATE_KEY,             /* kms CreateKey: result KeyId -> {{kms:<id>}} */
+	AG_ACT_KMS_CREATE_ALIAS,           /* kms CreateAlias */
+	AG_ACT_KMS_SET_ROTATION,           /* kms EnableKeyRotation / DisableKeyRotation */
+	AG_ACT_SCALING_REGISTER,           /* application-autoscaling RegisterScalableTarget */
+	AG_ACT_SCALING_PUT_POLICY,         /* application-autoscaling PutScalingPolicy */
+	AG_ACT_SCALING_DEREGISTER,         /* application-autoscaling DeregisterScalableTarget */
+	AG_ACT_REBOOT_INSTANCE,            /* rds RebootDBInstance (pending static parameters) */
+	AG_ACT_CREATE_GLOBAL_CLUSTER,      /* rds CreateGlobalCluster */
+	AG_ACT_REMOVE_FROM_GLOBAL_CLUSTER, /* rds RemoveFromGlobalCluster (explicit detach) */
 	AG_ACT__COUNT
 };
 
@@ -166,7 +169,8 @@ enum ag_action_kind {
  * "remove-tags", "delete-cluster", "reset-param-group", "revoke-ingress",
  * "modify-subnet-group", "ensure-monitoring-role", "put-alarm", "delete-alarms",
  * "create-kms-key", "create-kms-alias", "set-key-rotation",
- * "register-scalable-target", "put-scaling-policy", "deregister-scalable-target". */
+ * "register-scalable-target", "put-scaling-policy", "deregister-scalable-target",
+ * "reboot-instance", "create-global-cluster", "remove-from-global-cluster". */
 const char *ag_action_kind_name(enum ag_action_kind k);
 
 /* What the executor waits for after the call succeeds. */

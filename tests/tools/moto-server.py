@@ -45,6 +45,22 @@ CreateDBInstance, ModifyDBInstance and DescribeDBInstances, with AWS's rules:
 retention 7 by default and only with Performance Insights on, a monitoring
 interval other than 0 only with a role, and the role must exist in IAM
 (InvalidParameterValue otherwise, as RDS answers for a role it cannot use).
+- Pending reboot: moto reports every cluster member's
+  DBClusterParameterGroupStatus as "in-sync". Here a parameter modified with
+  ApplyMethod=pending-reboot marks the members of the clusters that use the
+  group "pending-reboot" until RebootDBInstance reboots that instance.
+- Cluster fields moto does not keep: EngineLifecycleSupport (set at create,
+  AWS's default open-source-rds-extended-support) and local write forwarding
+  (EnableLocalWriteForwarding on create and modify, shown as
+  LocalWriteForwardingStatus enabled / disabled).
+- ModifyDBCluster with ScalingConfiguration or ServerlessV2ScalingConfiguration:
+  AWS changes the members given and keeps the others; moto replaces the whole
+  structure, dropping what was not sent.
+- Global databases: CreateGlobalCluster with SourceDBClusterIdentifier makes
+  the source its primary (moto records the global cluster's ARN as the
+  cluster's GlobalClusterIdentifier and no writer); RemoveFromGlobalCluster
+  leaves the removed cluster standalone (moto keeps it pointing at the
+  global cluster).
 """
 import argparse
 import base64
@@ -221,6 +237,10 @@ def create_db_cluster(self, kwargs):
         if not kwargs.get("manage_master_user_password"):
             kwargs["master_user_password"] = "inherited-from-source"
     cluster = _create_db_cluster(self, kwargs)
+    cluster.engine_lifecycle_support = (kwargs.get("engine_lifecycle_support")
+                                        or "open-source-rds-extended-support")
+    if kwargs.get("enable_local_write_forwarding") is not None:
+        cluster.enable_local_write_forwarding = kwargs["enable_local_write_forwarding"]
     # AWS records a "DB cluster created" event (DescribeEvents, SourceType
     # db-cluster); moto records events for instances and snapshots only.
     cluster.event_source_type = "db-cluster"
@@ -262,13 +282,95 @@ if not hasattr(RDSResponse, "describe_pending_maintenance_actions"):
     RDSResponse.describe_pending_maintenance_actions = describe_pending_maintenance_actions
 
 
+_modify_db_cluster = rds_models.RDSBackend.modify_db_cluster
+
+
+def modify_db_cluster(self, kwargs):
+    cluster = self.clusters.get(kwargs.get("db_cluster_identifier"))
+    if cluster is not None:
+        kwargs = dict(kwargs)
+        for key in ("scaling_configuration", "serverless_v2_scaling_configuration"):
+            if kwargs.get(key):
+                merged = dict(getattr(cluster, key, None) or {})
+                merged.update(kwargs[key])
+                kwargs[key] = merged
+    return _modify_db_cluster(self, kwargs)
+
+
+_create_global_cluster = rds_models.RDSBackend.create_global_cluster
+_remove_from_global_cluster = rds_models.RDSBackend.remove_from_global_cluster
+
+
+def create_global_cluster(self, global_cluster_identifier, source_db_cluster_identifier,
+                          *args, **kwargs):
+    g = _create_global_cluster(self, global_cluster_identifier, source_db_cluster_identifier,
+                               *args, **kwargs)
+    if source_db_cluster_identifier is not None:
+        for c in g.members:
+            c.global_cluster_identifier = g.global_cluster_identifier
+            c.is_writer = len(g.members) == 1
+    return g
+
+
+def remove_from_global_cluster(self, global_cluster_identifier, db_cluster_identifier):
+    g = _remove_from_global_cluster(self, global_cluster_identifier, db_cluster_identifier)
+    for c in self.clusters.values():
+        if c.db_cluster_arn == db_cluster_identifier or \
+                c.db_cluster_identifier == db_cluster_identifier:
+            c.global_cluster_identifier = None
+            c.is_writer = False
+    return g
+
+
+def local_write_forwarding_status(self):
+    on = getattr(self, "enable_local_write_forwarding", None)
+    if on is None:
+        return None
+    return "enabled" if str(on).lower() == "true" else "disabled"
+
+
 def modify_db_subnet_group(self, subnet_name, description, subnets):
     group = _modify_db_subnet_group(self, subnet_name, description, subnets)
     self.subnet_groups[subnet_name] = group
     return group
 
 
+def db_cluster_members(self):
+    return [{"DBInstanceIdentifier": m.db_instance_identifier,
+             "IsClusterWriter": m.is_cluster_writer,
+             "DBClusterParameterGroupStatus": getattr(m, "_ag_param_status", "in-sync"),
+             "PromotionTier": m.promotion_tier} for m in self.members]
+
+
+_modify_db_cluster_parameter_group = rds_models.RDSBackend.modify_db_cluster_parameter_group
+_reboot_db_instance = rds_models.RDSBackend.reboot_db_instance
+
+
+def modify_db_cluster_parameter_group(self, name, parameters):
+    parameters = list(parameters)
+    group = _modify_db_cluster_parameter_group(self, name, parameters)
+    if any(str(p.get("ApplyMethod", "")) == "pending-reboot" for p in parameters):
+        for c in self.clusters.values():
+            if (c.parameter_group or "").lower() == group.name.lower():
+                for m in c.members:
+                    m._ag_param_status = "pending-reboot"
+    return group
+
+
+def reboot_db_instance(self, db_instance_identifier):
+    db = _reboot_db_instance(self, db_instance_identifier)
+    db._ag_param_status = "in-sync"
+    return db
+
+
+rds_models.DBCluster.db_cluster_members = property(db_cluster_members)
+rds_models.DBCluster.local_write_forwarding_status = property(local_write_forwarding_status)
+rds_models.RDSBackend.modify_db_cluster_parameter_group = modify_db_cluster_parameter_group
+rds_models.RDSBackend.reboot_db_instance = reboot_db_instance
 rds_models.RDSBackend.create_db_cluster = create_db_cluster
+rds_models.RDSBackend.modify_db_cluster = modify_db_cluster
+rds_models.RDSBackend.create_global_cluster = create_global_cluster
+rds_models.RDSBackend.remove_from_global_cluster = remove_from_global_cluster
 rds_models.RDSBackend.modify_db_subnet_group = modify_db_subnet_group
 
 INSIGHTS_KEYS = ("enable_performance_insights", "performance_insights_retention_period",

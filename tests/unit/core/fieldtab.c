@@ -53,6 +53,14 @@ static const struct norm_case cases[] = {
     {AG_F_ENGINE_MODE, NULL, "provisioned", "serverless", "provisioned", AG_CLASS_BLOCKED},
     {AG_F_STORAGE_TYPE, "aurora", "gp2", "aurora-iopt1", "", AG_CLASS_IN_PLACE},
     {AG_F_NETWORK_TYPE, NULL, "IPV4", "DUAL", "IPV4", AG_CLASS_IN_PLACE},
+    {AG_F_BACKTRACK_WINDOW, NULL, "0", "3600", "7200", AG_CLASS_IN_PLACE},
+    {AG_F_ENABLE_LOCAL_WRITE_FORWARDING, NULL, "false", "true", "false", AG_CLASS_IN_PLACE},
+    {AG_F_ENGINE_LIFECYCLE_SUPPORT, NULL, "open-source-rds-extended-support",
+        "open-source-rds-extended-support-disabled", "open-source-rds-extended-support",
+        AG_CLASS_BLOCKED},
+    {AG_F_SCALING_CONFIGURATION, "MaxCapacity=8,MinCapacity=2",
+        "AutoPause=true,MaxCapacity=8,MinCapacity=2,SecondsUntilAutoPause=300", "MinCapacity=4",
+        "MaxCapacity=8,MinCapacity=2", AG_CLASS_IN_PLACE},
 };
 
 static void

@@ -13,6 +13,7 @@
 #include "core/diag.h"
 #include "core/error.h"
 #include "core/manifest.h"
+#include "core/mem.h"
 #include "core/ref.h"
 #include "core/suggest.h"
 
@@ -737,6 +738,92 @@ test_manifest__instance_names_unique_across_clusters(void **state)
 	                                   "also defined at t.yaml:8:3 (cluster 'x')");
 }
 
+/* A manifest with n labels and the given extra metadata lines. */
+static char *
+labels_doc(const char *meta, size_t n, const char *first)
+{
+	struct ag_buf b = AG_BUF_INIT((size_t)1 << 20);
+	size_t i;
+
+	(void)ag_buf_addf(&b,
+	    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+	    "metadata:\n  name: db1\n%s  labels:\n",
+	    meta);
+	if (first != NULL)
+		(void)ag_buf_addf(&b, "    %s\n", first);
+	for (i = first != NULL ? 1 : 0; i < n; i++)
+		(void)ag_buf_addf(&b, "    k%zu: v\n", i);
+	(void)ag_buf_adds(&b, "spec:\n  subnetIds: [subnet-a, subnet-b]\n"
+	                      "  engine: aurora-postgresql\n  engineVersion: \"16.1\"\n");
+	return ag_buf_detach(&b, NULL);
+}
+
+/* AWS allows 50 tags on a resource. Besides the labels the agent sets
+ * managed-by, its record of the keys it set, and org / env when the
+ * metadata has them (and no label names them): the labels leave room. */
+static void
+test_manifest__label_count_reserves_org_env(void **state)
+{
+	struct fx *f = *state;
+	char *y;
+
+	/* 48 labels + managed-by + record = 50 */
+	y = labels_doc("", 48, NULL);
+	assert_int_equal(parse(f, y, "a.yaml"), 0);
+	assert_int_equal(f->diags.n, 0);
+	free(y);
+
+	/* 46 labels + org + env + managed-by + record = 50 */
+	y = labels_doc("  org: acme\n  env: prod\n", 46, NULL);
+	assert_int_equal(parse(f, y, "b.yaml"), 0);
+	assert_int_equal(f->diags.n, 0);
+	free(y);
+
+	/* 47: one too many, reported at the 47th label with the AWS rule */
+	y = labels_doc("  org: acme\n  env: prod\n", 47, NULL);
+	(void)parse(f, y, "c.yaml");
+	assert_string_equal(first_diag(f),
+	    "c.yaml:54:5: error: metadata.labels: too many labels: more than 46 (AWS: \"a "
+	    "resource can have a maximum of 50 tags\"; the agent also sets 'managed-by', "
+	    "'aurora-gitops/labels', 'org' (from metadata.org), 'env' (from metadata.env))");
+	free(y);
+	ag_diags_release(&f->diags);
+	ag_diags_init(&f->diags);
+
+	/* org after the labels counts the same */
+	y = labels_doc("", 48, NULL);
+	{
+		char *t = ag_xasprintf("%s", y);
+		char *at = strstr(t, "spec:");
+
+		free(y);
+		*at = '\0';
+		y = ag_xasprintf("%s  org: acme\nspec:%s", t, at + 5);
+		free(t);
+	}
+	(void)parse(f, y, "d.yaml");
+	assert_true(has_diag(f, "d.yaml:53:5: error: metadata.labels: too many labels: more "
+	                        "than 47"));
+	free(y);
+	ag_diags_release(&f->diags);
+	ag_diags_init(&f->diags);
+
+	/* a label named org replaces the tag: org takes no room of its own */
+	y = labels_doc("  org: acme\n", 48, "org: acme-labels");
+	assert_int_equal(parse(f, y, "e.yaml"), 0);
+	assert_int_equal(f->diags.n, 0);
+	free(y);
+
+	/* org and env values follow the tag value rules */
+	(void)parse(f,
+	    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\nmetadata:\n"
+	    "  name: db2\n  env: \"prod#1\"\nspec:\n  subnetIds: [subnet-a, subnet-b]\n"
+	    "  engine: aurora-postgresql\n  engineVersion: \"16.1\"\n",
+	    "f.yaml");
+	assert_true(has_diag(f, "f.yaml:5:8: error: metadata.env: invalid tag value 'prod#1'"));
+	assert_true(has_diag(f, "(it becomes the AWS tag 'env')"));
+}
+
 int
 main(void)
 {
@@ -773,6 +860,8 @@ main(void)
 	        test_manifest__long_values_are_cut_at_a_character, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__instance_names_unique_across_clusters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__label_count_reserves_org_env, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

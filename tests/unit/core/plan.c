@@ -125,6 +125,7 @@ add_live(struct fx *f, const char *id)
 	c->kms_key_id = ag_xstrdup("default_kms_key_id");
 	c->storage_type = ag_xstrdup("gp2");
 	c->network_type = ag_xstrdup("IPV4");
+	c->engine_lifecycle_support = ag_xstrdup("open-source-rds-extended-support");
 	c->port = 5432;
 	c->backup_retention_period = 1;
 	c->pending.backup_retention_period = -1;
@@ -243,6 +244,10 @@ struct row_case {
 	enum ag_action_kind kind; /* action carrying it */
 };
 
+/* Rows for aurora-mysql only: the live cluster of these cases is aurora-mysql
+ * with a backtrack window of an hour. */
+#define MYSQL_SPEC "  engine: aurora-mysql\n  engineVersion: \"8.0.mysql_aurora.3.05.2\"\n"
+
 static const struct row_case row_cases[] = {
     {AG_F_DB_SUBNET_GROUP_NAME, "  dbSubnetGroupName: other\n", "spec.dbSubnetGroupName",
         AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0},
@@ -304,6 +309,18 @@ static const struct row_case row_cases[] = {
         AG_CHANGE_SEND, "StorageType", "aurora-iopt1", AG_ACT_MODIFY_CLUSTER},
     {AG_F_NETWORK_TYPE, "  networkType: DUAL\n", "spec.networkType", AG_CLASS_IN_PLACE,
         AG_CHANGE_SEND, "NetworkType", "DUAL", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_BACKTRACK_WINDOW, MYSQL_SPEC "  backtrackWindow: 7200\n", "spec.backtrackWindow",
+        AG_CLASS_IN_PLACE, AG_CHANGE_SEND, "BacktrackWindow", "7200", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_ENABLE_LOCAL_WRITE_FORWARDING, "  enableLocalWriteForwarding: true\n",
+        "spec.enableLocalWriteForwarding", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "EnableLocalWriteForwarding", "true", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_SCALING_CONFIGURATION,
+        "  engineMode: serverless\n  scalingConfiguration: {minCapacity: 4, maxCapacity: 8}\n",
+        "spec.scalingConfiguration", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
+        "ScalingConfiguration.MinCapacity", "4", AG_ACT_MODIFY_CLUSTER},
+    {AG_F_ENGINE_LIFECYCLE_SUPPORT,
+        "  engineLifecycleSupport: open-source-rds-extended-support-disabled\n",
+        "spec.engineLifecycleSupport", AG_CLASS_BLOCKED, AG_CHANGE_BLOCKED, NULL, NULL, 0},
     {AG_F_MASTER_USER_SECRET_KMS_KEY_ID,
         "  manageMasterUserPassword: true\n  masterUserSecretKmsKeyId: key-1\n",
         "spec.manageMasterUserPassword", AG_CLASS_IN_PLACE, AG_CHANGE_SEND,
@@ -322,11 +339,26 @@ test_plan__every_row_drifts_with_its_class(void **state)
 		const struct row_case *rc = &row_cases[i];
 		const struct ag_cluster_plan *cp;
 		const struct ag_change *c;
+		struct ag_db_cluster *live;
 
 		ag_manifest_set_release(&f->set);
 		ag_observed_release(&f->obs);
 		add_manifest(f, "db1", NULL, rc->spec);
-		add_live(f, "db1");
+		live = add_live(f, "db1");
+		if (strncmp(rc->spec, MYSQL_SPEC, strlen(MYSQL_SPEC)) == 0) {
+			free(live->engine);
+			live->engine = ag_xstrdup("aurora-mysql");
+			free(live->engine_version);
+			live->engine_version = ag_xstrdup("8.0.mysql_aurora.3.05.2");
+			live->port = 3306;
+			live->backtrack_window = 3600;
+		}
+		if (strstr(rc->spec, "scalingConfiguration:") != NULL) {
+			free(live->engine_mode);
+			live->engine_mode = ag_xstrdup("serverless");
+			live->scaling_configuration = ag_xstrdup(
+			    "AutoPause=true,MaxCapacity=8,MinCapacity=2,SecondsUntilAutoPause=300");
+		}
 		cp = run(f, "db1");
 		c = find_change(cp, rc->path);
 		if (c == NULL) {
@@ -357,6 +389,317 @@ test_plan__every_row_drifts_with_its_class(void **state)
 			fprintf(stderr, "row %s has no drift case\n", rows[i].yaml_path);
 		assert_true(covered[i]);
 	}
+}
+
+/* Backtracking: a written 0 turns it off (a value, not an absence, and a
+ * weakening); turning it on for a cluster created without it is blocked. */
+static void
+test_plan__backtrack_window(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *c;
+	struct ag_db_cluster *live;
+
+	add_manifest(f, "db1", NULL, MYSQL_SPEC "  backtrackWindow: 0\n");
+	live = add_live(f, "db1");
+	free(live->engine);
+	live->engine = ag_xstrdup("aurora-mysql");
+	free(live->engine_version);
+	live->engine_version = ag_xstrdup("8.0.mysql_aurora.3.05.2");
+	live->port = 3306;
+	live->backtrack_window = 3600;
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.backtrackWindow");
+	assert_non_null(c);
+	assert_true(c->weakens);
+	assert_string_equal(param(find_action(cp, AG_ACT_MODIFY_CLUSTER), "BacktrackWindow"), "0");
+
+	/* absent: the live window is kept */
+	ag_manifest_set_release(&f->set);
+	ag_manifest_set_init(&f->set);
+	ag_plan_release(&f->plan);
+	add_manifest(f, "db1", NULL, MYSQL_SPEC);
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.backtrackWindow");
+	assert_non_null(c);
+	assert_int_equal(c->state, AG_CHANGE_INFO);
+	assert_null(find_action(cp, AG_ACT_MODIFY_CLUSTER));
+
+	/* live off: cannot be turned on in place */
+	live->backtrack_window = 0;
+	ag_manifest_set_release(&f->set);
+	ag_manifest_set_init(&f->set);
+	ag_plan_release(&f->plan);
+	add_manifest(f, "db1", NULL, MYSQL_SPEC "  backtrackWindow: 3600\n");
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.backtrackWindow");
+	assert_non_null(c);
+	assert_int_equal(c->state, AG_CHANGE_BLOCKED);
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_non_null(strstr(c->note, "only when a cluster is created or restored"));
+}
+
+/* Serverless v2 scale to zero: minCapacity 0 with secondsUntilAutoPause is
+ * sent as documented, compared, and an unwritten pause time is AWS's. */
+static void
+test_plan__serverless_v2_pause(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", NULL,
+	    "  serverlessV2Scaling: {minCapacity: 0, maxCapacity: 4, secondsUntilAutoPause: "
+	    "600}\n");
+	c = add_live(f, "db1");
+	c->has_serverless_v2 = true;
+	c->serverless_v2_min_capacity = 0.5;
+	c->serverless_v2_max_capacity = 4;
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
+	assert_string_equal(param(a, "ServerlessV2ScalingConfiguration.MinCapacity"), "0");
+	assert_string_equal(param(a, "ServerlessV2ScalingConfiguration.MaxCapacity"), "4");
+	assert_string_equal(
+	    param(a, "ServerlessV2ScalingConfiguration.SecondsUntilAutoPause"), "600");
+
+	/* live pauses after 300 s: the written 600 drifts */
+	c->serverless_v2_min_capacity = 0;
+	c->serverless_v2_seconds_until_auto_pause = 300;
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	assert_non_null(find_change(cp, "spec.serverlessV2Scaling"));
+
+	/* same values: clean; without the pause time any live one matches */
+	c->serverless_v2_seconds_until_auto_pause = 600;
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	assert_null(find_change(cp, "spec.serverlessV2Scaling"));
+	ag_manifest_set_release(&f->set);
+	ag_manifest_set_init(&f->set);
+	add_manifest(f, "db1", NULL, "  serverlessV2Scaling: {minCapacity: 0, maxCapacity: 4}\n");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	assert_null(find_change(cp, "spec.serverlessV2Scaling"));
+}
+
+/* Serverless v1: only the written members are compared and sent, each as
+ * a member of the ScalingConfiguration structure; create carries them. */
+static void
+test_plan__serverless_v1_scaling(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	struct ag_db_cluster *c;
+
+	add_manifest(f, "db1", NULL,
+	    "  engineMode: serverless\n  scalingConfiguration:\n    minCapacity: 2\n"
+	    "    maxCapacity: 16\n    autoPause: true\n    secondsUntilAutoPause: 900\n"
+	    "    timeoutAction: ForceApplyCapacityChange\n");
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_CREATE_CLUSTER);
+	assert_string_equal(param(a, "EngineMode"), "serverless");
+	assert_string_equal(param(a, "ScalingConfiguration.MinCapacity"), "2");
+	assert_string_equal(param(a, "ScalingConfiguration.MaxCapacity"), "16");
+	assert_string_equal(param(a, "ScalingConfiguration.AutoPause"), "true");
+	assert_string_equal(param(a, "ScalingConfiguration.SecondsUntilAutoPause"), "900");
+	assert_string_equal(
+	    param(a, "ScalingConfiguration.TimeoutAction"), "ForceApplyCapacityChange");
+	assert_null(param(a, "ScalingConfiguration.SecondsBeforeTimeout"));
+
+	c = add_live(f, "db1");
+	free(c->engine_mode);
+	c->engine_mode = ag_xstrdup("serverless");
+	c->scaling_configuration =
+	    ag_xstrdup("AutoPause=true,MaxCapacity=16,MinCapacity=2,SecondsBeforeTimeout=300,"
+	               "SecondsUntilAutoPause=900,TimeoutAction=ForceApplyCapacityChange");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	assert_null(find_change(cp, "spec.scalingConfiguration"));
+
+	free(c->scaling_configuration);
+	c->scaling_configuration =
+	    ag_xstrdup("AutoPause=false,MaxCapacity=16,MinCapacity=2,SecondsBeforeTimeout=300,"
+	               "SecondsUntilAutoPause=900,TimeoutAction=ForceApplyCapacityChange");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	assert_non_null(find_change(cp, "spec.scalingConfiguration"));
+	a = find_action(cp, AG_ACT_MODIFY_CLUSTER);
+	assert_string_equal(param(a, "ScalingConfiguration.AutoPause"), "true");
+	assert_string_equal(param(a, "ScalingConfiguration.MinCapacity"), "2");
+}
+
+static struct ag_observed_global *
+add_global(struct fx *f, const char *id, const char *writer_arn)
+{
+	struct ag_observed_global *g = ag_observed_add_global(&f->obs);
+
+	f->obs.globals_loaded = true;
+	g->id = ag_xstrdup(id);
+	g->engine = ag_xstrdup("aurora-postgresql");
+	if (writer_arn != NULL) {
+		g->writer_arn = ag_xstrdup(writer_arn);
+		ag_strlist_add(&g->members, writer_arn);
+	}
+	return g;
+}
+
+/* Create: a missing global database is created first and the cluster is
+ * its primary; an existing one with a primary takes the new cluster as a
+ * secondary, which sends no master user or password settings. */
+static void
+test_plan__global_create(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+
+	f->obs.globals_loaded = true;
+	add_manifest(f, "db1", NULL,
+	    "  globalClusterIdentifier: orders-global\n  manageMasterUserPassword: true\n"
+	    "  storageEncrypted: true\n");
+	cp = run(f, "db1");
+	assert_int_equal(cp->actions[0].kind, AG_ACT_CREATE_GLOBAL_CLUSTER);
+	a = &cp->actions[0];
+	assert_string_equal(param(a, "GlobalClusterIdentifier"), "orders-global");
+	assert_string_equal(param(a, "Engine"), "aurora-postgresql");
+	assert_string_equal(param(a, "EngineVersion"), "15.4");
+	assert_string_equal(param(a, "StorageEncrypted"), "true");
+	assert_null(param(a, "SourceDBClusterIdentifier"));
+	a = find_action(cp, AG_ACT_CREATE_CLUSTER);
+	assert_string_equal(param(a, "GlobalClusterIdentifier"), "orders-global");
+	assert_string_equal(param(a, "MasterUsername"), "master");
+
+	/* the global database exists with a primary elsewhere: a secondary */
+	add_global(f, "orders-global", "arn:aws:rds:us-west-2:123456789012:cluster:primary");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	assert_null(find_action(cp, AG_ACT_CREATE_GLOBAL_CLUSTER));
+	a = find_action(cp, AG_ACT_CREATE_CLUSTER);
+	assert_string_equal(param(a, "GlobalClusterIdentifier"), "orders-global");
+	assert_null(param(a, "MasterUsername"));
+	assert_null(param(a, "ManageMasterUserPassword"));
+}
+
+/* An existing cluster: a standalone one becomes the primary of a new
+ * global database; one cannot join an existing global database; leaving
+ * is never automatic, only by the detach annotation. */
+static void
+test_plan__global_existing(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *c;
+	const struct ag_action *a;
+	struct ag_db_cluster *live;
+
+	f->obs.globals_loaded = true;
+	add_manifest(f, "db1", NULL, "  globalClusterIdentifier: g1\n");
+	live = add_live(f, "db1");
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_CREATE_GLOBAL_CLUSTER);
+	assert_string_equal(param(a, "GlobalClusterIdentifier"), "g1");
+	assert_string_equal(param(a, "SourceDBClusterIdentifier"), live->arn);
+	assert_null(param(a, "Engine")); /* AWS takes it from the source */
+	assert_int_equal(find_change(cp, "spec.globalClusterIdentifier")->klass, AG_CLASS_IN_PLACE);
+
+	/* g1 exists (another primary): blocked */
+	add_global(f, "g1", "arn:aws:rds:us-west-2:123456789012:cluster:other");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.globalClusterIdentifier");
+	assert_int_equal(c->state, AG_CHANGE_BLOCKED);
+	assert_int_equal(cp->status, AG_STATUS_BLOCKED);
+	assert_null(find_action(cp, AG_ACT_CREATE_GLOBAL_CLUSTER));
+
+	/* member of g1, field removed: kept, shown, nothing sent */
+	live->global_cluster_identifier = ag_xstrdup("g1");
+	ag_manifest_set_release(&f->set);
+	ag_manifest_set_init(&f->set);
+	add_manifest(f, "db1", NULL, "");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.globalClusterIdentifier");
+	assert_int_equal(c->state, AG_CHANGE_INFO);
+	assert_non_null(strstr(c->note, "never automatic"));
+	assert_null(find_action(cp, AG_ACT_REMOVE_FROM_GLOBAL_CLUSTER));
+
+	/* the annotation detaches it: an explicit, weakening change */
+	ag_manifest_set_release(&f->set);
+	ag_manifest_set_init(&f->set);
+	add_manifest(f, "db1", "  annotations:\n    aurora-gitops/global-cluster: detach\n", "");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.globalClusterIdentifier");
+	assert_int_equal(c->state, AG_CHANGE_SEND);
+	assert_true(c->weakens);
+	a = find_action(cp, AG_ACT_REMOVE_FROM_GLOBAL_CLUSTER);
+	assert_string_equal(param(a, "GlobalClusterIdentifier"), "g1");
+	assert_string_equal(param(a, "DbClusterIdentifier"), live->arn);
+
+	/* a secondary (g1's writer is another cluster) is not compared on its
+	 * master user: it inherits it */
+	ag_manifest_set_release(&f->set);
+	ag_manifest_set_init(&f->set);
+	add_manifest(f, "db1", NULL, "  globalClusterIdentifier: g1\n  username: admin\n");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	assert_null(find_change(cp, "spec.username"));
+	assert_null(find_change(cp, "spec.globalClusterIdentifier"));
+}
+
+/* Instance parameter group and CA certificate: sent with every
+ * CreateDBInstance, compared per instance, corrected with ModifyDBInstance;
+ * a CA change pending until the window is not sent again. */
+static void
+test_plan__instance_pgroup_and_ca(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_action *a;
+	const struct ag_change *c;
+	struct ag_db_cluster *live;
+	struct ag_db_instance *i;
+	size_t k;
+
+	add_manifest(f, "db1", NULL,
+	    "  dbInstanceParameterGroupName: app-pg16\n  caCertificateIdentifier: "
+	    "rds-ca-rsa4096-g1\n  instances:\n    - {name: db1-1, instanceClass: db.r6g.large}\n"
+	    "    - {name: db1-2, instanceClass: db.r6g.large}\n");
+	live = add_live(f, "db1");
+	i = add_inst(f, live, "db1-1", "db.r6g.large", 1, true);
+	i->db_parameter_group = ag_xstrdup("default.aurora-postgresql15");
+	i->ca_certificate_identifier = ag_xstrdup("rds-ca-rsa2048-g1");
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_CREATE_INSTANCE);
+	assert_string_equal(param(a, "DBInstanceIdentifier"), "db1-2");
+	assert_string_equal(param(a, "DBParameterGroupName"), "app-pg16");
+	assert_string_equal(param(a, "CACertificateIdentifier"), "rds-ca-rsa4096-g1");
+	a = find_action(cp, AG_ACT_MODIFY_INSTANCE);
+	assert_string_equal(param(a, "DBInstanceIdentifier"), "db1-1");
+	assert_string_equal(param(a, "DBParameterGroupName"), "app-pg16");
+	assert_string_equal(param(a, "CACertificateIdentifier"), "rds-ca-rsa4096-g1");
+	c = find_change(cp, "spec.instances[db1-1].caCertificateIdentifier");
+	assert_int_equal(c->klass, AG_CLASS_DEFERRED);
+	c = find_change(cp, "spec.instances[db1-1].dbInstanceParameterGroupName");
+	assert_int_equal(c->klass, AG_CLASS_IN_PLACE);
+
+	/* the CA change is pending in AWS: shown, not sent again */
+	i->pending_ca = ag_xstrdup("rds-ca-rsa4096-g1");
+	free(i->db_parameter_group);
+	i->db_parameter_group = ag_xstrdup("app-pg16");
+	ag_plan_release(&f->plan);
+	cp = run(f, "db1");
+	c = find_change(cp, "spec.instances[db1-1].caCertificateIdentifier");
+	assert_int_equal(c->state, AG_CHANGE_PENDING);
+	for (k = 0; k < cp->n_actions; k++)
+		if (cp->actions[k].kind == AG_ACT_MODIFY_INSTANCE) {
+			assert_null(
+			    ag_kvlist_get(&cp->actions[k].params, "CACertificateIdentifier"));
+			assert_null(ag_kvlist_get(&cp->actions[k].params, "DBParameterGroupName"));
+		}
 }
 
 /* The same fields written as the live values (or in an equivalent form) do
@@ -1674,6 +2017,129 @@ test_plan__parameter_apply_type(void **state)
 	assert_non_null(strstr(find_change(cp, "spec.instances[db1-1]")->note, "pending reboot"));
 }
 
+/* A cluster of four instances, all pending a reboot; the writer is db2-b
+ * so that neither identifier order nor list order puts it last. */
+static struct ag_db_cluster *
+reboot_fixture(struct fx *f, const char *meta, const char *spec)
+{
+	struct ag_db_cluster *c;
+	const char *ids[] = {"db2-c", "db2-b", "db2-a", "db2-d"};
+	char *y;
+	size_t i;
+
+	y = ag_xasprintf("%s"
+	                 "  instances:\n    - {name: db2-a, instanceClass: db.r6g.large}\n"
+	                 "    - {name: db2-b, instanceClass: db.r6g.large}\n"
+	                 "    - {name: db2-c, instanceClass: db.r6g.large}\n"
+	                 "    - {name: db2-d, instanceClass: db.r6g.large}\n",
+	    spec);
+	add_manifest(f, "db2", meta, y);
+	free(y);
+	c = add_live(f, "db2");
+	for (i = 0; i < 4; i++) {
+		add_inst(f, c, ids[i], "db.r6g.large", 1, strcmp(ids[i], "db2-b") == 0);
+		c->members[i].param_group_status = ag_xstrdup("pending-reboot");
+	}
+	return c;
+}
+
+#define REBOOT_ANN "  annotations:\n    aurora-gitops/reboot-for-pending-parameters: \"true\"\n"
+
+/* Without the annotation a pending reboot is shown and nothing rebooted. */
+static void
+test_plan__pending_reboot_not_without_annotation(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *ch;
+
+	reboot_fixture(f, NULL, "");
+	cp = run(f, "db2");
+	assert_null(find_action(cp, AG_ACT_REBOOT_INSTANCE));
+	ch = find_change(cp, "spec.instances[db2-b]");
+	assert_non_null(ch);
+	assert_int_equal(ch->state, AG_CHANGE_INFO);
+	assert_non_null(strstr(ch->note, "aurora-gitops/reboot-for-pending-parameters"));
+}
+
+/* With it: one RebootDBInstance per instance, readers first (by
+ * identifier), the writer last, each waited for. */
+static void
+test_plan__pending_reboot_order(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const char *want[] = {"db2-a", "db2-c", "db2-d", "db2-b"};
+	size_t i, n = 0;
+
+	reboot_fixture(f, REBOOT_ANN, "");
+	cp = run(f, "db2");
+	assert_int_equal(cp->status, AG_STATUS_UPDATE);
+	for (i = 0; i < cp->n_actions; i++) {
+		const struct ag_action *a = &cp->actions[i];
+
+		if (a->kind != AG_ACT_REBOOT_INSTANCE)
+			continue;
+		assert_true(n < 4);
+		assert_string_equal(a->target, want[n]);
+		assert_string_equal(a->action, "RebootDBInstance");
+		assert_string_equal(param(a, "DBInstanceIdentifier"), want[n]);
+		assert_int_equal(a->params.n, 1);
+		assert_int_equal(a->wait, AG_WAIT_INSTANCE_AVAILABLE);
+		assert_int_equal(a->klass, AG_CLASS_OUTAGE);
+		n++;
+	}
+	assert_int_equal(n, 4);
+	/* the reboots come after every other action of the cluster */
+	assert_int_equal(cp->actions[cp->n_actions - 1].kind, AG_ACT_REBOOT_INSTANCE);
+	assert_int_equal(find_change(cp, "spec.instances[db2-b]")->state, AG_CHANGE_SEND);
+}
+
+/* One at a time across cycles: while an instance of the cluster is not
+ * available (the previous reboot), nothing else is rebooted. */
+static void
+test_plan__pending_reboot_waits_for_busy(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	const struct ag_change *ch;
+	struct ag_db_instance *i;
+
+	reboot_fixture(f, REBOOT_ANN, "");
+	i = (struct ag_db_instance *)ag_observed_find_instance(&f->obs, "db2-a");
+	free(i->status);
+	i->status = ag_xstrdup("rebooting");
+	cp = run(f, "db2");
+	assert_null(find_action(cp, AG_ACT_REBOOT_INSTANCE));
+	ch = find_change(cp, "spec.instances[db2-c]");
+	assert_non_null(ch);
+	assert_int_equal(ch->state, AG_CHANGE_INFO);
+	assert_non_null(strstr(ch->note, "'db2-a' is rebooting"));
+}
+
+/* A plan that changes the parameter group reboots nothing yet. */
+static void
+test_plan__pending_reboot_after_param_change(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+	struct ag_db_cluster_param_group *g;
+
+	c = reboot_fixture(f, REBOOT_ANN,
+	    "  dbClusterParameterGroupName: pg2\n  parameters:\n"
+	    "    - {name: shared_buffers, value: \"2\"}\n");
+	free(c->db_cluster_parameter_group);
+	c->db_cluster_parameter_group = ag_xstrdup("pg2");
+	g = ag_observed_add_param_group(&f->obs);
+	g->name = ag_xstrdup("pg2");
+	g->params_loaded = true;
+	cp = run(f, "db2");
+	assert_non_null(find_action(cp, AG_ACT_MODIFY_PARAM_GROUP));
+	assert_null(find_action(cp, AG_ACT_REBOOT_INSTANCE));
+	assert_non_null(strstr(find_change(cp, "spec.instances[db2-b]")->note, "later cycle"));
+}
+
 /* A replica inherits its master user and password settings: none is sent
  * at create, none is compared. */
 static void
@@ -2072,6 +2538,12 @@ main(void)
 	        test_plan__every_row_drifts_with_its_class, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__equivalent_forms_do_not_drift, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__backtrack_window, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__serverless_v2_pause, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__serverless_v1_scaling, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__global_create, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__global_existing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__instance_pgroup_and_ca, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__engine_version_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__mysql_versions_segment_wise, setup, teardown),
@@ -2129,6 +2601,13 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_plan__sparse_live_cluster, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__tombstone_while_deleting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__other_paths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__pending_reboot_not_without_annotation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__pending_reboot_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__pending_reboot_waits_for_busy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_plan__pending_reboot_after_param_change, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
