@@ -4,6 +4,7 @@
  */
 #include "agent/refs.h"
 #include "aws/ec2.h"
+#include "aws/kms.h"
 #include "aws/rds.h"
 #include "core/buf.h"
 #include "core/error.h"
@@ -250,15 +251,74 @@ resolve_clusters(struct refset *s, const struct ag_observed *o, struct ag_aws_cl
 	ag_observed_release(&more);
 }
 
-/* AwsKmsKey: resolved with the KMS client (ListAliases, ListKeys). */
+/* AwsKmsKey: one paginated ListKeys (key id -> key ARN) and, when a
+ * reference names an alias, one paginated ListAliases (alias -> key id). */
 static void
 resolve_kms(struct refset *s, struct ag_aws_client *aws)
 {
+	struct ag_kvlist keys = AG_KVLIST_INIT, aliases = AG_KVLIST_INIT;
+	struct ag_error e = AG_ERROR_INIT;
+	bool want_aliases = false;
 	size_t i;
 
-	(void)aws;
 	for (i = 0; i < s->n; i++)
-		ag_ref_fail(s->v[i], "kms lookups are not available in this build");
+		if (ag_ref_kms_form(s->v[i]->name) == AG_KMS_REF_ALIAS)
+			want_aliases = true;
+	if (ag_kms_list_keys(aws, &keys, &e) < 0) {
+		fail_all(s, "kms ListKeys", &e);
+		goto out;
+	}
+	if (want_aliases && ag_kms_list_aliases(aws, &aliases, &e) < 0) {
+		fail_all(s, "kms ListAliases", &e);
+		goto out;
+	}
+	for (i = 0; i < s->n; i++) {
+		struct ag_ref *r = s->v[i];
+		bool want_id = strcmp(ag_ref_field_path(r), "status.outputs.key_id") == 0;
+		const char *id = NULL, *arn = NULL;
+		char *alias = NULL;
+		size_t k;
+
+		switch (ag_ref_kms_form(r->name)) {
+		case AG_KMS_REF_ALIAS:
+			alias = ag_ref_kms_alias(r->name);
+			id = ag_kvlist_get(&aliases, alias);
+			if (id == NULL) {
+				ag_ref_fail(r, "kms ListAliases has no alias '%s'", alias);
+				break;
+			}
+			if ((arn = ag_kvlist_get(&keys, id)) == NULL)
+				ag_ref_fail(r,
+				    "kms ListAliases: alias '%s' names key '%s', which ListKeys "
+				    "does not "
+				    "list",
+				    alias, id);
+			break;
+		case AG_KMS_REF_KEY_ID:
+			id = r->name;
+			if ((arn = ag_kvlist_get(&keys, id)) == NULL)
+				ag_ref_fail(r, "kms ListKeys has no key '%s'", id);
+			break;
+		case AG_KMS_REF_KEY_ARN:
+			for (k = 0; k < keys.n; k++)
+				if (strcmp(keys.v[k].value, r->name) == 0) {
+					id = keys.v[k].key;
+					arn = keys.v[k].value;
+				}
+			if (arn == NULL)
+				ag_ref_fail(r, "kms ListKeys has no key '%s'", r->name);
+			break;
+		}
+		if (arn != NULL) {
+			struct ag_ref_candidate c = {r->name, id, want_id ? id : arn};
+
+			ag_ref_match(r, "kms", &c, 1);
+		}
+		free(alias);
+	}
+out:
+	ag_kvlist_release(&keys);
+	ag_kvlist_release(&aliases);
 }
 
 void

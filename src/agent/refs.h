@@ -13,8 +13,8 @@
  *   AwsVpc / AwsSubnet / AwsSecurityGroup  one paginated DescribeVpcs /
  *       DescribeSubnets / DescribeSecurityGroups per 200 names, filtered by
  *       tag:Name; exactly one resource must carry the name
- *   AwsKmsKey       not resolved yet: every such reference fails, and its
- *                   cluster is planned as an error (never dropped)
+ *   AwsKmsKey       one paginated ListKeys (key ids and ARNs) and, when a
+ *                   name is an alias, one paginated ListAliases
  *   AwsRdsCluster   the clusters already described (o), no request
  *
  * A reference that matches nothing, or more than one resource, or whose

@@ -132,3 +132,91 @@ ag_kms_read_keys(struct ag_aws_client *c, const struct ag_strlist *aliases, stru
 		o->kms_loaded = true;
 	return rc;
 }
+
+/* One paginated listing (ListKeys, ListAliases): calls each() for every
+ * item of list_member of every page. */
+static int
+list_all(struct ag_aws_client *c, const char *action, const char *list_member,
+    int (*each)(void *, const json_t *, struct ag_error *), void *ctx, struct ag_error *err)
+{
+	char *marker = NULL;
+	size_t pages;
+	int rc = 0;
+
+	for (pages = 0; pages < MAX_PAGES; pages++) {
+		json_t *req = json_pack("{s:i}", "Limit", 100), *r = NULL, *list, *it;
+		size_t j;
+
+		if (marker != NULL)
+			json_object_set_new(req, "Marker", json_string(marker));
+		rc = ag_aws_json_call(c, AG_AWS_KMS, action, req, &r, err);
+		json_decref(req);
+		if (rc != 0)
+			break;
+		list = json_object_get(r, list_member);
+		if (!json_is_array(list)) {
+			json_decref(r);
+			rc = ag_error_set(
+			    err, AG_EAWS, "kms %s: the reply holds no %s", action, list_member);
+			break;
+		}
+		json_array_foreach(list, j, it)
+		{
+			if ((rc = each(ctx, it, err)) != 0)
+				break;
+		}
+		free(marker);
+		marker = NULL;
+		if (rc == 0 && json_is_true(json_object_get(r, "Truncated"))) {
+			if (jstr(r, "NextMarker") == NULL)
+				rc = ag_error_set(err, AG_EAWS,
+				    "kms %s: the reply is truncated but holds no NextMarker",
+				    action);
+			else
+				marker = ag_xstrdup(jstr(r, "NextMarker"));
+		}
+		json_decref(r);
+		if (rc != 0 || marker == NULL)
+			break;
+	}
+	if (rc == 0 && marker != NULL)
+		rc = ag_error_set(err, AG_EAWS, "kms %s: more than %d pages", action, MAX_PAGES);
+	free(marker);
+	return rc;
+}
+
+static int
+each_key(void *ctx, const json_t *it, struct ag_error *err)
+{
+	const char *id = jstr(it, "KeyId"), *arn = jstr(it, "KeyArn");
+
+	if (id == NULL || arn == NULL)
+		return ag_error_set(err, AG_EAWS, "kms ListKeys: a key without KeyId or KeyArn");
+	ag_kvlist_add(ctx, id, arn);
+	return 0;
+}
+
+int
+ag_kms_list_keys(struct ag_aws_client *c, struct ag_kvlist *out, struct ag_error *err)
+{
+	return list_all(c, "ListKeys", "Keys", each_key, out, err);
+}
+
+static int
+each_alias(void *ctx, const json_t *it, struct ag_error *err)
+{
+	const char *name = jstr(it, "AliasName"), *target = jstr(it, "TargetKeyId");
+
+	if (name == NULL)
+		return ag_error_set(err, AG_EAWS, "kms ListAliases: an alias without AliasName");
+	/* an alias AWS reserved but did not create yet has no key */
+	if (target != NULL)
+		ag_kvlist_add(ctx, name, target);
+	return 0;
+}
+
+int
+ag_kms_list_aliases(struct ag_aws_client *c, struct ag_kvlist *out, struct ag_error *err)
+{
+	return list_all(c, "ListAliases", "Aliases", each_alias, out, err);
+}

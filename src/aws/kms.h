@@ -19,4 +19,11 @@ int ag_kms_read_keys(struct ag_aws_client *c, const struct ag_strlist *aliases,
 int ag_kms_key_of_alias(
     struct ag_aws_client *c, const char *alias, char **key_id, struct ag_error *err);
 
+/* Every key of the account and region (paginated ListKeys): key id -> key
+ * ARN appended to out. A key without KeyId or KeyArn is an error. */
+int ag_kms_list_keys(struct ag_aws_client *c, struct ag_kvlist *out, struct ag_error *err);
+/* Every alias (paginated ListAliases): alias name -> target key id appended
+ * to out; an alias with no key yet is left out. */
+int ag_kms_list_aliases(struct ag_aws_client *c, struct ag_kvlist *out, struct ag_error *err);
+
 #endif

@@ -181,4 +181,41 @@ test_expect_success 'a reference to a cluster that does not exist names the desc
 	check_contains rplan2.txt "r/replica.yaml:8:5: spec.replicationSourceIdentifier: reference {kind: AwsRdsCluster, name: '"'"'Nope-db'"'"'} not resolved: rds DescribeDBClusters has no cluster '"'"'nope-db'"'"'"
 '
 
+test_expect_success 'KMS keys resolve by alias (to the ARN) and by key id; a missing alias is an error' '
+	boto3_run >key.json <<-\PY &&
+	import boto3, json
+	kms = boto3.client("kms", endpoint_url=rds.meta.endpoint_url, region_name="us-east-1",
+	                   aws_access_key_id="testing", aws_secret_access_key="testing")
+	k = kms.create_key()["KeyMetadata"]
+	kms.create_alias(AliasName="alias/orders-key", TargetKeyId=k["KeyId"])
+	print(json.dumps({"id": k["KeyId"], "arn": k["Arn"]}))
+	PY
+	mkdir k &&
+	for c in by-alias by-id lost-key; do
+		case $c in
+		by-alias) ref="{kind: AwsKmsKey, name: orders-key, fieldPath: status.outputs.key_arn}" ;;
+		by-id) ref="{kind: AwsKmsKey, name: $(python3 -c "import json;print(json.load(open(\"key.json\"))[\"id\"])"), fieldPath: status.outputs.key_id}" ;;
+		lost-key) ref="{kind: AwsKmsKey, name: alias/nope}" ;;
+		esac
+		printf "%s\n" "apiVersion: aws.project-planton.org/v1" "kind: AwsRdsCluster" \
+			"metadata: {name: $c}" "spec:" "  dbSubnetGroupName: orders-db" \
+			"  engine: aurora-postgresql" "  engineVersion: \"16.1\"" \
+			"  manageMasterUserPassword: true" "  storageEncrypted: true" \
+			"  kmsKeyId:" "    valueFrom: $ref" >k/$c.yaml || exit 1
+	done
+	"$AG_BIN" validate k >kval.txt &&
+	check_exit 1 "$AG_BIN" plan --dir k --state-dir "$STATE" --format json >kplan.json 2>kplan.err &&
+	python3 - kplan.json key.json <<-\PY
+	import json, sys
+	p = {c["id"]: c for c in json.load(open(sys.argv[1]))["clusters"]}
+	k = json.load(open(sys.argv[2]))
+	def kms_of(c):
+	    return [a["params"].get("KmsKeyId") for a in p[c]["actions"] if a["kind"] == "create-cluster"][0]
+	assert kms_of("by-alias") == k["arn"], p["by-alias"]
+	assert kms_of("by-id") == k["id"], p["by-id"]
+	assert p["lost-key"]["status"] == "error", p["lost-key"]
+	assert "k/lost-key.yaml:11:5: spec.kmsKeyId: reference {kind: AwsKmsKey, name: '"'"'alias/nope'"'"'} not resolved: kms ListAliases has no alias '"'"'alias/nope'"'"'" in p["lost-key"]["reason"], p["lost-key"]
+	PY
+'
+
 test_done
