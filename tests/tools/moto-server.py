@@ -7,7 +7,9 @@ Runs moto exactly as `python3 -m moto.server` does. When AG_REQUEST_LOG names a
 file, every request whose User-Agent is aurora-gitops's is appended to it as one
 JSON line: {"method", "path", "query", "content_type", "service", "body"} (the
 service from the SigV4 credential scope). Setup requests made with boto3 are
-not recorded. Master passwords are replaced by '*' of the same length.
+not recorded, unless AG_REQUEST_LOG_ALL=1: then every AWS request is, whoever
+sends it, with its "user_agent" (benchmarks count other clients' requests
+server-side this way). Master passwords are replaced by '*' of the same length.
 
 It also adds what moto lacks and the agent uses: ResetDBClusterParameterGroup
 and EnableHttpEndpoint / DisableHttpEndpoint (moto 5 raises NotImplementedError
@@ -95,12 +97,15 @@ def redact(body):
 
 
 class Recorder:
-    def __init__(self, app, path):
+    def __init__(self, app, path, everyone=False):
         self.app = app
         self.path = path
+        self.everyone = everyone
 
     def __call__(self, environ, start_response):
-        if environ.get("HTTP_USER_AGENT", "").startswith("aurora-gitops/"):
+        ua = environ.get("HTTP_USER_AGENT", "")
+        if ua.startswith("aurora-gitops/") or (
+                self.everyone and environ.get("HTTP_AUTHORIZATION", "").startswith("AWS4-")):
             try:
                 n = int(environ.get("CONTENT_LENGTH") or 0)
             except ValueError:
@@ -122,6 +127,8 @@ class Recorder:
                 "target": environ.get("HTTP_X_AMZ_TARGET"),
                 "body": text if "json" in ctype else redact(text),
             }
+            if self.everyone:
+                rec["user_agent"] = ua
             with _lock, open(self.path, "a") as f:
                 f.write(json.dumps(rec) + "\n")
         return self.app(environ, start_response)
@@ -578,7 +585,7 @@ def main():
     path = os.environ.get("AG_REQUEST_LOG")
     if path:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        app = Recorder(app, path)
+        app = Recorder(app, path, os.environ.get("AG_REQUEST_LOG_ALL") == "1")
     app = Seeder(app)
     run_simple(args.host, args.port, app, threaded=True)
     return 0

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The agent over a whole fleet: for each N given (default 1,000 and 10,000
+# clusters) with two instances each, seeded into a local moto that pages
+# DescribeDBClusters/DescribeDBInstances as AWS does (MaxRecords 100,
+# Marker), times `plan` and a steady-state `sync` (nothing to change) and
+# prints wall time, agent CPU time (user + system) and its share of the
+# wall time (the rest is AWS answering), peak RSS and the AWS requests by
+# operation, counted server-side by the launcher's recorder.
+#
+#   bench/fleet-bench.sh [N ...]
+#
+# Goals (issue 16): peak RSS under 20 MiB at 1,000 clusters and under
+# 64 MiB at 10,000; agent CPU under 10% of wall. A missed goal is marked
+# MISSED in the table (the exit status stays 0: this measures, CI does not
+# gate on a shared machine's timing).
+#
+# The fleet goes straight into moto's backend (bench/seed-fleet.py through
+# the launcher's /_ag/seed-rds): 30,000 CreateDBCluster/CreateDBInstance
+# calls would take many minutes and measure nothing of the agent.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$here/build-release}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+work=$(mktemp -d "${TMPDIR:-/tmp}/ag-fleet-bench.XXXXXX")
+pid=
+
+cleanup() {
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$here/contrib/deps.sh"
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DAG_TESTS=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" --target aurora-gitops >/dev/null
+bin=$build/src/cli/aurora-gitops
+py=$(command -v python3)
+
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+rows=()
+# measure N RUN CMD...: one row of the table.
+measure() {
+	local n=$1 run=$2
+	shift 2
+	local before after wall user sys rss cpu share goal rss_mib
+	before=$(wc -l <"$log")
+	/usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>&1 || {
+		echo "fleet-bench: $run over $n clusters failed:" >&2
+		tail -n 30 "$work/out" >&2
+		exit 1
+	}
+	after=$(wc -l <"$log")
+	read -r wall user sys rss <"$work/time"
+	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+	share=$(awk -v c="$cpu" -v w="$wall" 'BEGIN { printf "%.1f", (w > 0 ? 100 * c / w : 0) }')
+	rss_mib=$(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')
+	goal=ok
+	if [ "$n" -le 1000 ]; then
+		awk -v r="$rss_mib" 'BEGIN { exit !(r >= 20) }' && goal="MISSED (RSS)"
+	else
+		awk -v r="$rss_mib" 'BEGIN { exit !(r >= 64) }' && goal="MISSED (RSS)"
+	fi
+	awk -v s="$share" 'BEGIN { exit !(s >= 10) }' && goal="${goal/ok/}MISSED (CPU)"
+	tail -n +"$((before + 1))" "$log" | head -n "$((after - before))" >"$work/reqs"
+	rows+=("$(printf '| %6s | %-5s | %8s | %6s | %5s%% | %7s | %5s | %-14s | %s |' "$n" "$run" \
+		"$wall" "$cpu" "$share" "$rss_mib" "$(wc -l <"$work/reqs")" "$goal" "$(
+			"$py" - "$work/reqs" <<-'PY'
+			import collections, json, sys, urllib.parse
+			c = collections.Counter()
+			for line in open(sys.argv[1]):
+			    c[dict(urllib.parse.parse_qsl(json.loads(line)["body"])).get("Action", "?")] += 1
+			print(", ".join(f"{a} {k}" for a, k in sorted(c.items())))
+			PY
+		)")")
+}
+
+for n in "${sizes[@]}"; do
+	rm -rf "$work/run"
+	mkdir -p "$work/run"
+	log=$work/run/requests.jsonl
+	: >"$log"
+	AG_REQUEST_LOG=$log MOTO_RDS_SNAPSHOT_LIMIT=$((n * 4 + 1000)) \
+		"$py" "$here/tests/tools/moto-fixture.py" start "$work/run" >/dev/null
+	pid=$(cat "$work/run/moto.pid")
+	export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$work/run/moto.port")"
+	echo "N=$n: seeding $n clusters with two instances each ..." >&2
+	"$py" "$here/bench/seed-fleet.py" "$AWS_ENDPOINT_URL" "$n" 2 "$work/run/m"
+	echo "N=$n: plan, sync ..." >&2
+	measure "$n" plan "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" \
+		--detailed-exitcode -q
+	measure "$n" sync "$bin" sync --dir "$work/run/m" --state-dir "$work/run/state" -q
+	grep -q "^cluster .*: \(failed\|changed\)" "$work/out" && {
+		echo "fleet-bench: the steady-state sync changed or failed something:" >&2
+		grep "^cluster .*: \(failed\|changed\)" "$work/out" | head >&2
+		exit 1
+	}
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	pid=
+done
+
+echo
+echo "Fleet: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+	"moto $("$py" -c 'import moto; print(moto.__version__)')"
+echo
+printf '| %6s | %-5s | %8s | %6s | %6s | %7s | %5s | %-14s | %s |\n' clusters run "wall s" \
+	"CPU s" "CPU %" "RSS MiB" reqs goals "requests by operation"
+echo "|-------:|-------|---------:|-------:|-------:|--------:|------:|----------------|---|"
+printf '%s\n' "${rows[@]}"
