@@ -2068,7 +2068,7 @@ load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t
 	l->inst_count_form = false;
 	l->inst_count = 0;
 	if (l->errors == 0) {
-		AG_GROW(set->v, set->cap, set->n + 1);
+		AG_GROW_UNINIT(set->v, set->cap, set->n + 1);
 		set->v[set->n++] = m;
 	} else {
 		ag_manifest_release(&m);

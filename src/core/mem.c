@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,19 @@ ag_xrealloc(void *p, size_t n)
 	return q;
 }
 
+static size_t
+grown_cap(size_t cap, size_t want, size_t size)
+{
+	size_t ncap = cap ? cap : 8;
+
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2 / size)
+			oom(SIZE_MAX);
+		ncap *= 2;
+	}
+	return ncap;
+}
+
 void
 ag_xgrow(void **p, size_t *cap, size_t want, size_t size)
 {
@@ -59,11 +73,21 @@ ag_xgrow(void **p, size_t *cap, size_t want, size_t size)
 
 	if (want <= *cap)
 		return;
-	ncap = *cap ? *cap : 8;
-	while (ncap < want)
-		ncap *= 2;
+	ncap = grown_cap(*cap, want, size);
 	*p = ag_xrealloc(*p, ncap * size);
 	memset((char *)*p + *cap * size, 0, (ncap - *cap) * size);
+	*cap = ncap;
+}
+
+void
+ag_xgrow_uninit(void **p, size_t *cap, size_t want, size_t size)
+{
+	size_t ncap;
+
+	if (want <= *cap)
+		return;
+	ncap = grown_cap(*cap, want, size);
+	*p = ag_xrealloc(*p, ncap * size);
 	*cap = ncap;
 }
 

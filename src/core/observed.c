@@ -316,7 +316,7 @@ ag_observed_add_cluster(struct ag_observed *o)
 {
 	struct ag_db_cluster *c;
 
-	AG_GROW(o->clusters, o->cap_clusters, o->n_clusters + 1);
+	AG_GROW_UNINIT(o->clusters, o->cap_clusters, o->n_clusters + 1);
 	c = &o->clusters[o->n_clusters++];
 	memset(c, 0, sizeof(*c));
 	c->pending.backup_retention_period = -1;
@@ -329,7 +329,7 @@ ag_observed_add_instance(struct ag_observed *o)
 {
 	struct ag_db_instance *x;
 
-	AG_GROW(o->instances, o->cap_instances, o->n_instances + 1);
+	AG_GROW_UNINIT(o->instances, o->cap_instances, o->n_instances + 1);
 	x = &o->instances[o->n_instances++];
 	memset(x, 0, sizeof(*x));
 	return x;
