@@ -645,6 +645,7 @@ ag_rds_describe_db_clusters(struct ag_aws_client *c, const char *id,
 	ret = paginate(
 	    c, "DescribeDBClusters", &p, filters, &shape_clusters, page_clusters, out, err);
 	ag_kvlist_release(&p);
+	ag_observed_index(out);
 	return ret;
 }
 
@@ -660,6 +661,7 @@ ag_rds_describe_db_instances(struct ag_aws_client *c, const char *id,
 	ret = paginate(
 	    c, "DescribeDBInstances", &p, filters, &shape_instances, page_instances, out, err);
 	ag_kvlist_release(&p);
+	ag_observed_index(out);
 	return ret;
 }
 

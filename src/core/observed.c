@@ -2,6 +2,8 @@
 #include "core/fieldtab.h"
 #include "core/mem.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -270,6 +272,9 @@ ag_observed_release(struct ag_observed *o)
 		ag_db_instance_release(&o->instances[i]);
 	free(o->clusters);
 	free(o->instances);
+	free(o->cluster_idx);
+	free(o->instance_idx);
+	free(o->member_idx);
 	ag_observed_init(o);
 }
 
@@ -311,11 +316,134 @@ ag_observed_find_alarm(const struct ag_observed *o, const char *name)
 	return NULL;
 }
 
+/* Comparators: by identifier, ties by position in the array, so a lookup
+ * finds the first of equal entries as a scan would. */
+static int
+cmp_ptr(const void *a, const void *b)
+{
+	return (uintptr_t)a < (uintptr_t)b ? -1 : (uintptr_t)a > (uintptr_t)b;
+}
+
+static int
+cmp_cluster_idx(const void *a, const void *b)
+{
+	const struct ag_db_cluster *x = *(const struct ag_db_cluster *const *)a;
+	const struct ag_db_cluster *y = *(const struct ag_db_cluster *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : cmp_ptr(x, y);
+}
+
+static int
+cmp_instance_idx(const void *a, const void *b)
+{
+	const struct ag_db_instance *x = *(const struct ag_db_instance *const *)a;
+	const struct ag_db_instance *y = *(const struct ag_db_instance *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : cmp_ptr(x, y);
+}
+
+static int
+cmp_member_idx(const void *a, const void *b)
+{
+	const struct ag_db_instance *x = *(const struct ag_db_instance *const *)a;
+	const struct ag_db_instance *y = *(const struct ag_db_instance *const *)b;
+	int c = strcmp(x->cluster_id, y->cluster_id);
+
+	return c ? c : cmp_ptr(x, y);
+}
+
+void
+ag_observed_index(struct ag_observed *o)
+{
+	size_t i;
+
+	free(o->cluster_idx);
+	free(o->instance_idx);
+	free(o->member_idx);
+	o->cluster_idx = ag_xcalloc(o->n_clusters, sizeof(*o->cluster_idx));
+	o->instance_idx = ag_xcalloc(o->n_instances, sizeof(*o->instance_idx));
+	o->member_idx = ag_xcalloc(o->n_instances, sizeof(*o->member_idx));
+	o->n_cluster_idx = o->n_instance_idx = o->n_member_idx = 0;
+	for (i = 0; i < o->n_clusters; i++)
+		if (o->clusters[i].id != NULL)
+			o->cluster_idx[o->n_cluster_idx++] = &o->clusters[i];
+	for (i = 0; i < o->n_instances; i++) {
+		if (o->instances[i].id != NULL)
+			o->instance_idx[o->n_instance_idx++] = &o->instances[i];
+		if (o->instances[i].cluster_id != NULL)
+			o->member_idx[o->n_member_idx++] = &o->instances[i];
+	}
+	if (o->n_cluster_idx > 1)
+		qsort(o->cluster_idx, o->n_cluster_idx, sizeof(*o->cluster_idx), cmp_cluster_idx);
+	if (o->n_instance_idx > 1)
+		qsort(
+		    o->instance_idx, o->n_instance_idx, sizeof(*o->instance_idx), cmp_instance_idx);
+	if (o->n_member_idx > 1)
+		qsort(o->member_idx, o->n_member_idx, sizeof(*o->member_idx), cmp_member_idx);
+	o->indexed = true;
+}
+
+/* First position in a sorted index whose string at key_off (within the entry
+ * pointed to) is not below id. */
+static size_t
+lower_bound(const void *const *idx, size_t n, size_t key_off, const char *id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *key = *(const char *const *)((const char *)idx[mid] + key_off);
+
+		if (strcmp(key, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+size_t
+ag_observed_instances_of(
+    const struct ag_db_instance ***out, const struct ag_observed *o, const char *id)
+{
+	size_t i, n = 0, first;
+
+	*out = NULL;
+	if (o->indexed) {
+		first = lower_bound((const void *const *)o->member_idx, o->n_member_idx,
+		    offsetof(struct ag_db_instance, cluster_id), id);
+		for (i = first;
+		     i < o->n_member_idx && strcmp(o->member_idx[i]->cluster_id, id) == 0; i++)
+			n++;
+		if (n > 0) {
+			*out = ag_xcalloc(n, sizeof(**out));
+			memcpy(*out, &o->member_idx[first], n * sizeof(**out));
+		}
+		return n;
+	}
+	for (i = 0; i < o->n_instances; i++)
+		if (o->instances[i].cluster_id != NULL &&
+		    strcmp(o->instances[i].cluster_id, id) == 0)
+			n++;
+	if (n == 0)
+		return 0;
+	*out = ag_xcalloc(n, sizeof(**out));
+	n = 0;
+	for (i = 0; i < o->n_instances; i++)
+		if (o->instances[i].cluster_id != NULL &&
+		    strcmp(o->instances[i].cluster_id, id) == 0)
+			(*out)[n++] = &o->instances[i];
+	return n;
+}
+
 struct ag_db_cluster *
 ag_observed_add_cluster(struct ag_observed *o)
 {
 	struct ag_db_cluster *c;
 
+	o->indexed = false;
 	AG_GROW_UNINIT(o->clusters, o->cap_clusters, o->n_clusters + 1);
 	c = &o->clusters[o->n_clusters++];
 	memset(c, 0, sizeof(*c));
@@ -329,6 +457,7 @@ ag_observed_add_instance(struct ag_observed *o)
 {
 	struct ag_db_instance *x;
 
+	o->indexed = false;
 	AG_GROW_UNINIT(o->instances, o->cap_instances, o->n_instances + 1);
 	x = &o->instances[o->n_instances++];
 	memset(x, 0, sizeof(*x));
@@ -340,6 +469,13 @@ ag_observed_find_cluster(const struct ag_observed *o, const char *id)
 {
 	size_t i;
 
+	if (o->indexed) {
+		i = lower_bound((const void *const *)o->cluster_idx, o->n_cluster_idx,
+		    offsetof(struct ag_db_cluster, id), id);
+		return i < o->n_cluster_idx && strcmp(o->cluster_idx[i]->id, id) == 0
+		           ? o->cluster_idx[i]
+		           : NULL;
+	}
 	for (i = 0; i < o->n_clusters; i++)
 		if (o->clusters[i].id && strcmp(o->clusters[i].id, id) == 0)
 			return &o->clusters[i];
@@ -351,6 +487,13 @@ ag_observed_find_instance(const struct ag_observed *o, const char *id)
 {
 	size_t i;
 
+	if (o->indexed) {
+		i = lower_bound((const void *const *)o->instance_idx, o->n_instance_idx,
+		    offsetof(struct ag_db_instance, id), id);
+		return i < o->n_instance_idx && strcmp(o->instance_idx[i]->id, id) == 0
+		           ? o->instance_idx[i]
+		           : NULL;
+	}
 	for (i = 0; i < o->n_instances; i++)
 		if (o->instances[i].id && strcmp(o->instances[i].id, id) == 0)
 			return &o->instances[i];

@@ -258,12 +258,32 @@ struct ag_observed {
 	struct ag_observed_global *globals;
 	size_t n_globals;
 	size_t cap_globals;
+	/* Lookup indexes (ag_observed_index): clusters and instances sorted by
+	 * identifier, instances sorted by cluster. They point into the arrays
+	 * above, so any add drops them (indexed false) and the lookups fall
+	 * back to a scan until the next ag_observed_index. */
+	bool indexed;
+	const struct ag_db_cluster **cluster_idx;
+	size_t n_cluster_idx;
+	const struct ag_db_instance **instance_idx;
+	size_t n_instance_idx;
+	const struct ag_db_instance **member_idx;
+	size_t n_member_idx;
 };
 
 void ag_observed_init(struct ag_observed *o);
 void ag_observed_release(struct ag_observed *o);
 void ag_db_cluster_release(struct ag_db_cluster *c);
 void ag_db_instance_release(struct ag_db_instance *i);
+/* Sorts the lookup indexes, so that finding a cluster or an instance, and
+ * the instances of a cluster, take O(log n) instead of a scan of the fleet
+ * (a plan over N clusters would otherwise cost O(N^2) comparisons). Call it
+ * after filling o; adding to o drops the indexes again. */
+void ag_observed_index(struct ag_observed *o);
+/* The instances whose cluster_id is id, in the order of o->instances, into
+ * *out (a new array the caller frees; NULL when none); returns how many. */
+size_t ag_observed_instances_of(
+    const struct ag_db_instance ***out, const struct ag_observed *o, const char *id);
 /* Appends a zeroed entry and returns it (owned by o). */
 struct ag_db_cluster *ag_observed_add_cluster(struct ag_observed *o);
 struct ag_db_instance *ag_observed_add_instance(struct ag_observed *o);

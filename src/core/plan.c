@@ -623,7 +623,8 @@ static void
 live_instances(struct ag_strlist *out, const struct ag_observed *o, const struct ag_db_cluster *c)
 {
 	struct ag_strlist readers = AG_STRLIST_INIT, writers = AG_STRLIST_INIT;
-	size_t i, j;
+	const struct ag_db_instance **named = NULL;
+	size_t i, j, n_named;
 	bool writer;
 
 	for (i = 0; i < c->n_members; i++) {
@@ -634,10 +635,11 @@ live_instances(struct ag_strlist *out, const struct ag_observed *o, const struct
 		else
 			ag_strlist_add(&readers, c->members[i].instance_id);
 	}
-	for (i = 0; i < o->n_instances; i++) {
-		const struct ag_db_instance *di = &o->instances[i];
+	n_named = ag_observed_instances_of(&named, o, c->id);
+	for (i = 0; i < n_named; i++) {
+		const struct ag_db_instance *di = named[i];
 
-		if (di->id == NULL || di->cluster_id == NULL || strcmp(di->cluster_id, c->id) != 0)
+		if (di->id == NULL)
 			continue;
 		if (ag_strlist_contains(&readers, di->id) || ag_strlist_contains(&writers, di->id))
 			continue;
@@ -654,6 +656,7 @@ live_instances(struct ag_strlist *out, const struct ag_observed *o, const struct
 		ag_strlist_add(out, readers.v[i]);
 	for (i = 0; i < writers.n; i++)
 		ag_strlist_add(out, writers.v[i]);
+	free(named);
 	ag_strlist_release(&readers);
 	ag_strlist_release(&writers);
 }
