@@ -249,9 +249,9 @@ print(json.dumps({"clusters": ["bench-%05d" % i for i in range(n)], "n": n}))' \
 done
 
 echo
-echo "Side by side with Ansible $(ansible --version | head -n 1 | sed 's/.*core //; s/]//') /" \
+echo "Side by side with Ansible $(ansible --version 2>/dev/null | sed -n '1s/.*core //; 1s/]//p') /" \
 	"amazon.aws $(ansible-galaxy collection list amazon.aws 2>/dev/null |
-		awk '$1 == "amazon.aws" {print $2}' | head -n 1), moto $("$py" -c 'import moto; print(moto.__version__)')," \
+		awk '$1 == "amazon.aws" && !v {v = $2} END {print v}'), moto $("$py" -c 'import moto; print(moto.__version__)')," \
 	"$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '| %6s | %-26s | %9s | %8s | %7s | %-20s | %s |\n' clusters run "wall s" requests \
