@@ -110,4 +110,17 @@ test_expect_success 'a passing script removes its scratch directory' '
 	[ -z "$(ls tmp | grep "^ag-good\.")" ]
 '
 
+# A leak found at exit by LeakSanitizer fails the script even when the body
+# ignores the leaking program's exit status and output.
+test_expect_success 'a sanitizer report fails the script, even from an ignored command' '
+	printf "#include <stdlib.h>\nvoid *keep;\nint main(void) { keep = malloc(64); keep = 0; return 0; }\n" >leak.c &&
+	cc -fsanitize=address -g -o leak leak.c &&
+	inner leaky "	\"$TRASH/leak\" >/dev/null 2>&1 || true" &&
+	check_contains leaky.out "not ok 2 - sanitizer report" &&
+	check_contains leaky.out "LeakSanitizer" &&
+	[ "$(cat leaky.rc)" -ne 0 ] &&
+	inner tight "	true" &&
+	expect_passes tight
+'
+
 test_done

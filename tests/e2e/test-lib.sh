@@ -13,6 +13,17 @@ export AG_BIN AG_SRC AG_BUILD AG_TOOLS
 
 TEST_NAME=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/ag-$TEST_NAME.XXXXXX")
+
+# Sanitizers (the test build has ASan, LSan and UBSan): leak checking is
+# always on, and every report of every process the test starts (the agent,
+# the drivers) is written to a file under $AG_SAN_DIR. test_done fails the
+# test when a report is there, so a leak or an error found at exit is never
+# lost behind an exit code or an output the test does not look at.
+AG_SAN_DIR="$AG_BUILD/sanitizer-log/$TEST_NAME"
+rm -rf "$AG_SAN_DIR" && mkdir -p "$AG_SAN_DIR"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:log_path=$AG_SAN_DIR/asan"
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$AG_SRC/tests/lsan.supp:print_suppressions=0}
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}:log_path=$AG_SAN_DIR/ubsan"
 test_count=0
 test_failed=0
 test_skipped=0
@@ -91,12 +102,27 @@ test_skip() {
 # The whole script is skipped (exit 0 with a clear reason) when a
 # prerequisite of the test machine is missing.
 skip_all() {
+	_check_sanitizer_reports
+	[ "$test_failed" -eq 0 ] || { say "1..$test_count"; exit 1; }
 	say "1..0 # SKIP $*"
 	rm -rf "$TRASH"
 	exit 0
 }
 
+# Fails the script when a sanitizer wrote a report (see AG_SAN_DIR).
+_check_sanitizer_reports() {
+	local f
+	for f in "$AG_SAN_DIR"/*; do
+		[ -e "$f" ] || continue
+		test_count=$((test_count + 1))
+		test_failed=$((test_failed + 1))
+		say "not ok $test_count - sanitizer report $(basename "$f")"
+		sed 's/^/#   /' "$f"
+	done
+}
+
 test_done() {
+	_check_sanitizer_reports
 	say "1..$test_count"
 	say "$((test_count - test_failed - test_skipped)) passed, $test_failed failed, $test_skipped skipped"
 	if [ "$test_failed" -eq 0 ]; then
@@ -141,15 +167,17 @@ mkdir -p "$AG_REQUEST_LOG_DIR" 2>/dev/null && rm -f "$AG_REQUEST_LOG"
 
 # Starts a private moto server on a free loopback port; sets MOTO_PORT,
 # MOTO_PID, MOTO_URL and the AWS variables that point the agent at it.
-# Stopped by pid when the test finishes.
+# Stopped by pid when the test finishes. Arguments go to moto-server.py
+# (e.g. --state FILE) and are kept in MOTO_ARGS for a restart.
 start_moto() {
 	local tries=0 log
+	MOTO_ARGS=("$@")
 	have_moto || skip_all "moto is not installed (python3 -c 'import moto' failed)"
 	while :; do
 		MOTO_PORT=$(free_port)
 		log="$TRASH/moto.log"
 		(cd "$TRASH" && exec python3 "$AG_SRC/tests/tools/moto-server.py" -H 127.0.0.1 \
-			-p "$MOTO_PORT" >"$log" 2>&1) &
+			-p "$MOTO_PORT" "$@" >"$log" 2>&1) &
 		MOTO_PID=$!
 		local i
 		for i in $(seq 1 100); do
