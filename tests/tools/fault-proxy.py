@@ -5,6 +5,7 @@
                    [--throttle N] [--unavailable N] [--html500 N] [--log FILE]
                    [--mangle ACTION=MODE ...] [--pad BYTES]
                    [--tls-cert PEM --tls-key PEM]
+                   [--random-faults RATE [--seed N] [--slow-ms MS]]
 
 Listens on a free 127.0.0.1 port (written to --port-file once ready).
 Each request is answered, in this order, by: the first N with an RDS
@@ -13,6 +14,14 @@ Each request is answered, in this order, by: the first N with an RDS
 request is forwarded unchanged to --target. One line per request
 ("throttle", "503", "500", "forward") goes to --log. With --tls-cert and
 --tls-key it serves HTTPS (moto behind it stays plain HTTP).
+
+--random-faults RATE: after the counted faults above, each request is,
+with probability RATE (0..1), answered by one fault drawn evenly from:
+a Throttling 400 ("throttle"), a 503 ("503"), a connection closed with no
+reply before the request is forwarded ("reset"), or a reply delayed by
+--slow-ms (default 400) and then forwarded ("slow"). The draws come from a
+random.Random(--seed) (default 1), so a run is repeatable for one request
+order. A reset is a TCP RST. A slow request logs "slow" and then "forward". A reset never reaches the target: what it does is never done.
 
 --mangle ACTION=MODE (repeatable) answers every request for that Query
 Action badly, as a hostile or broken endpoint would; other actions are
@@ -47,9 +56,13 @@ import argparse
 import copy
 import http.client
 import http.server
+import random
+import socket
+import struct
 import re
 import sys
 import threading
+import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 
@@ -181,7 +194,11 @@ def main():
     ap.add_argument("--pad", type=int, default=0)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
+    ap.add_argument("--random-faults", type=float, default=0.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--slow-ms", type=int, default=400)
     args = ap.parse_args()
+    rng = random.Random(args.seed)
     target = urllib.parse.urlsplit(args.target)
     lock = threading.Lock()
     state = {"n": 0}
@@ -231,6 +248,29 @@ def main():
                 return self.reply(500, "text/html; charset=utf-8", HTML500)
             params = urllib.parse.parse_qsl(body.decode("utf-8", "replace"))
             action = dict(params).get("Action", "")
+            fault = None
+            if args.random_faults > 0:
+                with lock:
+                    if rng.random() < args.random_faults:
+                        fault = rng.choice(("throttle", "503", "reset", "slow"))
+            if fault == "throttle":
+                log("throttle", action)
+                return self.reply(400, "text/xml", THROTTLE % i,
+                                  {"x-amzn-requestid": "fault-proxy-throttle-%d" % i})
+            if fault == "503":
+                log("503", action)
+                return self.reply(503, "text/plain", "Service Unavailable")
+            if fault == "reset":
+                log("reset", action)
+                self.close_connection = True
+                # SO_LINGER 0: the close sends a TCP RST, not a FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.connection.close()
+                return
+            if fault == "slow":
+                log("slow", action)
+                time.sleep(args.slow_ms / 1000.0)
             mode = mangles.get(action)
             if mode == "throttle":
                 log("mangle " + mode, action)

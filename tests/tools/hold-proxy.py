@@ -3,11 +3,17 @@
 
     hold-proxy.py --target http://127.0.0.1:PORT --port-file FILE
                   --hold ACTION --reached FILE [--hold-seconds N]
+                  [--forward-first]
 
 Forwards every request unchanged to --target, except the first request
 whose form body says Action=ACTION: that one writes --reached and is held
 for --hold-seconds (default 60), then answered with HTTP 503 without ever
-reaching the target. A test kills the client while it waits. Standard
+reaching the target. A test kills the client while it waits.
+With --forward-first the held request does reach the target first (AWS did
+the work) and, after the hold, the connection is closed with no reply at
+all: the reply is lost, as when AWS goes away mid-request. A request the
+target refuses (it is down) is answered the same way: the connection is
+closed with no reply. Standard
 library only; listens on a free 127.0.0.1 port written to --port-file.
 """
 import argparse
@@ -27,6 +33,7 @@ def main():
     ap.add_argument("--hold", required=True)
     ap.add_argument("--reached", required=True)
     ap.add_argument("--hold-seconds", type=float, default=60)
+    ap.add_argument("--forward-first", action="store_true")
     args = ap.parse_args()
     target = urllib.parse.urlsplit(args.target)
     lock = threading.Lock()
@@ -46,6 +53,16 @@ def main():
             with lock:
                 if not state["held"] and form.get("Action", [""])[0] == args.hold:
                     state["held"] = hold = True
+            if hold and args.forward_first:
+                try:
+                    forward(self, body, reply=False)
+                except OSError:
+                    pass
+                with open(args.reached, "w") as f:
+                    f.write(args.hold + "\n")
+                time.sleep(args.hold_seconds)
+                self.close_connection = True
+                return
             if hold:
                 with open(args.reached, "w") as f:
                     f.write(args.hold + "\n")
@@ -56,22 +73,30 @@ def main():
                 self.end_headers()
                 self.wfile.write(data)
                 return
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
-            headers = {k: v for k, v in self.headers.items()
-                       if k.lower() not in ("connection", "content-length")}
-            conn.request(self.command, self.path, body=body, headers=headers)
-            r = conn.getresponse()
-            data = r.read()
-            self.send_response(r.status)
-            for k, v in r.getheaders():
-                if k.lower() not in ("connection", "content-length", "transfer-encoding"):
-                    self.send_header(k, v)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            conn.close()
+            try:
+                forward(self, body, reply=True)
+            except OSError:
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = handle_any
+
+    def forward(self, body, reply):
+        conn = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("connection", "content-length")}
+        conn.request(self.command, self.path, body=body, headers=headers)
+        r = conn.getresponse()
+        data = r.read()
+        conn.close()
+        if not reply:
+            return
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("connection", "content-length", "transfer-encoding"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True

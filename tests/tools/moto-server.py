@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """moto's server, with a request recorder for the conformance check.
 
-  moto-server.py -H 127.0.0.1 -p PORT
+  moto-server.py -H 127.0.0.1 -p PORT [--state FILE]
 
 Runs moto exactly as `python3 -m moto.server` does. When AG_REQUEST_LOG names a
 file, every request whose User-Agent is aurora-gitops's is appended to it as one
@@ -16,6 +16,14 @@ and EnableHttpEndpoint / DisableHttpEndpoint (moto 5 raises NotImplementedError
 for them; RDS offers the Data API on provisioned and Serverless v2 clusters),
 DescribePendingMaintenanceActions (from the file AG_MOTO_PENDING_MAINTENANCE)
 and the "DB cluster created" event.
+With --state FILE, moto's in-memory state survives a restart, as AWS's
+does: after every request that may change something (any action but
+Describe*, List*, Get*) every backend in use is pickled to FILE (a temporary
+file, fsync, rename), and a server started with an existing FILE loads it
+first. Requests are then served one at a time, so a snapshot is never taken
+in the middle of one. A server killed with SIGKILL comes back with what
+every request it answered did.
+
 And it corrects three departures from real AWS:
 - CreateDBCluster with ReplicationSourceIdentifier: AWS takes no master user
   or password (a replica inherits both from its source); moto insists on
@@ -66,15 +74,18 @@ interval other than 0 only with a role, and the role must exist in IAM
 """
 import argparse
 import base64
+import importlib
 import io
 import json
 import os
+import pickle
 import re
 import sys
 import threading
 import urllib.parse
 
 from moto.core.parse import XFormedDict
+from moto.core.base_backend import BackendDict
 from moto.core.responses import ActionResult
 from moto.rds import models as rds_models
 from moto.rds.exceptions import (DBClusterNotFoundError, DBClusterParameterGroupNotFoundError,
@@ -132,6 +143,101 @@ class Recorder:
             with _lock, open(self.path, "a") as f:
                 f.write(json.dumps(rec) + "\n")
         return self.app(environ, start_response)
+
+
+READ_ONLY = re.compile(r"^(Describe|List|Get)")
+
+
+def request_action(environ, body):
+    """The operation a request asks for: the Query Action (form body or query
+    string) or the JSON protocols' X-Amz-Target; "" when none."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    for src in (body.decode("utf-8", "replace"), environ.get("QUERY_STRING", "")):
+        action = dict(urllib.parse.parse_qsl(src)).get("Action")
+        if action:
+            return action
+    return ""
+
+
+def load_key(der):
+    from cryptography.hazmat.primitives import serialization
+    return serialization.load_der_private_key(der, None)
+
+
+class KeyPickler(pickle.Pickler):
+    """Pickles the private keys some backends hold (KMS, Secrets Manager) as
+    unencrypted PKCS#8 DER; cryptography's key objects do not pickle."""
+
+    def reducer_override(self, obj):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+        if isinstance(obj, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey,
+                            ed25519.Ed25519PrivateKey, dsa.DSAPrivateKey)):
+            der = obj.private_bytes(serialization.Encoding.DER,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+            return load_key, (der,)
+        return NotImplemented
+
+
+class StateKeeper:
+    """--state FILE: loads the backends from FILE at start and writes them
+    back after every request that may have changed them."""
+
+    def __init__(self, app, path):
+        self.app = app
+        self.path = path
+        self.lock = threading.Lock()
+        if os.path.exists(path):
+            self.restore()
+
+    @staticmethod
+    def key(bd):
+        return (bd.backend.__module__, bd.service_name)
+
+    def restore(self):
+        with open(self.path, "rb") as f:
+            data = pickle.load(f)
+        for (module, service), accounts in data.items():
+            mod = importlib.import_module(module)
+            bd = next(v for v in vars(mod).values()
+                      if isinstance(v, BackendDict) and v.service_name == service)
+            for account, regions in accounts.items():
+                per_account = bd[account]
+                if bd not in BackendDict._instances:
+                    BackendDict._instances.append(bd)
+                for region, backend in regions.items():
+                    per_account[region] = backend
+        print("moto-server: state loaded from %s" % self.path, file=sys.stderr, flush=True)
+
+    def dump(self):
+        data = {}
+        for bd in BackendDict._instances:
+            data[self.key(bd)] = {a: dict(asb) for a, asb in bd.items()}
+        tmp = self.path + ".tmp"
+        with open(tmp, "wb") as f:
+            KeyPickler(f).dump(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.rename(tmp, self.path)
+
+    def __call__(self, environ, start_response):
+        try:
+            n = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            n = 0
+        body = environ["wsgi.input"].read(n) if n > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        action = request_action(environ, body)
+        changes = not READ_ONLY.match(action) and (
+            action or environ.get("REQUEST_METHOD") != "GET")
+        with self.lock:
+            out = list(self.app(environ, start_response))
+            if changes:
+                self.dump()
+        return out
 
 
 def reset_db_cluster_parameter_group(self):
@@ -522,6 +628,10 @@ class InstanceTable(CaseInsensitiveDict):
         if cid is not None:
             self.by_cluster.get(cid, {}).pop(id(value), None)
 
+    def __reduce__(self):
+        # the index is keyed by id(): rebuilt on unpickling (--state)
+        return (type(self), (list(self.items()),))
+
 
 def cluster_members(self):
     table = self.backend.databases
@@ -579,6 +689,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-H", "--host", default="127.0.0.1")
     ap.add_argument("-p", "--port", type=int, default=5000)
+    ap.add_argument("--state", help="keep moto's state in this file across restarts")
     args = ap.parse_args()
     os.environ.setdefault("MOTO_PORT", str(args.port))
     app = DomainDispatcherApplication(create_backend_app)
@@ -587,6 +698,8 @@ def main():
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         app = Recorder(app, path, os.environ.get("AG_REQUEST_LOG_ALL") == "1")
     app = Seeder(app)
+    if args.state:
+        app = StateKeeper(app, args.state)
     run_simple(args.host, args.port, app, threaded=True)
     return 0
 
