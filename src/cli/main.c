@@ -3,6 +3,7 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <stdarg.h>
@@ -247,6 +248,10 @@ main(int argc, char **argv)
 	if (no_core_dumps() != 0)
 		fprintf(stderr, "aurora-gitops: warning: cannot disable core dumps: %s\n",
 		    strerror(errno));
+	/* Over a file size limit (RLIMIT_FSIZE) a write fails with EFBIG and
+	 * is reported like a full disk, instead of the signal killing the
+	 * process in the middle of writing its state. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "aurora-gitops: cannot initialise libsodium\n");
 		return AG_EXIT_ERROR;

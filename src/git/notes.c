@@ -396,6 +396,13 @@ push_remote(struct ag_git_repo *r, struct ag_error *err)
 		rc = ag_git_fail(err, rc, "cannot push the notes to '%s'", r->url);
 		goto out;
 	}
+	/* A hook that declines the update is the server's policy, not a
+	 * race: retrying would be refused the same way, so it is not retried. */
+	if (p.rejected && strstr(p.rejected, "hook declined")) {
+		rc = ag_error_set(err, AG_EDENIED, "notes push to '%s' refused by the server: %s",
+		    r->url, p.rejected);
+		goto out;
+	}
 	if (p.rejected) {
 		rc = ag_error_set(
 		    err, AG_ECONFLICT, "notes push to '%s' rejected: %s", r->url, p.rejected);

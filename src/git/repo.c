@@ -740,14 +740,60 @@ tracking_oid(char oid[AG_GIT_OID_HEX], struct ag_git_repo *r, const char *branch
 	return 0;
 }
 
+/* Writes and removes a small probe file in the cache; on failure adds
+ * why to err (which holds the fetch error) and returns AG_EIO. */
+static int
+cache_writable(struct ag_git_repo *r, struct ag_error *err)
+{
+	char *probe = ag_xasprintf("%s/.write-probe.XXXXXX", r->path);
+	char block[4096] = {0};
+	int fd, saved = 0;
+
+	fd = mkostemp(probe, O_CLOEXEC);
+	if (fd < 0) {
+		saved = errno;
+	} else {
+		errno = 0;
+		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block) || fsync(fd) < 0)
+			saved = errno ? errno : EIO;
+		close(fd);
+		unlink(probe);
+	}
+	free(probe);
+	if (saved == 0)
+		return 0;
+	ag_error_prefix(err, "the git cache '%s' cannot be written (%s); it is kept as it is",
+	    r->path, strerror(saved));
+	return AG_EIO;
+}
+
+/* A branch whose new tip does not contain the tip fetched before was
+ * force-pushed (history rewritten): said once, when it is fetched. The
+ * new tip is followed (the branch is the truth); notes on the commits
+ * that left it stay in the notes ref. */
+static void
+warn_rewritten(struct ag_git_repo *r, const char *branch, const char *prev, const char *now)
+{
+	git_oid p, n;
+
+	if (strcmp(prev, now) == 0 || git_oid_fromstr(&p, prev) < 0 || git_oid_fromstr(&n, now) < 0)
+		return;
+	if (git_graph_descendant_of(r->repo, &n, &p) != 0) /* contains it, or unknown */
+		return;
+	ag_log_warn("branch '%s' of '%s' was force-pushed: its tip %.12s does not contain the "
+	            "commit %.12s fetched before",
+	    branch, r->url, now, prev);
+}
+
 int
 ag_git_update(char oid[AG_GIT_OID_HEX], char **resolved, bool *fetched, struct ag_git_repo *r,
     const char *branch, struct ag_error *err)
 {
-	char remote_oid[AG_GIT_OID_HEX], local_oid[AG_GIT_OID_HEX];
+	char remote_oid[AG_GIT_OID_HEX], local_oid[AG_GIT_OID_HEX], prev_oid[AG_GIT_OID_HEX];
 	struct ag_error cerr = AG_ERROR_INIT;
 	char *name = NULL;
 	int rc, attempt;
+	bool have_prev;
 
 	*fetched = false;
 	if ((rc = ag_git_remote_head(remote_oid, &name, r, branch, err)) < 0)
@@ -757,6 +803,7 @@ ag_git_update(char oid[AG_GIT_OID_HEX], char **resolved, bool *fetched, struct a
 		memcpy(oid, local_oid, AG_GIT_OID_HEX);
 		goto out;
 	}
+	have_prev = tracking_oid(prev_oid, r, name) == 0;
 	for (attempt = 0; attempt < 2; attempt++) {
 		rc = ag_git_fetch(r, err);
 		if (rc == 0) {
@@ -768,11 +815,20 @@ ag_git_update(char oid[AG_GIT_OID_HEX], char **resolved, bool *fetched, struct a
 				ag_error_clear(&cerr);
 				rc = ag_git_check_commit(r, local_oid, &cerr);
 				if (rc == 0) {
+					if (have_prev)
+						warn_rewritten(r, name, prev_oid, local_oid);
 					memcpy(oid, local_oid, AG_GIT_OID_HEX);
 					goto out;
 				}
 				*err = cerr;
 			}
+		}
+		/* A cache that cannot be written to (disk full, read-only, a
+		 * file size limit) is not broken: removing it would lose the
+		 * last good state and rebuilding it would fail the same way. */
+		if (attempt == 0 && cache_writable(r, err) < 0) {
+			rc = AG_EIO;
+			goto out;
 		}
 		if (attempt == 0 && (rc = ag_git_repo_rebuild(r, err->msg, err)) < 0)
 			goto out;
