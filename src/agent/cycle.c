@@ -51,6 +51,7 @@ ag_cycle_init(struct ag_cycle *cy, const struct ag_env *env, struct ag_source *s
 	cy->cfg = cfg;
 	ag_manifest_set_init(&cy->manifests);
 	ag_diags_init(&cy->diags);
+	ag_strlist_init(&cy->invalid_files);
 	ag_observed_init(&cy->observed);
 	ag_plan_init(&cy->plan);
 	ag_exec_result_init(&cy->result);
@@ -73,6 +74,7 @@ ag_cycle_release(struct ag_cycle *cy)
 	ag_exec_result_release(&cy->result);
 	ag_plan_release(&cy->plan);
 	ag_observed_release(&cy->observed);
+	ag_strlist_release(&cy->invalid_files);
 	ag_diags_release(&cy->diags);
 	ag_manifest_set_release(&cy->manifests);
 	ag_keyring_free(cy->keyring);
@@ -627,6 +629,14 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 	int rc;
 
 	rc = ag_source_load(cy->src, &cy->manifests, &cy->diags, err);
+	/* One bad file stops only its own clusters: the rest of the fleet is
+	 * still reconciled. Nothing is deleted for a manifest left out (only
+	 * a manifest's deletion annotation deletes). */
+	if (rc == AG_EINVAL && cy->diags.errors > 0 &&
+	    ag_manifest_set_drop_invalid(&cy->manifests, &cy->diags, &cy->invalid_files) == 0) {
+		ag_error_clear(err);
+		rc = 0;
+	}
 	if (rc < 0)
 		return rc;
 	t0 = clk->mono_ms(clk->ctx);

@@ -82,7 +82,11 @@ struct ag_cycle {
 	const struct ag_env *env; /* borrowed */
 	struct ag_source *src;    /* borrowed */
 	struct ag_manifest_set manifests;
-	struct ag_diags diags;       /* manifest findings, for the caller to print */
+	struct ag_diags diags; /* manifest findings, for the caller to print */
+	/* Files with manifest errors: their clusters are left out of the
+	 * plan (neither touched nor deleted); the others are still planned.
+	 * diags has the errors, the caller reports them and exits non-zero. */
+	struct ag_strlist invalid_files;
 	struct ag_cycle_item *items; /* one per manifest, parallel to manifests.v */
 	size_t n_items;
 	struct ag_observed observed;
@@ -98,8 +102,10 @@ void ag_cycle_init(struct ag_cycle *cy, const struct ag_env *env, struct ag_sour
     const struct ag_cycle_config *cfg);
 void ag_cycle_release(struct ag_cycle *cy);
 
-/* Everything up to and including the plan. Manifest errors: AG_EINVAL with
- * cy->diags filled (the caller prints them). */
+/* Everything up to and including the plan. Manifest errors in some files:
+ * those files are listed in cy->invalid_files and left out, the rest is
+ * planned (0). AG_EINVAL with cy->diags filled when an error belongs to no
+ * file (the caller prints them). */
 int ag_cycle_plan(struct ag_cycle *cy, struct ag_error *err);
 
 /* Only up to the live state (for `unmanaged`): manifests + describe. */

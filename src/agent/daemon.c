@@ -905,6 +905,16 @@ reconcile(struct daemon *d, const char *why, bool full)
 		    "%zu error%s in the manifests at %s; nothing was planned", cy.diags.errors,
 		    cy.diags.errors == 1 ? "" : "s", rev);
 	}
+	if (rc == 0 && cy.invalid_files.n > 0) {
+		size_t k;
+
+		print_diags(&cy.diags);
+		for (k = 0; k < cy.invalid_files.n; k++)
+			ag_log_error(
+			    "'%s' has errors: its clusters are left as they are; the other "
+			    "manifests are reconciled",
+			    cy.invalid_files.v[k]);
+	}
 	if (rc < 0)
 		goto done;
 	planned = true;

@@ -725,6 +725,32 @@ ag_gitsync_settings_error(struct ag_gitsync *gs, const char *msg)
 	gs->settings_error = ag_xstrdup(msg);
 }
 
+/* One "invalid" line per file left out of the plan, with its first error. */
+static void
+invalid_lines(struct ag_gitsync *gs, struct ag_buf *out, const struct ag_buf *existing,
+    const struct ag_cycle *cy)
+{
+	struct ag_note_line l;
+	size_t i, j;
+
+	for (i = 0; i < cy->invalid_files.n; i++) {
+		const char *file = cy->invalid_files.v[i];
+
+		for (j = 0; j < cy->diags.n; j++) {
+			const struct ag_diag *d = &cy->diags.v[j];
+
+			if (d->severity == AG_DIAG_ERROR && d->file && strcmp(d->file, file) == 0)
+				break;
+		}
+		if (j == cy->diags.n)
+			continue;
+		line_base(gs, &l, "error", NULL, "invalid");
+		l.error = ag_diag_format(&cy->diags.v[j]);
+		emit(gs, out, existing, &l);
+		ag_note_line_release(&l);
+	}
+}
+
 int
 ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
     const struct ag_error *failure, struct ag_error *err)
@@ -739,6 +765,8 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 
 	ag_observed_init(&after);
 	existing_lines(gs, &existing);
+	if (cy != NULL && gs->sig_rc >= 0)
+		invalid_lines(gs, &lines, &existing, cy);
 	if (gs->sig_rc < 0) {
 		line_base(gs, &l, "skipped", NULL,
 		    gs->sig_rc == AG_ENOTFOUND ? "unsigned"

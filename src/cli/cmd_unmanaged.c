@@ -32,7 +32,8 @@ cmd_unmanaged(int argc, char **argv)
 	if ((rc = ag_cli_run_open(&run, &o, false)) != 0)
 		goto out;
 	rc = ag_cycle_observe(cy, &err);
-	if (rc == AG_EINVAL && cy->diags.errors) {
+	/* a cluster of a bad file is not unmanaged: nothing is listed then */
+	if ((rc == AG_EINVAL && cy->diags.errors) || (rc == 0 && cy->invalid_files.n > 0)) {
 		rc = AG_EXIT_ERROR;
 		fprintf(stderr,
 		    "aurora-gitops unmanaged: the manifests have errors; run "

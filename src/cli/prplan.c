@@ -237,6 +237,12 @@ ag_cli_plan_pr(struct ag_cli_opts *o)
 		goto out;
 	if ((exit_rc = ag_cli_cycle_plan(&run.cy, o)) != 0)
 		goto out;
+	/* a pull request with a bad manifest is not planned around it: its
+	 * clusters would read as removed */
+	if (run.cy.invalid_files.n > 0) {
+		exit_rc = AG_EXIT_ERROR;
+		goto out;
+	}
 	rc = ag_git_load_at(&base, &bdiags, pr_repo(&g), o->pr.base, o->git.path, &err);
 	if (rc == AG_EINVAL && bdiags.errors > 0) {
 		/* a pull request that repairs the base must still be reported */

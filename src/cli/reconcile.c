@@ -182,6 +182,17 @@ ag_cli_cycle_plan_err(struct ag_cycle *cy, const struct ag_cli_opts *o, struct a
 	}
 	if (rc < 0)
 		return ag_cli_fail(&err);
+	if (cy->invalid_files.n > 0) {
+		size_t i;
+
+		ag_diags_sort(&cy->diags);
+		ag_cli_print_diags(&cy->diags);
+		for (i = 0; i < cy->invalid_files.n; i++)
+			fprintf(stderr,
+			    "aurora-gitops: '%s' has errors: its clusters are left as they are; "
+			    "the other manifests are reconciled\n",
+			    cy->invalid_files.v[i]);
+	}
 	return 0;
 }
 
@@ -254,7 +265,8 @@ ag_cli_print_result(const struct ag_cycle *cy)
 int
 ag_cli_exit_for(const struct ag_cycle *cy, int detailed, int applied)
 {
-	if (cy->plan.summary.errors > 0 || cy->result.failed > 0 || cy->result.skipped > 0)
+	if (cy->plan.summary.errors > 0 || cy->result.failed > 0 || cy->result.skipped > 0 ||
+	    cy->invalid_files.n > 0)
 		return AG_EXIT_ERROR;
 	if (ag_plan_has_blocked(&cy->plan))
 		return AG_EXIT_BLOCKED;

@@ -281,3 +281,44 @@ ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags)
 	free(v);
 	return rc;
 }
+
+int
+ag_manifest_set_drop_invalid(
+    struct ag_manifest_set *set, const struct ag_diags *diags, struct ag_strlist *bad_files)
+{
+	struct ag_strlist files = AG_STRLIST_INIT, ids = AG_STRLIST_INIT;
+	size_t i, kept = 0;
+
+	for (i = 0; i < diags->n; i++) {
+		if (diags->v[i].severity != AG_DIAG_ERROR)
+			continue;
+		if (diags->v[i].file == NULL) {
+			ag_strlist_release(&files);
+			return AG_EINVAL;
+		}
+		if (!ag_strlist_contains(&files, diags->v[i].file))
+			ag_strlist_add(&files, diags->v[i].file);
+	}
+	for (i = 0; i < set->n; i++)
+		if (set->v[i].file && ag_strlist_contains(&files, set->v[i].file) &&
+		    set->v[i].cluster_id && !ag_strlist_contains(&ids, set->v[i].cluster_id))
+			ag_strlist_add(&ids, set->v[i].cluster_id);
+	for (i = 0; i < set->n; i++) {
+		struct ag_manifest *m = &set->v[i];
+
+		if ((m->file && ag_strlist_contains(&files, m->file)) ||
+		    (m->cluster_id && ag_strlist_contains(&ids, m->cluster_id))) {
+			ag_manifest_release(m);
+			continue;
+		}
+		if (kept != i)
+			set->v[kept] = *m;
+		kept++;
+	}
+	set->n = kept;
+	for (i = 0; i < files.n; i++)
+		ag_strlist_add(bad_files, files.v[i]);
+	ag_strlist_release(&files);
+	ag_strlist_release(&ids);
+	return 0;
+}

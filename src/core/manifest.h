@@ -363,6 +363,18 @@ int ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const
  */
 int ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags);
 
+/*
+ * Keeps what can be trusted of a set with errors: removes every manifest
+ * of a file that has an error in diags, and every manifest naming a
+ * cluster that a removed one names too (a cluster defined twice is
+ * reconciled by neither). The files with errors are added to bad_files,
+ * once each, in the order of diags. Returns 0; AG_EINVAL, with set left
+ * as it is, when an error belongs to no file (then nothing is known to be
+ * good).
+ */
+int ag_manifest_set_drop_invalid(
+    struct ag_manifest_set *set, const struct ag_diags *diags, struct ag_strlist *bad_files);
+
 /* Policy lint: production essentials, added as warnings with a rule id. */
 void ag_manifest_lint(const struct ag_manifest_set *set, struct ag_diags *diags);
 
