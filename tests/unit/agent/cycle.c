@@ -282,17 +282,32 @@ test_cycle__plans_and_applies_through_the_passed_dependencies(void **state)
 	assert_string_equal(ag_state_password_key(f->env.state, "db1"), f->cy.items[0].pwkey);
 }
 
+/*
+ * A file with an error is left out: the cycle still reads the live state
+ * (for the other files) but plans nothing for the bad file's cluster and
+ * says which file it left out.
+ */
 static void
-test_cycle__manifest_error_touches_nothing(void **state)
+test_cycle__bad_file_is_left_out(void **state)
 {
 	struct fx *f = *state;
 	struct ag_error err = AG_ERROR_INIT;
+	char a[64];
 
 	f->src.yaml = BAD;
+	ag_lb_script(&f->srv, 200, NO_CLUSTERS, NULL);
+	ag_lb_script(&f->srv, 200, NO_INSTANCES, NULL);
 	start(f, true);
-	assert_int_equal(ag_cycle_plan(&f->cy, &err), AG_EINVAL);
+	assert_int_equal(ag_cycle_plan(&f->cy, &err), 0);
 	assert_true(f->cy.diags.errors > 0);
-	assert_int_equal(f->srv.served + f->srv.unscripted, 0);
+	assert_int_equal(f->cy.invalid_files.n, 1);
+	assert_string_equal(f->cy.invalid_files.v[0], "mem/db1.yaml");
+	assert_int_equal(f->cy.manifests.n, 0);
+	assert_null(ag_plan_find(&f->cy.plan, "db1"));
+	assert_int_equal(f->srv.served, 2);
+	assert_int_equal(f->srv.unscripted, 0);
+	assert_string_equal(ag_lb_action(&f->srv, 0, a, sizeof(a)), "DescribeDBClusters");
+	assert_string_equal(ag_lb_action(&f->srv, 1, a, sizeof(a)), "DescribeDBInstances");
 }
 
 /*
@@ -351,8 +366,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 	        test_cycle__plans_and_applies_through_the_passed_dependencies, setup, teardown),
-	    cmocka_unit_test_setup_teardown(
-	        test_cycle__manifest_error_touches_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cycle__bad_file_is_left_out, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_cycle__readonly_writes_nothing_and_lost_key_is_not_rotation, setup, teardown),
 	};
