@@ -7,7 +7,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang git curl python3
 	libyaml-dev libjansson-dev libsodium-dev libcurl4-openssl-dev libssl-dev
 	libexpat1-dev libgit2-dev libcmocka-dev clang-format libmicrohttpd-dev
-	chromium python3-prometheus-client cmark cmark-gfm openssh-client openssh-server)
+	chromium python3-prometheus-client cmark cmark-gfm openssh-client openssh-server
+	clang-tidy cppcheck)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

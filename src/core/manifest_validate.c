@@ -403,10 +403,11 @@ ag_mcheck_windows_overlap(const char *backup, const char *maintenance)
 	if (ag_mcheck_backup_window(backup) != NULL ||
 	    ag_mcheck_maintenance_window(maintenance) != NULL)
 		return false; /* reported on their own */
-	(void)clock_time(backup, &b1);
-	(void)clock_time(backup + 6, &b2);
-	(void)clock_time(maintenance + 4, &m1);
-	(void)clock_time(maintenance + 14, &m2);
+	/* both were checked above; a time that still does not read is no
+	 * overlap rather than garbage arithmetic */
+	if (clock_time(backup, &b1) != NULL || clock_time(backup + 6, &b2) != NULL ||
+	    clock_time(maintenance + 4, &m1) != NULL || clock_time(maintenance + 14, &m2) != NULL)
+		return false;
 	m1 += weekday(maintenance) * 1440;
 	m2 += weekday(maintenance + 10) * 1440;
 	blen = (b2 - b1 + 1440) % 1440;

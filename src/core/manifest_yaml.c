@@ -2046,6 +2046,8 @@ load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t
 		return; /* an empty document */
 	memset(&m, 0, sizeof(m));
 	l->errors = 0;
+	/* l->m is cleared again before every return below */
+	/* cppcheck-suppress autoVariables */
 	l->m = &m;
 	l->doc_pos = start;
 	l->metadata_pos = l->name_pos = l->idkey_pos = (struct ag_pos){0, 0};
@@ -2055,6 +2057,7 @@ load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t
 		    "expected a mapping with apiVersion, kind, metadata and spec at the top of the "
 		    "document, got %s",
 		    kind_name(d->root));
+		l->m = NULL; /* m dies with this frame */
 		return;
 	}
 	m.file = ag_xstrdup(l->file);
