@@ -88,7 +88,8 @@ cluster_instances(
 	const struct ag_db_instance **v;
 	size_t i, j, n = 0;
 
-	v = ag_xcalloc(o != NULL ? o->n_instances + 1 : 1, sizeof(*v));
+	/* an array of pointers: each element is one pointer */
+	v = ag_xcalloc(o != NULL ? o->n_instances + 1 : 1, sizeof(void *));
 	for (i = 0; o != NULL && i < o->n_instances; i++) {
 		const struct ag_db_instance *di = &o->instances[i];
 		bool mine = false;
@@ -105,7 +106,7 @@ cluster_instances(
 			v[n++] = di;
 	}
 	if (n > 1)
-		qsort(v, n, sizeof(*v), cmp_inst);
+		qsort(v, n, sizeof(*v), cmp_inst); /* NOLINT(bugprone-sizeof-expression) */
 	*out = v;
 	return n;
 }
