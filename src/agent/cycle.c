@@ -210,7 +210,6 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 			    "no secret key to open it: pass --key-file FILE or --key-dir DIR");
 		else if (rc < 0)
 			ag_error_prefix(&e, "cannot load the secret keys");
-		rc = 0;
 	}
 	for (i = 0; i < n; i++) {
 		struct ag_cycle_item *it = &cy->items[i];

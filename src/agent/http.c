@@ -161,7 +161,7 @@ ag_http_start(struct ag_http **out, const char *addr, size_t max_body, ag_http_h
 	struct ag_http *h = NULL;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
 	char *host = NULL;
-	unsigned port;
+	unsigned port = 0;
 	int rc;
 
 	*out = NULL;

@@ -21,8 +21,8 @@ unhex(unsigned char *out, size_t n, const char *hex)
 	if (strlen(hex) != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		hi = hex[2 * i];
-		lo = hex[2 * i + 1];
+		hi = (unsigned char)hex[2 * i];
+		lo = (unsigned char)hex[2 * i + 1];
 #define NIB(c)                                                                                     \
 	((c) >= '0' && (c) <= '9'      ? (c) - '0'                                                 \
 	    : (c) >= 'a' && (c) <= 'f' ? (c) - 'a' + 10                                            \

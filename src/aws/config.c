@@ -285,16 +285,40 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* n decimal digits at s as a number; -1 when one of them is not a digit. */
+static int
+fixed_digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 int
 ag_aws_parse_time(const char *s, int64_t *out_ms)
 {
-	int y, mo, d, h, mi, se, n = 0, off = 0;
+	int y, mo, d, h, mi, se, off = 0;
 	int64_t ms = 0;
 	const char *p;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6)
+	/* exactly YYYY-MM-DDTHH:MM:SS: no signs, spaces or short fields */
+	if (!s || strnlen(s, 19) < 19 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
 		return AG_EINVAL;
-	p = s + n;
+	y = fixed_digits(s, 4);
+	mo = fixed_digits(s + 5, 2);
+	d = fixed_digits(s + 8, 2);
+	h = fixed_digits(s + 11, 2);
+	mi = fixed_digits(s + 14, 2);
+	se = fixed_digits(s + 17, 2);
+	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0)
+		return AG_EINVAL;
+	p = s + 19;
 	if (*p == '.') {
 		int digits = 0;
 

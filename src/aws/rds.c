@@ -465,6 +465,9 @@ check_page(const struct ag_xml_node **list, struct ag_strlist *ids, const char *
 		    "rds %s: the reply has %s <%s> list; refusing to read it as an empty list",
 		    action, count_children(r->result, sh->list) ? "more than one" : "no", sh->list);
 	l = ag_xml_child(r->result, sh->list);
+	if (l == NULL) /* counted once above; never read as an empty list */
+		return ag_error_set(
+		    err, AG_EAWS, "rds %s: the reply has no <%s> list", action, sh->list);
 	for (i = 0; i < l->n_kids; i++) {
 		const struct ag_xml_node *m = l->kids[i];
 		const char *id;

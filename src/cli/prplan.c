@@ -61,14 +61,14 @@ open_head(struct pr_git *g, struct ag_cli_opts *o)
 	int rc;
 
 	if (is_dir(o->git.repo)) {
-		if ((rc = ag_git_repo_open_local(&g->local, o->git.repo, &err)) < 0)
+		if (ag_git_repo_open_local(&g->local, o->git.repo, &err) < 0)
 			return ag_cli_fail(&err);
-		if ((rc = ag_git_resolve(g->head, g->local, o->pr.head, &err)) < 0) {
+		if (ag_git_resolve(g->head, g->local, o->pr.head, &err) < 0) {
 			ag_error_prefix(&err, "--head");
 			return ag_cli_fail(&err);
 		}
-		if ((rc = ag_git_source_new(
-		         &g->src, g->local, g->head, o->pr.head, o->git.path, &err)) < 0)
+		if (ag_git_source_new(&g->src, g->local, g->head, o->pr.head, o->git.path, &err) <
+		    0)
 			return ag_cli_fail(&err);
 		o->cfg.source = g->src;
 		return 0;
@@ -271,7 +271,7 @@ ag_cli_plan_pr(struct ag_cli_opts *o)
 		pw[i] = run.cy.items[i].pw;
 	in.passwords = pw;
 	in.n_passwords = run.cy.n_items;
-	if ((rc = ag_plan_compute(&bplan, &in, &err)) < 0)
+	if (ag_plan_compute(&bplan, &in, &err) < 0)
 		goto fail;
 
 	base_label = ag_xstrdup(o->pr.base);
@@ -285,9 +285,9 @@ ag_cli_plan_pr(struct ag_cli_opts *o)
 	pin.base_rev = base_label;
 	pin.head_rev = head_label;
 	pin.head_commit = g.head;
-	if ((rc = ag_pr_classify(&rep, &pin, &err)) < 0)
+	if (ag_pr_classify(&rep, &pin, &err) < 0)
 		goto fail;
-	if ((rc = render(&rep, o, g.head, &err)) < 0)
+	if (render(&rep, o, g.head, &err) < 0)
 		goto fail;
 	exit_rc = ag_cli_exit_for(&run.cy, o->detailed_exitcode, 0);
 	/* a rename is blocked even though each half plans fine */

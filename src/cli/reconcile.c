@@ -90,14 +90,13 @@ int
 ag_cli_run_open(struct ag_cli_run *r, const struct ag_cli_opts *o, bool writer)
 {
 	struct ag_error err = AG_ERROR_INIT;
-	int rc;
 
 	memset(r, 0, sizeof(*r));
 	ag_cycle_init(&r->cy, &r->env, NULL, &o->cfg);
 	/* --repo: the git source the caller opened (and frees); else --dir */
-	if (o->cfg.source == NULL && (rc = ag_source_dir_new(&r->src, o->cfg.dir, &err)) < 0)
+	if (o->cfg.source == NULL && ag_source_dir_new(&r->src, o->cfg.dir, &err) < 0)
 		return ag_cli_fail(&err);
-	if ((rc = ag_env_open(&r->env, o->cfg.state_dir, writer, &ag_cli_stop, &err)) < 0)
+	if (ag_env_open(&r->env, o->cfg.state_dir, writer, &ag_cli_stop, &err) < 0)
 		return ag_cli_fail(&err);
 	r->cy.src = o->cfg.source ? o->cfg.source : r->src;
 	if (writer && o->verbosity >= 0) {

@@ -164,7 +164,7 @@ ag_forge_retry_wait(bool *rate_limited, long status, const struct ag_kvlist *hea
 	const char *remaining = header(headers, "x-ratelimit-remaining");
 	const char *retry_after = header(headers, "retry-after");
 	const char *reset = header(headers, "x-ratelimit-reset");
-	int64_t v, cap;
+	int64_t v, cap, half;
 
 	*rate_limited = false;
 	if (reset == NULL)
@@ -193,7 +193,8 @@ ag_forge_retry_wait(bool *rate_limited, long status, const struct ag_kvlist *hea
 	if (u >= 1)
 		u = 0.999999;
 	/* half fixed, half jitter: never zero, never in lockstep */
-	return cap / 2 + (int64_t)(u * (double)(cap / 2));
+	half = cap / 2;
+	return half + (int64_t)(u * (double)half);
 }
 
 char *

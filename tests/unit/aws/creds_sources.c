@@ -150,6 +150,12 @@ test_process_json(void **state)
 	assert_int_equal(ag_aws_parse_time("2026-01-01T00:00:00Z", &utc), 0);
 	assert_int_equal(cr.expires_ms, utc);
 	ag_aws_creds_release(&cr);
+	/* every field has its digits: no sign, space or short field reads */
+	assert_int_equal(ag_aws_parse_time("2026-01-01T-1:00:00Z", &utc), AG_EINVAL);
+	assert_int_equal(ag_aws_parse_time("2026-1-01T00:00:00Z", &utc), AG_EINVAL);
+	assert_int_equal(ag_aws_parse_time("2026-01-01T00: 0:00Z", &utc), AG_EINVAL);
+	assert_int_equal(ag_aws_parse_time("2026-01-01T00:00", &utc), AG_EINVAL);
+	assert_int_equal(ag_aws_parse_time("2026-01-01t00:00:00.5Z", &utc), 0);
 
 	/* long-lived keys: no token, no expiry */
 	assert_int_equal(
