@@ -557,7 +557,10 @@ paginate(struct ag_aws_client *c, const char *action, const struct ag_kvlist *ba
 			    max_bytes, pages + 1);
 			break;
 		}
-		if ((ret = check_page(&list, &ids, action, &r, sh, err)) != 0) {
+		if ((ret = check_page(&list, &ids, action, &r, sh, err)) != 0 || list == NULL) {
+			if (ret == 0) /* check_page sets it when it returns 0 */
+				ret = ag_error_set(
+				    err, AG_EAWS, "rds %s: no list in the reply", action);
 			ag_aws_response_release(&r);
 			break;
 		}
