@@ -110,15 +110,20 @@ test_expect_success 'a passing script removes its scratch directory' '
 	[ -z "$(ls tmp | grep "^ag-good\.")" ]
 '
 
-# A leak found at exit by LeakSanitizer fails the script even when the body
-# ignores the leaking program's exit status and output.
+# Undefined behaviour found by UBSan fails the script even when the body
+# ignores the program's exit status and output; a leak makes a program
+# exit 23.
 test_expect_success 'a sanitizer report fails the script, even from an ignored command' '
+	printf "#include <limits.h>\nint main(int c, char **v) { (void)v; int x = INT_MAX - 1 + c; return x + c > 0; }\n" >ub.c &&
+	cc -fsanitize=undefined -g -o ub ub.c &&
+	inner ub "	\"$TRASH/ub\" >/dev/null 2>&1 || true" &&
+	check_contains ub.out "not ok 2 - sanitizer report" &&
+	check_contains ub.out "runtime error" &&
+	[ "$(cat ub.rc)" -ne 0 ] &&
 	printf "#include <stdlib.h>\nvoid *keep;\nint main(void) { keep = malloc(64); keep = 0; return 0; }\n" >leak.c &&
 	cc -fsanitize=address -g -o leak leak.c &&
-	inner leaky "	\"$TRASH/leak\" >/dev/null 2>&1 || true" &&
-	check_contains leaky.out "not ok 2 - sanitizer report" &&
-	check_contains leaky.out "LeakSanitizer" &&
-	[ "$(cat leaky.rc)" -ne 0 ] &&
+	check_exit 23 ./leak 2>leak.err &&
+	check_contains leak.err "LeakSanitizer" &&
 	inner tight "	true" &&
 	expect_passes tight
 '
