@@ -16,6 +16,7 @@ and EnableHttpEndpoint / DisableHttpEndpoint (moto 5 raises NotImplementedError
 for them; RDS offers the Data API on provisioned and Serverless v2 clusters),
 DescribePendingMaintenanceActions (from the file AG_MOTO_PENDING_MAINTENANCE)
 and the "DB cluster created" event.
+
 With --state FILE, moto's in-memory state survives a restart, as AWS's
 does: after every request that may change something (any action but
 Describe*, List*, Get*) every backend in use is pickled to FILE (a temporary
