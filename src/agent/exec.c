@@ -541,6 +541,23 @@ run_json_action(struct ag_exec_cluster *r, struct ag_aws_client *aws,
 		if (rc != AG_ENOTFOUND)
 			return rc;
 		ag_error_clear(err);
+		/* an earlier run made the key but not its alias: use that one */
+		rc = ag_kms_find_cluster_key(aws, cp->id, &existing, err);
+		if (rc == 0) {
+			ag_log_info("cluster '%s': key %s made by an earlier run has no alias yet, "
+			            "using it",
+			    cp->id, existing);
+			ag_kvlist_set(&sg->kms, cp->id, existing);
+			free(existing);
+			return 0;
+		}
+		if (rc == AG_EDENIED)
+			ag_log_warn("cluster '%s': cannot look for a key an earlier run made (%s); "
+			            "making a new one",
+			    cp->id, err->msg);
+		else if (rc != AG_ENOTFOUND)
+			return rc;
+		ag_error_clear(err);
 	}
 	if ((rc = json_request(&req, a, cp->id, sg, err)) < 0)
 		return rc;

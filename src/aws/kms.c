@@ -220,3 +220,96 @@ ag_kms_list_aliases(struct ag_aws_client *c, struct ag_kvlist *out, struct ag_er
 {
 	return list_all(c, "ListAliases", "Aliases", each_alias, out, err);
 }
+
+/* Whether the key's tags name it as the agent's key of cluster_id. */
+static int
+tagged_for(struct ag_aws_client *c, const char *key_id, const char *cluster_id, bool *mine,
+    struct ag_error *err)
+{
+	json_t *req = json_pack("{s:s,s:i}", "KeyId", key_id, "Limit", 50), *r = NULL, *tags, *t;
+	bool managed = false, cluster = false;
+	size_t i;
+	int rc;
+
+	*mine = false;
+	rc = ag_aws_json_call(c, AG_AWS_KMS, "ListResourceTags", req, &r, err);
+	json_decref(req);
+	if (rc != 0)
+		return rc;
+	tags = json_object_get(r, "Tags");
+	json_array_foreach(tags, i, t)
+	{
+		const char *k = jstr(t, "TagKey"), *v = jstr(t, "TagValue");
+
+		if (k == NULL || v == NULL)
+			continue;
+		if (strcmp(k, "managed-by") == 0 && strcmp(v, "aurora-gitops") == 0)
+			managed = true;
+		if (strcmp(k, "aurora-gitops/cluster") == 0 && strcmp(v, cluster_id) == 0)
+			cluster = true;
+	}
+	*mine = managed && cluster;
+	json_decref(r);
+	return 0;
+}
+
+int
+ag_kms_find_cluster_key(
+    struct ag_aws_client *c, const char *cluster_id, char **key_id, struct ag_error *err)
+{
+	char *marker = NULL;
+	size_t pages, j;
+	int rc = 0;
+
+	*key_id = NULL;
+	for (pages = 0; pages < MAX_PAGES && *key_id == NULL; pages++) {
+		json_t *req = json_pack("{s:i}", "Limit", 1000), *r = NULL, *list, *it;
+
+		if (marker != NULL)
+			json_object_set_new(req, "Marker", json_string(marker));
+		rc = ag_aws_json_call(c, AG_AWS_KMS, "ListKeys", req, &r, err);
+		json_decref(req);
+		if (rc != 0)
+			break;
+		list = json_object_get(r, "Keys");
+		if (!json_is_array(list)) {
+			json_decref(r);
+			rc = ag_error_set(err, AG_EAWS, "kms ListKeys: the reply holds no Keys");
+			break;
+		}
+		json_array_foreach(list, j, it)
+		{
+			struct ag_observed_kms_key k;
+			struct ag_error e2 = AG_ERROR_INIT;
+			bool mine = false;
+			const char *id = jstr(it, "KeyId");
+
+			if (id == NULL || tagged_for(c, id, cluster_id, &mine, &e2) != 0 || !mine)
+				continue; /* tags not readable: not provably ours */
+			memset(&k, 0, sizeof(k));
+			k.rotation = -1;
+			k.key_id = ag_xstrdup(id);
+			k.alias = ag_xstrdup(cluster_id);
+			if (read_key(c, &k, &e2) == 0 && strcmp(k.state, "PendingDeletion") != 0 &&
+			    strcmp(k.state, "PendingImport") != 0)
+				*key_id = ag_xstrdup(id);
+			free(k.key_id);
+			free(k.alias);
+			free(k.arn);
+			free(k.state);
+			if (*key_id != NULL)
+				break;
+		}
+		free(marker);
+		marker = NULL;
+		if (json_is_true(json_object_get(r, "Truncated")) && jstr(r, "NextMarker") != NULL)
+			marker = ag_xstrdup(jstr(r, "NextMarker"));
+		json_decref(r);
+		if (marker == NULL)
+			break;
+	}
+	free(marker);
+	if (rc == 0 && *key_id == NULL)
+		rc = ag_error_set(err, AG_ENOTFOUND, "no key tagged for cluster '%s'", cluster_id);
+	return rc;
+}

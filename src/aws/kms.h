@@ -25,5 +25,17 @@ int ag_kms_list_keys(struct ag_aws_client *c, struct ag_kvlist *out, struct ag_e
 /* Every alias (paginated ListAliases): alias name -> target key id appended
  * to out; an alias with no key yet is left out. */
 int ag_kms_list_aliases(struct ag_aws_client *c, struct ag_kvlist *out, struct ag_error *err);
+/*
+ * A key the agent made for a cluster that carries no alias: an earlier
+ * run's CreateKey went through but its CreateAlias did not (a crash, a
+ * lost connection). Pages ListKeys and reads each key's tags
+ * (ListResourceTags; a key whose tags cannot be read is skipped): the
+ * first key tagged managed-by=aurora-gitops and aurora-gitops/cluster=
+ * cluster_id, not pending deletion, goes to *key_id (malloc'd), else
+ * AG_ENOTFOUND. Used only before a CreateKey, so the fleet's cycles never
+ * pay for it.
+ */
+int ag_kms_find_cluster_key(
+    struct ag_aws_client *c, const char *cluster_id, char **key_id, struct ag_error *err);
 
 #endif

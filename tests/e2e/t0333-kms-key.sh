@@ -151,9 +151,34 @@ test_expect_success 'deleting the cluster keeps its key: no ScheduleKeyDeletion'
 	! grep -q "ScheduleKeyDeletion" "$AG_REQUEST_LOG"
 '
 
+test_expect_success 'a key an interrupted run made without its alias is used, not doubled' '
+	kms_run <<-\PY &&
+	k = kms.create_key(Description="made before a crash", Tags=[
+	    {"TagKey": "managed-by", "TagValue": "aurora-gitops"},
+	    {"TagKey": "aurora-gitops/cluster", "TagValue": "orphan-db"}])["KeyMetadata"]
+	open("orphan.id", "w").write(k["KeyId"])
+	PY
+	mkdir m3 &&
+	sed -e "s/ledger-db/orphan-db/g" -e "/aurora-gitops\/deletion/d" "$AG_SRC/manifests/kms-key.yaml" >m3/o.yaml &&
+	python3 "$AG_SRC/tests/tools/moto-fixture.py" render "$MOTO_URL" m3 m4 >/dev/null &&
+	"$AG_BIN" sync --dir m4 --state-dir "$STATE" --poll-interval 100ms >sync6.txt 2>&1 ||
+		{ cat sync6.txt; exit 1; }
+	kms_run <<-\PY
+	want = open("orphan.id").read()
+	md = kms.describe_key(KeyId="alias/orphan-db")["KeyMetadata"]
+	assert md["KeyId"] == want, (md["KeyId"], want)
+	n = 0
+	for k in kms.list_keys()["Keys"]:
+	    tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=k["KeyId"]).get("Tags", [])}
+	    n += tags.get("aurora-gitops/cluster") == "orphan-db"
+	assert n == 1, n
+	assert kms.get_key_rotation_status(KeyId=want)["KeyRotationEnabled"] is True
+	PY
+'
+
 test_expect_success 'the KMS requests are valid for real AWS (botocore model)' '
 	python3 "$AG_SRC/tests/tools/botocore-check.py" \
-		--require CreateKey,CreateAlias,EnableKeyRotation,DisableKeyRotation,ListAliases,DescribeKey,GetKeyRotationStatus \
+		--require CreateKey,CreateAlias,EnableKeyRotation,DisableKeyRotation,ListAliases,DescribeKey,GetKeyRotationStatus,ListKeys,ListResourceTags \
 		"$AG_REQUEST_LOG"
 '
 
