@@ -119,9 +119,9 @@ cmd_import(int argc, char **argv)
 		rc = ag_cli_usage("import", "cluster identifiers and --all / --match: pass one");
 		goto out;
 	}
-	if ((rc = ag_env_aws_client(&aws, &err)) < 0)
+	if ((ag_env_aws_client(&aws, &err)) < 0)
 		goto fail;
-	if ((rc = select_clusters(&ids, &fleet, aws, &o, &err)) < 0)
+	if ((select_clusters(&ids, &fleet, aws, &o, &err)) < 0)
 		goto fail;
 	if (ids.n == 0) {
 		fprintf(stderr, "import: no cluster to import (every matching cluster has a "
@@ -129,25 +129,25 @@ cmd_import(int argc, char **argv)
 		rc = AG_EXIT_OK;
 		goto out;
 	}
-	if (o.out && (rc = ag_fs_mkdirs(o.out, 0755, &err)) < 0)
+	if (o.out && (ag_fs_mkdirs(o.out, 0755, &err)) < 0)
 		goto fail;
 	for (i = 0; i < ids.n; i++) {
 		const char *id = ids.v[i];
 		const struct ag_db_cluster *c;
 
 		ag_observed_release(&obs);
-		if ((rc = read_cluster(&obs, aws, id, &err)) < 0) {
+		if ((read_cluster(&obs, aws, id, &err)) < 0) {
 			ag_error_prefix(&err, "cannot import cluster '%s'", id);
 			goto fail;
 		}
 		c = ag_observed_find_cluster(&obs, id);
 		if (c == NULL) {
-			rc = ag_error_set(
+			(void)ag_error_set(
 			    &err, AG_ENOTFOUND, "cannot import cluster '%s': not found", id);
 			goto fail;
 		}
 		ag_buf_reset(&yaml);
-		if ((rc = ag_import_render(&yaml, c, &obs, &err)) < 0)
+		if ((ag_import_render(&yaml, c, &obs, &err)) < 0)
 			goto fail;
 		if (o.out == NULL) {
 			if (i > 0)
@@ -157,7 +157,7 @@ cmd_import(int argc, char **argv)
 		}
 		free(path);
 		path = ag_xasprintf("%s/%s.yaml", o.out, id);
-		if ((rc = ag_fs_write_atomic(path, yaml.ptr, yaml.len, 0644, 1, &err)) < 0)
+		if ((ag_fs_write_atomic(path, yaml.ptr, yaml.len, 0644, 1, &err)) < 0)
 			goto fail;
 		fprintf(stderr, "wrote %s\n", path);
 	}

@@ -300,7 +300,7 @@ cmd_report(int argc, char **argv)
 		snprintf(desc, sizeof(desc), "error: the plan failed");
 		sha = o.sha;
 	} else {
-		if ((rc = ag_fs_read(&md, o.markdown, &err)) < 0)
+		if ((ag_fs_read(&md, o.markdown, &err)) < 0)
 			goto fail;
 		if (cfg.kind == AG_FORGE_GITHUB && md.len > AG_PR_COMMENT_MAX) {
 			ag_error_set(&err, AG_ETOOBIG,
@@ -316,7 +316,7 @@ cmd_report(int argc, char **argv)
 			    o.markdown, MARKER_PREFIX);
 			goto fail;
 		}
-		if ((rc = ag_fs_read(&js, o.json, &err)) < 0)
+		if ((ag_fs_read(&js, o.json, &err)) < 0)
 			goto fail;
 		j = json_loadb(js.ptr, js.len, 0, NULL);
 		if (j == NULL) {
@@ -340,15 +340,14 @@ cmd_report(int argc, char **argv)
 	status_ctx = strcmp(ctx, "default") == 0 ? ag_xstrdup("aurora-gitops")
 	                                         : ag_xasprintf("aurora-gitops/%s", ctx);
 
-	if ((rc = ag_forge_new(&f, &cfg, &err)) < 0)
+	if ((ag_forge_new(&f, &cfg, &err)) < 0)
 		goto fail;
-	if ((rc = ag_forge_upsert_comment(f, &created, &id, number, marker, md.ptr, &err)) < 0)
+	if ((ag_forge_upsert_comment(f, &created, &id, number, marker, md.ptr, &err)) < 0)
 		goto fail;
 	printf("%s comment %s on %s %s%ld\n", created ? "created" : "updated", id ? id : "?",
 	    cfg.project, cfg.kind == AG_FORGE_GITHUB ? "#" : "!", number);
 	if (!o.no_status) {
-		if ((rc = ag_forge_set_status(f, sha, st, status_ctx, desc, o.target_url, &err)) <
-		    0)
+		if ((ag_forge_set_status(f, sha, st, status_ctx, desc, o.target_url, &err)) < 0)
 			goto fail;
 		printf("status '%s' on %s: %s\n", status_ctx, sha, desc);
 	}

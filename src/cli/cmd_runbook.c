@@ -185,7 +185,7 @@ cmd_snapshots(int argc, char **argv)
 
 	if ((rc = rb_open(&r, argc, argv)) != 0)
 		goto out;
-	if ((rc = read_snapshots(&r, &v, &n, &err)) < 0) {
+	if ((read_snapshots(&r, &v, &n, &err)) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
 	}
@@ -305,8 +305,12 @@ cmd_snapshot(int argc, char **argv)
 	ag_observed_init(&obs);
 	if ((rc = rb_open(&r, argc, argv)) != 0)
 		goto out;
-	if ((rc = read_cluster(&r, &obs, &c, &err)) < 0)
+	if ((read_cluster(&r, &obs, &c, &err)) < 0)
 		goto fail;
+	if (c == NULL) { /* read_cluster() fills c on success; never trusted blindly */
+		(void)ag_error_set(&err, AG_ENOTFOUND, "cluster '%s' not found", r.id);
+		goto fail;
+	}
 	sid = snapshot_id(r.id, ag_aws_client_clock(r.aws));
 	/* the cluster's tags, as AWS would copy them with CopyTagsToSnapshot;
 	 * keys under aws: are AWS's own and cannot be set */
@@ -317,18 +321,18 @@ cmd_snapshot(int argc, char **argv)
 	ag_kvlist_add(&p, "DBClusterIdentifier", r.id);
 	if (tags.n)
 		ag_aws_query_add_tags(&p, "Tags.Tag", &tags);
-	if ((rc = ag_rds_create_db_cluster_snapshot(r.aws, &p, &snap, &err)) < 0) {
+	if ((ag_rds_create_db_cluster_snapshot(r.aws, &p, &snap, &err)) < 0) {
 		ag_error_prefix(&err, "cannot snapshot cluster '%s'", r.id);
 		goto fail;
 	}
 	if (snap.id == NULL || snap.status == NULL) {
-		rc = ag_error_set(&err, AG_EAWS,
+		(void)ag_error_set(&err, AG_EAWS,
 		    "CreateDBClusterSnapshot for '%s' answered without the snapshot's %s", sid,
 		    snap.id == NULL ? "identifier" : "status");
 		goto fail;
 	}
 	if (r.o.wait && strcmp(snap.status, "available") != 0 &&
-	    (rc = wait_snapshot(&r, sid, &snap, &err)) < 0)
+	    (wait_snapshot(&r, sid, &snap, &err)) < 0)
 		goto fail;
 	if (r.json) {
 		json_t *j = snapshot_json(&snap);
@@ -411,7 +415,7 @@ cmd_events(int argc, char **argv)
 
 	if ((rc = rb_open(&r, argc, argv)) != 0)
 		goto out;
-	if ((rc = read_events(&r, &v, &n, &err)) < 0) {
+	if ((read_events(&r, &v, &n, &err)) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
 	}
@@ -771,7 +775,7 @@ cmd_show(int argc, char **argv)
 	ag_observed_init(&s.obs);
 	if ((rc = rb_open(&r, argc, argv)) != 0)
 		goto out;
-	if ((rc = show_read(&r, &s, &err)) < 0) {
+	if ((show_read(&r, &s, &err)) < 0) {
 		rc = ag_cli_fail(&err);
 		goto out;
 	}

@@ -463,6 +463,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 	struct option longopts[sizeof(optdefs) / sizeof(optdefs[0]) + 1];
 	int c, verbosity = 0, json_logs = 0;
 	char name[64], others[128];
+	const char *arg;
 	long n;
 
 	memset(o, 0, sizeof(*o));
@@ -492,9 +493,10 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 		if (optarg && *optarg == '\0')
 			return ag_cli_usage(
 			    cmd, "option '%s' needs a value, not an empty string", name);
+		arg = optarg != NULL ? optarg : ""; /* optarg is set for options with values */
 		switch (c) {
 		case O_DIR:
-			o->cfg.dir = optarg;
+			o->cfg.dir = arg;
 			break;
 		case O_REPO:
 		case O_BRANCH:
@@ -509,58 +511,57 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 		case O_SSH_KEY:
 		case O_SSH_KNOWN_HOSTS:
 		case O_SSH_ACCEPT_NEW:
-			git_option(&o->git, c, optarg);
+			git_option(&o->git, c, arg);
 			break;
 		case O_NOTE:
 			o->git.note = true;
 			break;
 		case O_BASE:
-			o->pr.base = optarg;
+			o->pr.base = arg;
 			break;
 		case O_HEAD:
-			o->pr.head = optarg;
+			o->pr.head = arg;
 			break;
 		case O_OUT_JSON:
-			o->pr.out_json = optarg;
+			o->pr.out_json = arg;
 			break;
 		case O_CONTEXT:
-			o->pr.context = optarg;
+			o->pr.context = arg;
 			break;
 		case O_BLOB_URL:
-			o->pr.blob_url = optarg;
+			o->pr.blob_url = arg;
 			break;
 		case O_STATE_DIR:
-			o->cfg.state_dir = optarg;
+			o->cfg.state_dir = arg;
 			break;
 		case O_KEY_FILE:
-			ag_strlist_add(&o->key_files, optarg);
+			ag_strlist_add(&o->key_files, arg);
 			break;
 		case O_KEY_DIR:
-			ag_strlist_add(&o->key_dirs, optarg);
+			ag_strlist_add(&o->key_dirs, arg);
 			break;
 		case O_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
-			    strcmp(optarg, "markdown"))
+			if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 &&
+			    strcmp(arg, "markdown") != 0)
 				return ag_cli_usage(cmd,
-				    "unknown format '%s' (expected text, json or markdown)",
-				    optarg);
-			o->format = optarg;
+				    "unknown format '%s' (expected text, json or markdown)", arg);
+			o->format = arg;
 			break;
 		case O_FORMAT_RUNBOOK:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+			if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0)
 				return ag_cli_usage(
-				    cmd, "unknown format '%s' (expected text or json)", optarg);
-			o->format = optarg;
+				    cmd, "unknown format '%s' (expected text or json)", arg);
+			o->format = arg;
 			break;
 		case O_FORMAT_OUTPUTS:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
-			    strcmp(optarg, "env"))
-				return ag_cli_usage(cmd,
-				    "unknown format '%s' (expected text, json or env)", optarg);
-			o->format = optarg;
+			if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 &&
+			    strcmp(arg, "env") != 0)
+				return ag_cli_usage(
+				    cmd, "unknown format '%s' (expected text, json or env)", arg);
+			o->format = arg;
 			break;
 		case O_SINCE:
-			if ((c = duration_option(&o->since_ms, cmd, "--since", optarg, SINCE_MIN_MS,
+			if ((c = duration_option(&o->since_ms, cmd, "--since", arg, SINCE_MIN_MS,
 			         SINCE_MAX_MS, "1m to 14d")) != 0)
 				return c;
 			break;
@@ -572,7 +573,7 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 			break;
 		case O_OUT:
 		case O_OUTDIR:
-			o->out = optarg;
+			o->out = arg;
 			break;
 		case O_DETAILED:
 			o->detailed_exitcode = true;
@@ -581,14 +582,14 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 			o->cfg.auto_approve = true;
 			break;
 		case O_PLAN_DIGEST:
-			if (strlen(optarg) != 64 || strspn(optarg, "0123456789abcdef") != 64)
+			if (strlen(arg) != 64 || strspn(arg, "0123456789abcdef") != 64)
 				return ag_cli_usage(
 				    cmd, "--plan-digest must be the 64 hex digits 'plan' printed");
-			o->cfg.plan_digest = optarg;
+			o->cfg.plan_digest = arg;
 			break;
 		case O_CLUSTER: {
 			/* RDS stores identifiers lower-case, and so do manifests */
-			char *id = ag_xstrdup(optarg), *p;
+			char *id = ag_xstrdup(arg), *p;
 
 			for (p = id; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
@@ -597,26 +598,26 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 			break;
 		}
 		case O_MODE:
-			if (mode_from(&o->cfg.mode, optarg) < 0)
+			if (mode_from(&o->cfg.mode, arg) < 0)
 				return ag_cli_usage(cmd,
-				    "unknown mode '%s' (expected observe, plan or apply)", optarg);
+				    "unknown mode '%s' (expected observe, plan or apply)", arg);
 			o->cfg.mode_given = true;
 			break;
 		case O_MAX_DELETES:
-			if (parse_count(&n, optarg, 0, 1000) < 0)
+			if (parse_count(&n, arg, 0, 1000) < 0)
 				return ag_cli_usage(cmd,
 				    "--max-deletes takes a whole number from 0 to 1000, not '%s'",
-				    optarg);
+				    arg);
 			o->cfg.max_deletes = (int)n;
 			break;
 		case O_LOG_FORMAT:
-			if (strcmp(optarg, "text") == 0)
+			if (strcmp(arg, "text") == 0)
 				json_logs = 0;
-			else if (strcmp(optarg, "json") == 0)
+			else if (strcmp(arg, "json") == 0)
 				json_logs = 1;
 			else
 				return ag_cli_usage(
-				    cmd, "unknown log format '%s' (expected text or json)", optarg);
+				    cmd, "unknown log format '%s' (expected text or json)", arg);
 			break;
 		case O_ALL:
 			o->cfg.include_unmanaged = true;
@@ -626,16 +627,16 @@ ag_cli_opts_parse(struct ag_cli_opts *o, int argc, char **argv)
 			o->cfg.forbid_weakening = true;
 			break;
 		case O_MATCH:
-			o->match = optarg;
+			o->match = arg;
 			break;
 		case O_WAIT_TIMEOUT:
 			if ((c = duration_option(&o->cfg.wait_timeout_ms, cmd, "--wait-timeout",
-			         optarg, WAIT_MIN_MS, WAIT_MAX_MS, "1s to 48h")) != 0)
+			         arg, WAIT_MIN_MS, WAIT_MAX_MS, "1s to 48h")) != 0)
 				return c;
 			break;
 		case O_POLL:
 			if ((c = duration_option(&o->cfg.poll_interval_ms, cmd, "--poll-interval",
-			         optarg, POLL_MIN_MS, POLL_MAX_MS, "100ms to 1h")) != 0)
+			         arg, POLL_MIN_MS, POLL_MAX_MS, "100ms to 1h")) != 0)
 				return c;
 			break;
 		case 'v':
