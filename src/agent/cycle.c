@@ -840,9 +840,10 @@ record_partial(struct ag_cycle *cy)
 
 /*
  * Records the connection outputs of every managed cluster in the state
- * (outputs.json). A cluster the cycle sent something to is described again
- * (one DescribeDBClusters by identifier: its endpoints may be new); the
- * others come from the cycle's describe. A cluster whose outputs are not
+ * (outputs.json). A cluster the cycle sent something that may change its
+ * outputs to (ag_exec_outputs_may_change()) is described again (one
+ * DescribeDBClusters by identifier: its endpoints may be new); the others
+ * come from the cycle's describe. A cluster whose outputs are not
  * known (still creating, a partial reply) keeps what was recorded before.
  */
 static void
@@ -859,6 +860,7 @@ record_outputs(struct ag_cycle *cy)
 	for (i = 0; i < cy->manifests.n; i++) {
 		const struct ag_manifest *m = &cy->manifests.v[i];
 		const struct ag_exec_cluster *ec = ag_exec_result_find(&cy->result, m->cluster_id);
+		const struct ag_cluster_plan *cp = ag_plan_find(&cy->plan, m->cluster_id);
 		const struct ag_db_cluster *c;
 		struct ag_observed fresh;
 		struct ag_outputs out;
@@ -868,7 +870,8 @@ record_outputs(struct ag_cycle *cy)
 			continue;
 		ag_observed_init(&fresh);
 		c = ag_observed_find_cluster(&cy->observed, m->cluster_id);
-		if (ec != NULL && ec->n_sent > 0) {
+		if (ec != NULL && ec->n_sent > 0 && cp != NULL &&
+		    ag_exec_outputs_may_change(cp, ec)) {
 			struct ag_error e = AG_ERROR_INIT;
 
 			if (ag_rds_describe_db_clusters(

@@ -801,3 +801,42 @@ ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct
 		    out->failed, out->failed == 1 ? "" : "s", out->skipped);
 	return 0;
 }
+
+/* Query parameters of ModifyDBCluster that can change a cluster's
+ * outputs (endpoints, port, managed secret). */
+static const char *const output_params[] = {"Port", "NewDBClusterIdentifier",
+    "ManageMasterUserPassword", "MasterUserSecretKmsKeyId", "RotateMasterUserPassword"};
+
+/* Whether what was sent to the cluster may have changed its outputs: a
+ * create, restore, promotion or delete, or a modify of one of those
+ * parameters. Tags, instances, parameter groups and the network do not. */
+bool
+ag_exec_outputs_may_change(const struct ag_cluster_plan *cp, const struct ag_exec_cluster *ec)
+{
+	size_t i, j, k, sent = 0;
+
+	for (i = 0; i < cp->n_actions && sent < ec->n_sent; i++) {
+		const struct ag_action *a = &cp->actions[i];
+
+		if (a->blocked)
+			continue;
+		sent++;
+		switch (a->kind) {
+		case AG_ACT_CREATE_CLUSTER:
+		case AG_ACT_RESTORE_CLUSTER:
+		case AG_ACT_PROMOTE_REPLICA:
+		case AG_ACT_DELETE_CLUSTER:
+			return true;
+		case AG_ACT_MODIFY_CLUSTER:
+			for (j = 0; j < a->params.n; j++)
+				for (k = 0; k < sizeof(output_params) / sizeof(output_params[0]);
+				     k++)
+					if (strcmp(a->params.v[j].key, output_params[k]) == 0)
+						return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}

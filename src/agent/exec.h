@@ -100,4 +100,13 @@ struct ag_exec_opts {
 int ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct ag_plan *plan,
     const struct ag_exec_opts *opts, struct ag_error *err);
 
+/*
+ * Whether what the executor sent to a cluster (ec, for the plan cp) may have
+ * changed its connection outputs: a create, restore, promotion or delete,
+ * or a modify of the port, identifier or managed password. Tags, instances,
+ * parameter groups and the network do not, so their outputs need no fresh
+ * describe.
+ */
+bool ag_exec_outputs_may_change(const struct ag_cluster_plan *cp, const struct ag_exec_cluster *ec);
+
 #endif

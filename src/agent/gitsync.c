@@ -633,45 +633,6 @@ cluster_line(struct ag_gitsync *gs, struct ag_note_line *l, const struct ag_cycl
 	set_outputs(l, ag_observed_find_cluster(after, cp->id));
 }
 
-/* Query parameters of ModifyDBCluster that can change what a note's
- * outputs show (endpoints, port, managed secret). */
-static const char *const output_params[] = {"Port", "NewDBClusterIdentifier",
-    "ManageMasterUserPassword", "MasterUserSecretKmsKeyId", "RotateMasterUserPassword"};
-
-/* Whether what was sent to the cluster may have changed its outputs: a
- * create, restore, promotion or delete, or a modify of one of those
- * parameters. Tags, instances, parameter groups and the network do not. */
-static bool
-outputs_may_change(const struct ag_cluster_plan *cp, const struct ag_exec_cluster *ec)
-{
-	size_t i, j, k, sent = 0;
-
-	for (i = 0; i < cp->n_actions && sent < ec->n_sent; i++) {
-		const struct ag_action *a = &cp->actions[i];
-
-		if (a->blocked)
-			continue;
-		sent++;
-		switch (a->kind) {
-		case AG_ACT_CREATE_CLUSTER:
-		case AG_ACT_RESTORE_CLUSTER:
-		case AG_ACT_PROMOTE_REPLICA:
-		case AG_ACT_DELETE_CLUSTER:
-			return true;
-		case AG_ACT_MODIFY_CLUSTER:
-			for (j = 0; j < a->params.n; j++)
-				for (k = 0; k < sizeof(output_params) / sizeof(output_params[0]);
-				     k++)
-					if (strcmp(a->params.v[j].key, output_params[k]) == 0)
-						return true;
-			break;
-		default:
-			break;
-		}
-	}
-	return false;
-}
-
 /*
  * Re-reads, after an apply, only the clusters whose outputs the apply may
  * have changed (one filtered describe per 100 of them); the others keep
@@ -688,7 +649,7 @@ read_outputs(struct ag_observed *after, struct ag_cycle *cy)
 		const struct ag_exec_cluster *ec = &cy->result.v[i];
 		const struct ag_cluster_plan *cp = ag_plan_find(&cy->plan, ec->id);
 
-		if (cp != NULL && ec->n_sent > 0 && outputs_may_change(cp, ec))
+		if (cp != NULL && ec->n_sent > 0 && ag_exec_outputs_may_change(cp, ec))
 			ag_strlist_add(&ids, ec->id);
 	}
 	if (ids.n > 0 && ag_rds_describe_clusters_by_id(
