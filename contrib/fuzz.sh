@@ -54,7 +54,7 @@ extra=()
 case $target in
 manifest)
 	cp "$here"/manifests/*.yaml "$here"/tests/data/manifests/bad/*.yaml \
-		"$here"/tests/data/manifests/good/*.yaml "$seeds"/
+		"$here"/tests/data/manifests/good/*.yaml "$here"/tests/fuzz/corpus/manifest/* "$seeds"/
 	extra=(-max_len=16384)
 	;;
 xml)

@@ -641,6 +641,7 @@ get_value_from(struct ag_mload *l, const struct yn *v, const char *path,
 		r->env_pos = kpos[3];
 		r->pos = v->pos;
 		got[0] = got[1] = got[2] = got[3] = NULL;
+		free(*out); /* a key given twice: the last one counts, as in get_str() */
 		*out = ag_ref_placeholder(r->kind, r->name);
 	}
 	for (i = 0; i < 4; i++)
