@@ -94,109 +94,96 @@ name_filter(struct ag_kvlist *f, const struct ag_strlist *names, size_t start)
 		ag_kvlist_add(f, "tag:Name", names->v[i]);
 }
 
+/*
+ * One call of a lookup by Name tag: the resources matching filters, each
+ * appended to out as (its Name tag, its id). Returns 0 or a negative AG_E*.
+ */
+typedef int (*by_name_fn)(struct ag_kvlist *out, struct ag_aws_client *aws,
+    const struct ag_kvlist *filters, struct ag_error *err);
+
+/* Appends (Name tag, id); a resource without one (the filter asked for a
+ * Name, so AWS should not return it) cannot match a reference. */
 static void
-resolve_vpcs(struct refset *s, struct ag_aws_client *aws)
+add_named(struct ag_kvlist *out, const struct ag_kvlist *tags, const char *id)
 {
-	struct ag_ec2_vpc *all = NULL;
-	struct cands c = {0};
-	size_t start, total = 0, i;
-	int rc = 0;
+	const char *name = ag_kvlist_get(tags, "Name");
 
-	for (start = 0; rc == 0 && start < s->names.n; start += NAMES_PER_CALL) {
-		struct ag_kvlist f = AG_KVLIST_INIT;
-		struct ag_error e = AG_ERROR_INIT;
-		struct ag_ec2_vpc *v = NULL;
-		size_t n = 0;
-
-		name_filter(&f, &s->names, start);
-		rc = ag_ec2_describe_vpcs(aws, NULL, &f, &v, &n, &e);
-		ag_kvlist_release(&f);
-		if (rc < 0) {
-			fail_all(s, "ec2 DescribeVpcs", &e);
-			break;
-		}
-		all = ag_xrealloc(all, (total + n + 1) * sizeof(*all));
-		memcpy(all + total, v, n * sizeof(*v));
-		total += n;
-		free(v);
-	}
-	if (rc == 0) {
-		for (i = 0; i < total; i++)
-			cands_add(&c, ag_kvlist_get(&all[i].tags, "Name"), all[i].id, all[i].id);
-		match_all(s, "ec2 DescribeVpcs", &c);
-	}
-	free(c.v);
-	ag_ec2_vpcs_free(all, total);
+	if (name != NULL && id != NULL)
+		ag_kvlist_add(out, name, id);
 }
 
-static void
-resolve_subnets(struct refset *s, struct ag_aws_client *aws)
+static int
+vpcs_by_name(struct ag_kvlist *out, struct ag_aws_client *aws, const struct ag_kvlist *filters,
+    struct ag_error *err)
 {
-	struct ag_ec2_subnet *all = NULL;
-	struct cands c = {0};
-	size_t start, total = 0, i;
-	int rc = 0;
+	struct ag_ec2_vpc *v = NULL;
+	size_t n = 0, i;
+	int rc = ag_ec2_describe_vpcs(aws, NULL, filters, &v, &n, err);
 
-	for (start = 0; rc == 0 && start < s->names.n; start += NAMES_PER_CALL) {
-		struct ag_kvlist f = AG_KVLIST_INIT;
-		struct ag_error e = AG_ERROR_INIT;
-		struct ag_ec2_subnet *v = NULL;
-		size_t n = 0;
-
-		name_filter(&f, &s->names, start);
-		rc = ag_ec2_describe_subnets(aws, NULL, &f, &v, &n, &e);
-		ag_kvlist_release(&f);
-		if (rc < 0) {
-			fail_all(s, "ec2 DescribeSubnets", &e);
-			break;
-		}
-		all = ag_xrealloc(all, (total + n + 1) * sizeof(*all));
-		memcpy(all + total, v, n * sizeof(*v));
-		total += n;
-		free(v);
-	}
-	if (rc == 0) {
-		for (i = 0; i < total; i++)
-			cands_add(&c, ag_kvlist_get(&all[i].tags, "Name"), all[i].id, all[i].id);
-		match_all(s, "ec2 DescribeSubnets", &c);
-	}
-	free(c.v);
-	ag_ec2_subnets_free(all, total);
+	for (i = 0; rc == 0 && i < n; i++)
+		add_named(out, &v[i].tags, v[i].id);
+	ag_ec2_vpcs_free(v, n);
+	return rc;
 }
 
-static void
-resolve_sgs(struct refset *s, struct ag_aws_client *aws)
+static int
+subnets_by_name(struct ag_kvlist *out, struct ag_aws_client *aws, const struct ag_kvlist *filters,
+    struct ag_error *err)
 {
-	struct ag_ec2_security_group *all = NULL;
+	struct ag_ec2_subnet *v = NULL;
+	size_t n = 0, i;
+	int rc = ag_ec2_describe_subnets(aws, NULL, filters, &v, &n, err);
+
+	for (i = 0; rc == 0 && i < n; i++)
+		add_named(out, &v[i].tags, v[i].id);
+	ag_ec2_subnets_free(v, n);
+	return rc;
+}
+
+static int
+sgs_by_name(struct ag_kvlist *out, struct ag_aws_client *aws, const struct ag_kvlist *filters,
+    struct ag_error *err)
+{
+	struct ag_ec2_security_group *v = NULL;
+	size_t n = 0, i;
+	int rc = ag_ec2_describe_security_groups(aws, NULL, filters, &v, &n, err);
+
+	for (i = 0; rc == 0 && i < n; i++)
+		add_named(out, &v[i].tags, v[i].id);
+	ag_ec2_security_groups_free(v, n);
+	return rc;
+}
+
+/*
+ * Resolves every reference of s by the Name tag: one call per
+ * NAMES_PER_CALL distinct names (what names the call in errors); a failed
+ * call fails every reference of the kind, never reads as "no match".
+ */
+static void
+resolve_by_name(struct refset *s, struct ag_aws_client *aws, const char *what, by_name_fn fn)
+{
+	struct ag_kvlist found = AG_KVLIST_INIT;
 	struct cands c = {0};
-	size_t start, total = 0, i;
+	size_t start, i;
 	int rc = 0;
 
 	for (start = 0; rc == 0 && start < s->names.n; start += NAMES_PER_CALL) {
 		struct ag_kvlist f = AG_KVLIST_INIT;
 		struct ag_error e = AG_ERROR_INIT;
-		struct ag_ec2_security_group *v = NULL;
-		size_t n = 0;
 
 		name_filter(&f, &s->names, start);
-		rc = ag_ec2_describe_security_groups(aws, NULL, &f, &v, &n, &e);
+		rc = fn(&found, aws, &f, &e);
 		ag_kvlist_release(&f);
-		if (rc < 0) {
-			fail_all(s, "ec2 DescribeSecurityGroups", &e);
-			break;
-		}
-		all = ag_xrealloc(all, (total + n + 1) * sizeof(*all));
-		memcpy(all + total, v, n * sizeof(*v));
-		total += n;
-		free(v);
+		if (rc < 0)
+			fail_all(s, what, &e);
 	}
 	if (rc == 0) {
-		for (i = 0; i < total; i++)
-			cands_add(&c, ag_kvlist_get(&all[i].tags, "Name"), all[i].id, all[i].id);
-		match_all(s, "ec2 DescribeSecurityGroups", &c);
+		for (i = 0; i < found.n; i++)
+			cands_add(&c, found.v[i].key, found.v[i].value, found.v[i].value);
+		match_all(s, what, &c);
 	}
 	free(c.v);
-	ag_ec2_security_groups_free(all, total);
+	ag_kvlist_release(&found);
 }
 
 /* Cluster identifiers are lower case in AWS; a name is matched the same
@@ -345,11 +332,11 @@ ag_refs_resolve(struct ag_manifest_set *set, const struct ag_observed *o, struct
 				ag_ref_fail(r, "unknown reference kind '%s'", r->kind);
 		}
 	if (vpcs.n)
-		resolve_vpcs(&vpcs, aws);
+		resolve_by_name(&vpcs, aws, "ec2 DescribeVpcs", vpcs_by_name);
 	if (subnets.n)
-		resolve_subnets(&subnets, aws);
+		resolve_by_name(&subnets, aws, "ec2 DescribeSubnets", subnets_by_name);
 	if (sgs.n)
-		resolve_sgs(&sgs, aws);
+		resolve_by_name(&sgs, aws, "ec2 DescribeSecurityGroups", sgs_by_name);
 	if (clusters.n)
 		resolve_clusters(&clusters, o, aws);
 	if (keys.n)
