@@ -80,16 +80,6 @@ struct sgmap {
 	struct ag_kvlist roles;
 	bool role_made; /* a monitoring role was created in this run */
 	struct ag_kvlist kms;
-	struct rolecache *cache; /* the whole run's, shared by every cluster */
-};
-
-/* Monitoring roles checked (or made) once per executor run, not once per
- * cluster: a fleet of 1,000 would otherwise cost 2,000 IAM calls, which IAM
- * throttles. By role name: the ARN and the request id that checked it. */
-struct rolecache {
-	struct ag_kvlist arns;
-	struct ag_kvlist request_ids;
-	bool made; /* a role was created in this run: RDS may not see it yet */
 };
 
 #define ROLE_WAIT_TRIES 6
@@ -629,35 +619,20 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 		goto out;
 	ag_log_info("cluster '%s': %s %s", cp->id, ag_action_kind_name(a->kind), a->action);
 	if (a->kind == AG_ACT_ENSURE_MONITORING_ROLE) {
-		const char *known = ag_kvlist_get(&sg->cache->arns, a->target);
 		char *arn = NULL;
 		bool created = false;
 
-		if (known != NULL) {
-			/* checked earlier in this run: the id is of the call that did */
-			const char *id = ag_kvlist_get(&sg->cache->request_ids, a->target);
-
-			ag_kvlist_set(&sg->roles, a->target, known);
-			if (id != NULL && id[0] != '\0')
-				ag_strlist_add(&r->request_ids, id);
-			sg->role_made = sg->cache->made;
-			rc = 0;
-			goto out;
-		}
 		rc = ag_iam_ensure_monitoring_role(aws, a->target, &arn, &created, err);
 		if (rc == 0) {
 			const struct ag_strlist *ids = ag_aws_client_request_ids(aws);
-			const char *id = ids->n > 0 ? ids->v[ids->n - 1] : "";
 
 			ag_kvlist_set(&sg->roles, a->target, arn);
-			ag_kvlist_set(&sg->cache->arns, a->target, arn);
-			ag_kvlist_set(&sg->cache->request_ids, a->target, id);
 			/* one id per action: the last IAM call's */
-			if (id[0] != '\0')
-				ag_strlist_add(&r->request_ids, id);
+			if (ids->n > 0)
+				ag_strlist_add(&r->request_ids, ids->v[ids->n - 1]);
 		}
 		if (rc == 0 && created)
-			sg->role_made = sg->cache->made = true;
+			sg->role_made = true;
 		free(arn);
 		goto out;
 	}
@@ -723,9 +698,9 @@ out:
 
 static void
 run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws_client *aws,
-    const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts, struct rolecache *cache)
+    const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts)
 {
-	struct sgmap sg = {AG_KVLIST_INIT, AG_KVLIST_INIT, false, AG_KVLIST_INIT, cache};
+	struct sgmap sg = {AG_KVLIST_INIT, AG_KVLIST_INIT, false, AG_KVLIST_INIT};
 	struct ag_error err = AG_ERROR_INIT;
 	const char *why = NULL;
 	size_t i;
@@ -797,7 +772,6 @@ int
 ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct ag_plan *plan,
     const struct ag_exec_opts *opts, struct ag_error *err)
 {
-	struct rolecache cache = {AG_KVLIST_INIT, AG_KVLIST_INIT, false};
 	struct ag_exec_cluster *r;
 	size_t i;
 
@@ -816,10 +790,8 @@ ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct
 			out->not_started++;
 			continue;
 		}
-		run_cluster(out, r, aws, cp, opts, &cache);
+		run_cluster(out, r, aws, cp, opts);
 	}
-	ag_kvlist_release(&cache.arns);
-	ag_kvlist_release(&cache.request_ids);
 	if (out->stopped || out->not_started)
 		return ag_error_set(err, AG_ESTOPPED,
 		    "stopped: %zu cluster%s applied, %zu cut short, %zu not started", out->applied,

@@ -53,11 +53,6 @@ test_expect_success 'sync creates them' '
 	PY
 '
 
-test_expect_success 'the monitoring role is checked once for the whole run, not per cluster' '
-	test "$(grep -c "Action=GetRole" "$AG_REQUEST_LOG")" -eq 1 &&
-	test "$(grep -c "Action=CreateRole" "$AG_REQUEST_LOG")" -le 1
-'
-
 test_expect_success 'the second plan is clean (exit 0, no changes)' '
 	"$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode >plan2.txt ||
 		{ cat plan2.txt; exit 1; }
