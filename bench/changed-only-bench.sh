@@ -48,12 +48,12 @@ mkdir -p "$HOME"
 echo "seeding $n clusters with one instance each in moto ..." >&2
 seed=$(python3 "$here/tests/tools/seed-fleet.py" "$url" "$n" "$work/m")
 git init -q --bare -b main "$work/remote.git"
-git init -q -b main "$work/work"
-cp "$work"/m/*.yaml "$work/work/"
-git -C "$work/work" add -A
-git -C "$work/work" commit -qm fleet
-git -C "$work/work" remote add origin "$work/remote.git"
-git -C "$work/work" push -q origin main
+git init -q -b main "$work/clone"
+cp "$work"/m/*.yaml "$work/clone/"
+git -C "$work/clone" add -A
+git -C "$work/clone" commit -qm fleet
+git -C "$work/clone" remote add origin "$work/remote.git"
+git -C "$work/clone" push -q origin main
 
 note_has() { # REV KIND (the note read whole first: grep -q would end git early)
 	local note
@@ -66,7 +66,7 @@ echo "starting run; the first cycle reads the whole fleet ..." >&2
 "$bin" run --repo "file://$work/remote.git" --branch main --state-dir "$work/state" \
 	--interval 1h --drift-interval 24h >"$work/run.log" 2>&1 &
 agent=$!
-head=$(git -C "$work/work" rev-parse HEAD)
+head=$(git -C "$work/clone" rev-parse HEAD)
 for _ in $(seq 1 36000); do
 	note_has "$head" plan && break
 	kill -0 "$agent" 2>/dev/null || { cat "$work/run.log" >&2; exit 1; }
@@ -85,12 +85,12 @@ fullreq=$(wc -l <"$AG_REQUEST_LOG")
 : >"$work/reqs"
 for i in $(seq 1 "$commits"); do
 	id=$(printf "fleet-%05d" $(((i * 7919) % n)))
-	sed -i "s/backupRetentionPeriod: 7$/backupRetentionPeriod: 14/" "$work/work/$id.yaml"
-	git -C "$work/work" commit -qam "$id: two weeks of backups"
-	rev=$(git -C "$work/work" rev-parse HEAD)
+	sed -i "s/backupRetentionPeriod: 7$/backupRetentionPeriod: 14/" "$work/clone/$id.yaml"
+	git -C "$work/clone" commit -qam "$id: two weeks of backups"
+	rev=$(git -C "$work/clone" rev-parse HEAD)
 	before=$(wc -l <"$AG_REQUEST_LOG")
 	t0=$(date +%s%N)
-	git -C "$work/work" push -q origin main
+	git -C "$work/clone" push -q origin main
 	for _ in $(seq 1 6000); do
 		note_has "$rev" apply && break
 		sleep 0.005

@@ -38,7 +38,7 @@ write_manifest(const char *path, const char *id, int subnet, int retention)
 	char full[512];
 	FILE *f;
 
-	snprintf(full, sizeof(full), "%s/work/%s", dir, path);
+	snprintf(full, sizeof(full), "%s/clone/%s", dir, path);
 	f = fopen(full, "w");
 	assert_non_null(f);
 	fprintf(f,
@@ -52,7 +52,7 @@ write_manifest(const char *path, const char *id, int subnet, int retention)
 	fclose(f);
 }
 
-/* Commits everything in work; returns the commit id (static buffer). */
+/* Commits everything in the clone; returns the commit id (static buffer). */
 static const char *
 commit(const char *msg)
 {
@@ -60,9 +60,9 @@ commit(const char *msg)
 	char cmd[1024];
 	FILE *p;
 
-	sh("cd %s/work && " GITENV "git add -A && " GITENV "git commit -qm '%s'", dir, dir, dir,
+	sh("cd %s/clone && " GITENV "git add -A && " GITENV "git commit -qm '%s'", dir, dir, dir,
 	    msg);
-	snprintf(cmd, sizeof(cmd), "git -C %s/work rev-parse HEAD", dir);
+	snprintf(cmd, sizeof(cmd), "git -C %s/clone rev-parse HEAD", dir);
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	assert_non_null(fgets(oid, sizeof(oid), p));
@@ -78,7 +78,7 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/ag-unit-changes.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	sh("cd %s && git init -q -b main work && mkdir -p work/prod work/other", dir);
+	sh("cd %s && git init -q -b main clone && mkdir -p clone/prod clone/other", dir);
 	return 0;
 }
 
@@ -97,7 +97,7 @@ open_work(void)
 	struct ag_git_repo *r = NULL;
 	char path[300];
 
-	snprintf(path, sizeof(path), "%s/work", dir);
+	snprintf(path, sizeof(path), "%s/clone", dir);
 	if (ag_git_repo_open_local(&r, path, &err) < 0)
 		fail_msg("%s", err.msg);
 	return r;
@@ -131,10 +131,10 @@ test_changes__what_a_commit_touches(void **unused)
 	write_manifest("prod/a.yaml", "alpha", 1, 14);
 	snprintf(c2, sizeof(c2), "%s", commit("two"));
 	/* removed: still a change, named through the old version */
-	sh("rm %s/work/prod/b.yaml", dir);
+	sh("rm %s/clone/prod/b.yaml", dir);
 	snprintf(c3, sizeof(c3), "%s", commit("three"));
 	/* renamed, same content: one cluster; a README: nothing */
-	sh("cd %s/work && " GITENV "git mv prod/c.yaml prod/c2.yaml && echo hi > README.md", dir,
+	sh("cd %s/clone && " GITENV "git mv prod/c.yaml prod/c2.yaml && echo hi > README.md", dir,
 	    dir);
 	snprintf(c4, sizeof(c4), "%s", commit("four"));
 	/* the network of a cluster changed; a manifest outside the subdir */
@@ -142,10 +142,10 @@ test_changes__what_a_commit_touches(void **unused)
 	write_manifest("other/z.yaml", "zeta", 1, 7);
 	snprintf(c5, sizeof(c5), "%s", commit("five"));
 	/* the settings file */
-	sh("echo 'interval: 1h' > %s/work/aurora-gitops.yaml", dir);
+	sh("echo 'interval: 1h' > %s/clone/aurora-gitops.yaml", dir);
 	snprintf(c6, sizeof(c6), "%s", commit("six"));
 	/* a manifest that does not parse on its own */
-	sh("echo 'kind: [' > %s/work/prod/broken.yaml", dir);
+	sh("echo 'kind: [' > %s/clone/prod/broken.yaml", dir);
 	snprintf(c7, sizeof(c7), "%s", commit("seven"));
 
 	r = open_work();
