@@ -12,9 +12,22 @@
 #   ag sync          aurora-gitops sync (corrects the drift)
 #   ansible apply    rds_cluster per cluster, ansible-playbook (corrects it too)
 #
+#   ansible info+inst rds_cluster_info and rds_instance_info: what Ansible must
+#                    read to know what the plan knows (clusters and instances)
+#
 # One cluster drifts out of band (BackupRetentionPeriod 7 -> 3) before the
 # comparisons, and again before Ansible's apply (sync has corrected it by
-# then). The per-cluster Ansible loops run only when N <= LOOP_MAX (default
+# then).
+#
+# On the loopback a request costs moto a few milliseconds, while a page of
+# 100 records costs it about a hundred (moto builds every reply through a
+# generic, reflective serializer): the opposite of AWS, where the round
+# trip dominates. For each LATENCY_MS value other than 0 (default "0 50")
+# the floor, the plan and the info passes run again through
+# tests/tools/fault-proxy.py --latency-ms, which holds every request that
+# long before forwarding it (requests in flight at once are held at once),
+# so the table also shows the comparison at a stated round trip. The wall
+# times there include moto's own cost; nothing else changes. The per-cluster Ansible loops run only when N <= LOOP_MAX (default
 # 100): at ~1 s a cluster they would take most of an hour at 1,000.
 # AWS requests are counted server-side by the test launcher's recorder
 # (tests/tools/moto-server.py, AG_REQUEST_LOG_ALL=1), whoever sends them.
@@ -29,12 +42,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$here/build-release}
 loop_max=${LOOP_MAX:-100}
+read -r -a latencies <<<"${LATENCY_MS:-0 50}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000)
 work=$(mktemp -d "${TMPDIR:-/tmp}/ag-ansible-bench.XXXXXX")
 pid=
 
+proxy=
 cleanup() {
+	[ -z "$proxy" ] || kill "$proxy" 2>/dev/null || true
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -125,6 +141,24 @@ playbooks() { # URL
 	    - assert:
 	        that: info.clusters | length == n | int
 	EOF
+	cat >"$work/info-inst.yml" <<-EOF
+	- hosts: localhost
+	  connection: local
+	  gather_facts: false
+	  tasks:
+	    - amazon.aws.rds_cluster_info:
+	        endpoint_url: "$1"
+	        region: us-east-1
+	      register: info
+	    - amazon.aws.rds_instance_info:
+	        endpoint_url: "$1"
+	        region: us-east-1
+	      register: inst
+	    - assert:
+	        that:
+	          - info.clusters | length == n | int
+	          - inst.instances | length == n | int
+	EOF
 	cat >"$work/clusters.yml" <<-EOF
 	- hosts: localhost
 	  connection: local
@@ -167,12 +201,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
 rows=()
 row() { # N RUN NAME RATIO-TEXT
 	local n=$1 run=$2 name=$3 r=$4
-	rows+=("$(printf '| %6s | %-26s | %9s | %8s | %7s | %-20s | %s |' "$n" "$run" \
+	rows+=("$(printf '| %6s | %-34s | %9s | %8s | %7s | %-20s | %s |' "$n" "$run" \
 		"$(wall_of "$name")" "$(reqs_of "$name")" "$(rss_of "$name")" "$r" \
 		"$(actions_of "$name")")")
 }
 skipped() { # N RUN WHY
-	rows+=("$(printf '| %6s | %-26s | %9s | %8s | %7s | %-20s | %s |' "$1" "$2" - - - "$3" "")")
+	rows+=("$(printf '| %6s | %-34s | %9s | %8s | %7s | %-20s | %s |' "$1" "$2" - - - "$3" "")")
 }
 
 for n in "${sizes[@]}"; do
@@ -196,19 +230,54 @@ print(json.dumps({"clusters": ["bench-%05d" % i for i in range(n)], "n": n}))' \
 	playbooks "$url"
 	: >"$log"
 
-	echo "N=$n: floor, plan, Ansible info pass ..." >&2
-	timed floor bash -c 'floor "$1" "$2"' floor "$url" "$work/run/page.xml"
-	timed plan "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" -q
-	grep -q "$victim" "$work/plan.out" || {
-		echo "ansible-bench: plan did not report the drift on $victim" >&2
-		cat "$work/plan.out" >&2
-		exit 1
-	}
-	timed info ansible-playbook -i localhost, -e "@$work/run/vars.json" "$work/info.yml"
-	row "$n" "floor (curl, describes)" floor "1.0"
-	row "$n" "aurora-gitops plan" plan "$(ratio "$(wall_of plan)" "$(wall_of floor)")x floor"
-	row "$n" "ansible rds_cluster_info" info \
-		"$(ratio "$(wall_of info)" "$(wall_of plan)")x plan"
+	for lat in "${latencies[@]}"; do
+		at=$url
+		sfx=
+		if [ "$lat" != 0 ]; then
+			rm -f "$work/run/proxy.port"
+			"$py" "$here/tests/tools/fault-proxy.py" --target "$url" \
+				--port-file "$work/run/proxy.port" --latency-ms "$lat" &
+			proxy=$!
+			for _ in $(seq 100); do
+				[ -s "$work/run/proxy.port" ] && break
+				sleep 0.1
+			done
+			at="http://127.0.0.1:$(cat "$work/run/proxy.port")"
+			sfx=", +${lat} ms"
+		fi
+		playbooks "$at"
+		echo "N=$n${sfx}: floor, plan, Ansible info passes ..." >&2
+		timed floor bash -c 'floor "$1" "$2"' floor "$at" "$work/run/page.xml"
+		export AWS_ENDPOINT_URL=$at
+		timed plan "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" -q
+		export AWS_ENDPOINT_URL=$url
+		grep -q "$victim" "$work/plan.out" || {
+			echo "ansible-bench: plan did not report the drift on $victim" >&2
+			cat "$work/plan.out" >&2
+			exit 1
+		}
+		grep -q "^Plan: 0 to create, 1 to update, 0 to delete" "$work/plan.out" || {
+			echo "ansible-bench: plan found more than the one drifted cluster" >&2
+			head -n 20 "$work/plan.out" >&2
+			exit 1
+		}
+		timed info ansible-playbook -i localhost, -e "@$work/run/vars.json" "$work/info.yml"
+		timed infoinst ansible-playbook -i localhost, -e "@$work/run/vars.json" \
+			"$work/info-inst.yml"
+		row "$n" "floor (curl, describes)$sfx" floor "1.0"
+		row "$n" "aurora-gitops plan$sfx" plan \
+			"$(ratio "$(wall_of plan)" "$(wall_of floor)")x floor"
+		row "$n" "ansible cluster_info$sfx" info \
+			"$(ratio "$(wall_of info)" "$(wall_of plan)")x plan"
+		row "$n" "ansible cluster+inst info$sfx" infoinst \
+			"$(ratio "$(wall_of infoinst)" "$(wall_of plan)")x plan"
+		if [ -n "$proxy" ]; then
+			kill "$proxy" 2>/dev/null || true
+			wait "$proxy" 2>/dev/null || true
+			proxy=
+		fi
+	done
+	playbooks "$url"
 
 	if [ "$n" -le "$loop_max" ]; then
 		echo "N=$n: Ansible --check --diff loop ..." >&2
@@ -254,7 +323,7 @@ echo "Side by side with Ansible $(ansible --version 2>/dev/null | sed -n '1s/.*c
 		awk '$1 == "amazon.aws" && !v {v = $2} END {print v}'), moto $("$py" -c 'import moto; print(moto.__version__)')," \
 	"$(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %6s | %-26s | %9s | %8s | %7s | %-20s | %s |\n' clusters run "wall s" requests \
+printf '| %6s | %-34s | %9s | %8s | %7s | %-20s | %s |\n' clusters run "wall s" requests \
 	"RSS MiB" ratio "requests by action"
-echo "|-------:|----------------------------|----------:|---------:|--------:|----------------------|---|"
+echo "|-------:|------------------------------------|----------:|---------:|--------:|----------------------|---|"
 printf '%s\n' "${rows[@]}"

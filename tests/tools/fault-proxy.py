@@ -6,6 +6,7 @@
                    [--mangle ACTION=MODE ...] [--pad BYTES]
                    [--tls-cert PEM --tls-key PEM]
                    [--random-faults RATE [--seed N] [--slow-ms MS]]
+                   [--latency-ms MS]
 
 Listens on a free 127.0.0.1 port (written to --port-file once ready).
 Each request is answered, in this order, by: the first N with an RDS
@@ -22,6 +23,11 @@ reply before the request is forwarded ("reset"), or a reply delayed by
 --slow-ms (default 400) and then forwarded ("slow"). The draws come from a
 random.Random(--seed) (default 1), so a run is repeatable for one request
 order. A reset is a TCP RST. A slow request logs "slow" and then "forward". A reset never reaches the target: what it does is never done.
+
+--latency-ms MS: every request, whatever answers it, is held MS
+milliseconds after it is read: a network round trip to a distant endpoint
+(the loopback has none). Each connection has its own thread, so requests
+in flight at once are held at once, as a remote service serves them.
 
 --mangle ACTION=MODE (repeatable) answers every request for that Query
 Action badly, as a hostile or broken endpoint would; other actions are
@@ -197,6 +203,7 @@ def main():
     ap.add_argument("--random-faults", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--slow-ms", type=int, default=400)
+    ap.add_argument("--latency-ms", type=int, default=0)
     args = ap.parse_args()
     rng = random.Random(args.seed)
     target = urllib.parse.urlsplit(args.target)
@@ -214,6 +221,9 @@ def main():
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body leave in two writes: without TCP_NODELAY the
+        # second waits for the client's delayed ACK (~40 ms a reply)
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *a):
             pass
@@ -231,6 +241,8 @@ def main():
         def handle_any(self):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if args.latency_ms > 0:
+                time.sleep(args.latency_ms / 1000.0)
             with lock:
                 i = state["n"]
                 state["n"] += 1
