@@ -223,7 +223,7 @@ for n in "${sizes[@]}"; do
 	export AWS_ENDPOINT_URL=$url
 
 	echo "N=$n: seeding $n clusters with one instance each ..." >&2
-	"$py" "$here/bench/seed-fleet.py" "$url" "$n" 1 "$work/run/m"
+	"$py" "$here/tests/tools/seed-fleet.py" "$url" "$n" "$work/run/m" bench >/dev/null
 	victim=$(printf 'bench-%05d' $((n / 2)))
 	drift "$url" "$victim"
 	"$py" -c 'import sys, json; n = int(sys.argv[1])

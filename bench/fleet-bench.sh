@@ -14,7 +14,7 @@
 # MISSED in the table (the exit status stays 0: this measures, CI does not
 # gate on a shared machine's timing).
 #
-# The fleet goes straight into moto's backend (bench/seed-fleet.py through
+# The fleet goes straight into moto's backend (tests/tools/seed-fleet.py through
 # the launcher's /_ag/seed-rds): 30,000 CreateDBCluster/CreateDBInstance
 # calls would take many minutes and measure nothing of the agent.
 set -euo pipefail
@@ -89,7 +89,7 @@ for n in "${sizes[@]}"; do
 	pid=$(cat "$work/run/moto.pid")
 	export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$work/run/moto.port")"
 	echo "N=$n: seeding $n clusters with two instances each ..." >&2
-	"$py" "$here/bench/seed-fleet.py" "$AWS_ENDPOINT_URL" "$n" 2 "$work/run/m"
+	"$py" "$here/tests/tools/seed-fleet.py" "$AWS_ENDPOINT_URL" "$n" "$work/run/m" bench --instances 2 >/dev/null
 	echo "N=$n: plan, sync ..." >&2
 	measure "$n" plan "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" \
 		--detailed-exitcode -q

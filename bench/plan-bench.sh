@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Plan over N Aurora clusters (default 1000) in a local moto server.
-# Creates N clusters with one instance each (plus the matching manifests),
+# Seeds N clusters with one instance each (tests/tools/seed-fleet.py, plus
+# the matching manifests),
 # then times `aurora-gitops plan` against them and prints wall time, the
 # AWS request count (by action) and peak RSS.
 #
@@ -17,7 +18,9 @@ cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DAG_TESTS=OFF >/dev/nul
 cmake --build "$build" -j"$(nproc)" --target aurora-gitops >/dev/null
 bin=$build/src/cli/aurora-gitops
 
-python3 "$here/tests/tools/moto-fixture.py" start "$work" >/dev/null
+# every seeded instance gets an automated snapshot (moto's quota is 1,000)
+MOTO_RDS_SNAPSHOT_LIMIT=$((n + 1000)) \
+	python3 "$here/tests/tools/moto-fixture.py" start "$work" >/dev/null
 pid=$(cat "$work/moto.pid")
 port=$(cat "$work/moto.port")
 cleanup() {
@@ -31,40 +34,8 @@ export AWS_ENDPOINT_URL=$url AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=tes
 export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
-echo "creating $n clusters with one instance each in moto ..." >&2
-python3 - "$url" "$n" "$work/m" <<'PY'
-import os, sys, boto3
-url, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-rds = boto3.client("rds", endpoint_url=url, region_name="us-east-1",
-                   aws_access_key_id="testing", aws_secret_access_key="testing")
-os.makedirs(out, exist_ok=True)
-for i in range(n):
-    cid = f"bench-{i:05d}"
-    rds.create_db_cluster(DBClusterIdentifier=cid, Engine="aurora-postgresql",
-        EngineVersion="16.1", MasterUsername="master", ManageMasterUserPassword=True,
-        BackupRetentionPeriod=7, DeletionProtection=True, StorageEncrypted=True,
-        DBSubnetGroupName="default",
-        Tags=[{"Key": "managed-by", "Value": "aurora-gitops"}])
-    rds.create_db_instance(DBInstanceIdentifier=f"{cid}-1", DBClusterIdentifier=cid,
-        DBInstanceClass="db.r6g.large", Engine="aurora-postgresql", PromotionTier=0)
-    with open(os.path.join(out, f"{cid}.yaml"), "w") as f:
-        f.write(f"""apiVersion: aws.project-planton.org/v1
-kind: AwsRdsCluster
-metadata:
-  name: {cid}
-spec:
-  dbSubnetGroupName: default
-  engine: aurora-postgresql
-  engineVersion: "16.1"
-  manageMasterUserPassword: true
-  storageEncrypted: true
-  backupRetentionPeriod: 7
-  deletionProtection: true
-  instances:
-    - name: {cid}-1
-      instanceClass: db.r6g.large
-""")
-PY
+echo "seeding $n clusters with one instance each in moto ..." >&2
+python3 "$here/tests/tools/seed-fleet.py" "$url" "$n" "$work/m" bench >/dev/null
 
 echo "planning ..." >&2
 /usr/bin/time -f "%e %M" -o "$work/time" \
