@@ -72,14 +72,79 @@ ag_exec_result_find(const struct ag_exec_result *r, const char *id)
 	return NULL;
 }
 
+/*
+ * The monitoring roles ensured in one executor run (one sync, one daemon
+ * cycle), by role name, shared by every cluster of that run: a fleet of
+ * 1,000 clusters that need the role costs one IAM check, not 2,000 calls,
+ * which IAM throttles. Never kept across runs: the role can be deleted
+ * out of band between them. A failure that would repeat as is (permission,
+ * a role that is not the agent's) is kept, so later clusters report it
+ * without asking again; a transient one is not, so the next cluster asks
+ * again. No cluster ever goes on without a role.
+ */
+struct role_entry {
+	char *name;
+	char *arn;        /* NULL: ensuring it failed terminally, error says why */
+	char *request_id; /* of the IAM call that ensured it, "" when none */
+	bool made;        /* this run created it: RDS may not see it yet */
+	int rc;
+	char *error;
+};
+
+struct role_run {
+	struct role_entry *v;
+	size_t n;
+	size_t cap;
+};
+
+static void
+role_run_release(struct role_run *rr)
+{
+	size_t i;
+
+	for (i = 0; i < rr->n; i++) {
+		free(rr->v[i].name);
+		free(rr->v[i].arn);
+		free(rr->v[i].request_id);
+		free(rr->v[i].error);
+	}
+	free(rr->v);
+	memset(rr, 0, sizeof(*rr));
+}
+
+static const struct role_entry *
+role_run_find(const struct role_run *rr, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rr->n; i++)
+		if (strcmp(rr->v[i].name, name) == 0)
+			return &rr->v[i];
+	return NULL;
+}
+
+static struct role_entry *
+role_run_add(struct role_run *rr, const char *name)
+{
+	struct role_entry *e;
+
+	AG_GROW(rr->v, rr->cap, rr->n + 1);
+	e = &rr->v[rr->n++];
+	memset(e, 0, sizeof(*e));
+	e->name = ag_xstrdup(name);
+	return e;
+}
+
 /* Security group ids and KMS key ids created (or found) so far in this
- * run, by cluster id; the ARNs of the monitoring roles made or found, by
- * role name. */
+ * run, by cluster id; the ARNs of the monitoring roles this cluster made
+ * or found, by role name. */
 struct sgmap {
 	struct ag_kvlist ids;
 	struct ag_kvlist roles;
-	bool role_made; /* a monitoring role was created in this run */
+	bool role_made; /* a monitoring role this cluster uses was created in this run */
 	struct ag_kvlist kms;
+	struct role_run *run; /* the whole run's, shared by every cluster */
+	bool known_terminal;  /* the failure is a role failure kept from earlier */
 };
 
 #define ROLE_WAIT_TRIES 6
@@ -599,6 +664,49 @@ run_json_action(struct ag_exec_cluster *r, struct ag_aws_client *aws,
 	return rc;
 }
 
+/* The ARN of monitoring role name for this cluster: asked of IAM once per
+ * run (sg->run), then taken from there. */
+static int
+ensure_role(struct ag_exec_cluster *r, struct ag_aws_client *aws, const char *name,
+    struct sgmap *sg, struct ag_error *err)
+{
+	const struct role_entry *known = role_run_find(sg->run, name);
+
+	if (known == NULL) {
+		const struct ag_strlist *ids;
+		struct role_entry *e;
+		char *arn = NULL;
+		bool created = false;
+		int rc = ag_iam_ensure_monitoring_role(aws, name, &arn, &created, err);
+
+		/* a stop or a transient failure is not kept: the next cluster asks again */
+		if (rc < 0 && (rc == AG_ESTOPPED || !terminal_failure(aws, rc)))
+			return rc;
+		e = role_run_add(sg->run, name);
+		if (rc < 0) {
+			e->rc = rc;
+			e->error = ag_xstrdup(err->msg);
+			return rc;
+		}
+		ids = ag_aws_client_request_ids(aws);
+		e->arn = arn;
+		e->made = created;
+		/* one id per action: the last IAM call's */
+		e->request_id = ag_xstrdup(ids->n > 0 ? ids->v[ids->n - 1] : "");
+		known = e;
+	} else if (known->arn == NULL) {
+		/* failed earlier in this run, and would fail the same way */
+		sg->known_terminal = true;
+		return ag_error_set(err, known->rc, "%s", known->error);
+	}
+	ag_kvlist_set(&sg->roles, name, known->arn);
+	if (known->request_id[0] != '\0')
+		ag_strlist_add(&r->request_ids, known->request_id);
+	if (known->made)
+		sg->role_made = true;
+	return 0;
+}
+
 static int
 run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag_cluster_plan *cp,
     const struct ag_action *a, struct sgmap *sg, const struct ag_exec_opts *opts,
@@ -619,21 +727,7 @@ run_action(struct ag_exec_cluster *r, struct ag_aws_client *aws, const struct ag
 		goto out;
 	ag_log_info("cluster '%s': %s %s", cp->id, ag_action_kind_name(a->kind), a->action);
 	if (a->kind == AG_ACT_ENSURE_MONITORING_ROLE) {
-		char *arn = NULL;
-		bool created = false;
-
-		rc = ag_iam_ensure_monitoring_role(aws, a->target, &arn, &created, err);
-		if (rc == 0) {
-			const struct ag_strlist *ids = ag_aws_client_request_ids(aws);
-
-			ag_kvlist_set(&sg->roles, a->target, arn);
-			/* one id per action: the last IAM call's */
-			if (ids->n > 0)
-				ag_strlist_add(&r->request_ids, ids->v[ids->n - 1]);
-		}
-		if (rc == 0 && created)
-			sg->role_made = true;
-		free(arn);
+		rc = ensure_role(r, aws, a->target, sg, err);
 		goto out;
 	}
 	for (tries = 0;; tries++) {
@@ -698,9 +792,9 @@ out:
 
 static void
 run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws_client *aws,
-    const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts)
+    const struct ag_cluster_plan *cp, const struct ag_exec_opts *opts, struct role_run *roles)
 {
-	struct sgmap sg = {AG_KVLIST_INIT, AG_KVLIST_INIT, false, AG_KVLIST_INIT};
+	struct sgmap sg = {AG_KVLIST_INIT, AG_KVLIST_INIT, false, AG_KVLIST_INIT, roles, false};
 	struct ag_error err = AG_ERROR_INIT;
 	const char *why = NULL;
 	size_t i;
@@ -743,7 +837,7 @@ run_cluster(struct ag_exec_result *out, struct ag_exec_cluster *r, struct ag_aws
 			r->status = AG_EXEC_FAILED;
 			r->failed_action = ag_xstrdup(ag_action_kind_name(a->kind));
 			r->error = ag_xstrdup(err.msg);
-			r->transient = !terminal_failure(aws, rc);
+			r->transient = !sg.known_terminal && !terminal_failure(aws, rc);
 			out->failed++;
 			if (opts->on_failure)
 				opts->on_failure(
@@ -772,6 +866,7 @@ int
 ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct ag_plan *plan,
     const struct ag_exec_opts *opts, struct ag_error *err)
 {
+	struct role_run roles = {NULL, 0, 0};
 	struct ag_exec_cluster *r;
 	size_t i;
 
@@ -790,8 +885,9 @@ ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct
 			out->not_started++;
 			continue;
 		}
-		run_cluster(out, r, aws, cp, opts);
+		run_cluster(out, r, aws, cp, opts, &roles);
 	}
+	role_run_release(&roles);
 	if (out->stopped || out->not_started)
 		return ag_error_set(err, AG_ESTOPPED,
 		    "stopped: %zu cluster%s applied, %zu cut short, %zu not started", out->applied,

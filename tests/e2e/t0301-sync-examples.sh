@@ -53,6 +53,16 @@ test_expect_success 'sync creates them' '
 	PY
 '
 
+test_expect_success 'the monitoring role is checked once for the whole run, not per cluster' '
+	grep "Action=CreateDBInstance&" "$AG_REQUEST_LOG" | grep "MonitoringRoleArn=" |
+		grep -o "DBClusterIdentifier=[^&\"]*" | sort -u >users &&
+	test "$(wc -l <users)" -ge 3 &&
+	test "$(count_requests GetRole)" -eq 1 &&
+	test "$(count_requests CreateRole)" -eq 1 &&
+	test "$(count_requests AttachRolePolicy)" -eq 1 &&
+	test "$(count_requests ListAttachedRolePolicies)" -eq 0
+'
+
 test_expect_success 'the second plan is clean (exit 0, no changes)' '
 	"$AG_BIN" plan --dir m --state-dir "$STATE" --detailed-exitcode >plan2.txt ||
 		{ cat plan2.txt; exit 1; }

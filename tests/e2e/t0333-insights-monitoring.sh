@@ -172,6 +172,30 @@ test_expect_success 'the plan is clean afterwards' '
 		{ cat clean2.txt; exit 1; }
 '
 
+test_expect_success 'a later run finds the role it made: one check for every cluster that needs it' '
+	iam_run <<-\PY &&
+	for i in ["pim-db-1", "def-db-1", "def-db-2"]:
+	    rds.modify_db_instance(DBInstanceIdentifier=i, MonitoringInterval=0, ApplyImmediately=True)
+	PY
+	from=$(wc -l <"$AG_REQUEST_LOG") &&
+	"$AG_BIN" sync --dir m --state-dir "$STATE" --poll-interval 100ms >again.txt 2>&1 ||
+		{ cat again.txt; exit 1; }
+	requests_since "$from" | grep "Action=ModifyDBInstance&" | grep "MonitoringRoleArn=" |
+		grep -o "DBInstanceIdentifier=[^&\"]*" | sort >users &&
+	printf "DBInstanceIdentifier=%s\n" def-db-1 def-db-2 pim-db-1 >expect &&
+	diff -u expect users &&
+	test "$(count_requests GetRole "$from")" -eq 1 &&
+	test "$(count_requests ListAttachedRolePolicies "$from")" -eq 1 &&
+	test "$(count_requests CreateRole "$from")" -eq 0 &&
+	test "$(count_requests AttachRolePolicy "$from")" -eq 0 &&
+	iam_run <<-\PY
+	arn = iam.get_role(RoleName="rds-monitoring-role")["Role"]["Arn"]
+	for i, want in [("pim-db-1", 30), ("def-db-1", 60), ("def-db-2", 60)]:
+	    a = inst(i)
+	    assert a["MonitoringInterval"] == want and a["MonitoringRoleArn"] == arn, a
+	PY
+'
+
 test_expect_success 'a role of the same name that is not the agent'"'"'s is never changed' '
 	iam_run <<-\PY &&
 	iam.create_role(RoleName="someone-elses", AssumeRolePolicyDocument="{}")

@@ -5,7 +5,8 @@
 # members, min/max. This test drives representative flows that reach every
 # Action the agent sends (sync of all examples, drift correction, manifest
 # changes, security group, sealed password rotation, deletion tombstone,
-# the monitoring role through IAM, CloudWatch alarms),
+# the monitoring role through IAM, made by one sync and found by a later
+# one, CloudWatch alarms),
 # then checks its own requests and the ones every other end-to-end test
 # recorded (test-lib.sh records them; ctest runs this test last).
 . "$(dirname "$0")/test-lib.sh"
@@ -114,6 +115,8 @@ test_expect_success 'sync creates every example' '
 	sync_ok create
 '
 
+# Monitoring turned off behind the agent is turned on again with the role
+# the first sync made: the run finds it (GetRole, ListAttachedRolePolicies).
 test_expect_success 'drift made behind the agent is corrected' '
 	boto3_run <<-PY &&
 	arn = rds.describe_db_clusters(DBClusterIdentifier="orders-db")["DBClusters"][0]["DBClusterArn"]
@@ -121,9 +124,21 @@ test_expect_success 'drift made behind the agent is corrected' '
 	    CopyTagsToSnapshot=False, ApplyImmediately=True)
 	rds.add_tags_to_resource(ResourceName=arn, Tags=[{"Key": "cost-center", "Value": "x"}])
 	rds.remove_tags_from_resource(ResourceName=arn, TagKeys=["team"])
+	for i in ["orders-db-writer", "minimal-pg-1"]:
+	    rds.modify_db_instance(DBInstanceIdentifier=i, MonitoringInterval=0, ApplyImmediately=True)
 	PY
+	from=$(wc -l <"$AG_REQUEST_LOG") &&
 	sync_ok drift &&
-	grep -q "orders-db" drift.txt
+	grep -q "orders-db" drift.txt &&
+	test "$(count_requests GetRole "$from")" -eq 1 &&
+	test "$(count_requests ListAttachedRolePolicies "$from")" -eq 1 &&
+	test "$(count_requests CreateRole "$from")" -eq 0 &&
+	boto3_run <<-PY
+	for i in ["orders-db-writer", "minimal-pg-1"]:
+	    d = rds.describe_db_instances(DBInstanceIdentifier=i)["DBInstances"][0]
+	    assert d["MonitoringInterval"] == 60 and d["MonitoringRoleArn"].endswith(
+	        ":role/rds-monitoring-role"), d
+	PY
 '
 
 test_expect_success 'manifest changes: classes, counts, parameters, logs, labels, endpoint, promotion' '

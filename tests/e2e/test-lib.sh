@@ -145,6 +145,18 @@ AG_REQUEST_LOG="$AG_REQUEST_LOG_DIR/$TEST_NAME.jsonl"
 export AG_REQUEST_LOG_DIR AG_REQUEST_LOG
 mkdir -p "$AG_REQUEST_LOG_DIR" 2>/dev/null && rm -f "$AG_REQUEST_LOG"
 
+# The requests recorded after the first FROM lines of the request log (all
+# of them without FROM): take FROM=$(wc -l <"$AG_REQUEST_LOG") before a run
+# to see that run's requests only.
+requests_since() { # [FROM]
+	tail -n "+$((${1:-0} + 1))" "$AG_REQUEST_LOG" 2>/dev/null
+}
+
+# How many Query API requests for ACTION were recorded after line FROM.
+count_requests() { # ACTION [FROM]
+	requests_since "${2:-0}" | grep -c "\"body\": \"Action=$1&" || :
+}
+
 # Starts a private moto server on a free loopback port; sets MOTO_PORT,
 # MOTO_PID, MOTO_URL and the AWS variables that point the agent at it.
 # Stopped by pid when the test finishes. Arguments go to moto-server.py

@@ -528,6 +528,166 @@ test_exec__monitoring_role_made_then_waited_for(void **state)
 	ag_lb_release(&s);
 }
 
+static const char GET_ROLE[] =
+    "<GetRoleResponse " IAM_NS "><GetRoleResult><Role><RoleName>rds-monitoring-role</RoleName>"
+    "<Arn>" ROLE_ARN "</Arn><Description>Enhanced Monitoring for RDS (made by aurora-gitops)"
+    "</Description></Role></GetRoleResult>" META "</GetRoleResponse>";
+static const char LIST_POLICIES[] =
+    "<ListAttachedRolePoliciesResponse " IAM_NS "><ListAttachedRolePoliciesResult>"
+    "<AttachedPolicies><member><PolicyName>AmazonRDSEnhancedMonitoringRole</PolicyName>"
+    "<PolicyArn>arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+    "</PolicyArn></member></AttachedPolicies><IsTruncated>false</IsTruncated>"
+    "</ListAttachedRolePoliciesResult>" META "</ListAttachedRolePoliciesResponse>";
+static const char MODIFY_INSTANCE[] =
+    "<ModifyDBInstanceResponse " NS "><ModifyDBInstanceResult><DBInstance>"
+    "<DBInstanceIdentifier>x</DBInstanceIdentifier></DBInstance>"
+    "</ModifyDBInstanceResult>" META "</ModifyDBInstanceResponse>";
+
+/* Cluster id: ensure role, then turn monitoring on for instance <id>-1
+ * with the role's ARN. */
+static void
+monitoring_cluster(struct ag_plan *p, const char *id, const char *role)
+{
+	struct ag_cluster_plan *cp = add_cluster(p, id);
+	char inst[64], ph[128];
+	struct ag_action *a;
+
+	cp->status = AG_STATUS_UPDATE;
+	snprintf(inst, sizeof(inst), "%s-1", id);
+	snprintf(ph, sizeof(ph), "{{role:%s}}", role);
+	a = add_action(cp, AG_ACT_ENSURE_MONITORING_ROLE, "GetRole", role, AG_WAIT_NONE);
+	a->api = "iam";
+	ag_kvlist_add(&a->params, "RoleName", role);
+	a = add_action(cp, AG_ACT_MODIFY_INSTANCE, "ModifyDBInstance", inst, AG_WAIT_NONE);
+	ag_kvlist_add(&a->params, "DBInstanceIdentifier", inst);
+	ag_kvlist_add(&a->params, "MonitoringInterval", "60");
+	ag_kvlist_add(&a->params, "MonitoringRoleArn", ph);
+}
+
+/* Three clusters need the role that exists: one GetRole and one
+ * ListAttachedRolePolicies for the run, each cluster's modify names its
+ * ARN and records the id of the check. The next run asks again: the role
+ * may have been deleted in between. */
+static void
+test_exec__monitoring_role_checked_once_per_run(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+	char buf[64];
+	int run, i;
+
+	(void)state;
+	ag_lb_init(&s);
+	for (run = 0; run < 2; run++) {
+		ag_lb_script(&s, 200, GET_ROLE, run == 0 ? "g1" : "g2");
+		ag_lb_script(&s, 200, LIST_POLICIES, run == 0 ? "l1" : "l2");
+		for (i = 0; i < 3; i++)
+			ag_lb_script(&s, 200, MODIFY_INSTANCE, "m");
+	}
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	monitoring_cluster(&p, "db1", "rds-monitoring-role");
+	monitoring_cluster(&p, "db2", "rds-monitoring-role");
+	monitoring_cluster(&p, "db3", "rds-monitoring-role");
+	for (run = 0; run < 2; run++) {
+		ag_exec_result_init(&r);
+		opts_init(&o);
+		assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), 0);
+		assert_int_equal(ag_lb_count(&s, "GetRole"), run + 1);
+		assert_int_equal(ag_lb_count(&s, "ListAttachedRolePolicies"), run + 1);
+		assert_int_equal(ag_lb_count(&s, "ModifyDBInstance"), 3 * (run + 1));
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(r.v[i].status, AG_EXEC_APPLIED);
+			assert_int_equal(r.v[i].n_sent, 2);
+			assert_true(r.v[i].request_ids.n >= 1);
+			assert_string_equal(r.v[i].request_ids.v[0], run == 0 ? "l1" : "l2");
+			assert_string_equal(ag_lb_action(&s, run * 5 + 2 + i, buf, sizeof(buf)),
+			    "ModifyDBInstance");
+			assert_non_null(strstr(s.requests[run * 5 + 2 + i],
+			    "MonitoringRoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Frds-"
+			    "monitoring-role"));
+		}
+		ag_exec_result_release(&r);
+	}
+	ag_lb_stop(&s);
+	assert_int_equal(s.unscripted, 0);
+	assert_int_equal(failures, 0);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
+/* A failed role check is never taken as success: a failure that would
+ * repeat (access denied) fails the next cluster of the run with the same
+ * error and no IAM call; a transient one (503) is asked again by the next
+ * cluster. No cluster modifies an instance without a role. */
+static void
+test_exec__monitoring_role_failure_is_not_cached_as_success(void **state)
+{
+	struct ag_lb_server s;
+	struct ag_aws_client *c;
+	struct ag_plan p;
+	struct ag_exec_result r;
+	struct ag_exec_opts o;
+	struct ag_error err = AG_ERROR_INIT;
+	char buf[64];
+
+	(void)state;
+	ag_lb_init(&s);
+	ag_lb_script(&s, 403,
+	    "<ErrorResponse " IAM_NS "><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+	    "<Message>not authorized to perform: iam:GetRole</Message></Error></ErrorResponse>",
+	    "d1");
+	ag_lb_script(&s, 503, "Service Unavailable", "u1");
+	ag_lb_script(&s, 200, GET_ROLE, "g1");
+	ag_lb_script(&s, 200, LIST_POLICIES, "l1");
+	ag_lb_script(&s, 200, MODIFY_INSTANCE, "m1");
+	ag_lb_start(&s);
+	c = client_for(&s);
+	ag_plan_init(&p);
+	monitoring_cluster(&p, "db1", "denied-role");
+	monitoring_cluster(&p, "db2", "denied-role");
+	monitoring_cluster(&p, "db3", "rds-monitoring-role");
+	monitoring_cluster(&p, "db4", "rds-monitoring-role");
+	ag_exec_result_init(&r);
+	opts_init(&o);
+	assert_int_equal(ag_exec_plan(&r, c, &p, &o, &err), AG_ERROR);
+	ag_lb_stop(&s);
+	/* denied: db1 asked, db2 reports the same failure without asking */
+	assert_int_equal(r.v[0].status, AG_EXEC_FAILED);
+	assert_int_equal(r.v[1].status, AG_EXEC_FAILED);
+	assert_int_equal(r.v[0].n_sent, 0);
+	assert_int_equal(r.v[1].n_sent, 0);
+	assert_string_equal(r.v[1].failed_action, "ensure-monitoring-role");
+	assert_non_null(strstr(r.v[0].error, "AccessDenied"));
+	assert_string_equal(r.v[1].error, r.v[0].error);
+	assert_false(r.v[0].transient);
+	assert_false(r.v[1].transient);
+	/* unavailable: db3 fails (transient), db4 asks again and goes on */
+	assert_int_equal(r.v[2].status, AG_EXEC_FAILED);
+	assert_true(r.v[2].transient);
+	assert_int_equal(r.v[3].status, AG_EXEC_APPLIED);
+	assert_int_equal(failures, 3);
+	assert_int_equal(terminal_failures, 2);
+	assert_string_equal(ag_lb_action(&s, 0, buf, sizeof(buf)), "GetRole");
+	assert_non_null(strstr(s.requests[0], "RoleName=denied-role"));
+	assert_string_equal(ag_lb_action(&s, 1, buf, sizeof(buf)), "GetRole");
+	assert_string_equal(ag_lb_action(&s, 2, buf, sizeof(buf)), "GetRole");
+	assert_int_equal(ag_lb_count(&s, "GetRole"), 3);
+	assert_int_equal(ag_lb_count(&s, "ModifyDBInstance"), 1);
+	assert_non_null(strstr(s.requests[4], "DBInstanceIdentifier=db4-1"));
+	assert_int_equal(s.unscripted, 0);
+	ag_exec_result_release(&r);
+	ag_plan_release(&p);
+	ag_aws_client_free(c);
+	ag_lb_release(&s);
+}
+
 int
 main(void)
 {
@@ -537,6 +697,9 @@ main(void)
 	    cmocka_unit_test_setup(test_exec__stop_while_waiting_sends_nothing_new, setup),
 	    cmocka_unit_test_setup(test_exec__failure_stops_only_its_cluster, setup),
 	    cmocka_unit_test_setup(test_exec__monitoring_role_made_then_waited_for, setup),
+	    cmocka_unit_test_setup(test_exec__monitoring_role_checked_once_per_run, setup),
+	    cmocka_unit_test_setup(
+	        test_exec__monitoring_role_failure_is_not_cached_as_success, setup),
 	    cmocka_unit_test_setup(test_exec__transient_failures_are_not_terminal, setup),
 	    cmocka_unit_test_setup(test_exec__lost_create_reply_is_described_not_resent, setup),
 	};
