@@ -257,7 +257,10 @@ main(int argc, char **argv)
 		return AG_EXIT_ERROR;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	git_libgit2_init();
+	/* libgit2 is initialised by the git layer when a command first opens a
+	 * repository (ag_git_global_init): its TLS backend parses the system's
+	 * CA bundle at init, which a --dir run never needs. Shutting down an
+	 * uninitialised libgit2 is a no-op. */
 	ag_cli_log_setup(0, 0);
 	rc = c->fn(argc - 1, argv + 1);
 	git_libgit2_shutdown();

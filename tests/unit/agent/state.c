@@ -204,6 +204,69 @@ test_state__refuses_shared_dir_and_symlinks(void **unused)
 	ag_state_free(s);
 }
 
+/* Outputs survive a save and a reopen as the same records; outputs that did
+ * not change keep their recorded_at and leave the state clean; the file is
+ * one JSON object whatever the identifiers hold. */
+static void
+test_state__outputs_round_trip_and_unchanged_are_not_rewritten(void **unused)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	struct stat st1, st2;
+	char path[300], *o;
+	const char *odd = "db\"2\\x";
+
+	(void)unused;
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_set_outputs(
+	                     s, "db1", "{\"port\": 5432, \"b\": [1, 2]}", "2026-01-01T00:00:00Z"),
+	    0);
+	assert_int_equal(
+	    ag_state_set_outputs(s, odd, "{\"port\": 3306}", "2026-01-01T00:00:00Z"), 0);
+	assert_int_equal(ag_state_set_outputs(s, "db3", "[1]", "2026-01-01T00:00:00Z"), AG_EINVAL);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	ag_state_free(s);
+
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	assert_int_equal(stat(path, &st1), 0);
+	assert_int_equal(st1.st_mode & 0777, 0600);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	o = ag_state_outputs(s, "db1");
+	assert_string_equal(
+	    o, "{\"b\":[1,2],\"port\":5432,\"recorded_at\":\"2026-01-01T00:00:00Z\"}");
+	free(o);
+	o = ag_state_outputs(s, odd);
+	assert_string_equal(o, "{\"port\":3306,\"recorded_at\":\"2026-01-01T00:00:00Z\"}");
+	free(o);
+	assert_null(ag_state_outputs(s, "db3"));
+
+	/* the same outputs, later: nothing to write, recorded_at kept */
+	sleep(1);
+	assert_int_equal(ag_state_set_outputs(
+	                     s, "db1", "{\"b\": [1, 2], \"port\": 5432}", "2026-02-02T00:00:00Z"),
+	    0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_mtime, st2.st_mtime);
+	o = ag_state_outputs(s, "db1");
+	assert_non_null(strstr(o, "2026-01-01T00:00:00Z"));
+	free(o);
+
+	/* changed: rewritten with the new time */
+	assert_int_equal(
+	    ag_state_set_outputs(s, "db1", "{\"port\": 5433}", "2026-03-03T00:00:00Z"), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	ag_state_free(s);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	o = ag_state_outputs(s, "db1");
+	assert_string_equal(o, "{\"port\":5433,\"recorded_at\":\"2026-03-03T00:00:00Z\"}");
+	free(o);
+	o = ag_state_outputs(s, odd);
+	assert_non_null(o);
+	free(o);
+	ag_state_free(s);
+}
+
 int
 main(void)
 {
@@ -220,6 +283,8 @@ main(void)
 	        test_state__reader_is_never_locked_out_and_writes_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__refuses_shared_dir_and_symlinks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_round_trip_and_unchanged_are_not_rewritten, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
