@@ -1,4 +1,5 @@
 #include "agent/state.h"
+#include "agent/state_outputs.h"
 #include "core/buf.h"
 #include "core/mem.h"
 #include "sys/fs.h"
@@ -24,10 +25,7 @@ struct ag_state {
 	bool readonly;
 	json_t *passwords;
 	json_t *failures;
-	/* per cluster: its connection outputs (core/outputs.h), each kept as
-	 * the JSON text of its record (a string), not as a tree: at 1,000
-	 * clusters the trees took ~2.5 MiB of heap, the texts ~0.7 MiB */
-	json_t *outputs;
+	struct ag_outstore *outputs; /* per cluster: its connection outputs */
 	int dirty;
 };
 
@@ -175,33 +173,12 @@ check_dir(const char *dir, struct ag_error *err)
 	return check_owner(&st, dir, "directory", err);
 }
 
-/* The record of *tree, each member replaced by its JSON text (sorted keys),
- * which is what ag_state_outputs() returns and ag_state_set_outputs()
- * compares with. */
-static void
-flatten_outputs(json_t **tree)
-{
-	json_t *flat = json_object(), *v;
-	const char *k;
-
-	json_object_foreach(*tree, k, v)
-	{
-		char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-
-		if (t != NULL)
-			json_object_set_new(flat, k, json_string(t));
-		free(t);
-	}
-	json_decref(*tree);
-	*tree = flat;
-}
-
 static int
 open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_error *err)
 {
 	struct ag_state *s = ag_xcalloc(1, sizeof(*s));
 	struct stat st;
-	char *lock = NULL;
+	char *lock = NULL, *opath = NULL;
 	int rc;
 
 	*out = NULL;
@@ -216,9 +193,8 @@ open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_err
 		ag_error_clear(err);
 		s->passwords = json_object();
 		s->failures = json_object();
-		s->outputs = json_object();
 		rc = 0;
-		goto done;
+		goto outputs;
 	}
 	if (rc < 0)
 		goto out;
@@ -250,13 +226,14 @@ open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_err
 		goto out;
 	if ((rc = load_json(&s->failures, dir, "failures.json", err)) < 0)
 		goto out;
-	if ((rc = load_json(&s->outputs, dir, "outputs.json", err)) < 0)
+outputs:
+	opath = ag_xasprintf("%s/outputs.json", dir);
+	if ((rc = ag_outstore_open(&s->outputs, opath, readonly, read_private, err)) < 0)
 		goto out;
-	flatten_outputs(&s->outputs);
-done:
 	*out = s;
 	s = NULL;
 out:
+	free(opath);
 	free(lock);
 	ag_state_free(s);
 	return rc;
@@ -289,7 +266,7 @@ ag_state_free(struct ag_state *s)
 		close(s->lock_fd);
 	json_decref(s->passwords);
 	json_decref(s->failures);
-	json_decref(s->outputs);
+	ag_outstore_free(s->outputs);
 	free(s->dir);
 	free(s);
 }
@@ -313,66 +290,21 @@ save_json(const char *dir, const char *name, json_t *j, struct ag_error *err)
 	return rc;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* outputs.json: one JSON object, a line per cluster in identifier order,
- * each member the record's text as kept (jansson made every piece: the
- * key's quoting and the record). */
-static int
-save_outputs(const char *dir, json_t *flat, struct ag_error *err)
-{
-	struct ag_buf b = AG_BUF_INIT(STATE_FILE_MAX);
-	size_t n = json_object_size(flat), i = 0;
-	const char **keys = ag_xcalloc(n ? n : 1, sizeof(*keys));
-	char *path = ag_xasprintf("%s/outputs.json", dir);
-	const char *k;
-	json_t *v;
-	int rc = 0;
-
-	json_object_foreach(flat, k, v) keys[i++] = k;
-	qsort(keys, n, sizeof(*keys), cmp_str);
-	rc = ag_buf_adds(&b, "{");
-	for (i = 0; i < n && rc == 0; i++) {
-		json_t *key = json_string(keys[i]);
-		char *q = json_dumps(key, JSON_ENCODE_ANY);
-
-		rc = ag_buf_addf(&b, "%s\n  %s: %s", i ? "," : "", q,
-		    json_string_value(json_object_get(flat, keys[i])));
-		free(q);
-		json_decref(key);
-	}
-	if (rc == 0)
-		rc = ag_buf_adds(&b, n ? "\n}\n" : "}\n");
-	if (rc < 0)
-		rc = ag_error_set(err, AG_ETOOBIG, "cannot save '%s': it would be over %d bytes",
-		    path, STATE_FILE_MAX);
-	else
-		rc = ag_fs_write_atomic(path, b.ptr, b.len, 0600, 0, err);
-	ag_buf_release(&b);
-	free(keys);
-	free(path);
-	return rc;
-}
-
 int
 ag_state_save(struct ag_state *s, struct ag_error *err)
 {
 	int rc;
 
-	if (!s->dirty || s->readonly)
+	if (s->readonly)
 		return 0;
-	if ((rc = save_json(s->dir, "passwords.json", s->passwords, err)) < 0)
-		return rc;
-	if ((rc = save_json(s->dir, "failures.json", s->failures, err)) < 0)
-		return rc;
-	if ((rc = save_outputs(s->dir, s->outputs, err)) < 0)
-		return rc;
-	s->dirty = 0;
-	return 0;
+	if (s->dirty) {
+		if ((rc = save_json(s->dir, "passwords.json", s->passwords, err)) < 0)
+			return rc;
+		if ((rc = save_json(s->dir, "failures.json", s->failures, err)) < 0)
+			return rc;
+		s->dirty = 0;
+	}
+	return ag_outstore_save(s->outputs, err);
 }
 
 const char *
@@ -495,43 +427,11 @@ int
 ag_state_set_outputs(
     struct ag_state *s, const char *cluster, const char *json_text, const char *recorded_at)
 {
-	json_error_t jerr;
-	json_t *o = json_loads(json_text, 0, &jerr), *old = NULL;
-	const char *old_text = json_string_value(json_object_get(s->outputs, cluster));
-	char *t;
-
-	if (o == NULL || !json_is_object(o)) {
-		json_decref(o);
-		return AG_EINVAL;
-	}
-	/* the same outputs are not rewritten: recorded_at says when they were
-	 * last seen to change */
-	if (old_text != NULL && (old = json_loads(old_text, 0, &jerr)) != NULL &&
-	    json_is_object(old)) {
-		int same;
-
-		json_object_del(old, "recorded_at");
-		same = json_equal(old, o);
-		if (same) {
-			json_decref(old);
-			json_decref(o);
-			return 0;
-		}
-	}
-	json_decref(old);
-	json_object_set_new(o, "recorded_at", json_string(recorded_at));
-	t = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_object_set_new(s->outputs, cluster, json_string(t));
-	free(t);
-	json_decref(o);
-	s->dirty = 1;
-	return 0;
+	return ag_outstore_set(s->outputs, cluster, json_text, recorded_at);
 }
 
 char *
 ag_state_outputs(const struct ag_state *s, const char *cluster)
 {
-	const char *t = json_string_value(json_object_get(s->outputs, cluster));
-
-	return t != NULL ? ag_xstrdup(t) : NULL;
+	return ag_outstore_get(s->outputs, cluster);
 }

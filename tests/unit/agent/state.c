@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent/state.h"
+#include "core/buf.h"
 #include "sys/fs.h"
 #include "core/kv.h"
 
@@ -267,6 +268,58 @@ test_state__outputs_round_trip_and_unchanged_are_not_rewritten(void **unused)
 	ag_state_free(s);
 }
 
+/* outputs.json as older versions wrote it (indented) or as edited by hand
+ * (keys out of order) is read whole and written back one line a cluster;
+ * a damaged one is an error with its position, and changes nothing. */
+static void
+test_state__outputs_file_in_other_forms(void **unused)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	struct ag_buf b = AG_BUF_INIT(1 << 20);
+	char path[300], *o;
+	const char *bad = "{\n  \"aa\": {\"port\":2,\n}\n";
+	const char *indented =
+	    "{\n  \"zz\": {\n    \"port\": 1,\n    \"recorded_at\": \"t1\"\n  },\n"
+	    "  \"aa\": {\n    \"port\": 2,\n    \"recorded_at\": \"t2\"\n  }\n}\n";
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	assert_int_equal(ag_fs_write_atomic(path, indented, strlen(indented), 0600, 0, &err), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	o = ag_state_outputs(s, "aa");
+	assert_string_equal(o, "{\"port\":2,\"recorded_at\":\"t2\"}");
+	free(o);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	ag_state_free(s);
+	assert_int_equal(ag_fs_read(&b, path, &err), 0);
+	assert_string_equal(b.ptr, "{\n  \"aa\": {\"port\":2,\"recorded_at\":\"t2\"},\n"
+	                           "  \"zz\": {\"port\":1,\"recorded_at\":\"t1\"}\n}\n");
+
+	/* in the line form: a record only in the file survives a save that
+	 * changes another one, byte for byte */
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_set_outputs(s, "mm", "{\"port\": 3}", "t3"), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	o = ag_state_outputs(s, "zz");
+	assert_string_equal(o, "{\"port\":1,\"recorded_at\":\"t1\"}");
+	free(o);
+	ag_state_free(s);
+	ag_buf_reset(&b);
+	assert_int_equal(ag_fs_read(&b, path, &err), 0);
+	assert_string_equal(b.ptr, "{\n  \"aa\": {\"port\":2,\"recorded_at\":\"t2\"},\n"
+	                           "  \"mm\": {\"port\":3,\"recorded_at\":\"t3\"},\n"
+	                           "  \"zz\": {\"port\":1,\"recorded_at\":\"t1\"}\n}\n");
+
+	/* damaged: refused with the position, the file left as it was */
+	assert_int_equal(ag_fs_write_atomic(path, bad, strlen(bad), 0600, 0, &err), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), AG_EINVAL);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "outputs.json:3:"));
+	assert_non_null(strstr(err.msg, "damaged"));
+	ag_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -285,6 +338,8 @@ main(void)
 	        test_state__refuses_shared_dir_and_symlinks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_round_trip_and_unchanged_are_not_rewritten, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_file_in_other_forms, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
