@@ -193,7 +193,6 @@ open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_err
 		ag_error_clear(err);
 		s->passwords = json_object();
 		s->failures = json_object();
-		rc = 0;
 		goto outputs;
 	}
 	if (rc < 0)

@@ -395,7 +395,7 @@ ag_outstore_save(struct ag_outstore *o, struct ag_error *err)
 		if ((rc = o->read(&old, o->path, err)) < 0)
 			goto out;
 	}
-	if ((rc = ag_buf_adds(&b, "{")) < 0)
+	if (ag_buf_adds(&b, "{") < 0)
 		goto too_big;
 	if (old.len > 0 && !foreach_line(old.ptr, old.len, copy_line, &c) && c.rc == 0)
 		c.rc = AG_ECONFLICT;
