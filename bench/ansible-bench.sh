@@ -131,36 +131,32 @@ drift() {
 }
 
 playbooks() { # URL
-	cat >"$work/info.yml" <<-EOF
-	- hosts: localhost
-	  connection: local
-	  gather_facts: false
-	  tasks:
-	    - amazon.aws.rds_cluster_info:
-	        endpoint_url: "$1"
-	        region: us-east-1
-	      register: info
-	    - assert:
-	        that: info.clusters | length == n | int
-	EOF
-	cat >"$work/info-inst.yml" <<-EOF
-	- hosts: localhost
-	  connection: local
-	  gather_facts: false
-	  tasks:
-	    - amazon.aws.rds_cluster_info:
-	        endpoint_url: "$1"
-	        region: us-east-1
-	      register: info
-	    - amazon.aws.rds_instance_info:
-	        endpoint_url: "$1"
-	        region: us-east-1
-	      register: inst
-	    - assert:
-	        that:
-	          - info.clusters | length == n | int
-	          - inst.instances | length == n | int
-	EOF
+	local with
+	# info.yml reads the clusters; info-inst.yml the clusters and instances
+	for with in "" inst; do
+		{
+			cat <<-EOF
+			- hosts: localhost
+			  connection: local
+			  gather_facts: false
+			  tasks:
+			    - amazon.aws.rds_cluster_info:
+			        endpoint_url: "$1"
+			        region: us-east-1
+			      register: info
+			    - assert:
+			        that: info.clusters | length == n | int
+			EOF
+			[ -z "$with" ] || cat <<-EOF
+			    - amazon.aws.rds_instance_info:
+			        endpoint_url: "$1"
+			        region: us-east-1
+			      register: inst
+			    - assert:
+			        that: inst.instances | length == n | int
+			EOF
+		} >"$work/info${with:+-$with}.yml"
+	done
 	cat >"$work/clusters.yml" <<-EOF
 	- hosts: localhost
 	  connection: local
