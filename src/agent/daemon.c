@@ -24,6 +24,7 @@
 #include "aws/client.h"
 #include "core/kv.h"
 #include "core/log.h"
+#include "core/mcache.h"
 #include "core/mem.h"
 #include "core/status.h"
 #include "git/changes.h"
@@ -59,6 +60,9 @@ struct daemon {
 	 * refresh) and, for a directory, one manifest source. */
 	struct ag_aws_client *aws;
 	struct ag_source *dir_src;
+	/* The manifests of the commits read so far, by blob (core/mcache.h):
+	 * a cycle parses only the files a commit changed. */
+	struct ag_mcache *mcache;
 
 	/* Shared with the HTTP thread: everything below, under mu. */
 	pthread_mutex_t mu;
@@ -627,6 +631,31 @@ git_open(struct daemon *d, struct ag_gitsync **gs, struct ag_error *err)
 	return 0;
 }
 
+/*
+ * The source of a git cycle, reading through the manifest cache. Its
+ * context is what a load could depend on besides a file's bytes and path:
+ * the subdirectory read and the settings in effect (none of them changes
+ * what a file loads to today; a change of any empties the cache, so one
+ * that someday does cannot be served a stale entry).
+ */
+static struct ag_source *
+git_source(struct daemon *d, struct ag_gitsync *gs)
+{
+	struct ag_source *src = ag_gitsync_source(gs);
+	char *context;
+
+	if (d->o->no_manifest_cache)
+		return src;
+	if (d->mcache == NULL)
+		d->mcache = ag_mcache_new();
+	context = ag_xasprintf("path=%s; mode=%d; maxDeletes=%ld; forbidWeakening=%d",
+	    d->git.path ? d->git.path : "", (int)d->conf.mode, d->conf.max_deletes,
+	    d->conf.forbid_weakening);
+	ag_git_source_set_cache(src, d->mcache, context);
+	free(context);
+	return src;
+}
+
 /* Writes the note of a git cycle; counts it. */
 static void
 git_note(struct daemon *d, struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
@@ -827,7 +856,7 @@ reconcile(struct daemon *d, const char *why, bool full)
 		rc = git_open(d, &gs, &err);
 		if (rc < 0)
 			goto done;
-		src = ag_gitsync_source(gs);
+		src = git_source(d, gs);
 		snprintf(rev, sizeof(rev), "%s", ag_gitsync_revision(gs));
 		rc = repo_settings(d, src, &err);
 		if (rc == 0 && strcmp(d->notes_ref, d->conf.notes_ref) != 0) {
@@ -838,7 +867,7 @@ reconcile(struct daemon *d, const char *why, bool full)
 			snprintf(d->notes_ref, sizeof(d->notes_ref), "%s", d->conf.notes_ref);
 			if ((rc = git_open(d, &gs, &err)) < 0)
 				goto done;
-			src = ag_gitsync_source(gs);
+			src = git_source(d, gs);
 		}
 		if (rc == 0 && d->repo_conf_error != NULL)
 			ag_gitsync_settings_error(gs, d->repo_conf_error);
@@ -1424,6 +1453,7 @@ ag_daemon_run(const struct ag_daemon_opts *o, struct ag_error *err)
 	ag_git_repo_free(d.check_repo);
 	ag_aws_client_free(d.aws);
 	ag_source_free(d.dir_src);
+	ag_mcache_free(d.mcache);
 	daemon_sig_wfd = -1;
 	if (d.sig_fd >= 0)
 		close(d.sig_fd);

@@ -41,6 +41,7 @@ struct ag_daemon_opts {
 	const char *webhook_secret_env; /* the variable's value, or NULL */
 	struct ag_shard shard;
 	const char *version;
+	bool no_manifest_cache; /* parse every manifest every cycle (no core/mcache.h) */
 };
 
 void ag_daemon_opts_init(struct ag_daemon_opts *o);

@@ -16,6 +16,7 @@
 #include "core/compat.h"
 
 #define WEBHOOK_SECRET_ENV "AURORA_GITOPS_WEBHOOK_SECRET"
+#define MANIFEST_CACHE_ENV "AURORA_GITOPS_MANIFEST_CACHE"
 
 enum {
 	R_DIR = 256,
@@ -286,6 +287,16 @@ cmd_run(int argc, char **argv)
 		o.git.require_signed = git.require_signed;
 		o.git.allowed_signers = git.allowed_signers;
 		o.git.agent_id = git.agent_id;
+	}
+	{
+		const char *mc = getenv(MANIFEST_CACHE_ENV);
+
+		if (mc != NULL && strcmp(mc, "off") != 0 && strcmp(mc, "on") != 0) {
+			rc = ag_cli_usage(
+			    "run", MANIFEST_CACHE_ENV " must be 'on' or 'off', not '%s'", mc);
+			goto out;
+		}
+		o.no_manifest_cache = mc != NULL && strcmp(mc, "off") == 0;
 	}
 	if (o.webhook != NULL) {
 		o.webhook_secret_env = getenv(WEBHOOK_SECRET_ENV);

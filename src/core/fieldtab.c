@@ -1518,6 +1518,37 @@ ag_fieldtab_release_spec(struct ag_cluster_spec *s)
 			release_member(AT(s, rows[i].spec), rows[i].type);
 }
 
+/* Replaces the member at p (a shallow copy) by a copy it owns. */
+static void
+copy_member(void *p, enum ag_ftype t)
+{
+	struct ag_strlist l = AG_STRLIST_INIT;
+
+	switch (t) {
+	case AG_FT_STR:
+	case AG_FT_REF:
+		*(char **)p = ag_xstrdup(*(char **)p);
+		break;
+	case AG_FT_LIST:
+	case AG_FT_REFLIST:
+		ag_strlist_copy(&l, (const struct ag_strlist *)p);
+		*(struct ag_strlist *)p = l;
+		break;
+	default:
+		break;
+	}
+}
+
+void
+ag_fieldtab_own_spec(struct ag_cluster_spec *s)
+{
+	size_t i;
+
+	for (i = 0; i < AG_F__COUNT; i++)
+		if (rows[i].spec != 0)
+			copy_member(AT(s, rows[i].spec), rows[i].type);
+}
+
 void
 ag_fieldtab_release_live(struct ag_db_cluster *c)
 {

@@ -183,6 +183,10 @@ const char *ag_fieldtab_key(const struct ag_field_row *row);
 /* Frees the members of the rows in a cluster spec / a live cluster. */
 void ag_fieldtab_release_spec(struct ag_cluster_spec *s);
 void ag_fieldtab_release_live(struct ag_db_cluster *c);
+/* In a shallow copy of a spec (struct assignment), replaces the members of
+ * the rows by copies of their own: the inverse of ag_fieldtab_release_spec,
+ * for ag_manifest_copy. */
+void ag_fieldtab_own_spec(struct ag_cluster_spec *s);
 
 /* The row of a field (never NULL for f < AG_F__COUNT; misuse is AG_BUG). */
 const struct ag_field_row *ag_fieldtab_row(enum ag_field f);

@@ -85,6 +85,102 @@ ag_manifest_release(struct ag_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+static void
+pi_own(struct ag_pi_spec *p)
+{
+	p->kms_key_id = ag_xstrdup(p->kms_key_id);
+}
+
+static void
+monitoring_own(struct ag_monitoring_spec *p)
+{
+	p->role_arn = ag_xstrdup(p->role_arn);
+	p->role_name = ag_xstrdup(p->role_name);
+}
+
+/* The inverse of cluster_spec_release on a shallow copy: every member it
+ * frees gets a copy of its own. */
+static void
+cluster_spec_own(struct ag_cluster_spec *c)
+{
+	struct ag_param *params = c->parameters;
+	struct ag_instance_spec *insts = c->instances;
+	size_t i;
+
+	ag_fieldtab_own_spec(c);
+	c->scaling_v1.timeout_action = ag_xstrdup(c->scaling_v1.timeout_action);
+	c->parameters = NULL;
+	if (c->n_parameters > 0) {
+		c->parameters = ag_xcalloc(c->n_parameters, sizeof(*c->parameters));
+		for (i = 0; i < c->n_parameters; i++) {
+			c->parameters[i] = params[i];
+			c->parameters[i].name = ag_xstrdup(params[i].name);
+			c->parameters[i].value = ag_xstrdup(params[i].value);
+			c->parameters[i].apply_method = ag_xstrdup(params[i].apply_method);
+		}
+	}
+	c->instances = NULL;
+	if (c->n_instances > 0) {
+		c->instances = ag_xcalloc(c->n_instances, sizeof(*c->instances));
+		for (i = 0; i < c->n_instances; i++) {
+			struct ag_instance_spec *in = &c->instances[i];
+
+			*in = insts[i];
+			in->name = ag_xstrdup(in->name);
+			in->instance_class = ag_xstrdup(in->instance_class);
+			in->availability_zone = ag_xstrdup(in->availability_zone);
+			pi_own(&in->pi);
+			monitoring_own(&in->monitoring);
+		}
+	}
+	pi_own(&c->pi);
+	monitoring_own(&c->monitoring);
+	c->alarms.sns_topic_arn = ag_xstrdup(c->alarms.sns_topic_arn);
+	c->kms_key.alias = ag_xstrdup(c->kms_key.alias);
+	c->autoscaling.metric = ag_xstrdup(c->autoscaling.metric);
+}
+
+void
+ag_manifest_copy(struct ag_manifest *dst, const struct ag_manifest *src)
+{
+	size_t i;
+
+	/* scalars by assignment, then every member ag_manifest_release frees
+	 * replaced by a copy: a member missed here would be freed twice, which
+	 * the copy's unit test (under ASan) catches */
+	*dst = *src;
+	dst->file = ag_xstrdup(src->file);
+	dst->name = ag_xstrdup(src->name);
+	dst->id = ag_xstrdup(src->id);
+	dst->slug = ag_xstrdup(src->slug);
+	dst->org = ag_xstrdup(src->org);
+	dst->env = ag_xstrdup(src->env);
+	ag_kvlist_init(&dst->labels);
+	ag_kvlist_copy(&dst->labels, &src->labels);
+	ag_kvlist_init(&dst->annotations);
+	ag_kvlist_copy(&dst->annotations, &src->annotations);
+	ag_strlist_init(&dst->tags);
+	ag_strlist_copy(&dst->tags, &src->tags);
+	cluster_spec_own(&dst->spec);
+	dst->refs = NULL;
+	if (src->n_refs > 0) {
+		dst->refs = ag_xcalloc(src->n_refs, sizeof(*dst->refs));
+		for (i = 0; i < src->n_refs; i++) {
+			const struct ag_ref *r = &src->refs[i];
+
+			dst->refs[i] = *r;
+			dst->refs[i].kind = ag_xstrdup(r->kind);
+			dst->refs[i].name = ag_xstrdup(r->name);
+			dst->refs[i].field_path = ag_xstrdup(r->field_path);
+			dst->refs[i].env = ag_xstrdup(r->env);
+			dst->refs[i].value = ag_xstrdup(r->value);
+			dst->refs[i].error = ag_xstrdup(r->error);
+		}
+	}
+	dst->cluster_id = ag_xstrdup(src->cluster_id);
+	dst->suspend_reason = ag_xstrdup(src->suspend_reason);
+}
+
 void
 ag_manifest_set_release(struct ag_manifest_set *s)
 {

@@ -338,6 +338,14 @@ struct ag_manifest_set {
 void ag_manifest_set_init(struct ag_manifest_set *s);
 void ag_manifest_set_release(struct ag_manifest_set *s);
 void ag_manifest_release(struct ag_manifest *m);
+/* Makes dst a deep copy of src: every string, list and array its own, so
+ * either can be changed or released without the other. */
+void ag_manifest_copy(struct ag_manifest *dst, const struct ag_manifest *src);
+
+/* Names what ag_manifest_parse makes of a file, for caches of its results
+ * (core/mcache.h): with the program's version, part of their context. A
+ * cache kept beyond one process must be emptied when either changes. */
+#define AG_MANIFEST_LOADER_ID AG_VERSION "/manifest-loader-1"
 
 /* Limits that keep hostile input bounded. */
 #define AG_MANIFEST_MAX_BYTES (1024 * 1024) /* one file */

@@ -2,6 +2,7 @@
 #include "git/internal.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/mcache.h"
 #include "core/mem.h"
 #include "core/runconf.h"
 
@@ -15,7 +16,9 @@ struct git_source {
 	struct ag_git_repo *repo;
 	char oid[AG_GIT_OID_HEX];
 	char *subdir;
-	char *revision; /* "<label>@<short>" */
+	char *revision;          /* "<label>@<short>" */
+	struct ag_mcache *cache; /* borrowed; NULL: parse every file */
+	char *context;           /* of the cache's loads */
 };
 
 static int
@@ -33,6 +36,7 @@ struct walk {
 	struct ag_manifest_set *set;
 	struct ag_diags *diags;
 	struct ag_error *err;
+	struct ag_mcache *cache;
 	struct ag_buf buf;
 	size_t files;
 	int bad;
@@ -67,6 +71,18 @@ walk_cb(const char *root, const git_tree_entry *e, void *payload)
 		ag_log_warn("%s: %s skipped", file, what);
 		goto out;
 	}
+	if (w->cache != NULL) {
+		char hex[AG_GIT_OID_HEX];
+		int prc = 0;
+
+		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
+		if (ag_mcache_get(w->cache, hex, path, file, w->set, w->diags, &prc)) {
+			w->files++;
+			if (prc < 0)
+				w->bad = 1;
+			goto out;
+		}
+	}
 	if ((rc = git_blob_lookup(&blob, w->repo, git_tree_entry_id(e))) < 0) {
 		ag_git_fail(w->err, rc, "cannot read '%s'", file);
 		w->failed = 1;
@@ -84,8 +100,20 @@ walk_cb(const char *root, const git_tree_entry *e, void *payload)
 		goto out;
 	}
 	w->files++;
-	if (ag_manifest_parse(w->set, w->diags, w->buf.ptr, w->buf.len, file) < 0)
-		w->bad = 1;
+	if (w->cache == NULL) {
+		if (ag_manifest_parse(w->set, w->diags, w->buf.ptr, w->buf.len, file) < 0)
+			w->bad = 1;
+	} else {
+		size_t first = w->set->n, first_diag = w->diags->n;
+		char hex[AG_GIT_OID_HEX];
+		int prc = ag_manifest_parse(w->set, w->diags, w->buf.ptr, w->buf.len, file);
+
+		if (prc < 0)
+			w->bad = 1;
+		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
+		ag_mcache_put(w->cache, hex, path, file, w->set, first, w->diags, first_diag, prc);
+	}
+	rc = 0;
 out:
 	git_blob_free(blob);
 	free(path);
@@ -93,9 +121,22 @@ out:
 	return rc;
 }
 
+/* Ends a cached load of a whole tree: drops the files it did not see. */
+static void
+cache_report(struct ag_mcache *cache)
+{
+	struct ag_mcache_stats st;
+
+	ag_mcache_sweep(cache);
+	ag_mcache_stats(cache, &st);
+	ag_log_info("manifest cache: %zu file%s parsed, %zu reused, %zu dropped; %zu held",
+	    st.misses, st.misses == 1 ? "" : "s", st.hits, st.dropped, st.entries);
+}
+
 static int
 load_commit(struct ag_manifest_set *set, struct ag_diags *diags, struct ag_git_repo *r,
-    const char *hex, const char *revision, const char *subdir, struct ag_error *err)
+    const char *hex, const char *revision, const char *subdir, struct ag_mcache *cache,
+    const char *context, struct ag_error *err)
 {
 	git_commit *c = NULL;
 	git_tree *root = NULL, *sub = NULL;
@@ -147,6 +188,9 @@ load_commit(struct ag_manifest_set *set, struct ag_diags *diags, struct ag_git_r
 	w.set = set;
 	w.diags = diags;
 	w.err = err;
+	w.cache = cache;
+	if (cache != NULL)
+		ag_mcache_begin(cache, context);
 	rc = git_tree_walk(sub ? sub : root, GIT_TREEWALK_PRE, walk_cb, &w);
 	if (w.failed) {
 		rc = err->code ? err->code : AG_EGIT;
@@ -156,6 +200,9 @@ load_commit(struct ag_manifest_set *set, struct ag_diags *diags, struct ag_git_r
 		rc = ag_git_fail(err, rc, "cannot walk the tree of %s", revision);
 		goto out;
 	}
+	/* the whole tree was walked: what it did not see is gone */
+	if (cache != NULL)
+		cache_report(cache);
 	if (w.files == 0 && !w.bad) {
 		rc = ag_error_set(err, AG_ENOTFOUND, "no manifests (*.yaml, *.yml) in '%s' at %s",
 		    prefix ? prefix : "/", revision);
@@ -182,7 +229,8 @@ src_load(struct ag_source *base, struct ag_manifest_set *set, struct ag_diags *d
 {
 	struct git_source *s = (struct git_source *)base;
 
-	return load_commit(set, diags, s->repo, s->oid, s->revision, s->subdir, err);
+	return load_commit(
+	    set, diags, s->repo, s->oid, s->revision, s->subdir, s->cache, s->context, err);
 }
 
 static const char *
@@ -198,6 +246,7 @@ src_free(struct ag_source *base)
 
 	free(s->subdir);
 	free(s->revision);
+	free(s->context);
 	free(s);
 }
 
@@ -222,6 +271,16 @@ ag_git_source_new(struct ag_source **out, struct ag_git_repo *repo, const char *
 	s->revision = ag_xasprintf("%s@%.7s", label ? label : rev, oid);
 	*out = &s->base;
 	return 0;
+}
+
+void
+ag_git_source_set_cache(struct ag_source *src, struct ag_mcache *cache, const char *context)
+{
+	struct git_source *s = (struct git_source *)src;
+
+	s->cache = cache;
+	free(s->context);
+	s->context = ag_xasprintf("%s; %s", AG_MANIFEST_LOADER_ID, context ? context : "");
 }
 
 const char *

@@ -19,6 +19,16 @@
 int ag_git_source_new(struct ag_source **out, struct ag_git_repo *repo, const char *rev,
     const char *label, const char *subdir, struct ag_error *err);
 
+/*
+ * Makes the source's loads go through cache (core/mcache.h): a file whose
+ * blob and path were loaded before is not read or parsed again, and after
+ * a load that walked the whole tree the cache keeps only that tree's
+ * files. context names what else the load depends on (settings in effect);
+ * the loader's version is added. The source borrows cache.
+ */
+struct ag_mcache;
+void ag_git_source_set_cache(struct ag_source *src, struct ag_mcache *cache, const char *context);
+
 /* The commit the source reads (40 hex digits). */
 const char *ag_git_source_commit(const struct ag_source *src);
 
