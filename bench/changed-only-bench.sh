@@ -110,4 +110,8 @@ echo "commits:                      $commits, each changing one manifest (a Modi
 echo "push -> apply note:           p50 $(pct "$work/times" 50) ms, p95 $(pct "$work/times" 95) ms, max $(pct "$work/times" 100) ms"
 echo "AWS requests per commit:      max $(pct "$work/reqs" 100), min $(pct "$work/reqs" 1) (before its note)"
 echo "agent peak RSS:               $((rss / 1024)) MiB"
+grep "(changed 1 of" "$work/run.log" | grep -o "cycle done in [0-9]* ms" | grep -o "[0-9]*" >"$work/cycles" || true
+[ ! -s "$work/cycles" ] ||
+	echo "changed-only cycle (agent):   p50 $(pct "$work/cycles" 50) ms, max $(pct "$work/cycles" 100) ms (from the cycle's start to its note)"
+grep -o "manifest cache: .*" "$work/run.log" | tail -n 1 | sed 's/^/last cycle:                   /' || true
 grep -o "changed [0-9]* of [0-9]*" "$work/run.log" | sort | uniq -c | sed 's/^/  cycles: /'

@@ -378,43 +378,91 @@ ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags)
 	return rc;
 }
 
+static int
+cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts v and removes repeats; returns the new count. */
+static size_t
+sort_unique(const char **v, size_t n)
+{
+	size_t i, out = 0;
+
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_str_ptr);
+	for (i = 1, out = 1; i < n; i++)
+		if (strcmp(v[i], v[out - 1]) != 0)
+			v[out++] = v[i];
+	return out;
+}
+
+static bool
+sorted_has(const char *const *v, size_t n, const char *s)
+{
+	return s != NULL && n > 0 && bsearch(&s, v, n, sizeof(*v), cmp_str_ptr) != NULL;
+}
+
 int
 ag_manifest_set_drop_invalid(
     struct ag_manifest_set *set, const struct ag_diags *diags, struct ag_strlist *bad_files)
 {
-	struct ag_strlist files = AG_STRLIST_INIT, ids = AG_STRLIST_INIT;
-	size_t i, kept = 0;
+	/* sorted sets of the bad files and of the clusters they name: a
+	 * fleet-wide commit with many bad files stays O(N log N) */
+	const char **files = ag_xcalloc(diags->n + 1, sizeof(*files));
+	const char **ids = ag_xcalloc(set->n + 1, sizeof(*ids));
+	bool *listed, *drop;
+	size_t i, n_files = 0, n_ids = 0, kept = 0;
 
 	for (i = 0; i < diags->n; i++) {
 		if (diags->v[i].severity != AG_DIAG_ERROR)
 			continue;
 		if (diags->v[i].file == NULL) {
-			ag_strlist_release(&files);
+			free(files);
+			free(ids);
 			return AG_EINVAL;
 		}
-		if (!ag_strlist_contains(&files, diags->v[i].file))
-			ag_strlist_add(&files, diags->v[i].file);
+		files[n_files++] = diags->v[i].file;
 	}
+	n_files = sort_unique(files, n_files);
 	for (i = 0; i < set->n; i++)
-		if (set->v[i].file && ag_strlist_contains(&files, set->v[i].file) &&
-		    set->v[i].cluster_id && !ag_strlist_contains(&ids, set->v[i].cluster_id))
-			ag_strlist_add(&ids, set->v[i].cluster_id);
-	for (i = 0; i < set->n; i++) {
-		struct ag_manifest *m = &set->v[i];
+		if (set->v[i].cluster_id && sorted_has(files, n_files, set->v[i].file))
+			ids[n_ids++] = set->v[i].cluster_id;
+	n_ids = sort_unique(ids, n_ids);
+	/* the files once each, in the order of diags (before any is freed:
+	 * the names point into diags, which stays) */
+	listed = ag_xcalloc(n_files + 1, sizeof(*listed));
+	for (i = 0; i < diags->n; i++) {
+		const char **at;
 
-		if ((m->file && ag_strlist_contains(&files, m->file)) ||
-		    (m->cluster_id && ag_strlist_contains(&ids, m->cluster_id))) {
-			ag_manifest_release(m);
+		if (diags->v[i].severity != AG_DIAG_ERROR)
+			continue;
+		at = bsearch(&diags->v[i].file, files, n_files, sizeof(*files), cmp_str_ptr);
+		if (at != NULL && !listed[at - files]) {
+			listed[at - files] = true;
+			ag_strlist_add(bad_files, diags->v[i].file);
+		}
+	}
+	free(listed);
+	/* decided for every manifest first: ids point into the manifests */
+	drop = ag_xcalloc(set->n + 1, sizeof(*drop));
+	for (i = 0; i < set->n; i++)
+		drop[i] = sorted_has(files, n_files, set->v[i].file) ||
+		          sorted_has(ids, n_ids, set->v[i].cluster_id);
+	for (i = 0; i < set->n; i++) {
+		if (drop[i]) {
+			ag_manifest_release(&set->v[i]);
 			continue;
 		}
 		if (kept != i)
-			set->v[kept] = *m;
+			set->v[kept] = set->v[i];
 		kept++;
 	}
 	set->n = kept;
-	for (i = 0; i < files.n; i++)
-		ag_strlist_add(bad_files, files.v[i]);
-	ag_strlist_release(&files);
-	ag_strlist_release(&ids);
+	free(drop);
+	free(files);
+	free(ids);
 	return 0;
 }

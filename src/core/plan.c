@@ -557,6 +557,96 @@ mark_weakening(struct ag_change *c, bool forbid)
 	return true;
 }
 
+/*
+ * Lookups by cluster identifier for one ag_plan_compute, sorted once, so
+ * that a plan over a fleet is O(N log N): the filter (case-insensitive),
+ * the manifests (the first of equal identifiers in input order) and the
+ * passwords (likewise).
+ */
+struct ag_plan_index {
+	const char **filter;
+	size_t n_filter;
+	const struct ag_manifest **manifests;
+	size_t n_manifests;
+	const struct ag_password_info **passwords;
+	size_t n_passwords;
+};
+
+static int
+cmp_filter(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* By identifier, then by address (input order): the first is the original. */
+static int
+cmp_manifest_ptr(const void *a, const void *b)
+{
+	const struct ag_manifest *x = *(const struct ag_manifest *const *)a;
+	const struct ag_manifest *y = *(const struct ag_manifest *const *)b;
+	int c = strcmp(x->cluster_id, y->cluster_id);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+static int
+cmp_password_ptr(const void *a, const void *b)
+{
+	const struct ag_password_info *x = *(const struct ag_password_info *const *)a;
+	const struct ag_password_info *y = *(const struct ag_password_info *const *)b;
+	int c = strcmp(x->cluster_id, y->cluster_id);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+static void
+index_build(struct ag_plan_index *ix, const struct ag_plan_input *in)
+{
+	size_t i;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->filter = ag_xcalloc(in->n_cluster_filter + 1, sizeof(*ix->filter));
+	for (i = 0; in->cluster_filter != NULL && i < in->n_cluster_filter; i++)
+		if (in->cluster_filter[i] != NULL)
+			ix->filter[ix->n_filter++] = in->cluster_filter[i];
+	qsort(ix->filter, ix->n_filter, sizeof(*ix->filter), cmp_filter);
+	ix->manifests = ag_xcalloc(in->manifests->n + 1, sizeof(*ix->manifests));
+	for (i = 0; i < in->manifests->n; i++)
+		if (in->manifests->v[i].cluster_id != NULL)
+			ix->manifests[ix->n_manifests++] = &in->manifests->v[i];
+	qsort(ix->manifests, ix->n_manifests, sizeof(*ix->manifests), cmp_manifest_ptr);
+	ix->passwords = ag_xcalloc(in->n_passwords + 1, sizeof(*ix->passwords));
+	for (i = 0; i < in->n_passwords; i++)
+		if (in->passwords[i].cluster_id != NULL)
+			ix->passwords[ix->n_passwords++] = &in->passwords[i];
+	qsort(ix->passwords, ix->n_passwords, sizeof(*ix->passwords), cmp_password_ptr);
+}
+
+static void
+index_release(struct ag_plan_index *ix)
+{
+	free(ix->filter);
+	free(ix->manifests);
+	free(ix->passwords);
+}
+
+/* Returns (from the function it is used in) the first of v[0..n), sorted by
+ * identifier, whose identifier is id, or NULL. */
+#define RETURN_FIRST_BY_ID(v, n, id)                                                               \
+	do {                                                                                       \
+		size_t lo_ = 0, hi_ = (n);                                                         \
+		while (lo_ < hi_) {                                                                \
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                       \
+			if (strcmp((v)[mid_]->cluster_id, (id)) < 0)                               \
+				lo_ = mid_ + 1;                                                    \
+			else                                                                       \
+				hi_ = mid_;                                                        \
+		}                                                                                  \
+		if (lo_ < (n) && strcmp((v)[lo_]->cluster_id, (id)) == 0)                          \
+			return (v)[lo_];                                                           \
+		return NULL;                                                                       \
+	} while (0)
+
 static bool
 in_filter(const struct ag_plan_input *in, const char *id)
 {
@@ -564,6 +654,9 @@ in_filter(const struct ag_plan_input *in, const char *id)
 
 	if (in->cluster_filter == NULL || in->n_cluster_filter == 0)
 		return true;
+	if (in->index != NULL)
+		return bsearch(&id, in->index->filter, in->index->n_filter,
+		           sizeof(*in->index->filter), cmp_filter) != NULL;
 	for (i = 0; i < in->n_cluster_filter; i++)
 		if (in->cluster_filter[i] != NULL && strcasecmp(in->cluster_filter[i], id) == 0)
 			return true;
@@ -575,6 +668,8 @@ find_password(const struct ag_plan_input *in, const char *id)
 {
 	size_t i;
 
+	if (in->index != NULL)
+		RETURN_FIRST_BY_ID(in->index->passwords, in->index->n_passwords, id);
 	for (i = 0; i < in->n_passwords; i++)
 		if (in->passwords[i].cluster_id != NULL &&
 		    strcmp(in->passwords[i].cluster_id, id) == 0)
@@ -607,10 +702,13 @@ password_state(const struct ag_plan_input *in, const struct ag_manifest *m, cons
 }
 
 static const struct ag_manifest *
-find_manifest(const struct ag_manifest_set *set, const char *id)
+find_manifest(const struct ag_plan_input *in, const char *id)
 {
+	const struct ag_manifest_set *set = in->manifests;
 	size_t i;
 
+	if (in->index != NULL)
+		RETURN_FIRST_BY_ID(in->index->manifests, in->index->n_manifests, id);
 	for (i = 0; i < set->n; i++)
 		if (set->v[i].cluster_id != NULL && strcmp(set->v[i].cluster_id, id) == 0)
 			return &set->v[i];
@@ -2961,8 +3059,8 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 	if (m->file != NULL)
 		cp->source = m->pos.line > 0 ? ag_xasprintf("%s:%u", m->file, m->pos.line)
 		                             : ag_xstrdup(m->file);
-	if (find_manifest(in->manifests, m->cluster_id) != m) {
-		const struct ag_manifest *first = find_manifest(in->manifests, m->cluster_id);
+	if (find_manifest(in, m->cluster_id) != m) {
+		const struct ag_manifest *first = find_manifest(in, m->cluster_id);
 
 		cp->status = AG_STATUS_ERROR;
 		set_reason(cp, ag_xasprintf("cluster '%s' is declared twice (%s:%u and %s:%u)",
@@ -3105,8 +3203,7 @@ plan_orphans(struct ag_plan *p, const struct ag_plan_input *in)
 		const struct ag_db_cluster *c = &in->observed->clusters[i];
 		struct ag_cluster_plan *cp;
 
-		if (c->id == NULL || find_manifest(in->manifests, c->id) != NULL ||
-		    !in_filter(in, c->id))
+		if (c->id == NULL || find_manifest(in, c->id) != NULL || !in_filter(in, c->id))
 			continue;
 		if (is_managed(c)) {
 			cp = cp_new(p, c->id,
@@ -3258,6 +3355,8 @@ ag_plan_compute_digests(
 int
 ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_error *err)
 {
+	struct ag_plan_input local;
+	struct ag_plan_index ix;
 	size_t i;
 
 	if (in == NULL || in->manifests == NULL || in->observed == NULL)
@@ -3266,6 +3365,10 @@ ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_e
 		    "snapshot");
 	ag_plan_release(out);
 	out->now = in->now;
+	index_build(&ix, in);
+	local = *in;
+	local.index = &ix;
+	in = &local;
 	for (i = 0; i < in->manifests->n; i++) {
 		const struct ag_manifest *m = &in->manifests->v[i];
 
@@ -3281,5 +3384,6 @@ ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_e
 		qsort(out->clusters, out->n_clusters, sizeof(*out->clusters), cmp_cluster);
 	summarize(out);
 	ag_plan_compute_digests(out, in->passwords, in->n_passwords);
+	index_release(&ix);
 	return 0;
 }

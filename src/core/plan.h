@@ -63,6 +63,8 @@ struct ag_password_info {
 	const char *secret_hash;
 };
 
+struct ag_plan_index;
+
 struct ag_plan_input {
 	const struct ag_manifest_set *manifests;
 	const struct ag_observed *observed;
@@ -77,6 +79,8 @@ struct ag_plan_input {
 	bool include_unmanaged; /* list live clusters without our tag as "unmanaged" */
 	bool forbid_weakening;  /* repository policy: a change that lowers protection is
 	                         * blocked (also per manifest: aurora-gitops/weakening) */
+	/* private: sorted lookups ag_plan_compute makes for its own use; leave NULL */
+	const struct ag_plan_index *index;
 };
 
 /* Zeroes in and sets max_deletes = AG_PLAN_MAX_DELETES_DEFAULT, default_mode = plan. */

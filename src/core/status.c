@@ -97,22 +97,33 @@ ag_status_cluster(struct ag_status *s, const char *id)
 	return &s->clusters[lo];
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 void
 ag_status_keep_only(struct ag_status *s, const char *const *ids, size_t n)
 {
-	size_t i, j, out = 0;
-	int keep;
+	/* a sorted copy of ids: a fleet's status is kept in O(N log N) */
+	const char **keep = ag_xcalloc(n + 1, sizeof(*keep));
+	size_t i, m = 0, out = 0;
 
+	for (i = 0; i < n; i++)
+		if (ids[i] != NULL)
+			keep[m++] = ids[i];
+	qsort(keep, m, sizeof(*keep), cmp_id);
 	for (i = 0; i < s->n_clusters; i++) {
-		keep = 0;
-		for (j = 0; j < n && !keep; j++)
-			keep = strcmp(s->clusters[i].id, ids[j]) == 0;
-		if (keep)
+		const char *id = s->clusters[i].id;
+
+		if (bsearch(&id, keep, m, sizeof(*keep), cmp_id) != NULL)
 			s->clusters[out++] = s->clusters[i];
 		else
 			cluster_release(&s->clusters[i]);
 	}
 	s->n_clusters = out;
+	free(keep);
 }
 
 void

@@ -15,17 +15,6 @@ N=12
 start_moto
 export AWS_EC2_METADATA_DISABLED=true
 
-wait_for() { # FILE STRING [SECONDS]
-	local i
-	for i in $(seq 1 $((${3:-20} * 20))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	say "timed out waiting for '$2' in $1:"
-	tail -n 20 "$1"
-	return 1
-}
-
 # wait_note REMOTE REV SECONDS KIND: until the note on REV has a line of KIND
 wait_note() {
 	local i
