@@ -856,7 +856,7 @@ reconcile(struct daemon *d, const char *why, bool full)
 		rc = git_open(d, &gs, &err);
 		if (rc < 0)
 			goto done;
-		src = git_source(d, gs);
+		src = ag_gitsync_source(gs);
 		snprintf(rev, sizeof(rev), "%s", ag_gitsync_revision(gs));
 		rc = repo_settings(d, src, &err);
 		if (rc == 0 && strcmp(d->notes_ref, d->conf.notes_ref) != 0) {
@@ -867,12 +867,14 @@ reconcile(struct daemon *d, const char *why, bool full)
 			snprintf(d->notes_ref, sizeof(d->notes_ref), "%s", d->conf.notes_ref);
 			if ((rc = git_open(d, &gs, &err)) < 0)
 				goto done;
-			src = git_source(d, gs);
+			src = ag_gitsync_source(gs);
 		}
 		if (rc == 0 && d->repo_conf_error != NULL)
 			ag_gitsync_settings_error(gs, d->repo_conf_error);
 		if (rc < 0)
 			goto done;
+		/* manifests through the cache, under the settings now in effect */
+		src = git_source(d, gs);
 	} else {
 		if ((rc = repo_settings(d, NULL, &err)) < 0)
 			goto done;
