@@ -867,7 +867,6 @@ reconcile(struct daemon *d, const char *why, bool full)
 			snprintf(d->notes_ref, sizeof(d->notes_ref), "%s", d->conf.notes_ref);
 			if ((rc = git_open(d, &gs, &err)) < 0)
 				goto done;
-			src = ag_gitsync_source(gs);
 		}
 		if (rc == 0 && d->repo_conf_error != NULL)
 			ag_gitsync_settings_error(gs, d->repo_conf_error);

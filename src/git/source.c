@@ -50,7 +50,7 @@ walk_cb(const char *root, const git_tree_entry *e, void *payload)
 	const char *name = git_tree_entry_name(e);
 	git_filemode_t mode = git_tree_entry_filemode(e);
 	git_blob *blob = NULL;
-	char *path, *file = NULL;
+	char *path, *file = NULL, hex[AG_GIT_OID_HEX];
 	git_object_size_t size;
 	int rc = 0;
 
@@ -71,11 +71,11 @@ walk_cb(const char *root, const git_tree_entry *e, void *payload)
 		ag_log_warn("%s: %s skipped", file, what);
 		goto out;
 	}
+	/* a blob loaded before (same id, same path) is not read again */
+	git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
 	if (w->cache != NULL) {
-		char hex[AG_GIT_OID_HEX];
 		int prc = 0;
 
-		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
 		if (ag_mcache_get(w->cache, hex, path, file, w->set, w->diags, &prc)) {
 			w->files++;
 			if (prc < 0)
@@ -105,12 +105,10 @@ walk_cb(const char *root, const git_tree_entry *e, void *payload)
 			w->bad = 1;
 	} else {
 		size_t first = w->set->n, first_diag = w->diags->n;
-		char hex[AG_GIT_OID_HEX];
 		int prc = ag_manifest_parse(w->set, w->diags, w->buf.ptr, w->buf.len, file);
 
 		if (prc < 0)
 			w->bad = 1;
-		git_oid_tostr(hex, sizeof(hex), git_tree_entry_id(e));
 		ag_mcache_put(w->cache, hex, path, file, w->set, first, w->diags, first_diag, prc);
 	}
 	rc = 0;
