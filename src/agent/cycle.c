@@ -4,6 +4,7 @@
 #include "aws/cloudwatch.h"
 #include "aws/client.h"
 #include "aws/autoscaling.h"
+#include "aws/batch.h"
 #include "aws/ec2.h"
 #include "aws/kms.h"
 #include "aws/rds.h"
@@ -499,6 +500,58 @@ observe_globals(struct ag_cycle *cy, struct ag_error *err)
 	return rc;
 }
 
+/* What a manifest needs the DB subnet groups for (observe_network). */
+static bool
+needs_subnet_groups(const struct ag_cluster_spec *s)
+{
+	return s->subnet_ids.n > 0 ||
+	       (s->db_subnet_group_name != NULL && s->db_subnet_group_name[0] != '\0');
+}
+
+static void
+add_subnet_groups(struct ag_observed *o, const struct ag_rds_subnet_group *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct ag_observed_subnet_group *g = ag_observed_add_subnet_group(o);
+
+		g->name = v[i].name ? ag_xstrdup(v[i].name) : NULL;
+		ag_strlist_copy(&g->subnet_ids, &v[i].subnet_ids);
+	}
+	o->subnet_groups_loaded = true;
+}
+
+/*
+ * Whether observe_network will read the DB subnet groups whatever the
+ * cluster describe finds: then they are read alongside it. A cluster of a
+ * changed-only cycle that is not in network_ids counts only once it is
+ * known to be missing (network_in_scope), so it waits for the describe.
+ */
+static bool
+subnet_groups_wanted_early(const struct ag_cycle *cy)
+{
+	size_t i, j;
+
+	for (i = 0; i < cy->manifests.n; i++) {
+		const char *id = cy->manifests.v[i].cluster_id;
+
+		if (!needs_subnet_groups(&cy->manifests.v[i].spec))
+			continue;
+		if (!cy->cfg->observe_filtered)
+			return true;
+		if (!in_scope(cy, id))
+			continue;
+		if (id == NULL)
+			return true;
+		for (j = 0; j < cy->cfg->n_network_ids; j++)
+			if (cy->cfg->network_ids[j] != NULL &&
+			    strcasecmp(cy->cfg->network_ids[j], id) == 0)
+				return true;
+	}
+	return false;
+}
+
 /*
  * The network state the planner compares (plan.c, plan_network): the
  * security groups the agent made (named after their clusters) and the DB
@@ -522,8 +575,7 @@ observe_network(struct ag_cycle *cy, struct ag_error *err)
 		if ((s->allowed_cidr_blocks.n > 0 || s->security_group_ids.n > 0) &&
 		    cy->manifests.v[i].cluster_id != NULL)
 			ag_strlist_add(&names, cy->manifests.v[i].cluster_id);
-		if (s->subnet_ids.n > 0 ||
-		    (s->db_subnet_group_name != NULL && s->db_subnet_group_name[0] != '\0'))
+		if (needs_subnet_groups(s))
 			want_subnets = true;
 	}
 	for (start = 0; start < names.n && rc == 0; start += SG_NAMES_PER_CALL) {
@@ -541,20 +593,14 @@ observe_network(struct ag_cycle *cy, struct ag_error *err)
 	}
 	if (rc == 0 && names.n > 0)
 		cy->observed.sgs_loaded = true;
-	if (rc == 0 && want_subnets) {
+	/* read already, alongside the clusters, when that was sure to be needed */
+	if (rc == 0 && want_subnets && !cy->observed.subnet_groups_loaded) {
 		struct ag_rds_subnet_group *v = NULL;
 		size_t n = 0;
 
 		rc = ag_rds_describe_db_subnet_groups(cy->env->aws, NULL, NULL, &v, &n, err);
-		for (i = 0; rc == 0 && i < n; i++) {
-			struct ag_observed_subnet_group *g =
-			    ag_observed_add_subnet_group(&cy->observed);
-
-			g->name = v[i].name ? ag_xstrdup(v[i].name) : NULL;
-			ag_strlist_copy(&g->subnet_ids, &v[i].subnet_ids);
-		}
 		if (rc == 0)
-			cy->observed.subnet_groups_loaded = true;
+			add_subnet_groups(&cy->observed, v, n);
 		ag_rds_subnet_groups_free(v, n);
 	}
 	ag_strlist_release(&names);
@@ -624,6 +670,10 @@ int
 ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 {
 	const struct ag_clock *clk = cy->env->clock;
+	struct ag_aws_batch batch = AG_AWS_BATCH_INIT;
+	struct ag_rds_subnet_group *groups = NULL;
+	size_t n_groups = 0;
+	bool early_groups;
 	int64_t t0;
 	int rc;
 
@@ -639,11 +689,21 @@ ag_cycle_observe(struct ag_cycle *cy, struct ag_error *err)
 	if (rc < 0)
 		return rc;
 	t0 = clk->mono_ms(clk->ctx);
+	/* The streams that depend on nothing read so far run concurrently:
+	 * every page of DescribeDBClusters, of DescribeDBInstances (or their
+	 * filtered chunks) and of DescribeDBSubnetGroups when it is needed. */
 	if (cy->cfg->observe_filtered && cy->cfg->n_clusters > 0)
-		rc = ag_rds_describe_clusters_by_id(
-		    cy->env->aws, cy->cfg->clusters, cy->cfg->n_clusters, true, &cy->observed, err);
+		ag_rds_batch_clusters_by_id(
+		    &batch, cy->cfg->clusters, cy->cfg->n_clusters, true, &cy->observed);
 	else
-		rc = ag_rds_describe_all(cy->env->aws, NULL, &cy->observed, err);
+		ag_rds_batch_describe_all(&batch, NULL, &cy->observed);
+	early_groups = subnet_groups_wanted_early(cy);
+	if (early_groups)
+		ag_rds_batch_subnet_groups(&batch, &groups, &n_groups);
+	rc = ag_aws_batch_run(cy->env->aws, &batch, AG_AWS_MAX_IN_FLIGHT, err);
+	if (rc == 0 && early_groups)
+		add_subnet_groups(&cy->observed, groups, n_groups);
+	ag_rds_subnet_groups_free(groups, n_groups);
 	/* References resolve before the network is read: the subnets and
 	 * groups it reads are the resolved ones. */
 	if (rc == 0)

@@ -3,6 +3,7 @@
  * signing, Query encoding, standard-mode retries with jittered
  * exponential backoff, error decoding, request ids and counters.
  */
+#include "aws/batch.h"
 #include "aws/client.h"
 #include "aws/internal.h"
 #include "aws/query.h"
@@ -13,6 +14,7 @@
 #include "core/mem.h"
 #include "core/redact.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,16 @@ struct ag_aws_client {
 	size_t n_counters;
 	size_t cap_counters;
 	struct ag_redactor redact; /* secrets kept out of every message */
+	unsigned long creds_gen;   /* bumped whenever creds change */
+	/* A parent's easy handles for its lanes, kept (with their open
+	 * connections) from one concurrent read to the next. */
+	CURL *lane_curl[AG_AWS_MAX_IN_FLIGHT];
+	pthread_mutex_t lock; /* a parent's: held by a lane while it uses the parent */
+	bool lock_ready;
+	/* A lane (ag_aws_lane_new): parent is the client it reads for. Its
+	 * curl handle is lent by the parent; credentials come from the parent
+	 * under the parent's lock. */
+	struct ag_aws_client *parent;
 };
 
 static char *
@@ -179,6 +191,24 @@ config_copy(struct ag_aws_config *d, const struct ag_aws_config *s)
 	d->sso_oidc_endpoint = cfg_dup(s->sso_oidc_endpoint);
 }
 
+/* What a client owns besides its handles (shared by clients and lanes). */
+static void
+release_state(struct ag_aws_client *c)
+{
+	size_t i;
+
+	for (i = 0; i < AG_AWS_N_SERVICES; i++)
+		free(c->endpoint[i]);
+	ag_aws_config_release(&c->cfg);
+	ag_aws_creds_release(&c->creds);
+	ag_aws_error_info_release(&c->last_error);
+	ag_strlist_release(&c->request_ids);
+	for (i = 0; i < c->n_counters; i++)
+		free(c->counters[i].action);
+	free(c->counters);
+	ag_redactor_release(&c->redact);
+}
+
 int
 ag_aws_client_new(struct ag_aws_client **out, const struct ag_aws_config *cfg,
     const struct ag_clock *clock, const struct ag_rand *rnd, struct ag_error *err)
@@ -207,6 +237,11 @@ ag_aws_client_new(struct ag_aws_client **out, const struct ag_aws_config *cfg,
 	}
 	c->clock = clock;
 	c->rnd = rnd;
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		ag_aws_client_free(c);
+		return ag_error_set(err, AG_ERROR, "cannot create the AWS client's lock");
+	}
+	c->lock_ready = true;
 	c->curl = curl_easy_init();
 	if (!c->curl) {
 		ag_aws_client_free(c);
@@ -223,19 +258,17 @@ ag_aws_client_free(struct ag_aws_client *c)
 
 	if (!c)
 		return;
+	if (c->parent)
+		AG_BUG("ag_aws_client_free: a lane is released with ag_aws_lane_merge");
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	for (i = 0; i < AG_AWS_MAX_IN_FLIGHT; i++)
+		if (c->lane_curl[i])
+			curl_easy_cleanup(c->lane_curl[i]);
+	if (c->lock_ready)
+		pthread_mutex_destroy(&c->lock);
 	curl_global_cleanup();
-	for (i = 0; i < AG_AWS_N_SERVICES; i++)
-		free(c->endpoint[i]);
-	ag_aws_config_release(&c->cfg);
-	ag_aws_creds_release(&c->creds);
-	ag_aws_error_info_release(&c->last_error);
-	ag_strlist_release(&c->request_ids);
-	for (i = 0; i < c->n_counters; i++)
-		free(c->counters[i].action);
-	free(c->counters);
-	ag_redactor_release(&c->redact);
+	release_state(c);
 	free(c);
 }
 
@@ -293,6 +326,7 @@ ag_aws_client_set_credentials(struct ag_aws_client *c, const struct ag_aws_creds
 		c->creds.source = ag_xstrdup("explicit credentials");
 	c->have_creds = 1;
 	c->creds_fixed = 1;
+	c->creds_gen++;
 }
 
 void
@@ -304,6 +338,44 @@ ag_aws_client_set_fixed_date(struct ag_aws_client *c, const char *amz_date)
 		c->fixed_date[0] = '\0';
 }
 
+/* A lane's credentials are its parent's, resolved or refreshed by the
+ * parent under the parent's lock (one refresh for all lanes), copied when
+ * they changed. */
+static int
+lane_credentials(struct ag_aws_client *c, const struct ag_aws_creds **out, struct ag_error *err)
+{
+	const struct ag_aws_creds *pc;
+	int ret;
+
+	pthread_mutex_lock(&c->parent->lock);
+	ret = ag_aws_client_credentials(c->parent, &pc, err);
+	if (ret == 0 && (!c->have_creds || c->creds_gen != c->parent->creds_gen)) {
+		ag_aws_creds_release(&c->creds);
+		ag_aws_creds_copy(&c->creds, pc);
+		c->creds_gen = c->parent->creds_gen;
+		c->have_creds = 1;
+	}
+	pthread_mutex_unlock(&c->parent->lock);
+	if (ret == 0)
+		*out = &c->creds;
+	return ret;
+}
+
+/* AWS said the credentials c signed with have expired: the next call
+ * resolves them again (a lane tells its parent, unless another lane
+ * already had them refreshed). */
+static void
+creds_expired(struct ag_aws_client *c)
+{
+	if (c->parent != NULL) {
+		pthread_mutex_lock(&c->parent->lock);
+		if (c->parent->creds_gen == c->creds_gen && !c->parent->creds_fixed)
+			c->parent->have_creds = 0;
+		pthread_mutex_unlock(&c->parent->lock);
+	}
+	c->have_creds = 0;
+}
+
 int
 ag_aws_client_credentials(
     struct ag_aws_client *c, const struct ag_aws_creds **out, struct ag_error *err)
@@ -313,6 +385,8 @@ ag_aws_client_credentials(
 	int ret;
 
 	*out = NULL;
+	if (c->parent != NULL)
+		return lane_credentials(c, out, err);
 	now = c->clock->now_ms(c->clock->ctx);
 	if (c->have_creds && (c->creds_fixed || c->creds.expires_ms == 0 ||
 	                         now + c->cfg.refresh_margin_ms < c->creds.expires_ms)) {
@@ -346,6 +420,7 @@ ag_aws_client_credentials(
 	ag_aws_creds_release(&c->creds);
 	c->creds = fresh;
 	c->have_creds = 1;
+	c->creds_gen++;
 	if (c->creds.expires_ms)
 		ag_log_debug("AWS credentials from %s, valid until %lld ms", c->creds.source,
 		    (long long)c->creds.expires_ms);
@@ -387,23 +462,30 @@ keep_request_id(struct ag_aws_client *c, const char *id)
 	ag_strlist_add(&c->request_ids, id);
 }
 
+/* The counter of "svc:Action", made on first use. */
+static struct ag_aws_counter *
+counter_key(struct ag_aws_client *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_counters; i++)
+		if (strcmp(c->counters[i].action, key) == 0)
+			return &c->counters[i];
+	AG_GROW(c->counters, c->cap_counters, c->n_counters + 1);
+	c->counters[c->n_counters].action = ag_xstrdup(key);
+	c->counters[c->n_counters].requests = 0;
+	c->counters[c->n_counters].errors = 0;
+	return &c->counters[c->n_counters++];
+}
+
 static struct ag_aws_counter *
 counter(struct ag_aws_client *c, enum ag_aws_service svc, const char *action)
 {
 	char *key = ag_xasprintf("%s:%s", ag_aws_service_name(svc), action);
-	size_t i;
+	struct ag_aws_counter *k = counter_key(c, key);
 
-	for (i = 0; i < c->n_counters; i++) {
-		if (strcmp(c->counters[i].action, key) == 0) {
-			free(key);
-			return &c->counters[i];
-		}
-	}
-	AG_GROW(c->counters, c->cap_counters, c->n_counters + 1);
-	c->counters[c->n_counters].action = key;
-	c->counters[c->n_counters].requests = 0;
-	c->counters[c->n_counters].errors = 0;
-	return &c->counters[c->n_counters++];
+	free(key);
+	return k;
 }
 
 unsigned long
@@ -438,6 +520,78 @@ ag_aws_client_reset_counters(struct ag_aws_client *c)
 	free(c->counters);
 	c->counters = NULL;
 	c->n_counters = c->cap_counters = 0;
+}
+
+/* Lanes ------------------------------------------------------------- */
+
+struct ag_aws_client *
+ag_aws_lane_new(struct ag_aws_client *c)
+{
+	struct ag_aws_client *l = ag_xcalloc(1, sizeof(*l));
+	size_t i;
+
+	if (c->parent != NULL)
+		AG_BUG("ag_aws_lane_new: a lane of a lane");
+	config_copy(&l->cfg, &c->cfg);
+	for (i = 0; i < AG_AWS_N_SERVICES; i++)
+		l->endpoint[i] = ag_xstrdup(c->endpoint[i]);
+	l->clock = c->clock;
+	l->rnd = c->rnd;
+	l->stop = c->stop;
+	memcpy(l->fixed_date, c->fixed_date, sizeof(l->fixed_date));
+	for (i = 0; i < c->redact.n; i++)
+		ag_redactor_add(&l->redact, c->redact.v[i]);
+	l->parent = c;
+	return l;
+}
+
+void *
+ag_aws_lane_handle(struct ag_aws_client *c, int i)
+{
+	if (i < 0 || i >= AG_AWS_MAX_IN_FLIGHT || c->parent != NULL)
+		AG_BUG("ag_aws_lane_handle: no such handle");
+	if (c->lane_curl[i] == NULL)
+		c->lane_curl[i] = curl_easy_init();
+	return c->lane_curl[i];
+}
+
+void
+ag_aws_lane_set_handle(struct ag_aws_client *lane, void *handle)
+{
+	lane->curl = handle;
+}
+
+void
+ag_aws_lane_merge(struct ag_aws_client *lane, bool take_error)
+{
+	struct ag_aws_client *c = lane->parent;
+	size_t i;
+
+	for (i = 0; i < lane->n_counters; i++) {
+		struct ag_aws_counter *k = counter_key(c, lane->counters[i].action);
+
+		k->requests += lane->counters[i].requests;
+		k->errors += lane->counters[i].errors;
+	}
+	for (i = 0; i < lane->request_ids.n; i++)
+		keep_request_id(c, lane->request_ids.v[i]);
+	for (i = 0; i < lane->redact.n; i++)
+		ag_redactor_add(&c->redact, lane->redact.v[i]);
+	if (take_error) {
+		ag_aws_error_info_release(&c->last_error);
+		c->last_error = lane->last_error;
+		memset(&lane->last_error, 0, sizeof(lane->last_error));
+	}
+	lane->parent = NULL;
+	lane->curl = NULL; /* the parent's */
+	release_state(lane);
+	free(lane);
+}
+
+void
+ag_aws_client_clear_last_error(struct ag_aws_client *c)
+{
+	ag_aws_error_info_release(&c->last_error);
 }
 
 /* HTTP ---------------------------------------------------------------- */
@@ -665,6 +819,27 @@ ag_aws_backoff_ms(int attempt, long base_ms, long max_ms, double u)
 	if (u >= 1)
 		u = 0.999999;
 	return (int64_t)(u * cap);
+}
+
+/* A lane's slices of a backoff sleep: its thread receives no signal, so it
+ * looks at the stop flag this often. */
+#define LANE_SLEEP_SLICE_MS 100
+
+/* The backoff before a retry, cut short on a lane once the stop flag is
+ * set (the client's own thread is woken by the signal itself). */
+static void
+backoff_sleep(struct ag_aws_client *c, int64_t ms)
+{
+	if (c->parent == NULL) {
+		c->clock->sleep_ms(c->clock->ctx, ms);
+		return;
+	}
+	while (ms > 0 && !ag_aws_client_stopping(c)) {
+		int64_t step = ms < LANE_SLEEP_SLICE_MS ? ms : LANE_SLEEP_SLICE_MS;
+
+		c->clock->sleep_ms(c->clock->ctx, step);
+		ms -= step;
+	}
 }
 
 static int
@@ -952,7 +1127,7 @@ call_body(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
 				    (strcmp(ei.code, "ExpiredToken") == 0 ||
 				        strcmp(ei.code, "ExpiredTokenException") == 0) &&
 				    !c->creds_fixed && creds == &c->creds)
-					c->have_creds = 0; /* next call resolves again */
+					creds_expired(c); /* next call resolves again */
 			} else {
 				char snip[128];
 
@@ -979,7 +1154,7 @@ call_body(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
 				break;
 			ag_log_debug("%s %s: attempt %d failed (%s), retrying in %lld ms", svcname,
 			    action, attempt + 1, aerr.msg, (long long)delay);
-			c->clock->sleep_ms(c->clock->ctx, delay);
+			backoff_sleep(c, delay);
 			/* a stop during the backoff: no further attempt */
 			if (ag_aws_client_stopping(c)) {
 				ret = AG_ESTOPPED;

@@ -43,4 +43,23 @@ int ag_aws_sso_creds_parse(
  * key being the sso_session name, or the start URL for the legacy form. */
 char *ag_aws_sso_cache_file(const char *dir, const char *key);
 
+/*
+ * Lanes: what the concurrent reads (aws/batch.h) run on. A lane of c has
+ * c's configuration, endpoints, clock, stop flag and known secrets, and
+ * counters, request ids and a last error of its own; its credentials are
+ * c's, resolved or refreshed by c under c's lock. Lanes are made and
+ * merged on the thread that owns c, which meanwhile makes no call on c.
+ */
+struct ag_aws_client *ag_aws_lane_new(struct ag_aws_client *c);
+/* c's easy handle number i (< AG_AWS_MAX_IN_FLIGHT) for lanes, made on
+ * first use and kept with its connections; NULL when libcurl cannot make
+ * one. */
+void *ag_aws_lane_handle(struct ag_aws_client *c, int i);
+/* Lends a handle to a lane for the task it runs (NULL: takes it back). */
+void ag_aws_lane_set_handle(struct ag_aws_client *lane, void *handle);
+/* Adds what the lane recorded (request and error counts, request ids,
+ * secrets; its last error when take_error) to its parent, then frees it. */
+void ag_aws_lane_merge(struct ag_aws_client *lane, bool take_error);
+void ag_aws_client_clear_last_error(struct ag_aws_client *c);
+
 #endif

@@ -1,5 +1,6 @@
 /* RDS operations: decoders, paginated Describe calls, mutations, waiters. */
 #include "aws/rds.h"
+#include "aws/batch.h"
 #include "aws/internal.h"
 #include "core/buf.h"
 #include "core/fieldtab.h"
@@ -671,15 +672,70 @@ ag_rds_describe_db_instances(struct ag_aws_client *c, const char *id,
 	return ret;
 }
 
+/* One stream of the fleet read: every page of DescribeDBClusters or
+ * DescribeDBInstances (Marker after Marker) into a part of its own, moved
+ * into out once every stream of the batch has succeeded. */
+struct rds_stream {
+	bool instances;
+	struct ag_kvlist filters;
+	struct ag_observed part;
+	struct ag_observed *out;
+};
+
+static int
+run_stream(struct ag_aws_client *c, void *arg, struct ag_error *err)
+{
+	struct rds_stream *s = arg;
+
+	if (s->instances)
+		return ag_rds_describe_db_instances(c, NULL, &s->filters, &s->part, err);
+	return ag_rds_describe_db_clusters(c, NULL, &s->filters, &s->part, err);
+}
+
+static void
+done_stream(void *arg, bool ok)
+{
+	struct rds_stream *s = arg;
+
+	if (ok) {
+		ag_observed_take_rds(s->out, &s->part);
+		ag_observed_index(s->out);
+	}
+	ag_observed_release(&s->part);
+	ag_kvlist_release(&s->filters);
+	free(s);
+}
+
+static void
+add_stream(struct ag_aws_batch *b, bool instances, const struct ag_kvlist *filters,
+    struct ag_observed *out)
+{
+	struct rds_stream *s = ag_xcalloc(1, sizeof(*s));
+
+	s->instances = instances;
+	if (filters)
+		ag_kvlist_copy(&s->filters, filters);
+	ag_observed_init(&s->part);
+	s->out = out;
+	ag_aws_batch_add(b, run_stream, done_stream, s);
+}
+
+void
+ag_rds_batch_describe_all(
+    struct ag_aws_batch *b, const struct ag_kvlist *filters, struct ag_observed *out)
+{
+	add_stream(b, false, filters, out);
+	add_stream(b, true, filters, out);
+}
+
 int
 ag_rds_describe_all(struct ag_aws_client *c, const struct ag_kvlist *filters,
     struct ag_observed *out, struct ag_error *err)
 {
-	int ret;
+	struct ag_aws_batch b = AG_AWS_BATCH_INIT;
 
-	if ((ret = ag_rds_describe_db_clusters(c, NULL, filters, out, err)) != 0)
-		return ret;
-	return ag_rds_describe_db_instances(c, NULL, filters, out, err);
+	ag_rds_batch_describe_all(&b, filters, out);
+	return ag_aws_batch_run(c, &b, AG_AWS_MAX_IN_FLIGHT, err);
 }
 
 /*
@@ -687,14 +743,14 @@ ag_rds_describe_all(struct ag_aws_client *c, const struct ag_kvlist *filters,
  * identifiers one paginated DescribeDBClusters and one DescribeDBInstances,
  * both with the Filter db-cluster-id (a filter, not DBClusterIdentifier,
  * so an identifier that does not exist is simply absent from the reply).
+ * Each is a stream of its own.
  */
-int
-ag_rds_describe_clusters_by_id(struct ag_aws_client *c, const char *const *ids, size_t n,
-    bool instances, struct ag_observed *out, struct ag_error *err)
+void
+ag_rds_batch_clusters_by_id(struct ag_aws_batch *b, const char *const *ids, size_t n,
+    bool instances, struct ag_observed *out)
 {
 	struct ag_strlist uniq = AG_STRLIST_INIT;
 	size_t i, start;
-	int ret = AG_OK;
 
 	for (i = 0; i < n; i++) {
 		char *low;
@@ -707,18 +763,27 @@ ag_rds_describe_clusters_by_id(struct ag_aws_client *c, const char *const *ids, 
 			ag_strlist_add(&uniq, low);
 		free(low);
 	}
-	for (start = 0; start < uniq.n && ret == AG_OK; start += AG_RDS_FILTER_VALUES) {
+	for (start = 0; start < uniq.n; start += AG_RDS_FILTER_VALUES) {
 		struct ag_kvlist f = AG_KVLIST_INIT;
 
 		for (i = start; i < uniq.n && i < start + AG_RDS_FILTER_VALUES; i++)
 			ag_kvlist_add(&f, "db-cluster-id", uniq.v[i]);
-		ret = ag_rds_describe_db_clusters(c, NULL, &f, out, err);
-		if (ret == AG_OK && instances)
-			ret = ag_rds_describe_db_instances(c, NULL, &f, out, err);
+		add_stream(b, false, &f, out);
+		if (instances)
+			add_stream(b, true, &f, out);
 		ag_kvlist_release(&f);
 	}
 	ag_strlist_release(&uniq);
-	return ret;
+}
+
+int
+ag_rds_describe_clusters_by_id(struct ag_aws_client *c, const char *const *ids, size_t n,
+    bool instances, struct ag_observed *out, struct ag_error *err)
+{
+	struct ag_aws_batch b = AG_AWS_BATCH_INIT;
+
+	ag_rds_batch_clusters_by_id(&b, ids, n, instances, out);
+	return ag_aws_batch_run(c, &b, AG_AWS_MAX_IN_FLIGHT, err);
 }
 
 /* Single-object calls ------------------------------------------------- */
@@ -955,6 +1020,48 @@ ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
 	*out = v;
 	ag_kvlist_release(&p);
 	return ret;
+}
+
+/* DescribeDBSubnetGroups (all, every page) as a stream of a batch. */
+struct subnet_stream {
+	struct ag_rds_subnet_group *v;
+	size_t n;
+	struct ag_rds_subnet_group **out;
+	size_t *out_n;
+};
+
+static int
+run_subnet_stream(struct ag_aws_client *c, void *arg, struct ag_error *err)
+{
+	struct subnet_stream *s = arg;
+
+	return ag_rds_describe_db_subnet_groups(c, NULL, NULL, &s->v, &s->n, err);
+}
+
+static void
+done_subnet_stream(void *arg, bool ok)
+{
+	struct subnet_stream *s = arg;
+
+	if (ok) {
+		*s->out = s->v;
+		*s->out_n = s->n;
+	} else {
+		ag_rds_subnet_groups_free(s->v, s->n);
+	}
+	free(s);
+}
+
+void
+ag_rds_batch_subnet_groups(struct ag_aws_batch *b, struct ag_rds_subnet_group **out, size_t *n)
+{
+	struct subnet_stream *s = ag_xcalloc(1, sizeof(*s));
+
+	*out = NULL;
+	*n = 0;
+	s->out = out;
+	s->out_n = n;
+	ag_aws_batch_add(b, run_subnet_stream, done_subnet_stream, s);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws/batch.h"
 #include "aws/client.h"
 #include "aws/query.h"
 #include "core/observed.h"
@@ -23,9 +24,14 @@
 void ag_rds_decode_cluster(struct ag_db_cluster *out, const struct ag_xml_node *n);
 void ag_rds_decode_instance(struct ag_db_instance *out, const struct ag_xml_node *n);
 
-/* The fleet read: DescribeDBClusters + DescribeDBInstances, all pages, into out (appended). */
+/* The fleet read: DescribeDBClusters + DescribeDBInstances, all pages, into
+ * out (appended), the two streams concurrently (aws/batch.h). Nothing is
+ * appended when either fails. */
 int ag_rds_describe_all(struct ag_aws_client *c, const struct ag_kvlist *filters,
     struct ag_observed *out, struct ag_error *err);
+/* The same two streams added to a batch, to run alongside other reads. */
+void ag_rds_batch_describe_all(
+    struct ag_aws_batch *b, const struct ag_kvlist *filters, struct ag_observed *out);
 
 /* Values per Filter in one describe call. */
 #define AG_RDS_FILTER_VALUES 100
@@ -33,11 +39,15 @@ int ag_rds_describe_all(struct ag_aws_client *c, const struct ag_kvlist *filters
 /*
  * Only the named clusters (and, when instances, their DB instances):
  * Filter db-cluster-id, at most AG_RDS_FILTER_VALUES identifiers per call,
- * each call paginated; appended to out. An identifier that does not exist
+ * each call paginated, each a stream of its own run concurrently (at most
+ * AG_AWS_MAX_IN_FLIGHT at once); appended to out in the order of the
+ * identifiers, nothing when one fails. An identifier that does not exist
  * is absent from out, not an error.
  */
 int ag_rds_describe_clusters_by_id(struct ag_aws_client *c, const char *const *ids, size_t n,
     bool instances, struct ag_observed *out, struct ag_error *err);
+void ag_rds_batch_clusters_by_id(struct ag_aws_batch *b, const char *const *ids, size_t n,
+    bool instances, struct ag_observed *out);
 
 /* id NULL: all. Appends to out. A missing id is AG_ENOTFOUND. */
 int ag_rds_describe_db_clusters(struct ag_aws_client *c, const char *id,
@@ -85,6 +95,10 @@ int ag_rds_delete_db_subnet_group(struct ag_aws_client *c, const char *name, str
 int ag_rds_describe_db_subnet_groups(struct ag_aws_client *c, const char *name,
     const struct ag_kvlist *filters, struct ag_rds_subnet_group **out, size_t *n,
     struct ag_error *err);
+/* Every subnet group (all pages) as a stream of a batch: *out and *n are
+ * set once the batch has succeeded (NULL and 0 until then). */
+void ag_rds_batch_subnet_groups(
+    struct ag_aws_batch *b, struct ag_rds_subnet_group **out, size_t *n);
 
 /* Aurora global databases (DescribeGlobalClusters). */
 struct ag_rds_global_cluster {

@@ -438,6 +438,28 @@ ag_observed_instances_of(
 	return n;
 }
 
+void
+ag_observed_take_rds(struct ag_observed *dst, struct ag_observed *src)
+{
+	dst->indexed = false;
+	if (src->n_clusters > 0) {
+		AG_GROW_UNINIT(dst->clusters, dst->cap_clusters, dst->n_clusters + src->n_clusters);
+		memcpy(dst->clusters + dst->n_clusters, src->clusters,
+		    src->n_clusters * sizeof(*src->clusters));
+		dst->n_clusters += src->n_clusters;
+		src->n_clusters = 0;
+	}
+	if (src->n_instances > 0) {
+		AG_GROW_UNINIT(
+		    dst->instances, dst->cap_instances, dst->n_instances + src->n_instances);
+		memcpy(dst->instances + dst->n_instances, src->instances,
+		    src->n_instances * sizeof(*src->instances));
+		dst->n_instances += src->n_instances;
+		src->n_instances = 0;
+	}
+	src->indexed = false;
+}
+
 struct ag_db_cluster *
 ag_observed_add_cluster(struct ag_observed *o)
 {

@@ -284,6 +284,9 @@ void ag_observed_index(struct ag_observed *o);
  * *out (a new array the caller frees; NULL when none); returns how many. */
 size_t ag_observed_instances_of(
     const struct ag_db_instance ***out, const struct ag_observed *o, const char *id);
+/* Moves every cluster and instance of src to the end of dst (src keeps
+ * none; dst's indexes are dropped). */
+void ag_observed_take_rds(struct ag_observed *dst, struct ag_observed *src);
 /* Appends a zeroed entry and returns it (owned by o). */
 struct ag_db_cluster *ag_observed_add_cluster(struct ag_observed *o);
 struct ag_db_instance *ag_observed_add_instance(struct ag_observed *o);
