@@ -6,6 +6,11 @@
 # AWS request count (by action) and peak RSS.
 #
 #   bench/plan-bench.sh [N]
+#
+# LATENCY_MS=300 bench/plan-bench.sh [N] plans through
+# tests/tools/fault-proxy.py holding every request 300 ms (a distant AWS
+# region's round trip): the describe streams are read concurrently, so the
+# wall time follows the longest stream, not the sum of them.
 set -euo pipefail
 
 n=${1:-1000}
@@ -37,6 +42,19 @@ unset AWS_PROFILE AWS_SESSION_TOKEN
 echo "seeding $n clusters with one instance each in moto ..." >&2
 python3 "$here/tests/tools/seed-fleet.py" "$url" "$n" "$work/m" bench >/dev/null
 
+latency=${LATENCY_MS:-0}
+if [ "$latency" -gt 0 ]; then
+	python3 "$here/tests/tools/fault-proxy.py" --target "$url" --port-file "$work/proxy.port" \
+		--latency-ms "$latency" &
+	proxy_pid=$!
+	trap 'kill "$proxy_pid" 2>/dev/null || true; cleanup' EXIT
+	for _ in $(seq 1 100); do
+		[ -s "$work/proxy.port" ] && break
+		sleep 0.05
+	done
+	export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$work/proxy.port")"
+fi
+
 echo "planning ..." >&2
 /usr/bin/time -f "%e %M" -o "$work/time" \
 	"$bin" plan --dir "$work/m" --state-dir "$work/state" --detailed-exitcode -v \
@@ -47,6 +65,7 @@ reqs=$(grep -o "aws requests:.*" "$work/plan.err" | head -n 1)
 total=$(echo "$reqs" | grep -oE "=[0-9]+" | tr -d = | paste -sd+ | bc)
 limit=$(( (n + 99) / 100 * 2 ))
 echo "clusters:        $n"
+echo "latency:         ${latency} ms a request"
 echo "plan exit code:  $rc (0 = no changes)"
 head -n 1 "$work/plan.txt"
 echo "wall time:       ${wall} s"

@@ -223,7 +223,8 @@ const struct ag_aws_error_info *ag_aws_client_last_error(const struct ag_aws_cli
 
 /*
  * x-amzn-requestid of every reply (errors included) since the last clear,
- * oldest first. Only the most recent AG_AWS_MAX_REQUEST_IDS are kept.
+ * oldest first (the requests of a concurrent read, aws/batch.h, task after
+ * task). Only the most recent AG_AWS_MAX_REQUEST_IDS are kept.
  */
 #define AG_AWS_MAX_REQUEST_IDS 4096
 const struct ag_strlist *ag_aws_client_request_ids(const struct ag_aws_client *c);

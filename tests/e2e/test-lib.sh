@@ -195,6 +195,31 @@ start_moto() {
 	export AWS_CONFIG_FILE="$TRASH/no-aws-config" AWS_SHARED_CREDENTIALS_FILE="$TRASH/no-aws-credentials"
 }
 
+# tests/tools/fault-proxy.py in front of moto. fault_proxy_setup (in the
+# main shell) makes the file the proxies' pids go to and has the cleanup
+# stop them; start_fault_proxy ARGS... (also inside test bodies, which are
+# subshells) stops the previous proxy, starts one with ARGS logging to
+# $TRASH/proxy.log, and sets PROXY_URL.
+fault_proxy_setup() {
+	FAULT_PROXY_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-proxy-pids.XXXXXX")
+	test_when_finished "for p in \$(cat $FAULT_PROXY_PIDS); do kill \$p; done; rm -f $FAULT_PROXY_PIDS"
+}
+
+start_fault_proxy() {
+	local p i
+	for p in $(cat "$FAULT_PROXY_PIDS"); do kill "$p" 2>/dev/null || true; done
+	: >"$FAULT_PROXY_PIDS"
+	rm -f "$TRASH/proxy.port" "$TRASH/proxy.log"
+	python3 "$AG_SRC/tests/tools/fault-proxy.py" --target "$MOTO_URL" \
+		--port-file "$TRASH/proxy.port" --log "$TRASH/proxy.log" "$@" &
+	echo $! >>"$FAULT_PROXY_PIDS"
+	for i in $(seq 1 100); do
+		[ -s "$TRASH/proxy.port" ] && break
+		sleep 0.05
+	done
+	PROXY_URL="http://127.0.0.1:$(cat "$TRASH/proxy.port")"
+}
+
 moto_reset() {
 	curl -sf -X POST "$MOTO_URL/moto-api/reset" >/dev/null
 }

@@ -495,6 +495,18 @@ run(struct ag_aws_client *c, const char *op, json_t **out, struct ag_error *err)
 		if (ret == 0)
 			*out = jobserved(&o);
 		ag_observed_release(&o);
+	} else if (strcmp(op, "describe-by-id") == 0) {
+		struct ag_strlist ids = AG_STRLIST_INIT;
+		struct ag_observed o;
+
+		ag_observed_init(&o);
+		split_csv(&ids, need("ids"));
+		ret = ag_rds_describe_clusters_by_id(c, (const char *const *)ids.v, ids.n,
+		    !(arg("instances") && strcmp(arg("instances"), "false") == 0), &o, err);
+		if (ret == 0)
+			*out = jobserved(&o);
+		ag_observed_release(&o);
+		ag_strlist_release(&ids);
 	} else if (strcmp(op, "create-snapshot") == 0) {
 		struct ag_rds_cluster_snapshot s;
 

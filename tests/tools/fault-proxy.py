@@ -6,7 +6,7 @@
                    [--mangle ACTION=MODE ...] [--pad BYTES]
                    [--tls-cert PEM --tls-key PEM]
                    [--random-faults RATE [--seed N] [--slow-ms MS]]
-                   [--latency-ms MS]
+                   [--latency-ms MS] [--log-times]
 
 Listens on a free 127.0.0.1 port (written to --port-file once ready).
 Each request is answered, in this order, by: the first N with an RDS
@@ -28,6 +28,10 @@ order. A reset is a TCP RST. A slow request logs "slow" and then "forward". A re
 milliseconds after it is read: a network round trip to a distant endpoint
 (the loopback has none). Each connection has its own thread, so requests
 in flight at once are held at once, as a remote service serves them.
+--log-times ends every log line with two numbers: the milliseconds (since
+the proxy started, monotonic clock) at which the request arrived and at
+which its reply was ready; intervals of different requests that overlap
+were in flight at the same time.
 
 --mangle ACTION=MODE (repeatable) answers every request for that Query
 Action badly, as a hostile or broken endpoint would; other actions are
@@ -204,6 +208,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--slow-ms", type=int, default=400)
     ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--log-times", action="store_true")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     target = urllib.parse.urlsplit(args.target)
@@ -212,12 +217,19 @@ def main():
     mangles = dict(m.split("=", 1) for m in args.mangle)
     mangler = Mangler(args.pad)
 
+    t_start = time.monotonic()
+    local = threading.local()
+
     def log(what, action=""):
         if args.log:
             if args.log_actions:
                 what += " " + (action or "-")
-            with open(args.log, "a") as f:
-                f.write(what + "\n")
+            if args.log_times:
+                what += " %.3f %.3f" % (local.arrived,
+                                        (time.monotonic() - t_start) * 1000.0)
+            with lock:
+                with open(args.log, "a") as f:
+                    f.write(what + "\n")
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -239,6 +251,7 @@ def main():
             self.wfile.write(data)
 
         def handle_any(self):
+            local.arrived = (time.monotonic() - t_start) * 1000.0
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             if args.latency_ms > 0:
