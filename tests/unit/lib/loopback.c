@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,52 +42,138 @@ read_request(int c, char *req, size_t cap)
 	return 0;
 }
 
+/* The Action= of a raw request into buf ("" when none). */
+static const char *
+action_of(const char *req, char *buf, size_t n)
+{
+	const char *p, *body = strstr(req, "\r\n\r\n");
+	size_t k = 0;
+
+	buf[0] = '\0';
+	if (body == NULL || (p = strstr(body, "Action=")) == NULL)
+		return buf;
+	for (p += 7; *p && *p != '&' && k + 1 < n; p++)
+		buf[k++] = *p;
+	buf[k] = '\0';
+	return buf;
+}
+
+/* Whether a canned body may answer action: it is not some other action's
+ * <XResponse> (an error, a JSON or HTML body may answer any). */
+static bool
+fits(const char *body, const char *action)
+{
+	const char *p = body;
+	size_t n = 0, al = strlen(action);
+
+	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+		p++;
+	if (strncmp(p, "<?", 2) == 0 && (p = strstr(p, "?>")) != NULL)
+		for (p += 2; *p == ' ' || *p == '\n' || *p == '\r'; p++)
+			;
+	if (p == NULL || *p != '<')
+		return true;
+	for (p++; p[n] && p[n] != ' ' && p[n] != '>' && p[n] != '/'; n++)
+		;
+	if (n < 8 || strncmp(p + n - 8, "Response", 8) != 0 ||
+	    (n == 13 && strncmp(p, "ErrorResponse", 13) == 0))
+		return true;
+	return n == al + 8 && strncmp(p, action, al) == 0;
+}
+
+/* The reply for a request that just came in (under s->mu). */
+static const struct ag_lb_canned *
+pick(struct ag_lb_server *s, const char *req)
+{
+	char action[128];
+	int k;
+
+	action_of(req, action, sizeof(action));
+	for (k = 0; k < s->n_script; k++) {
+		if (s->used[k])
+			continue;
+		if (!s->match_action || fits(s->script[k].body, action)) {
+			s->used[k] = true;
+			s->served++;
+			return &s->script[k];
+		}
+	}
+	s->unscripted++;
+	return NULL;
+}
+
+struct conn_arg {
+	struct ag_lb_server *s;
+	int fd;
+};
+
+/* Several requests may come over one kept-alive connection. */
+static void *
+serve_conn(void *arg)
+{
+	struct conn_arg *ca = arg;
+	struct ag_lb_server *s = ca->s;
+	int c = ca->fd;
+	char *req = malloc(AG_LB_REQ_MAX);
+
+	free(ca);
+	while (req != NULL && read_request(c, req, AG_LB_REQ_MAX) == 0) {
+		const struct ag_lb_canned *k;
+		struct ag_lb_canned late = {500, UNSCRIPTED, NULL};
+		char *out;
+		int i, olen;
+
+		pthread_mutex_lock(&s->mu);
+		i = s->served + s->unscripted;
+		if (i < AG_LB_MAX_SCRIPT)
+			memcpy(s->requests[i], req, AG_LB_REQ_MAX);
+		k = pick(s, req);
+		pthread_mutex_unlock(&s->mu);
+		if (k == NULL)
+			k = &late;
+		olen = asprintf(&out,
+		    "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
+		    "%s%s%s\r\n%s",
+		    k->status, strlen(k->body), k->request_id ? "x-amzn-RequestId: " : "",
+		    k->request_id ? k->request_id : "", k->request_id ? "\r\n" : "", k->body);
+		if (olen < 0)
+			break;
+		if (write(c, out, (size_t)olen) != olen) {
+			free(out);
+			break;
+		}
+		free(out);
+	}
+	free(req);
+	return NULL;
+}
+
 static void *
 serve(void *arg)
 {
 	struct ag_lb_server *s = arg;
-	char scratch[AG_LB_REQ_MAX];
 
 	for (;;) {
 		int c = accept(s->fd, NULL, NULL);
+		struct conn_arg *ca;
 
 		if (c < 0)
 			break;
-		s->conn = c;
-		/* Several requests may come over one kept-alive connection. */
-		for (;;) {
-			int i = s->served + s->unscripted;
-			char *req = i < AG_LB_MAX_SCRIPT ? s->requests[i] : scratch;
-			const struct ag_lb_canned *k;
-			struct ag_lb_canned late = {500, UNSCRIPTED, NULL};
-			char *out;
-			int olen;
-
-			if (read_request(c, req, AG_LB_REQ_MAX) < 0)
-				break;
-			if (s->served < s->n_script) {
-				k = &s->script[s->served];
-				s->served++;
-			} else {
-				k = &late;
-				s->unscripted++;
-			}
-			olen = asprintf(&out,
-			    "HTTP/1.1 %d X\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
-			    "%s%s%s\r\n%s",
-			    k->status, strlen(k->body), k->request_id ? "x-amzn-RequestId: " : "",
-			    k->request_id ? k->request_id : "", k->request_id ? "\r\n" : "",
-			    k->body);
-			if (olen < 0)
-				break;
-			if (write(c, out, (size_t)olen) != olen) {
-				free(out);
-				break;
-			}
-			free(out);
+		pthread_mutex_lock(&s->mu);
+		if (s->n_conns == AG_LB_MAX_CONNS || (ca = malloc(sizeof(*ca))) == NULL) {
+			pthread_mutex_unlock(&s->mu);
+			close(c);
+			continue;
 		}
-		s->conn = -1;
-		close(c);
+		ca->s = s;
+		ca->fd = c;
+		if (pthread_create(&s->conn_th[s->n_conns], NULL, serve_conn, ca) != 0) {
+			free(ca);
+			close(c);
+		} else {
+			s->conns[s->n_conns++] = c;
+		}
+		pthread_mutex_unlock(&s->mu);
 	}
 	return NULL;
 }
@@ -96,7 +183,7 @@ ag_lb_init(struct ag_lb_server *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	s->conn = -1;
+	pthread_mutex_init(&s->mu, NULL);
 }
 
 void
@@ -133,14 +220,22 @@ ag_lb_start(struct ag_lb_server *s)
 void
 ag_lb_stop(struct ag_lb_server *s)
 {
+	int i;
+
 	if (s->fd < 0)
 		return;
 	shutdown(s->fd, SHUT_RDWR);
-	if (s->conn >= 0)
-		shutdown(s->conn, SHUT_RDWR);
 	close(s->fd);
 	s->fd = -1;
 	pthread_join(s->th, NULL);
+	/* the accept thread is gone: conns no longer changes */
+	for (i = 0; i < s->n_conns; i++)
+		shutdown(s->conns[i], SHUT_RDWR);
+	for (i = 0; i < s->n_conns; i++) {
+		pthread_join(s->conn_th[i], NULL);
+		close(s->conns[i]);
+	}
+	s->n_conns = 0;
 }
 
 void
@@ -149,6 +244,7 @@ ag_lb_release(struct ag_lb_server *s)
 	ag_lb_stop(s);
 	free(s->requests);
 	s->requests = NULL;
+	pthread_mutex_destroy(&s->mu);
 }
 
 void
@@ -160,22 +256,10 @@ ag_lb_url(const struct ag_lb_server *s, char *buf, size_t n)
 const char *
 ag_lb_action(const struct ag_lb_server *s, int i, char *buf, size_t n)
 {
-	const char *p, *body;
-	size_t k = 0;
-
 	buf[0] = '\0';
 	if (i < 0 || i >= AG_LB_MAX_SCRIPT || s->requests == NULL)
 		return buf;
-	body = strstr(s->requests[i], "\r\n\r\n");
-	if (body == NULL)
-		return buf;
-	p = strstr(body, "Action=");
-	if (p == NULL)
-		return buf;
-	for (p += 7; *p && *p != '&' && k + 1 < n; p++)
-		buf[k++] = *p;
-	buf[k] = '\0';
-	return buf;
+	return action_of(s->requests[i], buf, n);
 }
 
 int

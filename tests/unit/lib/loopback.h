@@ -7,12 +7,21 @@
  * keeps every request it received (headers and body) so a test can check
  * what was sent. Requests past the end of the script are answered 500, so
  * an unexpected call fails the test instead of hanging it.
+ *
+ * Connections are served concurrently (a thread each), as a client that
+ * reads several streams at once opens several. Their requests then arrive
+ * in no fixed order: with match_action set, a request takes the first
+ * unserved reply whose root element is <ActionResponse> for its Action or
+ * is not some other action's reply (an error, a JSON body), instead of
+ * simply the next one. requests[] is in arrival order.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define AG_LB_MAX_SCRIPT 64
 #define AG_LB_REQ_MAX 8192
+#define AG_LB_MAX_CONNS 16
 
 struct ag_lb_canned {
 	int status;
@@ -22,11 +31,16 @@ struct ag_lb_canned {
 
 struct ag_lb_server {
 	int fd;
-	int conn; /* the connection being served, or -1 */
 	int port;
 	pthread_t th;
+	pthread_mutex_t mu; /* everything below */
+	int conns[AG_LB_MAX_CONNS];
+	pthread_t conn_th[AG_LB_MAX_CONNS];
+	int n_conns;
 	struct ag_lb_canned script[AG_LB_MAX_SCRIPT];
+	bool used[AG_LB_MAX_SCRIPT];
 	int n_script;
+	bool match_action;
 	int served;     /* requests answered from the script */
 	int unscripted; /* requests past the end of the script */
 	char (*requests)[AG_LB_REQ_MAX];
