@@ -344,12 +344,14 @@ ag_aws_client_set_fixed_date(struct ag_aws_client *c, const char *amz_date)
 static int
 lane_credentials(struct ag_aws_client *c, const struct ag_aws_creds **out, struct ag_error *err)
 {
-	const struct ag_aws_creds *pc;
+	const struct ag_aws_creds *pc = NULL;
 	int ret;
 
 	pthread_mutex_lock(&c->parent->lock);
 	ret = ag_aws_client_credentials(c->parent, &pc, err);
-	if (ret == 0 && (!c->have_creds || c->creds_gen != c->parent->creds_gen)) {
+	if (ret == 0 && pc == NULL)
+		ret = ag_error_set(err, AG_ERROR, "no AWS credentials were resolved");
+	if (ret == 0 && pc != NULL && (!c->have_creds || c->creds_gen != c->parent->creds_gen)) {
 		ag_aws_creds_release(&c->creds);
 		ag_aws_creds_copy(&c->creds, pc);
 		c->creds_gen = c->parent->creds_gen;
