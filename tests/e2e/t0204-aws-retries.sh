@@ -10,32 +10,12 @@ start_moto
 export AWS_EC2_METADATA_DISABLED=true AG_AWS_RETRY_BASE_MS=20
 D="$AG_TOOLS/ag-aws-driver"
 
-# Helper servers start inside test bodies (subshells), where
-# test_when_finished does not reach the main shell: their pids go to a
-# file (outside $TRASH, which test_done removes first) that the main
-# shell's cleanup kills.
-BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
-test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
-
-# start_proxy ARGS...: fault proxy in front of moto; sets PROXY_URL.
-start_proxy() {
-	local p
-	for p in $(cat "$BG_PIDS"); do kill "$p" 2>/dev/null || true; done
-	: >"$BG_PIDS"
-	rm -f "$TRASH/proxy.port" "$TRASH/proxy.log"
-	python3 "$AG_SRC/tests/tools/fault-proxy.py" --target "$MOTO_URL" \
-		--port-file "$TRASH/proxy.port" --log "$TRASH/proxy.log" "$@" &
-	local i
-	echo $! >>"$BG_PIDS"
-	for i in $(seq 1 100); do
-		[ -s "$TRASH/proxy.port" ] && break
-		sleep 0.05
-	done
-	PROXY_URL="http://127.0.0.1:$(cat "$TRASH/proxy.port")"
-}
+# The fault proxy starts inside test bodies (subshells): fault_proxy_setup
+# has the main shell's cleanup stop it (test-lib.sh).
+fault_proxy_setup
 
 test_expect_success 'two Throttling replies, then success on the third attempt' '
-	start_proxy --throttle 2 &&
+	start_fault_proxy --throttle 2 &&
 	AWS_ENDPOINT_URL=$PROXY_URL AG_AWS_DEBUG=1 "$D" --stats describe-clusters >out.json 2>err &&
 	test "$(cat proxy.log | tr "\n" " ")" = "throttle throttle forward " &&
 	check_contains err "\"rds:DescribeDBClusters\":{\"errors\":2,\"requests\":3}" &&
@@ -53,37 +33,37 @@ test_expect_success 'backoff waits are jittered below base * 2^i' '
 '
 
 test_expect_success '503s and a mix of faults are retried too' '
-	start_proxy --unavailable 2 &&
+	start_fault_proxy --unavailable 2 &&
 	AWS_ENDPOINT_URL=$PROXY_URL "$D" describe-all >out.json &&
 	test "$(grep -c 503 proxy.log)" = 2 &&
-	start_proxy --throttle 1 --unavailable 1 &&
+	start_fault_proxy --throttle 1 --unavailable 1 &&
 	AWS_ENDPOINT_URL=$PROXY_URL "$D" create-vpc cidr=10.3.0.0/16 >vpc.json &&
 	grep -q vpc- vpc.json &&
 	test "$(cat proxy.log | tr "\n" " ")" = "throttle 503 forward "
 '
 
 test_expect_success 'persistent throttling: gives up after 3 attempts with the last error' '
-	start_proxy --throttle 10 &&
+	start_fault_proxy --throttle 10 &&
 	AWS_ENDPOINT_URL=$PROXY_URL check_exit 1 "$D" describe-clusters 2>err &&
 	check_contains err "rds DescribeDBClusters failed after 3 attempts: Throttling (HTTP 400, request id fault-proxy-throttle-2): Rate exceeded" &&
 	test "$(grep -c throttle proxy.log)" = 3
 '
 
 test_expect_success 'AWS_MAX_ATTEMPTS raises the limit' '
-	start_proxy --throttle 4 &&
+	start_fault_proxy --throttle 4 &&
 	AWS_ENDPOINT_URL=$PROXY_URL AWS_MAX_ATTEMPTS=5 "$D" describe-clusters >out.json &&
 	test "$(wc -l <proxy.log)" = 5 &&
-	start_proxy --throttle 4 &&
+	start_fault_proxy --throttle 4 &&
 	AWS_ENDPOINT_URL=$PROXY_URL AWS_MAX_ATTEMPTS=1 check_exit 1 "$D" describe-clusters 2>err &&
 	check_contains err "rds DescribeDBClusters failed: Throttling (HTTP 400" &&
 	test "$(wc -l <proxy.log)" = 1
 '
 
 test_expect_success 'persistent 503 and HTML 500: the status and operation are stated' '
-	start_proxy --unavailable 10 &&
+	start_fault_proxy --unavailable 10 &&
 	AWS_ENDPOINT_URL=$PROXY_URL check_exit 1 "$D" describe-clusters 2>err &&
 	check_contains err "rds DescribeDBClusters failed after 3 attempts: HTTP 503 with a non-XML body: Service Unavailable" &&
-	start_proxy --html500 10 &&
+	start_fault_proxy --html500 10 &&
 	AWS_ENDPOINT_URL=$PROXY_URL check_exit 1 "$D" describe-clusters 2>err &&
 	check_contains err "rds DescribeDBClusters failed after 3 attempts: HTTP 500 with a non-XML body: <!doctype html>"
 '
@@ -95,7 +75,7 @@ test_expect_success 'a connection failure is retried and then reported' '
 '
 
 test_expect_success 'a client error is not retried' '
-	start_proxy &&
+	start_fault_proxy &&
 	AWS_ENDPOINT_URL=$PROXY_URL check_exit 3 "$D" describe-clusters id=missing 2>err &&
 	check_contains err "rds DescribeDBClusters failed: DBClusterNotFoundFault (HTTP 404" &&
 	test "$(wc -l <proxy.log)" = 1

@@ -13,24 +13,7 @@ start_moto
 export AWS_EC2_METADATA_DISABLED=true AG_AWS_RETRY_BASE_MS=1
 STATE="$TRASH/state"
 
-BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
-test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
-
-# start_proxy ARGS...: fault proxy in front of moto; sets PROXY_URL.
-start_proxy() {
-	local p i
-	for p in $(cat "$BG_PIDS"); do kill "$p" 2>/dev/null || true; done
-	: >"$BG_PIDS"
-	rm -f "$TRASH/proxy.port" "$TRASH/proxy.log"
-	python3 "$AG_SRC/tests/tools/fault-proxy.py" --target "$MOTO_URL" \
-		--port-file "$TRASH/proxy.port" --log "$TRASH/proxy.log" "$@" &
-	echo $! >>"$BG_PIDS"
-	for i in $(seq 1 100); do
-		[ -s "$TRASH/proxy.port" ] && break
-		sleep 0.05
-	done
-	PROXY_URL="http://127.0.0.1:$(cat "$TRASH/proxy.port")"
-}
+fault_proxy_setup
 
 write() { # ID
 	cat <<-YAML
@@ -52,7 +35,7 @@ write() { # ID
 # hostile ACTION MODE EXPECTED: sync through the proxy fails with EXPECTED
 # and sends no mutating call.
 hostile() {
-	start_proxy --mangle "$1=$2" &&
+	start_fault_proxy --mangle "$1=$2" &&
 	AWS_ENDPOINT_URL=$PROXY_URL check_exit 1 timeout 120 "$AG_BIN" sync --dir m \
 		--state-dir "$STATE" -v --poll-interval 100ms >out.txt 2>err.txt &&
 	cat out.txt err.txt >all.txt &&
@@ -101,7 +84,7 @@ test_expect_success 'DescribeDBInstances without its Result element, or listing 
 '
 
 test_expect_success 'identifiers in upper case are the same clusters and instances' '
-	start_proxy --mangle DescribeDBClusters=upper --mangle DescribeDBInstances=upper &&
+	start_fault_proxy --mangle DescribeDBClusters=upper --mangle DescribeDBInstances=upper &&
 	AWS_ENDPOINT_URL=$PROXY_URL "$AG_BIN" plan --dir m --state-dir "$STATE" \
 		--detailed-exitcode >up.txt 2>&1 || { cat up.txt proxy.log; exit 1; }
 	check_contains proxy.log "mangle upper" &&
@@ -114,7 +97,7 @@ test_expect_success 'a Marker that comes back is an error, not 10,000 pages' '
 '
 
 test_expect_success 'pages that never end are bounded in bytes' '
-	start_proxy --mangle DescribeDBClusters=fresh-markers --pad 300000 &&
+	start_fault_proxy --mangle DescribeDBClusters=fresh-markers --pad 300000 &&
 	AWS_ENDPOINT_URL=$PROXY_URL AG_AWS_MAX_LIST_BYTES=1000000 check_exit 1 timeout 120 \
 		"$AG_BIN" plan --dir m --state-dir "$STATE" >out.txt 2>err.txt &&
 	check_contains err.txt "rds DescribeDBClusters: the replies exceed 1000000 bytes in total after 4 pages" &&
@@ -122,7 +105,7 @@ test_expect_success 'pages that never end are bounded in bytes' '
 '
 
 test_expect_success 'the same plan through a faithful proxy is clean' '
-	start_proxy &&
+	start_fault_proxy &&
 	AWS_ENDPOINT_URL=$PROXY_URL "$AG_BIN" plan --dir m --state-dir "$STATE" \
 		--detailed-exitcode >ok.txt 2>&1 || { cat ok.txt; exit 1; }
 '

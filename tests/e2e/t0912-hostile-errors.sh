@@ -12,22 +12,8 @@ STATE="$TRASH/state"
 PW='Echo&Secret+42=x%y!'
 PW_FORM='Echo%26Secret%2B42%3Dx%25y%21'
 
-BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
-test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
-
-start_proxy() {
-	local i
-	rm -f "$TRASH/proxy.port" "$TRASH/proxy.log"
-	python3 "$AG_SRC/tests/tools/fault-proxy.py" --target "$MOTO_URL" \
-		--port-file "$TRASH/proxy.port" --log "$TRASH/proxy.log" "$@" &
-	echo $! >>"$BG_PIDS"
-	for i in $(seq 1 100); do
-		[ -s "$TRASH/proxy.port" ] && break
-		sleep 0.05
-	done
-	PROXY_URL="http://127.0.0.1:$(cat "$TRASH/proxy.port")"
-}
-start_proxy --mangle CreateDBCluster=echo-error
+fault_proxy_setup
+start_fault_proxy --mangle CreateDBCluster=echo-error
 
 test_expect_success 'setup: a cluster with a plain-text password, an echoing endpoint' '
 	mkdir m &&

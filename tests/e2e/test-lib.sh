@@ -196,8 +196,8 @@ start_moto() {
 }
 
 # tests/tools/fault-proxy.py in front of moto. fault_proxy_setup (in the
-# main shell) makes the file the proxies' pids go to and has the cleanup
-# stop them; start_fault_proxy ARGS... (also inside test bodies, which are
+# main shell) makes the file the proxies' pids go to (outside $TRASH, which
+# test_done removes first) and has the cleanup stop them; start_fault_proxy ARGS... (also inside test bodies, which are
 # subshells) stops the previous proxy, starts one with ARGS logging to
 # $TRASH/proxy.log, and sets PROXY_URL.
 fault_proxy_setup() {

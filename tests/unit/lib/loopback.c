@@ -152,9 +152,10 @@ static void *
 serve(void *arg)
 {
 	struct ag_lb_server *s = arg;
+	int lfd = s->fd; /* set before this thread started, cleared after it ends */
 
 	for (;;) {
-		int c = accept(s->fd, NULL, NULL);
+		int c = accept(lfd, NULL, NULL);
 		struct conn_arg *ca;
 
 		if (c < 0)
@@ -225,9 +226,9 @@ ag_lb_stop(struct ag_lb_server *s)
 	if (s->fd < 0)
 		return;
 	shutdown(s->fd, SHUT_RDWR);
+	pthread_join(s->th, NULL);
 	close(s->fd);
 	s->fd = -1;
-	pthread_join(s->th, NULL);
 	/* the accept thread is gone: conns no longer changes */
 	for (i = 0; i < s->n_conns; i++)
 		shutdown(s->conns[i], SHUT_RDWR);
