@@ -118,7 +118,16 @@ start_workers(struct ag_aws_client *c, struct worker *w, pthread_t *tid, int wan
 	sigset_t all, old;
 	int k;
 
+	/* The signals a fault raises stay deliverable (a blocked SIGSEGV kills
+	 * the process without a report). */
 	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGTRAP);
+	sigdelset(&all, SIGABRT);
+	sigdelset(&all, SIGSYS);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (k = 1; k < want; k++) {
 		w[k].r = r;
