@@ -530,21 +530,77 @@ lookup(const struct yn *k, const char *const *names, size_t n)
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Index of map key k in names. A key that is not a scalar is -1 (check_map
- * reports it); an unknown one is -1 after an error with a suggestion.
+ * The walk over the keys of a mapping that every loader of a mapping
+ * shares; each loader states only what a key does:
+ *
+ *	for (walk_init(&w, v, path, names, NELEM(names), true); walk_next(l, &w);)
+ *		switch (w.idx) ...
+ *
+ * walk_next() stops at each key found in names with w.idx, w.k (the key),
+ * w.v (its value) and w.sub ("path.name", or "name" when path is NULL). It
+ * reports an unknown key at its position, with a suggestion, and counts it
+ * in w.unknown; it passes over keys that are not strings (check_map reports
+ * them), counting them in w.not_string, and, when skip_null is set, keys
+ * whose value is null.
  */
-static int
-known_key(
-    struct ag_mload *l, const struct yn *k, const char *parent, const char *const *names, size_t n)
-{
+struct walk {
+	const struct yn *map;
+	const char *path;
+	const char *const *names;
+	size_t n_names, next;
+	bool skip_null;
 	int idx;
+	const struct yn *k, *v;
+	char sub[256];
+	unsigned unknown, not_string;
+};
 
-	if (k->kind != YN_SCALAR)
-		return -1;
-	idx = lookup(k, names, n);
-	if (idx < 0)
-		unknown_field(l, k, parent, names, n);
-	return idx;
+static void
+walk_init(struct walk *w, const struct yn *map, const char *path, const char *const *names,
+    size_t n_names, bool skip_null)
+{
+	memset(w, 0, sizeof(*w));
+	w->map = map;
+	w->path = path;
+	w->names = names;
+	w->n_names = n_names;
+	w->skip_null = skip_null;
+	w->idx = -1;
+}
+
+/* check_map() then walk_init(): false when map is not a mapping (reported). */
+static bool
+walk_begin(struct ag_mload *l, struct walk *w, const struct yn *map, const char *path,
+    const char *const *names, size_t n_names, bool skip_null)
+{
+	walk_init(w, map, path, names, n_names, skip_null);
+	return check_map(l, map, path);
+}
+
+static bool
+walk_next(struct ag_mload *l, struct walk *w)
+{
+	while (w->map->kind == YN_MAP && w->next + 1 < w->map->n) {
+		w->k = w->map->kids[w->next];
+		w->v = w->map->kids[w->next + 1];
+		w->next += 2;
+		if (w->k->kind != YN_SCALAR) {
+			w->not_string++;
+			continue;
+		}
+		w->idx = lookup(w->k, w->names, w->n_names);
+		if (w->idx < 0) {
+			unknown_field(l, w->k, w->path, w->names, w->n_names);
+			w->unknown++;
+			continue;
+		}
+		if (w->skip_null && is_null(w->v))
+			continue;
+		snprintf(w->sub, sizeof(w->sub), "%s%s%s", w->path ? w->path : "",
+		    w->path ? "." : "", w->names[w->idx]);
+		return true;
+	}
+	return false;
 }
 
 /* ---- lists and references ------------------------------------------ */
@@ -590,30 +646,26 @@ get_value_from(struct ag_mload *l, const struct yn *v, const char *path,
 	static const char *const names[] = {"kind", "name", "fieldPath", "env"};
 	char *got[4] = {NULL, NULL, NULL, NULL};
 	struct ag_pos kpos[4];
-	char sub[300], why[512];
+	char why[512];
+	struct walk w;
 	size_t i;
-	int rc = 0, idx;
+	int rc = 0;
 
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), false))
 		return -1;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
-
-		idx = known_key(l, k, path, names, NELEM(names));
-		if (idx < 0) {
-			rc = -1;
-			continue;
-		}
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		kpos[idx] = x->pos;
-		free(got[idx]);
-		got[idx] = NULL;
-		if (is_null(x) || get_str(l, x, sub, &got[idx]) < 0 || got[idx][0] == '\0') {
-			if (is_null(x) || (got[idx] != NULL && got[idx][0] == '\0'))
-				ag_mload_error(l, x->pos, sub, "%s: the value is empty", sub);
+	while (walk_next(l, &w)) {
+		kpos[w.idx] = w.v->pos;
+		free(got[w.idx]);
+		got[w.idx] = NULL;
+		if (is_null(w.v) || get_str(l, w.v, w.sub, &got[w.idx]) < 0 ||
+		    got[w.idx][0] == '\0') {
+			if (is_null(w.v) || (got[w.idx] != NULL && got[w.idx][0] == '\0'))
+				ag_mload_error(l, w.v->pos, w.sub, "%s: the value is empty", w.sub);
 			rc = -1;
 		}
 	}
+	if (w.unknown || w.not_string)
+		rc = -1;
 	for (i = 0; i < 2; i++)
 		if (got[i] == NULL && rc == 0) {
 			ag_mload_error(
@@ -656,8 +708,7 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, const struct a
     long index, char **out)
 {
 	static const char *const names[] = {"value", "valueFrom"};
-	char sub[256];
-	size_t i;
+	struct walk w;
 	int found = 0, rc = 0;
 
 	if (v->kind == YN_SCALAR)
@@ -668,47 +719,36 @@ get_ref(struct ag_mload *l, const struct yn *v, const char *path, const struct a
 		return -1;
 	}
 	check_map(l, v, path);
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *k = v->kids[i], *x = v->kids[i + 1];
+	for (walk_init(&w, v, path, names, NELEM(names), false); walk_next(l, &w);) {
+		const struct yn *k = w.k, *x = w.v;
+		const char *sub = w.sub;
 
-		if (k->kind != YN_SCALAR)
-			continue;
-		switch (lookup(k, names, NELEM(names))) {
-		case 0:
-		case 1:
-			if (found) {
-				ag_mload_error(l, k->pos, path,
-				    "%s: give either value or valueFrom, not both", path);
-				rc = -1;
-				break;
-			}
-			found = 1;
-			if (lookup(k, names, NELEM(names)) == 1) {
-				snprintf(sub, sizeof(sub), "%s.valueFrom", path);
-				if (is_null(x)) {
-					ag_mload_error(
-					    l, x->pos, sub, "%s: the value is empty", sub);
-					rc = -1;
-				} else if (get_value_from(l, x, sub, row, index, out) < 0) {
-					rc = -1;
-				} else {
-					/* the position of the reference is its valueFrom key */
-					l->m->refs[l->m->n_refs - 1].pos = k->pos;
-				}
-				break;
-			}
-			snprintf(sub, sizeof(sub), "%s.value", path);
-			if (is_null(x) || get_str(l, x, sub, out) < 0)
-				rc = -1;
-			if (is_null(x))
-				ag_mload_error(l, x->pos, sub, "%s: the value is empty", sub);
-			break;
-		default:
-			unknown_field(l, k, path, names, NELEM(names));
+		if (found) {
+			ag_mload_error(
+			    l, k->pos, path, "%s: give either value or valueFrom, not both", path);
 			rc = -1;
-			break;
+			continue;
 		}
+		found = 1;
+		if (w.idx == 1) {
+			if (is_null(x)) {
+				ag_mload_error(l, x->pos, sub, "%s: the value is empty", sub);
+				rc = -1;
+			} else if (get_value_from(l, x, sub, row, index, out) < 0) {
+				rc = -1;
+			} else {
+				/* the position of the reference is its valueFrom key */
+				l->m->refs[l->m->n_refs - 1].pos = k->pos;
+			}
+			continue;
+		}
+		if (is_null(x) || get_str(l, x, sub, out) < 0)
+			rc = -1;
+		if (is_null(x))
+			ag_mload_error(l, x->pos, sub, "%s: the value is empty", sub);
 	}
+	if (w.unknown)
+		rc = -1;
 	if (!found) {
 		ag_mload_error(
 		    l, v->pos, path, "%s: expected {value: ...} or {valueFrom: ...}", path);
@@ -824,49 +864,35 @@ load_scaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 	const char *path = "spec.serverlessV2Scaling";
 	struct ag_cluster_spec *c = &l->m->spec;
 	struct ag_pos minpos = k->pos, maxpos = k->pos, pausepos = k->pos;
-	char sub[128];
 	double x;
 	long secs;
-	size_t i;
-	int idx;
 	bool have_min = false;
+	struct walk w;
 
 	c->has_serverless_v2 = true;
 	c->serverless_v2_min_capacity = 0;
 	c->serverless_v2_max_capacity = 0;
 	c->serverless_v2_seconds_until_auto_pause = 0;
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), true))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *kk = v->kids[i], *x2 = v->kids[i + 1];
-
-		if (kk->kind != YN_SCALAR)
-			continue;
-		idx = lookup(kk, names, NELEM(names));
-		if (idx < 0) {
-			unknown_field(l, kk, path, names, NELEM(names));
-			continue;
-		}
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		if (is_null(x2))
-			continue;
-		if (idx == 2) {
+	while (walk_next(l, &w)) {
+		if (w.idx == 2) {
 			/* AWS: "Specify a value between 300 seconds (five minutes)
 			 * and 86,400 seconds (one day)" */
-			if (get_int(l, x2, sub, 300, 86400, &secs) == 0)
+			if (get_int(l, w.v, w.sub, 300, 86400, &secs) == 0)
 				c->serverless_v2_seconds_until_auto_pause = (int)secs;
-			pausepos = x2->pos;
+			pausepos = w.v->pos;
 			continue;
 		}
-		if (get_double(l, x2, sub, &x) < 0)
+		if (get_double(l, w.v, w.sub, &x) < 0)
 			return;
-		if (idx == 0) {
+		if (w.idx == 0) {
 			c->serverless_v2_min_capacity = x;
-			minpos = x2->pos;
+			minpos = w.v->pos;
 			have_min = true;
 		} else {
 			c->serverless_v2_max_capacity = x;
-			maxpos = x2->pos;
+			maxpos = w.v->pos;
 		}
 	}
 	x = c->serverless_v2_min_capacity;
@@ -926,46 +952,33 @@ load_kms_key(struct ag_mload *l, const struct yn *k, const struct yn *v)
 	const char *path = "spec.kmsKey";
 	struct ag_kms_key_spec *c = &l->m->spec.kms_key;
 	bool have_create = false;
-	char sub[128], shown[SHOWN];
+	char shown[SHOWN];
 	const char *why;
-	size_t i;
-	int idx;
+	struct walk w;
 
 	c->pos = k->pos;
 	c->rotation = true; /* like the bundles: rotation on unless written off */
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), true))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *kk = v->kids[i], *x = v->kids[i + 1];
-
-		if (kk->kind != YN_SCALAR)
-			continue;
-		idx = lookup(kk, names, NELEM(names));
-		if (idx < 0) {
-			unknown_field(l, kk, path, names, NELEM(names));
-			continue;
-		}
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		if (is_null(x))
-			continue;
-		if (idx == 0) {
-			if (get_bool(l, x, sub, &c->create) == 0) {
+	while (walk_next(l, &w)) {
+		if (w.idx == 0) {
+			if (get_bool(l, w.v, w.sub, &c->create) == 0) {
 				have_create = true;
 				if (!c->create)
-					ag_mload_error(l, x->pos, sub,
+					ag_mload_error(l, w.v->pos, w.sub,
 					    "%s: must be true (the agent makes the key); to use a "
 					    "key "
 					    "that exists, write spec.kmsKeyId instead of "
 					    "spec.kmsKey",
-					    sub);
+					    w.sub);
 			}
-		} else if (idx == 1) {
-			c->rotation_pos = x->pos;
-			(void)get_bool(l, x, sub, &c->rotation);
-		} else if (get_str(l, x, sub, &c->alias) == 0) {
-			c->alias_pos = x->pos;
+		} else if (w.idx == 1) {
+			c->rotation_pos = w.v->pos;
+			(void)get_bool(l, w.v, w.sub, &c->rotation);
+		} else if (get_str(l, w.v, w.sub, &c->alias) == 0) {
+			c->alias_pos = w.v->pos;
 			if ((why = kms_alias_problem(c->alias)) != NULL)
-				ag_mload_error(l, x->pos, sub, "%s: '%s': %s", sub,
+				ag_mload_error(l, w.v->pos, w.sub, "%s: '%s': %s", w.sub,
 				    SHOW(shown, c->alias), why);
 		}
 	}
@@ -985,64 +998,51 @@ load_autoscaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 	struct ag_autoscaling_spec *c = &l->m->spec.autoscaling;
 	struct ag_pos maxpos = k->pos, tpos = k->pos;
 	bool have_max = false, have_target = false;
-	char sub[128];
-	size_t i;
 	long x;
-	int idx;
+	struct walk w;
 
 	c->pos = k->pos;
 	c->enabled = true;
 	c->scale_in_cooldown = -1;
 	c->scale_out_cooldown = -1;
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), true))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
-
-		if (kk->kind != YN_SCALAR)
-			continue;
-		idx = lookup(kk, names, NELEM(names));
-		if (idx < 0) {
-			unknown_field(l, kk, path, names, NELEM(names));
-			continue;
-		}
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		if (is_null(y))
-			continue;
-		switch (idx) {
+	while (walk_next(l, &w)) {
+		switch (w.idx) {
 		case 0:
-			(void)get_bool(l, y, sub, &c->enabled);
+			(void)get_bool(l, w.v, w.sub, &c->enabled);
 			break;
 		case 1:
-			if (get_int(l, y, sub, 0, 15, &x) == 0)
+			if (get_int(l, w.v, w.sub, 0, 15, &x) == 0)
 				c->min_readers = (int)x;
 			break;
 		case 2:
 			have_max = true; /* an invalid value has its own error */
-			maxpos = y->pos;
-			if (get_int(l, y, sub, 1, 15, &x) == 0)
+			maxpos = w.v->pos;
+			if (get_int(l, w.v, w.sub, 1, 15, &x) == 0)
 				c->max_readers = (int)x;
 			else
 				c->max_readers = 15;
 			break;
 		case 3:
-			if (get_str(l, y, sub, &c->metric) == 0)
-				check_enum(l, y, sub, c->metric, metrics, NELEM(metrics), "metric");
+			if (get_str(l, w.v, w.sub, &c->metric) == 0)
+				check_enum(
+				    l, w.v, w.sub, c->metric, metrics, NELEM(metrics), "metric");
 			break;
 		case 4:
 			have_target = true;
-			tpos = y->pos;
-			if (get_double(l, y, sub, &c->target_value) != 0)
+			tpos = w.v->pos;
+			if (get_double(l, w.v, w.sub, &c->target_value) != 0)
 				c->target_value = 1;
 			break;
 		case 5:
 		case 6:
-			if (get_int(l, y, sub, 0, 86400, &x) == 0)
-				*(idx == 5 ? &c->scale_in_cooldown : &c->scale_out_cooldown) =
+			if (get_int(l, w.v, w.sub, 0, 86400, &x) == 0)
+				*(w.idx == 5 ? &c->scale_in_cooldown : &c->scale_out_cooldown) =
 				    (int)x;
 			break;
 		case 7:
-			(void)get_bool(l, y, sub, &c->disable_scale_in);
+			(void)get_bool(l, w.v, w.sub, &c->disable_scale_in);
 			break;
 		}
 	}
@@ -1079,54 +1079,40 @@ load_scaling_v1(struct ag_mload *l, const struct yn *v)
 	static const char *const actions[] = {"ForceApplyCapacityChange", "RollbackCapacityChange"};
 	const char *path = "spec.scalingConfiguration";
 	struct ag_scaling_v1 *s = &l->m->spec.scaling_v1;
-	char sub[128];
 	bool b;
 	long x;
-	size_t i;
-	int idx;
+	struct walk w;
 
 	free(s->timeout_action);
 	memset(s, 0, sizeof(*s));
 	s->has = true;
 	s->auto_pause = -1;
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), true))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *kk = v->kids[i], *x2 = v->kids[i + 1];
-
-		if (kk->kind != YN_SCALAR)
-			continue;
-		idx = lookup(kk, names, NELEM(names));
-		if (idx < 0) {
-			unknown_field(l, kk, path, names, NELEM(names));
-			continue;
-		}
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		if (is_null(x2))
-			continue;
-		switch (idx) {
+	while (walk_next(l, &w)) {
+		switch (w.idx) {
 		case 0:
 		case 1:
-			if (get_int(l, x2, sub, 1, 384, &x) == 0)
-				*(idx == 0 ? &s->min_capacity : &s->max_capacity) = (int)x;
+			if (get_int(l, w.v, w.sub, 1, 384, &x) == 0)
+				*(w.idx == 0 ? &s->min_capacity : &s->max_capacity) = (int)x;
 			break;
 		case 2:
-			if (get_bool(l, x2, sub, &b) == 0)
+			if (get_bool(l, w.v, w.sub, &b) == 0)
 				s->auto_pause = b ? 1 : 0;
 			break;
 		case 3:
 			/* AWS: "Specify a value between 300 and 86,400 seconds" */
-			if (get_int(l, x2, sub, 300, 86400, &x) == 0)
+			if (get_int(l, w.v, w.sub, 300, 86400, &x) == 0)
 				s->seconds_until_auto_pause = (int)x;
 			break;
 		case 4:
-			if (get_str(l, x2, sub, &s->timeout_action) == 0)
-				check_enum(l, x2, sub, s->timeout_action, actions, NELEM(actions),
-				    "timeout action");
+			if (get_str(l, w.v, w.sub, &s->timeout_action) == 0)
+				check_enum(l, w.v, w.sub, s->timeout_action, actions,
+				    NELEM(actions), "timeout action");
 			break;
 		default:
 			/* AWS: "Specify a value between 60 and 600 seconds" */
-			if (get_int(l, x2, sub, 60, 600, &x) == 0)
+			if (get_int(l, w.v, w.sub, 60, 600, &x) == 0)
 				s->seconds_before_timeout = (int)x;
 			break;
 		}
@@ -1154,10 +1140,11 @@ load_params(struct ag_mload *l, const struct yn *v)
 	static const char *const names[] = {"name", "value", "applyMethod"};
 	static const char *const methods[] = {"", "immediate", "pending-reboot"};
 	struct ag_cluster_spec *c = &l->m->spec;
-	char path[64], sub[96], shown[SHOWN];
+	char path[64], shown[SHOWN];
 	struct item *items;
 	const struct item *dup;
-	size_t i, j, n = 0;
+	size_t i, n = 0;
+	struct walk w;
 
 	params_release(c);
 	if (v->kind != YN_SEQ) {
@@ -1176,15 +1163,12 @@ load_params(struct ag_mload *l, const struct yn *v)
 			continue;
 		c->n_parameters++;
 		p->pos = it->pos;
-		for (j = 0; j + 1 < it->n; j += 2) {
-			const struct yn *k = it->kids[j], *x = it->kids[j + 1];
+		for (walk_init(&w, it, path, names, NELEM(names), true); walk_next(l, &w);) {
+			const struct yn *x = w.v;
+			const char *sub = w.sub;
+			int idx = w.idx;
 			char **dst;
-			int idx;
 
-			idx = known_key(l, k, path, names, NELEM(names));
-			if (idx < 0 || is_null(x))
-				continue;
-			snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
 			dst = idx == 0 ? &p->name : idx == 1 ? &p->value : &p->apply_method;
 			if (get_str(l, x, sub, dst) < 0)
 				continue;
@@ -1249,40 +1233,33 @@ load_pi(struct ag_mload *l, const struct yn *k, const struct yn *v, const char *
     struct ag_pi_spec *pi)
 {
 	static const char *const names[] = {"enabled", "retentionPeriod", "kmsKeyId"};
-	char sub[128];
 	const char *why;
-	size_t i;
 	long x;
-	int idx;
+	struct walk w;
 
 	ag_pi_spec_release(pi);
 	pi->pos = k->pos;
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), true))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
-
-		idx = known_key(l, kk, path, names, NELEM(names));
-		if (idx < 0 || is_null(y))
-			continue;
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		if (idx == 0) {
-			if (get_bool(l, y, sub, &pi->enabled) == 0)
+	while (walk_next(l, &w)) {
+		if (w.idx == 0) {
+			if (get_bool(l, w.v, w.sub, &pi->enabled) == 0)
 				pi->has_enabled = true;
-		} else if (idx == 1) {
-			if (get_int(l, y, sub, 0, 100000, &x) < 0)
+		} else if (w.idx == 1) {
+			if (get_int(l, w.v, w.sub, 0, 100000, &x) < 0)
 				continue;
 			if ((why = ag_insights_check_retention(x)) != NULL)
-				ag_mload_error(l, y->pos, sub,
-				    "%s: %ld days is not a retention period: %s", sub, x, why);
+				ag_mload_error(l, w.v->pos, w.sub,
+				    "%s: %ld days is not a retention period: %s", w.sub, x, why);
 			else
 				pi->retention_period = (int)x;
-		} else if (get_str(l, y, sub, &pi->kms_key_id) == 0 && pi->kms_key_id[0] == '\0') {
-			ag_mload_error(l, y->pos, sub,
+		} else if (get_str(l, w.v, w.sub, &pi->kms_key_id) == 0 &&
+		           pi->kms_key_id[0] == '\0') {
+			ag_mload_error(l, w.v->pos, w.sub,
 			    "%s: expected a KMS key id, key ARN, alias name or alias ARN, got an "
 			    "empty "
 			    "string",
-			    sub);
+			    w.sub);
 			free(pi->kms_key_id);
 			pi->kms_key_id = NULL;
 		}
@@ -1300,52 +1277,45 @@ load_monitoring(struct ag_mload *l, const struct yn *k, const struct yn *v, cons
     struct ag_monitoring_spec *mo)
 {
 	static const char *const names[] = {"interval", "roleArn", "createRole", "roleName"};
-	char sub[128], shown[SHOWN];
+	char shown[SHOWN];
 	const char *why;
 	struct ag_pos ipos = k->pos;
-	size_t i;
 	long x;
-	int idx;
+	struct walk w;
 
 	ag_monitoring_spec_release(mo);
 	mo->pos = k->pos;
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), true))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
-
-		idx = known_key(l, kk, path, names, NELEM(names));
-		if (idx < 0 || is_null(y))
-			continue;
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		switch (idx) {
+	while (walk_next(l, &w)) {
+		switch (w.idx) {
 		case 0:
-			if (get_int(l, y, sub, 0, 100000, &x) < 0)
+			if (get_int(l, w.v, w.sub, 0, 100000, &x) < 0)
 				break;
 			if ((why = ag_insights_check_interval(x)) != NULL) {
-				ag_mload_error(l, y->pos, sub,
-				    "%s: %ld is not a monitoring interval: %s", sub, x, why);
+				ag_mload_error(l, w.v->pos, w.sub,
+				    "%s: %ld is not a monitoring interval: %s", w.sub, x, why);
 				break;
 			}
 			mo->has_interval = true;
 			mo->interval = (int)x;
-			ipos = y->pos;
+			ipos = w.v->pos;
 			break;
 		case 1:
-			if (get_str(l, y, sub, &mo->role_arn) == 0 &&
+			if (get_str(l, w.v, w.sub, &mo->role_arn) == 0 &&
 			    (why = ag_insights_check_role_arn(mo->role_arn)) != NULL)
-				ag_mload_error(l, y->pos, sub, "%s: invalid role ARN '%s': %s", sub,
-				    SHOW(shown, mo->role_arn), why);
+				ag_mload_error(l, w.v->pos, w.sub, "%s: invalid role ARN '%s': %s",
+				    w.sub, SHOW(shown, mo->role_arn), why);
 			break;
 		case 2:
-			if (get_bool(l, y, sub, &mo->create_role) == 0)
+			if (get_bool(l, w.v, w.sub, &mo->create_role) == 0)
 				mo->has_create_role = true;
 			break;
 		default:
-			if (get_str(l, y, sub, &mo->role_name) == 0 &&
+			if (get_str(l, w.v, w.sub, &mo->role_name) == 0 &&
 			    (why = ag_insights_check_role_name(mo->role_name)) != NULL)
-				ag_mload_error(l, y->pos, sub, "%s: invalid role name '%s': %s",
-				    sub, SHOW(shown, mo->role_name), why);
+				ag_mload_error(l, w.v->pos, w.sub, "%s: invalid role name '%s': %s",
+				    w.sub, SHOW(shown, mo->role_name), why);
 		}
 	}
 	if (mo->has_interval && mo->interval == 0 && mo->role_arn != NULL)
@@ -1371,50 +1341,42 @@ load_alarm(struct ag_mload *l, const struct yn *k, const struct yn *v, const cha
     struct ag_alarm_spec *a)
 {
 	static const char *const names[] = {"enabled", "threshold", "period", "evaluationPeriods"};
-	char sub[160];
 	const char *why;
-	size_t i;
 	long x;
-	int idx;
+	struct walk w;
 
 	memset(a, 0, sizeof(*a));
 	a->written = true;
 	a->pos = k->pos;
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), true))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *kk = v->kids[i], *y = v->kids[i + 1];
-
-		idx = known_key(l, kk, path, names, NELEM(names));
-		if (idx < 0 || is_null(y))
-			continue;
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		switch (idx) {
+	while (walk_next(l, &w)) {
+		switch (w.idx) {
 		case 0:
-			if (get_bool(l, y, sub, &a->enabled) == 0)
+			if (get_bool(l, w.v, w.sub, &a->enabled) == 0)
 				a->has_enabled = true;
 			break;
 		case 1:
-			if (get_double(l, y, sub, &a->threshold) == 0) {
+			if (get_double(l, w.v, w.sub, &a->threshold) == 0) {
 				if (a->threshold < 0)
-					ag_mload_error(l, y->pos, sub,
+					ag_mload_error(l, w.v->pos, w.sub,
 					    "%s: %g is negative; these metrics are never below 0",
-					    sub, a->threshold);
+					    w.sub, a->threshold);
 				else
 					a->has_threshold = true;
 			}
 			break;
 		case 2:
-			if (get_int(l, y, sub, 1, 86400, &x) < 0)
+			if (get_int(l, w.v, w.sub, 1, 86400, &x) < 0)
 				break;
 			if ((why = ag_alarm_check_period(x)) != NULL)
-				ag_mload_error(
-				    l, y->pos, sub, "%s: %ld is not a period: %s", sub, x, why);
+				ag_mload_error(l, w.v->pos, w.sub, "%s: %ld is not a period: %s",
+				    w.sub, x, why);
 			else
 				a->period = (int)x;
 			break;
 		default:
-			if (get_int(l, y, sub, 1, 1440, &x) == 0)
+			if (get_int(l, w.v, w.sub, 1, 1440, &x) == 0)
 				a->evaluation_periods = (int)x;
 		}
 	}
@@ -1427,37 +1389,30 @@ load_alarms(struct ag_mload *l, const struct yn *v)
 	    "freeLocalStorage", "replicaLag", "deadlocks", "capacity"};
 	struct ag_alarms_spec *a = &l->m->spec.alarms;
 	const char *path = "spec.alarms";
-	char sub[96], shown[SHOWN];
+	char shown[SHOWN];
 	const char *why;
-	size_t i;
-	int idx;
+	struct walk w;
 
 	ag_alarms_spec_release(a);
-	if (!check_map(l, v, path))
+	if (!walk_begin(l, &w, v, path, names, NELEM(names), false))
 		return;
-	for (i = 0; i + 1 < v->n; i += 2) {
-		const struct yn *k = v->kids[i], *y = v->kids[i + 1];
-
-		idx = known_key(l, k, path, names, NELEM(names));
-		if (idx < 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-		if (idx == 0) {
-			if (is_null(y))
+	while (walk_next(l, &w)) {
+		if (w.idx == 0) {
+			if (is_null(w.v))
 				continue;
-			if (get_str(l, y, sub, &a->sns_topic_arn) == 0 &&
+			if (get_str(l, w.v, w.sub, &a->sns_topic_arn) == 0 &&
 			    (why = ag_alarm_check_sns_arn(a->sns_topic_arn)) != NULL)
-				ag_mload_error(l, y->pos, sub, "%s: invalid topic ARN '%s': %s",
-				    sub, SHOW(shown, a->sns_topic_arn), why);
+				ag_mload_error(l, w.v->pos, w.sub, "%s: invalid topic ARN '%s': %s",
+				    w.sub, SHOW(shown, a->sns_topic_arn), why);
 			continue;
 		}
-		if (is_null(y)) { /* "cpu:" alone: on, with the defaults */
-			memset(&a->kinds[ag_alarm_kind_of(names[idx])], 0, sizeof(a->kinds[0]));
-			a->kinds[ag_alarm_kind_of(names[idx])].written = true;
-			a->kinds[ag_alarm_kind_of(names[idx])].pos = k->pos;
+		if (is_null(w.v)) { /* "cpu:" alone: on, with the defaults */
+			memset(&a->kinds[ag_alarm_kind_of(names[w.idx])], 0, sizeof(a->kinds[0]));
+			a->kinds[ag_alarm_kind_of(names[w.idx])].written = true;
+			a->kinds[ag_alarm_kind_of(names[w.idx])].pos = w.k->pos;
 			continue;
 		}
-		load_alarm(l, k, y, sub, &a->kinds[ag_alarm_kind_of(names[idx])]);
+		load_alarm(l, w.k, w.v, w.sub, &a->kinds[ag_alarm_kind_of(names[w.idx])]);
 	}
 }
 
@@ -1481,21 +1436,21 @@ load_instances(struct ag_mload *l, const struct yn *v)
 	static const char *const names[] = {"name", "instanceClass", "promotionTier",
 	    "availabilityZone", "publiclyAccessible", "performanceInsights", "monitoring"};
 	struct ag_cluster_spec *c = &l->m->spec;
-	char path[64], sub[96];
+	char path[64];
 	bool have_count = false;
-	size_t i, j;
+	size_t i;
 	long x;
+	struct walk w;
 
 	instances_release(l);
 	if (v->kind == YN_MAP) {
 		check_map(l, v, "spec.instances");
 		l->inst_count_form = true;
-		for (i = 0; i + 1 < v->n; i += 2) {
-			const struct yn *k = v->kids[i], *y = v->kids[i + 1];
+		for (walk_init(&w, v, "spec.instances", count_names, NELEM(count_names), false);
+		     walk_next(l, &w);) {
+			const struct yn *y = w.v;
 
-			if (k->kind != YN_SCALAR)
-				continue;
-			switch (lookup(k, count_names, NELEM(count_names))) {
+			switch (w.idx) {
 			case 0:
 				have_count = true;
 				if (get_int(
@@ -1509,9 +1464,6 @@ load_instances(struct ag_mload *l, const struct yn *v)
 				load_instance_class(
 				    l, y, "spec.instances.instanceClass", &l->inst_count_class);
 				break;
-			default:
-				unknown_field(
-				    l, k, "spec.instances", count_names, NELEM(count_names));
 			}
 		}
 		if (!have_count) {
@@ -1547,15 +1499,11 @@ load_instances(struct ag_mload *l, const struct yn *v)
 		in = &c->instances[c->n_instances++];
 		in->pos = it->pos;
 		in->promotion_tier = (int)i; /* the list order is the failover order */
-		for (j = 0; j + 1 < it->n; j += 2) {
-			const struct yn *k = it->kids[j], *y = it->kids[j + 1];
-			int idx;
+		for (walk_init(&w, it, path, names, NELEM(names), true); walk_next(l, &w);) {
+			const struct yn *k = w.k, *y = w.v;
+			const char *sub = w.sub;
 
-			idx = known_key(l, k, path, names, NELEM(names));
-			if (idx < 0 || is_null(y))
-				continue;
-			snprintf(sub, sizeof(sub), "%s.%s", path, names[idx]);
-			switch (idx) {
+			switch (w.idx) {
 			case 0:
 				get_str(l, y, sub, &in->name);
 				break;
@@ -1586,27 +1534,23 @@ load_instances(struct ag_mload *l, const struct yn *v)
 static void
 load_spec(struct ag_mload *l, const struct yn *spec)
 {
+	struct walk w;
 	struct ag_cluster_spec *c = &l->m->spec;
 	const struct ag_field_row *rows = ag_fieldtab_rows(&(size_t){0});
 	const char *names[AG_F__COUNT];
 	char path[96];
 	size_t i;
 	long x;
-	int idx;
 
 	for (i = 0; i < AG_F__COUNT; i++)
 		names[i] = ag_fieldtab_key(&rows[i]);
 	if (!check_map(l, spec, "spec"))
 		return;
-	for (i = 0; i + 1 < spec->n; i += 2) {
-		const struct yn *k = spec->kids[i], *v = spec->kids[i + 1];
-		const struct ag_field_row *d;
+	for (walk_init(&w, spec, "spec", names, AG_F__COUNT, true); walk_next(l, &w);) {
+		const struct yn *k = w.k, *v = w.v;
+		const struct ag_field_row *d = &rows[w.idx];
 		void *dst;
 
-		idx = known_key(l, k, "spec", names, AG_F__COUNT);
-		if (idx < 0 || is_null(v))
-			continue;
-		d = &rows[idx];
 		ag_manifest_set_has(l->m, d->field);
 		l->m->field_pos[d->field] = k->pos;
 		snprintf(path, sizeof(path), "%s", d->yaml_path);
@@ -1898,10 +1842,9 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 	    "annotations", "tags", "relationships", "group"};
 	struct ag_manifest *m = l->m;
 	const struct yn *org = NULL, *env = NULL;
-	char path[64];
 	char *group = NULL;
 	size_t i;
-	int idx;
+	struct walk w;
 
 	if (!check_map(l, md, "metadata"))
 		return;
@@ -1916,14 +1859,11 @@ load_metadata(struct ag_mload *l, const struct yn *md)
 		else if (strcmp(k->val, "env") == 0)
 			env = v;
 	}
-	for (i = 0; i + 1 < md->n; i += 2) {
-		const struct yn *k = md->kids[i], *v = md->kids[i + 1];
+	for (walk_init(&w, md, "metadata", names, NELEM(names), true); walk_next(l, &w);) {
+		const struct yn *k = w.k, *v = w.v;
+		const char *path = w.sub;
 
-		idx = known_key(l, k, "metadata", names, NELEM(names));
-		if (idx < 0 || is_null(v))
-			continue;
-		snprintf(path, sizeof(path), "metadata.%s", names[idx]);
-		switch (idx) {
+		switch (w.idx) {
 		case 0:
 			l->name_pos = k->pos;
 			get_str(l, v, path, &m->name);
@@ -1977,17 +1917,14 @@ load_top(struct ag_mload *l, const struct yn *root)
 	char shown[SHOWN];
 	bool seen[NELEM(names)] = {false};
 	size_t i;
-	int idx;
+	struct walk w;
 
 	check_map(l, root, "document");
-	for (i = 0; i + 1 < root->n; i += 2) {
-		const struct yn *k = root->kids[i], *v = root->kids[i + 1];
+	for (walk_init(&w, root, NULL, names, NELEM(names), true); walk_next(l, &w);) {
+		const struct yn *k = w.k, *v = w.v;
 
-		idx = known_key(l, k, NULL, names, NELEM(names));
-		if (idx < 0 || is_null(v))
-			continue;
-		seen[idx] = true;
-		switch (idx) {
+		seen[w.idx] = true;
+		switch (w.idx) {
 		case 0:
 			if (v->kind != YN_SCALAR || (strcmp(v->val, API_VERSION) != 0 &&
 			                                strcmp(v->val, API_VERSION_OPENMCF) != 0))
