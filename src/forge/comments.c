@@ -87,3 +87,40 @@ out:
 	ag_forge_reply_release(&r);
 	return rc;
 }
+
+int
+ag_forge_send_comment(struct ag_forge *f, char **id_out, char *id, const char *update_method,
+    char *url, char *what, const char *permission, const char *body, struct ag_error *err)
+{
+	struct ag_forge_reply r;
+	char *json = ag_forge_body_json(body);
+	json_t *j = NULL;
+	int rc;
+
+	ag_forge_reply_init(&r);
+	if ((rc = ag_forge_call(f, id != NULL ? update_method : "POST", url, json, &r, what, err)) <
+	    0)
+		goto out;
+	if (r.status != 200 && r.status != 201) {
+		rc = ag_forge_reply_error(f, &r, what, permission, err);
+		goto out;
+	}
+	if (id == NULL) {
+		j = json_loadb(r.body.ptr, r.body.len, 0, NULL);
+		if (json_is_integer(json_object_get(j, "id")))
+			id = ag_xasprintf(
+			    "%lld", (long long)json_integer_value(json_object_get(j, "id")));
+	}
+	if (id_out != NULL) {
+		*id_out = id;
+		id = NULL;
+	}
+out:
+	json_decref(j);
+	free(json);
+	free(id);
+	free(url);
+	free(what);
+	ag_forge_reply_release(&r);
+	return rc;
+}

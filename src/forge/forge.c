@@ -149,13 +149,19 @@ int
 ag_forge_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
     const char *context, const char *description, const char *target_url, struct ag_error *err)
 {
+	struct ag_forge_status s = {0};
+
 	if (!sha_ok(sha))
 		return ag_error_set(err, AG_EINVAL,
 		    "commit '%s' is not a full lower-case hex commit id", sha != NULL ? sha : "");
 	if (target_url != NULL && ag_forge_check_url(target_url, NULL) < 0 &&
 	    strncmp(target_url, "https://", 8) != 0)
 		return ag_error_set(err, AG_EINVAL, "target URL '%s' must be https", target_url);
+	s.sha = sha;
+	s.context = context;
+	s.description = description;
+	s.target_url = target_url;
 	if (f->kind == AG_FORGE_GITHUB)
-		return ag_github_set_status(f, sha, state, context, description, target_url, err);
-	return ag_gitlab_set_status(f, sha, state, context, description, target_url, err);
+		return ag_github_set_status(f, &s, state, err);
+	return ag_gitlab_set_status(f, &s, state, err);
 }

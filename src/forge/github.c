@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "core/error.h"
 #include "core/mem.h"
 #include "forge/forge.h"
@@ -39,52 +37,22 @@ int
 ag_github_upsert_comment(struct ag_forge *f, bool *created, char **id_out, long number,
     const char *marker, const char *body, struct ag_error *err)
 {
-	struct ag_forge_reply r;
-	char *id = NULL, *url = NULL, *what = NULL, *json = NULL;
-	json_t *j = NULL;
+	char *id = NULL, *url, *what;
 	int rc;
 
-	ag_forge_reply_init(&r);
 	if ((rc = find_comment(f, &id, number, marker, err)) < 0)
-		goto out;
-	json = ag_forge_body_json(body);
+		return rc;
+	*created = id == NULL;
 	if (id != NULL) {
-		*created = false;
 		what = ag_xasprintf(
 		    "update comment %s on pull request #%ld of '%s'", id, number, f->project);
 		url = ag_xasprintf("%s/repos/%s/issues/comments/%s", f->api_url, f->project, id);
-		rc = ag_forge_call(f, "PATCH", url, json, &r, what, err);
 	} else {
-		*created = true;
 		what = ag_xasprintf("comment on pull request #%ld of '%s'", number, f->project);
 		url =
 		    ag_xasprintf("%s/repos/%s/issues/%ld/comments", f->api_url, f->project, number);
-		rc = ag_forge_call(f, "POST", url, json, &r, what, err);
 	}
-	if (rc < 0)
-		goto out;
-	if (r.status != 200 && r.status != 201) {
-		rc = ag_forge_reply_error(f, &r, what, PERM_COMMENTS, err);
-		goto out;
-	}
-	if (*created) {
-		j = json_loadb(r.body.ptr, r.body.len, 0, NULL);
-		if (json_is_integer(json_object_get(j, "id")))
-			id = ag_xasprintf(
-			    "%lld", (long long)json_integer_value(json_object_get(j, "id")));
-	}
-	if (id_out != NULL) {
-		*id_out = id;
-		id = NULL;
-	}
-out:
-	json_decref(j);
-	free(id);
-	free(url);
-	free(what);
-	free(json);
-	ag_forge_reply_release(&r);
-	return rc;
+	return ag_forge_send_comment(f, id_out, id, "PATCH", url, what, PERM_COMMENTS, body, err);
 }
 
 static const char *
@@ -104,23 +72,12 @@ state_name(enum ag_forge_state s)
 }
 
 int
-ag_github_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
-    const char *context, const char *description, const char *target_url, struct ag_error *err)
+ag_github_set_status(
+    struct ag_forge *f, struct ag_forge_status *s, enum ag_forge_state state, struct ag_error *err)
 {
-	struct ag_forge_status s = {
-	    .sha = sha,
-	    .state = state_name(state),
-	    .context_key = "context",
-	    .context = context,
-	    .description = description,
-	    .target_url = target_url,
-	    .permission = PERM_STATUS,
-	};
-	char *url = ag_xasprintf("%s/repos/%s/statuses/%s", f->api_url, f->project, sha);
-	int rc;
-
-	s.url = url;
-	rc = ag_forge_post_status(f, &s, err);
-	free(url);
-	return rc;
+	s->state = state_name(state);
+	s->context_key = "context";
+	s->permission = PERM_STATUS;
+	return ag_forge_post_status(
+	    f, s, ag_xasprintf("%s/repos/%s/statuses/%s", f->api_url, f->project, s->sha), err);
 }

@@ -64,9 +64,19 @@ char *ag_forge_body_json(const char *body);
 int ag_forge_find_marked(struct ag_forge *f, char **id, const char *first_url, const char *what,
     const char *permission, const char *marker, bool skip_system, struct ag_error *err);
 
+/*
+ * Writes the sticky comment: {"body": body} to url with update_method
+ * (PATCH or PUT) when id names the comment found, with POST when id is
+ * NULL. A reply other than 200/201 is an error naming what and, for 403,
+ * permission. On success *id_out (when not NULL) is the comment's id: id,
+ * or for a new comment the id of the reply (NULL when it has none). Takes
+ * id, url and what, and frees them.
+ */
+int ag_forge_send_comment(struct ag_forge *f, char **id_out, char *id, const char *update_method,
+    char *url, char *what, const char *permission, const char *body, struct ag_error *err);
+
 /* A commit status as one forge spells it. */
 struct ag_forge_status {
-	const char *url;         /* the statuses endpoint of the commit */
 	const char *sha;         /* for errors */
 	const char *state;       /* the forge's own state name */
 	const char *context_key; /* "context" (GitHub) or "name" (GitLab) */
@@ -76,16 +86,22 @@ struct ag_forge_status {
 	const char *permission;  /* what a 403 says the token lacks */
 };
 
-/* POSTs s; a reply other than 200/201 is an error naming the commit. */
-int ag_forge_post_status(struct ag_forge *f, const struct ag_forge_status *s, struct ag_error *err);
+/* POSTs s to url (the statuses endpoint of the commit; taken and freed); a
+ * reply other than 200/201 is an error naming the commit. */
+int ag_forge_post_status(
+    struct ag_forge *f, const struct ag_forge_status *s, char *url, struct ag_error *err);
 
 int ag_github_upsert_comment(struct ag_forge *f, bool *created, char **id, long number,
     const char *marker, const char *body, struct ag_error *err);
-int ag_github_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
-    const char *context, const char *description, const char *target_url, struct ag_error *err);
+/* Fill in the forge's own spelling of s (state, context key, permission)
+ * and post it. */
+int ag_github_set_status(
+    struct ag_forge *f, struct ag_forge_status *s, enum ag_forge_state state, struct ag_error *err);
 int ag_gitlab_upsert_comment(struct ag_forge *f, bool *created, char **id, long number,
     const char *marker, const char *body, struct ag_error *err);
-int ag_gitlab_set_status(struct ag_forge *f, const char *sha, enum ag_forge_state state,
-    const char *context, const char *description, const char *target_url, struct ag_error *err);
+/* Fill in the forge's own spelling of s (state, context key, permission)
+ * and post it. */
+int ag_gitlab_set_status(
+    struct ag_forge *f, struct ag_forge_status *s, enum ag_forge_state state, struct ag_error *err);
 
 #endif

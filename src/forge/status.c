@@ -20,7 +20,8 @@
 #define DESCRIPTION_MAX 140
 
 int
-ag_forge_post_status(struct ag_forge *f, const struct ag_forge_status *s, struct ag_error *err)
+ag_forge_post_status(
+    struct ag_forge *f, const struct ag_forge_status *s, char *url, struct ag_error *err)
 {
 	struct ag_forge_reply r;
 	json_t *o = json_object();
@@ -38,11 +39,12 @@ ag_forge_post_status(struct ag_forge *f, const struct ag_forge_status *s, struct
 	ag_forge_reply_init(&r);
 	what = ag_xasprintf(
 	    "set the commit status '%s' on %s in '%s'", s->context, s->sha, f->project);
-	rc = ag_forge_call(f, "POST", s->url, json, &r, what, err);
+	rc = ag_forge_call(f, "POST", url, json, &r, what, err);
 	if (rc == 0 && r.status != 201 && r.status != 200)
 		rc = ag_forge_reply_error(f, &r, what, s->permission, err);
 	free(json);
 	free(what);
+	free(url);
 	ag_forge_reply_release(&r);
 	return rc;
 }
