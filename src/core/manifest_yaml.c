@@ -1647,7 +1647,7 @@ load_string_map(struct ag_mload *l, const struct yn *v, const char *path, struct
 static void
 load_labels(struct ag_mload *l, const struct yn *v, const char *path, bool org, bool env)
 {
-	char shown[SHOWN], sub[256], also[160] = "";
+	char shown[SHOWN], sub[256 + SHOWN], also[160] = "";
 	const char *why;
 	size_t i, count = 0, max = AG_MANIFEST_MAX_TAGS;
 
