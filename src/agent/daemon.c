@@ -170,34 +170,64 @@ load_file_conf(struct ag_runconf *out, const struct ag_daemon_opts *o, struct ag
 }
 
 /*
- * The repository's aurora-gitops.yaml as a layer: from the commit's tree
- * (src a git source) or the directory. An absent file is an empty layer.
+ * One spelling of the repository's settings file: from the commit's tree
+ * (git_src a git source) or the directory. *found is false when it is not
+ * there; name is how errors name it.
  */
 static int
-load_repo_conf(
-    struct ag_runconf *out, const struct daemon *d, struct ag_source *git_src, struct ag_error *err)
+read_repo_file(struct ag_buf *b, bool *found, struct ag_source *git_src, const char *file,
+    const char *name, struct ag_error *err)
 {
-	struct ag_buf b = AG_BUF_INIT(1 << 20);
-	struct ag_runconf rc;
-	char *name;
 	int r;
 
-	ag_runconf_init(&rc);
-	if (git_src != NULL) {
-		name = ag_xasprintf("%s:%s", ag_source_revision(git_src), AG_RUNCONF_REPO_FILE);
-		r = ag_git_source_read_file(&b, git_src, AG_RUNCONF_REPO_FILE, err);
-	} else {
-		name = ag_xasprintf("%s/%s", d->o->cycle.dir, AG_RUNCONF_REPO_FILE);
-		r = ag_fs_read(&b, name, err); /* AG_ENOTFOUND: no such file */
-	}
+	if (git_src != NULL)
+		r = ag_git_source_read_file(b, git_src, file, err);
+	else
+		r = ag_fs_read(b, name, err); /* AG_ENOTFOUND: no such file */
+	*found = r == 0;
 	if (r == AG_ENOTFOUND) {
 		ag_error_clear(err);
 		r = 0;
-	} else if (r == 0) {
-		r = ag_runconf_parse(&rc, b.ptr, b.len, name, err);
 	}
-	free(name);
-	ag_buf_release(&b);
+	return r;
+}
+
+/*
+ * The repository's settings file (aurora-gitops.yaml or .yml) as a layer.
+ * An absent file is an empty layer; both spellings at once are refused.
+ * *which names the file read (NULL: none).
+ */
+static int
+load_repo_conf(struct ag_runconf *out, const char **which, const struct daemon *d,
+    struct ag_source *git_src, struct ag_error *err)
+{
+	static const char *const files[2] = {AG_RUNCONF_REPO_FILE, AG_RUNCONF_REPO_FILE_YML};
+	struct ag_buf b[2] = {AG_BUF_INIT(1 << 20), AG_BUF_INIT(1 << 20)};
+	struct ag_runconf rc;
+	char *where, *name[2] = {NULL, NULL};
+	bool found[2] = {false, false};
+	size_t i;
+	int r = 0;
+
+	ag_runconf_init(&rc);
+	if (git_src != NULL)
+		where = ag_xasprintf("%s:", ag_source_revision(git_src));
+	else
+		where = ag_xasprintf("%s/", d->o->cycle.dir);
+	for (i = 0; i < 2 && r == 0; i++) {
+		name[i] = ag_xasprintf("%s%s", where, files[i]);
+		r = read_repo_file(&b[i], &found[i], git_src, files[i], name[i], err);
+	}
+	if (r == 0)
+		r = ag_runconf_repo_file(which, found[0], found[1], where, err);
+	for (i = 0; i < 2 && r == 0; i++)
+		if (found[i])
+			r = ag_runconf_parse(&rc, b[i].ptr, b[i].len, name[i], err);
+	for (i = 0; i < 2; i++) {
+		free(name[i]);
+		ag_buf_release(&b[i]);
+	}
+	free(where);
 	if (r == 0)
 		*out = rc;
 	return r;
@@ -253,13 +283,17 @@ repo_settings(struct daemon *d, struct ag_source *git_src, struct ag_error *err)
 {
 	struct ag_error why = AG_ERROR_INIT;
 	struct ag_runconf rc;
+	const char *which;
+	char what[64];
 
 	free(d->repo_conf_error);
 	d->repo_conf_error = NULL;
-	if (load_repo_conf(&rc, d, git_src, &why) == 0) {
+	if (load_repo_conf(&rc, &which, d, git_src, &why) == 0) {
 		d->repo_conf = rc;
 		d->repo_conf_read = true;
-		apply_conf(d, "settings from " AG_RUNCONF_REPO_FILE);
+		snprintf(what, sizeof(what), "settings from %s",
+		    which != NULL ? which : AG_RUNCONF_REPO_FILE);
+		apply_conf(d, what);
 		return 0;
 	}
 	d->repo_conf_error = ag_xstrdup(why.msg);
@@ -301,9 +335,10 @@ reload(struct daemon *d)
 {
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_runconf file, repo = d->repo_conf;
+	const char *which;
 
 	if (load_file_conf(&file, d->o, &err) != 0 ||
-	    (!is_git(d) && load_repo_conf(&repo, d, NULL, &err) != 0)) {
+	    (!is_git(d) && load_repo_conf(&repo, &which, d, NULL, &err) != 0)) {
 		ag_log_error("reload refused, keeping the running configuration: %s", err.msg);
 		return;
 	}
@@ -475,14 +510,18 @@ fingerprint(char out[65], const char *dir, struct ag_error *err)
 		    (unsigned long long)st.st_ino);
 		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
 	}
-	/* the settings file too: a change to it is worth a cycle */
-	path = ag_xasprintf("%s/%s", dir, AG_RUNCONF_REPO_FILE);
-	if (stat(path, &st) != 0)
-		memset(&st, 0, sizeof(st));
-	snprintf(line, sizeof(line), "settings %lld %lld.%09ld %llu;", (long long)st.st_size,
-	    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (unsigned long long)st.st_ino);
-	free(path);
-	crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
+	/* the settings file too (either spelling): a change to it is worth a cycle */
+	for (i = 0; i < 2; i++) {
+		path = ag_xasprintf(
+		    "%s/%s", dir, i == 0 ? AG_RUNCONF_REPO_FILE : AG_RUNCONF_REPO_FILE_YML);
+		if (stat(path, &st) != 0)
+			memset(&st, 0, sizeof(st));
+		snprintf(line, sizeof(line), "settings %lld %lld.%09ld %llu;",
+		    (long long)st.st_size, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+		    (unsigned long long)st.st_ino);
+		free(path);
+		crypto_hash_sha256_update(&h, (const unsigned char *)line, strlen(line));
+	}
 	crypto_hash_sha256_final(&h, dg);
 	for (i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", dg[i]);

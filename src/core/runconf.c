@@ -264,3 +264,25 @@ ag_runconf_parse(
 		*rc = next;
 	return rc_;
 }
+
+bool
+ag_runconf_is_repo_file(const char *name)
+{
+	return strcmp(name, AG_RUNCONF_REPO_FILE) == 0 ||
+	       strcmp(name, AG_RUNCONF_REPO_FILE_YML) == 0;
+}
+
+int
+ag_runconf_repo_file(
+    const char **which, bool have_yaml, bool have_yml, const char *where, struct ag_error *err)
+{
+	*which = have_yaml ? AG_RUNCONF_REPO_FILE : have_yml ? AG_RUNCONF_REPO_FILE_YML : NULL;
+	if (have_yaml && have_yml) {
+		*which = NULL;
+		return ag_error_set(err, AG_EINVAL,
+		    "'%s%s' and '%s%s': two settings files; the repository has one, under either "
+		    "name: remove one of them",
+		    where, AG_RUNCONF_REPO_FILE, where, AG_RUNCONF_REPO_FILE_YML);
+	}
+	return 0;
+}

@@ -1,13 +1,30 @@
 #ifndef AG_CORE_RUNCONF_H
 #define AG_CORE_RUNCONF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
 #include "core/manifest.h"
 
-/* The settings file at the root of the manifests repository. */
+/* The settings file at the root of the manifests repository, under
+ * either spelling (both at once are refused: ag_runconf_repo_files). */
 #define AG_RUNCONF_REPO_FILE "aurora-gitops.yaml"
+#define AG_RUNCONF_REPO_FILE_YML "aurora-gitops.yml"
+
+/* Whether name, a file directly at the repository root, is the
+ * repository's settings file (never a manifest). */
+bool ag_runconf_is_repo_file(const char *name);
+
+/*
+ * Which settings file a repository root holds, given which of the two
+ * spellings exist: *which is AG_RUNCONF_REPO_FILE, AG_RUNCONF_REPO_FILE_YML
+ * or NULL (none, an empty layer). Both at once is AG_EINVAL naming both
+ * (where: how to name a file for the error, e.g. "main@3f2a1c9:" or
+ * "dir/"), since neither can be taken over the other.
+ */
+int ag_runconf_repo_file(
+    const char **which, bool have_yaml, bool have_yml, const char *where, struct ag_error *err);
 
 /*
  * The daemon's settings that may change while it runs, from up to four

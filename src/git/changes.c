@@ -38,12 +38,12 @@ has_suffix(const char *s, const char *suf)
 	return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-/* The repository settings file, read by the agent for every cluster (and
- * its .yml spelling, to be safe: a full cycle is never wrong). */
+/* The repository settings file (aurora-gitops.yaml or .yml at the root),
+ * read by the agent for every cluster. */
 static bool
 is_settings(const char *path)
 {
-	return strcmp(path, AG_RUNCONF_REPO_FILE) == 0 || strcmp(path, "aurora-gitops.yml") == 0;
+	return ag_runconf_is_repo_file(path);
 }
 
 static void

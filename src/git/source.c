@@ -59,7 +59,7 @@ walk_cb(const char *root, const git_tree_entry *e, void *payload)
 	if (!has_suffix(name, ".yaml") && !has_suffix(name, ".yml"))
 		return 0;
 	/* the repository's settings file is not a manifest */
-	if (w->prefix[0] == '\0' && root[0] == '\0' && strcmp(name, AG_RUNCONF_REPO_FILE) == 0)
+	if (w->prefix[0] == '\0' && root[0] == '\0' && ag_runconf_is_repo_file(name))
 		return 0;
 	path = ag_xasprintf("%s%s%s", w->prefix, root, name);
 	file = ag_xasprintf("%s:%s", w->revision, path);

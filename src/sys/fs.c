@@ -292,7 +292,7 @@ walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct 
 			else if (has_yaml_suffix(ents[i]->d_name) && !S_ISREG(st.st_mode))
 				rc = ag_error_set(err, AG_EINVAL,
 				    "'%s' is not a regular file; a manifest must be one", path);
-			else if (depth == 0 && strcmp(ents[i]->d_name, AG_RUNCONF_REPO_FILE) == 0)
+			else if (depth == 0 && ag_runconf_is_repo_file(ents[i]->d_name))
 				; /* the repository's settings file, not a manifest */
 			else if (S_ISREG(st.st_mode) && has_yaml_suffix(ents[i]->d_name))
 				ag_strlist_add(w->out, path);

@@ -145,6 +145,35 @@ test_runconf__layers(void **state)
 	assert_true(ag_runconf_equal(&eff, &before));
 }
 
+/* aurora-gitops.yaml and aurora-gitops.yml are one settings file: either
+ * is read, both at once are refused naming both. */
+static void
+test_runconf__repo_file_spellings(void **state)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	const char *which = "unset";
+
+	(void)state;
+	assert_true(ag_runconf_is_repo_file("aurora-gitops.yaml"));
+	assert_true(ag_runconf_is_repo_file("aurora-gitops.yml"));
+	assert_false(ag_runconf_is_repo_file("aurora-gitops.yaml.bak"));
+	assert_false(ag_runconf_is_repo_file("Aurora-gitops.yml"));
+	assert_false(ag_runconf_is_repo_file("aurora-gitops.json"));
+	assert_false(ag_runconf_is_repo_file("prod/aurora-gitops.yml"));
+
+	assert_int_equal(ag_runconf_repo_file(&which, false, false, "main@abc:", &err), 0);
+	assert_null(which);
+	assert_int_equal(ag_runconf_repo_file(&which, true, false, "main@abc:", &err), 0);
+	assert_string_equal(which, "aurora-gitops.yaml");
+	assert_int_equal(ag_runconf_repo_file(&which, false, true, "main@abc:", &err), 0);
+	assert_string_equal(which, "aurora-gitops.yml");
+	assert_int_equal(ag_runconf_repo_file(&which, true, true, "main@abc:", &err), AG_EINVAL);
+	assert_null(which);
+	assert_non_null(
+	    strstr(err.msg, "'main@abc:aurora-gitops.yaml' and 'main@abc:aurora-gitops.yml'"));
+	assert_non_null(strstr(err.msg, "remove one of them"));
+}
+
 int
 main(void)
 {
@@ -153,6 +182,7 @@ main(void)
 	    cmocka_unit_test(test_runconf__errors_keep_old_values),
 	    cmocka_unit_test(test_runconf__durations),
 	    cmocka_unit_test(test_runconf__layers),
+	    cmocka_unit_test(test_runconf__repo_file_spellings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
