@@ -45,7 +45,9 @@ struct daemon {
 	const struct ag_clock *clock;
 	const struct ag_rand *rnd;
 	/* Settings, by layer (core/runconf.h): conf is the effective one,
-	 * defaults < repository file < --config file < flags. */
+	 * defaults < repository file < --config file < flags. Only the loop
+	 * replaces conf, and only under mu (apply_conf): the HTTP thread reads
+	 * it under mu (/healthz), the loop reads it without. */
 	struct ag_runconf conf;
 	struct ag_runconf file_conf; /* --config FILE */
 	struct ag_runconf repo_conf; /* aurora-gitops.yaml at the repository root */
@@ -262,7 +264,9 @@ apply_conf(struct daemon *d, const char *what)
 	ag_runconf_overlay(&next, &d->o->flags);
 	if (ag_runconf_equal(&next, &d->conf))
 		return false;
+	pthread_mutex_lock(&d->mu);
 	d->conf = next;
+	pthread_mutex_unlock(&d->mu);
 	log_conf(d, what);
 	if (d->next_check != 0)
 		d->next_check = mono(d) + jittered(d, d->conf.interval_ms);
@@ -360,7 +364,8 @@ reload(struct daemon *d)
 
 /* ---- HTTP -------------------------------------------------------------- */
 
-/* How long the loop may go without coming round before /healthz fails. */
+/* How long the loop may go without coming round before /healthz fails.
+ * Called with mu held: conf changes under it (apply_conf). */
 static int64_t
 stall_ms(const struct daemon *d)
 {
