@@ -4,12 +4,14 @@
 #include "agent/source_dir.h"
 #include "cli/reconcile.h"
 #include "core/source.h"
+#include "aws/autoscaling.h"
 #include "aws/client.h"
 #include "aws/rds.h"
 #include "core/buf.h"
 #include "core/import.h"
 #include "core/mem.h"
 #include "core/observed.h"
+#include "core/plan.h"
 #include "sys/fs.h"
 
 #include <fnmatch.h>
@@ -91,7 +93,11 @@ out:
 /*
  * import: writes a manifest for each live cluster that plans with zero
  * drift. With --out DIR the files are DIR/<id>.yaml and an existing file is
- * never overwritten; without it the manifests go to standard output.
+ * never overwritten; without it the manifests go to standard output. The
+ * reader Auto Scaling targets are read once for all of them (one paged
+ * DescribeScalableTargets and DescribeScalingPolicies); a failed read
+ * fails the import, since a manifest without autoscaling would not say
+ * what the cluster has.
  */
 int
 cmd_import(int argc, char **argv)
@@ -100,7 +106,7 @@ cmd_import(int argc, char **argv)
 	struct ag_aws_client *aws = NULL;
 	struct ag_buf yaml = AG_BUF_INIT(AG_MANIFEST_MAX_BYTES);
 	struct ag_cli_opts o;
-	struct ag_observed obs, fleet;
+	struct ag_observed obs, fleet, scaling;
 	struct ag_strlist ids = AG_STRLIST_INIT;
 	char *path = NULL;
 	size_t i;
@@ -108,6 +114,7 @@ cmd_import(int argc, char **argv)
 
 	ag_observed_init(&obs);
 	ag_observed_init(&fleet);
+	ag_observed_init(&scaling);
 	if ((rc = ag_cli_opts_parse(&o, argc, argv)) != 0)
 		goto out;
 	if (o.args.n == 0 && !o.all && o.match == NULL) {
@@ -129,6 +136,10 @@ cmd_import(int argc, char **argv)
 		rc = AG_EXIT_OK;
 		goto out;
 	}
+	if (ag_aas_read_rds(aws, AG_SCALING_POLICY_NAME, &scaling, &err) < 0) {
+		ag_error_prefix(&err, "cannot import: reader Auto Scaling could not be read");
+		goto fail;
+	}
 	if (o.out && (ag_fs_mkdirs(o.out, 0755, &err)) < 0)
 		goto fail;
 	for (i = 0; i < ids.n; i++) {
@@ -147,7 +158,8 @@ cmd_import(int argc, char **argv)
 			goto fail;
 		}
 		ag_buf_reset(&yaml);
-		if ((ag_import_render(&yaml, c, &obs, &err)) < 0)
+		if ((ag_import_render(
+		        &yaml, c, &obs, ag_observed_find_scaling(&scaling, c->id), &err)) < 0)
 			goto fail;
 		if (o.out == NULL) {
 			if (i > 0)
@@ -170,6 +182,7 @@ out:
 	ag_buf_release(&yaml);
 	ag_observed_release(&obs);
 	ag_observed_release(&fleet);
+	ag_observed_release(&scaling);
 	ag_strlist_release(&ids);
 	ag_aws_client_free(aws);
 	ag_cli_opts_release(&o);

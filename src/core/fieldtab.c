@@ -837,7 +837,7 @@ static const struct ag_field_row rows[AG_F__COUNT] = {
             .hint = "kmsKeyId cannot change in place: copy a snapshot with the new key, restore "
                     "it into a new cluster, switch clients, then delete the old one",
             .in_restore = true,
-            .import_skip = true, /* written with storageEncrypted, ARNs only */
+            .import_skip = true, /* written with storageEncrypted (import.c) */
         },
     [AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS] =
         {

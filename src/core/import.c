@@ -20,6 +20,7 @@
 #include "core/normalize.h"
 #include "core/observed.h"
 #include "core/plan.h"
+#include "core/ref.h"
 
 #include "core/compat.h"
 
@@ -72,18 +73,27 @@ list_lines(struct ag_buf *b, const char *key, const struct ag_strlist *l)
 	ag_strlist_release(&c);
 }
 
+static bool
+is_auto_reader(const struct ag_db_instance *di)
+{
+	return strncmp(di->id, AG_AUTOSCALING_PREFIX, strlen(AG_AUTOSCALING_PREFIX)) == 0;
+}
+
 static int
 cmp_inst(const void *a, const void *b)
 {
 	const struct ag_db_instance *const *x = a, *const *y = b;
 
+	if (is_auto_reader(*x) != is_auto_reader(*y))
+		return is_auto_reader(*x) ? 1 : -1;
 	return strcmp((*x)->id, (*y)->id);
 }
 
-/* Instances of c (by DBClusterIdentifier or membership), sorted by id. */
+/* Instances of c (by DBClusterIdentifier or membership), sorted by id;
+ * the readers Aurora Auto Scaling added come last, counted in *n_auto. */
 static size_t
-cluster_instances(
-    const struct ag_db_instance ***out, const struct ag_db_cluster *c, const struct ag_observed *o)
+cluster_instances(const struct ag_db_instance ***out, size_t *n_auto, const struct ag_db_cluster *c,
+    const struct ag_observed *o)
 {
 	const struct ag_db_instance **v;
 	size_t i, j, n = 0;
@@ -104,6 +114,8 @@ cluster_instances(
 				mine = true;
 		if (mine)
 			v[n++] = di;
+		if (mine && is_auto_reader(di))
+			(*n_auto)++;
 	}
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_inst); /* NOLINT(bugprone-sizeof-expression) */
@@ -192,15 +204,67 @@ scaling_v1_lines(struct ag_buf *b, const char *canonical)
 	}
 }
 
+/* Why the live target cannot be written as autoscaling (NULL: it can). */
+static const char *
+scaling_unwritable(const struct ag_observed_scaling *t)
+{
+	if (!t->has_policy)
+		return "its policies are not aurora-gitops's";
+	if (t->metric == NULL || (strcmp(t->metric, "RDSReaderAverageCPUUtilization") != 0 &&
+	                             strcmp(t->metric, "RDSReaderAverageDatabaseConnections") != 0))
+		return "its policy tracks a metric autoscaling cannot name";
+	if (t->min_capacity < 0 || t->max_capacity < 1 || t->max_capacity > 15 ||
+	    t->min_capacity > t->max_capacity)
+		return "its capacities are outside what autoscaling allows (maxReaders 1..15, "
+		       "minReaders 0..maxReaders)";
+	if (!(t->target_value > 0) ||
+	    (strcmp(t->metric, "RDSReaderAverageCPUUtilization") == 0 && t->target_value > 100))
+		return "its target value is outside what autoscaling allows";
+	return NULL;
+}
+
+/* spec.autoscaling as the live target says, or a comment on why not. */
+static void
+scaling_lines(struct ag_buf *b, const struct ag_observed_scaling *t)
+{
+	const char *why = scaling_unwritable(t);
+	char *num;
+
+	if (why != NULL) {
+		(void)ag_buf_addf(b,
+		    "  # Reader Auto Scaling has a target here (readers %d..%d) that is not "
+		    "written:\n"
+		    "  # %s. Without autoscaling the agent leaves it alone;\n"
+		    "  # writing it would add the agent's own policy (%s).\n",
+		    t->min_capacity, t->max_capacity, why, AG_SCALING_POLICY_NAME);
+		return;
+	}
+	(void)ag_buf_addf(b, "  autoscaling:\n    minReaders: %d\n    maxReaders: %d\n",
+	    t->min_capacity, t->max_capacity);
+	(void)ag_buf_addf(b, "    metric: %s\n", t->metric);
+	num = ag_norm_number(t->target_value);
+	(void)ag_buf_addf(b, "    targetValue: %s\n", num);
+	free(num);
+	if (t->scale_in_cooldown >= 0)
+		(void)ag_buf_addf(b, "    scaleInCooldown: %d\n", t->scale_in_cooldown);
+	if (t->scale_out_cooldown >= 0)
+		(void)ag_buf_addf(b, "    scaleOutCooldown: %d\n", t->scale_out_cooldown);
+	if (t->disable_scale_in)
+		(void)ag_buf_adds(b, "    disableScaleIn: true\n");
+	if (t->other_policies > 0)
+		(void)ag_buf_addf(b, "    # other policies on the target (%zu): left as they are\n",
+		    t->other_policies);
+}
+
 int
 ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struct ag_observed *o,
-    struct ag_error *err)
+    const struct ag_observed_scaling *scaling, struct ag_error *err)
 {
 	const struct ag_db_instance **inst = NULL;
 	const struct ag_field_row *rows;
 	size_t n_rows;
 	struct ag_buf b = AG_BUF_INIT((size_t)1 << 22);
-	size_t i, n_inst, n_labels = 0;
+	size_t i, n_inst, n_auto = 0, n_labels = 0;
 	bool auto_minor_off = false, any_public = false;
 	const char *other;
 	char *num;
@@ -229,7 +293,7 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 	(void)ag_buf_adds(&b, "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
 	                      "metadata:\n");
 	kv_line(&b, "  ", "name", c->id);
-	n_inst = cluster_instances(&inst, c, o);
+	n_inst = cluster_instances(&inst, &n_auto, c, o);
 	for (i = 0; i < n_inst; i++)
 		if (inst[i]->publicly_accessible)
 			any_public = true;
@@ -265,9 +329,11 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 		    "--field\n"
 		    "  # spec.password) or set manageMasterUserPassword: true.\n");
 	}
-	/* AWS reports a key ARN; anything else (emulators) is left out, which
-	 * matches any key */
-	if (c->storage_encrypted && set(c->kms_key_id) && strncmp(c->kms_key_id, "arn:", 4) == 0)
+	/* The key as AWS reports it: a key ARN (an emulator may echo the key
+	 * id it was given). Anything else names no key (an emulator's
+	 * placeholder) and is left out, which matches any key. */
+	if (c->storage_encrypted && set(c->kms_key_id) &&
+	    ag_ref_kms_form(c->kms_key_id) != AG_KMS_REF_ALIAS)
 		kv_line(&b, "  ", "kmsKeyId", c->kms_key_id);
 	if (c->has_serverless_v2) {
 		(void)ag_buf_adds(&b, "  serverlessV2Scaling:\n");
@@ -292,9 +358,16 @@ ag_import_render(struct ag_buf *yaml, const struct ag_db_cluster *c, const struc
 			auto_minor_off = true;
 	if (auto_minor_off)
 		(void)ag_buf_adds(&b, "  autoMinorVersionUpgrade: false\n");
-	if (n_inst > 0) {
+	if (scaling != NULL)
+		scaling_lines(&b, scaling);
+	if (n_auto > 0)
+		(void)ag_buf_addf(&b,
+		    "  # Readers added by Aurora Auto Scaling (%s...) are left out (%zu\n"
+		    "  # today): its policy owns them, and the agent never deletes them.\n",
+		    AG_AUTOSCALING_PREFIX, n_auto);
+	if (n_inst > n_auto) {
 		(void)ag_buf_adds(&b, "  instances:\n");
-		for (i = 0; i < n_inst; i++) {
+		for (i = 0; i < n_inst - n_auto; i++) {
 			(void)ag_buf_adds(&b, "    - ");
 			kv_line(&b, "", "name", inst[i]->id);
 			kv_line(&b, "      ", "instanceClass",

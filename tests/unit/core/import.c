@@ -66,7 +66,8 @@ member(struct ag_observed *o, struct ag_db_cluster *c, const char *id, const cha
 
 /* Imports c, parses the YAML, plans it against o: returns the change count. */
 static size_t
-roundtrip(struct ag_observed *o, const struct ag_db_cluster *c, char **yaml_out)
+roundtrip_scaling(struct ag_observed *o, const struct ag_db_cluster *c,
+    const struct ag_observed_scaling *scaling, char **yaml_out)
 {
 	struct ag_buf y = AG_BUF_INIT(1 << 20), t = AG_BUF_INIT(1 << 20);
 	struct ag_error err = AG_ERROR_INIT;
@@ -77,7 +78,7 @@ roundtrip(struct ag_observed *o, const struct ag_db_cluster *c, char **yaml_out)
 	const struct ag_cluster_plan *cp;
 	size_t i, n;
 
-	assert_int_equal(ag_import_render(&y, c, o, &err), 0);
+	assert_int_equal(ag_import_render(&y, c, o, scaling, &err), 0);
 	ag_manifest_set_init(&set);
 	ag_diags_init(&d);
 	if (ag_manifest_parse(&set, &d, y.ptr, y.len, "import.yaml") != 0) {
@@ -111,6 +112,12 @@ roundtrip(struct ag_observed *o, const struct ag_db_cluster *c, char **yaml_out)
 	ag_buf_release(&t);
 	*yaml_out = ag_buf_detach(&y, NULL);
 	return n;
+}
+
+static size_t
+roundtrip(struct ag_observed *o, const struct ag_db_cluster *c, char **yaml_out)
+{
+	return roundtrip_scaling(o, c, NULL, yaml_out);
 }
 
 static void
@@ -213,7 +220,7 @@ test_import__adoption_is_one_visible_change(void **state)
 	c = live(&o, "legacy", "aurora-postgresql", "15.4");
 	ag_kvlist_add(&c->tags, "managed-by", "terraform");
 	ag_kvlist_add(&c->tags, "planton.org/stack", "s1");
-	assert_int_equal(ag_import_render(&y, c, &o, &err), 0);
+	assert_int_equal(ag_import_render(&y, c, &o, NULL, &err), 0);
 	assert_non_null(strstr(y.ptr, "tagged managed-by=terraform"));
 	assert_null(strstr(y.ptr, "shows no changes"));
 	ag_manifest_set_init(&set);
@@ -260,6 +267,142 @@ test_import__public_instance_as_it_is(void **state)
 	ag_observed_release(&o);
 }
 
+/* An encrypted cluster's key is written as AWS reports it (an ARN, or the
+ * key id an emulator echoes); a placeholder that names no key is not. */
+static void
+test_import__kms_key_written(void **state)
+{
+	static const struct {
+		const char *live;
+		bool written;
+	} keys[] = {
+	    {"arn:aws:kms:us-east-1:123456789012:key/0b3f7c8e-2a4d-4c5e-9f10-1a2b3c4d5e6f", true},
+	    {"0b3f7c8e-2a4d-4c5e-9f10-1a2b3c4d5e6f", true},
+	    {"mrk-0123456789abcdef0123456789abcdef", true},
+	    {"default_kms_key_id", false},
+	};
+	struct ag_observed o;
+	struct ag_db_cluster *c;
+	size_t i;
+	char *y, want[160];
+
+	(void)state;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		ag_observed_init(&o);
+		c = live(&o, "vault", "aurora-postgresql", "15.4");
+		c->storage_encrypted = true;
+		free(c->kms_key_id);
+		c->kms_key_id = ag_xstrdup(keys[i].live);
+		member(&o, c, "vault-1", "db.r6g.large", 0, true, true);
+		assert_int_equal(roundtrip(&o, c, &y), 0);
+		snprintf(want, sizeof(want), "kmsKeyId: \"%s\"", keys[i].live);
+		if (keys[i].written)
+			assert_non_null(strstr(y, want));
+		else
+			assert_null(strstr(y, "kmsKeyId"));
+		assert_non_null(strstr(y, "storageEncrypted: true"));
+		free(y);
+		ag_observed_release(&o);
+	}
+}
+
+static struct ag_observed_scaling *
+target(struct ag_observed *o, const char *cluster, int min, int max)
+{
+	struct ag_observed_scaling *t = ag_observed_add_scaling(o);
+
+	t->cluster_id = ag_xstrdup(cluster);
+	t->min_capacity = min;
+	t->max_capacity = max;
+	t->scale_in_cooldown = -1;
+	t->scale_out_cooldown = -1;
+	return t;
+}
+
+/* The agent's policy on the live target: written as autoscaling, zero
+ * drift; the readers Auto Scaling added are not listed as instances. */
+static void
+test_import__autoscaling_written(void **state)
+{
+	struct ag_observed o;
+	struct ag_db_cluster *c;
+	struct ag_observed_scaling *t;
+	char *y;
+
+	(void)state;
+	ag_observed_init(&o);
+	c = live(&o, "shop", "aurora-postgresql", "15.4");
+	member(&o, c, "shop-1", "db.r6g.large", 0, true, true);
+	member(&o, c, "shop-2", "db.r6g.large", 1, false, true);
+	member(&o, c, "application-autoscaling-0a1b2c3d", "db.r6g.large", 15, false, true);
+	o.scaling_loaded = true;
+	t = target(&o, "shop", 1, 5);
+	t->has_policy = true;
+	t->metric = ag_xstrdup("RDSReaderAverageDatabaseConnections");
+	t->target_value = 250.5;
+	t->scale_in_cooldown = 600;
+	t->disable_scale_in = true;
+	t->other_policies = 1;
+	/* one row, information only: the reader Auto Scaling added */
+	assert_int_equal(roundtrip_scaling(&o, c, t, &y), 1);
+	assert_non_null(strstr(y, "  autoscaling:\n    minReaders: 1\n    maxReaders: 5\n"
+	                          "    metric: RDSReaderAverageDatabaseConnections\n"
+	                          "    targetValue: 250.5\n    scaleInCooldown: 600\n"
+	                          "    disableScaleIn: true\n"));
+	assert_null(strstr(y, "scaleOutCooldown"));
+	assert_non_null(strstr(y, "other policies on the target (1): left as they are"));
+	assert_null(strstr(y, "name: \"application-autoscaling-"));
+	assert_non_null(strstr(y,
+	    "Readers added by Aurora Auto Scaling (application-autoscaling-...) are left out (1"));
+	assert_non_null(strstr(y, "- name: \"shop-2\""));
+	free(y);
+	ag_observed_release(&o);
+}
+
+/* A target the manifest cannot state exactly is left out with a comment
+ * saying why: zero drift, and the agent leaves the target alone. */
+static void
+test_import__autoscaling_left_alone(void **state)
+{
+	static const struct {
+		bool agent_policy;
+		const char *metric;
+		int min, max;
+		double value;
+		const char *why;
+	} cases[] = {
+	    {false, NULL, 1, 4, 0, "its policies are not aurora-gitops's"},
+	    {true, NULL, 1, 4, 50, "a metric autoscaling cannot name"},
+	    {true, "RDSReaderAverageCPUUtilization", 0, 0, 50, "its capacities are outside"},
+	    {true, "RDSReaderAverageCPUUtilization", 2, 16, 50, "its capacities are outside"},
+	    {true, "RDSReaderAverageCPUUtilization", 1, 4, 150, "its target value is outside"},
+	};
+	struct ag_observed o;
+	struct ag_db_cluster *c;
+	struct ag_observed_scaling *t;
+	size_t i;
+	char *y;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ag_observed_init(&o);
+		c = live(&o, "shop", "aurora-postgresql", "15.4");
+		member(&o, c, "shop-1", "db.r6g.large", 0, true, true);
+		o.scaling_loaded = true;
+		t = target(&o, "shop", cases[i].min, cases[i].max);
+		t->has_policy = cases[i].agent_policy;
+		t->metric = cases[i].metric ? ag_xstrdup(cases[i].metric) : NULL;
+		t->target_value = cases[i].value;
+		t->other_policies = 1;
+		assert_int_equal(roundtrip_scaling(&o, c, t, &y), 0);
+		assert_null(strstr(y, "autoscaling:"));
+		assert_non_null(strstr(y, "Reader Auto Scaling has a target here"));
+		assert_non_null(strstr(y, cases[i].why));
+		free(y);
+		ag_observed_release(&o);
+	}
+}
+
 static void
 test_import__refuses_nameless(void **state)
 {
@@ -269,7 +412,7 @@ test_import__refuses_nameless(void **state)
 
 	(void)state;
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(ag_import_render(&y, &c, NULL, &err), AG_EINVAL);
+	assert_int_equal(ag_import_render(&y, &c, NULL, NULL, &err), AG_EINVAL);
 	assert_non_null(strstr(err.msg, "cannot import cluster"));
 	ag_buf_release(&y);
 }
@@ -282,6 +425,9 @@ main(void)
 	    cmocka_unit_test(test_import__full_cluster_zero_drift),
 	    cmocka_unit_test(test_import__adoption_is_one_visible_change),
 	    cmocka_unit_test(test_import__public_instance_as_it_is),
+	    cmocka_unit_test(test_import__kms_key_written),
+	    cmocka_unit_test(test_import__autoscaling_written),
+	    cmocka_unit_test(test_import__autoscaling_left_alone),
 	    cmocka_unit_test(test_import__refuses_nameless),
 	};
 
