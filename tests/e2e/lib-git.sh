@@ -87,3 +87,16 @@ wait_for_git() {
 	done
 	return 1
 }
+
+# wait_line REF REV PATTERN [SECONDS]: until the note on REV under
+# refs/notes/REF in remote.git has a line matching PATTERN (default 20 s)
+wait_line() {
+	local i
+	for i in $(seq 1 $((${4:-20} * 20))); do
+		git -C remote.git notes --ref "$1" show "$2" 2>/dev/null | grep -q -- "$3" && return 0
+		sleep 0.05
+	done
+	say "no line matching '$3' in the note on $2 ($1):"
+	git -C remote.git notes --ref "$1" show "$2" 2>&1
+	return 1
+}

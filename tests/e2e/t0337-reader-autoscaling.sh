@@ -14,19 +14,6 @@ start_moto
 export AWS_EC2_METADATA_DISABLED=true
 STATE="$TRASH/state"
 
-aas_run() {
-	boto3_run <<-PY
-	aas = boto3.client("application-autoscaling", endpoint_url="$MOTO_URL", region_name="us-east-1",
-	                   aws_access_key_id="testing", aws_secret_access_key="testing")
-	DIM = "rds:cluster:ReadReplicaCount"
-	def targets():
-	    return {t["ResourceId"]: t for t in aas.describe_scalable_targets(ServiceNamespace="rds")["ScalableTargets"]}
-	def policies():
-	    return {(p["ResourceId"], p["PolicyName"]): p for p in aas.describe_scaling_policies(ServiceNamespace="rds")["ScalingPolicies"]}
-	$(cat)
-	PY
-}
-
 test_expect_success 'setup: the example rendered against the moto network' '
 	mkdir src &&
 	cp "$AG_SRC/manifests/reader-autoscaling.yaml" src/ &&

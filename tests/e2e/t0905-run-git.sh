@@ -14,16 +14,6 @@ export AWS_EC2_METADATA_DISABLED=true
 SECRET=hook-secret-for-tests
 export AURORA_GITOPS_WEBHOOK_SECRET=$SECRET
 
-wait_for() { # FILE STRING [SECONDS]
-	local i
-	for i in $(seq 1 $((${3:-20} * 20))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	say "timed out waiting for '$2' in $1:"
-	cat "$1"
-	return 1
-}
 count() { grep -cF -- "$2" "$1" || true; }
 
 # commit_retention N: a commit setting backupRetentionPeriod to N, pushed;

@@ -10,17 +10,6 @@ export AWS_EC2_METADATA_DISABLED=true
 # take minutes
 export AG_AWS_RETRY_BASE_MS=10000 AWS_MAX_ATTEMPTS=20
 
-wait_for() { # FILE STRING [SECONDS]
-	local i
-	for i in $(seq 1 $((${3:-20} * 20))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	say "timed out waiting for '$2' in $1:"
-	cat "$1"
-	return 1
-}
-
 test_expect_success 'setup: one manifest, a throttling proxy in front of moto' '
 	mkdir src && cp "$AG_SRC/manifests/minimal.yaml" src/ &&
 	python3 "$AG_SRC/tests/tools/moto-fixture.py" render "$MOTO_URL" src m >/dev/null &&

@@ -10,30 +10,6 @@
 start_moto
 export AWS_EC2_METADATA_DISABLED=true
 
-wait_for() { # FILE STRING [SECONDS]
-	local i
-	for i in $(seq 1 $((${3:-20} * 20))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	say "timed out waiting for '$2' in $1:"
-	cat "$1"
-	return 1
-}
-
-# wait_line REF REV PATTERN [SECONDS]: until the note on REV under
-# refs/notes/REF has a line matching PATTERN
-wait_line() {
-	local i
-	for i in $(seq 1 $((${4:-20} * 20))); do
-		git -C remote.git notes --ref "$1" show "$2" 2>/dev/null | grep -q -- "$3" && return 0
-		sleep 0.05
-	done
-	say "no line matching '$3' in the note on $2 ($1):"
-	git -C remote.git notes --ref "$1" show "$2" 2>&1
-	return 1
-}
-
 # settings TEXT MSG: commits aurora-gitops.yaml with TEXT, pushes; prints the id
 settings() {
 	printf "$1" >work/aurora-gitops.yaml &&
@@ -41,16 +17,6 @@ settings() {
 	git -C work commit -qm "$2" &&
 	git -C work push -q origin main &&
 	git -C work rev-parse HEAD
-}
-
-exists() { # CLUSTER: 0 when moto has it
-	boto3_run <<-PY
-	import sys
-	try:
-	    rds.describe_db_clusters(DBClusterIdentifier="$1")
-	except rds.exceptions.DBClusterNotFoundFault:
-	    sys.exit(1)
-	PY
 }
 
 test_expect_success 'setup: a remote whose settings file is bad from the start' '
@@ -68,7 +34,7 @@ test_expect_success 'a bad settings file and no good one before: nothing is plan
 	check_contains run.log ":aurora-gitops.yaml:1:7: mode: '"'"'bogus'"'"' is not observe, plan or apply" &&
 	check_contains run.log "nothing is planned until the repository'"'"'s settings file is fixed" &&
 	wait_line aurora-gitops $(git -C work rev-parse HEAD) "aurora-gitops.yaml:1:7" &&
-	! exists minimal-pg
+	! cluster_exists minimal-pg
 '
 agent_pid=$(cat "$TRASH/run.pid" 2>/dev/null)
 test_when_finished "kill $agent_pid"
@@ -78,14 +44,14 @@ test_expect_success 'the next commit fixes it: mode observe is taken, nothing ap
 	wait_line aurora-gitops $rev "\"kind\":\"drift\"" &&
 	check_contains run.log "settings from aurora-gitops.yaml" &&
 	check_contains run.log "mode observe" &&
-	! exists minimal-pg
+	! cluster_exists minimal-pg
 '
 
 test_expect_success 'a commit switching to apply and another notes ref is applied there' '
 	rev=$(settings "mode: apply\nnotesRef: refs/notes/fleet\n" "apply, notes elsewhere") &&
 	wait_line fleet $rev "\"result\":\"applied\"" &&
 	check_contains run.log "notes ref now '"'"'refs/notes/fleet'"'"'" &&
-	exists minimal-pg
+	cluster_exists minimal-pg
 '
 
 test_expect_success 'a bad settings file later is refused; the old settings keep working' '

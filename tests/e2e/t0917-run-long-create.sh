@@ -11,17 +11,6 @@ export AWS_EC2_METADATA_DISABLED=true
 BG_PIDS=$(mktemp "${TMPDIR:-/tmp}/ag-bg-pids.XXXXXX")
 test_when_finished "for p in \$(cat $BG_PIDS); do kill \$p; done; rm -f $BG_PIDS"
 
-wait_for() { # FILE STRING [SECONDS]
-	local i
-	for i in $(seq 1 $((${3:-20} * 20))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	say "timed out waiting for '$2' in $1:"
-	cat "$1"
-	return 1
-}
-
 # wait_line REV PATTERN SECONDS: until the note on REV has a matching line;
 # prints the milliseconds it took
 wait_line() {

@@ -9,46 +9,12 @@
 start_moto
 export AWS_EC2_METADATA_DISABLED=true
 
-wait_for() { # FILE STRING [SECONDS]
-	local i
-	for i in $(seq 1 $((${3:-20} * 20))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	say "timed out waiting for '$2' in $1:"
-	cat "$1"
-	return 1
-}
-
-# wait_line REF REV PATTERN [SECONDS]: until the note on REV under
-# refs/notes/REF has a line matching PATTERN
-wait_line() {
-	local i
-	for i in $(seq 1 $((${4:-20} * 20))); do
-		git -C remote.git notes --ref "$1" show "$2" 2>/dev/null | grep -q -- "$3" && return 0
-		sleep 0.05
-	done
-	say "no line matching '$3' in the note on $2 ($1):"
-	git -C remote.git notes --ref "$1" show "$2" 2>&1
-	return 1
-}
-
 # commit MSG: commits everything in the clone, pushes; prints the id
 commit() {
 	git -C work add -A &&
 	git -C work commit -qm "$1" &&
 	git -C work push -q origin main &&
 	git -C work rev-parse HEAD
-}
-
-exists() { # CLUSTER: 0 when moto has it
-	boto3_run <<-PY
-	import sys
-	try:
-	    rds.describe_db_clusters(DBClusterIdentifier="$1")
-	except rds.exceptions.DBClusterNotFoundFault:
-	    sys.exit(1)
-	PY
 }
 
 test_expect_success 'setup: a remote whose settings file is aurora-gitops.yml' '
@@ -78,7 +44,7 @@ test_expect_success 'git source: the .yml settings are taken (mode observe: noth
 	check_contains run.log "settings from aurora-gitops.yml" &&
 	check_contains run.log "mode observe" &&
 	! grep -q "aurora-gitops.yml:1" run.log &&
-	! exists minimal-pg
+	! cluster_exists minimal-pg
 '
 agent_pid=$(cat "$TRASH/run.pid" 2>/dev/null)
 test_when_finished "kill $agent_pid"
@@ -90,7 +56,7 @@ test_expect_success 'both spellings at once: refused naming both, the running se
 	wait_line aurora-gitops $rev "main@[0-9a-f]*:aurora-gitops.yaml. and .main@[0-9a-f]*:aurora-gitops.yml.: two settings files" &&
 	check_contains run.log "settings file refused, keeping the running settings" &&
 	check_contains run.log "remove one of them" &&
-	! exists minimal-pg
+	! cluster_exists minimal-pg
 '
 
 test_expect_success 'removing the .yml: the .yaml settings (mode apply) are taken' '
@@ -98,7 +64,7 @@ test_expect_success 'removing the .yml: the .yaml settings (mode apply) are take
 	rev=$(commit "one settings file") &&
 	wait_line aurora-gitops $rev "\"result\":\"applied\"" &&
 	check_contains run.log "settings from aurora-gitops.yaml" &&
-	exists minimal-pg
+	cluster_exists minimal-pg
 '
 
 test_expect_success 'SIGTERM stops the git agent' '

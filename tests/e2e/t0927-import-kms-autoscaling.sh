@@ -12,25 +12,19 @@ start_moto
 export AWS_EC2_METADATA_DISABLED=true
 STATE="$TRASH/state"
 
-aas_run() {
-	boto3_run <<-PY
-	aas = boto3.client("application-autoscaling", endpoint_url="$MOTO_URL", region_name="us-east-1",
-	                   aws_access_key_id="testing", aws_secret_access_key="testing")
-	kms = boto3.client("kms", endpoint_url="$MOTO_URL", region_name="us-east-1",
-	                   aws_access_key_id="testing", aws_secret_access_key="testing")
-	DIM = "rds:cluster:ReadReplicaCount"
-	def policy(cid, name, cfg):
-	    aas.put_scaling_policy(PolicyName=name, ServiceNamespace="rds", ResourceId="cluster:" + cid,
-	        ScalableDimension=DIM, PolicyType="TargetTrackingScaling",
-	        TargetTrackingScalingPolicyConfiguration=cfg)
-	$(cat)
-	PY
-}
+# policy CLUSTER NAME CONFIG (in aas_run): a target-tracking policy
+POLICY='def policy(cid, name, cfg):
+    aas.put_scaling_policy(PolicyName=name, ServiceNamespace="rds", ResourceId="cluster:" + cid,
+        ScalableDimension=DIM, PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration=cfg)'
 
 test_expect_success 'setup: two encrypted clusters with reader Auto Scaling, made with boto3' '
 	python3 "$AG_SRC/tests/tools/moto-fixture.py" network "$MOTO_URL" >net.json &&
-	aas_run <<-\PY
+	aas_run <<-PY
+	$POLICY
 	import json
+	kms = boto3.client("kms", endpoint_url="$MOTO_URL", region_name="us-east-1",
+	                   aws_access_key_id="testing", aws_secret_access_key="testing")
 	net = json.load(open("net.json"))
 	rds.create_db_subnet_group(DBSubnetGroupName="shared", DBSubnetGroupDescription="shared",
 	    SubnetIds=net["subnets"])

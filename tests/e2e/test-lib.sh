@@ -236,3 +236,43 @@ ec2 = boto3.client("ec2", endpoint_url="$MOTO_URL", region_name="us-east-1",
 $(cat)
 PYEOF
 }
+
+# wait_for FILE STRING [SECONDS]: until FILE holds STRING (default 20 s);
+# on a timeout says so and shows the file.
+wait_for() {
+	local i
+	for i in $(seq 1 $((${3:-20} * 20))); do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	say "timed out waiting for '$2' in $1:"
+	cat "$1"
+	return 1
+}
+
+# cluster_exists CLUSTER: 0 when moto has it
+cluster_exists() {
+	boto3_run <<-PY
+	import sys
+	try:
+	    rds.describe_db_clusters(DBClusterIdentifier="$1")
+	except rds.exceptions.DBClusterNotFoundFault:
+	    sys.exit(1)
+	PY
+}
+
+# aas_run <<'EOF' ... EOF: boto3_run with `aas`, an Application Auto Scaling
+# client, DIM (the Aurora readers dimension), targets() by ResourceId and
+# policies() by (ResourceId, PolicyName) of namespace rds.
+aas_run() {
+	boto3_run <<-PY
+	aas = boto3.client("application-autoscaling", endpoint_url="$MOTO_URL", region_name="us-east-1",
+	                   aws_access_key_id="testing", aws_secret_access_key="testing")
+	DIM = "rds:cluster:ReadReplicaCount"
+	def targets():
+	    return {t["ResourceId"]: t for t in aas.describe_scalable_targets(ServiceNamespace="rds")["ScalableTargets"]}
+	def policies():
+	    return {(p["ResourceId"], p["PolicyName"]): p for p in aas.describe_scaling_policies(ServiceNamespace="rds")["ScalingPolicies"]}
+	$(cat)
+	PY
+}
