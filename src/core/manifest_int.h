@@ -10,6 +10,15 @@
 
 #include "core/manifest.h"
 
+/* One entry of spec.instances.overrides (count form): what it sets of the
+ * instance at position (1-based). promotion_tier is -1 when not set,
+ * public_pos.line 0 when publiclyAccessible is not. */
+struct ag_inst_override {
+	long position;
+	const char *key; /* as written; points into the YAML tree */
+	struct ag_instance_spec spec;
+};
+
 /* The state of loading one document. */
 struct ag_mload {
 	const char *file;
@@ -29,7 +38,12 @@ struct ag_mload {
 	long inst_count;
 	char *inst_count_class;
 	struct ag_pos inst_count_class_pos;
+	struct ag_inst_override *inst_overrides;
+	size_t n_inst_overrides;
 };
+
+/* Frees the count form's overrides (what expand_count did not take). */
+void ag_mload_overrides_release(struct ag_mload *l);
 
 /* Copies s for display into out (n bytes): at most 80 characters, control
  * characters replaced by '?', "..." when cut. Returns out. */

@@ -816,14 +816,45 @@ spec_rules(struct ag_mload *l)
 		    "serverlessV2Scaling with engineMode provisioned for db.serverless instances");
 }
 
+/* Moves what an override of the count form sets onto its instance. */
+static void
+apply_override(struct ag_instance_spec *in, struct ag_instance_spec *o)
+{
+	if (o->instance_class != NULL) {
+		free(in->instance_class);
+		in->instance_class = o->instance_class;
+		o->instance_class = NULL;
+	}
+	if (o->promotion_tier >= 0)
+		in->promotion_tier = o->promotion_tier;
+	in->availability_zone = o->availability_zone;
+	o->availability_zone = NULL;
+	if (o->public_pos.line != 0) {
+		in->publicly_accessible = o->publicly_accessible;
+		in->public_pos = o->public_pos;
+	}
+	in->pi = o->pi;
+	memset(&o->pi, 0, sizeof(o->pi));
+	in->monitoring = o->monitoring;
+	memset(&o->monitoring, 0, sizeof(o->monitoring));
+	in->pos = o->pos;
+}
+
 static void
 expand_count(struct ag_mload *l)
 {
 	struct ag_manifest *m = l->m;
 	struct ag_cluster_spec *c = &m->spec;
 	const char *cls = l->inst_count_class;
+	size_t k;
 	long i;
 
+	for (k = 0; k < l->n_inst_overrides; k++)
+		if (l->inst_overrides[k].position > l->inst_count)
+			ag_mload_error(l, l->inst_overrides[k].spec.pos, "spec.instances.overrides",
+			    "spec.instances.overrides.%ld: there is no instance %ld: count is %ld",
+			    l->inst_overrides[k].position, l->inst_overrides[k].position,
+			    l->inst_count);
 	if (l->inst_count == 0 || m->cluster_id == NULL)
 		return;
 	if (cls == NULL && c->has_serverless_v2)
@@ -843,6 +874,9 @@ expand_count(struct ag_mload *l)
 		in->instance_class = ag_xstrdup(cls);
 		in->promotion_tier = (int)i;
 		in->pos = fpos(m, AG_F_INSTANCES);
+		for (k = 0; k < l->n_inst_overrides; k++)
+			if (l->inst_overrides[k].position == i + 1)
+				apply_override(in, &l->inst_overrides[k].spec);
 	}
 	c->n_instances = (size_t)l->inst_count;
 }

@@ -1223,6 +1223,25 @@ instances_release(struct ag_mload *l)
 	l->inst_count = 0;
 	free(l->inst_count_class);
 	l->inst_count_class = NULL;
+	ag_mload_overrides_release(l);
+}
+
+void
+ag_mload_overrides_release(struct ag_mload *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_inst_overrides; i++) {
+		struct ag_instance_spec *s = &l->inst_overrides[i].spec;
+
+		free(s->instance_class);
+		free(s->availability_zone);
+		ag_pi_spec_release(&s->pi);
+		ag_monitoring_spec_release(&s->monitoring);
+	}
+	free(l->inst_overrides);
+	l->inst_overrides = NULL;
+	l->n_inst_overrides = 0;
 }
 
 /* ---- performance insights and enhanced monitoring ------------------ */
@@ -1429,12 +1448,107 @@ load_instance_class(struct ag_mload *l, const struct yn *x, const char *path, ch
 		    SHOW(shown, *out), why);
 }
 
+/*
+ * The keys of one instance at path into in: an item of the list form, or
+ * (without_name) an entry of the count form's overrides.
+ */
+static void
+load_instance_keys(struct ag_mload *l, const struct yn *it, const char *path, bool without_name,
+    struct ag_instance_spec *in)
+{
+	static const char *const names[] = {"name", "instanceClass", "promotionTier",
+	    "availabilityZone", "publiclyAccessible", "performanceInsights", "monitoring"};
+	size_t first = without_name ? 1 : 0;
+	struct walk w;
+	long x;
+
+	for (walk_init(&w, it, path, names + first, NELEM(names) - first, true);
+	     walk_next(l, &w);) {
+		const struct yn *k = w.k, *y = w.v;
+		const char *sub = w.sub;
+
+		switch ((size_t)w.idx + first) {
+		case 0:
+			get_str(l, y, sub, &in->name);
+			break;
+		case 1:
+			load_instance_class(l, y, sub, &in->instance_class);
+			break;
+		case 2:
+			if (get_int(l, y, sub, 0, 15, &x) == 0)
+				in->promotion_tier = (int)x;
+			break;
+		case 3:
+			get_str(l, y, sub, &in->availability_zone);
+			break;
+		case 5:
+			load_pi(l, k, y, sub, &in->pi);
+			break;
+		case 6:
+			load_monitoring(l, k, y, sub, &in->monitoring);
+			break;
+		default:
+			get_bool(l, y, sub, &in->publicly_accessible);
+			in->public_pos = k->pos;
+		}
+	}
+}
+
+/* spec.instances.overrides: {POSITION: {instanceClass, promotionTier,
+ * availabilityZone, publiclyAccessible, performanceInsights, monitoring}},
+ * POSITION the N of <cluster-id>-N; checked against count once it is
+ * expanded (manifest_validate.c). */
+static void
+load_overrides(struct ag_mload *l, const struct yn *v)
+{
+	const char *path = "spec.instances.overrides";
+	char sub[96], shown[SHOWN];
+	size_t i, j;
+	long n;
+
+	ag_mload_overrides_release(l);
+	if (!check_map(l, v, path))
+		return;
+	l->inst_overrides = ag_xcalloc(v->n / 2 + 1, sizeof(*l->inst_overrides));
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct yn *k = v->kids[i], *it = v->kids[i + 1];
+		struct ag_inst_override *o;
+		char *end;
+
+		if (k->kind != YN_SCALAR)
+			continue; /* check_map reported it */
+		n = strtol(k->val, &end, 10);
+		if (k->len == 0 || !isdigit((unsigned char)k->val[0]) || *end != '\0' || n < 1 ||
+		    n > AG_INSTANCES_MAX) {
+			ag_mload_error(l, k->pos, path,
+			    "%s: '%s' is not an instance position: expected 1 to %d, the N of the "
+			    "instance named <cluster-id>-N",
+			    path, SHOW(shown, k->val), AG_INSTANCES_MAX);
+			continue;
+		}
+		snprintf(sub, sizeof(sub), "%s.%ld", path, n);
+		for (j = 0; j < l->n_inst_overrides; j++)
+			/* the same text is check_map's duplicate key; "2" and "02" are ours */
+			if (l->inst_overrides[j].position == n &&
+			    strcmp(l->inst_overrides[j].key, k->val) != 0)
+				ag_mload_error(l, k->pos, sub,
+				    "%s: position %ld is overridden twice (first at line %u)", sub,
+				    n, l->inst_overrides[j].spec.pos.line);
+		if (!check_map(l, it, sub))
+			continue;
+		o = &l->inst_overrides[l->n_inst_overrides++];
+		o->position = n;
+		o->key = k->val;
+		o->spec.pos = k->pos;
+		o->spec.promotion_tier = -1;
+		load_instance_keys(l, it, sub, true, &o->spec);
+	}
+}
+
 static void
 load_instances(struct ag_mload *l, const struct yn *v)
 {
-	static const char *const count_names[] = {"count", "instanceClass"};
-	static const char *const names[] = {"name", "instanceClass", "promotionTier",
-	    "availabilityZone", "publiclyAccessible", "performanceInsights", "monitoring"};
+	static const char *const count_names[] = {"count", "instanceClass", "overrides"};
 	struct ag_cluster_spec *c = &l->m->spec;
 	char path[64];
 	bool have_count = false;
@@ -1463,6 +1577,10 @@ load_instances(struct ag_mload *l, const struct yn *v)
 				l->inst_count_class_pos = y->pos;
 				load_instance_class(
 				    l, y, "spec.instances.instanceClass", &l->inst_count_class);
+				break;
+			case 2:
+				if (!is_null(y))
+					load_overrides(l, y);
 				break;
 			}
 		}
@@ -1499,35 +1617,7 @@ load_instances(struct ag_mload *l, const struct yn *v)
 		in = &c->instances[c->n_instances++];
 		in->pos = it->pos;
 		in->promotion_tier = (int)i; /* the list order is the failover order */
-		for (walk_init(&w, it, path, names, NELEM(names), true); walk_next(l, &w);) {
-			const struct yn *k = w.k, *y = w.v;
-			const char *sub = w.sub;
-
-			switch (w.idx) {
-			case 0:
-				get_str(l, y, sub, &in->name);
-				break;
-			case 1:
-				load_instance_class(l, y, sub, &in->instance_class);
-				break;
-			case 2:
-				if (get_int(l, y, sub, 0, 15, &x) == 0)
-					in->promotion_tier = (int)x;
-				break;
-			case 3:
-				get_str(l, y, sub, &in->availability_zone);
-				break;
-			case 5:
-				load_pi(l, k, y, sub, &in->pi);
-				break;
-			case 6:
-				load_monitoring(l, k, y, sub, &in->monitoring);
-				break;
-			default:
-				get_bool(l, y, sub, &in->publicly_accessible);
-				in->public_pos = k->pos;
-			}
-		}
+		load_instance_keys(l, it, path, false, in);
 	}
 }
 
@@ -2008,6 +2098,7 @@ load_doc(struct ag_manifest_set *set, struct ag_mload *l, struct ydoc *d, size_t
 	l->inst_count_class = NULL;
 	l->inst_count_form = false;
 	l->inst_count = 0;
+	ag_mload_overrides_release(l);
 	if (l->errors == 0) {
 		AG_GROW_UNINIT(set->v, set->cap, set->n + 1);
 		set->v[set->n++] = m;

@@ -452,6 +452,101 @@ test_manifest__count_instances_expand(void **state)
 	assert_int_equal(f->set.v[0].field_pos[AG_F_INSTANCES].line, 9);
 }
 
+/* The count form's overrides set, per position, what an item of the list
+ * form could (except the name); the rest keeps the count form's values. */
+static void
+test_manifest__count_overrides(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_spec *c;
+
+	assert_int_equal(parse(f,
+	                     HEAD "  monitoring: {interval: 60, createRole: true}\n"
+	                          "  instances:\n"
+	                          "    count: 3\n"
+	                          "    instanceClass: db.r6g.large\n"
+	                          "    overrides:\n"
+	                          "      3:\n"
+	                          "        instanceClass: db.r6g.xlarge\n"
+	                          "        promotionTier: 9\n"
+	                          "        availabilityZone: us-east-1c\n"
+	                          "        performanceInsights: {enabled: false}\n"
+	                          "        monitoring: {interval: 0}\n"
+	                          "      1: {promotionTier: 0}\n",
+	                     "t.yaml"),
+	    0);
+	c = &f->set.v[0].spec;
+	assert_int_equal(c->n_instances, 3);
+	assert_string_equal(c->instances[0].name, "db1-1");
+	assert_string_equal(c->instances[0].instance_class, "db.r6g.large");
+	assert_int_equal(c->instances[0].promotion_tier, 0);
+	assert_false(c->instances[0].pi.has_enabled);
+	assert_string_equal(c->instances[1].instance_class, "db.r6g.large");
+	assert_int_equal(c->instances[1].promotion_tier, 1);
+	assert_null(c->instances[1].availability_zone);
+	assert_string_equal(c->instances[2].name, "db1-3");
+	assert_string_equal(c->instances[2].instance_class, "db.r6g.xlarge");
+	assert_int_equal(c->instances[2].promotion_tier, 9);
+	assert_string_equal(c->instances[2].availability_zone, "us-east-1c");
+	assert_true(c->instances[2].pi.has_enabled);
+	assert_false(c->instances[2].pi.enabled);
+	assert_true(c->instances[2].monitoring.has_interval);
+	assert_int_equal(c->instances[2].monitoring.interval, 0);
+	assert_int_equal(c->instances[2].pos.line, 14);
+}
+
+static void
+test_manifest__count_overrides_errors(void **state)
+{
+	static const struct {
+		const char *overrides;
+		const char *error;
+	} bad[] = {
+	    {"      4: {promotionTier: 3}\n", "t.yaml:13:7: error: spec.instances.overrides.4: "
+	                                      "there is no instance 4: count is 3"},
+	    {"      0: {promotionTier: 3}\n",
+	        "t.yaml:13:7: error: spec.instances.overrides: '0' is not an instance position: "
+	        "expected 1 to 16, the N of the instance named <cluster-id>-N"},
+	    {"      db1-2: {promotionTier: 3}\n", "'db1-2' is not an instance position"},
+	    {"      2: {name: other}\n", "t.yaml:13:11: error: unknown field 'name'"},
+	    {"      2: {instanceClas: db.r6g.large}\n",
+	        "t.yaml:13:11: error: unknown field 'instanceClas' (did you mean "
+	        "'instanceClass'?)"},
+	    {"      2: {promotionTier: 16}\n", "spec.instances.overrides.2.promotionTier"},
+	    {"      2: [db.r6g.large]\n",
+	        "t.yaml:13:10: error: spec.instances.overrides.2: expected a mapping, got a "
+	        "list"},
+	    {"      2: {promotionTier: 3}\n      02: {promotionTier: 4}\n",
+	        "t.yaml:14:7: error: spec.instances.overrides.2: position 2 is overridden twice "
+	        "(first at line 13)"},
+	    {"      2: {monitoring: {interval: 7}}\n",
+	        "spec.instances.overrides.2.monitoring.interval: 7 is not a monitoring "
+	        "interval"},
+	};
+	struct fx *f = *state;
+	char yaml[1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ag_manifest_set_release(&f->set);
+		ag_diags_release(&f->diags);
+		ag_manifest_set_init(&f->set);
+		ag_diags_init(&f->diags);
+		snprintf(yaml, sizeof(yaml),
+		    HEAD "  instances:\n"
+		         "    count: 3\n"
+		         "    instanceClass: db.r6g.large\n"
+		         "    overrides:\n"
+		         "%s",
+		    bad[i].overrides);
+		assert_int_equal(parse(f, yaml, "t.yaml"), AG_EINVAL);
+		if (!has_diag(f, bad[i].error))
+			fail_msg(
+			    "case %zu: no error '%s'; first: %s", i, bad[i].error, first_diag(f));
+		assert_int_equal(f->set.n, 0);
+	}
+}
+
 static void
 test_manifest__serverless_instances_default_class(void **state)
 {
@@ -847,6 +942,8 @@ main(void)
 	        test_manifest__buffer_need_not_be_terminated, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__duplicate_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__count_instances_expand, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__count_overrides, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__count_overrides_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__serverless_instances_default_class, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__annotations, setup, teardown),
