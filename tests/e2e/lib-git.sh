@@ -55,19 +55,6 @@ note_query() {
 	PY
 }
 
-# wait_for FILE STRING [SECONDS]: until FILE has a line with STRING (20 s);
-# shows the end of FILE when it does not come
-wait_for() { # FILE STRING [SECONDS]
-	local i
-	for i in $(seq 1 $((${3:-20} * 20))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	say "timed out waiting for '$2' in $1:"
-	tail -n 20 "$1"
-	return 1
-}
-
 # wait_for_file FILE [TENTHS]: until FILE is non-empty (default 30 s).
 wait_for_file() {
 	local i
