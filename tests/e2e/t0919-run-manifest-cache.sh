@@ -51,6 +51,20 @@ commit() {
 	git -C "$1" rev-parse HEAD
 }
 
+# step D N MESSAGE KIND: commits the change in D/clone as commit N, waits
+# for its note to have a line of KIND and for the cycles it brought to end
+step() {
+	local rev
+	rev=$(commit "$1/clone" "$2" "$3") && echo "$rev" >>"$1/revs" &&
+	wait_note "$1/remote.git" "$rev" 30 "$4" &&
+	settle "$1/run.log"
+}
+
+# retention D ID FROM TO: backupRetentionPeriod FROM becomes TO in ID's manifest
+retention() {
+	sed -i "s/backupRetentionPeriod: $3\$/backupRetentionPeriod: $4/" "$1/clone/$2.yaml"
+}
+
 # normalized NOTE: the note's lines without what differs between two runs
 # of the same commits (times, the agent's request ids, digests over live
 # values moto makes up), sorted
@@ -71,7 +85,7 @@ normalized() {
 
 # scenario NAME CACHE: the commits against a fresh fleet, notes into NAME/
 scenario() {
-	local name=$1 d=$TRASH/$1 agent rev i
+	local d=$TRASH/$1 agent rev i
 	mkdir -p "$d" &&
 	moto_reset &&
 	python3 "$AG_SRC/tests/tools/seed-fleet.py" "$MOTO_URL" $N "$d/m" >/dev/null &&
@@ -92,34 +106,16 @@ scenario() {
 	settle "$d/run.log" &&
 
 	# 1: one manifest changed
-	sed -i "s/backupRetentionPeriod: 7$/backupRetentionPeriod: 14/" "$d/clone/fleet-00003.yaml" &&
-	rev=$(commit "$d/clone" 1 "fleet-00003: two weeks") && echo "$rev" >>"$d/revs" &&
-	wait_note "$d/remote.git" $rev 30 apply &&
-	settle "$d/run.log" &&
-
+	retention "$d" fleet-00003 7 14 && step "$d" 1 "fleet-00003: two weeks" apply &&
 	# 2: one manifest broken (a value out of range)
-	sed -i "s/backupRetentionPeriod: 7$/backupRetentionPeriod: 99/" "$d/clone/fleet-00005.yaml" &&
-	rev=$(commit "$d/clone" 2 "fleet-00005: broken") && echo "$rev" >>"$d/revs" &&
-	wait_note "$d/remote.git" $rev 30 plan &&
-	settle "$d/run.log" &&
-
+	retention "$d" fleet-00005 7 99 && step "$d" 2 "fleet-00005: broken" plan &&
 	# 3: another manifest changed; the broken one stays broken
-	sed -i "s/backupRetentionPeriod: 7$/backupRetentionPeriod: 21/" "$d/clone/fleet-00008.yaml" &&
-	rev=$(commit "$d/clone" 3 "fleet-00008: three weeks") && echo "$rev" >>"$d/revs" &&
-	wait_note "$d/remote.git" $rev 30 apply &&
-	settle "$d/run.log" &&
-
+	retention "$d" fleet-00008 7 21 && step "$d" 3 "fleet-00008: three weeks" apply &&
 	# 4: the broken manifest repaired (and changed)
-	sed -i "s/backupRetentionPeriod: 99$/backupRetentionPeriod: 10/" "$d/clone/fleet-00005.yaml" &&
-	rev=$(commit "$d/clone" 4 "fleet-00005: repaired") && echo "$rev" >>"$d/revs" &&
-	wait_note "$d/remote.git" $rev 30 apply &&
-	settle "$d/run.log" &&
-
+	retention "$d" fleet-00005 99 10 && step "$d" 4 "fleet-00005: repaired" apply &&
 	# 5: a manifest removed
 	git -C "$d/clone" rm -q fleet-00010.yaml &&
-	rev=$(commit "$d/clone" 5 "stop managing fleet-00010") && echo "$rev" >>"$d/revs" &&
-	wait_note "$d/remote.git" $rev 30 plan &&
-	settle "$d/run.log" &&
+	step "$d" 5 "stop managing fleet-00010" plan &&
 	kill -TERM $agent &&
 	wait_for "$d/run.log" "stopped" &&
 	i=0 &&

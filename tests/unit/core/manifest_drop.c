@@ -13,16 +13,7 @@
 #include "core/kv.h"
 #include "core/manifest.h"
 
-#define DOC(name, extra)                                                                           \
-	"apiVersion: aws.project-planton.org/v1\n"                                                 \
-	"kind: AwsRdsCluster\n"                                                                    \
-	"metadata:\n"                                                                              \
-	"  name: " name "\n"                                                                       \
-	"spec:\n"                                                                                  \
-	"  subnetIds: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]\n"                      \
-	"  engine: aurora-postgresql\n"                                                            \
-	"  engineVersion: \"16.1\"\n"                                                              \
-	"  manageMasterUserPassword: true\n" extra
+#include "../lib/manifest_doc.h"
 
 static void
 parse(struct ag_manifest_set *set, struct ag_diags *d, const char *text, const char *file)

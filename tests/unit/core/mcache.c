@@ -18,16 +18,7 @@
 #include "core/manifest.h"
 #include "core/mcache.h"
 
-#define DOC(name, extra)                                                                           \
-	"apiVersion: aws.project-planton.org/v1\n"                                                 \
-	"kind: AwsRdsCluster\n"                                                                    \
-	"metadata:\n"                                                                              \
-	"  name: " name "\n"                                                                       \
-	"spec:\n"                                                                                  \
-	"  subnetIds: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]\n"                      \
-	"  engine: aurora-postgresql\n"                                                            \
-	"  engineVersion: \"16.1\"\n"                                                              \
-	"  manageMasterUserPassword: true\n" extra
+#include "../lib/manifest_doc.h"
 
 /* Every composite member the loader fills, in one document. */
 static const char rich[] =
