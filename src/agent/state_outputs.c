@@ -97,8 +97,8 @@ parse_line(json_t **member, const char **key, json_t **rec, const char *line, si
 	}
 	*key = json_object_iter_key(json_object_iter(m));
 	v = json_object_iter_value(json_object_iter(m));
-	/* the record must stand in the line as written here: then the bytes
-	 * can be copied when the file is saved again */
+	/* the record must stand in the line as record_text() writes it: a
+	 * save then writes the same bytes for a record it did not change */
 	canon = json_is_object(v) ? record_text(v) : NULL;
 	ok = canon != NULL && len >= strlen(canon) &&
 	     memcmp(line + len - strlen(canon), canon, strlen(canon)) == 0;
