@@ -49,12 +49,18 @@ record_digest(char hex[2 * DIGEST_LEN + 1], const json_t *rec)
 	json_decref(c);
 }
 
+/* Records rec's digest for cluster (hex when the caller has it already,
+ * else computed here) and, with keep_text, its text. */
 static void
-remember(struct ag_outstore *o, const char *cluster, const json_t *rec, bool keep_text)
+remember(
+    struct ag_outstore *o, const char *cluster, const json_t *rec, const char *hex, bool keep_text)
 {
-	char hex[2 * DIGEST_LEN + 1];
+	char own[2 * DIGEST_LEN + 1];
 
-	record_digest(hex, rec);
+	if (hex == NULL) {
+		record_digest(own, rec);
+		hex = own;
+	}
 	json_object_set_new(o->digests, cluster, json_string(hex));
 	if (keep_text) {
 		char *t = record_text(rec);
@@ -151,7 +157,7 @@ load_line(void *arg, const char *key, const json_t *rec)
 {
 	struct ag_outstore *o = arg;
 
-	remember(o, key, rec, o->readonly);
+	remember(o, key, rec, NULL, o->readonly);
 	return true;
 }
 
@@ -210,7 +216,7 @@ ag_outstore_open(struct ag_outstore **out, const char *path, bool readonly,
 			    path, k);
 			goto out;
 		}
-		remember(o, k, v, true);
+		remember(o, k, v, NULL, true);
 	}
 	o->dirty = json_object_size(tree) > 0;
 done:
@@ -259,7 +265,7 @@ ag_outstore_set(
 	old = json_string_value(json_object_get(o->digests, cluster));
 	if (old == NULL || strcmp(old, hex) != 0) {
 		json_object_set_new(rec, "recorded_at", json_string(recorded_at));
-		remember(o, cluster, rec, true);
+		remember(o, cluster, rec, hex, true);
 		o->dirty = true;
 	}
 	json_decref(rec);
