@@ -20,7 +20,7 @@ static void
 warn(struct ag_diags *d, const struct ag_manifest *m, enum ag_field f, const char *rule,
     const char *fmt, ...)
 {
-	struct ag_pos pos = ag_manifest_has(m, f) ? m->field_pos[f] : m->spec_pos;
+	struct ag_pos pos = ag_manifest_has(m, f) ? ag_manifest_field_pos(m, f) : m->spec_pos;
 	char field[64], msg[1024];
 	va_list ap;
 

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/fieldtab.h"
 #include "core/alarms.h"
+#include "core/bug.h"
 #include "core/insights.h"
 #include "core/mem.h"
 #include "core/ref.h"
@@ -23,6 +24,23 @@ ag_field_yaml_name(enum ag_field f)
 	if ((unsigned)f >= AG_F__COUNT)
 		return NULL;
 	return ag_fieldtab_key(ag_fieldtab_row(f));
+}
+
+void
+ag_manifest_set_field(struct ag_manifest *m, enum ag_field f, struct ag_pos pos)
+{
+	size_t n = (size_t)__builtin_popcountll(m->present), at;
+
+	if ((unsigned)f >= AG_F__COUNT)
+		AG_BUG("ag_manifest_set_field: field out of range");
+	at = (size_t)__builtin_popcountll(m->present & ((UINT64_C(1) << (unsigned)f) - 1u));
+	if (!ag_manifest_has(m, f)) {
+		/* exactly one more: most manifests write a handful of fields */
+		m->field_pos = ag_xrealloc(m->field_pos, (n + 1) * sizeof(*m->field_pos));
+		memmove(&m->field_pos[at + 1], &m->field_pos[at], (n - at) * sizeof(*m->field_pos));
+		m->present |= UINT64_C(1) << (unsigned)f;
+	}
+	m->field_pos[at] = pos;
 }
 
 void
@@ -82,6 +100,7 @@ ag_manifest_release(struct ag_manifest *m)
 	free(m->refs);
 	free(m->cluster_id);
 	free(m->suspend_reason);
+	free(m->field_pos);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -179,6 +198,13 @@ ag_manifest_copy(struct ag_manifest *dst, const struct ag_manifest *src)
 	}
 	dst->cluster_id = ag_xstrdup(src->cluster_id);
 	dst->suspend_reason = ag_xstrdup(src->suspend_reason);
+	dst->field_pos = NULL;
+	if (src->present != 0) {
+		size_t n = (size_t)__builtin_popcountll(src->present);
+
+		dst->field_pos = ag_xmalloc(n * sizeof(*dst->field_pos));
+		memcpy(dst->field_pos, src->field_pos, n * sizeof(*dst->field_pos));
+	}
 }
 
 void

@@ -309,25 +309,40 @@ struct ag_manifest {
 	char *suspend_reason;   /* NULL = not suspended */
 	int64_t suspend_until;  /* seconds since the epoch, UTC */
 
-	/* presence and source position of every spec field */
-	unsigned char present[(AG_F__COUNT + 7) / 8]; /* bit f % 8 of byte f / 8 */
-	struct ag_pos field_pos[AG_F__COUNT];
+	/* presence and source position of the written spec fields: bit f of
+	 * present says field f is written; field_pos holds the positions of
+	 * the written fields only, in field order (one per bit set), so a
+	 * manifest pays for the fields it writes. Read through
+	 * ag_manifest_has / ag_manifest_field_pos, set through
+	 * ag_manifest_set_field. */
+	uint64_t present;
+	struct ag_pos *field_pos;
 
 	struct ag_pos spec_pos; /* of the "spec" key */
 	struct ag_pos id_pos;   /* of the metadata key the cluster id comes from */
 };
 
+_Static_assert(AG_F__COUNT <= 64, "ag_manifest.present holds one bit per field");
+
 static inline bool
 ag_manifest_has(const struct ag_manifest *m, enum ag_field f)
 {
-	return (m->present[(unsigned)f / 8] >> ((unsigned)f % 8)) & 1u;
+	return (m->present >> (unsigned)f) & 1u;
 }
 
-static inline void
-ag_manifest_set_has(struct ag_manifest *m, enum ag_field f)
+/* Where field f is written; {0, 0} when it is not. */
+static inline struct ag_pos
+ag_manifest_field_pos(const struct ag_manifest *m, enum ag_field f)
 {
-	m->present[(unsigned)f / 8] |= (unsigned char)(1u << ((unsigned)f % 8));
+	uint64_t below = m->present & ((UINT64_C(1) << (unsigned)f) - 1u);
+
+	if (!ag_manifest_has(m, f))
+		return (struct ag_pos){0, 0};
+	return m->field_pos[__builtin_popcountll(below)];
 }
+
+/* Marks field f written at pos (replacing the position it had if it was). */
+void ag_manifest_set_field(struct ag_manifest *m, enum ag_field f, struct ag_pos pos);
 
 struct ag_manifest_set {
 	struct ag_manifest *v;

@@ -523,7 +523,7 @@ static struct ag_pos
 fpos(const struct ag_manifest *m, enum ag_field f)
 {
 	if (ag_manifest_has(m, f))
-		return m->field_pos[f];
+		return ag_manifest_field_pos(m, f);
 	return m->spec_pos;
 }
 
@@ -1052,14 +1052,15 @@ kms_key_rules(struct ag_mload *l)
 	if (!ag_manifest_has(m, AG_F_KMS_KEY))
 		return;
 	if (ag_manifest_has(m, AG_F_KMS_KEY_ID) && c->kms_key_id != NULL) {
-		ag_mload_error(l, m->field_pos[AG_F_KMS_KEY_ID], "spec.kmsKeyId",
+		ag_mload_error(l, ag_manifest_field_pos(m, AG_F_KMS_KEY_ID), "spec.kmsKeyId",
 		    "spec.kmsKeyId and spec.kmsKey (line %u) are exclusive: kmsKey makes the "
 		    "cluster's key, kmsKeyId names one that exists",
 		    c->kms_key.pos.line);
 		return;
 	}
 	if (ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED) && !c->storage_encrypted) {
-		ag_mload_error(l, m->field_pos[AG_F_STORAGE_ENCRYPTED], "spec.storageEncrypted",
+		ag_mload_error(l, ag_manifest_field_pos(m, AG_F_STORAGE_ENCRYPTED),
+		    "spec.storageEncrypted",
 		    "spec.storageEncrypted: false contradicts spec.kmsKey (line %u), which makes "
 		    "a key to encrypt the cluster with",
 		    c->kms_key.pos.line);
@@ -1068,10 +1069,8 @@ kms_key_rules(struct ag_mload *l)
 	if (c->kms_key.alias == NULL && m->cluster_id != NULL)
 		c->kms_key.alias = ag_xasprintf("alias/%s", m->cluster_id);
 	c->storage_encrypted = true;
-	if (!ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED)) {
-		ag_manifest_set_has(m, AG_F_STORAGE_ENCRYPTED);
-		m->field_pos[AG_F_STORAGE_ENCRYPTED] = c->kms_key.pos;
-	}
+	if (!ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED))
+		ag_manifest_set_field(m, AG_F_STORAGE_ENCRYPTED, c->kms_key.pos);
 	free(c->kms_key_id);
 	c->kms_key_id = c->kms_key.alias ? ag_xstrdup(c->kms_key.alias) : NULL;
 }

@@ -1641,8 +1641,7 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 		const struct ag_field_row *d = &rows[w.idx];
 		void *dst;
 
-		ag_manifest_set_has(l->m, d->field);
-		l->m->field_pos[d->field] = k->pos;
+		ag_manifest_set_field(l->m, d->field, k->pos);
 		snprintf(path, sizeof(path), "%s", d->yaml_path);
 		dst = d->spec != 0 ? (char *)c + d->spec - 1 : NULL;
 		switch (d->type) {

@@ -136,8 +136,8 @@ test_manifest__docs_example_validates(void **state)
 	assert_null(m->spec.preferred_maintenance_window);
 	assert_true(ag_manifest_has(m, AG_F_ENGINE_VERSION));
 	assert_false(ag_manifest_has(m, AG_F_USERNAME));
-	assert_int_equal(m->field_pos[AG_F_ENGINE_VERSION].line, 7);
-	assert_int_equal(m->field_pos[AG_F_ENGINE_VERSION].col, 3);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_ENGINE_VERSION).line, 7);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_ENGINE_VERSION).col, 3);
 	assert_int_equal(m->spec_pos.line, 5);
 	assert_int_equal(m->spec_pos.col, 1);
 	assert_ptr_equal(ag_manifest_set_find(&f->set, "app-production-db"), m);
@@ -449,7 +449,7 @@ test_manifest__count_instances_expand(void **state)
 	assert_int_equal(c->instances[0].promotion_tier, 0);
 	assert_int_equal(c->instances[2].promotion_tier, 2);
 	assert_true(ag_manifest_has(&f->set.v[0], AG_F_INSTANCES));
-	assert_int_equal(f->set.v[0].field_pos[AG_F_INSTANCES].line, 9);
+	assert_int_equal(ag_manifest_field_pos(&f->set.v[0], AG_F_INSTANCES).line, 9);
 }
 
 /* The count form's overrides set, per position, what an item of the list
