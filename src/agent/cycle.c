@@ -650,10 +650,12 @@ observe_extras(struct ag_cycle *cy, struct ag_error *err)
 	for (i = 0; i < cy->manifests.n; i++) {
 		const struct ag_manifest *m = &cy->manifests.v[i];
 
-		if (ag_manifest_has(m, AG_F_KMS_KEY) && m->spec.kms_key.alias != NULL) {
+		const char *alias = ag_spec_kms_key(&m->spec)->alias;
+
+		if (ag_manifest_has(m, AG_F_KMS_KEY) && alias != NULL) {
 			want_kms = true;
-			if (!ag_strlist_contains(&aliases, m->spec.kms_key.alias))
-				ag_strlist_add(&aliases, m->spec.kms_key.alias);
+			if (!ag_strlist_contains(&aliases, alias))
+				ag_strlist_add(&aliases, alias);
 		}
 		if (ag_manifest_has(m, AG_F_AUTOSCALING) || m->deletion == AG_DELETION_DELETE)
 			want_scaling = true;

@@ -102,7 +102,7 @@ ag_alarm_applies(enum ag_alarm_kind k, const struct ag_manifest *m)
 	case AG_ALARM_REPLICA_LAG:
 		return !v1 && m->spec.n_instances >= 2;
 	case AG_ALARM_CAPACITY:
-		return v1 ? m->spec.alarms.kinds[k].has_threshold : serverless_v2(m);
+		return v1 ? ag_spec_alarms(&m->spec)->kinds[k].has_threshold : serverless_v2(m);
 	case AG_ALARM__COUNT:
 		break;
 	}
@@ -114,7 +114,7 @@ add_want(struct ag_alarm_wants *out, const struct ag_manifest *m, enum ag_alarm_
     const char *instance)
 {
 	const struct kind_def *d = &kinds[k];
-	const struct ag_alarm_spec *s = &m->spec.alarms.kinds[k];
+	const struct ag_alarm_spec *s = &ag_spec_alarms(&m->spec)->kinds[k];
 	struct ag_alarm_want *w;
 	bool v1 = serverless_v1(m);
 
@@ -134,7 +134,7 @@ add_want(struct ag_alarm_wants *out, const struct ag_manifest *m, enum ag_alarm_
 	w->period = s->period > 0 ? s->period : d->period;
 	w->evaluation_periods =
 	    s->evaluation_periods > 0 ? s->evaluation_periods : d->evaluation_periods;
-	w->sns = m->spec.alarms.sns_topic_arn;
+	w->sns = ag_spec_alarms(&m->spec)->sns_topic_arn;
 	if (instance != NULL) {
 		w->name =
 		    ag_xasprintf("%s%s/%s/%s", AG_ALARM_PREFIX, m->cluster_id, instance, d->key);
@@ -160,7 +160,7 @@ ag_alarms_desired(struct ag_alarm_wants *out, const struct ag_manifest *m)
 	if (!ag_manifest_has(m, AG_F_ALARMS) || m->cluster_id == NULL)
 		return;
 	for (k = 0; k < AG_ALARM__COUNT; k++) {
-		const struct ag_alarm_spec *s = &m->spec.alarms.kinds[k];
+		const struct ag_alarm_spec *s = &ag_spec_alarms(&m->spec)->kinds[k];
 
 		if ((s->has_enabled && !s->enabled) || !ag_alarm_applies((enum ag_alarm_kind)k, m))
 			continue;

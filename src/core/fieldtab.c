@@ -218,7 +218,7 @@ d_kms_key(char **o, const struct ag_manifest *m)
 	*o = NULL;
 	if (!ag_manifest_has(m, AG_F_KMS_KEY))
 		return false;
-	*o = ag_kms_key_text(&M->kms_key);
+	*o = ag_kms_key_text(ag_spec_kms_key(M));
 	return true;
 }
 static bool
@@ -227,7 +227,7 @@ d_autoscaling(char **o, const struct ag_manifest *m)
 	*o = NULL;
 	if (!ag_manifest_has(m, AG_F_AUTOSCALING))
 		return false;
-	*o = ag_autoscaling_text(&M->autoscaling);
+	*o = ag_autoscaling_text(ag_spec_autoscaling(M));
 	return true;
 }
 static bool
@@ -281,40 +281,43 @@ d_auto_minor(char **o, const struct ag_manifest *m)
 static bool
 d_pi(char **o, const struct ag_manifest *m)
 {
+	const struct ag_pi_spec *pi = ag_spec_pi(M);
+
 	*o = NULL;
 	if (!ag_manifest_has(m, AG_F_PERFORMANCE_INSIGHTS))
 		return false;
 	*o = ag_xasprintf("enabled=%s,retention=%d,kms=%s",
-	    !M->pi.has_enabled ? "default" : (M->pi.enabled ? "true" : "false"),
-	    M->pi.retention_period, M->pi.kms_key_id != NULL ? M->pi.kms_key_id : "");
+	    !pi->has_enabled ? "default" : (pi->enabled ? "true" : "false"), pi->retention_period,
+	    pi->kms_key_id != NULL ? pi->kms_key_id : "");
 	return true;
 }
 static bool
 d_monitoring(char **o, const struct ag_manifest *m)
 {
+	const struct ag_monitoring_spec *mo = ag_spec_monitoring(M);
+
 	*o = NULL;
 	if (!ag_manifest_has(m, AG_F_MONITORING))
 		return false;
 	*o = ag_xasprintf("interval=%d,role=%s,create=%d,name=%s",
-	    M->monitoring.has_interval ? M->monitoring.interval : -1,
-	    M->monitoring.role_arn != NULL ? M->monitoring.role_arn : "",
-	    M->monitoring.has_create_role ? (int)M->monitoring.create_role : -1,
-	    M->monitoring.role_name != NULL ? M->monitoring.role_name : "");
+	    mo->has_interval ? mo->interval : -1, mo->role_arn != NULL ? mo->role_arn : "",
+	    mo->has_create_role ? (int)mo->create_role : -1,
+	    mo->role_name != NULL ? mo->role_name : "");
 	return true;
 }
 static bool
 d_alarms(char **o, const struct ag_manifest *m)
 {
+	const struct ag_alarms_spec *al = ag_spec_alarms(M);
 	struct ag_buf b = AG_BUF_INIT((size_t)1 << 16);
 	size_t k;
 
 	*o = NULL;
 	if (!ag_manifest_has(m, AG_F_ALARMS))
 		return false;
-	(void)ag_buf_addf(
-	    &b, "sns=%s", M->alarms.sns_topic_arn != NULL ? M->alarms.sns_topic_arn : "");
+	(void)ag_buf_addf(&b, "sns=%s", al->sns_topic_arn != NULL ? al->sns_topic_arn : "");
 	for (k = 0; k < AG_ALARM__COUNT; k++) {
-		const struct ag_alarm_spec *a = &M->alarms.kinds[k];
+		const struct ag_alarm_spec *a = &al->kinds[k];
 
 		if (a->written)
 			(void)ag_buf_addf(&b, ",%zu=%d/%g/%d/%d", k,
@@ -341,7 +344,7 @@ d_backtrack(char **o, const struct ag_manifest *m)
 static bool
 d_scaling_v1(char **o, const struct ag_manifest *m)
 {
-	const struct ag_scaling_v1 *s = &M->scaling_v1;
+	const struct ag_scaling_v1 *s = ag_spec_scaling_v1(M);
 	struct ag_buf b = AG_BUF_INIT(1024);
 
 	*o = NULL;

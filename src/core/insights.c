@@ -49,9 +49,10 @@ void
 ag_insights_want(
     struct ag_insights_want *w, const struct ag_manifest *m, const struct ag_instance_spec *is)
 {
-	const struct ag_pi_spec *cp = &m->spec.pi, *ip = is != NULL ? &is->pi : NULL;
-	const struct ag_monitoring_spec *cm = &m->spec.monitoring,
-	                                *im = is != NULL ? &is->monitoring : NULL;
+	const struct ag_pi_spec *cp = ag_spec_pi(&m->spec),
+	                        *ip = is != NULL ? ag_instance_pi(is) : NULL;
+	const struct ag_monitoring_spec *cm = ag_spec_monitoring(&m->spec),
+	                                *im = is != NULL ? ag_instance_monitoring(is) : NULL;
 	const char *klass = is != NULL ? is->instance_class : NULL;
 
 	memset(w, 0, sizeof(*w));

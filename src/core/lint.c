@@ -111,7 +111,7 @@ lint_one(const struct ag_manifest *m, struct ag_diags *d)
 			break;
 		}
 	}
-	if (ag_manifest_has(m, AG_F_ALARMS) && c->alarms.sns_topic_arn == NULL)
+	if (ag_manifest_has(m, AG_F_ALARMS) && ag_spec_alarms(c)->sns_topic_arn == NULL)
 		warn(d, m, AG_F_ALARMS, "AG113",
 		    "the alarms notify nobody; set spec.alarms.snsTopicArn to the SNS topic of the "
 		    "team on call");

@@ -43,6 +43,76 @@ ag_manifest_set_field(struct ag_manifest *m, enum ag_field f, struct ag_pos pos)
 	m->field_pos[at] = pos;
 }
 
+/* The optional blocks: an all-zero instance to read when one is not
+ * written, and the writer that makes it on the first write. */
+#define SPEC_BLOCK(type, make)                                                                     \
+	const struct type type##_unwritten;                                                        \
+	struct type *make(struct type **slot)                                                      \
+	{                                                                                          \
+		if (*slot == NULL)                                                                 \
+			*slot = ag_xcalloc(1, sizeof(**slot));                                     \
+		return *slot;                                                                      \
+	}
+SPEC_BLOCK(ag_pi_spec, ag_pi_spec_make)
+SPEC_BLOCK(ag_monitoring_spec, ag_monitoring_spec_make)
+SPEC_BLOCK(ag_alarms_spec, ag_alarms_spec_make)
+SPEC_BLOCK(ag_kms_key_spec, ag_kms_key_spec_make)
+SPEC_BLOCK(ag_autoscaling_spec, ag_autoscaling_spec_make)
+SPEC_BLOCK(ag_scaling_v1, ag_scaling_v1_make)
+#undef SPEC_BLOCK
+
+/* Frees the block *slot with what it owns (release_fn frees its members)
+ * and leaves the slot NULL: not written. */
+#define FREE_BLOCK(slot, release_fn)                                                               \
+	do {                                                                                       \
+		if ((slot) != NULL) {                                                              \
+			release_fn(slot);                                                          \
+			free(slot);                                                                \
+			(slot) = NULL;                                                             \
+		}                                                                                  \
+	} while (0)
+
+void
+ag_pi_spec_free(struct ag_pi_spec **slot)
+{
+	FREE_BLOCK(*slot, ag_pi_spec_release);
+}
+
+void
+ag_monitoring_spec_free(struct ag_monitoring_spec **slot)
+{
+	FREE_BLOCK(*slot, ag_monitoring_spec_release);
+}
+
+static void
+kms_key_release(struct ag_kms_key_spec *k)
+{
+	free(k->alias);
+}
+
+static void
+autoscaling_release(struct ag_autoscaling_spec *a)
+{
+	free(a->metric);
+}
+
+static void
+scaling_v1_release(struct ag_scaling_v1 *s)
+{
+	free(s->timeout_action);
+}
+
+void
+ag_instance_spec_release(struct ag_instance_spec *in)
+{
+	free(in->name);
+	free(in->instance_class);
+	free(in->availability_zone);
+	ag_pi_spec_free(&in->opt_pi);
+	ag_monitoring_spec_free(&in->opt_monitoring);
+	memset(in, 0, sizeof(*in));
+}
+
 void
 ag_manifest_set_init(struct ag_manifest_set *s)
 {
@@ -57,26 +127,21 @@ cluster_spec_release(struct ag_cluster_spec *c)
 	if (c->password)
 		sodium_memzero(c->password, strlen(c->password));
 	ag_fieldtab_release_spec(c);
-	free(c->scaling_v1.timeout_action);
 	for (i = 0; i < c->n_parameters; i++) {
 		free(c->parameters[i].name);
 		free(c->parameters[i].value);
 		free(c->parameters[i].apply_method);
 	}
 	free(c->parameters);
-	for (i = 0; i < c->n_instances; i++) {
-		free(c->instances[i].name);
-		free(c->instances[i].instance_class);
-		free(c->instances[i].availability_zone);
-		ag_pi_spec_release(&c->instances[i].pi);
-		ag_monitoring_spec_release(&c->instances[i].monitoring);
-	}
+	for (i = 0; i < c->n_instances; i++)
+		ag_instance_spec_release(&c->instances[i]);
 	free(c->instances);
-	ag_pi_spec_release(&c->pi);
-	ag_monitoring_spec_release(&c->monitoring);
-	ag_alarms_spec_release(&c->alarms);
-	free(c->kms_key.alias);
-	free(c->autoscaling.metric);
+	ag_pi_spec_free(&c->opt_pi);
+	ag_monitoring_spec_free(&c->opt_monitoring);
+	FREE_BLOCK(c->opt_alarms, ag_alarms_spec_release);
+	FREE_BLOCK(c->opt_kms_key, kms_key_release);
+	FREE_BLOCK(c->opt_autoscaling, autoscaling_release);
+	FREE_BLOCK(c->opt_scaling_v1, scaling_v1_release);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -104,6 +169,18 @@ ag_manifest_release(struct ag_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* In a copy, replaces the block *slot (shared with the original) by a copy
+ * of its own, then own_fn replaces the strings it points to likewise. */
+#define OWN_BLOCK(slot, own_fn)                                                                    \
+	do {                                                                                       \
+		if ((slot) != NULL) {                                                              \
+			void *own_copy_ = ag_xmalloc(sizeof(*(slot)));                             \
+			memcpy(own_copy_, (slot), sizeof(*(slot)));                                \
+			(slot) = own_copy_;                                                        \
+			own_fn(slot);                                                              \
+		}                                                                                  \
+	} while (0)
+
 static void
 pi_own(struct ag_pi_spec *p)
 {
@@ -117,6 +194,30 @@ monitoring_own(struct ag_monitoring_spec *p)
 	p->role_name = ag_xstrdup(p->role_name);
 }
 
+static void
+alarms_own(struct ag_alarms_spec *a)
+{
+	a->sns_topic_arn = ag_xstrdup(a->sns_topic_arn);
+}
+
+static void
+kms_key_own(struct ag_kms_key_spec *k)
+{
+	k->alias = ag_xstrdup(k->alias);
+}
+
+static void
+autoscaling_own(struct ag_autoscaling_spec *a)
+{
+	a->metric = ag_xstrdup(a->metric);
+}
+
+static void
+scaling_v1_own(struct ag_scaling_v1 *s)
+{
+	s->timeout_action = ag_xstrdup(s->timeout_action);
+}
+
 /* The inverse of cluster_spec_release on a shallow copy: every member it
  * frees gets a copy of its own. */
 static void
@@ -127,7 +228,6 @@ cluster_spec_own(struct ag_cluster_spec *c)
 	size_t i;
 
 	ag_fieldtab_own_spec(c);
-	c->scaling_v1.timeout_action = ag_xstrdup(c->scaling_v1.timeout_action);
 	c->parameters = NULL;
 	if (c->n_parameters > 0) {
 		c->parameters = ag_xcalloc(c->n_parameters, sizeof(*c->parameters));
@@ -148,15 +248,16 @@ cluster_spec_own(struct ag_cluster_spec *c)
 			in->name = ag_xstrdup(in->name);
 			in->instance_class = ag_xstrdup(in->instance_class);
 			in->availability_zone = ag_xstrdup(in->availability_zone);
-			pi_own(&in->pi);
-			monitoring_own(&in->monitoring);
+			OWN_BLOCK(in->opt_pi, pi_own);
+			OWN_BLOCK(in->opt_monitoring, monitoring_own);
 		}
 	}
-	pi_own(&c->pi);
-	monitoring_own(&c->monitoring);
-	c->alarms.sns_topic_arn = ag_xstrdup(c->alarms.sns_topic_arn);
-	c->kms_key.alias = ag_xstrdup(c->kms_key.alias);
-	c->autoscaling.metric = ag_xstrdup(c->autoscaling.metric);
+	OWN_BLOCK(c->opt_pi, pi_own);
+	OWN_BLOCK(c->opt_monitoring, monitoring_own);
+	OWN_BLOCK(c->opt_alarms, alarms_own);
+	OWN_BLOCK(c->opt_kms_key, kms_key_own);
+	OWN_BLOCK(c->opt_autoscaling, autoscaling_own);
+	OWN_BLOCK(c->opt_scaling_v1, scaling_v1_own);
 }
 
 void

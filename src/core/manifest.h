@@ -146,15 +146,17 @@ struct ag_alarms_spec {
 
 /* One entry of spec.instances. */
 struct ag_instance_spec {
-	char *name;               /* DB instance identifier (lower-case) */
-	char *instance_class;     /* e.g. "db.r6g.large", "db.serverless" */
-	int promotion_tier;       /* 0..15 */
-	char *availability_zone;  /* NULL = AWS chooses */
-	bool publicly_accessible; /* default false; true needs aurora-gitops/public-access */
+	char *name;              /* DB instance identifier (lower-case) */
+	char *instance_class;    /* e.g. "db.r6g.large", "db.serverless" */
+	char *availability_zone; /* NULL = AWS chooses */
+	/* overrides of spec.performanceInsights and spec.monitoring: NULL until
+	 * written; read through ag_instance_pi / ag_instance_monitoring */
+	struct ag_pi_spec *opt_pi;
+	struct ag_monitoring_spec *opt_monitoring;
 	struct ag_pos pos;
-	struct ag_pos public_pos;             /* of publiclyAccessible, 0 = not written */
-	struct ag_pi_spec pi;                 /* overrides of spec.performanceInsights */
-	struct ag_monitoring_spec monitoring; /* overrides of spec.monitoring */
+	struct ag_pos public_pos; /* of publiclyAccessible, 0 = not written */
+	int promotion_tier;       /* 0..15 */
+	bool publicly_accessible; /* default false; true needs aurora-gitops/public-access */
 };
 
 /* spec.kmsKey: a customer managed KMS key made for the cluster. */
@@ -217,6 +219,9 @@ struct ag_scaling_v1 {
 	int seconds_before_timeout;     /* 60..600 */
 };
 
+/* Members grouped by size (pointers and lists, then numbers, then flags)
+ * so that the struct has no padding; fields are found by name, never by
+ * position (core/fieldtab.h uses offsetof). */
 struct ag_cluster_spec {
 	struct ag_strlist subnet_ids;
 	char *db_subnet_group_name;
@@ -224,29 +229,16 @@ struct ag_cluster_spec {
 	struct ag_strlist allowed_cidr_blocks;
 	struct ag_strlist associate_security_group_ids;
 	char *database_name;
-	bool manage_master_user_password;
 	char *master_user_secret_kms_key_id;
 	char *username; /* the loader applies the reference default "master" */
 	char *password; /* plain text or "AGSEALED:v1:..."; never log */
-	int port;       /* 0 = engine default */
 	char *engine;
 	char *engine_version;
-	bool storage_encrypted;
 	char *kms_key_id;
 	struct ag_strlist enabled_cloudwatch_logs_exports;
-	bool deletion_protection;
 	char *preferred_maintenance_window; /* as written; NULL = AWS picks */
-	int backup_retention_period;        /* 0 = AWS default (1) */
 	char *preferred_backup_window;      /* NULL = AWS picks */
-	bool copy_tags_to_snapshot;
-	bool skip_final_snapshot;
 	char *final_snapshot_identifier;
-	bool iam_database_authentication_enabled;
-	bool enable_http_endpoint;
-	bool has_serverless_v2;
-	double serverless_v2_min_capacity;
-	double serverless_v2_max_capacity;          /* 0 = not set */
-	int serverless_v2_seconds_until_auto_pause; /* 0 = not set (AWS: 300 when min is 0) */
 	char *snapshot_identifier;
 	char *replication_source_identifier;
 	char *db_cluster_parameter_group_name;
@@ -255,27 +247,82 @@ struct ag_cluster_spec {
 	char *vpc_id;
 	char *engine_mode; /* NULL/"" = provisioned */
 	char *storage_type;
+	double serverless_v2_min_capacity;
+	double serverless_v2_max_capacity;          /* 0 = not set */
+	int serverless_v2_seconds_until_auto_pause; /* 0 = not set (AWS: 300 when min is 0) */
+	int port;                                   /* 0 = engine default */
+	int backup_retention_period;                /* 0 = AWS default (1) */
+	bool manage_master_user_password;
+	bool storage_encrypted;
+	bool deletion_protection;
+	bool copy_tags_to_snapshot;
+	bool skip_final_snapshot;
+	bool iam_database_authentication_enabled;
+	bool enable_http_endpoint;
+	bool has_serverless_v2;
 
 	/* extensions */
-	struct ag_instance_spec *instances; /* count form expands to <id>-1..N */
-	size_t n_instances;
 	bool apply_immediately;
 	bool allow_major_version_upgrade;
-	bool auto_minor_version_upgrade;        /* default true (see present bit) */
-	char *network_type;                     /* "IPV4" | "DUAL"; NULL = AWS picks (IPV4) */
-	struct ag_pi_spec pi;                   /* spec.performanceInsights */
-	struct ag_monitoring_spec monitoring;   /* spec.monitoring */
-	struct ag_alarms_spec alarms;           /* spec.alarms (present bit AG_F_ALARMS) */
-	struct ag_kms_key_spec kms_key;         /* present bit AG_F_KMS_KEY */
-	struct ag_autoscaling_spec autoscaling; /* present bit AG_F_AUTOSCALING */
-	int backtrack_window; /* seconds, aurora-mysql; written 0 = off (present bit) */
+	bool auto_minor_version_upgrade; /* default true (see present bit) */
 	bool enable_local_write_forwarding;
+	int backtrack_window; /* seconds, aurora-mysql; written 0 = off (present bit) */
+	struct ag_instance_spec *instances; /* count form expands to <id>-1..N */
+	size_t n_instances;
+	char *network_type;                     /* "IPV4" | "DUAL"; NULL = AWS picks (IPV4) */
 	char *engine_lifecycle_support;         /* NULL = AWS default (extended support) */
-	struct ag_scaling_v1 scaling_v1;        /* Serverless v1 scalingConfiguration */
 	char *global_cluster_identifier;        /* Aurora global database to create or join */
 	char *db_instance_parameter_group_name; /* DB parameter group of every instance */
 	char *ca_certificate_identifier;        /* server certificate CA of every instance */
+	/* The optional blocks: NULL until the manifest writes them (most write
+	 * none), read through the accessors below (ag_spec_pi ...), which give
+	 * an unwritten block as the all-zero one, what it always read as. */
+	struct ag_pi_spec *opt_pi;                   /* spec.performanceInsights */
+	struct ag_monitoring_spec *opt_monitoring;   /* spec.monitoring */
+	struct ag_alarms_spec *opt_alarms;           /* spec.alarms (present bit AG_F_ALARMS) */
+	struct ag_kms_key_spec *opt_kms_key;         /* present bit AG_F_KMS_KEY */
+	struct ag_autoscaling_spec *opt_autoscaling; /* present bit AG_F_AUTOSCALING */
+	struct ag_scaling_v1 *opt_scaling_v1;        /* Serverless v1 scalingConfiguration */
 };
+
+/*
+ * Readers of the optional blocks. A block the manifest does not write reads
+ * as a static all-zero instance: every member "not written" (has_* false,
+ * NULL strings, zero positions), exactly as when the blocks were held inline
+ * and zeroed, so "absent" keeps its meaning. Never written through.
+ */
+extern const struct ag_pi_spec ag_pi_spec_unwritten;
+extern const struct ag_monitoring_spec ag_monitoring_spec_unwritten;
+extern const struct ag_alarms_spec ag_alarms_spec_unwritten;
+extern const struct ag_kms_key_spec ag_kms_key_spec_unwritten;
+extern const struct ag_autoscaling_spec ag_autoscaling_spec_unwritten;
+extern const struct ag_scaling_v1 ag_scaling_v1_unwritten;
+
+#define AG_SPEC_BLOCK_READER(fn, type, holder, member)                                             \
+	static inline const struct type *fn(const struct holder *h)                                \
+	{                                                                                          \
+		return h->member != NULL ? h->member : &type##_unwritten;                          \
+	}
+AG_SPEC_BLOCK_READER(ag_spec_pi, ag_pi_spec, ag_cluster_spec, opt_pi)
+AG_SPEC_BLOCK_READER(ag_spec_monitoring, ag_monitoring_spec, ag_cluster_spec, opt_monitoring)
+AG_SPEC_BLOCK_READER(ag_spec_alarms, ag_alarms_spec, ag_cluster_spec, opt_alarms)
+AG_SPEC_BLOCK_READER(ag_spec_kms_key, ag_kms_key_spec, ag_cluster_spec, opt_kms_key)
+AG_SPEC_BLOCK_READER(ag_spec_autoscaling, ag_autoscaling_spec, ag_cluster_spec, opt_autoscaling)
+AG_SPEC_BLOCK_READER(ag_spec_scaling_v1, ag_scaling_v1, ag_cluster_spec, opt_scaling_v1)
+AG_SPEC_BLOCK_READER(ag_instance_pi, ag_pi_spec, ag_instance_spec, opt_pi)
+AG_SPEC_BLOCK_READER(ag_instance_monitoring, ag_monitoring_spec, ag_instance_spec, opt_monitoring)
+#undef AG_SPEC_BLOCK_READER
+
+/* Writers: the block at *slot, made (all zero) when it is not there yet. */
+struct ag_pi_spec *ag_pi_spec_make(struct ag_pi_spec **slot);
+struct ag_monitoring_spec *ag_monitoring_spec_make(struct ag_monitoring_spec **slot);
+struct ag_alarms_spec *ag_alarms_spec_make(struct ag_alarms_spec **slot);
+struct ag_kms_key_spec *ag_kms_key_spec_make(struct ag_kms_key_spec **slot);
+struct ag_autoscaling_spec *ag_autoscaling_spec_make(struct ag_autoscaling_spec **slot);
+struct ag_scaling_v1 *ag_scaling_v1_make(struct ag_scaling_v1 **slot);
+/* Frees the block at *slot and what it owns; *slot becomes NULL (not written). */
+void ag_pi_spec_free(struct ag_pi_spec **slot);
+void ag_monitoring_spec_free(struct ag_monitoring_spec **slot);
 
 struct ag_manifest {
 	char *file;        /* as given to the parser */
@@ -353,6 +400,8 @@ struct ag_manifest_set {
 void ag_manifest_set_init(struct ag_manifest_set *s);
 void ag_manifest_set_release(struct ag_manifest_set *s);
 void ag_manifest_release(struct ag_manifest *m);
+/* Frees what one instance entry owns and zeroes it. */
+void ag_instance_spec_release(struct ag_instance_spec *in);
 /* Makes dst a deep copy of src: every string, list and array its own, so
  * either can be changed or released without the other. */
 void ag_manifest_copy(struct ag_manifest *dst, const struct ag_manifest *src);

@@ -691,7 +691,7 @@ static void
 scaling_v1_rules(struct ag_mload *l, bool mysql)
 {
 	struct ag_manifest *m = l->m;
-	const struct ag_scaling_v1 *s = &m->spec.scaling_v1;
+	const struct ag_scaling_v1 *s = ag_spec_scaling_v1(&m->spec);
 	const char *valid;
 	bool v1 = m->spec.engine_mode != NULL && strcmp(m->spec.engine_mode, "serverless") == 0;
 
@@ -833,10 +833,14 @@ apply_override(struct ag_instance_spec *in, struct ag_instance_spec *o)
 		in->publicly_accessible = o->publicly_accessible;
 		in->public_pos = o->public_pos;
 	}
-	in->pi = o->pi;
-	memset(&o->pi, 0, sizeof(o->pi));
-	in->monitoring = o->monitoring;
-	memset(&o->monitoring, 0, sizeof(o->monitoring));
+	/* the override's blocks (NULL when it writes none) replace the
+	 * instance's: moved, not copied */
+	ag_pi_spec_free(&in->opt_pi);
+	in->opt_pi = o->opt_pi;
+	o->opt_pi = NULL;
+	ag_monitoring_spec_free(&in->opt_monitoring);
+	in->opt_monitoring = o->opt_monitoring;
+	o->opt_monitoring = NULL;
 	in->pos = o->pos;
 }
 
@@ -962,7 +966,8 @@ check_insights(struct ag_mload *l)
 		ag_insights_want(&w, m, in);
 		if (w.pi_written && w.pi_enabled &&
 		    !ag_insights_pi_supported(c->engine, in->instance_class)) {
-			pos = in->pi.has_enabled ? in->pi.pos : c->pi.pos;
+			pos = ag_instance_pi(in)->has_enabled ? ag_instance_pi(in)->pos
+			                                      : ag_spec_pi(c)->pos;
 			snprintf(path, sizeof(path), "spec.instances[%zu].performanceInsights", i);
 			ag_mload_error(l, pos, path,
 			    "%s: Performance Insights is on, but AWS does not offer it for Aurora "
@@ -972,7 +977,8 @@ check_insights(struct ag_mload *l)
 			    path, in->instance_class);
 		}
 		if (w.interval > 0 && w.role_arn == NULL && !w.create_role) {
-			pos = in->monitoring.pos.line ? in->monitoring.pos : c->monitoring.pos;
+			pos = ag_instance_monitoring(in)->pos.line ? ag_instance_monitoring(in)->pos
+			                                           : ag_spec_monitoring(c)->pos;
 			snprintf(path, sizeof(path), "spec.instances[%zu].monitoring", i);
 			ag_mload_error(l, pos, path,
 			    "%s: interval %d needs a role: set roleArn, or createRole: true (AWS: "
@@ -988,7 +994,7 @@ static void
 check_alarms(struct ag_mload *l)
 {
 	struct ag_manifest *m = l->m;
-	const struct ag_alarms_spec *a = &m->spec.alarms;
+	const struct ag_alarms_spec *a = ag_spec_alarms(&m->spec);
 	bool v1 = m->spec.engine_mode != NULL && strcmp(m->spec.engine_mode, "serverless") == 0;
 	char path[64];
 	size_t k;
@@ -1048,14 +1054,16 @@ kms_key_rules(struct ag_mload *l)
 {
 	struct ag_manifest *m = l->m;
 	struct ag_cluster_spec *c = &m->spec;
+	struct ag_kms_key_spec *k;
 
 	if (!ag_manifest_has(m, AG_F_KMS_KEY))
 		return;
+	k = ag_kms_key_spec_make(&c->opt_kms_key); /* load_kms_key made it */
 	if (ag_manifest_has(m, AG_F_KMS_KEY_ID) && c->kms_key_id != NULL) {
 		ag_mload_error(l, ag_manifest_field_pos(m, AG_F_KMS_KEY_ID), "spec.kmsKeyId",
 		    "spec.kmsKeyId and spec.kmsKey (line %u) are exclusive: kmsKey makes the "
 		    "cluster's key, kmsKeyId names one that exists",
-		    c->kms_key.pos.line);
+		    k->pos.line);
 		return;
 	}
 	if (ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED) && !c->storage_encrypted) {
@@ -1063,16 +1071,16 @@ kms_key_rules(struct ag_mload *l)
 		    "spec.storageEncrypted",
 		    "spec.storageEncrypted: false contradicts spec.kmsKey (line %u), which makes "
 		    "a key to encrypt the cluster with",
-		    c->kms_key.pos.line);
+		    k->pos.line);
 		return;
 	}
-	if (c->kms_key.alias == NULL && m->cluster_id != NULL)
-		c->kms_key.alias = ag_xasprintf("alias/%s", m->cluster_id);
+	if (k->alias == NULL && m->cluster_id != NULL)
+		k->alias = ag_xasprintf("alias/%s", m->cluster_id);
 	c->storage_encrypted = true;
 	if (!ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED))
-		ag_manifest_set_field(m, AG_F_STORAGE_ENCRYPTED, c->kms_key.pos);
+		ag_manifest_set_field(m, AG_F_STORAGE_ENCRYPTED, k->pos);
 	free(c->kms_key_id);
-	c->kms_key_id = c->kms_key.alias ? ag_xstrdup(c->kms_key.alias) : NULL;
+	c->kms_key_id = k->alias ? ag_xstrdup(k->alias) : NULL;
 }
 
 void

@@ -950,7 +950,7 @@ load_kms_key(struct ag_mload *l, const struct yn *k, const struct yn *v)
 {
 	static const char *const names[] = {"create", "rotation", "alias"};
 	const char *path = "spec.kmsKey";
-	struct ag_kms_key_spec *c = &l->m->spec.kms_key;
+	struct ag_kms_key_spec *c = ag_kms_key_spec_make(&l->m->spec.opt_kms_key);
 	bool have_create = false;
 	char shown[SHOWN];
 	const char *why;
@@ -995,7 +995,7 @@ load_autoscaling(struct ag_mload *l, const struct yn *k, const struct yn *v)
 	static const char *const metrics[] = {
 	    "RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"};
 	const char *path = "spec.autoscaling";
-	struct ag_autoscaling_spec *c = &l->m->spec.autoscaling;
+	struct ag_autoscaling_spec *c = ag_autoscaling_spec_make(&l->m->spec.opt_autoscaling);
 	struct ag_pos maxpos = k->pos, tpos = k->pos;
 	bool have_max = false, have_target = false;
 	long x;
@@ -1078,7 +1078,7 @@ load_scaling_v1(struct ag_mload *l, const struct yn *v)
 	    "secondsUntilAutoPause", "timeoutAction", "secondsBeforeTimeout"};
 	static const char *const actions[] = {"ForceApplyCapacityChange", "RollbackCapacityChange"};
 	const char *path = "spec.scalingConfiguration";
-	struct ag_scaling_v1 *s = &l->m->spec.scaling_v1;
+	struct ag_scaling_v1 *s = ag_scaling_v1_make(&l->m->spec.opt_scaling_v1);
 	bool b;
 	long x;
 	struct walk w;
@@ -1209,13 +1209,8 @@ instances_release(struct ag_mload *l)
 	struct ag_cluster_spec *c = &l->m->spec;
 	size_t i;
 
-	for (i = 0; i < c->n_instances; i++) {
-		free(c->instances[i].name);
-		free(c->instances[i].instance_class);
-		free(c->instances[i].availability_zone);
-		ag_pi_spec_release(&c->instances[i].pi);
-		ag_monitoring_spec_release(&c->instances[i].monitoring);
-	}
+	for (i = 0; i < c->n_instances; i++)
+		ag_instance_spec_release(&c->instances[i]);
 	free(c->instances);
 	c->instances = NULL;
 	c->n_instances = 0;
@@ -1231,14 +1226,8 @@ ag_mload_overrides_release(struct ag_mload *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n_inst_overrides; i++) {
-		struct ag_instance_spec *s = &l->inst_overrides[i].spec;
-
-		free(s->instance_class);
-		free(s->availability_zone);
-		ag_pi_spec_release(&s->pi);
-		ag_monitoring_spec_release(&s->monitoring);
-	}
+	for (i = 0; i < l->n_inst_overrides; i++)
+		ag_instance_spec_release(&l->inst_overrides[i].spec);
 	free(l->inst_overrides);
 	l->inst_overrides = NULL;
 	l->n_inst_overrides = 0;
@@ -1249,9 +1238,10 @@ ag_mload_overrides_release(struct ag_mload *l)
 /* spec.performanceInsights or spec.instances[i].performanceInsights. */
 static void
 load_pi(struct ag_mload *l, const struct yn *k, const struct yn *v, const char *path,
-    struct ag_pi_spec *pi)
+    struct ag_pi_spec **slot)
 {
 	static const char *const names[] = {"enabled", "retentionPeriod", "kmsKeyId"};
+	struct ag_pi_spec *pi = ag_pi_spec_make(slot);
 	const char *why;
 	long x;
 	struct walk w;
@@ -1293,9 +1283,10 @@ load_pi(struct ag_mload *l, const struct yn *k, const struct yn *v, const char *
 /* spec.monitoring or spec.instances[i].monitoring. */
 static void
 load_monitoring(struct ag_mload *l, const struct yn *k, const struct yn *v, const char *path,
-    struct ag_monitoring_spec *mo)
+    struct ag_monitoring_spec **slot)
 {
 	static const char *const names[] = {"interval", "roleArn", "createRole", "roleName"};
+	struct ag_monitoring_spec *mo = ag_monitoring_spec_make(slot);
 	char shown[SHOWN];
 	const char *why;
 	struct ag_pos ipos = k->pos;
@@ -1406,7 +1397,7 @@ load_alarms(struct ag_mload *l, const struct yn *v)
 {
 	static const char *const names[] = {"snsTopicArn", "cpu", "freeableMemory",
 	    "freeLocalStorage", "replicaLag", "deadlocks", "capacity"};
-	struct ag_alarms_spec *a = &l->m->spec.alarms;
+	struct ag_alarms_spec *a = ag_alarms_spec_make(&l->m->spec.opt_alarms);
 	const char *path = "spec.alarms";
 	char shown[SHOWN];
 	const char *why;
@@ -1482,10 +1473,10 @@ load_instance_keys(struct ag_mload *l, const struct yn *it, const char *path, bo
 			get_str(l, y, sub, &in->availability_zone);
 			break;
 		case 5:
-			load_pi(l, k, y, sub, &in->pi);
+			load_pi(l, k, y, sub, &in->opt_pi);
 			break;
 		case 6:
-			load_monitoring(l, k, y, sub, &in->monitoring);
+			load_monitoring(l, k, y, sub, &in->opt_monitoring);
 			break;
 		default:
 			get_bool(l, y, sub, &in->publicly_accessible);
@@ -1682,9 +1673,9 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 			else if (d->field == AG_F_INSTANCES)
 				load_instances(l, v);
 			else if (d->field == AG_F_PERFORMANCE_INSIGHTS)
-				load_pi(l, k, v, path, &c->pi);
+				load_pi(l, k, v, path, &c->opt_pi);
 			else if (d->field == AG_F_MONITORING)
-				load_monitoring(l, k, v, path, &c->monitoring);
+				load_monitoring(l, k, v, path, &c->opt_monitoring);
 			else if (d->field == AG_F_ALARMS)
 				load_alarms(l, v);
 			else if (d->field == AG_F_KMS_KEY)

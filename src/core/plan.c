@@ -2853,8 +2853,8 @@ plan_alarms(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 			wanted = strcmp(w.v[j].name, live->name) == 0;
 		if (wanted)
 			continue;
-		kind_off = kind >= 0 && m->spec.alarms.kinds[kind].has_enabled &&
-		           !m->spec.alarms.kinds[kind].enabled;
+		kind_off = kind >= 0 && ag_spec_alarms(&m->spec)->kinds[kind].has_enabled &&
+		           !ag_spec_alarms(&m->spec)->kinds[kind].enabled;
 		path = ag_xasprintf("spec.alarms.%s", kind >= 0 ? ag_alarm_kind_key(kind) : "?");
 		l = ag_alarm_live_text(live);
 		c = change_add(cp, AG_F_ALARMS, "alarms", path, NULL, l, AG_CLASS_IN_PLACE,

@@ -96,7 +96,7 @@ void
 ag_plan_autoscaling(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
     const struct ag_manifest *m, bool creating)
 {
-	const struct ag_autoscaling_spec *s = &m->spec.autoscaling;
+	const struct ag_autoscaling_spec *s = ag_spec_autoscaling(&m->spec);
 	const struct ag_observed_scaling *t;
 	struct ag_action *a;
 	char *want, *have, *rid;

@@ -66,7 +66,7 @@ rotation_action(struct ag_cluster_plan *cp, const char *key_id, bool on)
 static void
 create_key(struct ag_cluster_plan *cp, const struct ag_manifest *m)
 {
-	const struct ag_kms_key_spec *k = &m->spec.kms_key;
+	const struct ag_kms_key_spec *k = ag_spec_kms_key(&m->spec);
 	char *ph = ag_xasprintf(AG_PLACEHOLDER_KMS_FMT, cp->id);
 	char *desc = ag_xasprintf("Aurora cluster %s (aurora-gitops)", cp->id);
 	struct ag_action *a;
@@ -97,7 +97,7 @@ void
 ag_plan_kms(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const struct ag_manifest *m,
     const struct ag_db_cluster *live)
 {
-	const struct ag_kms_key_spec *k = &m->spec.kms_key;
+	const struct ag_kms_key_spec *k = ag_spec_kms_key(&m->spec);
 	const struct ag_observed_kms_key *key;
 	struct ag_change *c;
 	char *want, *have = NULL, *note;

@@ -152,19 +152,20 @@ ag_manifest_fingerprint(char out[65], const struct ag_manifest *m)
 	}
 	for (i = 0; i < m->spec.n_instances; i++) {
 		const struct ag_instance_spec *is = &m->spec.instances[i];
+		const struct ag_pi_spec *pi = ag_instance_pi(is);
+		const struct ag_monitoring_spec *mo = ag_instance_monitoring(is);
 
 		fp_add(&b, "instance", is->name);
 		fp_add(&b, "class", is->instance_class);
 		(void)ag_buf_addf(&b, "tier:%d\n", is->promotion_tier);
 		fp_add(&b, "az", is->availability_zone);
 		(void)ag_buf_addf(&b, "public:%d pi:%d%d/%d mon:%d%d/%d%d%d\n",
-		    is->publicly_accessible, is->pi.has_enabled, is->pi.enabled,
-		    is->pi.retention_period, is->monitoring.has_interval, is->monitoring.interval,
-		    is->monitoring.has_create_role, is->monitoring.create_role,
-		    is->monitoring.role_arn != NULL);
-		fp_add(&b, "pi-kms", is->pi.kms_key_id);
-		fp_add(&b, "mon-role", is->monitoring.role_arn);
-		fp_add(&b, "mon-role-name", is->monitoring.role_name);
+		    is->publicly_accessible, pi->has_enabled, pi->enabled, pi->retention_period,
+		    mo->has_interval, mo->interval, mo->has_create_role, mo->create_role,
+		    mo->role_arn != NULL);
+		fp_add(&b, "pi-kms", pi->kms_key_id);
+		fp_add(&b, "mon-role", mo->role_arn);
+		fp_add(&b, "mon-role-name", mo->role_name);
 	}
 	(void)ag_buf_addf(&b, "flags:%d%d%d\n", m->spec.apply_immediately,
 	    m->spec.allow_major_version_upgrade, m->spec.auto_minor_version_upgrade);

@@ -144,6 +144,98 @@ test_manifest__docs_example_validates(void **state)
 	assert_null(ag_manifest_set_find(&f->set, "other"));
 }
 
+/* Positions are kept for the written fields only, whatever order they are
+ * written in; an unwritten field has none. */
+static void
+test_manifest__field_positions_any_order(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_manifest *m;
+
+	assert_int_equal(parse(f,
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata:\n"
+	                     "  name: db1\n"
+	                     "spec:\n"
+	                     "  caCertificateIdentifier: rds-ca-rsa2048-g1\n"
+	                     "  deletionProtection: true\n"
+	                     "  engineVersion: \"16.1\"\n"
+	                     "  engine: aurora-postgresql\n"
+	                     "  subnetIds: [subnet-a, subnet-b]\n",
+	                     "t.yaml"),
+	    0);
+	m = &f->set.v[0];
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_CA_CERTIFICATE_IDENTIFIER).line, 6);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_DELETION_PROTECTION).line, 7);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_ENGINE_VERSION).line, 8);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_ENGINE).line, 9);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_SUBNET_IDS).line, 10);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_SUBNET_IDS).col, 3);
+	assert_false(ag_manifest_has(m, AG_F_PORT));
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_PORT).line, 0);
+	assert_int_equal(ag_manifest_field_pos(m, AG_F_PORT).col, 0);
+}
+
+/* An optional block the manifest leaves out reads as unwritten (nothing
+ * allocated for it); one written empty is there, with its position. */
+static void
+test_manifest__optional_blocks_absent_and_written(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_spec *a, *b;
+
+	assert_int_equal(parse(f,
+	                     HEAD "  instances:\n    - name: db1-1\n"
+	                          "      instanceClass: db.r6g.large\n",
+	                     "a.yaml"),
+	    0);
+	assert_int_equal(parse(f,
+	                     "apiVersion: aws.project-planton.org/v1\n"
+	                     "kind: AwsRdsCluster\n"
+	                     "metadata:\n"
+	                     "  name: db2\n"
+	                     "spec:\n"
+	                     "  subnetIds: [subnet-a, subnet-b]\n"
+	                     "  engine: aurora-postgresql\n"
+	                     "  engineVersion: \"16.1\"\n"
+	                     "  performanceInsights: {}\n"
+	                     "  alarms: {cpu: {threshold: 90}}\n"
+	                     "  instances:\n    - name: db2-1\n"
+	                     "      instanceClass: db.r6g.large\n"
+	                     "      monitoring: {interval: 0}\n",
+	                     "b.yaml"),
+	    0);
+	assert_int_equal(f->set.n, 2);
+	a = &f->set.v[0].spec;
+	assert_null(a->opt_pi);
+	assert_null(a->opt_monitoring);
+	assert_null(a->opt_alarms);
+	assert_null(a->opt_kms_key);
+	assert_null(a->opt_autoscaling);
+	assert_null(a->opt_scaling_v1);
+	assert_null(a->instances[0].opt_pi);
+	assert_null(a->instances[0].opt_monitoring);
+	assert_false(ag_spec_pi(a)->has_enabled);
+	assert_int_equal(ag_spec_pi(a)->pos.line, 0);
+	assert_false(ag_spec_monitoring(a)->has_interval);
+	assert_false(ag_spec_alarms(a)->kinds[AG_ALARM_CPU].written);
+	assert_false(ag_spec_scaling_v1(a)->has);
+	assert_null(ag_spec_kms_key(a)->alias);
+	assert_false(ag_instance_monitoring(&a->instances[0])->has_interval);
+
+	b = &f->set.v[1].spec;
+	assert_non_null(b->opt_pi);
+	assert_int_equal(ag_spec_pi(b)->pos.line, 9);
+	assert_false(ag_spec_pi(b)->has_enabled);
+	assert_true(ag_spec_alarms(b)->kinds[AG_ALARM_CPU].written);
+	assert_true(ag_spec_alarms(b)->kinds[AG_ALARM_CPU].has_threshold);
+	assert_false(ag_spec_alarms(b)->kinds[AG_ALARM_MEMORY].written);
+	assert_null(b->instances[0].opt_pi);
+	assert_true(ag_instance_monitoring(&b->instances[0])->has_interval);
+	assert_int_equal(ag_instance_monitoring(&b->instances[0])->interval, 0);
+}
+
 static void
 test_manifest__unknown_field_position_and_suggestion(void **state)
 {
@@ -480,7 +572,8 @@ test_manifest__count_overrides(void **state)
 	assert_string_equal(c->instances[0].name, "db1-1");
 	assert_string_equal(c->instances[0].instance_class, "db.r6g.large");
 	assert_int_equal(c->instances[0].promotion_tier, 0);
-	assert_false(c->instances[0].pi.has_enabled);
+	assert_null(c->instances[0].opt_pi); /* not written: no block */
+	assert_false(ag_instance_pi(&c->instances[0])->has_enabled);
 	assert_string_equal(c->instances[1].instance_class, "db.r6g.large");
 	assert_int_equal(c->instances[1].promotion_tier, 1);
 	assert_null(c->instances[1].availability_zone);
@@ -488,10 +581,10 @@ test_manifest__count_overrides(void **state)
 	assert_string_equal(c->instances[2].instance_class, "db.r6g.xlarge");
 	assert_int_equal(c->instances[2].promotion_tier, 9);
 	assert_string_equal(c->instances[2].availability_zone, "us-east-1c");
-	assert_true(c->instances[2].pi.has_enabled);
-	assert_false(c->instances[2].pi.enabled);
-	assert_true(c->instances[2].monitoring.has_interval);
-	assert_int_equal(c->instances[2].monitoring.interval, 0);
+	assert_true(ag_instance_pi(&c->instances[2])->has_enabled);
+	assert_false(ag_instance_pi(&c->instances[2])->enabled);
+	assert_true(ag_instance_monitoring(&c->instances[2])->has_interval);
+	assert_int_equal(ag_instance_monitoring(&c->instances[2])->interval, 0);
 	assert_int_equal(c->instances[2].pos.line, 14);
 }
 
@@ -926,6 +1019,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_manifest__docs_example_validates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__unknown_field_position_and_suggestion, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__field_positions_any_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__optional_blocks_absent_and_written, setup, teardown),
 	    cmocka_unit_test(test_manifest__suggest),
 	    cmocka_unit_test_setup_teardown(test_manifest__value_from_recorded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__type_errors_are_named, setup, teardown),

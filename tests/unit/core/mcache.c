@@ -86,6 +86,24 @@ check_same(const struct ag_manifest *a, const struct ag_manifest *b)
 		    (size_t)__builtin_popcountll(a->present) * sizeof(*a->field_pos));
 	}
 	assert_true(a->suspend_until == b->suspend_until);
+	/* an optional block is copied when written, and stays absent when not */
+	assert_int_equal(a->spec.opt_pi != NULL, b->spec.opt_pi != NULL);
+	assert_int_equal(a->spec.opt_monitoring != NULL, b->spec.opt_monitoring != NULL);
+	assert_int_equal(a->spec.opt_alarms != NULL, b->spec.opt_alarms != NULL);
+	assert_int_equal(a->spec.opt_kms_key != NULL, b->spec.opt_kms_key != NULL);
+	assert_int_equal(a->spec.opt_autoscaling != NULL, b->spec.opt_autoscaling != NULL);
+	assert_int_equal(a->spec.opt_scaling_v1 != NULL, b->spec.opt_scaling_v1 != NULL);
+	if (a->spec.opt_alarms != NULL)
+		assert_ptr_not_equal(a->spec.opt_alarms, b->spec.opt_alarms);
+	for (i = 0; i < a->spec.n_instances; i++) {
+		const struct ag_instance_spec *x = &a->spec.instances[i],
+		                              *y = &b->spec.instances[i];
+
+		assert_int_equal(x->opt_pi != NULL, y->opt_pi != NULL);
+		assert_int_equal(x->opt_monitoring != NULL, y->opt_monitoring != NULL);
+		if (x->opt_pi != NULL)
+			assert_ptr_not_equal(x->opt_pi, y->opt_pi);
+	}
 	rows = ag_fieldtab_rows(&n);
 	for (i = 0; i < n; i++) {
 		char *x = NULL, *y = NULL;
@@ -148,8 +166,8 @@ test_copy__rich(void **state)
 	assert_int_equal(set.v[0].spec.n_parameters, 2);
 	assert_int_equal(set.v[0].spec.n_instances, 2);
 	assert_non_null(set.v[0].suspend_reason);
-	assert_non_null(set.v[0].spec.alarms.sns_topic_arn);
-	assert_non_null(set.v[0].spec.instances[0].pi.kms_key_id);
+	assert_non_null(ag_spec_alarms(&set.v[0].spec)->sns_topic_arn);
+	assert_non_null(ag_instance_pi(&set.v[0].spec.instances[0])->kms_key_id);
 	ag_manifest_set_release(&set);
 	ag_diags_release(&d);
 	copy_roundtrip(rich, strlen(rich), "rich.yaml");
