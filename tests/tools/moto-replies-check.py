@@ -47,6 +47,14 @@ def load_launcher():
     return mod, moto_fast_replies
 
 
+def seed_fleet():
+    """tests/tools/seed-fleet.py, for its cluster() and instance()."""
+    spec = importlib.util.spec_from_file_location("seed_fleet", os.path.join(HERE, "seed-fleet.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def make_deterministic():
     """Every moto module's utcnow() returns FROZEN; uuid4() (which moto's
     RDS calls for secret names) draws from moto's seeded generator."""
@@ -276,27 +284,28 @@ def build_fleet(srv, n):
         **tags("Tags", [("added", "later & again")])))
     expect_ok("RebootDBInstance", srv.rds(Action="RebootDBInstance",
                                           DBInstanceIdentifier="odd-1-a"))
-    # n clusters for paging, half of them with one instance
+    # n clusters for paging (as tests/tools/seed-fleet.py makes them), half
+    # of them with one instance, some with Performance Insights and
+    # Enhanced Monitoring
+    fleet = seed_fleet()
     clusters, instances = [], []
     for i in range(n):
-        cid = f"page-{i:04d}"
-        clusters.append({"DBClusterIdentifier": cid, "Engine": "aurora-postgresql",
-                         "EngineVersion": "16.1", "MasterUsername": "master",
-                         "ManageMasterUserPassword": True, "BackupRetentionPeriod": 7,
-                         "DeletionProtection": i % 3 == 0, "StorageEncrypted": True,
-                         "DBSubnetGroupName": "default",
-                         "Tags": [{"Key": "managed-by", "Value": f"fleet <{i}> & co"}]})
+        c = fleet.cluster(f"page-{i:04d}")
+        c["DeletionProtection"] = i % 3 == 0
+        c["Tags"] = [{"Key": "managed-by", "Value": f"fleet <{i}> & co"}]
+        clusters.append(c)
         if i % 2:
-            instances.append({"DBInstanceIdentifier": f"{cid}-1", "DBClusterIdentifier": cid,
-                              "DBInstanceClass": "db.r6g.large", "Engine": "aurora-postgresql",
-                              "PromotionTier": i % 16, "EnablePerformanceInsights": i % 4 == 1,
-                              "MonitoringInterval": 60 if i % 8 == 1 else 0,
-                              "MonitoringRoleArn": role if i % 8 == 1 else None})
-    srv.seed({"region": "us-east-1", "clusters": clusters,
-              "instances": [{k: v for k, v in d.items() if v is not None} for d in instances]})
+            d = fleet.instance(c["DBClusterIdentifier"], 1, role)
+            d["PromotionTier"] = i % 16
+            d["EnablePerformanceInsights"] = i % 4 == 1
+            if i % 8 != 1:
+                d["MonitoringInterval"] = 0
+                del d["MonitoringRoleArn"]
+            instances.append(d)
+    srv.seed({"region": "us-east-1", "clusters": clusters, "instances": instances})
 
 
-def pages(srv, action, key, size):
+def pages(srv, action, size):
     """Every page's request parameters of a paged describe."""
     out, marker = [], None
     while True:
@@ -314,11 +323,11 @@ def read_requests(srv):
     """(service, params) of every read and error request to compare."""
     reqs = []
     for size in (20, 100):
-        reqs += [("rds", p) for p in pages(srv, "DescribeDBClusters", "DBCluster", size)]
-        reqs += [("rds", p) for p in pages(srv, "DescribeDBInstances", "DBInstance", size)]
+        reqs += [("rds", p) for p in pages(srv, "DescribeDBClusters", size)]
+        reqs += [("rds", p) for p in pages(srv, "DescribeDBInstances", size)]
     arns = []
-    for p in pages(srv, "DescribeDBClusters", "DBCluster", 100) + \
-            pages(srv, "DescribeDBInstances", "DBInstance", 100):
+    for p in pages(srv, "DescribeDBClusters", 100) + \
+            pages(srv, "DescribeDBInstances", 100):
         body = srv.rds(**p)[2].decode()
         for tag in ("DBClusterArn", "DBInstanceArn"):
             arns += [part.split("</")[0] for part in body.split(f"<{tag}>")[1:]]
@@ -406,17 +415,15 @@ def check(n):
 def bench(n):
     launcher, fast = load_launcher()
     srv = Local(launcher)
-    clusters = [{"DBClusterIdentifier": f"bench-{i:05d}", "Engine": "aurora-postgresql",
-                 "EngineVersion": "16.1", "MasterUsername": "master",
-                 "ManageMasterUserPassword": True, "BackupRetentionPeriod": 7,
-                 "DeletionProtection": True, "StorageEncrypted": True,
-                 "DBSubnetGroupName": "default",
-                 "Tags": [{"Key": "managed-by", "Value": "aurora-gitops"}]} for i in range(n)]
-    instances = [{"DBInstanceIdentifier": f"bench-{i:05d}-1",
-                  "DBClusterIdentifier": f"bench-{i:05d}", "DBInstanceClass": "db.r6g.large",
-                  "Engine": "aurora-postgresql", "PromotionTier": 0} for i in range(n)]
-    expect_ok("seeding", srv.seed({"region": "us-east-1", "clusters": clusters,
-                                   "instances": instances}))
+    fleet = seed_fleet()
+    body = expect_ok("CreateRole", srv.call("iam", {
+        "Action": "CreateRole", "RoleName": fleet.MONITORING_ROLE,
+        "AssumeRolePolicyDocument": fleet.TRUST}))
+    role = body.decode().split("<Arn>")[1].split("</Arn>")[0]
+    ids = [f"bench-{i:05d}" for i in range(n)]
+    expect_ok("seeding", srv.seed({"region": "us-east-1",
+                                   "clusters": [fleet.cluster(c) for c in ids],
+                                   "instances": [fleet.instance(c, 1, role) for c in ids]}))
     arn = f"arn:aws:rds:us-east-1:{ACCOUNT}:cluster:bench-00001"
     cases = [("DescribeDBClusters page of 100", {"Action": "DescribeDBClusters"}, 5),
              ("DescribeDBInstances page of 100", {"Action": "DescribeDBInstances"}, 5),
