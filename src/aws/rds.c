@@ -17,10 +17,111 @@
 
 /* Decoders ------------------------------------------------------------ */
 
+/*
+ * Where a decoder puts strings, lists and arrays: the string store of an
+ * observed set (a pooled record: unique values copied into its arena,
+ * repeated ones interned), or the heap (a record of its own, released with
+ * ag_db_cluster_release / ag_db_instance_release). Either way a value absent
+ * from the reply stays NULL.
+ */
+struct sink {
+	struct ag_arena *arena; /* NULL: the heap */
+	struct ag_intern *interned;
+};
+
+/* A value unique to the record (identifier, ARN, endpoint); may be
+ * changed in place (identifiers are lowered). */
+static char *
+put_unique(const struct sink *k, const char *s)
+{
+	return k->arena ? ag_arena_strdup(k->arena, s) : ag_xstrdup(s);
+}
+
+/* A value that repeats across the fleet; read-only when pooled. */
+static char *
+put_repeated(const struct sink *k, const char *s)
+{
+	return k->arena ? (char *)ag_intern_get(k->interned, k->arena, s) : ag_xstrdup(s);
+}
+
+static char *
+text_unique(const struct sink *k, const struct ag_xml_node *n, const char *name)
+{
+	return put_unique(k, ag_xml_text(n, name));
+}
+
+static char *
+text_repeated(const struct sink *k, const struct ag_xml_node *n, const char *name)
+{
+	return put_repeated(k, ag_xml_text(n, name));
+}
+
+/* A pooled list of exactly n strings (n > 0); a heap one grows as it is
+ * added to. */
+static void
+list_open(const struct sink *k, struct ag_strlist *out, size_t n)
+{
+	if (k->arena != NULL && n > 0) {
+		out->v = AG_ARENA_NEW(k->arena, char *, n);
+		out->cap = n;
+	}
+}
+
+static void
+list_add(const struct sink *k, struct ag_strlist *out, const char *s, bool unique)
+{
+	if (k->arena == NULL)
+		ag_strlist_add(out, s);
+	else
+		out->v[out->n++] = unique ? put_unique(k, s) : put_repeated(k, s);
+}
+
+/* The texts of the children of n/list (any element name). */
+static void
+texts(const struct sink *k, struct ag_strlist *out, const struct ag_xml_node *n, const char *list,
+    bool unique)
+{
+	const struct ag_xml_node *l = ag_xml_child(n, list);
+	size_t i;
+
+	if (l == NULL)
+		return;
+	list_open(k, out, l->n_kids);
+	for (i = 0; i < l->n_kids; i++)
+		list_add(k, out, l->kids[i]->text, unique);
+}
+
+/* Tags under n/list: each child with a Key (a missing Value reads ""). */
+static void
+tags(const struct sink *k, struct ag_kvlist *out, const struct ag_xml_node *n, const char *list)
+{
+	const struct ag_xml_node *l = ag_xml_child(n, list);
+	size_t i;
+
+	if (k->arena == NULL) {
+		ag_xml_tags(out, n, list);
+		return;
+	}
+	if (l == NULL || l->n_kids == 0)
+		return;
+	out->v = AG_ARENA_NEW(k->arena, struct ag_kv, l->n_kids);
+	out->cap = l->n_kids;
+	for (i = 0; i < l->n_kids; i++) {
+		const char *key = ag_xml_text(l->kids[i], "Key");
+		const char *v = ag_xml_text(l->kids[i], "Value");
+
+		if (key == NULL)
+			continue;
+		out->v[out->n].key = put_repeated(k, key);
+		out->v[out->n].value = put_repeated(k, v ? v : "");
+		out->n++;
+	}
+}
+
 /* The members of the field table's rows (core/fieldtab.h): each row names
  * its Describe element ("A" or "A/B") and the member it lands in. */
 static void
-decode_rows(struct ag_db_cluster *c, const struct ag_xml_node *n)
+decode_rows(struct ag_db_cluster *c, const struct ag_xml_node *n, const struct sink *k)
 {
 	const struct ag_field_row *rows;
 	size_t nrows, i;
@@ -46,7 +147,7 @@ decode_rows(struct ag_db_cluster *c, const struct ag_xml_node *n)
 		switch (row->ltype) {
 		case AG_FT_STR:
 		case AG_FT_REF:
-			*(char **)dst = ag_xml_dup(parent, name);
+			*(char **)dst = text_repeated(k, parent, name);
 			break;
 		case AG_FT_INT:
 			ag_xml_int(parent, name, dst);
@@ -56,7 +157,7 @@ decode_rows(struct ag_db_cluster *c, const struct ag_xml_node *n)
 			break;
 		case AG_FT_LIST:
 		case AG_FT_REFLIST:
-			ag_xml_strlist(dst, parent, name);
+			texts(k, dst, parent, name, false);
 			break;
 		case AG_FT_NONE:
 		case AG_FT_COMPOSITE:
@@ -69,7 +170,7 @@ decode_rows(struct ag_db_cluster *c, const struct ag_xml_node *n)
  * members present as "Member=value", in member-name order, comma-joined
  * (NULL when the element is empty: not a Serverless v1 cluster). */
 static char *
-scaling_v1_text(const struct ag_xml_node *x)
+scaling_v1_text(const struct ag_xml_node *x, const struct sink *k)
 {
 	static const char *const members[] = {"AutoPause", "MaxCapacity", "MinCapacity",
 	    "SecondsBeforeTimeout", "SecondsUntilAutoPause", "TimeoutAction"};
@@ -84,37 +185,65 @@ scaling_v1_text(const struct ag_xml_node *x)
 			continue;
 		(void)ag_buf_addf(&b, ",%s=%s", members[i], v);
 	}
-	s = b.len > 0 ? ag_xstrdup(b.ptr + 1) : NULL;
+	s = b.len > 0 ? put_repeated(k, b.ptr + 1) : NULL;
 	ag_buf_release(&b);
 	return s;
 }
 
-void
-ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
+static void
+decode_members(struct ag_db_cluster *c, const struct ag_xml_node *n, const struct sink *k)
 {
-	const struct ag_xml_node *x, *l;
+	const struct ag_xml_node *l = ag_xml_child(n, "DBClusterMembers");
 	size_t i;
 
+	if (l == NULL || l->n_kids == 0)
+		return;
+	c->members = k->arena ? AG_ARENA_NEW(k->arena, struct ag_db_cluster_member, l->n_kids)
+	                      : ag_xcalloc(l->n_kids, sizeof(*c->members));
+	for (i = 0; i < l->n_kids; i++) {
+		struct ag_db_cluster_member *m = &c->members[c->n_members];
+
+		if (!ag_xml_text(l->kids[i], "DBInstanceIdentifier"))
+			continue;
+		m->instance_id = text_unique(k, l->kids[i], "DBInstanceIdentifier");
+		m->param_group_status =
+		    text_repeated(k, l->kids[i], "DBClusterParameterGroupStatus");
+		ag_xml_bool(l->kids[i], "IsClusterWriter", &m->is_writer);
+		ag_xml_int(l->kids[i], "PromotionTier", &m->promotion_tier);
+		c->n_members++;
+	}
+}
+
+static void
+decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n, const struct sink *k)
+{
+	const struct ag_xml_node *x, *l;
+	size_t i, n_sg = 0;
+
 	memset(c, 0, sizeof(*c));
-	c->id = ag_xml_dup(n, "DBClusterIdentifier");
-	c->arn = ag_xml_dup(n, "DBClusterArn");
-	c->resource_id = ag_xml_dup(n, "DbClusterResourceId");
-	c->status = ag_xml_dup(n, "Status");
-	decode_rows(c, n);
-	c->endpoint = ag_xml_dup(n, "Endpoint");
-	c->reader_endpoint = ag_xml_dup(n, "ReaderEndpoint");
-	c->hosted_zone_id = ag_xml_dup(n, "HostedZoneId");
+	c->pooled = k->arena != NULL;
+	c->id = text_unique(k, n, "DBClusterIdentifier");
+	c->arn = text_unique(k, n, "DBClusterArn");
+	c->resource_id = text_unique(k, n, "DbClusterResourceId");
+	c->status = text_repeated(k, n, "Status");
+	decode_rows(c, n, k);
+	c->endpoint = text_unique(k, n, "Endpoint");
+	c->reader_endpoint = text_unique(k, n, "ReaderEndpoint");
+	c->hosted_zone_id = text_repeated(k, n, "HostedZoneId");
 	ag_xml_bool(n, "AutoMinorVersionUpgrade", &c->auto_minor_version_upgrade);
 	ag_xml_bool(n, "MultiAZ", &c->multi_az);
 	ag_xml_bool(n, "PubliclyAccessible", &c->publicly_accessible);
-	ag_xml_strlist(&c->availability_zones, n, "AvailabilityZones");
-	ag_xml_strlist(&c->custom_endpoints, n, "CustomEndpoints");
+	texts(k, &c->availability_zones, n, "AvailabilityZones", false);
+	texts(k, &c->custom_endpoints, n, "CustomEndpoints", true);
 	l = ag_xml_child(n, "VpcSecurityGroups");
+	for (i = 0; l && i < l->n_kids; i++)
+		n_sg += ag_xml_text(l->kids[i], "VpcSecurityGroupId") != NULL;
+	list_open(k, &c->vpc_security_group_ids, n_sg);
 	for (i = 0; l && i < l->n_kids; i++) {
 		const char *id = ag_xml_text(l->kids[i], "VpcSecurityGroupId");
 
 		if (id)
-			ag_strlist_add(&c->vpc_security_group_ids, id);
+			list_add(k, &c->vpc_security_group_ids, id, false);
 	}
 	if ((x = ag_xml_child(n, "ServerlessV2ScalingConfiguration")) != NULL &&
 	    (ag_xml_child(x, "MinCapacity") || ag_xml_child(x, "MaxCapacity"))) {
@@ -123,13 +252,15 @@ ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 		ag_xml_double(x, "MaxCapacity", &c->serverless_v2_max_capacity);
 		ag_xml_int(x, "SecondsUntilAutoPause", &c->serverless_v2_seconds_until_auto_pause);
 	}
-	free(c->scaling_configuration);
+	/* the row gave the element's own text: its canonical form instead */
+	if (!c->pooled)
+		free(c->scaling_configuration);
 	c->scaling_configuration = NULL;
 	if ((x = ag_xml_child(n, "ScalingConfigurationInfo")) != NULL)
-		c->scaling_configuration = scaling_v1_text(x);
+		c->scaling_configuration = scaling_v1_text(x, k);
 	if ((x = ag_xml_child(n, "MasterUserSecret")) != NULL) {
-		c->master_user_secret_arn = ag_xml_dup(x, "SecretArn");
-		c->master_user_secret_status = ag_xml_dup(x, "SecretStatus");
+		c->master_user_secret_arn = text_unique(k, x, "SecretArn");
+		c->master_user_secret_status = text_repeated(k, x, "SecretStatus");
 	}
 	c->pending.backup_retention_period = -1;
 	c->pending.iam_auth = -1;
@@ -138,67 +269,64 @@ ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
 		bool b;
 
 		c->pending.present = true;
-		c->pending.engine_version = ag_xml_dup(x, "EngineVersion");
-		c->pending.storage_type = ag_xml_dup(x, "StorageType");
+		c->pending.engine_version = text_repeated(k, x, "EngineVersion");
+		c->pending.storage_type = text_repeated(k, x, "StorageType");
 		ag_xml_int(x, "BackupRetentionPeriod", &c->pending.backup_retention_period);
 		c->pending.master_user_password = ag_xml_child(x, "MasterUserPassword") != NULL;
 		if (ag_xml_bool(x, "IAMDatabaseAuthenticationEnabled", &b))
 			c->pending.iam_auth = b ? 1 : 0;
-		ag_xml_strlist(&c->pending.enable_log_types, pl, "LogTypesToEnable");
-		ag_xml_strlist(&c->pending.disable_log_types, pl, "LogTypesToDisable");
+		texts(k, &c->pending.enable_log_types, pl, "LogTypesToEnable", false);
+		texts(k, &c->pending.disable_log_types, pl, "LogTypesToDisable", false);
 	}
-	l = ag_xml_child(n, "DBClusterMembers");
-	if (l && l->n_kids) {
-		c->members = ag_xcalloc(l->n_kids, sizeof(*c->members));
-		for (i = 0; i < l->n_kids; i++) {
-			struct ag_db_cluster_member *m = &c->members[c->n_members];
+	decode_members(c, n, k);
+	tags(k, &c->tags, n, "TagList");
+}
 
-			if (!ag_xml_text(l->kids[i], "DBInstanceIdentifier"))
-				continue;
-			m->instance_id = ag_xml_dup(l->kids[i], "DBInstanceIdentifier");
-			m->param_group_status =
-			    ag_xml_dup(l->kids[i], "DBClusterParameterGroupStatus");
-			ag_xml_bool(l->kids[i], "IsClusterWriter", &m->is_writer);
-			ag_xml_int(l->kids[i], "PromotionTier", &m->promotion_tier);
-			c->n_members++;
-		}
-	}
-	ag_xml_tags(&c->tags, n, "TagList");
+static void
+decode_instance(struct ag_db_instance *d, const struct ag_xml_node *n, const struct sink *k)
+{
+	const struct ag_xml_node *pending = ag_xml_child(n, "PendingModifiedValues");
+	const struct ag_xml_node *pg = ag_xml_child(n, "DBParameterGroups");
+
+	memset(d, 0, sizeof(*d));
+	d->pooled = k->arena != NULL;
+	d->id = text_unique(k, n, "DBInstanceIdentifier");
+	d->arn = text_unique(k, n, "DBInstanceArn");
+	d->cluster_id = text_unique(k, n, "DBClusterIdentifier");
+	d->instance_class = text_repeated(k, n, "DBInstanceClass");
+	d->status = text_repeated(k, n, "DBInstanceStatus");
+	d->engine = text_repeated(k, n, "Engine");
+	d->engine_version = text_repeated(k, n, "EngineVersion");
+	d->availability_zone = text_repeated(k, n, "AvailabilityZone");
+	d->endpoint_address = text_unique(k, ag_xml_child(n, "Endpoint"), "Address");
+	ag_xml_int(n, "PromotionTier", &d->promotion_tier);
+	ag_xml_bool(n, "AutoMinorVersionUpgrade", &d->auto_minor_version_upgrade);
+	ag_xml_bool(n, "PubliclyAccessible", &d->publicly_accessible);
+	d->pending_instance_class = text_repeated(k, pending, "DBInstanceClass");
+	d->has_pi = ag_xml_bool(n, "PerformanceInsightsEnabled", &d->pi_enabled);
+	ag_xml_int(n, "PerformanceInsightsRetentionPeriod", &d->pi_retention);
+	d->pi_kms_key_id = text_repeated(k, n, "PerformanceInsightsKMSKeyId");
+	d->has_monitoring = ag_xml_int(n, "MonitoringInterval", &d->monitoring_interval);
+	d->monitoring_role_arn = text_repeated(k, n, "MonitoringRoleArn");
+	if (pg != NULL && pg->n_kids > 0)
+		d->db_parameter_group = text_repeated(k, pg->kids[0], "DBParameterGroupName");
+	d->ca_certificate_identifier = text_repeated(k, n, "CACertificateIdentifier");
+	d->pending_ca = text_repeated(k, pending, "CACertificateIdentifier");
+	tags(k, &d->tags, n, "TagList");
+}
+
+static const struct sink heap = {NULL, NULL};
+
+void
+ag_rds_decode_cluster(struct ag_db_cluster *c, const struct ag_xml_node *n)
+{
+	decode_cluster(c, n, &heap);
 }
 
 void
 ag_rds_decode_instance(struct ag_db_instance *d, const struct ag_xml_node *n)
 {
-	memset(d, 0, sizeof(*d));
-	d->id = ag_xml_dup(n, "DBInstanceIdentifier");
-	d->arn = ag_xml_dup(n, "DBInstanceArn");
-	d->cluster_id = ag_xml_dup(n, "DBClusterIdentifier");
-	d->instance_class = ag_xml_dup(n, "DBInstanceClass");
-	d->status = ag_xml_dup(n, "DBInstanceStatus");
-	d->engine = ag_xml_dup(n, "Engine");
-	d->engine_version = ag_xml_dup(n, "EngineVersion");
-	d->availability_zone = ag_xml_dup(n, "AvailabilityZone");
-	d->endpoint_address = ag_xstrdup(ag_xml_text(ag_xml_child(n, "Endpoint"), "Address"));
-	ag_xml_int(n, "PromotionTier", &d->promotion_tier);
-	ag_xml_bool(n, "AutoMinorVersionUpgrade", &d->auto_minor_version_upgrade);
-	ag_xml_bool(n, "PubliclyAccessible", &d->publicly_accessible);
-	d->pending_instance_class =
-	    ag_xstrdup(ag_xml_text(ag_xml_child(n, "PendingModifiedValues"), "DBInstanceClass"));
-	d->has_pi = ag_xml_bool(n, "PerformanceInsightsEnabled", &d->pi_enabled);
-	ag_xml_int(n, "PerformanceInsightsRetentionPeriod", &d->pi_retention);
-	d->pi_kms_key_id = ag_xml_dup(n, "PerformanceInsightsKMSKeyId");
-	d->has_monitoring = ag_xml_int(n, "MonitoringInterval", &d->monitoring_interval);
-	d->monitoring_role_arn = ag_xml_dup(n, "MonitoringRoleArn");
-	{
-		const struct ag_xml_node *pg = ag_xml_child(n, "DBParameterGroups");
-
-		if (pg != NULL && pg->n_kids > 0)
-			d->db_parameter_group = ag_xml_dup(pg->kids[0], "DBParameterGroupName");
-	}
-	d->ca_certificate_identifier = ag_xml_dup(n, "CACertificateIdentifier");
-	d->pending_ca = ag_xstrdup(
-	    ag_xml_text(ag_xml_child(n, "PendingModifiedValues"), "CACertificateIdentifier"));
-	ag_xml_tags(&d->tags, n, "TagList");
+	decode_instance(d, n, &heap);
 }
 
 void
@@ -612,46 +740,71 @@ lower_instance_ids(struct ag_db_instance *d)
 	lower_in_place(d->cluster_id);
 }
 
+struct ag_db_cluster *
+ag_rds_add_cluster(struct ag_observed *o, const struct ag_xml_node *n)
+{
+	struct sink k = {&o->strings, &o->interned};
+	struct ag_db_cluster *c = ag_observed_add_cluster(o);
+
+	decode_cluster(c, n, &k);
+	lower_cluster_ids(c);
+	return c;
+}
+
+struct ag_db_instance *
+ag_rds_add_instance(struct ag_observed *o, const struct ag_xml_node *n)
+{
+	struct sink k = {&o->strings, &o->interned};
+	struct ag_db_instance *d = ag_observed_add_instance(o);
+
+	decode_instance(d, n, &k);
+	lower_instance_ids(d);
+	return d;
+}
+
 static void
 page_clusters(void *ctx, const struct ag_xml_node *l)
 {
-	struct ag_observed *o = ctx;
 	size_t i;
 
-	for (i = 0; i < l->n_kids; i++) {
-		struct ag_db_cluster *c = ag_observed_add_cluster(o);
-
-		ag_rds_decode_cluster(c, l->kids[i]);
-		lower_cluster_ids(c);
-	}
+	for (i = 0; i < l->n_kids; i++)
+		ag_rds_add_cluster(ctx, l->kids[i]);
 }
 
 static void
 page_instances(void *ctx, const struct ag_xml_node *l)
 {
-	struct ag_observed *o = ctx;
 	size_t i;
 
-	for (i = 0; i < l->n_kids; i++) {
-		struct ag_db_instance *d = ag_observed_add_instance(o);
-
-		ag_rds_decode_instance(d, l->kids[i]);
-		lower_instance_ids(d);
-	}
+	for (i = 0; i < l->n_kids; i++)
+		ag_rds_add_instance(ctx, l->kids[i]);
 }
 
-int
-ag_rds_describe_db_clusters(struct ag_aws_client *c, const char *id,
+/* Every page of DescribeDBClusters (instances false) or
+ * DescribeDBInstances into out, not indexed. */
+static int
+describe_rds(struct ag_aws_client *c, bool instances, const char *id,
     const struct ag_kvlist *filters, struct ag_observed *out, struct ag_error *err)
 {
 	struct ag_kvlist p = AG_KVLIST_INIT;
 	int ret;
 
 	if (id)
-		ag_kvlist_add(&p, "DBClusterIdentifier", id);
-	ret = paginate(
-	    c, "DescribeDBClusters", &p, filters, &shape_clusters, page_clusters, out, err);
+		ag_kvlist_add(&p, instances ? "DBInstanceIdentifier" : "DBClusterIdentifier", id);
+	ret = instances ? paginate(c, "DescribeDBInstances", &p, filters, &shape_instances,
+	                      page_instances, out, err)
+	                : paginate(c, "DescribeDBClusters", &p, filters, &shape_clusters,
+	                      page_clusters, out, err);
 	ag_kvlist_release(&p);
+	return ret;
+}
+
+int
+ag_rds_describe_db_clusters(struct ag_aws_client *c, const char *id,
+    const struct ag_kvlist *filters, struct ag_observed *out, struct ag_error *err)
+{
+	int ret = describe_rds(c, false, id, filters, out, err);
+
 	ag_observed_index(out);
 	return ret;
 }
@@ -660,14 +813,8 @@ int
 ag_rds_describe_db_instances(struct ag_aws_client *c, const char *id,
     const struct ag_kvlist *filters, struct ag_observed *out, struct ag_error *err)
 {
-	struct ag_kvlist p = AG_KVLIST_INIT;
-	int ret;
+	int ret = describe_rds(c, true, id, filters, out, err);
 
-	if (id)
-		ag_kvlist_add(&p, "DBInstanceIdentifier", id);
-	ret = paginate(
-	    c, "DescribeDBInstances", &p, filters, &shape_instances, page_instances, out, err);
-	ag_kvlist_release(&p);
 	ag_observed_index(out);
 	return ret;
 }
@@ -687,9 +834,8 @@ run_stream(struct ag_aws_client *c, void *arg, struct ag_error *err)
 {
 	struct rds_stream *s = arg;
 
-	if (s->instances)
-		return ag_rds_describe_db_instances(c, NULL, &s->filters, &s->part, err);
-	return ag_rds_describe_db_clusters(c, NULL, &s->filters, &s->part, err);
+	/* not indexed: the part is moved into out, which is indexed then */
+	return describe_rds(c, s->instances, NULL, &s->filters, &s->part, err);
 }
 
 static void

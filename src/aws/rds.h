@@ -23,6 +23,11 @@
 /* Decoders (also used by the unit tests on captured replies). */
 void ag_rds_decode_cluster(struct ag_db_cluster *out, const struct ag_xml_node *n);
 void ag_rds_decode_instance(struct ag_db_instance *out, const struct ag_xml_node *n);
+/* The same into a new record of o (pooled: its strings in o's string
+ * store, read-only), identifiers in lower case, as the describe calls
+ * read them. */
+struct ag_db_cluster *ag_rds_add_cluster(struct ag_observed *o, const struct ag_xml_node *n);
+struct ag_db_instance *ag_rds_add_instance(struct ag_observed *o, const struct ag_xml_node *n);
 
 /* The fleet read: DescribeDBClusters + DescribeDBInstances, all pages, into
  * out (appended), the two streams concurrently (aws/batch.h). Nothing is

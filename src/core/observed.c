@@ -23,6 +23,10 @@ ag_db_cluster_release(struct ag_db_cluster *c)
 
 	if (c == NULL)
 		return;
+	if (c->pooled) { /* everything is in the set's store */
+		memset(c, 0, sizeof(*c));
+		return;
+	}
 	free(c->id);
 	free(c->arn);
 	free(c->resource_id);
@@ -54,6 +58,10 @@ ag_db_instance_release(struct ag_db_instance *x)
 {
 	if (x == NULL)
 		return;
+	if (x->pooled) { /* everything is in the set's store */
+		memset(x, 0, sizeof(*x));
+		return;
+	}
 	free(x->id);
 	free(x->arn);
 	free(x->cluster_id);
@@ -275,6 +283,8 @@ ag_observed_release(struct ag_observed *o)
 	free(o->cluster_idx);
 	free(o->instance_idx);
 	free(o->member_idx);
+	ag_intern_release(&o->interned);
+	ag_arena_release(&o->strings);
 	ag_observed_init(o);
 }
 
@@ -438,25 +448,39 @@ ag_observed_instances_of(
 	return n;
 }
 
+/* Moves the *sn elements of *src (size bytes each) to the end of *dst. An
+ * empty dst takes src's array itself, trimmed to its length. */
+static void
+take_array(void **dst, size_t *dn, size_t *dcap, void **src, size_t *sn, size_t *scap, size_t size)
+{
+	if (*sn == 0)
+		return;
+	if (*dn == 0) {
+		free(*dst);
+		*dst = *sn < *scap ? ag_xrealloc(*src, *sn * size) : *src;
+		*dcap = *dn = *sn;
+		*src = NULL;
+		*sn = *scap = 0;
+		return;
+	}
+	ag_xgrow_uninit(dst, dcap, *dn + *sn, size);
+	memcpy((char *)*dst + *dn * size, *src, *sn * size);
+	*dn += *sn;
+	*sn = 0;
+}
+
 void
 ag_observed_take_rds(struct ag_observed *dst, struct ag_observed *src)
 {
 	dst->indexed = false;
-	if (src->n_clusters > 0) {
-		AG_GROW_UNINIT(dst->clusters, dst->cap_clusters, dst->n_clusters + src->n_clusters);
-		memcpy(dst->clusters + dst->n_clusters, src->clusters,
-		    src->n_clusters * sizeof(*src->clusters));
-		dst->n_clusters += src->n_clusters;
-		src->n_clusters = 0;
-	}
-	if (src->n_instances > 0) {
-		AG_GROW_UNINIT(
-		    dst->instances, dst->cap_instances, dst->n_instances + src->n_instances);
-		memcpy(dst->instances + dst->n_instances, src->instances,
-		    src->n_instances * sizeof(*src->instances));
-		dst->n_instances += src->n_instances;
-		src->n_instances = 0;
-	}
+	take_array((void **)&dst->clusters, &dst->n_clusters, &dst->cap_clusters,
+	    (void **)&src->clusters, &src->n_clusters, &src->cap_clusters, sizeof(*src->clusters));
+	take_array((void **)&dst->instances, &dst->n_instances, &dst->cap_instances,
+	    (void **)&src->instances, &src->n_instances, &src->cap_instances,
+	    sizeof(*src->instances));
+	/* the moved records' strings; src's other records (none from a
+	 * describe) keep theirs malloc'd */
+	ag_arena_take(&dst->strings, &src->strings);
 	src->indexed = false;
 }
 

@@ -4,12 +4,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/arena.h"
+#include "core/intern.h"
 #include "core/kv.h"
 
 /*
  * Live state as RDS describes it. The AWS layer decodes Describe replies into
  * these; the planner compares them with manifests. Strings are NULL when the
  * element was absent from the reply. Tags are in `tags` (key -> value).
+ *
+ * A cluster or instance decoded into a set (pooled true) keeps its strings,
+ * lists, tags and members in the set's string store (ag_observed.strings):
+ * they are read-only, freed with the set, and releasing the record frees
+ * none of them. Any other record owns its strings one by one (malloc'd),
+ * as code that fills a record by hand does.
  */
 
 struct ag_db_cluster_member {
@@ -81,6 +89,7 @@ struct ag_db_cluster {
 	struct ag_db_cluster_member *members;
 	size_t n_members;
 	struct ag_kvlist tags;
+	bool pooled; /* strings, lists, tags and members in the set's store */
 };
 
 struct ag_db_instance {
@@ -110,6 +119,7 @@ struct ag_db_instance {
 	char *ca_certificate_identifier; /* CACertificateIdentifier */
 	char *pending_ca;                /* PendingModifiedValues/CACertificateIdentifier */
 	struct ag_kvlist tags;
+	bool pooled; /* strings and tags in the set's store */
 };
 
 /* A parameter as DescribeDBClusterParameters reports it. */
@@ -269,6 +279,12 @@ struct ag_observed {
 	size_t n_instance_idx;
 	const struct ag_db_instance **member_idx;
 	size_t n_member_idx;
+	/* The string store of the pooled clusters and instances: unique
+	 * values (identifiers, ARNs, endpoints) copied into the arena,
+	 * repeated ones (engine, version, class, zone, status, group names,
+	 * KMS key and role ARNs, tags) interned once. */
+	struct ag_arena strings;
+	struct ag_intern interned;
 };
 
 void ag_observed_init(struct ag_observed *o);
@@ -284,8 +300,10 @@ void ag_observed_index(struct ag_observed *o);
  * *out (a new array the caller frees; NULL when none); returns how many. */
 size_t ag_observed_instances_of(
     const struct ag_db_instance ***out, const struct ag_observed *o, const char *id);
-/* Moves every cluster and instance of src to the end of dst (src keeps
- * none; dst's indexes are dropped). */
+/* Moves every cluster and instance of src, and the string store they
+ * live in, to the end of dst (src keeps none; dst's indexes are dropped).
+ * When dst has none yet it takes src's arrays themselves, trimmed to their
+ * length (no second fleet-sized copy while moving). */
 void ag_observed_take_rds(struct ag_observed *dst, struct ag_observed *src);
 /* Appends a zeroed entry and returns it (owned by o). */
 struct ag_db_cluster *ag_observed_add_cluster(struct ag_observed *o);

@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for the AWS XML side: the expat-based tree builder
  * (ag_xml_parse), the error-reply decoder (ag_aws_parse_error) and every
- * RDS and EC2 decoder run on every element of the tree, plus the escaping
- * of server text for messages. Everything is freed, so LeakSanitizer
+ * RDS and EC2 decoder run on every element of the tree (the cluster and
+ * instance decoders both on their own and into an observed set's string
+ * store), plus the escaping of server text for messages. Everything is freed, so LeakSanitizer
  * reports any leak as a crash.
  */
 #include <stddef.h>
@@ -21,7 +22,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-decode_all(const struct ag_xml_node *n, size_t *budget)
+decode_all(const struct ag_xml_node *n, struct ag_observed *o, size_t *budget)
 {
 	struct ag_db_cluster c;
 	struct ag_db_instance d;
@@ -42,6 +43,8 @@ decode_all(const struct ag_xml_node *n, size_t *budget)
 	ag_db_cluster_release(&c);
 	ag_rds_decode_instance(&d, n);
 	ag_db_instance_release(&d);
+	(void)ag_rds_add_cluster(o, n);
+	(void)ag_rds_add_instance(o, n);
 	ag_rds_decode_subnet_group(&g, n);
 	ag_rds_subnet_group_release(&g);
 	ag_rds_decode_cluster_snapshot(&s, n);
@@ -62,7 +65,7 @@ decode_all(const struct ag_xml_node *n, size_t *budget)
 	(void)ag_xml_find(n, "Marker");
 	free(ag_escape_dup(n->text));
 	for (k = 0; k < n->n_kids; k++)
-		decode_all(n->kids[k], budget);
+		decode_all(n->kids[k], o, budget);
 }
 
 int
@@ -71,12 +74,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ag_xml_node *root = NULL;
 	struct ag_aws_error_info ei;
 	struct ag_error err = AG_ERROR_INIT;
+	struct ag_observed o;
 	size_t budget = 2000;
 
+	ag_observed_init(&o);
 	if (ag_xml_parse(&root, (const char *)data, size, "fuzz reply", &err) == 0) {
-		decode_all(root, &budget);
+		decode_all(root, &o, &budget);
 		ag_xml_free(root);
 	}
+	/* the pooled records outlive the tree they came from */
+	ag_observed_index(&o);
+	(void)ag_observed_find_cluster(&o, "x");
+	ag_observed_release(&o);
 	memset(&ei, 0, sizeof(ei));
 	if (ag_aws_parse_error(&ei, (const char *)data, size) == 0) {
 		free(ag_escape_dup(ei.code));

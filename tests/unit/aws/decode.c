@@ -230,6 +230,244 @@ test_insights_and_alarms(void **state)
 	ag_xml_free(root);
 }
 
+/* Pooled records (decoded into an observed set's string store) read exactly
+ * as records of their own: every member compared. */
+static void
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		assert_ptr_equal(a, b);
+	else
+		assert_string_equal(a, b);
+}
+
+static void
+same_list(const struct ag_strlist *a, const struct ag_strlist *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++)
+		assert_string_equal(a->v[i], b->v[i]);
+}
+
+static void
+same_tags(const struct ag_kvlist *a, const struct ag_kvlist *b)
+{
+	size_t i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_string_equal(a->v[i].key, b->v[i].key);
+		assert_string_equal(a->v[i].value, b->v[i].value);
+	}
+}
+
+static void
+same_cluster(const struct ag_db_cluster *a, const struct ag_db_cluster *b)
+{
+	size_t i;
+
+	same_str(a->id, b->id);
+	same_str(a->arn, b->arn);
+	same_str(a->resource_id, b->resource_id);
+	same_str(a->status, b->status);
+	same_str(a->engine, b->engine);
+	same_str(a->engine_version, b->engine_version);
+	same_str(a->engine_mode, b->engine_mode);
+	same_str(a->database_name, b->database_name);
+	same_str(a->master_username, b->master_username);
+	same_str(a->db_subnet_group, b->db_subnet_group);
+	same_str(a->db_cluster_parameter_group, b->db_cluster_parameter_group);
+	same_str(a->preferred_backup_window, b->preferred_backup_window);
+	same_str(a->preferred_maintenance_window, b->preferred_maintenance_window);
+	same_str(a->kms_key_id, b->kms_key_id);
+	same_str(a->storage_type, b->storage_type);
+	same_str(a->replication_source_identifier, b->replication_source_identifier);
+	same_str(a->endpoint, b->endpoint);
+	same_str(a->reader_endpoint, b->reader_endpoint);
+	same_str(a->hosted_zone_id, b->hosted_zone_id);
+	same_str(a->network_type, b->network_type);
+	same_str(a->local_write_forwarding_status, b->local_write_forwarding_status);
+	same_str(a->engine_lifecycle_support, b->engine_lifecycle_support);
+	same_str(a->global_cluster_identifier, b->global_cluster_identifier);
+	assert_int_equal(a->backtrack_window, b->backtrack_window);
+	assert_int_equal(a->port, b->port);
+	assert_int_equal(a->backup_retention_period, b->backup_retention_period);
+	assert_int_equal(a->storage_encrypted, b->storage_encrypted);
+	assert_int_equal(a->deletion_protection, b->deletion_protection);
+	assert_int_equal(
+	    a->iam_database_authentication_enabled, b->iam_database_authentication_enabled);
+	assert_int_equal(a->copy_tags_to_snapshot, b->copy_tags_to_snapshot);
+	assert_int_equal(a->http_endpoint_enabled, b->http_endpoint_enabled);
+	assert_int_equal(a->auto_minor_version_upgrade, b->auto_minor_version_upgrade);
+	assert_int_equal(a->multi_az, b->multi_az);
+	assert_int_equal(a->publicly_accessible, b->publicly_accessible);
+	same_list(&a->enabled_cloudwatch_logs_exports, &b->enabled_cloudwatch_logs_exports);
+	same_list(&a->availability_zones, &b->availability_zones);
+	same_list(&a->vpc_security_group_ids, &b->vpc_security_group_ids);
+	same_list(&a->custom_endpoints, &b->custom_endpoints);
+	assert_int_equal(a->has_serverless_v2, b->has_serverless_v2);
+	assert_true(a->serverless_v2_min_capacity == b->serverless_v2_min_capacity);
+	assert_true(a->serverless_v2_max_capacity == b->serverless_v2_max_capacity);
+	assert_int_equal(
+	    a->serverless_v2_seconds_until_auto_pause, b->serverless_v2_seconds_until_auto_pause);
+	same_str(a->scaling_configuration, b->scaling_configuration);
+	same_str(a->master_user_secret_arn, b->master_user_secret_arn);
+	same_str(a->master_user_secret_status, b->master_user_secret_status);
+	same_str(a->master_user_secret_kms_key_id, b->master_user_secret_kms_key_id);
+	assert_int_equal(a->pending.present, b->pending.present);
+	same_str(a->pending.engine_version, b->pending.engine_version);
+	assert_int_equal(a->pending.backup_retention_period, b->pending.backup_retention_period);
+	assert_int_equal(a->pending.master_user_password, b->pending.master_user_password);
+	assert_int_equal(a->pending.iam_auth, b->pending.iam_auth);
+	same_str(a->pending.storage_type, b->pending.storage_type);
+	same_list(&a->pending.enable_log_types, &b->pending.enable_log_types);
+	same_list(&a->pending.disable_log_types, &b->pending.disable_log_types);
+	assert_int_equal(a->n_members, b->n_members);
+	for (i = 0; i < a->n_members; i++) {
+		same_str(a->members[i].instance_id, b->members[i].instance_id);
+		same_str(a->members[i].param_group_status, b->members[i].param_group_status);
+		assert_int_equal(a->members[i].is_writer, b->members[i].is_writer);
+		assert_int_equal(a->members[i].promotion_tier, b->members[i].promotion_tier);
+	}
+	same_tags(&a->tags, &b->tags);
+}
+
+static void
+same_instance(const struct ag_db_instance *a, const struct ag_db_instance *b)
+{
+	same_str(a->id, b->id);
+	same_str(a->arn, b->arn);
+	same_str(a->cluster_id, b->cluster_id);
+	same_str(a->instance_class, b->instance_class);
+	same_str(a->status, b->status);
+	same_str(a->engine, b->engine);
+	same_str(a->engine_version, b->engine_version);
+	same_str(a->availability_zone, b->availability_zone);
+	same_str(a->endpoint_address, b->endpoint_address);
+	assert_int_equal(a->promotion_tier, b->promotion_tier);
+	assert_int_equal(a->auto_minor_version_upgrade, b->auto_minor_version_upgrade);
+	assert_int_equal(a->publicly_accessible, b->publicly_accessible);
+	same_str(a->pending_instance_class, b->pending_instance_class);
+	assert_int_equal(a->has_pi, b->has_pi);
+	assert_int_equal(a->pi_enabled, b->pi_enabled);
+	assert_int_equal(a->pi_retention, b->pi_retention);
+	same_str(a->pi_kms_key_id, b->pi_kms_key_id);
+	assert_int_equal(a->has_monitoring, b->has_monitoring);
+	assert_int_equal(a->monitoring_interval, b->monitoring_interval);
+	same_str(a->monitoring_role_arn, b->monitoring_role_arn);
+	same_str(a->db_parameter_group, b->db_parameter_group);
+	same_str(a->ca_certificate_identifier, b->ca_certificate_identifier);
+	same_str(a->pending_ca, b->pending_ca);
+	same_tags(&a->tags, &b->tags);
+}
+
+/* Every cluster of a reply decoded twice into a set: each pooled copy
+ * reads as the record of its own; repeated values are one copy, the
+ * identifiers and ARNs two. */
+static void
+pooled_clusters(const char *path, const char *list_path)
+{
+	struct ag_xml_node *root = load(path);
+	const struct ag_xml_node *l = ag_xml_path(root, list_path);
+	struct ag_observed o;
+	size_t i;
+
+	assert_non_null(l);
+	assert_true(l->n_kids > 0);
+	ag_observed_init(&o);
+	for (i = 0; i < 2 * l->n_kids; i++)
+		assert_true(ag_rds_add_cluster(&o, l->kids[i % l->n_kids])->pooled);
+	ag_xml_free(root); /* the set keeps nothing of the tree */
+	root = load(path);
+	l = ag_xml_path(root, list_path);
+	for (i = 0; i < l->n_kids; i++) {
+		const struct ag_db_cluster *a = &o.clusters[i], *b = &o.clusters[i + l->n_kids];
+		struct ag_db_cluster c;
+
+		ag_rds_decode_cluster(&c, l->kids[i]);
+		assert_false(c.pooled);
+		same_cluster(a, &c);
+		same_cluster(b, &c);
+		ag_db_cluster_release(&c);
+		assert_ptr_not_equal(a->id, b->id);
+		assert_string_equal(a->id, b->id);
+		if (a->resource_id != NULL)
+			assert_ptr_not_equal(a->resource_id, b->resource_id);
+		if (a->status != NULL)
+			assert_ptr_equal(a->status, b->status);
+		if (a->engine_version != NULL)
+			assert_ptr_equal(a->engine_version, b->engine_version);
+		if (a->availability_zones.n > 0)
+			assert_ptr_equal(a->availability_zones.v[0], b->availability_zones.v[0]);
+		if (a->tags.n > 0)
+			assert_ptr_equal(a->tags.v[0].value, b->tags.v[0].value);
+	}
+	ag_observed_index(&o);
+	assert_non_null(ag_observed_find_cluster(&o, o.clusters[0].id));
+	ag_observed_release(&o);
+	ag_xml_free(root);
+}
+
+static void
+test_pooled_clusters(void **state)
+{
+	(void)state;
+	pooled_clusters(AG_TEST_DATA "/aws/moto-describe-db-clusters.xml",
+	    "DescribeDBClustersResult/DBClusters");
+	pooled_clusters(AG_TEST_DATA "/aws/describe-db-clusters-full.xml",
+	    "DescribeDBClustersResult/DBClusters");
+}
+
+static void
+test_pooled_instances(void **state)
+{
+	struct ag_xml_node *root = load(AG_TEST_DATA "/aws/describe-db-instances.xml");
+	const struct ag_xml_node *n =
+	    ag_xml_path(root, "DescribeDBInstancesResult/DBInstances/DBInstance");
+	struct ag_xml_node *bare =
+	    parse("<DBInstance><DBInstanceIdentifier>C0-2</DBInstanceIdentifier>"
+	          "<DBClusterIdentifier>C0</DBClusterIdentifier></DBInstance>");
+	struct ag_observed o, moved;
+	struct ag_db_instance d;
+	const struct ag_db_instance *a, *b, *x;
+
+	(void)state;
+	ag_observed_init(&o);
+	ag_observed_init(&moved);
+	a = ag_rds_add_instance(&o, n);
+	b = ag_rds_add_instance(&o, n);
+	x = ag_rds_add_instance(&o, bare);
+	ag_rds_decode_instance(&d, n);
+	same_instance(a, &d);
+	same_instance(b, &d);
+	assert_ptr_equal(a->instance_class, b->instance_class);
+	assert_ptr_equal(a->tags.v[0].key, b->tags.v[0].key);
+	assert_ptr_not_equal(a->endpoint_address, b->endpoint_address);
+	/* identifiers in lower case; what the reply left out stays unknown */
+	assert_string_equal(x->id, "c0-2");
+	assert_string_equal(x->cluster_id, "c0");
+	assert_null(x->instance_class);
+	assert_null(x->endpoint_address);
+	assert_null(x->pending_ca);
+	assert_false(x->has_pi);
+	assert_false(x->has_monitoring);
+	assert_int_equal(x->tags.n, 0);
+	ag_xml_free(bare);
+	ag_xml_free(root);
+	/* moved into another set, the records and their strings go along */
+	ag_observed_take_rds(&moved, &o);
+	ag_observed_release(&o);
+	assert_int_equal(moved.n_instances, 3);
+	assert_int_equal(moved.cap_instances, 3);
+	same_instance(&moved.instances[1], &d);
+	ag_db_instance_release(&d);
+	ag_observed_index(&moved);
+	assert_ptr_equal(ag_observed_find_instance(&moved, "c0-2"), &moved.instances[2]);
+	ag_observed_release(&moved);
+}
+
 static void
 parse_error_file(const char *path, struct ag_aws_error_info *e, int want)
 {
@@ -306,6 +544,8 @@ main(void)
 	    cmocka_unit_test(test_full_cluster),
 	    cmocka_unit_test(test_instances),
 	    cmocka_unit_test(test_insights_and_alarms),
+	    cmocka_unit_test(test_pooled_clusters),
+	    cmocka_unit_test(test_pooled_instances),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_doctype_refused),

@@ -1,0 +1,74 @@
+#include "core/intern.h"
+#include "core/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compat.h"
+
+/* FNV-1a, 64 bits: short keys, no adversary to fear (a collision costs a
+ * strcmp, never a wrong answer). */
+static uint64_t
+hash_of(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The slot holding s, or the free slot where it belongs. */
+static struct ag_intern_slot *
+find(struct ag_intern_slot *slots, size_t cap, const char *s, uint64_t h)
+{
+	size_t i = (size_t)h & (cap - 1);
+
+	while (slots[i].s != NULL && (slots[i].hash != h || strcmp(slots[i].s, s) != 0))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+/* Doubles the table (at most half full after). */
+static void
+grow(struct ag_intern *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 64, i;
+	struct ag_intern_slot *slots = ag_xcalloc(cap, sizeof(*slots));
+
+	for (i = 0; i < t->cap; i++)
+		if (t->slots[i].s != NULL)
+			*find(slots, cap, t->slots[i].s, t->slots[i].hash) = t->slots[i];
+	free(t->slots);
+	t->slots = slots;
+	t->cap = cap;
+}
+
+const char *
+ag_intern_get(struct ag_intern *t, struct ag_arena *a, const char *s)
+{
+	struct ag_intern_slot *slot;
+	uint64_t h;
+
+	if (s == NULL)
+		return NULL;
+	if ((t->n + 1) * 2 > t->cap)
+		grow(t);
+	h = hash_of(s);
+	slot = find(t->slots, t->cap, s, h);
+	if (slot->s == NULL) {
+		slot->s = ag_arena_strdup(a, s);
+		slot->hash = h;
+		t->n++;
+	}
+	return slot->s;
+}
+
+void
+ag_intern_release(struct ag_intern *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
