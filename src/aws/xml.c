@@ -1,5 +1,8 @@
 #include "aws/xml.h"
+#include "core/arena.h"
 #include "core/buf.h"
+#include "core/bug.h"
+#include "core/intern.h"
 #include "core/mem.h"
 
 #include <errno.h>
@@ -13,9 +16,30 @@
 #define XML_MAX_NODES 1000000
 #define XML_MAX_TEXT (1024 * 1024)
 
+/*
+ * A document: its root and the arena every other node, name, text and
+ * child array lives in. A describe page of 100 clusters has some ten
+ * thousand elements; as one malloc each for the node, its name, its text
+ * and its child array they cost about three times their bytes. Names are
+ * interned (a page has a few dozen distinct ones), and a node's child
+ * array is made once, of its exact length, when the element ends.
+ */
+struct xml_doc {
+	struct ag_xml_node root; /* first: the root's address is the document's */
+	struct ag_arena arena;
+};
+
+/* The children of an open element, linked through next until it ends. */
+struct open_kids {
+	struct ag_xml_node *first;
+	struct ag_xml_node *last;
+};
+
 struct xml_state {
-	struct ag_xml_node *root;
+	struct xml_doc *doc;
+	struct ag_intern names;
 	struct ag_xml_node *cur;
+	struct open_kids open[XML_MAX_DEPTH];
 	struct ag_buf text;
 	size_t depth;
 	size_t nodes;
@@ -47,6 +71,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	struct xml_state *st = ud;
 	struct ag_xml_node *n;
+	struct open_kids *k;
 
 	(void)atts;
 	if (st->failed)
@@ -56,21 +81,26 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		                                        : "too many elements");
 		return;
 	}
-	if (st->cur)
-		ag_buf_reset(&st->text); /* mixed content: keep only leaf text */
-	n = ag_xcalloc(1, sizeof(*n));
-	n->name = ag_xstrdup(local_name(name));
-	n->parent = st->cur;
 	if (st->cur) {
-		AG_GROW(st->cur->kids, st->cur->cap_kids, st->cur->n_kids + 1);
-		st->cur->kids[st->cur->n_kids++] = n;
-	} else if (!st->root) {
-		st->root = n;
+		ag_buf_reset(&st->text); /* mixed content: keep only leaf text */
+		n = AG_ARENA_NEW(&st->doc->arena, struct ag_xml_node, 1);
+		k = &st->open[st->depth - 1];
+		if (k->last)
+			k->last->next = n;
+		else
+			k->first = n;
+		k->last = n;
+		st->cur->n_kids++;
+	} else if (!st->doc) {
+		st->doc = ag_xcalloc(1, sizeof(*st->doc));
+		n = &st->doc->root;
 	} else {
-		ag_xml_free(n);
 		xml_fail(st, "more than one root element");
 		return;
 	}
+	n->name = (char *)ag_intern_get(&st->names, &st->doc->arena, local_name(name));
+	n->parent = st->cur;
+	st->open[st->depth].first = st->open[st->depth].last = NULL;
 	st->cur = n;
 	st->depth++;
 }
@@ -79,13 +109,20 @@ static void XMLCALL
 on_end(void *ud, const XML_Char *name)
 {
 	struct xml_state *st = ud;
+	struct ag_xml_node *n = st->cur, *k;
+	size_t i = 0;
 
 	(void)name;
-	if (st->failed || !st->cur)
+	if (st->failed || !n)
 		return;
-	st->cur->text = ag_xstrndup(st->text.ptr, st->text.len);
+	n->text = ag_arena_strndup(&st->doc->arena, st->text.ptr, st->text.len);
 	ag_buf_reset(&st->text);
-	st->cur = st->cur->parent;
+	if (n->n_kids > 0) {
+		n->kids = AG_ARENA_NEW(&st->doc->arena, struct ag_xml_node *, n->n_kids);
+		for (k = st->open[st->depth - 1].first; k != NULL; k = k->next)
+			n->kids[i++] = k;
+	}
+	st->cur = n->parent;
 	st->depth--;
 }
 
@@ -112,17 +149,6 @@ on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char
 	xml_fail(ud, "a document type declaration is not allowed");
 }
 
-static void
-fill_text(struct ag_xml_node *n)
-{
-	size_t i;
-
-	if (!n->text)
-		n->text = ag_xstrdup("");
-	for (i = 0; i < n->n_kids; i++)
-		fill_text(n->kids[i]);
-}
-
 int
 ag_xml_parse(
     struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err)
@@ -140,10 +166,13 @@ ag_xml_parse(
 	XML_SetElementHandler(st.p, on_start, on_end);
 	XML_SetCharacterDataHandler(st.p, on_text);
 	XML_SetStartDoctypeDeclHandler(st.p, on_doctype);
-	if (XML_Parse(st.p, data, (int)len, XML_TRUE) != XML_STATUS_OK || st.failed || !st.root) {
+	/* a document that parses has closed every element: each has its
+	 * text and its children */
+	if (XML_Parse(st.p, data, (int)len, XML_TRUE) != XML_STATUS_OK || st.failed || !st.doc ||
+	    st.cur != NULL) {
 		if (st.failed)
 			ret = ag_error_set(err, AG_EAWS, "%s: malformed XML: %s", what, st.why);
-		else if (!st.root || len == 0)
+		else if (!st.doc || len == 0)
 			ret = ag_error_set(err, AG_EAWS, "%s: empty reply (no XML element)", what);
 		else
 			ret = ag_error_set(err, AG_EAWS,
@@ -151,13 +180,13 @@ ag_xml_parse(
 			    (unsigned long)XML_GetCurrentLineNumber(st.p),
 			    (unsigned long)XML_GetCurrentColumnNumber(st.p) + 1,
 			    XML_ErrorString(XML_GetErrorCode(st.p)));
-		ag_xml_free(st.root);
+		ag_xml_free(st.doc ? &st.doc->root : NULL);
 		goto out;
 	}
-	fill_text(st.root);
-	*out = st.root;
+	*out = &st.doc->root;
 out:
 	XML_ParserFree(st.p);
+	ag_intern_release(&st.names);
 	ag_buf_release(&st.text);
 	return ret;
 }
@@ -165,16 +194,14 @@ out:
 void
 ag_xml_free(struct ag_xml_node *n)
 {
-	size_t i;
+	struct xml_doc *doc = (struct xml_doc *)n;
 
 	if (!n)
 		return;
-	for (i = 0; i < n->n_kids; i++)
-		ag_xml_free(n->kids[i]);
-	free(n->kids);
-	free(n->name);
-	free(n->text);
-	free(n);
+	if (n->parent != NULL)
+		AG_BUG("ag_xml_free: not the root of a document");
+	ag_arena_release(&doc->arena);
+	free(doc);
 }
 
 const struct ag_xml_node *

@@ -11,20 +11,23 @@
  * A small element tree built with expat from an AWS XML reply. Element
  * names lose their namespace prefix; text is the concatenated character
  * data of the element itself. Attributes are dropped (AWS replies use none
- * that matter). Depth and node count are bounded.
+ * that matter). Depth and node count are bounded. The whole tree is one
+ * allocation unit (its nodes, names, texts and child arrays live in an
+ * arena of the document) and is read-only.
  */
 struct ag_xml_node {
 	char *name;
 	char *text; /* never NULL ("" when empty) */
 	struct ag_xml_node **kids;
 	size_t n_kids;
-	size_t cap_kids;
+	struct ag_xml_node *next; /* the next sibling, NULL for the last */
 	struct ag_xml_node *parent;
 };
 
 /* Parses data (what: a name for messages, e.g. "DescribeDBClusters reply"). */
 int ag_xml_parse(
     struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err);
+/* Frees a document: n must be the root ag_xml_parse gave (NULL is fine). */
 void ag_xml_free(struct ag_xml_node *n);
 
 /* First child named name, or NULL. n may be NULL. */

@@ -1,6 +1,7 @@
 #include "core/intern.h"
 #include "core/mem.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,13 +21,15 @@ hash_of(const char *s)
 	return h;
 }
 
-/* The slot holding s, or the free slot where it belongs. */
-static struct ag_intern_slot *
-find(struct ag_intern_slot *slots, size_t cap, const char *s, uint64_t h)
+/* The slot holding s, or the free slot where it belongs. Only the
+ * pointer is kept (8 bytes a slot): a probe compares the text, and the
+ * first byte tells most apart. */
+static const char **
+find(const char **slots, size_t cap, const char *s, uint64_t h)
 {
 	size_t i = (size_t)h & (cap - 1);
 
-	while (slots[i].s != NULL && (slots[i].hash != h || strcmp(slots[i].s, s) != 0))
+	while (slots[i] != NULL && strcmp(slots[i], s) != 0)
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
 }
@@ -36,11 +39,11 @@ static void
 grow(struct ag_intern *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 64, i;
-	struct ag_intern_slot *slots = ag_xcalloc(cap, sizeof(*slots));
+	const char **slots = ag_xcalloc(cap, sizeof(*slots));
 
 	for (i = 0; i < t->cap; i++)
-		if (t->slots[i].s != NULL)
-			*find(slots, cap, t->slots[i].s, t->slots[i].hash) = t->slots[i];
+		if (t->slots[i] != NULL)
+			*find(slots, cap, t->slots[i], hash_of(t->slots[i])) = t->slots[i];
 	free(t->slots);
 	t->slots = slots;
 	t->cap = cap;
@@ -49,21 +52,18 @@ grow(struct ag_intern *t)
 const char *
 ag_intern_get(struct ag_intern *t, struct ag_arena *a, const char *s)
 {
-	struct ag_intern_slot *slot;
-	uint64_t h;
+	const char **slot;
 
 	if (s == NULL)
 		return NULL;
 	if ((t->n + 1) * 2 > t->cap)
 		grow(t);
-	h = hash_of(s);
-	slot = find(t->slots, t->cap, s, h);
-	if (slot->s == NULL) {
-		slot->s = ag_arena_strdup(a, s);
-		slot->hash = h;
+	slot = find(t->slots, t->cap, s, hash_of(s));
+	if (*slot == NULL) {
+		*slot = ag_arena_strdup(a, s);
 		t->n++;
 	}
-	return slot->s;
+	return *slot;
 }
 
 void

@@ -2,7 +2,6 @@
 #define AG_CORE_INTERN_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "core/arena.h"
 
@@ -15,14 +14,9 @@
  * the same one for a table) and must not be changed. A zeroed struct is an
  * empty table (AG_INTERN_INIT).
  */
-struct ag_intern_slot {
-	const char *s; /* NULL = free */
-	uint64_t hash;
-};
-
 struct ag_intern {
-	struct ag_intern_slot *slots;
-	size_t cap; /* 0 or a power of two */
+	const char **slots; /* open addressing; NULL = free */
+	size_t cap;         /* 0 or a power of two */
 	size_t n;
 };
 

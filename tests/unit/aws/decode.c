@@ -509,6 +509,42 @@ test_errors(void **state)
 	assert_int_equal(ag_aws_parse_error(&e, "<a><b/></a>", 11), AG_EINVAL);
 }
 
+/* The tree: children in document order (as an array and through next),
+ * parents, a namespace prefix dropped, leaf text only, "" when empty. */
+static void
+test_tree_shape(void **state)
+{
+	struct ag_xml_node *root = parse("<r:A xmlns:r=\"urn:x\"><B>1</B><C/>mixed<B>2 &amp; 3</B>"
+	                                 "<D><E>deep</E></D>tail</r:A>");
+	const struct ag_xml_node *b, *c, *d;
+	static const char *const names[] = {"B", "C", "B", "D"};
+	size_t i;
+
+	(void)state;
+	assert_string_equal(root->name, "A");
+	assert_null(root->parent);
+	assert_int_equal(root->n_kids, 4);
+	assert_string_equal(root->text, "tail");
+	for (i = 0; i < root->n_kids; i++) {
+		assert_string_equal(root->kids[i]->name, names[i]);
+		assert_ptr_equal(root->kids[i]->parent, root);
+		assert_ptr_equal(
+		    root->kids[i]->next, i + 1 < root->n_kids ? root->kids[i + 1] : NULL);
+	}
+	b = root->kids[2];
+	c = root->kids[1];
+	d = root->kids[3];
+	assert_string_equal(b->text, "2 & 3");
+	assert_string_equal(c->text, "");
+	assert_int_equal(c->n_kids, 0);
+	assert_null(c->kids);
+	assert_string_equal(ag_xml_text(root, "B"), "1");
+	assert_string_equal(ag_xml_text(ag_xml_path(root, "D"), "E"), "deep");
+	assert_ptr_equal(ag_xml_find(root, "E")->parent, d);
+	ag_xml_free(root);
+	ag_xml_free(NULL);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -547,6 +583,7 @@ main(void)
 	    cmocka_unit_test(test_pooled_clusters),
 	    cmocka_unit_test(test_pooled_instances),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_tree_shape),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_doctype_refused),
 	};
