@@ -15,6 +15,7 @@
 #define XML_MAX_DEPTH 64
 #define XML_MAX_NODES 1000000
 #define XML_MAX_TEXT (1024 * 1024)
+#define XML_PIECE (16 * 1024)
 
 /*
  * A document: its root and the arena every other node, name, text and
@@ -149,6 +150,23 @@ on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char
 	xml_fail(ud, "a document type declaration is not allowed");
 }
 
+/* Gives expat the document in pieces: it copies what it is given into a
+ * buffer of its own, which then holds a piece (plus the token that spans
+ * two) rather than a whole describe page. */
+static enum XML_Status
+feed(XML_Parser p, const char *data, size_t len)
+{
+	size_t off = 0, n;
+	enum XML_Status st;
+
+	do {
+		n = len - off < XML_PIECE ? len - off : XML_PIECE;
+		st = XML_Parse(p, data + off, (int)n, off + n == len ? XML_TRUE : XML_FALSE);
+		off += n;
+	} while (st == XML_STATUS_OK && off < len);
+	return st;
+}
+
 int
 ag_xml_parse(
     struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err)
@@ -168,8 +186,7 @@ ag_xml_parse(
 	XML_SetStartDoctypeDeclHandler(st.p, on_doctype);
 	/* a document that parses has closed every element: each has its
 	 * text and its children */
-	if (XML_Parse(st.p, data, (int)len, XML_TRUE) != XML_STATUS_OK || st.failed || !st.doc ||
-	    st.cur != NULL) {
+	if (feed(st.p, data, len) != XML_STATUS_OK || st.failed || !st.doc || st.cur != NULL) {
 		if (st.failed)
 			ret = ag_error_set(err, AG_EAWS, "%s: malformed XML: %s", what, st.why);
 		else if (!st.doc || len == 0)

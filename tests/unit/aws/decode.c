@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -545,6 +546,38 @@ test_tree_shape(void **state)
 	ag_xml_free(NULL);
 }
 
+/* A document longer than the pieces expat is given: tokens that span two
+ * pieces read whole, and an error far in still says where. */
+static void
+test_long_document(void **state)
+{
+	struct ag_buf b = AG_BUF_INIT(1 << 20);
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_xml_node *root = NULL;
+	char want[64];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ag_buf_adds(&b, "<A>"), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(ag_buf_addf(&b, "\n<Member><Id>member-%zu</Id></Member>", i), 0);
+	assert_int_equal(ag_buf_adds(&b, "</A>"), 0);
+	assert_true(b.len > 100000);
+	assert_int_equal(ag_xml_parse(&root, b.ptr, b.len, "long reply", &err), 0);
+	assert_int_equal(root->n_kids, 5000);
+	for (i = 0; i < 5000; i++) {
+		snprintf(want, sizeof(want), "member-%zu", i);
+		assert_string_equal(ag_xml_text(root->kids[i], "Id"), want);
+	}
+	ag_xml_free(root);
+	root = NULL;
+	b.len -= 4; /* the root is never closed */
+	assert_int_equal(ag_xml_parse(&root, b.ptr, b.len, "long reply", &err), AG_EAWS);
+	assert_null(root);
+	assert_non_null(strstr(err.msg, "long reply: malformed XML at line 5001"));
+	ag_buf_release(&b);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -584,6 +617,7 @@ main(void)
 	    cmocka_unit_test(test_pooled_instances),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_tree_shape),
+	    cmocka_unit_test(test_long_document),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_doctype_refused),
 	};
