@@ -145,6 +145,78 @@ test_observed__duplicates_find_the_first(void **state)
 	ag_observed_release(&o);
 }
 
+/* A part as a describe stream leaves it: n pooled clusters and instances
+ * whose strings are in the part's own store. */
+static void
+pooled_part(struct ag_observed *o, const char *prefix, int n)
+{
+	char id[32];
+	int i;
+
+	ag_observed_init(o);
+	for (i = 0; i < n; i++) {
+		struct ag_db_cluster *c = ag_observed_add_cluster(o);
+		struct ag_db_instance *d = ag_observed_add_instance(o);
+
+		snprintf(id, sizeof(id), "%s-%03d", prefix, i);
+		c->pooled = d->pooled = true;
+		c->id = ag_arena_strdup(&o->strings, id);
+		c->status = (char *)ag_intern_get(&o->interned, &o->strings, "available");
+		c->availability_zones.v = AG_ARENA_NEW(&o->strings, char *, 1);
+		c->availability_zones.v[0] = (char *)ag_intern_get(&o->interned, &o->strings, "a");
+		c->availability_zones.n = c->availability_zones.cap = 1;
+		d->cluster_id = c->id;
+		snprintf(id, sizeof(id), "%s-%03d-1", prefix, i);
+		d->id = ag_arena_strdup(&o->strings, id);
+	}
+}
+
+/* Moving parts into a set: the first is taken as it is (its arrays,
+ * trimmed), later ones appended; every record and string stays readable
+ * after the parts are released, and the set frees them all once. */
+static void
+test_observed__take_moves_records_and_strings(void **state)
+{
+	struct ag_observed set, a, b;
+	const struct ag_db_cluster *first;
+	const struct ag_db_instance **v;
+
+	(void)state;
+	ag_observed_init(&set);
+	pooled_part(&a, "a", 100);
+	pooled_part(&b, "b", 300);
+	assert_true(a.cap_clusters > a.n_clusters);
+	first = a.clusters;
+	ag_observed_take_rds(&set, &a);
+	assert_int_equal(set.n_clusters, 100);
+	assert_int_equal(set.cap_clusters, 100);
+	assert_int_equal(set.n_instances, 100);
+	assert_int_equal(set.cap_instances, 100);
+	assert_int_equal(a.n_clusters, 0);
+	assert_null(a.clusters);
+	assert_null(a.strings.head);
+	if (set.clusters == first) /* trimmed in place: the same array */
+		assert_string_equal(set.clusters[0].id, "a-000");
+	ag_observed_take_rds(&set, &b);
+	assert_int_equal(b.n_clusters, 0);
+	ag_observed_release(&a);
+	ag_observed_release(&b); /* its records moved: nothing of theirs is freed */
+	assert_int_equal(set.n_clusters, 400);
+	assert_int_equal(set.n_instances, 400);
+	ag_observed_index(&set);
+	assert_string_equal(ag_observed_find_cluster(&set, "a-099")->status, "available");
+	assert_string_equal(ag_observed_find_cluster(&set, "b-299")->availability_zones.v[0], "a");
+	assert_string_equal(ag_observed_find_instance(&set, "b-150-1")->cluster_id, "b-150");
+	assert_int_equal(ag_observed_instances_of(&v, &set, "a-042"), 1);
+	assert_string_equal(v[0]->id, "a-042-1");
+	free(v);
+	/* a pooled record's release frees none of its strings */
+	ag_db_cluster_release(&set.clusters[0]);
+	assert_null(set.clusters[0].id);
+	assert_string_equal(set.clusters[1].status, "available");
+	ag_observed_release(&set);
+}
+
 int
 main(void)
 {
@@ -152,6 +224,7 @@ main(void)
 	    cmocka_unit_test(test_observed__scan_and_index_agree),
 	    cmocka_unit_test(test_observed__add_drops_index),
 	    cmocka_unit_test(test_observed__duplicates_find_the_first),
+	    cmocka_unit_test(test_observed__take_moves_records_and_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
