@@ -900,60 +900,126 @@ record_partial(struct ag_cycle *cy)
 	}
 }
 
-/*
- * Records the connection outputs of every managed cluster in the state
- * (outputs.json). A cluster the cycle sent something that may change its
- * outputs to (ag_exec_outputs_may_change()) is described again (one
- * DescribeDBClusters by identifier: its endpoints may be new); the others
- * come from the cycle's describe. A cluster whose outputs are not
- * known (still creating, a partial reply) keeps what was recorded before.
- */
-static void
-record_outputs(struct ag_cycle *cy)
+/* The outputs of a cluster of the cycle's describe as JSON (the state's
+ * source of records, made one cluster at a time). */
+static char *
+outputs_of(void *ctx, const char *cluster)
 {
-	struct ag_state *st = cy->env->state;
-	char when[32];
+	const struct ag_cycle *cy = ctx;
+	const struct ag_db_cluster *c = ag_observed_find_cluster(&cy->observed, cluster);
+	struct ag_outputs out;
+	char why[512], *json;
+
+	if (c == NULL || ag_outputs_from_cluster(&out, c, why, sizeof(why)) < 0)
+		return NULL;
+	json = ag_outputs_json(&out);
+	ag_outputs_release(&out);
+	return json;
+}
+
+/* Whether a manifest keeps cluster (names it and does not delete it):
+ * only those have their outputs recorded. */
+static bool
+kept(const struct ag_cycle *cy, const char *cluster)
+{
 	size_t i;
 
-	if (st == NULL || ag_state_readonly(st) || cy->outputs_recorded)
-		return;
+	for (i = 0; i < cy->manifests.n; i++)
+		if (cy->manifests.v[i].cluster_id != NULL &&
+		    strcmp(cy->manifests.v[i].cluster_id, cluster) == 0)
+			return cy->manifests.v[i].deletion != AG_DELETION_DELETE;
+	return false;
+}
+
+/*
+ * A cluster the cycle sent something that may change its outputs to
+ * (ag_exec_outputs_may_change()) is described again (one DescribeDBClusters
+ * by identifier: its endpoints may be new) and its outputs set in the
+ * state. Returns whether the cycle's describe must not be used for it
+ * (it was described again; a cluster no longer there records nothing).
+ */
+static bool
+record_fresh_outputs(struct ag_cycle *cy, const struct ag_exec_cluster *ec, const char *when)
+{
+	const struct ag_cluster_plan *cp;
+	const struct ag_db_cluster *c;
+	struct ag_error e = AG_ERROR_INIT;
+	struct ag_observed fresh;
+	struct ag_outputs out;
+	char why[512], *json;
+
+	if (ec->n_sent == 0 || (cp = ag_plan_find(&cy->plan, ec->id)) == NULL ||
+	    !ag_exec_outputs_may_change(cp, ec) || !kept(cy, ec->id))
+		return false;
+	ag_observed_init(&fresh);
+	if (ag_rds_describe_db_clusters(cy->env->aws, ec->id, NULL, &fresh, &e) < 0) {
+		ag_log_warn(
+		    "cluster '%s': cannot read its outputs after the apply: %s", ec->id, e.msg);
+		ag_observed_release(&fresh);
+		return false;
+	}
+	c = ag_observed_find_cluster(&fresh, ec->id);
+	if (c != NULL && ag_outputs_from_cluster(&out, c, why, sizeof(why)) == 0) {
+		json = ag_outputs_json(&out);
+		ag_state_set_outputs(cy->env->state, ec->id, json, when);
+		free(json);
+		ag_outputs_release(&out);
+	} else if (c != NULL) {
+		ag_log_info("cluster '%s': outputs not recorded: %s", ec->id, why);
+	}
+	ag_observed_release(&fresh);
+	return true;
+}
+
+/*
+ * Saves the state with the connection outputs of every managed cluster
+ * (outputs.json), once a cycle: those the apply may have changed are
+ * described again, the others come from the cycle's describe, made one at
+ * a time while the state is written. A cluster whose outputs are not known
+ * (still creating, a partial reply) keeps what was recorded before.
+ */
+static int
+save_state(struct ag_cycle *cy, struct ag_error *err)
+{
+	struct ag_state *st = cy->env->state;
+	struct ag_state_outputs src = {NULL, 0, outputs_of, cy, NULL};
+	struct ag_strlist fresh = AG_STRLIST_INIT;
+	const char **ids;
+	char when[32];
+	size_t i;
+	int rc;
+
+	if (ag_state_readonly(st) || cy->outputs_recorded)
+		return ag_state_save(st, err);
 	cy->outputs_recorded = true;
 	ag_time_format_utc(when, sizeof(when), cy->env->clock->now_ms(cy->env->clock->ctx) / 1000);
+	for (i = 0; i < cy->result.n; i++)
+		if (record_fresh_outputs(cy, &cy->result.v[i], when))
+			ag_strlist_add(&fresh, cy->result.v[i].id);
+	ids = ag_xcalloc(cy->manifests.n + 1, sizeof(*ids));
 	for (i = 0; i < cy->manifests.n; i++) {
 		const struct ag_manifest *m = &cy->manifests.v[i];
-		const struct ag_exec_cluster *ec = ag_exec_result_find(&cy->result, m->cluster_id);
-		const struct ag_cluster_plan *cp = ag_plan_find(&cy->plan, m->cluster_id);
 		const struct ag_db_cluster *c;
-		struct ag_observed fresh;
 		struct ag_outputs out;
-		char why[512], *json;
+		char why[512];
 
-		if (m->cluster_id == NULL || m->deletion == AG_DELETION_DELETE)
+		if (m->cluster_id == NULL || m->deletion == AG_DELETION_DELETE ||
+		    ag_strlist_contains(&fresh, m->cluster_id) ||
+		    (c = ag_observed_find_cluster(&cy->observed, m->cluster_id)) == NULL)
 			continue;
-		ag_observed_init(&fresh);
-		c = ag_observed_find_cluster(&cy->observed, m->cluster_id);
-		if (ec != NULL && ec->n_sent > 0 && cp != NULL &&
-		    ag_exec_outputs_may_change(cp, ec)) {
-			struct ag_error e = AG_ERROR_INIT;
-
-			if (ag_rds_describe_db_clusters(
-			        cy->env->aws, m->cluster_id, NULL, &fresh, &e) == 0)
-				c = ag_observed_find_cluster(&fresh, m->cluster_id);
-			else
-				ag_log_warn(
-				    "cluster '%s': cannot read its outputs after the apply: %s",
-				    m->cluster_id, e.msg);
-		}
-		if (c != NULL && ag_outputs_from_cluster(&out, c, why, sizeof(why)) == 0) {
-			json = ag_outputs_json(&out);
-			ag_state_set_outputs(st, m->cluster_id, json, when);
-			free(json);
-			ag_outputs_release(&out);
-		} else if (c != NULL) {
+		if (ag_outputs_from_cluster(&out, c, why, sizeof(why)) < 0) {
 			ag_log_info("cluster '%s': outputs not recorded: %s", m->cluster_id, why);
+			continue;
 		}
-		ag_observed_release(&fresh);
+		ag_outputs_release(&out);
+		ids[src.n++] = m->cluster_id;
 	}
+	src.clusters = ids;
+	src.recorded_at = when;
+	rc = ag_state_save_outputs(st, &src, err);
+	free(ids);
+	ag_strlist_release(&fresh);
+	return rc;
 }
 
 int
@@ -980,8 +1046,7 @@ ag_cycle_apply(struct ag_cycle *cy, struct ag_error *err)
 		AG_BUG("apply in a never-mutate cycle");
 	rc = ag_exec_plan(&cy->result, env->aws, &cy->plan, &opts, err);
 	record_partial(cy);
-	record_outputs(cy);
-	src = ag_state_save(env->state, &serr);
+	src = save_state(cy, &serr);
 	if (src < 0 && rc == 0) {
 		*err = serr;
 		rc = src;
@@ -994,8 +1059,7 @@ ag_cycle_save(struct ag_cycle *cy, struct ag_error *err)
 {
 	if (cy->env->state == NULL)
 		return 0;
-	record_outputs(cy);
-	return ag_state_save(cy->env->state, err);
+	return save_state(cy, err);
 }
 
 void

@@ -57,18 +57,17 @@ check_owner(const struct stat *st, const char *path, const char *what, struct ag
 }
 
 /*
- * Reads a state file without following a symbolic link, after checking
- * that it is a regular file we own that nobody else can write. A missing
- * file is AG_ENOTFOUND.
+ * Opens a state file for reading without following a symbolic link, after
+ * checking that it is a regular file we own that nobody else can write. A
+ * missing file is AG_ENOTFOUND.
  */
 static int
-read_private(struct ag_buf *out, const char *path, struct ag_error *err)
+open_private(int *out, const char *path, struct ag_error *err)
 {
 	struct stat st;
-	char chunk[4096];
-	ssize_t n;
 	int fd, rc = 0;
 
+	*out = -1;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -78,17 +77,30 @@ read_private(struct ag_buf *out, const char *path, struct ag_error *err)
 			    "refusing state file '%s': it is a symbolic link", path);
 		return ag_error_set(err, AG_EIO, "cannot open '%s': %s", path, strerror(errno));
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0)
 		rc = ag_error_set(err, AG_EIO, "cannot stat '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		rc = ag_error_set(
 		    err, AG_EDENIED, "refusing state file '%s': not a regular file", path);
-		goto out;
-	}
-	if ((rc = check_owner(&st, path, "file", err)) < 0)
-		goto out;
+	else
+		rc = check_owner(&st, path, "file", err);
+	if (rc < 0)
+		close(fd);
+	else
+		*out = fd;
+	return rc;
+}
+
+/* Reads a state file whole (open_private()'s checks). */
+static int
+read_private(struct ag_buf *out, const char *path, struct ag_error *err)
+{
+	char chunk[4096];
+	ssize_t n;
+	int fd, rc;
+
+	if ((rc = open_private(&fd, path, err)) < 0)
+		return rc;
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
@@ -227,7 +239,7 @@ open_common(struct ag_state **out, const char *dir, bool readonly, struct ag_err
 		goto out;
 outputs:
 	opath = ag_xasprintf("%s/outputs.json", dir);
-	if ((rc = ag_outstore_open(&s->outputs, opath, readonly, read_private, err)) < 0)
+	if ((rc = ag_outstore_open(&s->outputs, opath, readonly, open_private, err)) < 0)
 		goto out;
 	*out = s;
 	s = NULL;
@@ -292,6 +304,12 @@ save_json(const char *dir, const char *name, json_t *j, struct ag_error *err)
 int
 ag_state_save(struct ag_state *s, struct ag_error *err)
 {
+	return ag_state_save_outputs(s, NULL, err);
+}
+
+int
+ag_state_save_outputs(struct ag_state *s, const struct ag_state_outputs *src, struct ag_error *err)
+{
 	int rc;
 
 	if (s->readonly)
@@ -303,7 +321,7 @@ ag_state_save(struct ag_state *s, struct ag_error *err)
 			return rc;
 		s->dirty = 0;
 	}
-	return ag_outstore_save(s->outputs, err);
+	return ag_outstore_save(s->outputs, src, err);
 }
 
 const char *

@@ -98,4 +98,26 @@ int ag_state_set_outputs(
     struct ag_state *s, const char *cluster, const char *json_text, const char *recorded_at);
 char *ag_state_outputs(const struct ag_state *s, const char *cluster);
 
+/*
+ * The outputs of many clusters, made one cluster at a time while the state
+ * is saved and dropped at once, so a fleet's records are never all in
+ * memory: make() returns the JSON object of cluster (malloc'd, as
+ * ag_outputs_json() makes it), or NULL when its outputs are not known
+ * (what was recorded stays). It is called up to twice per cluster (once
+ * to find whether anything changed, once to write) and must give the same
+ * answer both times. A record ag_state_set_outputs() set wins.
+ */
+typedef char *(*ag_state_outputs_fn)(void *ctx, const char *cluster);
+struct ag_state_outputs {
+	const char *const *clusters; /* any order; duplicates count once */
+	size_t n;
+	ag_state_outputs_fn make;
+	void *ctx;
+	const char *recorded_at; /* stored with the records that changed */
+};
+
+/* ag_state_save(), with the outputs of src (NULL: none) recorded. */
+int ag_state_save_outputs(
+    struct ag_state *s, const struct ag_state_outputs *src, struct ag_error *err);
+
 #endif

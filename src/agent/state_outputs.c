@@ -1,25 +1,51 @@
 #include "agent/state_outputs.h"
+#include "core/buf.h"
 #include "core/mem.h"
 #include "sys/fs.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/compat.h"
 
 #define OUTPUTS_FILE_MAX (16 * 1024 * 1024)
 #define DIGEST_LEN 16
+/* What the reader returns for a file that is not in the line form. */
+#define OTHER_FORM 2
+
+/* A recorded cluster: its identifier (an offset into the store's keys) and
+ * the digest of its record without recorded_at. */
+struct entry {
+	uint32_t key;
+	unsigned char digest[DIGEST_LEN];
+};
+
+/* A record set and not yet saved. */
+struct held {
+	char *key;
+	char *text; /* canonical, with recorded_at */
+	unsigned char digest[DIGEST_LEN];
+};
 
 struct ag_outstore {
 	char *path;
 	bool readonly;
-	bool dirty;
-	ag_outstore_read_fn read;
-	json_t *digests; /* cluster -> hex digest of its record without recorded_at */
-	json_t *texts;   /* cluster -> record text, for records the file lacks or */
-	                 /* does not hold in the line form (see the header) */
+	bool dirty;  /* the file lacks something the store has */
+	bool legacy; /* the file is not in the line form */
+	ag_outstore_open_fn open;
+	/* writers only: every cluster in the file, sorted by identifier */
+	struct ag_buf keys; /* identifiers, each NUL-terminated */
+	struct entry *v;
+	size_t n, cap;
+	struct held *held;
+	size_t n_held, cap_held;
 };
 
 /* The canonical text of a record: compact, keys sorted. */
@@ -33,61 +59,180 @@ record_text(const json_t *rec)
 	return r;
 }
 
-/* hex: the digest of rec without its recorded_at member. */
+/* The digest of rec without its recorded_at member. */
 static void
-record_digest(char hex[2 * DIGEST_LEN + 1], const json_t *rec)
+record_digest(unsigned char d[DIGEST_LEN], const json_t *rec)
 {
 	json_t *c = json_copy((json_t *)rec);
-	unsigned char h[DIGEST_LEN];
 	char *t;
 
 	json_object_del(c, "recorded_at");
 	t = record_text(c);
-	crypto_generichash(h, sizeof(h), (const unsigned char *)t, strlen(t), NULL, 0);
-	sodium_bin2hex(hex, 2 * DIGEST_LEN + 1, h, sizeof(h));
+	crypto_generichash(d, DIGEST_LEN, (const unsigned char *)t, strlen(t), NULL, 0);
 	free(t);
 	json_decref(c);
 }
 
-/* Records rec's digest for cluster (hex when the caller has it already,
- * else computed here) and, with keep_text, its text. */
-static void
-remember(
-    struct ag_outstore *o, const char *cluster, const json_t *rec, const char *hex, bool keep_text)
+static const char *
+key_of(const struct ag_outstore *o, const struct entry *e)
 {
-	char own[2 * DIGEST_LEN + 1];
+	return o->keys.ptr + e->key;
+}
 
-	if (hex == NULL) {
-		record_digest(own, rec);
-		hex = own;
-	}
-	json_object_set_new(o->digests, cluster, json_string(hex));
-	if (keep_text) {
-		char *t = record_text(rec);
+/* Appends a cluster, whose identifier sorts after every one before it. */
+static int
+index_add(struct ag_outstore *o, const char *key, const unsigned char d[DIGEST_LEN])
+{
+	size_t off = o->keys.len;
 
-		json_object_set_new(o->texts, cluster, json_string(t));
-		free(t);
-	} else {
-		json_object_del(o->texts, cluster);
+	if (ag_buf_add(&o->keys, key, strlen(key) + 1) < 0)
+		return AG_ETOOBIG;
+	AG_GROW(o->v, o->cap, o->n + 1);
+	o->v[o->n].key = (uint32_t)off;
+	memcpy(o->v[o->n].digest, d, DIGEST_LEN);
+	o->n++;
+	return 0;
+}
+
+static void
+index_clear(struct ag_outstore *o)
+{
+	ag_buf_release(&o->keys);
+	free(o->v);
+	o->v = NULL;
+	o->n = o->cap = 0;
+}
+
+static const struct entry *
+index_find(const struct ag_outstore *o, const char *key)
+{
+	size_t lo = 0, hi = o->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(key_of(o, &o->v[mid]), key);
+
+		if (c == 0)
+			return &o->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return NULL;
+}
+
+static struct held *
+held_find(const struct ag_outstore *o, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_held; i++)
+		if (strcmp(o->held[i].key, key) == 0)
+			return &o->held[i];
+	return NULL;
+}
+
+static void
+held_clear(struct ag_outstore *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_held; i++) {
+		free(o->held[i].key);
+		free(o->held[i].text);
+	}
+	free(o->held);
+	o->held = NULL;
+	o->n_held = o->cap_held = 0;
 }
 
 /*
- * One member line of the line form ("  KEY: RECORD" with an optional
- * trailing comma, len bytes without the newline): its key (in *key, owned
- * by *member) and record. False when the line is not one member whose
- * value is an object written as record_text() writes it.
+ * The file read one line at a time. In the line form each member line is
+ * "  KEY: RECORD" with an optional trailing comma, RECORD written as
+ * record_text() writes it, keys in strictly increasing order.
  */
-static bool
-parse_line(json_t **member, const char **key, json_t **rec, const char *line, size_t len)
+struct reader {
+	const char *path;
+	FILE *fp;
+	char *line;
+	size_t cap;
+	size_t total; /* bytes read */
+	json_t *member;
+	const char *key;  /* of the current member line, owned by member */
+	json_t *rec;      /* likewise */
+	const char *text; /* the record as it stands in the line */
+	size_t text_len;
+	char *prev; /* the key before */
+};
+
+static int
+reader_open(struct reader *r, const struct ag_outstore *o, struct ag_error *err)
 {
-	json_error_t jerr;
+	int fd, rc;
+
+	memset(r, 0, sizeof(*r));
+	r->path = o->path;
+	if ((rc = o->open(&fd, o->path, err)) < 0)
+		return rc;
+	r->fp = fdopen(fd, "r");
+	if (r->fp == NULL) {
+		rc = ag_error_set(err, AG_EIO, "cannot read '%s': %s", o->path, strerror(errno));
+		close(fd);
+	}
+	return rc;
+}
+
+static void
+reader_close(struct reader *r)
+{
+	if (r->fp != NULL)
+		fclose(r->fp);
+	json_decref(r->member);
+	free(r->line);
+	free(r->prev);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The next line, without its newline, in *len. 0 at the end of the file;
+ * OTHER_FORM for a last line without a newline. */
+static int
+read_line(struct reader *r, size_t *len, struct ag_error *err)
+{
+	ssize_t n;
+
+	errno = 0;
+	n = getline(&r->line, &r->cap, r->fp);
+	if (n < 0) {
+		if (ferror(r->fp))
+			return ag_error_set(
+			    err, AG_EIO, "cannot read '%s': %s", r->path, strerror(errno));
+		return 0;
+	}
+	r->total += (size_t)n;
+	if (r->total > OUTPUTS_FILE_MAX)
+		return ag_error_set(
+		    err, AG_ETOOBIG, "'%s' is larger than %d bytes", r->path, OUTPUTS_FILE_MAX);
+	if (r->line[n - 1] != '\n')
+		return OTHER_FORM;
+	*len = (size_t)n - 1;
+	return 1;
+}
+
+/* The member line in r->line (len bytes): its key, record and the record's
+ * text. False when it is not one member whose value is an object written
+ * as record_text() writes it. */
+static bool
+parse_line(struct reader *r, size_t len)
+{
+	const char *line = r->line;
 	struct ag_buf b = AG_BUF_INIT(OUTPUTS_FILE_MAX);
+	json_error_t jerr;
 	json_t *m, *v;
 	char *canon;
+	size_t clen;
 	bool ok;
 
-	*member = NULL;
 	if (len > 0 && line[len - 1] == ',')
 		len--;
 	if (len < 2 || line[0] != ' ' || line[1] != ' ' || ag_buf_addc(&b, '{') < 0 ||
@@ -101,210 +246,106 @@ parse_line(json_t **member, const char **key, json_t **rec, const char *line, si
 		json_decref(m);
 		return false;
 	}
-	*key = json_object_iter_key(json_object_iter(m));
 	v = json_object_iter_value(json_object_iter(m));
 	/* the record must stand in the line as record_text() writes it: a
-	 * save then writes the same bytes for a record it did not change */
+	 * save then copies the same bytes for a record it did not change */
 	canon = json_is_object(v) ? record_text(v) : NULL;
-	ok = canon != NULL && len >= strlen(canon) &&
-	     memcmp(line + len - strlen(canon), canon, strlen(canon)) == 0;
+	clen = canon != NULL ? strlen(canon) : 0;
+	ok = canon != NULL && len >= clen && memcmp(line + len - clen, canon, clen) == 0;
 	free(canon);
 	if (!ok) {
 		json_decref(m);
 		return false;
 	}
-	*member = m;
-	*rec = v;
+	json_decref(r->member);
+	r->member = m;
+	r->key = json_object_iter_key(json_object_iter(m));
+	r->rec = v;
+	r->text = line + len - clen;
+	r->text_len = clen;
 	return true;
 }
 
-/* Calls fn for each member line of text in the line form, in order; false
- * (having called fn for some lines) when text is not in that form or its
- * keys are not in strictly increasing order. */
-typedef bool (*line_fn)(void *arg, const char *key, const json_t *rec);
-
-static bool
-foreach_line(const char *text, size_t len, line_fn fn, void *arg)
+/* The first line: 1 when member lines follow, 0 for an empty object,
+ * OTHER_FORM when the file is not in the line form. */
+static int
+reader_start(struct reader *r, struct ag_error *err)
 {
-	const char *p = text, *end = text + len, *nl;
-	char *prev = NULL;
-	bool ok = true;
-
-	if (len == 3 && memcmp(text, "{}\n", 3) == 0)
-		return true;
-	if (len < 4 || memcmp(p, "{\n", 2) != 0 || memcmp(end - 2, "}\n", 2) != 0)
-		return false;
-	for (p += 2; ok && p < end - 2; p = nl + 1) {
-		json_t *member, *rec;
-		const char *key;
-
-		nl = memchr(p, '\n', (size_t)(end - 2 - p));
-		if (nl == NULL || !parse_line(&member, &key, &rec, p, (size_t)(nl - p)))
-			ok = false;
-		else {
-			ok = (prev == NULL || strcmp(prev, key) < 0) && fn(arg, key, rec);
-			free(prev);
-			prev = ag_xstrdup(key);
-			json_decref(member);
-		}
-	}
-	free(prev);
-	return ok;
-}
-
-static bool
-load_line(void *arg, const char *key, const json_t *rec)
-{
-	struct ag_outstore *o = arg;
-
-	remember(o, key, rec, NULL, o->readonly);
-	return true;
-}
-
-int
-ag_outstore_open(struct ag_outstore **out, const char *path, bool readonly,
-    ag_outstore_read_fn read, struct ag_error *err)
-{
-	struct ag_outstore *o = ag_xcalloc(1, sizeof(*o));
-	struct ag_buf b = AG_BUF_INIT(OUTPUTS_FILE_MAX);
-	json_error_t jerr;
-	json_t *tree = NULL, *v;
-	const char *k;
+	size_t len = 0;
 	int rc;
 
-	*out = NULL;
-	o->path = ag_xstrdup(path);
-	o->readonly = readonly;
-	o->read = read;
-	o->digests = json_object();
-	o->texts = json_object();
-	rc = read(&b, path, err);
-	if (rc == AG_ENOTFOUND) {
-		ag_error_clear(err);
-		rc = 0;
-		goto done;
+	if ((rc = read_line(r, &len, err)) != 1)
+		return rc < 0 ? rc : OTHER_FORM;
+	if (len == 1 && r->line[0] == '{')
+		return 1;
+	if (len != 2 || memcmp(r->line, "{}", 2) != 0)
+		return OTHER_FORM;
+	rc = read_line(r, &len, err);
+	return rc <= 0 ? rc : OTHER_FORM;
+}
+
+/* The next member line: 1 (r->key, r->rec, r->text), 0 after the closing
+ * line, OTHER_FORM when the file is not in the line form or its keys are
+ * not in strictly increasing order. */
+static int
+reader_next(struct reader *r, struct ag_error *err)
+{
+	size_t len = 0;
+	int rc;
+
+	if ((rc = read_line(r, &len, err)) != 1)
+		return rc < 0 ? rc : OTHER_FORM;
+	if (len == 1 && r->line[0] == '}') {
+		rc = read_line(r, &len, err);
+		return rc <= 0 ? rc : OTHER_FORM;
 	}
-	if (rc < 0)
-		goto out;
-	if (foreach_line(b.ptr, b.len, load_line, o))
-		goto done;
-	/* not the line form: read whole, kept as text, rewritten at the next
-	 * save */
-	json_object_clear(o->digests);
-	json_object_clear(o->texts);
-	tree = json_loadb(b.ptr, b.len, 0, &jerr);
-	if (tree == NULL) {
-		rc = ag_error_set(err, AG_EINVAL,
-		    "%s:%d:%d: state file is damaged: %s (move it away to start over)", path,
+	if (!parse_line(r, len) || (r->prev != NULL && strcmp(r->prev, r->key) >= 0))
+		return OTHER_FORM;
+	free(r->prev);
+	r->prev = ag_xstrdup(r->key);
+	return 1;
+}
+
+/* The whole file as one JSON object (any form), checked. */
+static int
+load_whole(json_t **out, struct reader *r, struct ag_error *err)
+{
+	json_error_t jerr;
+	struct stat st;
+	const char *k;
+	json_t *tree, *v;
+
+	*out = NULL;
+	if (fstat(fileno(r->fp), &st) < 0 || fseek(r->fp, 0, SEEK_SET) < 0)
+		return ag_error_set(err, AG_EIO, "cannot read '%s': %s", r->path, strerror(errno));
+	if (st.st_size > OUTPUTS_FILE_MAX)
+		return ag_error_set(
+		    err, AG_ETOOBIG, "'%s' is larger than %d bytes", r->path, OUTPUTS_FILE_MAX);
+	tree = json_loadf(r->fp, 0, &jerr);
+	if (tree == NULL)
+		return ag_error_set(err, AG_EINVAL,
+		    "%s:%d:%d: state file is damaged: %s (move it away to start over)", r->path,
 		    jerr.line > 0 ? jerr.line : 1, jerr.column > 0 ? jerr.column : 1,
 		    jerr.text[0] ? jerr.text : "not JSON");
-		goto out;
-	}
 	if (!json_is_object(tree)) {
-		rc = ag_error_set(err, AG_EINVAL,
+		json_decref(tree);
+		return ag_error_set(err, AG_EINVAL,
 		    "%s: state file is damaged: a JSON object was expected (move it away to "
 		    "start over)",
-		    path);
-		goto out;
+		    r->path);
 	}
 	json_object_foreach(tree, k, v)
 	{
 		if (!json_is_object(v)) {
-			rc = ag_error_set(err, AG_EINVAL,
+			json_decref(tree);
+			return ag_error_set(err, AG_EINVAL,
 			    "%s: state file is damaged: the outputs of '%s' are not a JSON object "
 			    "(move it away to start over)",
-			    path, k);
-			goto out;
+			    r->path, k);
 		}
-		remember(o, k, v, NULL, true);
 	}
-	o->dirty = json_object_size(tree) > 0;
-done:
-	*out = o;
-	o = NULL;
-out:
-	json_decref(tree);
-	ag_buf_release(&b);
-	ag_outstore_free(o);
-	return rc;
-}
-
-void
-ag_outstore_free(struct ag_outstore *o)
-{
-	if (o == NULL)
-		return;
-	json_decref(o->digests);
-	json_decref(o->texts);
-	free(o->path);
-	free(o);
-}
-
-bool
-ag_outstore_dirty(const struct ag_outstore *o)
-{
-	return o->dirty;
-}
-
-int
-ag_outstore_set(
-    struct ag_outstore *o, const char *cluster, const char *json_text, const char *recorded_at)
-{
-	json_error_t jerr;
-	json_t *rec = json_loads(json_text, 0, &jerr);
-	char hex[2 * DIGEST_LEN + 1];
-	const char *old;
-
-	if (rec == NULL || !json_is_object(rec)) {
-		json_decref(rec);
-		return AG_EINVAL;
-	}
-	/* the same outputs are not rewritten: recorded_at says when they were
-	 * last seen to change */
-	record_digest(hex, rec);
-	old = json_string_value(json_object_get(o->digests, cluster));
-	if (old == NULL || strcmp(old, hex) != 0) {
-		json_object_set_new(rec, "recorded_at", json_string(recorded_at));
-		remember(o, cluster, rec, hex, true);
-		o->dirty = true;
-	}
-	json_decref(rec);
+	*out = tree;
 	return 0;
-}
-
-struct find {
-	const char *key;
-	char *text;
-};
-
-static bool
-find_line(void *arg, const char *key, const json_t *rec)
-{
-	struct find *f = arg;
-
-	if (strcmp(key, f->key) != 0)
-		return true;
-	f->text = record_text(rec);
-	return false; /* found: stop */
-}
-
-char *
-ag_outstore_get(const struct ag_outstore *o, const char *cluster)
-{
-	const char *t = json_string_value(json_object_get(o->texts, cluster));
-	struct ag_buf b = AG_BUF_INIT(OUTPUTS_FILE_MAX);
-	struct ag_error e = AG_ERROR_INIT;
-	struct find f = {cluster, NULL};
-
-	if (t != NULL)
-		return ag_xstrdup(t);
-	if (json_object_get(o->digests, cluster) == NULL)
-		return NULL;
-	/* in the file only (a writer holds the state's lock: it is ours) */
-	if (o->read(&b, o->path, &e) == 0)
-		foreach_line(b.ptr, b.len, find_line, &f);
-	ag_buf_release(&b);
-	return f.text;
 }
 
 static int
@@ -313,119 +354,442 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* While saving: the old file's records, walked in step with the sorted
- * keys, for the records the store does not hold as text. */
-struct copy {
-	const struct ag_outstore *o;
-	const char **keys;
-	size_t n, next;
-	struct ag_buf *out;
+/* Indexes a file not in the line form (a writer's store). */
+static int
+index_tree(struct ag_outstore *o, const json_t *tree)
+{
+	size_t i = 0, n = json_object_size(tree);
+	const char **keys = ag_xcalloc(n ? n : 1, sizeof(*keys));
+	unsigned char d[DIGEST_LEN];
+	const char *k;
+	json_t *v;
+	int rc = 0;
+
+	json_object_foreach((json_t *)tree, k, v) keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 0; i < n && rc == 0; i++) {
+		record_digest(d, json_object_get(tree, keys[i]));
+		rc = index_add(o, keys[i], d);
+	}
+	free(keys);
+	return rc;
+}
+
+/* Reads and checks the file; a writer's store indexes it. */
+static int
+load(struct ag_outstore *o, struct ag_error *err)
+{
+	unsigned char d[DIGEST_LEN];
+	struct reader r;
+	json_t *tree = NULL;
 	int rc;
+
+	rc = reader_open(&r, o, err);
+	if (rc == AG_ENOTFOUND) {
+		ag_error_clear(err);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	rc = reader_start(&r, err);
+	while (rc == 1 && (rc = reader_next(&r, err)) == 1) {
+		if (o->readonly)
+			continue;
+		record_digest(d, r.rec);
+		if (index_add(o, r.key, d) < 0)
+			rc = ag_error_set(err, AG_ETOOBIG, "'%s' is larger than %d bytes", o->path,
+			    OUTPUTS_FILE_MAX);
+	}
+	if (rc == OTHER_FORM) {
+		/* not the line form: read whole, rewritten at the next save */
+		index_clear(o);
+		rc = load_whole(&tree, &r, err);
+		if (rc == 0 && !o->readonly)
+			rc = index_tree(o, tree);
+		o->legacy = true;
+		o->dirty = rc == 0 && json_object_size(tree) > 0;
+	}
+	json_decref(tree);
+	reader_close(&r);
+	return rc;
+}
+
+int
+ag_outstore_open(struct ag_outstore **out, const char *path, bool readonly,
+    ag_outstore_open_fn open, struct ag_error *err)
+{
+	struct ag_outstore *o = ag_xcalloc(1, sizeof(*o));
+	int rc;
+
+	*out = NULL;
+	o->path = ag_xstrdup(path);
+	o->readonly = readonly;
+	o->open = open;
+	ag_buf_init(&o->keys, OUTPUTS_FILE_MAX);
+	if ((rc = load(o, err)) < 0) {
+		ag_outstore_free(o);
+		return rc;
+	}
+	*out = o;
+	return 0;
+}
+
+void
+ag_outstore_free(struct ag_outstore *o)
+{
+	if (o == NULL)
+		return;
+	index_clear(o);
+	held_clear(o);
+	free(o->path);
+	free(o);
+}
+
+/* A record made from text (a JSON object) with recorded_at: its canonical
+ * text and digest. AG_EINVAL when text is not an object. */
+static int
+make_record(char **out, unsigned char d[DIGEST_LEN], const char *text, const char *recorded_at)
+{
+	json_error_t jerr;
+	json_t *rec = json_loads(text, 0, &jerr);
+
+	*out = NULL;
+	if (rec == NULL || !json_is_object(rec)) {
+		json_decref(rec);
+		return AG_EINVAL;
+	}
+	record_digest(d, rec);
+	if (recorded_at != NULL) {
+		json_object_set_new(rec, "recorded_at", json_string(recorded_at));
+		*out = record_text(rec);
+	}
+	json_decref(rec);
+	return 0;
+}
+
+/* The digest of what the store records for key, or NULL. */
+static const unsigned char *
+digest_of(const struct ag_outstore *o, const char *key)
+{
+	const struct held *h = held_find(o, key);
+	const struct entry *e;
+
+	if (h != NULL)
+		return h->digest;
+	e = index_find(o, key);
+	return e != NULL ? e->digest : NULL;
+}
+
+int
+ag_outstore_set(
+    struct ag_outstore *o, const char *cluster, const char *json_text, const char *recorded_at)
+{
+	unsigned char d[DIGEST_LEN];
+	const unsigned char *old;
+	struct held *h;
+	char *text;
+
+	if (make_record(&text, d, json_text, NULL) < 0)
+		return AG_EINVAL;
+	/* the same outputs are not rewritten: recorded_at says when they were
+	 * last seen to change */
+	old = digest_of(o, cluster);
+	if (old != NULL && memcmp(old, d, DIGEST_LEN) == 0)
+		return 0;
+	(void)make_record(&text, d, json_text, recorded_at);
+	if ((h = held_find(o, cluster)) == NULL) {
+		AG_GROW(o->held, o->cap_held, o->n_held + 1);
+		h = &o->held[o->n_held++];
+		h->key = ag_xstrdup(cluster);
+	} else {
+		free(h->text);
+	}
+	h->text = text;
+	memcpy(h->digest, d, DIGEST_LEN);
+	o->dirty = true;
+	return 0;
+}
+
+char *
+ag_outstore_get(const struct ag_outstore *o, const char *cluster)
+{
+	const struct held *h = held_find(o, cluster);
+	struct ag_error e = AG_ERROR_INIT;
+	json_t *tree = NULL, *rec;
+	struct reader r;
+	char *text = NULL;
+	int rc;
+
+	if (h != NULL)
+		return ag_xstrdup(h->text);
+	if (!o->readonly && index_find(o, cluster) == NULL)
+		return NULL;
+	if (reader_open(&r, o, &e) < 0)
+		return NULL;
+	rc = reader_start(&r, &e);
+	while (rc == 1 && (rc = reader_next(&r, &e)) == 1)
+		if (strcmp(r.key, cluster) == 0) {
+			text = ag_xstrndup(r.text, r.text_len);
+			break;
+		}
+	if (rc == OTHER_FORM && load_whole(&tree, &r, &e) == 0 &&
+	    (rec = json_object_get(tree, cluster)) != NULL)
+		text = record_text(rec);
+	json_decref(tree);
+	reader_close(&r);
+	return text;
+}
+
+static int
+cmp_held(const void *a, const void *b)
+{
+	return strcmp(((const struct held *)a)->key, ((const struct held *)b)->key);
+}
+
+/* What src makes for key: its digest in d and, with recorded_at, its
+ * record in *text. False when src makes nothing (or not an object). */
+static bool
+src_record(char **text, unsigned char d[DIGEST_LEN], const struct ag_state_outputs *src,
+    const char *key, const char *recorded_at)
+{
+	char *made = src->make(src->ctx, key);
+	bool ok = made != NULL && make_record(text, d, made, recorded_at) == 0;
+
+	free(made);
+	return ok;
+}
+
+/* Whether src makes a record that differs from the recorded one. */
+static bool
+src_changes(const struct ag_outstore *o, const struct ag_state_outputs *src)
+{
+	unsigned char d[DIGEST_LEN];
+	const unsigned char *old;
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		const char *k = src->clusters[i];
+		char *none;
+
+		if (held_find(o, k) != NULL || !src_record(&none, d, src, k, NULL))
+			continue;
+		old = digest_of(o, k);
+		if (old == NULL || memcmp(old, d, DIGEST_LEN) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* One save: the three sorted inputs merged into the new file and index. */
+struct save {
+	struct ag_outstore *o;
+	struct ag_fs_atomic w;
+	struct reader r;         /* the old file, line form */
+	json_t *tree;            /* the old file, another form */
+	struct ag_outstore next; /* the new index */
+	size_t written;          /* records */
+	size_t bytes;
 };
 
 static int
-emit(struct ag_buf *out, size_t i, const char *key, const char *rec, size_t len)
+emit(struct save *s, const char *key, const char *rec, size_t len,
+    const unsigned char d[DIGEST_LEN], struct ag_error *err)
 {
 	json_t *k = json_string(key);
 	char *q = json_dumps(k, JSON_ENCODE_ANY);
 	int rc;
 
-	rc = ag_buf_addf(out, "%s\n  %s: ", i ? "," : "", q);
-	if (rc == 0)
-		rc = ag_buf_add(out, rec, len);
-	free(q);
 	json_decref(k);
+	if (q == NULL || index_add(&s->next, key, d) < 0) {
+		free(q);
+		return ag_error_set(err, AG_ETOOBIG, "cannot save '%s': it would be over %d bytes",
+		    s->o->path, OUTPUTS_FILE_MAX);
+	}
+	rc = ag_fs_atomic_write(&s->w, s->written ? ",\n  " : "\n  ", s->written ? 4 : 3, err);
+	if (rc == 0)
+		rc = ag_fs_atomic_write(&s->w, q, strlen(q), err);
+	if (rc == 0)
+		rc = ag_fs_atomic_write(&s->w, ": ", 2, err);
+	if (rc == 0)
+		rc = ag_fs_atomic_write(&s->w, rec, len, err);
+	s->bytes += strlen(q) + len + 6;
+	free(q);
+	s->written++;
+	if (rc == 0 && s->bytes > OUTPUTS_FILE_MAX)
+		rc = ag_error_set(err, AG_ETOOBIG, "cannot save '%s': it would be over %d bytes",
+		    s->o->path, OUTPUTS_FILE_MAX);
 	return rc;
 }
 
-/* Emits every key before `upto` (all when NULL) that has a text; a key
- * without one that is passed over is lost from the file: an error. */
 static int
-emit_texts(struct copy *c, const char *upto)
+conflict(const struct ag_outstore *o, struct ag_error *err)
 {
-	while (c->next < c->n && (upto == NULL || strcmp(c->keys[c->next], upto) < 0)) {
-		const char *k = c->keys[c->next];
-		const char *t = json_string_value(json_object_get(c->o->texts, k));
+	return ag_error_set(err, AG_ECONFLICT,
+	    "cannot save '%s': it changed while the state directory was locked", o->path);
+}
 
-		if (t == NULL)
-			return AG_ECONFLICT;
-		if (emit(c->out, c->next, k, t, strlen(t)) < 0)
-			return AG_ETOOBIG;
-		c->next++;
+/* The old record of entry e, which comes next in the old file. */
+static int
+old_record(struct save *s, const struct entry *e, const char **text, size_t *len, char **own,
+    struct ag_error *err)
+{
+	const char *key = key_of(s->o, e);
+	json_t *rec;
+	int rc;
+
+	*own = NULL;
+	if (s->tree != NULL) {
+		if ((rec = json_object_get(s->tree, key)) == NULL)
+			return conflict(s->o, err);
+		*own = record_text(rec);
+		*text = *own;
+		*len = strlen(*own);
+		return 0;
 	}
+	if ((rc = reader_next(&s->r, err)) < 0)
+		return rc;
+	if (rc != 1 || strcmp(s->r.key, key) != 0)
+		return conflict(s->o, err);
+	*text = s->r.text;
+	*len = s->r.text_len;
 	return 0;
 }
 
-static bool
-copy_line(void *arg, const char *key, const json_t *rec)
+/* Opens the old file for copying its records. */
+static int
+save_start(struct save *s, struct ag_error *err)
 {
-	struct copy *c = arg;
-	const char *t;
+	struct ag_outstore *o = s->o;
+	int rc;
 
-	if ((c->rc = emit_texts(c, key)) < 0)
-		return false;
-	if (c->next >= c->n || strcmp(c->keys[c->next], key) != 0)
-		return true; /* a record the store no longer has */
-	t = json_string_value(json_object_get(c->o->texts, key));
-	if (t != NULL) {
-		c->rc = emit(c->out, c->next, key, t, strlen(t)) < 0 ? AG_ETOOBIG : 0;
-	} else {
-		/* the line holds the record as record_text() writes it (parse_line
-		 * checked): the same bytes */
-		char *r = record_text(rec);
+	if (o->n == 0)
+		return 0;
+	if ((rc = reader_open(&s->r, o, err)) == AG_ENOTFOUND)
+		return conflict(o, err);
+	if (rc < 0)
+		return rc;
+	if (o->legacy)
+		return load_whole(&s->tree, &s->r, err);
+	if ((rc = reader_start(&s->r, err)) < 0)
+		return rc;
+	return rc == 1 ? 0 : conflict(o, err);
+}
 
-		c->rc = emit(c->out, c->next, key, r, strlen(r)) < 0 ? AG_ETOOBIG : 0;
-		free(r);
+/* The old file must end where its last record was copied. */
+static int
+save_end(struct save *s, struct ag_error *err)
+{
+	int rc;
+
+	if (s->o->n == 0 || s->tree != NULL)
+		return 0;
+	if ((rc = reader_next(&s->r, err)) < 0)
+		return rc;
+	return rc == 0 ? 0 : conflict(s->o, err);
+}
+
+/* Writes the merge of the old records, the held ones and src's, in key
+ * order, one record at a time. */
+static int
+save_merge(struct save *s, const char **ids, size_t n_ids, const struct ag_state_outputs *src,
+    struct ag_error *err)
+{
+	struct ag_outstore *o = s->o;
+	size_t i = 0, h = 0, j = 0;
+	int rc = 0;
+
+	while (rc == 0 && (i < n_ids || h < o->n_held || j < o->n)) {
+		const char *k = NULL, *text = NULL;
+		const struct entry *old = NULL;
+		unsigned char d[DIGEST_LEN];
+		char *own = NULL, *made = NULL;
+		size_t len = 0;
+
+		/* the smallest key at the head of the three */
+		if (i < n_ids)
+			k = ids[i];
+		if (h < o->n_held && (k == NULL || strcmp(o->held[h].key, k) < 0))
+			k = o->held[h].key;
+		if (j < o->n && (k == NULL || strcmp(key_of(o, &o->v[j]), k) < 0))
+			k = key_of(o, &o->v[j]);
+		if (j < o->n && strcmp(key_of(o, &o->v[j]), k) == 0) {
+			old = &o->v[j++];
+			rc = old_record(s, old, &text, &len, &own, err);
+			memcpy(d, old->digest, DIGEST_LEN);
+		}
+		if (rc == 0 && h < o->n_held && strcmp(o->held[h].key, k) == 0) {
+			text = o->held[h].text;
+			len = strlen(text);
+			memcpy(d, o->held[h].digest, DIGEST_LEN);
+		} else if (rc == 0 && i < n_ids && strcmp(ids[i], k) == 0 &&
+		           src_record(&made, d, src, k, src->recorded_at) &&
+		           (old == NULL || memcmp(old->digest, d, DIGEST_LEN) != 0)) {
+			text = made;
+			len = strlen(made);
+		}
+		if (rc == 0 && text != NULL)
+			rc = emit(s, k, text, len, d, err);
+		free(made);
+		free(own);
+		if (h < o->n_held && strcmp(o->held[h].key, k) == 0)
+			h++;
+		while (i < n_ids && strcmp(ids[i], k) == 0)
+			i++; /* duplicates count once */
 	}
-	c->next++;
-	return c->rc == 0;
+	return rc;
 }
 
 int
-ag_outstore_save(struct ag_outstore *o, struct ag_error *err)
+ag_outstore_save(struct ag_outstore *o, const struct ag_state_outputs *src, struct ag_error *err)
 {
-	struct ag_buf old = AG_BUF_INIT(OUTPUTS_FILE_MAX), b = AG_BUF_INIT(OUTPUTS_FILE_MAX);
-	size_t n = json_object_size(o->digests), i = 0;
-	struct copy c = {o, NULL, n, 0, &b, 0};
-	const char *k;
-	json_t *v;
-	int rc = 0;
+	struct save s;
+	const char **ids = NULL;
+	size_t n_ids = 0;
+	int rc;
 
-	if (!o->dirty || o->readonly)
+	if (o->readonly || (!o->dirty && (src == NULL || !src_changes(o, src))))
 		return 0;
-	c.keys = ag_xcalloc(n ? n : 1, sizeof(*c.keys));
-	json_object_foreach(o->digests, k, v) c.keys[i++] = k;
-	qsort(c.keys, n, sizeof(*c.keys), cmp_str);
-	if (n > json_object_size(o->texts)) {
-		/* some records are in the file only */
-		if ((rc = o->read(&old, o->path, err)) < 0)
-			goto out;
+	memset(&s, 0, sizeof(s));
+	s.o = o;
+	ag_buf_init(&s.next.keys, OUTPUTS_FILE_MAX);
+	if (src != NULL && src->n > 0) {
+		ids = ag_xcalloc(src->n, sizeof(*ids));
+		memcpy(ids, src->clusters, src->n * sizeof(*ids));
+		n_ids = src->n;
+		qsort(ids, n_ids, sizeof(*ids), cmp_str);
 	}
-	if (ag_buf_adds(&b, "{") < 0)
-		goto too_big;
-	if (old.len > 0 && !foreach_line(old.ptr, old.len, copy_line, &c) && c.rc == 0)
-		c.rc = AG_ECONFLICT;
-	if (c.rc == 0)
-		c.rc = emit_texts(&c, NULL);
-	if (c.rc == AG_ECONFLICT) {
-		rc = ag_error_set(err, AG_ECONFLICT,
-		    "cannot save '%s': it changed while the state directory was locked", o->path);
+	if (o->n_held > 0)
+		qsort(o->held, o->n_held, sizeof(*o->held), cmp_held);
+	if ((rc = save_start(&s, err)) < 0)
 		goto out;
-	}
-	if (c.rc < 0 || ag_buf_adds(&b, n ? "\n}\n" : "}\n") < 0)
-		goto too_big;
-	if ((rc = ag_fs_write_atomic(o->path, b.ptr, b.len, 0600, 0, err)) < 0)
+	if ((rc = ag_fs_atomic_open(&s.w, o->path, 0600, err)) < 0)
 		goto out;
-	/* every record is in the file now: keep only the digests */
-	json_object_clear(o->texts);
+	rc = ag_fs_atomic_write(&s.w, "{", 1, err);
+	if (rc == 0)
+		rc = save_merge(&s, ids, n_ids, src, err);
+	if (rc == 0)
+		rc = save_end(&s, err);
+	if (rc == 0)
+		rc = ag_fs_atomic_write(&s.w, s.written ? "\n}\n" : "}\n", s.written ? 3 : 2, err);
+	if (rc == 0)
+		rc = ag_fs_atomic_commit(&s.w, 0, err);
+	ag_fs_atomic_abort(&s.w);
+	if (rc < 0)
+		goto out;
+	/* the file holds every record now: the new index replaces the old */
+	index_clear(o);
+	o->keys = s.next.keys;
+	o->v = s.next.v;
+	o->n = s.next.n;
+	o->cap = s.next.cap;
+	memset(&s.next, 0, sizeof(s.next));
+	held_clear(o);
 	o->dirty = false;
-	goto out;
-too_big:
-	rc = ag_error_set(err, AG_ETOOBIG, "cannot save '%s': it would be over %d bytes", o->path,
-	    OUTPUTS_FILE_MAX);
+	o->legacy = false;
 out:
-	free(c.keys);
-	ag_buf_release(&old);
-	ag_buf_release(&b);
+	index_clear(&s.next);
+	json_decref(s.tree);
+	reader_close(&s.r);
+	free(ids);
 	return rc;
 }

@@ -9,41 +9,39 @@
  *     ...
  *   }
  *
- * In memory a cluster costs a digest of its record (without recorded_at),
- * not the record: a reconcile compares the outputs it sees with that
- * digest and keeps the text only of records it changes. Records that did
- * not change are copied from the file when it is saved. A file that is not
- * in this form (older versions wrote it indented, or edited by hand) is
- * read whole, every record kept as text, and rewritten in this form at
- * the next save. A read-only store keeps every record as text: the file
- * may be replaced by a writer while it is open.
+ * In memory a writer's store costs a cluster its identifier and a 16-byte
+ * digest of its record (without recorded_at), not the record; a reader's
+ * store costs nothing: records are read from the file when asked for.
+ * Records are never all held at once: a save streams the old file and the
+ * new records, one line at a time, into a temporary file that replaces
+ * the old one only when complete (an unchanged record is copied as it
+ * stands). A file that is not in this form (older versions wrote it
+ * indented, or edited by hand) is read whole, and rewritten in this form
+ * at the next save.
  */
 #ifndef AG_AGENT_STATE_OUTPUTS_H
 #define AG_AGENT_STATE_OUTPUTS_H
 
-#include "core/buf.h"
+#include "agent/state.h"
 #include "core/error.h"
 
 #include <stdbool.h>
 
 struct ag_outstore;
 
-/* Reads a state file as state.c does (no link followed, ours, nobody
- * else can write it). A missing file is AG_ENOTFOUND. */
-typedef int (*ag_outstore_read_fn)(struct ag_buf *out, const char *path, struct ag_error *err);
+/* Opens a state file for reading as state.c does (no link followed, ours,
+ * nobody else can write it) into *fd. A missing file is AG_ENOTFOUND. */
+typedef int (*ag_outstore_open_fn)(int *fd, const char *path, struct ag_error *err);
 
 /* The store of the file at path; a missing file is an empty store. A
  * damaged file is an error with its position. */
 int ag_outstore_open(struct ag_outstore **out, const char *path, bool readonly,
-    ag_outstore_read_fn read, struct ag_error *err);
+    ag_outstore_open_fn open, struct ag_error *err);
 void ag_outstore_free(struct ag_outstore *o);
 
-/* Whether the store holds something the file does not. */
-bool ag_outstore_dirty(const struct ag_outstore *o);
-
 /* Records the outputs of cluster (json_text: a JSON object) seen at
- * recorded_at, unless they equal the recorded ones. AG_EINVAL when
- * json_text is not a JSON object. */
+ * recorded_at, unless they equal the recorded ones; held in memory until
+ * the next save. AG_EINVAL when json_text is not a JSON object. */
 int ag_outstore_set(
     struct ag_outstore *o, const char *cluster, const char *json_text, const char *recorded_at);
 
@@ -51,7 +49,13 @@ int ag_outstore_set(
  * or NULL. Caller frees. */
 char *ag_outstore_get(const struct ag_outstore *o, const char *cluster);
 
-/* Writes the file when the store is dirty (atomically, mode 0600). */
-int ag_outstore_save(struct ag_outstore *o, struct ag_error *err);
+/*
+ * Writes the file (atomically, mode 0600) when the store holds something
+ * it does not: a record set, or one that src makes (may be NULL) and that
+ * differs from the recorded one. A record set wins over src's. On error
+ * the file and the store are as they were.
+ */
+int ag_outstore_save(
+    struct ag_outstore *o, const struct ag_state_outputs *src, struct ag_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include "core/report.h"
 #include "sys/fs.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,19 +196,43 @@ ag_cli_cycle_plan_err(struct ag_cycle *cy, const struct ag_cli_opts *o, struct a
 	return 0;
 }
 
+/* Streams a report to standard output. */
+static int
+stdout_write(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	return fwrite(data, 1, len, stdout) == len ? 0 : AG_EIO;
+}
+
 int
 ag_cli_render_plan(const struct ag_cycle *cy, const char *format, const char *path)
 {
+	struct ag_report_sink out = {stdout_write, NULL};
 	struct ag_buf b = AG_BUF_INIT(REPORT_MAX);
 	struct ag_error err = AG_ERROR_INIT;
+	bool json = strcmp(format, "json") == 0, md = strcmp(format, "markdown") == 0;
 	int rc;
 
-	if (strcmp(format, "json") == 0)
+	/* to standard output the text and JSON forms are streamed: the report
+	 * of a fleet is never whole in memory; a file is replaced atomically,
+	 * from one buffer */
+	if (path == NULL && !md) {
+		rc = json ? ag_report_json_to(&out, &cy->plan)
+		          : ag_report_text_to(&out, &cy->plan, isatty(STDOUT_FILENO));
+		if (rc == AG_EIO)
+			ag_error_set(&err, rc, "cannot write the plan to standard output: %s",
+			    strerror(errno));
+		else if (rc < 0)
+			ag_error_set(&err, rc, "cannot render the plan as %s: %s", format,
+			    ag_error_name(rc));
+		goto out;
+	}
+	if (json)
 		rc = ag_report_json(&b, &cy->plan);
-	else if (strcmp(format, "markdown") == 0)
+	else if (md)
 		rc = ag_report_markdown(&b, &cy->plan);
 	else
-		rc = ag_report_text(&b, &cy->plan, path == NULL && isatty(STDOUT_FILENO));
+		rc = ag_report_text(&b, &cy->plan, 0);
 	if (rc < 0) {
 		ag_error_set(
 		    &err, rc, "cannot render the plan as %s: %s", format, ag_error_name(rc));

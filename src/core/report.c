@@ -83,6 +83,25 @@ show_state(const struct ag_change *c)
 	       !(c->state == AG_CHANGE_BLOCKED && c->klass == AG_CLASS_BLOCKED);
 }
 
+/* A streamed report gathers this much before handing it on; one piece
+ * (a cluster's lines) may be larger, up to REPORT_PIECE_MAX. */
+#define REPORT_CHUNK 65536
+#define REPORT_PIECE_MAX (256u * 1024 * 1024)
+
+/* Hands what b gathered to the sink once it is a chunk (all of it with
+ * all). */
+static int
+drain(const struct ag_report_sink *sink, struct ag_buf *b, bool all)
+{
+	int rc;
+
+	if (b->len == 0 || (!all && b->len < REPORT_CHUNK))
+		return 0;
+	rc = sink->write(sink->ctx, b->ptr, b->len);
+	ag_buf_reset(b);
+	return rc;
+}
+
 /* Appends a value from a manifest or a reply on one line, control
  * characters made visible (a value must not forge report lines). */
 static int
@@ -156,9 +175,10 @@ text_action(struct ag_buf *b, size_t n, const struct ag_action *a, const char *i
 }
 
 int
-ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
+ag_report_text_to(const struct ag_report_sink *sink, const struct ag_plan *p, int color)
 {
 	const struct ag_plan_summary *s = &p->summary;
+	struct ag_buf b = AG_BUF_INIT(REPORT_PIECE_MAX), *out = &b;
 	size_t i, j;
 	int r;
 
@@ -209,6 +229,8 @@ ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
 			    cp->execute ? "will run" : "not executed in this mode");
 		for (j = 0; j < cp->n_actions && r == 0; j++)
 			r = text_action(out, j + 1, &cp->actions[j], "    ");
+		if (r == 0)
+			r = drain(sink, out, false);
 	}
 	if (r == 0 && s->unchanged > 0) {
 		size_t k = 0;
@@ -219,31 +241,114 @@ ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
 				r = ag_buf_adds(out, k++ == 0 ? " " : ", ");
 				if (r == 0)
 					r = add_esc(out, p->clusters[i].id);
+				if (r == 0)
+					r = drain(sink, out, false);
 			}
 		if (r == 0)
 			r = ag_buf_addc(out, '\n');
 	}
+	if (r == 0)
+		r = drain(sink, out, true);
+	ag_buf_release(&b);
 	return r;
+}
+
+/* Appends to a buffer (the unstreamed reports). */
+static int
+buf_write(void *ctx, const char *data, size_t len)
+{
+	return ag_buf_add(ctx, data, len);
+}
+
+int
+ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color)
+{
+	struct ag_report_sink sink = {buf_write, out};
+
+	return ag_report_text_to(&sink, p, color);
+}
+
+/* jansson's dump of a value into the sink; every line after the first
+ * indented by indent more spaces (a value dumped alone, placed deeper in
+ * the document; JSON strings hold no raw newline). */
+struct dump {
+	const struct ag_report_sink *sink;
+	struct ag_buf b;
+	const char *indent;
+	int rc;
+};
+
+static int
+dump_piece(const char *data, size_t len, void *ctx)
+{
+	struct dump *d = ctx;
+	const char *nl;
+
+	while (d->rc == 0 && len > 0 && (nl = memchr(data, '\n', len)) != NULL) {
+		d->rc = ag_buf_add(&d->b, data, (size_t)(nl - data) + 1);
+		if (d->rc == 0)
+			d->rc = ag_buf_adds(&d->b, d->indent);
+		len -= (size_t)(nl - data) + 1;
+		data = nl + 1;
+	}
+	if (d->rc == 0 && len > 0)
+		d->rc = ag_buf_add(&d->b, data, len);
+	if (d->rc == 0)
+		d->rc = drain(d->sink, &d->b, false);
+	return d->rc == 0 ? 0 : -1;
+}
+
+#define JSON_FLAGS (JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII)
+
+int
+ag_report_json_to(const struct ag_report_sink *sink, const struct ag_plan *p)
+{
+	/* the document without its clusters, which are dumped one at a time
+	 * where its empty "clusters" array stands (the first key) */
+	static const char slot[] = "\"clusters\": []";
+	struct ag_plan head = *p;
+	struct dump d = {sink, AG_BUF_INIT(REPORT_PIECE_MAX), "    ", 0};
+	json_t *j;
+	char *s, *at;
+	size_t i;
+
+	head.n_clusters = 0;
+	j = ag_plan_json(&head);
+	s = json_dumps(j, JSON_FLAGS);
+	json_decref(j);
+	at = s != NULL ? strstr(s, slot) : NULL;
+	if (at == NULL) {
+		free(s);
+		return AG_ERROR;
+	}
+	d.rc = ag_buf_add(&d.b, s, (size_t)(at - s) + sizeof(slot) - 2);
+	for (i = 0; i < p->n_clusters && d.rc == 0; i++) {
+		j = ag_cluster_plan_json(&p->clusters[i]);
+		d.rc = ag_buf_adds(&d.b, i ? ",\n    " : "\n    ");
+		if (d.rc == 0 && json_dump_callback(j, dump_piece, &d, JSON_FLAGS) < 0 && d.rc == 0)
+			d.rc = AG_ERROR;
+		json_decref(j);
+	}
+	if (d.rc == 0 && p->n_clusters > 0)
+		d.rc = ag_buf_adds(&d.b, "\n  ");
+	if (d.rc == 0)
+		d.rc = ag_buf_adds(&d.b, at + sizeof(slot) - 2);
+	if (d.rc == 0)
+		d.rc = ag_buf_addc(&d.b, '\n');
+	if (d.rc == 0)
+		d.rc = drain(sink, &d.b, true);
+	ag_buf_release(&d.b);
+	free(s);
+	return d.rc;
 }
 
 int
 ag_report_json(struct ag_buf *out, const struct ag_plan *p)
 {
-	json_t *j = ag_plan_json(p);
-	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	int r;
+	struct ag_report_sink sink = {buf_write, out};
 
-	json_decref(j);
-	if (s == NULL)
-		return AG_ERROR;
-	r = ag_buf_adds(out, s);
-	if (r == 0)
-		r = ag_buf_addc(out, '\n');
-	free(s);
-	return r;
+	return ag_report_json_to(&sink, p);
 }
-
-/* ---- Markdown ------------------------------------------------------------ */
 
 static const char *
 badge(enum ag_update_class c)

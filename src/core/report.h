@@ -33,6 +33,22 @@ void ag_sha256_hex(char out[65], const void *data, size_t n);
 int ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color);
 /* The JSON report, pretty-printed with sorted keys and a trailing newline. */
 int ag_report_json(struct ag_buf *out, const struct ag_plan *p);
+
+/*
+ * Where a streamed report goes: write() gets it piece by piece (each piece
+ * some KiB, a cluster's lines never split between calls) and returns 0,
+ * or a negative AG_E* that stops the report and is returned.
+ */
+struct ag_report_sink {
+	int (*write)(void *ctx, const char *data, size_t len);
+	void *ctx;
+};
+
+/* The same reports, streamed: a fleet's report is never whole in memory
+ * (the JSON form holds one cluster's tree at a time). The bytes are those
+ * of ag_report_text() and ag_report_json(). */
+int ag_report_text_to(const struct ag_report_sink *sink, const struct ag_plan *p, int color);
+int ag_report_json_to(const struct ag_report_sink *sink, const struct ag_plan *p);
 /* Markdown for a pull-request comment, capped below AG_REPORT_MARKDOWN_MAX. */
 int ag_report_markdown(struct ag_buf *out, const struct ag_plan *p);
 

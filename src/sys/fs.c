@@ -46,68 +46,142 @@ out:
 	return rc;
 }
 
-int
-ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, int exclusive,
-    struct ag_error *err)
-{
-	char *tmp = NULL;
-	const char *p = data;
-	int fd = -1, rc = 0;
-	ssize_t n;
+/* What ag_fs_atomic_write() gathers before a write(2). */
+#define ATOMIC_CHUNK 65536
 
-	if (exclusive && access(path, F_OK) == 0)
-		return ag_error_set(
-		    err, AG_ECONFLICT, "'%s' already exists; not overwriting", path);
-	tmp = ag_xasprintf("%s.tmp.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
+int
+ag_fs_atomic_open(struct ag_fs_atomic *w, const char *path, mode_t mode, struct ag_error *err)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	w->mode = mode;
+	ag_buf_init(&w->pending, ATOMIC_CHUNK);
+	w->path = ag_xstrdup(path);
+	w->tmp = ag_xasprintf("%s.tmp.XXXXXX", path);
+	w->fd = mkostemp(w->tmp, O_CLOEXEC);
+	if (w->fd < 0) {
 		rc = ag_error_set(err, AG_EIO, "cannot create a temporary file next to '%s': %s",
 		    path, strerror(errno));
-		free(tmp);
+		free(w->tmp);
+		w->tmp = NULL; /* nothing to remove */
+		ag_fs_atomic_abort(w);
 		return rc;
 	}
-	if (fchmod(fd, mode) < 0) {
+	if (fchmod(w->fd, mode) < 0) {
 		rc = ag_error_set(
-		    err, AG_EIO, "cannot set the mode of '%s': %s", tmp, strerror(errno));
-		goto out;
+		    err, AG_EIO, "cannot set the mode of '%s': %s", w->tmp, strerror(errno));
+		ag_fs_atomic_abort(w);
+		return rc;
 	}
+	return 0;
+}
+
+static int
+write_all(struct ag_fs_atomic *w, const char *p, size_t len, struct ag_error *err)
+{
+	ssize_t n;
+
+	if (w->fd < 0)
+		return ag_error_set(err, AG_EIO, "cannot write '%s': an earlier write failed",
+		    w->path ? w->path : "");
 	while (len > 0) {
-		n = write(fd, p, len);
+		n = write(w->fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = ag_error_set(
-			    err, AG_EIO, "cannot write '%s': %s", path, strerror(errno));
-			goto out;
+			return ag_error_set(
+			    err, AG_EIO, "cannot write '%s': %s", w->path, strerror(errno));
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0) {
-		rc = ag_error_set(err, AG_EIO, "cannot sync '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	close(fd);
-	fd = -1;
+	return 0;
+}
+
+/* A failed step: the temporary file goes, later calls fail. */
+static int
+atomic_fail(struct ag_fs_atomic *w, int rc)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	if (w->tmp != NULL)
+		unlink(w->tmp);
+	free(w->tmp);
+	w->tmp = NULL;
+	return rc;
+}
+
+int
+ag_fs_atomic_write(struct ag_fs_atomic *w, const void *data, size_t len, struct ag_error *err)
+{
+	int rc;
+
+	if (w->fd >= 0 && w->pending.len + len <= w->pending.max)
+		return ag_buf_add(&w->pending, data, len) < 0 ? AG_ETOOBIG : 0;
+	/* full: what is pending goes first, then data itself */
+	if ((rc = write_all(w, w->pending.ptr, w->pending.len, err)) < 0 ||
+	    (rc = write_all(w, data, len, err)) < 0)
+		return atomic_fail(w, rc);
+	ag_buf_reset(&w->pending);
+	return 0;
+}
+
+int
+ag_fs_atomic_commit(struct ag_fs_atomic *w, int exclusive, struct ag_error *err)
+{
+	int rc;
+
+	if ((rc = write_all(w, w->pending.ptr, w->pending.len, err)) < 0)
+		return atomic_fail(w, rc);
+	ag_buf_reset(&w->pending);
+	if (fsync(w->fd) < 0)
+		return atomic_fail(
+		    w, ag_error_set(err, AG_EIO, "cannot sync '%s': %s", w->path, strerror(errno)));
+	close(w->fd);
+	w->fd = -1;
 	if (exclusive) {
 		/* link() fails if path appeared meanwhile: no overwrite race. */
-		if (link(tmp, path) < 0) {
-			rc = ag_error_set(err, errno == EEXIST ? AG_ECONFLICT : AG_EIO,
-			    "cannot create '%s': %s", path, strerror(errno));
-			goto out;
-		}
-		unlink(tmp);
-	} else if (rename(tmp, path) < 0) {
-		rc = ag_error_set(
-		    err, AG_EIO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-		goto out;
+		if (link(w->tmp, w->path) < 0)
+			return atomic_fail(
+			    w, ag_error_set(err, errno == EEXIST ? AG_ECONFLICT : AG_EIO,
+			           "cannot create '%s': %s", w->path, strerror(errno)));
+		unlink(w->tmp);
+	} else if (rename(w->tmp, w->path) < 0) {
+		return atomic_fail(w, ag_error_set(err, AG_EIO, "cannot rename '%s' to '%s': %s",
+		                          w->tmp, w->path, strerror(errno)));
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
+	free(w->tmp);
+	w->tmp = NULL; /* in place: nothing to remove */
+	return 0;
+}
+
+void
+ag_fs_atomic_abort(struct ag_fs_atomic *w)
+{
+	atomic_fail(w, 0);
+	ag_buf_release(&w->pending);
+	free(w->path);
+	w->path = NULL;
+}
+
+int
+ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, int exclusive,
+    struct ag_error *err)
+{
+	struct ag_fs_atomic w;
+	int rc;
+
+	if (exclusive && access(path, F_OK) == 0)
+		return ag_error_set(
+		    err, AG_ECONFLICT, "'%s' already exists; not overwriting", path);
+	if ((rc = ag_fs_atomic_open(&w, path, mode, err)) < 0)
+		return rc;
+	if ((rc = ag_fs_atomic_write(&w, data, len, err)) == 0)
+		rc = ag_fs_atomic_commit(&w, exclusive, err);
+	ag_fs_atomic_abort(&w);
 	return rc;
 }
 

@@ -21,6 +21,30 @@ int ag_fs_write_atomic(const char *path, const void *data, size_t len, mode_t mo
     struct ag_error *err);
 
 /*
+ * The same, written piece by piece (a file too large to build in memory
+ * first): ag_fs_atomic_open() creates the temporary file,
+ * ag_fs_atomic_write() appends (buffered), ag_fs_atomic_commit() flushes,
+ * fsyncs and renames it over path. Until the commit, path is untouched; a
+ * failed step, or ag_fs_atomic_abort(), removes the temporary file. Errors
+ * name path. After a failed write, commit returns that error again.
+ */
+struct ag_fs_atomic {
+	char *path;
+	char *tmp;
+	int fd;
+	mode_t mode;
+	struct ag_buf pending; /* written, not yet handed to the kernel */
+};
+
+int ag_fs_atomic_open(struct ag_fs_atomic *w, const char *path, mode_t mode, struct ag_error *err);
+int ag_fs_atomic_write(struct ag_fs_atomic *w, const void *data, size_t len, struct ag_error *err);
+/* With exclusive set, an existing path is AG_ECONFLICT and stays as it is. */
+int ag_fs_atomic_commit(struct ag_fs_atomic *w, int exclusive, struct ag_error *err);
+/* Removes the temporary file and releases w (also after a commit: then it
+ * only releases). */
+void ag_fs_atomic_abort(struct ag_fs_atomic *w);
+
+/*
  * Writes an output the user named (plan --out FILE): a regular file or a
  * new name is written atomically (keeping an existing file's mode, else
  * 0644); a FIFO, device or socket is written in place and never replaced,

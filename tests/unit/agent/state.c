@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -320,6 +322,159 @@ test_state__outputs_file_in_other_forms(void **unused)
 	ag_buf_release(&b);
 }
 
+/* A source of outputs for a save: "port" per cluster from a table; a
+ * cluster missing from it has no known outputs. Counts the calls. */
+struct fake_outputs {
+	const char *const *ids;
+	const int *ports;
+	size_t n;
+	size_t calls;
+};
+
+static char *
+fake_make(void *ctx, const char *cluster)
+{
+	struct fake_outputs *f = ctx;
+	char text[64];
+	size_t i;
+
+	f->calls++;
+	for (i = 0; i < f->n; i++)
+		if (strcmp(f->ids[i], cluster) == 0 && f->ports[i] > 0) {
+			snprintf(text, sizeof(text), "{\"port\": %d}", f->ports[i]);
+			return strdup(text);
+		}
+	return NULL;
+}
+
+static char *
+read_outputs_file(void)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_buf b = AG_BUF_INIT(1 << 24);
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	if (ag_fs_read(&b, path, &err) < 0)
+		return NULL;
+	return ag_buf_detach(&b, NULL);
+}
+
+/* Outputs made by a source while saving: written in identifier order
+ * whatever the order given, each once; a record set wins over the
+ * source's; unknown outputs keep the recorded ones; the same outputs are
+ * not rewritten (neither the file nor recorded_at). */
+static void
+test_state__outputs_from_a_source(void **unused)
+{
+	const char *ids[] = {"zz", "aa", "mm", "aa", "gone"};
+	int ports[] = {1, 2, 3, 2, 0};
+	struct fake_outputs f = {ids, ports, 5, 0};
+	struct ag_state_outputs src = {ids, 5, fake_make, &f, "t1"};
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	struct stat st1, st2;
+	char path[300], *text, *o;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_set_outputs(s, "mm", "{\"port\": 9}", "t0"), 0);
+	assert_int_equal(ag_state_save_outputs(s, &src, &err), 0);
+	text = read_outputs_file();
+	assert_string_equal(text, "{\n  \"aa\": {\"port\":2,\"recorded_at\":\"t1\"},\n"
+	                          "  \"mm\": {\"port\":9,\"recorded_at\":\"t0\"},\n"
+	                          "  \"zz\": {\"port\":1,\"recorded_at\":\"t1\"}\n}\n");
+	free(text);
+	o = ag_state_outputs(s, "zz");
+	assert_string_equal(o, "{\"port\":1,\"recorded_at\":\"t1\"}");
+	free(o);
+
+	/* the same outputs later: nothing written, nothing held */
+	assert_int_equal(stat(path, &st1), 0);
+	sleep(1);
+	src.recorded_at = "t2";
+	ports[2] = 0; /* mm: not known now, the record stays */
+	assert_int_equal(ag_state_save_outputs(s, &src, &err), 0);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_mtime, st2.st_mtime);
+	ag_state_free(s);
+
+	/* one changed: only its line is new, the others byte for byte */
+	ports[0] = 7;
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_save_outputs(s, &src, &err), 0);
+	text = read_outputs_file();
+	assert_string_equal(text, "{\n  \"aa\": {\"port\":2,\"recorded_at\":\"t1\"},\n"
+	                          "  \"mm\": {\"port\":9,\"recorded_at\":\"t0\"},\n"
+	                          "  \"zz\": {\"port\":7,\"recorded_at\":\"t2\"}\n}\n");
+	free(text);
+	/* the store was updated by the save: a third one writes nothing */
+	assert_int_equal(stat(path, &st1), 0);
+	sleep(1);
+	f.calls = 0;
+	assert_int_equal(ag_state_save_outputs(s, &src, &err), 0);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_mtime, st2.st_mtime);
+	assert_int_equal(f.calls, 5); /* each once: nothing changed */
+	ag_state_free(s);
+}
+
+/* A save that cannot be written (here a file size limit) fails naming the
+ * file, leaves the old file as it was and no temporary file behind, and
+ * keeps what it had to save for the next one. */
+static void
+test_state__outputs_failed_save_keeps_the_old_file(void **unused)
+{
+	static const char *ids[400];
+	static int ports[400];
+	static char names[400][16];
+	struct fake_outputs f = {ids, ports, 400, 0};
+	struct ag_state_outputs src = {ids, 400, fake_make, &f, "t1"};
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	struct rlimit old, lim;
+	char *before, *after, cmd[400];
+	size_t i;
+
+	(void)unused;
+	for (i = 0; i < 400; i++) {
+		snprintf(names[i], sizeof(names[i]), "db%03zu", i);
+		ids[i] = names[i];
+		ports[i] = 1000 + (int)i;
+	}
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_set_outputs(s, "db000", "{\"port\": 1}", "t0"), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	before = read_outputs_file();
+	assert_non_null(before);
+
+	/* 400 records are over 4 KiB: the write fails part way */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 4096;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(ag_state_save_outputs(s, &src, &err), AG_EIO);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_non_null(strstr(err.msg, "outputs.json"));
+	assert_non_null(strstr(err.msg, "File too large"));
+	after = read_outputs_file();
+	assert_string_equal(before, after);
+	free(after);
+	snprintf(cmd, sizeof(cmd), "ls -a '%s' | grep -q tmp", dir);
+	assert_int_not_equal(system(cmd), 0);
+
+	/* the limit lifted, the next save writes them all */
+	assert_int_equal(ag_state_save_outputs(s, &src, &err), 0);
+	after = read_outputs_file();
+	assert_non_null(strstr(after, "\"db399\": {\"port\":1399,\"recorded_at\":\"t1\"}\n}\n"));
+	assert_non_null(strstr(after, "\"db000\": {\"port\":1000,\"recorded_at\":\"t1\"},\n"));
+	free(after);
+	free(before);
+	ag_state_free(s);
+}
+
 int
 main(void)
 {
@@ -340,6 +495,9 @@ main(void)
 	        test_state__outputs_round_trip_and_unchanged_are_not_rewritten, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_file_in_other_forms, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state__outputs_from_a_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_failed_save_keeps_the_old_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -352,12 +352,91 @@ test_report__markdown_cap(void **state)
 	ag_plan_release(&p);
 }
 
+/* A sink that gathers the pieces and counts them; fails from the piece
+ * fail_at on. */
+struct pieces {
+	struct ag_buf b;
+	size_t n;
+	size_t fail_at;
+};
+
+static int
+pieces_write(void *ctx, const char *data, size_t len)
+{
+	struct pieces *p = ctx;
+
+	if (p->fail_at > 0 && ++p->n >= p->fail_at)
+		return AG_EIO;
+	if (p->fail_at == 0)
+		p->n++;
+	return ag_buf_add(&p->b, data, len);
+}
+
+/* The streamed reports are the bytes of the whole ones: the JSON is
+ * jansson's dump of the whole document (its clusters dumped one at a time
+ * and indented into place), with no cluster and with several; a sink's
+ * error stops the report and is returned. */
+static void
+test_report__streamed_reports_are_the_same_bytes(void **state)
+{
+	struct pieces p = {AG_BUF_INIT(1 << 24), 0, 0};
+	struct ag_report_sink sink = {pieces_write, &p};
+	struct ag_buf b = AG_BUF_INIT(1 << 24);
+	struct ag_plan empty;
+	struct world w;
+	json_t *j;
+	char *whole;
+	int color;
+
+	(void)state;
+	small_world(&w);
+	j = ag_plan_json(&w.plan);
+	whole = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	json_decref(j);
+	assert_int_equal(ag_report_json_to(&sink, &w.plan), 0);
+	assert_int_equal(p.b.len, strlen(whole) + 1);
+	assert_memory_equal(p.b.ptr, whole, strlen(whole));
+	assert_int_equal(p.b.ptr[p.b.len - 1], '\n');
+	free(whole);
+	assert_int_equal(ag_report_json(&b, &w.plan), 0);
+	assert_string_equal(b.ptr, p.b.ptr);
+
+	empty = w.plan;
+	empty.n_clusters = 0;
+	j = ag_plan_json(&empty);
+	whole = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
+	json_decref(j);
+	ag_buf_reset(&p.b);
+	assert_int_equal(ag_report_json_to(&sink, &empty), 0);
+	assert_memory_equal(p.b.ptr, whole, strlen(whole));
+	assert_int_equal(p.b.len, strlen(whole) + 1);
+	free(whole);
+
+	for (color = 0; color < 2; color++) {
+		ag_buf_reset(&p.b);
+		ag_buf_reset(&b);
+		assert_int_equal(ag_report_text_to(&sink, &w.plan, color), 0);
+		assert_int_equal(ag_report_text(&b, &w.plan, color), 0);
+		assert_string_equal(p.b.ptr, b.ptr);
+	}
+
+	p.fail_at = 1;
+	p.n = 0;
+	assert_int_equal(ag_report_text_to(&sink, &w.plan, 0), AG_EIO);
+	p.n = 0;
+	assert_int_equal(ag_report_json_to(&sink, &w.plan), AG_EIO);
+	ag_buf_release(&p.b);
+	ag_buf_release(&b);
+	world_release(&w);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_report__text_key_lines),
 	    cmocka_unit_test(test_report__json_schema),
+	    cmocka_unit_test(test_report__streamed_reports_are_the_same_bytes),
 	    cmocka_unit_test(test_report__markdown_layout),
 	    cmocka_unit_test(test_report__markdown_cap),
 	    cmocka_unit_test(test_report__markdown_values_cannot_hide_clusters),
