@@ -184,6 +184,14 @@ plaintext_state(struct ag_cycle_item *it, struct ag_state *st, const char *pw, s
 	return 0;
 }
 
+/* A password in the manifest that the agent sets (not one RDS manages). */
+static bool
+has_own_password(const struct ag_manifest *m)
+{
+	return m->spec.password != NULL && m->spec.password[0] != '\0' &&
+	       !m->spec.manage_master_user_password;
+}
+
 /*
  * Works out, for every manifest with a password, whether it differs from
  * the last one applied. A sealed value that cannot be opened marks only
@@ -195,11 +203,15 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 	const struct ag_cycle_config *cfg = cy->cfg;
 	struct ag_state *st = cy->env->state;
 	struct ag_error e = AG_ERROR_INIT;
-	size_t i, n = cy->manifests.n;
+	size_t i, n = cy->manifests.n, with = 0;
 	int rc = 0, have_ring = 0;
 
-	cy->n_items = n;
-	cy->items = ag_xcalloc(n ? n : 1, sizeof(*cy->items));
+	/* an item for each manifest with a password of its own: a fleet whose
+	 * passwords RDS manages holds none */
+	for (i = 0; i < n; i++)
+		if (has_own_password(&cy->manifests.v[i]))
+			with++;
+	cy->items = ag_xcalloc(with ? with : 1, sizeof(*cy->items));
 	if (needs_keyring(&cy->manifests)) {
 		/* A key that cannot be loaded (missing, readable by others) fails
 		 * only the clusters with sealed values; the others go on. */
@@ -213,18 +225,19 @@ password_states(struct ag_cycle *cy, struct ag_error *err)
 			ag_error_prefix(&e, "cannot load the secret keys");
 	}
 	for (i = 0; i < n; i++) {
-		struct ag_cycle_item *it = &cy->items[i];
 		const struct ag_manifest *m = &cy->manifests.v[i];
 		const char *pw = m->spec.password, *last, *lastkey;
 		struct ag_error oe = AG_ERROR_INIT;
 		char hex[AG_SECRET_HASH_HEX_LEN + 1];
+		struct ag_cycle_item *it;
 		bool same = false;
 
+		if (!has_own_password(m))
+			continue;
+		it = &cy->items[cy->n_items++];
 		it->m = m;
 		it->pw.cluster_id = m->cluster_id;
 		it->pw.state = AG_PW_NONE;
-		if (pw == NULL || *pw == '\0' || m->spec.manage_master_user_password)
-			continue;
 		/* a cluster the cycle does not plan needs no password opened */
 		if (cfg->observe_filtered && !in_scope(cy, m->cluster_id))
 			continue;

@@ -87,7 +87,8 @@ struct ag_cycle {
 	 * plan (neither touched nor deleted); the others are still planned.
 	 * diags has the errors, the caller reports them and exits non-zero. */
 	struct ag_strlist invalid_files;
-	struct ag_cycle_item *items; /* one per manifest, parallel to manifests.v */
+	struct ag_cycle_item *items; /* one per manifest with a password of its own
+	                              * (not managed by RDS), in manifest order */
 	size_t n_items;
 	struct ag_observed observed;
 	struct ag_plan plan;

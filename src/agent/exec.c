@@ -873,13 +873,15 @@ ag_exec_plan(struct ag_exec_result *out, struct ag_aws_client *aws, const struct
 	for (i = 0; i < plan->n_clusters; i++) {
 		const struct ag_cluster_plan *cp = &plan->clusters[i];
 
+		/* only clusters with something to run get a result: a fleet's
+		 * apply that changes a few holds a few */
+		if (!cp->execute || cp->n_actions == 0)
+			continue;
 		AG_GROW(out->v, out->cap, out->n + 1);
 		r = &out->v[out->n++];
 		memset(r, 0, sizeof(*r));
 		r->id = ag_xstrdup(cp->id);
 		r->n_actions = cp->n_actions;
-		if (!cp->execute || cp->n_actions == 0)
-			continue;
 		if (ag_aws_client_stopping(aws)) {
 			r->status = AG_EXEC_STOPPED;
 			out->not_started++;

@@ -47,6 +47,8 @@ struct ag_exec_cluster {
 };
 
 struct ag_exec_result {
+	/* the clusters the plan had something to run for (execute set, some
+	 * action), in plan order; a cluster not here was not run */
 	struct ag_exec_cluster *v;
 	size_t n;
 	size_t cap;

@@ -101,9 +101,10 @@ char *ag_state_outputs(const struct ag_state *s, const char *cluster);
 /*
  * The outputs of many clusters, made one cluster at a time while the state
  * is saved and dropped at once, so a fleet's records are never all in
- * memory: make() returns the JSON object of cluster (malloc'd, as
- * ag_outputs_json() makes it), or NULL when its outputs are not known
- * (what was recorded stays). It is called up to twice per cluster (once
+ * memory: make() returns the JSON object of cluster (malloc'd, compact
+ * with sorted keys as ag_outputs_json() makes it: whether it changed is
+ * found from that text as it stands), or NULL when its outputs are not
+ * known (what was recorded stays). It is called up to twice per cluster (once
  * to find whether anything changed, once to write) and must give the same
  * answer both times. A record ag_state_set_outputs() set wins.
  */

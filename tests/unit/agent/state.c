@@ -341,7 +341,7 @@ fake_make(void *ctx, const char *cluster)
 	f->calls++;
 	for (i = 0; i < f->n; i++)
 		if (strcmp(f->ids[i], cluster) == 0 && f->ports[i] > 0) {
-			snprintf(text, sizeof(text), "{\"port\": %d}", f->ports[i]);
+			snprintf(text, sizeof(text), "{\"port\":%d}", f->ports[i]);
 			return strdup(text);
 		}
 	return NULL;
