@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,39 +332,105 @@ each_line(const struct ag_buf *b, line_fn fn, void *ctx)
 	}
 }
 
-struct applied_ctx {
-	const char *cluster;
-	const char *digest;
-	int found;
+/*
+ * The lines already noted on the commit, each as a 16-byte digest of the
+ * fields a check compares (sorted, for a binary search): the note text is
+ * parsed once, not once per cluster, and dropped (a fleet's note is some
+ * MiB).
+ */
+#define SEEN_KEY_LEN 16
+struct seen {
+	unsigned char (*v)[SEEN_KEY_LEN];
+	size_t n, cap;
 };
 
+/* The digest of fields (NULL and "" told apart). */
+static void
+seen_key(unsigned char out[SEEN_KEY_LEN], const char *const *fields, size_t n)
+{
+	crypto_generichash_state st;
+	size_t i;
+
+	crypto_generichash_init(&st, NULL, 0, SEEN_KEY_LEN);
+	for (i = 0; i < n; i++) {
+		unsigned char tag = fields[i] != NULL;
+
+		crypto_generichash_update(&st, &tag, 1);
+		if (fields[i] != NULL)
+			crypto_generichash_update(
+			    &st, (const unsigned char *)fields[i], strlen(fields[i]) + 1);
+	}
+	crypto_generichash_final(&st, out, SEEN_KEY_LEN);
+}
+
+static void
+seen_add(struct seen *s, const char *const *fields, size_t n)
+{
+	AG_GROW(s->v, s->cap, s->n + 1);
+	seen_key(s->v[s->n++], fields, n);
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, SEEN_KEY_LEN);
+}
+
+static bool
+seen_has(const struct seen *s, const char *const *fields, size_t n)
+{
+	unsigned char k[SEEN_KEY_LEN];
+
+	seen_key(k, fields, n);
+	return s->n > 0 && bsearch(k, s->v, s->n, SEEN_KEY_LEN, cmp_key) != NULL;
+}
+
+static void
+seen_release(struct seen *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Reads the lines noted on the commit into s, through add (one line at a
+ * time), sorted. */
+static void
+seen_load(struct ag_gitsync *gs, struct seen *s, line_fn add)
+{
+	struct ag_buf notes = AG_BUF_INIT(16u * 1024 * 1024);
+
+	existing_lines(gs, &notes);
+	each_line(&notes, add, s);
+	ag_buf_release(&notes);
+	if (s->n > 0)
+		qsort(s->v, s->n, SEEN_KEY_LEN, cmp_key);
+}
+
+/* An apply noted as done: its cluster and plan digest. */
 static int
 applied_cb(void *ctx, const struct ag_note_line *l)
 {
-	struct applied_ctx *a = ctx;
+	if (l->cluster && l->digest && l->result && l->kind && strcmp(l->kind, "apply") == 0 &&
+	    (strcmp(l->result, "applied") == 0 || strcmp(l->result, "pending") == 0)) {
+		const char *f[] = {l->cluster, l->digest};
 
-	if (l->cluster && l->digest && l->result && strcmp(l->kind, "apply") == 0 &&
-	    strcmp(l->cluster, a->cluster) == 0 && strcmp(l->digest, a->digest) == 0 &&
-	    (strcmp(l->result, "applied") == 0 || strcmp(l->result, "pending") == 0))
-		a->found = 1;
+		seen_add(ctx, f, 2);
+	}
 	return 0;
 }
 
 size_t
 ag_gitsync_skip_applied(struct ag_gitsync *gs, struct ag_plan *plan)
 {
-	struct ag_buf notes = AG_BUF_INIT(16u * 1024 * 1024);
+	struct seen applied = {NULL, 0, 0};
 	size_t i, n = 0;
 
-	existing_lines(gs, &notes);
+	seen_load(gs, &applied, applied_cb);
 	for (i = 0; i < plan->n_clusters; i++) {
 		struct ag_cluster_plan *cp = &plan->clusters[i];
-		struct applied_ctx a = {cp->id, cp->digest, 0};
+		const char *f[] = {cp->id, cp->digest};
 
-		if (!cp->execute || cp->n_actions == 0)
-			continue;
-		each_line(&notes, applied_cb, &a);
-		if (!a.found)
+		if (!cp->execute || cp->n_actions == 0 || !seen_has(&applied, f, 2))
 			continue;
 		ag_log_warn("cluster '%s': this plan (%.12s) was already applied for commit %.7s; "
 		            "not applying it again",
@@ -371,7 +439,7 @@ ag_gitsync_skip_applied(struct ag_gitsync *gs, struct ag_plan *plan)
 		ag_strlist_add(&gs->already_applied, cp->id);
 		n++;
 	}
-	ag_buf_release(&notes);
+	seen_release(&applied);
 	return n;
 }
 
@@ -519,41 +587,25 @@ is_event(const char *result)
 	       strcmp(result, "failed") == 0 || strcmp(result, "interrupted") == 0;
 }
 
-struct dedupe_ctx {
-	const char *agent;
-	const struct ag_note_line *cand;
-	int dup;
-};
-
-static int
-eq(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
+/* A line as the dedupe tells it apart: agent, cluster, kind, digest and
+ * result. */
 static int
 dedupe_cb(void *ctx, const struct ag_note_line *l)
 {
-	struct dedupe_ctx *d = ctx;
+	const char *f[] = {l->agent, l->cluster, l->kind, l->digest, l->result};
 
-	if (eq(l->agent, d->agent) && eq(l->cluster, d->cand->cluster) &&
-	    eq(l->kind, d->cand->kind) && eq(l->digest, d->cand->digest) &&
-	    eq(l->result, d->cand->result))
-		d->dup = 1;
+	seen_add(ctx, f, 5);
 	return 0;
 }
 
 static void
-emit(struct ag_gitsync *gs, struct ag_buf *out, const struct ag_buf *existing,
+emit(struct ag_gitsync *gs, struct ag_buf *out, const struct seen *existing,
     const struct ag_note_line *l)
 {
-	struct dedupe_ctx d = {gs->agent_id, l, 0};
+	const char *f[] = {gs->agent_id, l->cluster, l->kind, l->digest, l->result};
 
-	if (!is_event(l->result)) {
-		each_line(existing, dedupe_cb, &d);
-		if (d.dup)
-			return;
-	}
+	if (!is_event(l->result) && seen_has(existing, f, 5))
+		return;
 	if (ag_note_line_format(out, l) < 0)
 		ag_log_warn("note line for '%s' too large; left out", l->cluster ? l->cluster : "");
 }
@@ -688,7 +740,7 @@ ag_gitsync_settings_error(struct ag_gitsync *gs, const char *msg)
 
 /* One "invalid" line per file left out of the plan, with its first error. */
 static void
-invalid_lines(struct ag_gitsync *gs, struct ag_buf *out, const struct ag_buf *existing,
+invalid_lines(struct ag_gitsync *gs, struct ag_buf *out, const struct seen *existing,
     const struct ag_cycle *cy)
 {
 	struct ag_note_line l;
@@ -717,7 +769,7 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
     const struct ag_error *failure, struct ag_error *err)
 {
 	struct ag_buf lines = AG_BUF_INIT(16u * 1024 * 1024);
-	struct ag_buf existing = AG_BUF_INIT(16u * 1024 * 1024);
+	struct seen existing = {NULL, 0, 0};
 	struct ag_observed after;
 	const struct ag_observed *obs = NULL;
 	struct ag_note_line l;
@@ -725,7 +777,7 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 	size_t i;
 
 	ag_observed_init(&after);
-	existing_lines(gs, &existing);
+	seen_load(gs, &existing, dedupe_cb);
 	if (cy != NULL && gs->sig_rc >= 0)
 		invalid_lines(gs, &lines, &existing, cy);
 	if (gs->sig_rc < 0) {
@@ -791,6 +843,6 @@ ag_gitsync_note(struct ag_gitsync *gs, struct ag_cycle *cy, bool applied,
 		gs->interrupted = 0;
 	ag_observed_release(&after);
 	ag_buf_release(&lines);
-	ag_buf_release(&existing);
+	seen_release(&existing);
 	return rc;
 }

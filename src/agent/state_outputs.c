@@ -94,6 +94,21 @@ index_add(struct ag_outstore *o, const char *key, const unsigned char d[DIGEST_L
 	return 0;
 }
 
+/* Gives back what the arrays grew by beyond their contents: the index
+ * lives as long as the store. */
+static void
+index_trim(struct ag_outstore *o)
+{
+	if (o->n > 0 && o->cap > o->n) {
+		o->v = ag_xrealloc(o->v, o->n * sizeof(*o->v));
+		o->cap = o->n;
+	}
+	if (o->keys.cap > o->keys.len + 1) {
+		o->keys.ptr = ag_xrealloc(o->keys.ptr, o->keys.len + 1);
+		o->keys.cap = o->keys.len + 1;
+	}
+}
+
 static void
 index_clear(struct ag_outstore *o)
 {
@@ -411,6 +426,7 @@ load(struct ag_outstore *o, struct ag_error *err)
 	}
 	json_decref(tree);
 	reader_close(&r);
+	index_trim(o);
 	return rc;
 }
 
@@ -788,6 +804,7 @@ ag_outstore_save(struct ag_outstore *o, const struct ag_state_outputs *src, stru
 	o->n = s.next.n;
 	o->cap = s.next.cap;
 	memset(&s.next, 0, sizeof(s.next));
+	index_trim(o);
 	held_clear(o);
 	o->dirty = false;
 	o->legacy = false;
