@@ -720,30 +720,35 @@ save_merge(struct save *s, const char **ids, size_t n_ids, const struct ag_state
 	int rc = 0;
 
 	while (rc == 0 && (i < n_ids || h < o->n_held || j < o->n)) {
-		const char *k = NULL, *text = NULL;
+		const char *ik = i < n_ids ? ids[i] : NULL;
+		const char *hk = h < o->n_held ? o->held[h].key : NULL;
+		const char *ok = j < o->n ? key_of(o, &o->v[j]) : NULL;
+		const char *k = ik, *text = NULL;
 		const struct entry *old = NULL;
 		unsigned char d[DIGEST_LEN];
 		char *own = NULL, *made = NULL;
+		bool is_h, is_i;
 		size_t len = 0;
 
 		/* the smallest key at the head of the three */
-		if (i < n_ids)
-			k = ids[i];
-		if (h < o->n_held && (k == NULL || strcmp(o->held[h].key, k) < 0))
-			k = o->held[h].key;
-		if (j < o->n && (k == NULL || strcmp(key_of(o, &o->v[j]), k) < 0))
-			k = key_of(o, &o->v[j]);
-		if (j < o->n && strcmp(key_of(o, &o->v[j]), k) == 0) {
+		if (hk != NULL && (k == NULL || strcmp(hk, k) < 0))
+			k = hk;
+		if (ok != NULL && (k == NULL || strcmp(ok, k) < 0))
+			k = ok;
+		if (k == NULL)
+			break; /* not reached: one of the three has a head */
+		is_h = hk != NULL && strcmp(hk, k) == 0;
+		is_i = ik != NULL && strcmp(ik, k) == 0;
+		if (ok != NULL && strcmp(ok, k) == 0) {
 			old = &o->v[j++];
 			rc = old_record(s, old, &text, &len, &own, err);
 			memcpy(d, old->digest, DIGEST_LEN);
 		}
-		if (rc == 0 && h < o->n_held && strcmp(o->held[h].key, k) == 0) {
+		if (rc == 0 && is_h) {
 			text = o->held[h].text;
 			len = strlen(text);
 			memcpy(d, o->held[h].digest, DIGEST_LEN);
-		} else if (rc == 0 && i < n_ids && strcmp(ids[i], k) == 0 &&
-		           src_record(&made, d, src, k, src->recorded_at) &&
+		} else if (rc == 0 && is_i && src_record(&made, d, src, k, src->recorded_at) &&
 		           (old == NULL || memcmp(old->digest, d, DIGEST_LEN) != 0)) {
 			text = made;
 			len = strlen(made);
@@ -752,9 +757,9 @@ save_merge(struct save *s, const char **ids, size_t n_ids, const struct ag_state
 			rc = emit(s, k, text, len, d, err);
 		free(made);
 		free(own);
-		if (h < o->n_held && strcmp(o->held[h].key, k) == 0)
+		if (is_h)
 			h++;
-		while (i < n_ids && strcmp(ids[i], k) == 0)
+		while (is_i && i < n_ids && ids[i] != NULL && strcmp(ids[i], k) == 0)
 			i++; /* duplicates count once */
 	}
 	return rc;
