@@ -73,6 +73,7 @@ struct ag_db_cluster {
 	bool auto_minor_version_upgrade;
 	bool multi_az;
 	bool publicly_accessible;
+	bool pooled; /* strings, lists, tags and members in the set's store */
 	struct ag_strlist enabled_cloudwatch_logs_exports;
 	struct ag_strlist availability_zones;
 	struct ag_strlist vpc_security_group_ids;
@@ -89,7 +90,6 @@ struct ag_db_cluster {
 	struct ag_db_cluster_member *members;
 	size_t n_members;
 	struct ag_kvlist tags;
-	bool pooled; /* strings, lists, tags and members in the set's store */
 };
 
 struct ag_db_instance {
@@ -105,6 +105,7 @@ struct ag_db_instance {
 	int promotion_tier;
 	bool auto_minor_version_upgrade;
 	bool publicly_accessible;
+	bool pooled;                  /* strings and tags in the set's store */
 	char *pending_instance_class; /* PendingModifiedValues/DBInstanceClass */
 	/* Performance Insights and Enhanced Monitoring; has_* false when the
 	 * reply lacked the element (then nothing is compared, never "off") */
@@ -119,7 +120,6 @@ struct ag_db_instance {
 	char *ca_certificate_identifier; /* CACertificateIdentifier */
 	char *pending_ca;                /* PendingModifiedValues/CACertificateIdentifier */
 	struct ag_kvlist tags;
-	bool pooled; /* strings and tags in the set's store */
 };
 
 /* A parameter as DescribeDBClusterParameters reports it. */
