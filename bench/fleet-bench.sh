@@ -8,7 +8,13 @@
 # wall time (the rest is AWS answering), peak RSS and the AWS requests by
 # operation, counted server-side by the launcher's recorder.
 #
-#   bench/fleet-bench.sh [N ...]
+#   bench/fleet-bench.sh [N ...]        (LATENCY_MS="0 50" by default)
+#
+# Each run is measured once straight against the launcher and once for each
+# other LATENCY_MS value through tests/tools/fault-proxy.py --latency-ms,
+# which holds every request that long before moto sees it: the launcher's
+# replies cost it a few ms a page, far less than an AWS round trip, so the
+# agent's share of the wall time on the bare loopback is an upper bound.
 #
 # Goals (issue 16): peak RSS under 20 MiB at 1,000 clusters and under
 # 64 MiB at 10,000; agent CPU under 10% of wall. A missed goal is marked
@@ -26,8 +32,11 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 work=$(mktemp -d "${TMPDIR:-/tmp}/ag-fleet-bench.XXXXXX")
 pid=
+proxy=
+read -r -a latencies <<<"${LATENCY_MS:-0 50}"
 
 cleanup() {
+	[ -z "$proxy" ] || kill "$proxy" 2>/dev/null || true
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -68,7 +77,7 @@ measure() {
 	fi
 	awk -v s="$share" 'BEGIN { exit !(s >= 10) }' && goal="${goal/ok/}MISSED (CPU)"
 	tail -n +"$((before + 1))" "$log" | head -n "$((after - before))" >"$work/reqs"
-	rows+=("$(printf '| %6s | %-6s | %8s | %6s | %5s%% | %7s | %5s | %-14s | %s |' "$n" "$run" \
+	rows+=("$(printf '| %6s | %-11s | %8s | %6s | %5s%% | %7s | %5s | %-14s | %s |' "$n" "$run" \
 		"$wall" "$cpu" "$share" "$rss_mib" "$(wc -l <"$work/reqs")" "$goal" "$(
 			"$py" - "$work/reqs" <<-'PY'
 			import collections, json, sys, urllib.parse
@@ -88,21 +97,48 @@ for n in "${sizes[@]}"; do
 	AG_REQUEST_LOG=$log MOTO_RDS_SNAPSHOT_LIMIT=$((n * 4 + 1000)) \
 		"$py" "$here/tests/tools/moto-fixture.py" start "$work/run" >/dev/null
 	pid=$(cat "$work/run/moto.pid")
+	serializer=$(sed -n 's/^moto-server: reply serializer: //p' "$work/run/moto.log")
 	export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$work/run/moto.port")"
 	echo "N=$n: seeding $n clusters with two instances each ..." >&2
 	"$py" "$here/tests/tools/seed-fleet.py" "$AWS_ENDPOINT_URL" "$n" "$work/run/m" bench --instances 2 >/dev/null
-	echo "N=$n: plan, sync, sync ..." >&2
-	measure "$n" plan "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" \
-		--detailed-exitcode -q
-	# sync 1 also records every cluster's outputs in the state (the first
-	# reconcile of a state directory does); sync 2 is what each later one does
-	for run in "sync 1" "sync 2"; do
-		measure "$n" "$run" "$bin" sync --dir "$work/run/m" --state-dir "$work/run/state" -q
-		if grep -q "^cluster .*: \(failed\|changed\)" "$work/out"; then
-			echo "fleet-bench: the steady-state $run changed or failed something:" >&2
-			grep "^cluster .*: \(failed\|changed\)" "$work/out" | head >&2
-			exit 1
+	url=$AWS_ENDPOINT_URL
+	for lat in "${latencies[@]}"; do
+		sfx=
+		if [ "$lat" != 0 ]; then
+			rm -f "$work/run/proxy.port"
+			"$py" "$here/tests/tools/fault-proxy.py" --target "$url" \
+				--port-file "$work/run/proxy.port" --latency-ms "$lat" &
+			proxy=$!
+			for _ in $(seq 100); do
+				[ -s "$work/run/proxy.port" ] && break
+				sleep 0.1
+			done
+			export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$work/run/proxy.port")"
+			sfx=" +${lat}"
 		fi
+		echo "N=$n${sfx:+,$sfx ms}: plan, sync, sync ..." >&2
+		# each round trip starts from an empty state directory, so its
+		# sync 1 records every cluster's outputs again
+		rm -rf "$work/run/state"
+		measure "$n" "plan$sfx" "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" \
+			--detailed-exitcode -q
+		# sync 1 also records every cluster's outputs in the state (the first
+		# reconcile of a state directory does); sync 2 is what each later one does
+		for run in "sync 1" "sync 2"; do
+			measure "$n" "$run$sfx" "$bin" sync --dir "$work/run/m" \
+				--state-dir "$work/run/state" -q
+			if grep -q "^cluster .*: \(failed\|changed\)" "$work/out"; then
+				echo "fleet-bench: the steady-state $run changed or failed something:" >&2
+				grep "^cluster .*: \(failed\|changed\)" "$work/out" | head >&2
+				exit 1
+			fi
+		done
+		if [ -n "$proxy" ]; then
+			kill "$proxy" 2>/dev/null || true
+			wait "$proxy" 2>/dev/null || true
+			proxy=
+		fi
+		export AWS_ENDPOINT_URL=$url
 	done
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
@@ -111,9 +147,10 @@ done
 
 echo
 echo "Fleet: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
-	"moto $("$py" -c 'import moto; print(moto.__version__)')"
+	"moto $("$py" -c 'import moto; print(moto.__version__)')" \
+	"(launcher serializer: ${serializer:-?}), rows marked +N: each request held N ms by fault-proxy.py"
 echo
-printf '| %6s | %-6s | %8s | %6s | %6s | %7s | %5s | %-14s | %s |\n' clusters run "wall s" \
+printf '| %6s | %-11s | %8s | %6s | %6s | %7s | %5s | %-14s | %s |\n' clusters run "wall s" \
 	"CPU s" "CPU %" "RSS MiB" reqs goals "requests by operation"
-echo "|-------:|--------|---------:|-------:|-------:|--------:|------:|----------------|---|"
+echo "|-------:|-------------|---------:|-------:|-------:|--------:|------:|----------------|---|"
 printf '%s\n' "${rows[@]}"
