@@ -42,6 +42,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/latency-proxy.sh
+. "$here/bench/latency-proxy.sh"
 build=${BUILD_DIR:-$here/build-release}
 loop_max=${LOOP_MAX:-100}
 read -r -a latencies <<<"${LATENCY_MS:-0 50}"
@@ -235,15 +237,8 @@ print(json.dumps({"clusters": ["bench-%05d" % i for i in range(n)], "n": n}))' \
 		at=$url
 		sfx=
 		if [ "$lat" != 0 ]; then
-			rm -f "$work/run/proxy.port"
-			"$py" "$here/tests/tools/fault-proxy.py" --target "$url" \
-				--port-file "$work/run/proxy.port" --latency-ms "$lat" &
-			proxy=$!
-			for _ in $(seq 100); do
-				[ -s "$work/run/proxy.port" ] && break
-				sleep 0.1
-			done
-			at="http://127.0.0.1:$(cat "$work/run/proxy.port")"
+			latency_proxy_start "$url" "$lat" "$work/run"
+			at=$proxy_url
 			sfx=", +${lat} ms"
 		fi
 		playbooks "$at"
@@ -273,11 +268,7 @@ print(json.dumps({"clusters": ["bench-%05d" % i for i in range(n)], "n": n}))' \
 			"$(ratio "$(wall_of "info$lat")" "$(wall_of "plan$lat")")x plan"
 		row "$n" "ansible cluster+inst info$sfx" "infoinst$lat" \
 			"$(ratio "$(wall_of "infoinst$lat")" "$(wall_of "plan$lat")")x plan"
-		if [ -n "$proxy" ]; then
-			kill "$proxy" 2>/dev/null || true
-			wait "$proxy" 2>/dev/null || true
-			proxy=
-		fi
+		latency_proxy_stop
 	done
 	playbooks "$url"
 

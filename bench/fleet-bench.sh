@@ -27,6 +27,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/latency-proxy.sh
+. "$here/bench/latency-proxy.sh"
 build=${BUILD_DIR:-$here/build-release}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
@@ -105,15 +107,8 @@ for n in "${sizes[@]}"; do
 	for lat in "${latencies[@]}"; do
 		sfx=
 		if [ "$lat" != 0 ]; then
-			rm -f "$work/run/proxy.port"
-			"$py" "$here/tests/tools/fault-proxy.py" --target "$url" \
-				--port-file "$work/run/proxy.port" --latency-ms "$lat" &
-			proxy=$!
-			for _ in $(seq 100); do
-				[ -s "$work/run/proxy.port" ] && break
-				sleep 0.1
-			done
-			export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$work/run/proxy.port")"
+			latency_proxy_start "$url" "$lat" "$work/run"
+			export AWS_ENDPOINT_URL=$proxy_url
 			sfx=" +${lat}"
 		fi
 		echo "N=$n${sfx:+,$sfx ms}: plan, sync, sync ..." >&2
@@ -133,11 +128,7 @@ for n in "${sizes[@]}"; do
 				exit 1
 			fi
 		done
-		if [ -n "$proxy" ]; then
-			kill "$proxy" 2>/dev/null || true
-			wait "$proxy" 2>/dev/null || true
-			proxy=
-		fi
+		latency_proxy_stop
 		export AWS_ENDPOINT_URL=$url
 	done
 	kill "$pid" 2>/dev/null || true
