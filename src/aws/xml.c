@@ -6,6 +6,7 @@
 #include "core/mem.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <expat.h>
@@ -16,6 +17,7 @@
 #define XML_MAX_NODES 1000000
 #define XML_MAX_TEXT (1024 * 1024)
 #define XML_PIECE (16 * 1024)
+#define XML_GUESSES 1024 /* a power of two */
 
 /*
  * A document: its root and the arena every other node, name, text and
@@ -28,6 +30,7 @@
 struct xml_doc {
 	struct ag_xml_node root; /* first: the root's address is the document's */
 	struct ag_arena arena;
+	struct ag_intern names; /* every element name in the document */
 };
 
 /* The children of an open element, linked through next until it ends. */
@@ -36,9 +39,16 @@ struct open_kids {
 	struct ag_xml_node *last;
 };
 
+/* The name an element had after (parent, previous sibling) last time. */
+struct guess {
+	const char *parent;
+	const char *prev;
+	const char *name;
+};
+
 struct xml_state {
 	struct xml_doc *doc;
-	struct ag_intern names;
+	struct guess *guesses; /* XML_GUESSES, direct mapped */
 	struct ag_xml_node *cur;
 	struct open_kids open[XML_MAX_DEPTH];
 	struct ag_buf text;
@@ -57,6 +67,30 @@ local_name(const char *name)
 	return c ? c + 1 : name;
 }
 
+/*
+ * The interned local name of an element whose parent and previous sibling
+ * have the (interned) names parent and prev (NULL for none). The records of
+ * a describe page repeat one sequence of names, so the name that came
+ * after the same two last time is tried first: one strcmp instead of
+ * hashing the name and probing the table. A wrong guess only costs that
+ * strcmp.
+ */
+static const char *
+name_of(struct xml_state *st, const char *parent, const char *prev, const char *name)
+{
+	const char *local = local_name(name);
+	uintptr_t h = ((uintptr_t)parent >> 4) * 0x9E3779B97F4A7C15ULL ^ ((uintptr_t)prev >> 4);
+	struct guess *g = &st->guesses[(h ^ (h >> 29)) & (XML_GUESSES - 1)];
+
+	if (g->name != NULL && g->parent == parent && g->prev == prev &&
+	    strcmp(g->name, local) == 0)
+		return g->name;
+	g->parent = parent;
+	g->prev = prev;
+	g->name = ag_intern_get(&st->doc->names, &st->doc->arena, local);
+	return g->name;
+}
+
 static void
 xml_fail(struct xml_state *st, const char *why)
 {
@@ -72,7 +106,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 {
 	struct xml_state *st = ud;
 	struct ag_xml_node *n;
-	struct open_kids *k;
+	const char *prev = NULL;
 
 	(void)atts;
 	if (st->failed)
@@ -83,13 +117,16 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		return;
 	}
 	if (st->cur) {
+		struct open_kids *k = &st->open[st->depth - 1];
+
 		ag_buf_reset(&st->text); /* mixed content: keep only leaf text */
 		n = AG_ARENA_NEW(&st->doc->arena, struct ag_xml_node, 1);
-		k = &st->open[st->depth - 1];
-		if (k->last)
+		if (k->last) {
+			prev = k->last->name;
 			k->last->next = n;
-		else
+		} else {
 			k->first = n;
+		}
 		k->last = n;
 		st->cur->n_kids++;
 	} else if (!st->doc) {
@@ -99,7 +136,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		xml_fail(st, "more than one root element");
 		return;
 	}
-	n->name = (char *)ag_intern_get(&st->names, &st->doc->arena, local_name(name));
+	n->name = (char *)name_of(st, st->cur ? st->cur->name : NULL, prev, name);
 	n->parent = st->cur;
 	st->open[st->depth].first = st->open[st->depth].last = NULL;
 	st->cur = n;
@@ -177,7 +214,8 @@ ag_xml_parse(
 	*out = NULL;
 	memset(&st, 0, sizeof(st));
 	ag_buf_init(&st.text, XML_MAX_TEXT);
-	st.p = XML_ParserCreateNS(NULL, ':');
+	st.guesses = ag_xcalloc(XML_GUESSES, sizeof(*st.guesses));
+	st.p = XML_ParserCreate(NULL);
 	if (!st.p)
 		return ag_error_set(err, AG_ERROR, "cannot create an XML parser");
 	XML_SetUserData(st.p, &st);
@@ -203,7 +241,7 @@ ag_xml_parse(
 	*out = &st.doc->root;
 out:
 	XML_ParserFree(st.p);
-	ag_intern_release(&st.names);
+	free(st.guesses);
 	ag_buf_release(&st.text);
 	return ret;
 }
@@ -217,17 +255,30 @@ ag_xml_free(struct ag_xml_node *n)
 		return;
 	if (n->parent != NULL)
 		AG_BUG("ag_xml_free: not the root of a document");
+	ag_intern_release(&doc->names);
 	ag_arena_release(&doc->arena);
 	free(doc);
 }
 
+/*
+ * Names are interned per document, so a lookup finds the document's copy
+ * of name once (a name the document never uses ends it there: most
+ * lookups of optional members) and compares pointers along the children.
+ */
 const struct ag_xml_node *
 ag_xml_child(const struct ag_xml_node *n, const char *name)
 {
+	const struct ag_xml_node *root = n;
+	const char *in;
 	size_t i;
 
-	for (i = 0; n && i < n->n_kids; i++)
-		if (strcmp(n->kids[i]->name, name) == 0)
+	if (n == NULL || n->n_kids == 0)
+		return NULL;
+	while (root->parent != NULL)
+		root = root->parent;
+	in = ag_intern_find(&((const struct xml_doc *)root)->names, name);
+	for (i = 0; in != NULL && i < n->n_kids; i++)
+		if (n->kids[i]->name == in)
 			return n->kids[i];
 	return NULL;
 }

@@ -13,7 +13,8 @@
  * data of the element itself. Attributes are dropped (AWS replies use none
  * that matter). Depth and node count are bounded. The whole tree is one
  * allocation unit (its nodes, names, texts and child arrays live in an
- * arena of the document) and is read-only.
+ * arena of the document) and is read-only. Names are interned per
+ * document: two nodes of one document with the same name share its text.
  */
 struct ag_xml_node {
 	char *name;

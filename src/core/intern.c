@@ -66,6 +66,14 @@ ag_intern_get(struct ag_intern *t, struct ag_arena *a, const char *s)
 	return *slot;
 }
 
+const char *
+ag_intern_find(const struct ag_intern *t, const char *s)
+{
+	if (s == NULL || t->cap == 0)
+		return NULL;
+	return *find(t->slots, t->cap, s, hash_of(s));
+}
+
 void
 ag_intern_release(struct ag_intern *t)
 {

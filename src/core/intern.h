@@ -27,6 +27,8 @@ struct ag_intern {
 
 /* The one copy of s (NULL in, NULL out), added to a when new. */
 const char *ag_intern_get(struct ag_intern *t, struct ag_arena *a, const char *s);
+/* The copy of s in t, or NULL when s was never added (or is NULL). */
+const char *ag_intern_find(const struct ag_intern *t, const char *s);
 /* Forgets the table (the strings stay in their arena). */
 void ag_intern_release(struct ag_intern *t);
 

@@ -546,6 +546,40 @@ test_tree_shape(void **state)
 	ag_xml_free(NULL);
 }
 
+/* Records whose members come in differing sequences keep their own names
+ * (the parser guesses each name from the one before it in the previous
+ * record), and lookups tell a name the document never uses, a name used
+ * elsewhere only, and a present one apart. */
+static void
+test_names_in_varying_records(void **state)
+{
+	struct ag_xml_node *root =
+	    parse("<R><A><X>1</X><Y>2</Y><Z>3</Z></A>"
+	          "<A><X>4</X><Z>5</Z></A>"
+	          "<A><Y>6</Y><X>7</X></A>"
+	          "<A><X>8</X><Y>9</Y><q:Z xmlns:q=\"urn:q\">10</q:Z></A></R>");
+	static const char *const names[4][3] = {
+	    {"X", "Y", "Z"}, {"X", "Z", NULL}, {"Y", "X", NULL}, {"X", "Y", "Z"}};
+	size_t i, j;
+
+	(void)state;
+	assert_int_equal(root->n_kids, 4);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 3 && names[i][j] != NULL; j++)
+			assert_string_equal(root->kids[i]->kids[j]->name, names[i][j]);
+	assert_int_equal(root->kids[1]->n_kids, 2);
+	assert_string_equal(ag_xml_text(root->kids[1], "Z"), "5");
+	assert_null(ag_xml_text(root->kids[1], "Y"));
+	assert_string_equal(ag_xml_text(root->kids[2], "X"), "7");
+	assert_string_equal(ag_xml_text(root->kids[3], "Z"), "10");
+	assert_null(ag_xml_child(root->kids[0], "A"));
+	assert_null(ag_xml_child(root->kids[0], "Never"));
+	assert_null(ag_xml_child(root->kids[0]->kids[0], "X"));
+	assert_null(ag_xml_child(NULL, "X"));
+	assert_ptr_equal(ag_xml_child(root, "A"), root->kids[0]);
+	ag_xml_free(root);
+}
+
 /* A document longer than the pieces expat is given: tokens that span two
  * pieces read whole, and an error far in still says where. */
 static void
@@ -617,6 +651,7 @@ main(void)
 	    cmocka_unit_test(test_pooled_instances),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_tree_shape),
+	    cmocka_unit_test(test_names_in_varying_records),
 	    cmocka_unit_test(test_long_document),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_doctype_refused),

@@ -72,12 +72,33 @@ test_growth_keeps_every_copy(void **state)
 	ag_arena_release(&a);
 }
 
+/* find answers without adding: the copy, or NULL for a text never added. */
+static void
+test_find_does_not_add(void **state)
+{
+	struct ag_arena a = AG_ARENA_INIT;
+	struct ag_intern t = AG_INTERN_INIT;
+	const char *x;
+
+	(void)state;
+	assert_null(ag_intern_find(&t, "Engine"));
+	x = ag_intern_get(&t, &a, "Engine");
+	assert_ptr_equal(ag_intern_find(&t, "Engine"), x);
+	assert_null(ag_intern_find(&t, "EngineVersion"));
+	assert_null(ag_intern_find(&t, ""));
+	assert_null(ag_intern_find(&t, NULL));
+	assert_int_equal(t.n, 1);
+	ag_intern_release(&t);
+	ag_arena_release(&a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_same_text_same_copy),
 	    cmocka_unit_test(test_growth_keeps_every_copy),
+	    cmocka_unit_test(test_find_does_not_add),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
