@@ -48,29 +48,66 @@ struct ag_outstore {
 	size_t n_held, cap_held;
 };
 
-/* The canonical text of a record: compact, keys sorted. */
+/* Where json_dump_callback() writes: a bounded buffer. */
+struct dump_to {
+	struct ag_buf *b;
+	bool over; /* the bound stopped the dump */
+};
+
+static int
+dump_piece(const char *piece, size_t len, void *ctx)
+{
+	struct dump_to *t = ctx;
+
+	if (ag_buf_add(t->b, piece, len) == 0)
+		return 0;
+	t->over = true;
+	return -1;
+}
+
+/* The canonical text of a record (compact, keys sorted) in b, replacing
+ * what b held: "{}" when jansson cannot write it. False only when it
+ * would be longer than b's bound (b is then empty). */
+static bool
+canon_into(struct ag_buf *b, const json_t *rec)
+{
+	struct dump_to t = {b, false};
+
+	ag_buf_reset(b);
+	if (json_dump_callback(rec, dump_piece, &t, JSON_COMPACT | JSON_SORT_KEYS) == 0)
+		return true;
+	ag_buf_reset(b);
+	return !t.over && ag_buf_adds(b, "{}") == 0;
+}
+
+/* The canonical text of a record (malloc'd). */
 static char *
 record_text(const json_t *rec)
 {
-	char *t = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
-	char *r = ag_xstrdup(t != NULL ? t : "{}");
+	struct ag_buf b = AG_BUF_INIT(SIZE_MAX / 2);
 
-	free(t);
-	return r;
+	(void)canon_into(&b, rec);
+	return ag_buf_detach(&b, NULL);
 }
 
-/* The digest of rec without its recorded_at member. */
+/*
+ * The digest of rec without its recorded_at member: the canonical text
+ * of rec with that member taken out for the dump and put back (no copy of
+ * the record; a recorded_at inside a nested value stays). scratch (any
+ * contents, unbounded) holds the text.
+ */
 static void
-record_digest(unsigned char d[DIGEST_LEN], const json_t *rec)
+record_digest(unsigned char d[DIGEST_LEN], json_t *rec, struct ag_buf *scratch)
 {
-	json_t *c = json_copy((json_t *)rec);
-	char *t;
+	json_t *at = json_incref(json_object_get(rec, "recorded_at"));
 
-	json_object_del(c, "recorded_at");
-	t = record_text(c);
-	crypto_generichash(d, DIGEST_LEN, (const unsigned char *)t, strlen(t), NULL, 0);
-	free(t);
-	json_decref(c);
+	if (at != NULL)
+		json_object_del(rec, "recorded_at");
+	(void)canon_into(scratch, rec);
+	if (at != NULL)
+		json_object_set_new(rec, "recorded_at", at);
+	crypto_generichash(
+	    d, DIGEST_LEN, (const unsigned char *)scratch->ptr, scratch->len, NULL, 0);
 }
 
 static const char *
@@ -178,7 +215,11 @@ struct reader {
 	json_t *rec;      /* likewise */
 	const char *text; /* the record as it stands in the line */
 	size_t text_len;
-	char *prev; /* the key before */
+	struct ag_buf prev; /* the key before; empty before the first */
+	/* kept from line to line, so a line costs no allocation of its own */
+	struct ag_buf member_text; /* "{" line "}" */
+	struct ag_buf canon;       /* the record as record_text() writes it */
+	struct ag_buf scratch;     /* for record_digest() */
 };
 
 static int
@@ -188,6 +229,10 @@ reader_open(struct reader *r, const struct ag_outstore *o, struct ag_error *err)
 
 	memset(r, 0, sizeof(*r));
 	r->path = o->path;
+	ag_buf_init(&r->prev, OUTPUTS_FILE_MAX);
+	ag_buf_init(&r->member_text, OUTPUTS_FILE_MAX);
+	ag_buf_init(&r->canon, OUTPUTS_FILE_MAX);
+	ag_buf_init(&r->scratch, SIZE_MAX / 2);
 	if ((rc = o->open(&fd, o->path, err)) < 0)
 		return rc;
 	r->fp = fdopen(fd, "r");
@@ -205,7 +250,10 @@ reader_close(struct reader *r)
 		fclose(r->fp);
 	json_decref(r->member);
 	free(r->line);
-	free(r->prev);
+	ag_buf_release(&r->prev);
+	ag_buf_release(&r->member_text);
+	ag_buf_release(&r->canon);
+	ag_buf_release(&r->scratch);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -241,34 +289,28 @@ static bool
 parse_line(struct reader *r, size_t len)
 {
 	const char *line = r->line;
-	struct ag_buf b = AG_BUF_INIT(OUTPUTS_FILE_MAX);
+	struct ag_buf *b = &r->member_text, *canon = &r->canon;
 	json_error_t jerr;
 	json_t *m, *v;
-	char *canon;
-	size_t clen;
-	bool ok;
 
 	if (len > 0 && line[len - 1] == ',')
 		len--;
-	if (len < 2 || line[0] != ' ' || line[1] != ' ' || ag_buf_addc(&b, '{') < 0 ||
-	    ag_buf_add(&b, line, len) < 0 || ag_buf_addc(&b, '}') < 0) {
-		ag_buf_release(&b);
+	ag_buf_reset(b);
+	if (len < 2 || line[0] != ' ' || line[1] != ' ' || ag_buf_addc(b, '{') < 0 ||
+	    ag_buf_add(b, line, len) < 0 || ag_buf_addc(b, '}') < 0)
 		return false;
-	}
-	m = json_loadb(b.ptr, b.len, JSON_REJECT_DUPLICATES, &jerr);
-	ag_buf_release(&b);
+	m = json_loadb(b->ptr, b->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (m == NULL || json_object_size(m) != 1) {
 		json_decref(m);
 		return false;
 	}
 	v = json_object_iter_value(json_object_iter(m));
 	/* the record must stand in the line as record_text() writes it: a
-	 * save then copies the same bytes for a record it did not change */
-	canon = json_is_object(v) ? record_text(v) : NULL;
-	clen = canon != NULL ? strlen(canon) : 0;
-	ok = canon != NULL && len >= clen && memcmp(line + len - clen, canon, clen) == 0;
-	free(canon);
-	if (!ok) {
+	 * save then copies the same bytes for a record it did not change (a
+	 * text longer than the line cannot) */
+	canon->max = len;
+	if (!json_is_object(v) || !canon_into(canon, v) ||
+	    memcmp(line + len - canon->len, canon->ptr, canon->len) != 0) {
 		json_decref(m);
 		return false;
 	}
@@ -276,9 +318,53 @@ parse_line(struct reader *r, size_t len)
 	r->member = m;
 	r->key = json_object_iter_key(json_object_iter(m));
 	r->rec = v;
-	r->text = line + len - clen;
-	r->text_len = clen;
+	r->text = line + len - canon->len;
+	r->text_len = canon->len;
 	return true;
+}
+
+/*
+ * The digest of the current line's record, the same as record_digest()
+ * makes, from its text (canonical, checked) without a second dump: the
+ * record without its recorded_at member is that text with the member as
+ * jansson writes it ("recorded_at", ':', the value) and one separating
+ * comma cut out. Only when the member's text occurs once in the record:
+ * where it occurs again (a nested object with the same member) the one
+ * found could be the nested one, and the record is dumped again.
+ */
+static void
+line_digest(unsigned char d[DIGEST_LEN], struct reader *r)
+{
+	const char *t = r->text, *at = NULL;
+	json_t *v = json_object_get(r->rec, "recorded_at");
+	struct dump_to dt = {&r->scratch, false};
+	crypto_generichash_state gs;
+	size_t from, to;
+
+	if (v == NULL) {
+		crypto_generichash(d, DIGEST_LEN, (const unsigned char *)t, r->text_len, NULL, 0);
+		return;
+	}
+	ag_buf_reset(dt.b);
+	if (ag_buf_adds(dt.b, "\"recorded_at\":") == 0 &&
+	    json_dump_callback(
+	        v, dump_piece, &dt, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) == 0)
+		at = memmem(t, r->text_len, dt.b->ptr, dt.b->len);
+	if (at == NULL || at == t ||
+	    memmem(at + 1, r->text_len - (size_t)(at + 1 - t), dt.b->ptr, dt.b->len) != NULL) {
+		record_digest(d, r->rec, dt.b);
+		return;
+	}
+	from = (size_t)(at - t);
+	to = from + dt.b->len;
+	if (t[from - 1] == ',')
+		from--; /* not the first member: the comma before it */
+	else if (t[to] == ',')
+		to++; /* the first of several: the comma after it */
+	crypto_generichash_init(&gs, NULL, 0, DIGEST_LEN);
+	crypto_generichash_update(&gs, (const unsigned char *)t, from);
+	crypto_generichash_update(&gs, (const unsigned char *)t + to, r->text_len - to);
+	crypto_generichash_final(&gs, d, DIGEST_LEN);
 }
 
 /* The first line: 1 when member lines follow, 0 for an empty object,
@@ -314,10 +400,11 @@ reader_next(struct reader *r, struct ag_error *err)
 		rc = read_line(r, &len, err);
 		return rc <= 0 ? rc : OTHER_FORM;
 	}
-	if (!parse_line(r, len) || (r->prev != NULL && strcmp(r->prev, r->key) >= 0))
+	if (!parse_line(r, len) || (r->prev.len > 0 && strcmp(r->prev.ptr, r->key) >= 0))
 		return OTHER_FORM;
-	free(r->prev);
-	r->prev = ag_xstrdup(r->key);
+	ag_buf_reset(&r->prev);
+	if (ag_buf_add(&r->prev, r->key, strlen(r->key) + 1) < 0)
+		return OTHER_FORM; /* not reached: the key is part of the line */
 	return 1;
 }
 
@@ -371,7 +458,7 @@ cmp_str(const void *a, const void *b)
 
 /* Indexes a file not in the line form (a writer's store). */
 static int
-index_tree(struct ag_outstore *o, const json_t *tree)
+index_tree(struct ag_outstore *o, json_t *tree, struct ag_buf *scratch)
 {
 	size_t i = 0, n = json_object_size(tree);
 	const char **keys = ag_xcalloc(n ? n : 1, sizeof(*keys));
@@ -380,10 +467,10 @@ index_tree(struct ag_outstore *o, const json_t *tree)
 	json_t *v;
 	int rc = 0;
 
-	json_object_foreach((json_t *)tree, k, v) keys[i++] = k;
+	json_object_foreach(tree, k, v) keys[i++] = k;
 	qsort(keys, n, sizeof(*keys), cmp_str);
 	for (i = 0; i < n && rc == 0; i++) {
-		record_digest(d, json_object_get(tree, keys[i]));
+		record_digest(d, json_object_get(tree, keys[i]), scratch);
 		rc = index_add(o, keys[i], d);
 	}
 	free(keys);
@@ -410,7 +497,7 @@ load(struct ag_outstore *o, struct ag_error *err)
 	while (rc == 1 && (rc = reader_next(&r, err)) == 1) {
 		if (o->readonly)
 			continue;
-		record_digest(d, r.rec);
+		line_digest(d, &r);
 		if (index_add(o, r.key, d) < 0)
 			rc = ag_error_set(err, AG_ETOOBIG, "'%s' is larger than %d bytes", o->path,
 			    OUTPUTS_FILE_MAX);
@@ -420,7 +507,7 @@ load(struct ag_outstore *o, struct ag_error *err)
 		index_clear(o);
 		rc = load_whole(&tree, &r, err);
 		if (rc == 0 && !o->readonly)
-			rc = index_tree(o, tree);
+			rc = index_tree(o, tree, &r.scratch);
 		o->legacy = true;
 		o->dirty = rc == 0 && json_object_size(tree) > 0;
 	}
@@ -466,6 +553,7 @@ ag_outstore_free(struct ag_outstore *o)
 static int
 make_record(char **out, unsigned char d[DIGEST_LEN], const char *text, const char *recorded_at)
 {
+	struct ag_buf scratch = AG_BUF_INIT(SIZE_MAX / 2);
 	json_error_t jerr;
 	json_t *rec = json_loads(text, 0, &jerr);
 
@@ -474,11 +562,13 @@ make_record(char **out, unsigned char d[DIGEST_LEN], const char *text, const cha
 		json_decref(rec);
 		return AG_EINVAL;
 	}
-	record_digest(d, rec);
+	record_digest(d, rec, &scratch);
 	if (recorded_at != NULL) {
 		json_object_set_new(rec, "recorded_at", json_string(recorded_at));
-		*out = record_text(rec);
+		(void)canon_into(&scratch, rec);
+		*out = ag_buf_detach(&scratch, NULL);
 	}
+	ag_buf_release(&scratch);
 	json_decref(rec);
 	return 0;
 }

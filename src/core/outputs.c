@@ -3,10 +3,12 @@
  * described cluster, rendered into a buffer.
  */
 #include "core/outputs.h"
+#include "core/bug.h"
 #include "core/error.h"
 #include "core/mem.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,16 +115,24 @@ to_json(const struct ag_outputs *o)
 	return j;
 }
 
+static int
+add_piece(const char *piece, size_t len, void *out)
+{
+	return ag_buf_add(out, piece, len) < 0 ? -1 : 0;
+}
+
+/* Dumped straight into the string it returns: a fleet's save makes one a
+ * cluster, twice over (whether it changed, then to write it). */
 char *
 ag_outputs_json(const struct ag_outputs *o)
 {
+	struct ag_buf b = AG_BUF_INIT(SIZE_MAX / 2);
 	json_t *j = to_json(o);
-	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	char *r = ag_xstrdup(s);
 
-	free(s);
+	if (json_dump_callback(j, add_piece, &b, JSON_COMPACT | JSON_SORT_KEYS) < 0)
+		AG_BUG("jansson cannot write an outputs object"); /* its own tree */
 	json_decref(j);
-	return r;
+	return ag_buf_detach(&b, NULL);
 }
 
 void

@@ -420,6 +420,108 @@ test_state__outputs_from_a_source(void **unused)
 	ag_state_free(s);
 }
 
+/* A recorded record is known unchanged whatever it holds and wherever its
+ * recorded_at stands among its members, also when a nested value holds a
+ * member of the same name (same or other value), or a key or string holds
+ * its text: each is set again, unchanged, and nothing is written; a change
+ * inside a nested recorded_at is a change. */
+static void
+test_state__outputs_unchanged_records_of_every_shape(void **unused)
+{
+	static const struct {
+		const char *key, *line, *set;
+	} recs[] = {
+	    {"a1", "{\"a\":1,\"recorded_at\":\"t\",\"z\":[{\"recorded_at\":\"t\"}]}",
+	        "{\"z\": [{\"recorded_at\": \"t\"}], \"a\": 1}"},
+	    {"a2", "{\"n\":{\"recorded_at\":\"t\"},\"recorded_at\":\"t\"}",
+	        "{\"n\": {\"recorded_at\": \"t\"}}"},
+	    {"a3", "{\"recorded_at\":\"t\",\"z\":1}", "{\"z\": 1}"},
+	    {"a4", "{\"recorded_at\":\"t\"}", "{}"},
+	    {"a5",
+	        "{\"recorded_at\":{\"b\":[1,\"t\"]},"
+	        "\"x\":\"\\\"recorded_at\\\":{\\\"b\\\":[1,\\\"t\\\"]}\"}",
+	        "{\"x\": \"\\\"recorded_at\\\":{\\\"b\\\":[1,\\\"t\\\"]}\"}"},
+	    {"a6", "{\"recorded_at\":\"t\",\"x\\\"recorded_at\":\"t\"}",
+	        "{\"x\\\"recorded_at\": \"t\"}"},
+	    {"a7", "{\"port\":1}", "{\"port\": 1}"},
+	    {"a8", "{\"recorded_at\":7,\"z\":{\"recorded_at\":7,\"y\":0}}",
+	        "{\"z\": {\"y\": 0, \"recorded_at\": 7}}"},
+	    {"a9", "{\"n\":{\"recorded_at\":\"u\"},\"recorded_at\":\"t\"}",
+	        "{\"n\": {\"recorded_at\": \"u\"}}"},
+	};
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_buf file = AG_BUF_INIT(1 << 20);
+	struct ag_state *s = NULL;
+	char path[300], *text;
+	size_t i, n = sizeof(recs) / sizeof(recs[0]);
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	(void)ag_buf_adds(&file, "{\n");
+	for (i = 0; i < n; i++)
+		(void)ag_buf_addf(
+		    &file, "  \"%s\": %s%s\n", recs[i].key, recs[i].line, i + 1 < n ? "," : "");
+	(void)ag_buf_adds(&file, "}\n");
+	assert_int_equal(ag_fs_write_atomic(path, file.ptr, file.len, 0600, 0, &err), 0);
+
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ag_state_set_outputs(s, recs[i].key, recs[i].set, "later"), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	text = read_outputs_file();
+	assert_string_equal(text, file.ptr);
+	free(text);
+
+	/* a nested recorded_at that changed is a change */
+	assert_int_equal(
+	    ag_state_set_outputs(s, "a1", "{\"a\": 1, \"z\": [{\"recorded_at\": \"u\"}]}", "later"),
+	    0);
+	assert_int_equal(
+	    ag_state_set_outputs(s, "a2", "{\"n\": {\"recorded_at\": \"u\"}}", "later"), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	ag_state_free(s);
+	text = read_outputs_file();
+	assert_non_null(strstr(text, "\"a1\": {\"a\":1,\"recorded_at\":\"later\","
+	                             "\"z\":[{\"recorded_at\":\"u\"}]},\n"));
+	assert_non_null(strstr(text, "\"a2\": {\"n\":{\"recorded_at\":\"u\"},"
+	                             "\"recorded_at\":\"later\"},\n"));
+	assert_non_null(strstr(text, recs[2].line));
+	free(text);
+	ag_buf_release(&file);
+}
+
+/* A line not as the line form writes it (spaces, keys out of order, a key
+ * twice) sends the file to the whole-file reading: every record kept and
+ * the file written back in the line form at the next save. */
+static void
+test_state__outputs_lines_not_in_the_form_are_read_whole(void **unused)
+{
+	static const char *const lines[] = {
+	    "  \"aa\": {\"port\": 1,\"recorded_at\":\"t\"}",
+	    "  \"aa\": {\"recorded_at\":\"t\",\"port\":1}",
+	    "  \"aa\": {\"port\":0,\"port\":1,\"recorded_at\":\"t\"}",
+	};
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	char path[300], file[200], *text;
+	size_t i;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(file, sizeof(file),
+		    "{\n%s,\n  \"bb\": {\"port\":2,\"recorded_at\":\"t\"}\n}\n", lines[i]);
+		assert_int_equal(ag_fs_write_atomic(path, file, strlen(file), 0600, 0, &err), 0);
+		assert_int_equal(ag_state_open(&s, dir, &err), 0);
+		assert_int_equal(ag_state_save(s, &err), 0);
+		ag_state_free(s);
+		text = read_outputs_file();
+		assert_string_equal(text, "{\n  \"aa\": {\"port\":1,\"recorded_at\":\"t\"},\n"
+		                          "  \"bb\": {\"port\":2,\"recorded_at\":\"t\"}\n}\n");
+		free(text);
+	}
+}
+
 /* A save that cannot be written (here a file size limit) fails naming the
  * file, leaves the old file as it was and no temporary file behind, and
  * keeps what it had to save for the next one. */
@@ -496,6 +598,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_file_in_other_forms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state__outputs_from_a_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_unchanged_records_of_every_shape, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_lines_not_in_the_form_are_read_whole, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_failed_save_keeps_the_old_file, setup, teardown),
 	};
