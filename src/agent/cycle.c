@@ -913,19 +913,20 @@ record_partial(struct ag_cycle *cy)
 	}
 }
 
-/* The outputs of a cluster of the cycle's describe as JSON (the state's
- * source of records, made one cluster at a time). */
-static char *
+/* The outputs of a cluster of the cycle's describe as a JSON tree (the
+ * state's source of records, made one cluster at a time). */
+static json_t *
 outputs_of(void *ctx, const char *cluster)
 {
 	const struct ag_cycle *cy = ctx;
 	const struct ag_db_cluster *c = ag_observed_find_cluster(&cy->observed, cluster);
 	struct ag_outputs out;
-	char why[512], *json;
+	char why[512];
+	json_t *json;
 
 	if (c == NULL || ag_outputs_from_cluster(&out, c, why, sizeof(why)) < 0)
 		return NULL;
-	json = ag_outputs_json(&out);
+	json = ag_outputs_to_json(&out);
 	ag_outputs_release(&out);
 	return json;
 }

@@ -1,6 +1,7 @@
 #ifndef AG_AGENT_STATE_H
 #define AG_AGENT_STATE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "core/error.h"
@@ -101,14 +102,14 @@ char *ag_state_outputs(const struct ag_state *s, const char *cluster);
 /*
  * The outputs of many clusters, made one cluster at a time while the state
  * is saved and dropped at once, so a fleet's records are never all in
- * memory: make() returns the JSON object of cluster (malloc'd, compact
- * with sorted keys as ag_outputs_json() makes it: whether it changed is
- * found from that text as it stands), or NULL when its outputs are not
+ * memory: make() returns the JSON object of cluster (a new reference the
+ * caller releases, as ag_outputs_to_json() makes it: whether it changed is
+ * found from the tree, with no text made), or NULL when its outputs are not
  * known (what was recorded stays). It is called up to twice per cluster (once
  * to find whether anything changed, once to write) and must give the same
  * answer both times. A record ag_state_set_outputs() set wins.
  */
-typedef char *(*ag_state_outputs_fn)(void *ctx, const char *cluster);
+typedef json_t *(*ag_state_outputs_fn)(void *ctx, const char *cluster);
 struct ag_state_outputs {
 	const char *const *clusters; /* any order; duplicates count once */
 	size_t n;

@@ -90,22 +90,114 @@ record_text(const json_t *rec)
 	return ag_buf_detach(&b, NULL);
 }
 
+/* A member of an object, for putting them in key order. */
+struct member {
+	const char *key;
+	size_t len;
+	json_t *value;
+};
+
+/* Sorts by key (insertion: a few members, read from a file mostly in
+ * order already). */
+static void
+sort_members(struct member *m, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct member x = m[i];
+
+		for (j = i; j > 0 && strcmp(m[j - 1].key, x.key) > 0; j--)
+			m[j] = m[j - 1];
+		m[j] = x;
+	}
+}
+
+/* A value's type and length, then the len bytes at p; p NULL: len
+ * counts the members or elements that follow. */
+static void
+form_add(struct ag_buf *b, char tag, const void *p, size_t len)
+{
+	char head[1 + sizeof(len)];
+
+	head[0] = tag;
+	memcpy(head + 1, &len, sizeof(len));
+	/* unbounded: only memory stops it */
+	(void)ag_buf_add(b, head, sizeof(head));
+	if (p != NULL)
+		(void)ag_buf_add(b, p, len);
+}
+
 /*
- * The digest of rec without its recorded_at member: the canonical text
- * of rec with that member taken out for the dump and put back (no copy of
- * the record; a recorded_at inside a nested value stays). scratch (any
- * contents, unbounded) holds the text.
+ * The form of a value that a digest hashes: each value its type, a
+ * string, key, array or object its length first, an object's members in
+ * key order (top: without its recorded_at member). Two records have the
+ * same form exactly when record_text() writes them the same (jansson
+ * writes each value one way), so the digest tells what one of that text
+ * would, with no text written: a record read from the file and one made
+ * from a describe are compared as trees.
  */
+static void
+record_form(struct ag_buf *b, json_t *v, bool top)
+{
+	struct member few[16], *m = few;
+	json_int_t i;
+	double r;
+	size_t k, n = 0;
+	const char *key;
+	json_t *x;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (json_object_size(v) > sizeof(few) / sizeof(few[0]))
+			m = ag_xcalloc(json_object_size(v), sizeof(*m));
+		json_object_foreach(v, key, x)
+		{
+			if (!top || strcmp(key, "recorded_at") != 0)
+				m[n++] = (struct member){key, strlen(key), x};
+		}
+		sort_members(m, n);
+		form_add(b, 'o', NULL, n);
+		for (k = 0; k < n; k++) {
+			form_add(b, 'k', m[k].key, m[k].len);
+			record_form(b, m[k].value, false);
+		}
+		if (m != few)
+			free(m);
+		break;
+	case JSON_ARRAY:
+		form_add(b, 'a', NULL, json_array_size(v));
+		json_array_foreach(v, k, x) record_form(b, x, false);
+		break;
+	case JSON_STRING:
+		form_add(b, 's', json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		i = json_integer_value(v);
+		form_add(b, 'i', &i, sizeof(i));
+		break;
+	case JSON_REAL:
+		r = json_real_value(v);
+		form_add(b, 'r', &r, sizeof(r));
+		break;
+	case JSON_TRUE:
+		form_add(b, 't', NULL, 0);
+		break;
+	case JSON_FALSE:
+		form_add(b, 'f', NULL, 0);
+		break;
+	default:
+		form_add(b, 'n', NULL, 0);
+	}
+}
+
+/* The digest of rec without its recorded_at member (a recorded_at inside
+ * a nested value counts). scratch (any contents) holds its form. */
 static void
 record_digest(unsigned char d[DIGEST_LEN], json_t *rec, struct ag_buf *scratch)
 {
-	json_t *at = json_incref(json_object_get(rec, "recorded_at"));
-
-	if (at != NULL)
-		json_object_del(rec, "recorded_at");
-	(void)canon_into(scratch, rec);
-	if (at != NULL)
-		json_object_set_new(rec, "recorded_at", at);
+	ag_buf_reset(scratch);
+	record_form(scratch, rec, true);
 	crypto_generichash(
 	    d, DIGEST_LEN, (const unsigned char *)scratch->ptr, scratch->len, NULL, 0);
 }
@@ -323,50 +415,6 @@ parse_line(struct reader *r, size_t len)
 	return true;
 }
 
-/*
- * The digest of the current line's record, the same as record_digest()
- * makes, from its text (canonical, checked) without a second dump: the
- * record without its recorded_at member is that text with the member as
- * jansson writes it ("recorded_at", ':', the value) and one separating
- * comma cut out. Only when the member's text occurs once in the record:
- * where it occurs again (a nested object with the same member) the one
- * found could be the nested one, and the record is dumped again.
- */
-static void
-line_digest(unsigned char d[DIGEST_LEN], struct reader *r)
-{
-	const char *t = r->text, *at = NULL;
-	json_t *v = json_object_get(r->rec, "recorded_at");
-	struct dump_to dt = {&r->scratch, false};
-	crypto_generichash_state gs;
-	size_t from, to;
-
-	if (v == NULL) {
-		crypto_generichash(d, DIGEST_LEN, (const unsigned char *)t, r->text_len, NULL, 0);
-		return;
-	}
-	ag_buf_reset(dt.b);
-	if (ag_buf_adds(dt.b, "\"recorded_at\":") == 0 &&
-	    json_dump_callback(
-	        v, dump_piece, &dt, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) == 0)
-		at = memmem(t, r->text_len, dt.b->ptr, dt.b->len);
-	if (at == NULL || at == t ||
-	    memmem(at + 1, r->text_len - (size_t)(at + 1 - t), dt.b->ptr, dt.b->len) != NULL) {
-		record_digest(d, r->rec, dt.b);
-		return;
-	}
-	from = (size_t)(at - t);
-	to = from + dt.b->len;
-	if (t[from - 1] == ',')
-		from--; /* not the first member: the comma before it */
-	else if (t[to] == ',')
-		to++; /* the first of several: the comma after it */
-	crypto_generichash_init(&gs, NULL, 0, DIGEST_LEN);
-	crypto_generichash_update(&gs, (const unsigned char *)t, from);
-	crypto_generichash_update(&gs, (const unsigned char *)t + to, r->text_len - to);
-	crypto_generichash_final(&gs, d, DIGEST_LEN);
-}
-
 /* The first line: 1 when member lines follow, 0 for an empty object,
  * OTHER_FORM when the file is not in the line form. */
 static int
@@ -497,7 +545,7 @@ load(struct ag_outstore *o, struct ag_error *err)
 	while (rc == 1 && (rc = reader_next(&r, err)) == 1) {
 		if (o->readonly)
 			continue;
-		line_digest(d, &r);
+		record_digest(d, r.rec, &r.scratch);
 		if (index_add(o, r.key, d) < 0)
 			rc = ag_error_set(err, AG_ETOOBIG, "'%s' is larger than %d bytes", o->path,
 			    OUTPUTS_FILE_MAX);
@@ -548,17 +596,16 @@ ag_outstore_free(struct ag_outstore *o)
 	free(o);
 }
 
-/* A record made from text (a JSON object) with recorded_at: its canonical
- * text and digest. AG_EINVAL when text is not an object. */
+/* A record made from rec (a JSON object, which it takes) with
+ * recorded_at: its digest and, with recorded_at, its canonical text.
+ * AG_EINVAL when rec is not an object. */
 static int
-make_record(char **out, unsigned char d[DIGEST_LEN], const char *text, const char *recorded_at)
+make_record(char **out, unsigned char d[DIGEST_LEN], json_t *rec, const char *recorded_at)
 {
 	struct ag_buf scratch = AG_BUF_INIT(SIZE_MAX / 2);
-	json_error_t jerr;
-	json_t *rec = json_loads(text, 0, &jerr);
 
 	*out = NULL;
-	if (rec == NULL || !json_is_object(rec)) {
+	if (!json_is_object(rec)) {
 		json_decref(rec);
 		return AG_EINVAL;
 	}
@@ -571,6 +618,15 @@ make_record(char **out, unsigned char d[DIGEST_LEN], const char *text, const cha
 	ag_buf_release(&scratch);
 	json_decref(rec);
 	return 0;
+}
+
+/* make_record() of text. */
+static int
+make_record_text(char **out, unsigned char d[DIGEST_LEN], const char *text, const char *recorded_at)
+{
+	json_error_t jerr;
+
+	return make_record(out, d, json_loads(text, 0, &jerr), recorded_at);
 }
 
 /* The digest of what the store records for key, or NULL. */
@@ -595,14 +651,14 @@ ag_outstore_set(
 	struct held *h;
 	char *text;
 
-	if (make_record(&text, d, json_text, NULL) < 0)
+	if (make_record_text(&text, d, json_text, NULL) < 0)
 		return AG_EINVAL;
 	/* the same outputs are not rewritten: recorded_at says when they were
 	 * last seen to change */
 	old = digest_of(o, cluster);
 	if (old != NULL && memcmp(old, d, DIGEST_LEN) == 0)
 		return 0;
-	(void)make_record(&text, d, json_text, recorded_at);
+	(void)make_record_text(&text, d, json_text, recorded_at);
 	if ((h = held_find(o, cluster)) == NULL) {
 		AG_GROW(o->held, o->cap_held, o->n_held + 1);
 		h = &o->held[o->n_held++];
@@ -658,37 +714,35 @@ static bool
 src_record(char **text, unsigned char d[DIGEST_LEN], const struct ag_state_outputs *src,
     const char *key, const char *recorded_at)
 {
-	char *made = src->make(src->ctx, key);
-	bool ok = made != NULL && make_record(text, d, made, recorded_at) == 0;
+	json_t *made = src->make(src->ctx, key);
 
-	free(made);
-	return ok;
+	return made != NULL && make_record(text, d, made, recorded_at) == 0;
 }
 
 /* Whether src makes a record that differs from the recorded one. */
 static bool
 src_changes(const struct ag_outstore *o, const struct ag_state_outputs *src)
 {
+	struct ag_buf scratch = AG_BUF_INIT(SIZE_MAX / 2);
 	unsigned char d[DIGEST_LEN];
 	const unsigned char *old;
+	bool changed = false;
 	size_t i;
 
-	for (i = 0; i < src->n; i++) {
+	for (i = 0; i < src->n && !changed; i++) {
 		const char *k = src->clusters[i];
-		char *made;
+		json_t *made;
 
 		if (held_find(o, k) != NULL || (made = src->make(src->ctx, k)) == NULL)
 			continue;
-		/* compact with sorted keys (the contract): its own canonical
-		 * text, hashed as it is, with no parse */
-		crypto_generichash(
-		    d, DIGEST_LEN, (const unsigned char *)made, strlen(made), NULL, 0);
-		free(made);
+		/* the tree compared as it is: no text made, none parsed */
+		record_digest(d, made, &scratch);
+		json_decref(made);
 		old = digest_of(o, k);
-		if (old == NULL || memcmp(old, d, DIGEST_LEN) != 0)
-			return true;
+		changed = old == NULL || memcmp(old, d, DIGEST_LEN) != 0;
 	}
-	return false;
+	ag_buf_release(&scratch);
+	return changed;
 }
 
 /* One save: the three sorted inputs merged into the new file and index. */

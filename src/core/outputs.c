@@ -3,12 +3,10 @@
  * described cluster, rendered into a buffer.
  */
 #include "core/outputs.h"
-#include "core/bug.h"
 #include "core/error.h"
 #include "core/mem.h"
 
 #include <jansson.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +91,8 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *
-to_json(const struct ag_outputs *o)
+json_t *
+ag_outputs_to_json(const struct ag_outputs *o)
 {
 	json_t *j = json_object(), *l = json_array();
 	size_t i;
@@ -115,24 +113,16 @@ to_json(const struct ag_outputs *o)
 	return j;
 }
 
-static int
-add_piece(const char *piece, size_t len, void *out)
-{
-	return ag_buf_add(out, piece, len) < 0 ? -1 : 0;
-}
-
-/* Dumped straight into the string it returns: a fleet's save makes one a
- * cluster, twice over (whether it changed, then to write it). */
 char *
 ag_outputs_json(const struct ag_outputs *o)
 {
-	struct ag_buf b = AG_BUF_INIT(SIZE_MAX / 2);
-	json_t *j = to_json(o);
+	json_t *j = ag_outputs_to_json(o);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	char *r = ag_xstrdup(s);
 
-	if (json_dump_callback(j, add_piece, &b, JSON_COMPACT | JSON_SORT_KEYS) < 0)
-		AG_BUG("jansson cannot write an outputs object"); /* its own tree */
+	free(s);
 	json_decref(j);
-	return ag_buf_detach(&b, NULL);
+	return r;
 }
 
 void
@@ -164,7 +154,7 @@ ag_outputs_render(struct ag_buf *out, const struct ag_outputs *o, const char *fo
 
 	snprintf(port, sizeof(port), "%d", o->port);
 	if (strcmp(format, "json") == 0) {
-		json_t *j = to_json(o);
+		json_t *j = ag_outputs_to_json(o);
 		char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 
 		(void)ag_buf_adds(out, s);

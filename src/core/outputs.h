@@ -1,6 +1,7 @@
 #ifndef AG_CORE_OUTPUTS_H
 #define AG_CORE_OUTPUTS_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -46,6 +47,10 @@ int ag_outputs_render(struct ag_buf *out, const struct ag_outputs *o, const char
 /* The JSON object as a compact string (malloc'd): what the state and the
  * notes record. */
 char *ag_outputs_json(const struct ag_outputs *o);
+
+/* The same object as a tree (a new reference): what the state compares
+ * with its record, and writes, without parsing the text back. */
+json_t *ag_outputs_to_json(const struct ag_outputs *o);
 
 /* Reads what ag_outputs_json() wrote (the state's record). AG_EINVAL, with
  * why, when it is not an object or lacks a member the outputs always have. */

@@ -331,19 +331,16 @@ struct fake_outputs {
 	size_t calls;
 };
 
-static char *
+static json_t *
 fake_make(void *ctx, const char *cluster)
 {
 	struct fake_outputs *f = ctx;
-	char text[64];
 	size_t i;
 
 	f->calls++;
 	for (i = 0; i < f->n; i++)
-		if (strcmp(f->ids[i], cluster) == 0 && f->ports[i] > 0) {
-			snprintf(text, sizeof(text), "{\"port\":%d}", f->ports[i]);
-			return strdup(text);
-		}
+		if (strcmp(f->ids[i], cluster) == 0 && f->ports[i] > 0)
+			return json_pack("{s:i}", "port", f->ports[i]);
 	return NULL;
 }
 
@@ -490,6 +487,57 @@ test_state__outputs_unchanged_records_of_every_shape(void **unused)
 	ag_buf_release(&file);
 }
 
+/* Records that differ only in a value's type, in how strings split or
+ * where a value nests are changes: each set again is written with the new
+ * recorded_at. */
+static void
+test_state__outputs_changes_of_type_or_nesting_are_changes(void **unused)
+{
+	static const struct {
+		const char *line, *set;
+	} recs[] = {
+	    {"{\"a\":1,\"recorded_at\":\"t\"}", "{\"a\": 1.0}"},
+	    /* the bits of 1.0 as an integer */
+	    {"{\"a\":4607182418800017408,\"recorded_at\":\"t\"}", "{\"a\": 1.0}"},
+	    {"{\"a\":true,\"recorded_at\":\"t\"}", "{\"a\": false}"},
+	    {"{\"a\":null,\"recorded_at\":\"t\"}", "{\"a\": false}"},
+	    {"{\"a\":\"\",\"recorded_at\":\"t\"}", "{\"a\": null}"},
+	    {"{\"a\":[],\"recorded_at\":\"t\"}", "{\"a\": {}}"},
+	    {"{\"a\":[\"ab\"],\"recorded_at\":\"t\"}", "{\"a\": [\"a\", \"b\"]}"},
+	    {"{\"a\":{\"b\":\"c\"},\"recorded_at\":\"t\"}", "{\"a\": {\"bc\": \"\"}}"},
+	    {"{\"a\":[[1],2],\"recorded_at\":\"t\"}", "{\"a\": [[1, 2]]}"},
+	    {"{\"a\":0.0,\"recorded_at\":\"t\"}", "{\"a\": -0.0}"},
+	    {"{\"recorded_at\":\"t\"}", "{\"recorded_at\": \"t\", \"b\": 1}"},
+	};
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_buf file = AG_BUF_INIT(1 << 20);
+	struct ag_state *s = NULL;
+	char path[300], key[16], *text;
+	size_t i, n = sizeof(recs) / sizeof(recs[0]);
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	(void)ag_buf_adds(&file, "{\n");
+	for (i = 0; i < n; i++)
+		(void)ag_buf_addf(
+		    &file, "  \"c%zu\": %s%s\n", i, recs[i].line, i + 1 < n ? "," : "");
+	(void)ag_buf_adds(&file, "}\n");
+	assert_int_equal(ag_fs_write_atomic(path, file.ptr, file.len, 0600, 0, &err), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "c%zu", i);
+		assert_int_equal(ag_state_set_outputs(s, key, recs[i].set, "later"), 0);
+	}
+	assert_int_equal(ag_state_save(s, &err), 0);
+	ag_state_free(s);
+	text = read_outputs_file();
+	for (i = 0; i < n; i++)
+		assert_null(strstr(text, recs[i].line));
+	assert_null(strstr(text, "\"t\""));
+	free(text);
+	ag_buf_release(&file);
+}
+
 /* A line not as the line form writes it (spaces, keys out of order, a key
  * twice) sends the file to the whole-file reading: every record kept and
  * the file written back in the line form at the next save. */
@@ -602,6 +650,8 @@ main(void)
 	        test_state__outputs_unchanged_records_of_every_shape, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_lines_not_in_the_form_are_read_whole, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_changes_of_type_or_nesting_are_changes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_failed_save_keeps_the_old_file, setup, teardown),
 	};
