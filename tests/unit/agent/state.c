@@ -417,6 +417,35 @@ test_state__outputs_from_a_source(void **unused)
 	ag_state_free(s);
 }
 
+/* A record in outputs.json as a line of it, and the outputs set again. */
+struct outputs_rec {
+	const char *key, *line, *set;
+};
+
+/* Writes recs as outputs.json in the line form (its text in *file), opens
+ * the state, sets each record's outputs again at "later" and saves. */
+static struct ag_state *
+set_again(struct ag_buf *file, const struct outputs_rec *recs, size_t n)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	char path[300];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	(void)ag_buf_adds(file, "{\n");
+	for (i = 0; i < n; i++)
+		(void)ag_buf_addf(
+		    file, "  \"%s\": %s%s\n", recs[i].key, recs[i].line, i + 1 < n ? "," : "");
+	(void)ag_buf_adds(file, "}\n");
+	assert_int_equal(ag_fs_write_atomic(path, file->ptr, file->len, 0600, 0, &err), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ag_state_set_outputs(s, recs[i].key, recs[i].set, "later"), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	return s;
+}
+
 /* A recorded record is known unchanged whatever it holds and wherever its
  * recorded_at stands among its members, also when a nested value holds a
  * member of the same name (same or other value), or a key or string holds
@@ -425,9 +454,7 @@ test_state__outputs_from_a_source(void **unused)
 static void
 test_state__outputs_unchanged_records_of_every_shape(void **unused)
 {
-	static const struct {
-		const char *key, *line, *set;
-	} recs[] = {
+	static const struct outputs_rec recs[] = {
 	    {"a1", "{\"a\":1,\"recorded_at\":\"t\",\"z\":[{\"recorded_at\":\"t\"}]}",
 	        "{\"z\": [{\"recorded_at\": \"t\"}], \"a\": 1}"},
 	    {"a2", "{\"n\":{\"recorded_at\":\"t\"},\"recorded_at\":\"t\"}",
@@ -448,23 +475,11 @@ test_state__outputs_unchanged_records_of_every_shape(void **unused)
 	};
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_buf file = AG_BUF_INIT(1 << 20);
-	struct ag_state *s = NULL;
-	char path[300], *text;
-	size_t i, n = sizeof(recs) / sizeof(recs[0]);
+	struct ag_state *s;
+	char *text;
 
 	(void)unused;
-	snprintf(path, sizeof(path), "%s/outputs.json", dir);
-	(void)ag_buf_adds(&file, "{\n");
-	for (i = 0; i < n; i++)
-		(void)ag_buf_addf(
-		    &file, "  \"%s\": %s%s\n", recs[i].key, recs[i].line, i + 1 < n ? "," : "");
-	(void)ag_buf_adds(&file, "}\n");
-	assert_int_equal(ag_fs_write_atomic(path, file.ptr, file.len, 0600, 0, &err), 0);
-
-	assert_int_equal(ag_state_open(&s, dir, &err), 0);
-	for (i = 0; i < n; i++)
-		assert_int_equal(ag_state_set_outputs(s, recs[i].key, recs[i].set, "later"), 0);
-	assert_int_equal(ag_state_save(s, &err), 0);
+	s = set_again(&file, recs, sizeof(recs) / sizeof(recs[0]));
 	text = read_outputs_file();
 	assert_string_equal(text, file.ptr);
 	free(text);
@@ -493,43 +508,26 @@ test_state__outputs_unchanged_records_of_every_shape(void **unused)
 static void
 test_state__outputs_changes_of_type_or_nesting_are_changes(void **unused)
 {
-	static const struct {
-		const char *line, *set;
-	} recs[] = {
-	    {"{\"a\":1,\"recorded_at\":\"t\"}", "{\"a\": 1.0}"},
+	static const struct outputs_rec recs[] = {
+	    {"c0", "{\"a\":1,\"recorded_at\":\"t\"}", "{\"a\": 1.0}"},
 	    /* the bits of 1.0 as an integer */
-	    {"{\"a\":4607182418800017408,\"recorded_at\":\"t\"}", "{\"a\": 1.0}"},
-	    {"{\"a\":true,\"recorded_at\":\"t\"}", "{\"a\": false}"},
-	    {"{\"a\":null,\"recorded_at\":\"t\"}", "{\"a\": false}"},
-	    {"{\"a\":\"\",\"recorded_at\":\"t\"}", "{\"a\": null}"},
-	    {"{\"a\":[],\"recorded_at\":\"t\"}", "{\"a\": {}}"},
-	    {"{\"a\":[\"ab\"],\"recorded_at\":\"t\"}", "{\"a\": [\"a\", \"b\"]}"},
-	    {"{\"a\":{\"b\":\"c\"},\"recorded_at\":\"t\"}", "{\"a\": {\"bc\": \"\"}}"},
-	    {"{\"a\":[[1],2],\"recorded_at\":\"t\"}", "{\"a\": [[1, 2]]}"},
-	    {"{\"a\":0.0,\"recorded_at\":\"t\"}", "{\"a\": -0.0}"},
-	    {"{\"recorded_at\":\"t\"}", "{\"recorded_at\": \"t\", \"b\": 1}"},
+	    {"c1", "{\"a\":4607182418800017408,\"recorded_at\":\"t\"}", "{\"a\": 1.0}"},
+	    {"c2", "{\"a\":true,\"recorded_at\":\"t\"}", "{\"a\": false}"},
+	    {"c3", "{\"a\":null,\"recorded_at\":\"t\"}", "{\"a\": false}"},
+	    {"c4", "{\"a\":\"\",\"recorded_at\":\"t\"}", "{\"a\": null}"},
+	    {"c5", "{\"a\":[],\"recorded_at\":\"t\"}", "{\"a\": {}}"},
+	    {"c6", "{\"a\":[\"ab\"],\"recorded_at\":\"t\"}", "{\"a\": [\"a\", \"b\"]}"},
+	    {"c7", "{\"a\":{\"b\":\"c\"},\"recorded_at\":\"t\"}", "{\"a\": {\"bc\": \"\"}}"},
+	    {"c8", "{\"a\":[[1],2],\"recorded_at\":\"t\"}", "{\"a\": [[1, 2]]}"},
+	    {"c9", "{\"a\":0.0,\"recorded_at\":\"t\"}", "{\"a\": -0.0}"},
+	    {"d0", "{\"recorded_at\":\"t\"}", "{\"recorded_at\": \"t\", \"b\": 1}"},
 	};
-	struct ag_error err = AG_ERROR_INIT;
 	struct ag_buf file = AG_BUF_INIT(1 << 20);
-	struct ag_state *s = NULL;
-	char path[300], key[16], *text;
 	size_t i, n = sizeof(recs) / sizeof(recs[0]);
+	char *text;
 
 	(void)unused;
-	snprintf(path, sizeof(path), "%s/outputs.json", dir);
-	(void)ag_buf_adds(&file, "{\n");
-	for (i = 0; i < n; i++)
-		(void)ag_buf_addf(
-		    &file, "  \"c%zu\": %s%s\n", i, recs[i].line, i + 1 < n ? "," : "");
-	(void)ag_buf_adds(&file, "}\n");
-	assert_int_equal(ag_fs_write_atomic(path, file.ptr, file.len, 0600, 0, &err), 0);
-	assert_int_equal(ag_state_open(&s, dir, &err), 0);
-	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "c%zu", i);
-		assert_int_equal(ag_state_set_outputs(s, key, recs[i].set, "later"), 0);
-	}
-	assert_int_equal(ag_state_save(s, &err), 0);
-	ag_state_free(s);
+	ag_state_free(set_again(&file, recs, n));
 	text = read_outputs_file();
 	for (i = 0; i < n; i++)
 		assert_null(strstr(text, recs[i].line));
