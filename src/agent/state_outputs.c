@@ -97,13 +97,23 @@ struct member {
 	json_t *value;
 };
 
-/* Sorts by key (insertion: a few members, read from a file mostly in
- * order already). */
+static int
+cmp_member(const void *a, const void *b)
+{
+	return strcmp(((const struct member *)a)->key, ((const struct member *)b)->key);
+}
+
+/* Sorts by key: a few members (read from a file mostly in order already)
+ * by insertion, more (a file edited by hand) by qsort. */
 static void
 sort_members(struct member *m, size_t n)
 {
 	size_t i, j;
 
+	if (n > 16) {
+		qsort(m, n, sizeof(*m), cmp_member);
+		return;
+	}
 	for (i = 1; i < n; i++) {
 		struct member x = m[i];
 
