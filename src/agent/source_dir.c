@@ -21,6 +21,7 @@ dir_load(struct ag_source *src, struct ag_manifest_set *set, struct ag_diags *di
 	struct source_dir *s = (struct source_dir *)src;
 	struct ag_strlist files = AG_STRLIST_INIT;
 	struct ag_buf buf = AG_BUF_INIT(AG_MANIFEST_MAX_BYTES);
+	struct ag_manifest_reader *reader = NULL;
 	const char *paths[1] = {s->dir};
 	int rc, bad = 0;
 	size_t i;
@@ -33,12 +34,13 @@ dir_load(struct ag_source *src, struct ag_manifest_set *set, struct ag_diags *di
 		    err, AG_ENOTFOUND, "no manifests (*.yaml, *.yml) under '%s'", s->dir);
 		goto out;
 	}
+	reader = ag_manifest_reader_new();
 	for (i = 0; i < files.n; i++) {
 		ag_buf_reset(&buf);
 		rc = ag_fs_read(&buf, files.v[i], err);
 		if (rc < 0)
 			goto out;
-		if (ag_manifest_parse(set, diags, buf.ptr, buf.len, files.v[i]) < 0)
+		if (ag_manifest_reader_parse(reader, set, diags, buf.ptr, buf.len, files.v[i]) < 0)
 			bad = 1;
 	}
 	if (ag_manifest_set_check(set, diags) < 0)
@@ -47,6 +49,7 @@ dir_load(struct ag_source *src, struct ag_manifest_set *set, struct ag_diags *di
 	if (bad)
 		ag_error_set(err, AG_EINVAL, "manifests under '%s' have errors", s->dir);
 out:
+	ag_manifest_reader_free(reader);
 	ag_buf_release(&buf);
 	ag_strlist_release(&files);
 	return rc;

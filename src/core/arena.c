@@ -137,3 +137,21 @@ ag_arena_release(struct ag_arena *a)
 	a->head = NULL;
 	a->bytes = 0;
 }
+
+void
+ag_arena_reset(struct ag_arena *a)
+{
+	struct ag_arena_chunk *k = a->head;
+
+	/* the head is a standard chunk unless the first block was big */
+	if (k == NULL || k->size != ARENA_CHUNK) {
+		ag_arena_release(a);
+		return;
+	}
+	a->head = k->next;
+	ag_arena_release(a);
+	k->next = NULL;
+	k->used = 0;
+	a->head = k;
+	a->bytes = sizeof(*k) + k->size;
+}

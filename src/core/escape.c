@@ -56,6 +56,18 @@ is_invisible_control(uint32_t cp)
 	       cp == 0x061c;
 }
 
+/* Whether the 8 bytes at p are all ASCII and none is NUL. */
+static int
+ascii8(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	/* no high bit set, and no zero byte (the classic has-zero test) */
+	return (w & 0x8080808080808080ull) == 0 &&
+	       ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) == 0;
+}
+
 const char *
 ag_utf8_check(const char *s, size_t len, size_t *off)
 {
@@ -69,6 +81,11 @@ ag_utf8_check(const char *s, size_t len, size_t *off)
 		return "it is UTF-16 or UTF-32 (it starts with that byte order mark); save it as "
 		       "UTF-8";
 	while (i < len) {
+		/* a run of 8 ASCII bytes without a NUL: nothing to look into */
+		while (len - i >= 8 && ascii8(p + i))
+			i += 8;
+		if (i == len)
+			break;
 		if (p[i] == 0) {
 			*off = i;
 			return "it holds a NUL byte (UTF-16 or binary data?); save it as UTF-8";

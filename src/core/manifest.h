@@ -429,6 +429,18 @@ int ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const
     size_t len, const char *filename);
 
 /*
+ * The same, with the scratch memory of a reader kept from one file to the
+ * next: a caller that reads many files makes one reader, passes it to
+ * every ag_manifest_reader_parse and frees it at the end. What a file gives
+ * does not depend on the files read before it.
+ */
+struct ag_manifest_reader;
+struct ag_manifest_reader *ag_manifest_reader_new(void);
+void ag_manifest_reader_free(struct ag_manifest_reader *r);
+int ag_manifest_reader_parse(struct ag_manifest_reader *r, struct ag_manifest_set *set,
+    struct ag_diags *diags, const char *buf, size_t len, const char *filename);
+
+/*
  * Checks across manifests: two manifests with the same cluster identifier,
  * or two clusters naming the same DB instance (each error names both
  * places). Returns 0 or AG_EINVAL.

@@ -900,16 +900,17 @@ check_instances(struct ag_mload *l)
 		for (i = 0; i < c->n_instances; i++) {
 			struct ag_instance_spec *in = &c->instances[i];
 
-			snprintf(path, sizeof(path), "spec.instances[%zu]", i);
 			if (in->name == NULL && m->cluster_id != NULL)
 				in->name = ag_xasprintf("%s-%zu", m->cluster_id, i + 1);
 			if (in->instance_class == NULL && c->has_serverless_v2)
 				in->instance_class = ag_xstrdup("db.serverless");
-			if (in->instance_class == NULL)
+			if (in->instance_class == NULL) {
+				snprintf(path, sizeof(path), "spec.instances[%zu]", i);
 				ag_mload_error(l, in->pos, path,
 				    "%s.instanceClass is required (only Serverless v2 clusters "
 				    "default to db.serverless)",
 				    path);
+			}
 		}
 	}
 	for (i = 0; i < c->n_instances; i++) {
@@ -917,16 +918,17 @@ check_instances(struct ag_mload *l)
 
 		if (in->name == NULL)
 			continue;
-		snprintf(path, sizeof(path), "spec.instances[%zu].name", i);
 		for (j = 0; in->name[j]; j++)
 			in->name[j] = to_lower(in->name[j]);
 		if ((why = ag_mcheck_rds_identifier(in->name, 63)) != NULL) {
+			snprintf(path, sizeof(path), "spec.instances[%zu].name", i);
 			ag_mload_error(l, in->pos, path, "%s: invalid instance name '%s': %s", path,
 			    ag_mload_show(shown, sizeof(shown), in->name), why);
 			continue;
 		}
 		for (j = 0; j < i; j++)
 			if (c->instances[j].name && strcmp(c->instances[j].name, in->name) == 0) {
+				snprintf(path, sizeof(path), "spec.instances[%zu].name", i);
 				ag_mload_error(l, in->pos, path,
 				    "%s: instance name '%s' is used twice (first at line %u)", path,
 				    in->name, c->instances[j].pos.line);

@@ -13,6 +13,7 @@
 #include "core/escape.h"
 #include "core/fieldtab.h"
 #include "core/alarms.h"
+#include "core/arena.h"
 #include "core/insights.h"
 #include "core/manifest_int.h"
 #include "core/mem.h"
@@ -43,32 +44,46 @@ enum yn_kind {
 	YN_MAP,
 };
 
+/* A node of a document's tree. Nodes, their texts and their kid arrays
+ * live in the reader's arena, which is emptied after each document. */
 struct yn {
-	enum yn_kind kind;
-	char *val; /* scalar text, NUL-terminated (may hold NULs: see len) */
+	const char *val; /* scalar text, NUL-terminated (may hold NULs: see len) */
 	size_t len;
-	bool plain; /* plain style and no tag: may be a bool, number or null */
-	struct ag_pos pos;
 	struct yn **kids; /* sequence items; mapping: key, value, key, value ... */
 	size_t n;
-	size_t cap;
 	size_t weight; /* nodes in the subtree, aliases expanded */
+	struct ag_pos pos;
+	enum yn_kind kind;
+	bool plain; /* plain style and no tag: may be a bool, number or null */
 };
 
 struct yanchor {
-	char *name;
+	const char *name;
 	struct yn *node;
 };
 
-struct ydoc {
-	struct yn **all; /* every node, for freeing; aliases add none */
-	size_t nall;
-	size_t capall;
+/*
+ * What reading a file needs besides its output, kept from one file to the
+ * next so that a directory of manifests costs no allocation per node: the
+ * arena of the current document's tree, the kids of its open collections
+ * (a collection's kids are gathered here and copied into the arena, in
+ * one array of the exact size, when it closes) and its anchors.
+ */
+struct ag_manifest_reader {
+	struct ag_arena arena;
+	struct yn **pend;
+	size_t npend;
+	size_t cappend;
 	struct yanchor *anchors;
-	size_t nanchors;
 	size_t capanchors;
+};
+
+struct ydoc {
+	struct ag_manifest_reader *r;
+	size_t nanchors;
 	struct yn *stack[AG_MANIFEST_MAX_DEPTH];
-	char *stack_anchor[AG_MANIFEST_MAX_DEPTH];
+	size_t stack_first[AG_MANIFEST_MAX_DEPTH]; /* its first kid in r->pend */
+	const char *stack_anchor[AG_MANIFEST_MAX_DEPTH];
 	size_t depth;
 	struct yn *root;
 	size_t aliases;
@@ -126,35 +141,49 @@ ag_mload_error(struct ag_mload *l, struct ag_pos pos, const char *field, const c
 
 /* ---- building the node tree ---------------------------------------- */
 
+struct ag_manifest_reader *
+ag_manifest_reader_new(void)
+{
+	return ag_xcalloc(1, sizeof(struct ag_manifest_reader));
+}
+
+void
+ag_manifest_reader_free(struct ag_manifest_reader *r)
+{
+	if (r == NULL)
+		return;
+	ag_arena_release(&r->arena);
+	free(r->pend);
+	free(r->anchors);
+	free(r);
+}
+
+static void
+ydoc_init(struct ydoc *d, struct ag_manifest_reader *r)
+{
+	memset(d, 0, sizeof(*d));
+	d->r = r;
+	r->npend = 0;
+}
+
+/* Everything of the document goes at once; the reader keeps its memory. */
 static void
 ydoc_release(struct ydoc *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->nall; i++) {
-		free(d->all[i]->val);
-		free(d->all[i]->kids);
-		free(d->all[i]);
-	}
-	free(d->all);
-	for (i = 0; i < d->nanchors; i++)
-		free(d->anchors[i].name);
-	free(d->anchors);
-	for (i = 0; i < d->depth; i++)
-		free(d->stack_anchor[i]);
+	ag_arena_reset(&d->r->arena);
+	d->r->npend = 0;
 	memset(d, 0, sizeof(*d));
 }
 
 static struct yn *
 yn_new(struct ydoc *d, enum yn_kind kind, const yaml_mark_t *mk)
 {
-	struct yn *n = ag_xcalloc(1, sizeof(*n));
+	struct yn *n = ag_arena_alloc(&d->r->arena, sizeof(*n), _Alignof(struct yn));
 
+	memset(n, 0, sizeof(*n));
 	n->kind = kind;
 	n->pos = mark_pos(mk);
 	n->weight = 1;
-	AG_GROW(d->all, d->capall, d->nall + 1);
-	d->all[d->nall++] = n;
 	return n;
 }
 
@@ -163,6 +192,7 @@ yn_new(struct ydoc *d, enum yn_kind kind, const yaml_mark_t *mk)
 static int
 attach(struct ag_mload *l, struct ydoc *d, struct yn *n, struct ag_pos pos)
 {
+	struct ag_manifest_reader *r = d->r;
 	struct yn *p;
 
 	if (d->depth == 0) {
@@ -170,8 +200,8 @@ attach(struct ag_mload *l, struct ydoc *d, struct yn *n, struct ag_pos pos)
 		return 0;
 	}
 	p = d->stack[d->depth - 1];
-	AG_GROW(p->kids, p->cap, p->n + 1);
-	p->kids[p->n++] = n;
+	AG_GROW(r->pend, r->cappend, r->npend + 1);
+	r->pend[r->npend++] = n;
 	p->weight += n->weight;
 	if (p->weight > YN_MAX_WEIGHT) {
 		ag_mload_error(l, pos, NULL,
@@ -182,12 +212,31 @@ attach(struct ag_mload *l, struct ydoc *d, struct yn *n, struct ag_pos pos)
 	return 0;
 }
 
-static void
-anchor_add(struct ydoc *d, char *name, struct yn *n)
+/* The innermost open collection is complete: its kids move from the
+ * pending list into an array of its own. */
+static struct yn *
+close_collection(struct ydoc *d)
 {
-	AG_GROW(d->anchors, d->capanchors, d->nanchors + 1);
-	d->anchors[d->nanchors].name = name;
-	d->anchors[d->nanchors].node = n;
+	struct ag_manifest_reader *r = d->r;
+	struct yn *n = d->stack[--d->depth];
+	size_t first = d->stack_first[d->depth];
+
+	n->n = r->npend - first;
+	n->kids = ag_arena_alloc(&r->arena, n->n * sizeof(*n->kids), _Alignof(struct yn *));
+	if (n->n > 0)
+		memcpy(n->kids, r->pend + first, n->n * sizeof(*n->kids));
+	r->npend = first;
+	return n;
+}
+
+static void
+anchor_add(struct ydoc *d, const char *name, struct yn *n)
+{
+	struct ag_manifest_reader *r = d->r;
+
+	AG_GROW(r->anchors, r->capanchors, d->nanchors + 1);
+	r->anchors[d->nanchors].name = name;
+	r->anchors[d->nanchors].node = n;
 	d->nanchors++;
 }
 
@@ -197,8 +246,8 @@ anchor_find(const struct ydoc *d, const char *name)
 	size_t i;
 
 	for (i = d->nanchors; i > 0; i--)
-		if (strcmp(d->anchors[i - 1].name, name) == 0)
-			return d->anchors[i - 1].node;
+		if (strcmp(d->r->anchors[i - 1].name, name) == 0)
+			return d->r->anchors[i - 1].node;
 	return NULL;
 }
 
@@ -241,13 +290,15 @@ build_doc(struct ag_mload *l, struct ydoc *d, yaml_parser_t *p)
 		case YAML_SCALAR_EVENT:
 			n = yn_new(d, YN_SCALAR, &ev.start_mark);
 			n->len = ev.data.scalar.length;
-			n->val = ag_xmalloc(n->len + 1);
-			memcpy(n->val, ev.data.scalar.value, n->len);
-			n->val[n->len] = '\0';
+			n->val = ag_arena_strndup(
+			    &d->r->arena, (const char *)ev.data.scalar.value, n->len);
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 			           ev.data.scalar.tag == NULL;
 			if (ev.data.scalar.anchor)
-				anchor_add(d, ag_xstrdup((const char *)ev.data.scalar.anchor), n);
+				anchor_add(d,
+				    ag_arena_strdup(
+				        &d->r->arena, (const char *)ev.data.scalar.anchor),
+				    n);
 			rc = attach(l, d, n, n->pos);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
@@ -260,17 +311,18 @@ build_doc(struct ag_mload *l, struct ydoc *d, yaml_parser_t *p)
 			}
 			n = yn_new(d, ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
 			    &ev.start_mark);
-			d->stack_anchor[d->depth] =
-			    ag_xstrdup((const char *)(ev.type == YAML_SEQUENCE_START_EVENT
-			                                  ? ev.data.sequence_start.anchor
-			                                  : ev.data.mapping_start.anchor));
+			d->stack_anchor[d->depth] = ag_arena_strdup(
+			    &d->r->arena, (const char *)(ev.type == YAML_SEQUENCE_START_EVENT
+			                                     ? ev.data.sequence_start.anchor
+			                                     : ev.data.mapping_start.anchor));
+			d->stack_first[d->depth] = d->r->npend;
 			d->stack[d->depth++] = n;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			if (d->depth == 0)
 				break;
-			n = d->stack[--d->depth];
+			n = close_collection(d);
 			if (d->stack_anchor[d->depth])
 				anchor_add(d, d->stack_anchor[d->depth], n);
 			d->stack_anchor[d->depth] = NULL;
@@ -464,10 +516,26 @@ cmp_keyref(const void *a, const void *b)
  * Problems are reported; returns false only when n is not a mapping.
  * Callers skip keys that are not scalars.
  */
+#define SMALL_MAP 16 /* keys compared pairwise; more are sorted */
+
+/* Whether two of the nk keys in v are the same text. */
+static bool
+has_dup_key(const struct keyref *v, size_t nk)
+{
+	size_t i, j;
+
+	for (i = 1; i < nk; i++)
+		for (j = 0; j < i; j++)
+			if (v[i].key->len == v[j].key->len &&
+			    memcmp(v[i].key->val, v[j].key->val, v[i].key->len) == 0)
+				return true;
+	return false;
+}
+
 static bool
 check_map(struct ag_mload *l, const struct yn *n, const char *path)
 {
-	struct keyref *v;
+	struct keyref small[SMALL_MAP], *v;
 	char shown[SHOWN];
 	size_t i, nk = 0;
 
@@ -476,7 +544,7 @@ check_map(struct ag_mload *l, const struct yn *n, const char *path)
 		    l, n->pos, path, "%s: expected a mapping, got %s", path, kind_name(n));
 		return false;
 	}
-	v = ag_xcalloc(n->n / 2 + 1, sizeof(*v));
+	v = n->n / 2 <= SMALL_MAP ? small : ag_xcalloc(n->n / 2 + 1, sizeof(*v));
 	for (i = 0; i + 1 < n->n; i += 2) {
 		if (n->kids[i]->kind != YN_SCALAR) {
 			ag_mload_error(l, n->kids[i]->pos, path,
@@ -488,6 +556,9 @@ check_map(struct ag_mload *l, const struct yn *n, const char *path)
 		v[nk].idx = i;
 		nk++;
 	}
+	/* a small map without a repeated key needs no sort: nothing to report */
+	if (v == small && !has_dup_key(v, nk))
+		return true;
 	qsort(v, nk, sizeof(*v), cmp_keyref);
 	for (i = 1; i < nk; i++)
 		if (cmp_keyref(&(struct keyref){v[i - 1].key, 0}, &(struct keyref){v[i].key, 0}) ==
@@ -495,7 +566,8 @@ check_map(struct ag_mload *l, const struct yn *n, const char *path)
 			ag_mload_error(l, v[i].key->pos, path,
 			    "duplicate key '%s' (first at line %u)", SHOW(shown, v[i].key->val),
 			    v[i - 1].key->pos.line);
-	free(v);
+	if (v != small)
+		free(v);
 	return true;
 }
 
@@ -515,14 +587,16 @@ unknown_field(
 		ag_mload_error(l, k->pos, field, "unknown field '%s'", shown);
 }
 
-/* Index of key k in names, or -1. */
+/* Index of key k in names, or -1. The first byte sorts out most names
+ * before their length is taken (k->val is terminated, so val[0] is there). */
 static int
 lookup(const struct yn *k, const char *const *names, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strlen(names[i]) == k->len && memcmp(names[i], k->val, k->len) == 0)
+		if (names[i][0] == k->val[0] && strlen(names[i]) == k->len &&
+		    memcmp(names[i], k->val, k->len) == 0)
 			return (int)i;
 	return -1;
 }
@@ -549,6 +623,7 @@ struct walk {
 	const char *const *names;
 	size_t n_names, next;
 	bool skip_null;
+	bool no_sub; /* the caller names its paths itself: sub stays empty */
 	int idx;
 	const struct yn *k, *v;
 	char sub[256];
@@ -577,6 +652,29 @@ walk_begin(struct ag_mload *l, struct walk *w, const struct yn *map, const char 
 	return check_map(l, map, path);
 }
 
+/* "parent.name" (or "name" without a parent) into out (n > 0 bytes), cut
+ * as snprintf would cut it: walk_next runs it for every key it returns. */
+static void
+join_path(char *out, size_t n, const char *parent, const char *name)
+{
+	size_t at = 0, len;
+
+	if (parent != NULL) {
+		len = strlen(parent);
+		if (len > n - 1)
+			len = n - 1;
+		memcpy(out, parent, len);
+		at = len;
+		if (at < n - 1)
+			out[at++] = '.';
+	}
+	len = strlen(name);
+	if (len > n - 1 - at)
+		len = n - 1 - at;
+	memcpy(out + at, name, len);
+	out[at + len] = '\0';
+}
+
 static bool
 walk_next(struct ag_mload *l, struct walk *w)
 {
@@ -596,8 +694,8 @@ walk_next(struct ag_mload *l, struct walk *w)
 		}
 		if (w->skip_null && is_null(w->v))
 			continue;
-		snprintf(w->sub, sizeof(w->sub), "%s%s%s", w->path ? w->path : "",
-		    w->path ? "." : "", w->names[w->idx]);
+		if (!w->no_sub)
+			join_path(w->sub, sizeof(w->sub), w->path, w->names[w->idx]);
 		return true;
 	}
 	return false;
@@ -1619,7 +1717,6 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 	struct ag_cluster_spec *c = &l->m->spec;
 	const struct ag_field_row *rows = ag_fieldtab_rows(&(size_t){0});
 	const char *names[AG_F__COUNT];
-	char path[96];
 	size_t i;
 	long x;
 
@@ -1627,13 +1724,15 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 		names[i] = ag_fieldtab_key(&rows[i]);
 	if (!check_map(l, spec, "spec"))
 		return;
-	for (walk_init(&w, spec, "spec", names, AG_F__COUNT, true); walk_next(l, &w);) {
+	walk_init(&w, spec, "spec", names, AG_F__COUNT, true);
+	w.no_sub = true; /* a row's yaml_path is its "spec.<name>" */
+	while (walk_next(l, &w)) {
 		const struct yn *k = w.k, *v = w.v;
 		const struct ag_field_row *d = &rows[w.idx];
+		const char *path = d->yaml_path;
 		void *dst;
 
 		ag_manifest_set_field(l->m, d->field, k->pos);
-		snprintf(path, sizeof(path), "%s", d->yaml_path);
 		dst = d->spec != 0 ? (char *)c + d->spec - 1 : NULL;
 		switch (d->type) {
 		case AG_FT_STR:
@@ -2122,8 +2221,8 @@ utf8_refused(struct ag_mload *l, const char *buf, size_t len)
 }
 
 int
-ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const char *buf, size_t len,
-    const char *filename)
+ag_manifest_reader_parse(struct ag_manifest_reader *r, struct ag_manifest_set *set,
+    struct ag_diags *diags, const char *buf, size_t len, const char *filename)
 {
 	yaml_parser_t p;
 	yaml_event_t ev;
@@ -2163,7 +2262,7 @@ ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const cha
 				done = 1;
 				break;
 			}
-			memset(&d, 0, sizeof(d));
+			ydoc_init(&d, r);
 			if (build_doc(&l, &d, &p) == 0)
 				load_doc(set, &l, &d, ndocs - 1, mark_pos(&ev.start_mark));
 			else
@@ -2177,4 +2276,15 @@ ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const cha
 	}
 	yaml_parser_delete(&p);
 	return diags->errors > before ? AG_EINVAL : 0;
+}
+
+int
+ag_manifest_parse(struct ag_manifest_set *set, struct ag_diags *diags, const char *buf, size_t len,
+    const char *filename)
+{
+	struct ag_manifest_reader *r = ag_manifest_reader_new();
+	int rc = ag_manifest_reader_parse(r, set, diags, buf, len, filename);
+
+	ag_manifest_reader_free(r);
+	return rc;
 }

@@ -1,5 +1,5 @@
 /* The bump arena: copies, alignment, blocks across chunks, big blocks,
- * moving one arena into another. */
+ * moving one arena into another, emptying one for reuse. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -145,6 +145,40 @@ test_take_moves_every_block(void **state)
 	ag_arena_release(&empty);
 }
 
+static void
+test_reset_keeps_one_chunk(void **state)
+{
+	struct ag_arena a = AG_ARENA_INIT, big = AG_ARENA_INIT;
+	char *first, *again;
+	size_t one;
+	int i;
+
+	(void)state;
+	ag_arena_reset(&a); /* an empty arena stays empty */
+	assert_null(a.head);
+	first = ag_arena_strdup(&a, "first");
+	one = a.bytes;
+	for (i = 0; i < 5000; i++) /* several chunks and a big block */
+		(void)ag_arena_strdup(&a, "filler-filler");
+	(void)ag_arena_alloc(&a, 20000, 1);
+	assert_true(a.bytes > one);
+	ag_arena_reset(&a);
+	assert_int_equal(a.bytes, one);
+	again = ag_arena_strdup(&a, "again");
+	assert_string_equal(again, "again");
+	assert_non_null(a.head);
+	(void)first; /* gone with the reset: its chunk may be the one kept */
+	ag_arena_release(&a);
+	assert_null(a.head);
+	/* an arena whose only chunk is a big block keeps nothing */
+	(void)ag_arena_alloc(&big, 100000, 1);
+	ag_arena_reset(&big);
+	assert_null(big.head);
+	assert_int_equal(big.bytes, 0);
+	assert_string_equal(ag_arena_strdup(&big, "x"), "x");
+	ag_arena_release(&big);
+}
+
 int
 main(void)
 {
@@ -154,6 +188,7 @@ main(void)
 	    cmocka_unit_test(test_many_blocks_keep_their_bytes),
 	    cmocka_unit_test(test_big_block_keeps_the_chunk_tail),
 	    cmocka_unit_test(test_take_moves_every_block),
+	    cmocka_unit_test(test_reset_keeps_one_chunk),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

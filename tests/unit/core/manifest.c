@@ -144,6 +144,69 @@ test_manifest__docs_example_validates(void **state)
 	assert_null(ag_manifest_set_find(&f->set, "other"));
 }
 
+/* A reader kept from file to file gives what a fresh parse of each file
+ * gives: nothing of a file (nodes, anchors, kids of collections left open
+ * by a syntax error) reaches the next one. */
+static void
+test_manifest__reader_reuse(void **state)
+{
+	static const char *const texts[] = {
+	    /* a syntax error inside nested collections, with anchors */
+	    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+	    "metadata: &m {name: one, labels: {a: &x b}}\nspec: {instances: [{name: [\n",
+	    /* the anchor 'x' is not defined here: it is an error again */
+	    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+	    "metadata: {name: two, labels: {a: *x}}\nspec: {}\n",
+	    /* two documents with anchors, aliases, a duplicate key */
+	    "apiVersion: &v aws.project-planton.org/v1\nkind: &k AwsRdsCluster\n"
+	    "metadata: {name: three}\nspec: &s\n  engine: aurora-postgresql\n"
+	    "  engineVersion: \"16.1\"\n  dbSubnetGroupName: default\n"
+	    "  instances: [{name: three-1, instanceClass: db.r6g.large}]\n"
+	    "---\napiVersion: *v\nkind: *k\nkind: *k\nmetadata: {name: four}\nspec: *s\n",
+	    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\n"
+	    "metadata: {name: five}\nspec:\n  engine: aurora-postgresql\n"
+	    "  engineVersion: \"16.1\"\n  dbSubnetGroupName: default\n"
+	    "  instances: {count: 2, instanceClass: db.r6g.large}\n",
+	};
+	struct fx *f = *state;
+	struct ag_manifest_reader *r = ag_manifest_reader_new();
+	struct ag_manifest_set one;
+	struct ag_diags d1;
+	char file[32];
+	size_t i;
+
+	ag_manifest_set_init(&one);
+	ag_diags_init(&d1);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		snprintf(file, sizeof(file), "f%zu.yaml", i);
+		assert_int_equal(ag_manifest_reader_parse(
+		                     r, &f->set, &f->diags, texts[i], strlen(texts[i]), file),
+		    ag_manifest_parse(&one, &d1, texts[i], strlen(texts[i]), file));
+	}
+	ag_manifest_reader_free(r);
+	ag_manifest_reader_free(NULL);
+	assert_true(f->diags.errors >= 3);
+	assert_int_equal(f->diags.n, d1.n);
+	for (i = 0; i < d1.n; i++) {
+		char *a = ag_diag_format(&f->diags.v[i]), *b = ag_diag_format(&d1.v[i]);
+
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	assert_int_equal(f->set.n, 2);
+	assert_int_equal(one.n, f->set.n);
+	for (i = 0; i < one.n; i++) {
+		assert_string_equal(f->set.v[i].cluster_id, one.v[i].cluster_id);
+		assert_int_equal(f->set.v[i].spec.n_instances, one.v[i].spec.n_instances);
+		assert_string_equal(
+		    f->set.v[i].spec.instances[0].name, one.v[i].spec.instances[0].name);
+	}
+	assert_string_equal(f->set.v[1].spec.instances[1].name, "five-2");
+	ag_manifest_set_release(&one);
+	ag_diags_release(&d1);
+}
+
 /* Positions are kept for the written fields only, whatever order they are
  * written in; an unwritten field has none. */
 static void
@@ -1044,6 +1107,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__serverless_instances_default_class, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__annotations, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__reader_reuse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__rfc3339_bounds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__windows_and_defaults, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__duplicate_cluster_ids, setup, teardown),
