@@ -568,6 +568,7 @@ struct ag_plan_index {
 	size_t n_filter;
 	const struct ag_manifest **manifests;
 	size_t n_manifests;
+	bool *repeats; /* by position in the set: an earlier manifest has its identifier */
 	const struct ag_password_info **passwords;
 	size_t n_passwords;
 };
@@ -615,6 +616,10 @@ index_build(struct ag_plan_index *ix, const struct ag_plan_input *in)
 		if (in->manifests->v[i].cluster_id != NULL)
 			ix->manifests[ix->n_manifests++] = &in->manifests->v[i];
 	qsort(ix->manifests, ix->n_manifests, sizeof(*ix->manifests), cmp_manifest_ptr);
+	ix->repeats = ag_xcalloc(in->manifests->n + 1, sizeof(*ix->repeats));
+	for (i = 1; i < ix->n_manifests; i++)
+		if (strcmp(ix->manifests[i - 1]->cluster_id, ix->manifests[i]->cluster_id) == 0)
+			ix->repeats[ix->manifests[i] - in->manifests->v] = true;
 	ix->passwords = ag_xcalloc(in->n_passwords + 1, sizeof(*ix->passwords));
 	for (i = 0; i < in->n_passwords; i++)
 		if (in->passwords[i].cluster_id != NULL)
@@ -627,6 +632,7 @@ index_release(struct ag_plan_index *ix)
 {
 	free(ix->filter);
 	free(ix->manifests);
+	free(ix->repeats);
 	free(ix->passwords);
 }
 
@@ -713,6 +719,34 @@ find_manifest(const struct ag_plan_input *in, const char *id)
 		if (set->v[i].cluster_id != NULL && strcmp(set->v[i].cluster_id, id) == 0)
 			return &set->v[i];
 	return NULL;
+}
+
+/* Whether m is the manifest find_manifest() gives for its identifier. */
+static bool
+first_of_id(const struct ag_plan_input *in, const struct ag_manifest *m)
+{
+	if (in->index != NULL)
+		return !in->index->repeats[m - in->manifests->v];
+	return find_manifest(in, m->cluster_id) == m;
+}
+
+/* "file:line" without the printf machinery (one for every cluster). */
+static char *
+file_line(const char *file, unsigned line)
+{
+	char num[16], *p = num + sizeof(num) - 1, *s;
+	size_t n = strlen(file), k;
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + line % 10);
+	while ((line /= 10) != 0);
+	k = strlen(p);
+	s = ag_xmalloc(n + 1 + k + 1);
+	memcpy(s, file, n + 1);
+	s[n] = ':'; /* over the terminator */
+	memcpy(s + n + 1, p, k + 1);
+	return s;
 }
 
 /* Instances of cluster c: its members plus instances naming it. Sorted: readers
@@ -966,6 +1000,14 @@ plan_parameters(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 
 /* ---- deferral notes --------------------------------------------------------- */
 
+/* A change sent that waits for the maintenance window unless applied now. */
+static bool
+deferred_change(const struct ag_change *c)
+{
+	return c->state == AG_CHANGE_SEND &&
+	       (c->klass == AG_CLASS_DEFERRED || c->klass == AG_CLASS_OUTAGE);
+}
+
 static void
 note_deferred(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
     const struct ag_manifest *m, const struct ag_db_cluster *live)
@@ -976,6 +1018,11 @@ note_deferred(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	size_t i;
 
 	if (m->spec.apply_immediately)
+		return;
+	/* the note is made only for a change that gets it */
+	for (i = 0; i < cp->n_changes && !deferred_change(&cp->changes[i]); i++)
+		;
+	if (i == cp->n_changes)
 		return;
 	if (win == NULL || *win == '\0')
 		win = live != NULL ? live->preferred_maintenance_window : NULL;
@@ -988,13 +1035,9 @@ note_deferred(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 		text = ag_xstrdup("deferred to the next maintenance window (set "
 		                  "spec.applyImmediately: true to apply now)");
 	}
-	for (i = 0; i < cp->n_changes; i++) {
-		struct ag_change *c = &cp->changes[i];
-
-		if (c->state == AG_CHANGE_SEND &&
-		    (c->klass == AG_CLASS_DEFERRED || c->klass == AG_CLASS_OUTAGE))
-			change_note_append(c, text);
-	}
+	for (; i < cp->n_changes; i++)
+		if (deferred_change(&cp->changes[i]))
+			change_note_append(&cp->changes[i], text);
 	free(text);
 }
 
@@ -1119,13 +1162,12 @@ plan_instance_insights(struct ag_cluster_plan *cp, const struct ag_manifest *m,
 		return;
 	want_iv = w.interval_written || di->monitoring_interval == 0 ? w.interval
 	                                                             : di->monitoring_interval;
-	role = want_iv > 0 ? ag_insights_role_value(&w) : NULL;
 	if (want_iv > 0 && w.role_arn == NULL && di->monitoring_role_arn != NULL &&
-	    di->monitoring_role_arn[0] != '\0' && di->monitoring_interval > 0) {
-		/* no role written: the live one is kept */
-		free(role);
-		role = ag_xstrdup(di->monitoring_role_arn);
-	}
+	    di->monitoring_role_arn[0] != '\0' && di->monitoring_interval > 0)
+		role =
+		    ag_xstrdup(di->monitoring_role_arn); /* no role written: the live one is kept */
+	else
+		role = want_iv > 0 ? ag_insights_role_value(&w) : NULL;
 	if (want_iv != di->monitoring_interval) {
 		snprintf(a, sizeof(a), "%d%s", want_iv, w.interval_written ? "" : " (default)");
 		snprintf(b, sizeof(b), "%d", di->monitoring_interval);
@@ -2258,18 +2300,22 @@ plan_pending_reboot(struct ag_cluster_plan *cp, const struct ag_plan_input *in,
 	order = ag_xcalloc(live->n_members, sizeof(*order));
 	for (i = 0; i < live->n_members; i++) {
 		const struct ag_db_cluster_member *mem = &live->members[i];
+
+		if (mem->instance_id == NULL || mem->param_group_status == NULL ||
+		    strcmp(mem->param_group_status, "pending-reboot") != 0)
+			continue;
+		order[n++] = mem;
+	}
+	/* the first member not available holds the reboots back */
+	for (i = 0; n > 0 && i < live->n_members && busy == NULL; i++) {
+		const struct ag_db_cluster_member *mem = &live->members[i];
 		const struct ag_db_instance *inst;
 
 		if (mem->instance_id == NULL)
 			continue;
 		inst = ag_observed_find_instance(in->observed, mem->instance_id);
-		if (busy == NULL && inst != NULL && inst->status != NULL &&
-		    strcmp(inst->status, "available") != 0)
+		if (inst != NULL && inst->status != NULL && strcmp(inst->status, "available") != 0)
 			busy = inst;
-		if (mem->param_group_status == NULL ||
-		    strcmp(mem->param_group_status, "pending-reboot") != 0)
-			continue;
-		order[n++] = mem;
 	}
 	qsort(order, n, sizeof(*order), member_reboot_order);
 	params_change = changes_param_group(cp);
@@ -3057,9 +3103,9 @@ plan_manifest(struct ag_plan *p, const struct ag_plan_input *in, const struct ag
 		mode = AG_MODE_PLAN;
 	cp = cp_new(p, m->cluster_id, mode);
 	if (m->file != NULL)
-		cp->source = m->pos.line > 0 ? ag_xasprintf("%s:%u", m->file, m->pos.line)
-		                             : ag_xstrdup(m->file);
-	if (find_manifest(in, m->cluster_id) != m) {
+		cp->source =
+		    m->pos.line > 0 ? file_line(m->file, m->pos.line) : ag_xstrdup(m->file);
+	if (!first_of_id(in, m)) {
 		const struct ag_manifest *first = find_manifest(in, m->cluster_id);
 
 		cp->status = AG_STATUS_ERROR;
@@ -3277,14 +3323,9 @@ summarize(struct ag_plan *p)
 
 /* Digest of a JSON value: canonical (sorted keys, compact) then SHA-256. */
 static void
-digest_json(char out[65], json_t *j)
+digest_json(char out[65], const json_t *j)
 {
-	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
-
-	if (s == NULL)
-		AG_BUG("json_dumps failed");
-	ag_sha256_hex(out, s, strlen(s));
-	free(s);
+	ag_sha256_json_hex(out, j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
 }
 
 /* The identity of an action: what is sent, to what, and nothing else. */
@@ -3321,12 +3362,18 @@ ag_plan_compute_digests(
     struct ag_plan *p, const struct ag_password_info *passwords, size_t n_passwords)
 {
 	json_t *all = json_array(), *arr, *o, *one;
+	char idle[65] = ""; /* the digest of a cluster with nothing to do */
 	size_t i, j;
 
 	for (i = 0; i < p->n_clusters; i++) {
 		struct ag_cluster_plan *cp = &p->clusters[i];
 		const char *hash = NULL;
 
+		/* no action sends no secret: each such cluster has the same digest */
+		if (cp->n_actions == 0 && idle[0] != '\0') {
+			memcpy(cp->digest, idle, sizeof(idle));
+			continue;
+		}
 		arr = json_array();
 		for (j = 0; j < cp->n_actions; j++)
 			json_array_append_new(arr, action_identity(&cp->actions[j]));
@@ -3340,6 +3387,8 @@ ag_plan_compute_digests(
 			json_object_set_new(
 			    one, "secrets", json_pack("{s:s}", "spec.password", hash));
 		digest_json(cp->digest, one);
+		if (cp->n_actions == 0)
+			memcpy(idle, cp->digest, sizeof(idle));
 		if (cp->n_actions > 0) {
 			o = json_object();
 			json_object_set_new(o, "cluster", json_string(cp->id));

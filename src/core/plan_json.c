@@ -19,19 +19,46 @@
 
 #include "core/compat.h"
 
-void
-ag_sha256_hex(char out[65], const void *data, size_t n)
+static void
+hex_of(char out[65], const unsigned char h[crypto_hash_sha256_BYTES])
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
 	static const char hex[] = "0123456789abcdef";
 	size_t i;
 
-	crypto_hash_sha256(h, data, n);
-	for (i = 0; i < sizeof(h); i++) {
+	for (i = 0; i < crypto_hash_sha256_BYTES; i++) {
 		out[2 * i] = hex[h[i] >> 4];
 		out[2 * i + 1] = hex[h[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+void
+ag_sha256_hex(char out[65], const void *data, size_t n)
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, data, n);
+	hex_of(out, h);
+}
+
+static int
+hash_piece(const char *buf, size_t n, void *data)
+{
+	crypto_hash_sha256_update(data, (const unsigned char *)buf, n);
+	return 0;
+}
+
+void
+ag_sha256_json_hex(char out[65], const struct json_t *j, size_t flags)
+{
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&st);
+	if (json_dump_callback(j, hash_piece, &st, flags) != 0)
+		AG_BUG("json_dump_callback failed");
+	crypto_hash_sha256_final(&st, h);
+	hex_of(out, h);
 }
 
 static const char *
@@ -325,7 +352,6 @@ ag_observed_cluster_digest(char out[65], const struct ag_observed *o, const stru
 	const struct ag_db_instance **list;
 	json_t *root = json_object(), *arr = json_array();
 	size_t i, n = 0;
-	char *s;
 
 	json_object_set_new(root, "cluster", cluster_json(c));
 	list = ag_xcalloc(o->n_instances + 1, sizeof(*list));
@@ -348,11 +374,7 @@ ag_observed_cluster_digest(char out[65], const struct ag_observed *o, const stru
 		json_array_append_new(arr, instance_json(list[i]));
 	free(list);
 	json_object_set_new(root, "instances", arr);
-	s = json_dumps(
-	    root, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
-	if (s == NULL)
-		AG_BUG("json_dumps failed");
-	ag_sha256_hex(out, s, strlen(s));
-	free(s);
+	ag_sha256_json_hex(
+	    out, root, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
 	json_decref(root);
 }

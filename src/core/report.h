@@ -28,6 +28,9 @@ json_t *ag_plan_json(const struct ag_plan *p);
 
 /* SHA-256 of data as 64 lower-case hex digits + NUL (libsodium). */
 void ag_sha256_hex(char out[65], const void *data, size_t n);
+/* The same of the JSON text json_dumps(j, flags) would make, streamed
+ * (json_dump_callback) instead of made. */
+void ag_sha256_json_hex(char out[65], const struct json_t *j, size_t flags);
 
 /* Human text; color adds ANSI colours. Returns 0 or AG_ETOOBIG. */
 int ag_report_text(struct ag_buf *out, const struct ag_plan *p, int color);
