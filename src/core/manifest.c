@@ -43,6 +43,32 @@ ag_manifest_set_field(struct ag_manifest *m, enum ag_field f, struct ag_pos pos)
 	m->field_pos[at] = pos;
 }
 
+void
+ag_manifest_set_fields(struct ag_manifest *m, uint64_t fields, const struct ag_pos *pos)
+{
+	uint64_t all = m->present | fields, bit;
+	struct ag_pos *v;
+	size_t k = 0, old = 0;
+	unsigned f;
+
+	if (AG_F__COUNT < 64 && (fields >> (AG_F__COUNT % 64)) != 0)
+		AG_BUG("ag_manifest_set_fields: field out of range");
+	if (fields == 0)
+		return;
+	v = ag_xmalloc((size_t)__builtin_popcountll(all) * sizeof(*v));
+	for (f = 0; f < AG_F__COUNT; f++) {
+		bit = UINT64_C(1) << f;
+		if ((all & bit) == 0)
+			continue;
+		v[k++] = (fields & bit) != 0 ? pos[f] : m->field_pos[old];
+		if ((m->present & bit) != 0)
+			old++;
+	}
+	free(m->field_pos);
+	m->field_pos = v;
+	m->present = all;
+}
+
 /* The optional blocks: an all-zero instance to read when one is not
  * written, and the writer that makes it on the first write. */
 #define SPEC_BLOCK(type, make)                                                                     \

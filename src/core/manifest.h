@@ -390,6 +390,9 @@ ag_manifest_field_pos(const struct ag_manifest *m, enum ag_field f)
 
 /* Marks field f written at pos (replacing the position it had if it was). */
 void ag_manifest_set_field(struct ag_manifest *m, enum ag_field f, struct ag_pos pos);
+/* The same for every field f whose bit is set in fields, at pos[f] (pos has
+ * AG_F__COUNT entries), in one allocation. */
+void ag_manifest_set_fields(struct ag_manifest *m, uint64_t fields, const struct ag_pos *pos);
 
 struct ag_manifest_set {
 	struct ag_manifest *v;

@@ -571,12 +571,14 @@ check_logs(struct ag_mload *l)
 
 	if (ok == NULL)
 		return;
-	for (j = 0; ok[j]; j++)
-		snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid), "%s%s",
-		    j ? ", " : "", ok[j]);
 	for (i = 0; i < logs->n; i++) {
 		if (in_words(ok, logs->v[i]) || !in_words(all_logs, logs->v[i]))
 			continue; /* valid, or unknown and already reported */
+		/* the list of valid types is made for the first message */
+		if (valid[0] == '\0')
+			for (j = 0; ok[j]; j++)
+				snprintf(valid + strlen(valid), sizeof(valid) - strlen(valid),
+				    "%s%s", j ? ", " : "", ok[j]);
 		ag_mload_error(l, fpos(m, AG_F_ENABLED_CLOUDWATCH_LOGS_EXPORTS),
 		    "spec.enabledCloudwatchLogsExports",
 		    "spec.enabledCloudwatchLogsExports: log type '%s' does not exist for %s "

@@ -653,26 +653,22 @@ walk_begin(struct ag_mload *l, struct walk *w, const struct yn *map, const char 
 }
 
 /* "parent.name" (or "name" without a parent) into out (n > 0 bytes), cut
- * as snprintf would cut it: walk_next runs it for every key it returns. */
+ * as snprintf would cut it: walk_next runs it for every key it returns.
+ * The texts are short: copied byte by byte. */
 static void
 join_path(char *out, size_t n, const char *parent, const char *name)
 {
-	size_t at = 0, len;
+	size_t at = 0;
 
 	if (parent != NULL) {
-		len = strlen(parent);
-		if (len > n - 1)
-			len = n - 1;
-		memcpy(out, parent, len);
-		at = len;
+		while (*parent != '\0' && at < n - 1)
+			out[at++] = *parent++;
 		if (at < n - 1)
 			out[at++] = '.';
 	}
-	len = strlen(name);
-	if (len > n - 1 - at)
-		len = n - 1 - at;
-	memcpy(out + at, name, len);
-	out[at + len] = '\0';
+	while (*name != '\0' && at < n - 1)
+		out[at++] = *name++;
+	out[at] = '\0';
 }
 
 static bool
@@ -1717,6 +1713,8 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 	struct ag_cluster_spec *c = &l->m->spec;
 	const struct ag_field_row *rows = ag_fieldtab_rows(&(size_t){0});
 	const char *names[AG_F__COUNT];
+	struct ag_pos at[AG_F__COUNT] = {{0, 0}};
+	uint64_t written = 0; /* the fields met, set on the manifest at once */
 	size_t i;
 	long x;
 
@@ -1732,7 +1730,8 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 		const char *path = d->yaml_path;
 		void *dst;
 
-		ag_manifest_set_field(l->m, d->field, k->pos);
+		written |= UINT64_C(1) << d->field;
+		at[d->field] = k->pos;
 		dst = d->spec != 0 ? (char *)c + d->spec - 1 : NULL;
 		switch (d->type) {
 		case AG_FT_STR:
@@ -1786,6 +1785,7 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 			break;
 		}
 	}
+	ag_manifest_set_fields(l->m, written, at);
 }
 
 /* ---- metadata ------------------------------------------------------ */

@@ -3,6 +3,7 @@
 #include "core/runconf.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -316,6 +317,22 @@ unreadable(const char *path, int errnum, struct ag_error *err)
 	    path, strerror(errnum));
 }
 
+/* An entry that is not a directory, of the given mode: a manifest, the
+ * repository's settings file, or nothing to read. */
+static int
+take_entry(struct walk *w, const char *path, const char *name, mode_t mode, int depth,
+    struct ag_error *err)
+{
+	if (has_yaml_suffix(name) && !S_ISREG(mode))
+		return ag_error_set(
+		    err, AG_EINVAL, "'%s' is not a regular file; a manifest must be one", path);
+	if (depth == 0 && ag_runconf_is_repo_file(name))
+		return 0; /* the repository's settings file, not a manifest */
+	if (S_ISREG(mode) && has_yaml_suffix(name))
+		ag_strlist_add(w->out, path);
+	return 0;
+}
+
 /*
  * Every directory is entered once: a second visit (a symbolic link back to
  * an ancestor, or a second link to a directory already read) is an error,
@@ -329,7 +346,8 @@ walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct 
 	struct stat st;
 	char *path;
 	size_t k;
-	int n, i, rc = 0;
+	int n, i, dfd, rc = 0;
+	bool looked = false; /* an entry could be looked at */
 
 	if (depth > WALK_MAX_DEPTH)
 		return ag_error_set(err, AG_ETOOBIG, "'%s': directories nested more than %d deep",
@@ -348,10 +366,17 @@ walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct 
 	w->dirs[w->n_dirs].ino = dst->st_ino;
 	w->dirs[w->n_dirs].path = ag_xstrdup(dir);
 	w->n_dirs++;
-	n = scandir(dir, &ents, NULL, alphasort);
-	if (n < 0)
-		return ag_error_set(
+	/* entries are looked at relative to the directory: no walk of the
+	 * whole path for each of them */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	n = dfd < 0 ? -1 : scandirat(dfd, ".", &ents, NULL, alphasort);
+	if (n < 0) {
+		rc = ag_error_set(
 		    err, AG_EIO, "cannot read directory '%s': %s", dir, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return rc;
+	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0 && ents[i]->d_name[0] != '.') {
 			path = ag_xasprintf("%s/%s", dir, ents[i]->d_name);
@@ -359,22 +384,27 @@ walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct 
 				rc = ag_error_set(err, AG_ETOOBIG,
 				    "'%s': more than %d entries under the manifest directory", path,
 				    WALK_MAX_ENTRIES);
-			else if (stat(path, &st) < 0)
+			else if (ents[i]->d_type == DT_REG && looked)
+				/* a regular file, no link: the entry says so, and once
+				 * one entry of the directory could be looked at, every
+				 * one can (a stat would only say it again) */
+				rc = take_entry(w, path, ents[i]->d_name, S_IFREG, depth, err);
+			else if (fstatat(dfd, ents[i]->d_name, &st, 0) < 0)
 				rc = unreadable(path, errno, err);
-			else if (S_ISDIR(st.st_mode))
-				rc = walk(w, path, &st, depth + 1, err);
-			else if (has_yaml_suffix(ents[i]->d_name) && !S_ISREG(st.st_mode))
-				rc = ag_error_set(err, AG_EINVAL,
-				    "'%s' is not a regular file; a manifest must be one", path);
-			else if (depth == 0 && ag_runconf_is_repo_file(ents[i]->d_name))
-				; /* the repository's settings file, not a manifest */
-			else if (S_ISREG(st.st_mode) && has_yaml_suffix(ents[i]->d_name))
-				ag_strlist_add(w->out, path);
+			else {
+				looked = true;
+				if (S_ISDIR(st.st_mode))
+					rc = walk(w, path, &st, depth + 1, err);
+				else
+					rc = take_entry(
+					    w, path, ents[i]->d_name, st.st_mode, depth, err);
+			}
 			free(path);
 		}
 		free(ents[i]);
 	}
 	free(ents);
+	close(dfd);
 	return rc;
 }
 

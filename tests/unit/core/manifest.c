@@ -240,6 +240,37 @@ test_manifest__field_positions_any_order(void **state)
 	assert_int_equal(ag_manifest_field_pos(m, AG_F_PORT).col, 0);
 }
 
+/* Fields set together merge with those set before: a new one is added, one
+ * set again takes its new position, the others keep theirs. */
+static void
+test_manifest__set_fields_merges(void **state)
+{
+	struct ag_manifest m;
+	struct ag_pos at[AG_F__COUNT];
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	memset(at, 0, sizeof(at));
+	ag_manifest_set_fields(&m, 0, at); /* nothing: nothing allocated */
+	assert_null(m.field_pos);
+	ag_manifest_set_field(&m, AG_F_PORT, (struct ag_pos){3, 1});
+	ag_manifest_set_field(&m, AG_F_ENGINE, (struct ag_pos){4, 2});
+	at[AG_F_ENGINE] = (struct ag_pos){9, 9};
+	at[AG_F_SUBNET_IDS] = (struct ag_pos){7, 5};
+	ag_manifest_set_fields(
+	    &m, (UINT64_C(1) << AG_F_ENGINE) | (UINT64_C(1) << AG_F_SUBNET_IDS), at);
+	assert_true(ag_manifest_has(&m, AG_F_PORT));
+	assert_int_equal(ag_manifest_field_pos(&m, AG_F_PORT).line, 3);
+	assert_int_equal(ag_manifest_field_pos(&m, AG_F_ENGINE).line, 9);
+	assert_int_equal(ag_manifest_field_pos(&m, AG_F_SUBNET_IDS).line, 7);
+	assert_int_equal(ag_manifest_field_pos(&m, AG_F_SUBNET_IDS).col, 5);
+	assert_false(ag_manifest_has(&m, AG_F_USERNAME));
+	ag_manifest_set_field(&m, AG_F_USERNAME, (struct ag_pos){1, 1});
+	assert_int_equal(ag_manifest_field_pos(&m, AG_F_SUBNET_IDS).line, 7);
+	assert_int_equal(ag_manifest_field_pos(&m, AG_F_USERNAME).line, 1);
+	free(m.field_pos);
+}
+
 /* An optional block the manifest leaves out reads as unwritten (nothing
  * allocated for it); one written empty is there, with its position. */
 static void
@@ -1084,6 +1115,7 @@ main(void)
 	        test_manifest__unknown_field_position_and_suggestion, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__field_positions_any_order, setup, teardown),
+	    cmocka_unit_test(test_manifest__set_fields_merges),
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__optional_blocks_absent_and_written, setup, teardown),
 	    cmocka_unit_test(test_manifest__suggest),
