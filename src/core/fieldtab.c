@@ -1469,6 +1469,37 @@ ag_fieldtab_desired(char **out, const struct ag_field_row *row, const struct ag_
 	return false;
 }
 
+/* A string member's text as str_out() would copy it: NULL when absent. */
+static const char *
+str_view(const char *s)
+{
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+bool
+ag_fieldtab_desired_view(
+    const char **out, const struct ag_field_row *row, const struct ag_manifest *m)
+{
+	*out = NULL;
+	if (row->desired_fn != NULL || row->spec == 0 ||
+	    (row->type != AG_FT_STR && row->type != AG_FT_REF))
+		return false;
+	*out = str_view(*(char *const *)CAT(&m->spec, row->spec));
+	return true;
+}
+
+bool
+ag_fieldtab_live_view(
+    const char **out, const struct ag_field_row *row, const struct ag_db_cluster *c)
+{
+	*out = NULL;
+	if (row->live_fn != NULL || row->live == 0 ||
+	    (row->ltype != AG_FT_STR && row->ltype != AG_FT_REF))
+		return false;
+	*out = str_view(*(char *const *)CAT(c, row->live));
+	return true;
+}
+
 bool
 ag_fieldtab_observable(const struct ag_field_row *row)
 {

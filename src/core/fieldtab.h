@@ -176,6 +176,13 @@ struct ag_field_row {
 bool ag_fieldtab_desired(char **out, const struct ag_field_row *row, const struct ag_manifest *m);
 /* The live value of a row; false (and *out NULL) when absent or not observable. */
 bool ag_fieldtab_live(char **out, const struct ag_field_row *row, const struct ag_db_cluster *c);
+/* The same without a copy for a row whose value is a string member's own
+ * text: *out points into m (or c), NULL when absent; false (and *out NULL)
+ * when the row renders its value, which the functions above then make. */
+bool ag_fieldtab_desired_view(
+    const char **out, const struct ag_field_row *row, const struct ag_manifest *m);
+bool ag_fieldtab_live_view(
+    const char **out, const struct ag_field_row *row, const struct ag_db_cluster *c);
 /* Whether a row has a live value at all. */
 bool ag_fieldtab_observable(const struct ag_field_row *row);
 /* The YAML key of a row ("backupRetentionPeriod"). */

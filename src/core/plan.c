@@ -749,48 +749,72 @@ file_line(const char *file, unsigned line)
 	return s;
 }
 
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether s is one of the n strings of v. */
+static bool
+among(const char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], s) == 0)
+			return true;
+	return false;
+}
+
 /* Instances of cluster c: its members plus instances naming it. Sorted: readers
- * by id, then the writer(s). */
+ * by id, then the writer(s). The lists point at the snapshot's strings; out
+ * gets the only copies. */
 static void
 live_instances(struct ag_strlist *out, const struct ag_observed *o, const struct ag_db_cluster *c)
 {
-	struct ag_strlist readers = AG_STRLIST_INIT, writers = AG_STRLIST_INIT;
 	const struct ag_db_instance **named = NULL;
-	size_t i, j, n_named;
+	const char **readers, **writers;
+	size_t i, j, n_named, nr = 0, nw = 0;
 	bool writer;
 
+	n_named = ag_observed_instances_of(&named, o, c->id);
+	readers = ag_xcalloc(c->n_members + n_named + 1, sizeof(*readers));
+	writers = ag_xcalloc(c->n_members + n_named + 1, sizeof(*writers));
 	for (i = 0; i < c->n_members; i++) {
 		if (c->members[i].instance_id == NULL)
 			continue;
 		if (c->members[i].is_writer)
-			ag_strlist_add(&writers, c->members[i].instance_id);
+			writers[nw++] = c->members[i].instance_id;
 		else
-			ag_strlist_add(&readers, c->members[i].instance_id);
+			readers[nr++] = c->members[i].instance_id;
 	}
-	n_named = ag_observed_instances_of(&named, o, c->id);
 	for (i = 0; i < n_named; i++) {
 		const struct ag_db_instance *di = named[i];
 
 		if (di->id == NULL)
 			continue;
-		if (ag_strlist_contains(&readers, di->id) || ag_strlist_contains(&writers, di->id))
+		if (among(readers, nr, di->id) || among(writers, nw, di->id))
 			continue;
 		writer = false;
 		for (j = 0; j < c->n_members; j++)
 			if (c->members[j].is_writer && c->members[j].instance_id != NULL &&
 			    strcmp(c->members[j].instance_id, di->id) == 0)
 				writer = true;
-		ag_strlist_add(writer ? &writers : &readers, di->id);
+		if (writer)
+			writers[nw++] = di->id;
+		else
+			readers[nr++] = di->id;
 	}
-	ag_strlist_sort(&readers);
-	ag_strlist_sort(&writers);
-	for (i = 0; i < readers.n; i++)
-		ag_strlist_add(out, readers.v[i]);
-	for (i = 0; i < writers.n; i++)
-		ag_strlist_add(out, writers.v[i]);
+	qsort(readers, nr, sizeof(*readers), cmp_cstr);
+	qsort(writers, nw, sizeof(*writers), cmp_cstr);
+	for (i = 0; i < nr; i++)
+		ag_strlist_add(out, readers[i]);
+	for (i = 0; i < nw; i++)
+		ag_strlist_add(out, writers[i]);
 	free(named);
-	ag_strlist_release(&readers);
-	ag_strlist_release(&writers);
+	free(readers);
+	free(writers);
 }
 
 static const struct ag_db_cluster_member *
@@ -2544,6 +2568,7 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	const struct ag_field_row *rows;
 	size_t n, i;
 	char *d, *l;
+	const char *dv, *lv;
 	bool replica;
 
 	replica = is_replica(m) ||
@@ -2564,9 +2589,17 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		if (row->norm == AG_NORM_NOT_COMPARED || row->norm == AG_NORM_WRITE_ONLY ||
 		    !ag_fieldtab_observable(row) || (replica && row->not_on_replica))
 			continue;
-		ag_fieldtab_desired(&d, row, m);
-		ag_fieldtab_live(&l, row, live);
-		diff_row(cp, &mod, row, m, live, &ctx, d, l);
+		/* a string member is compared where it is, not copied */
+		d = l = NULL;
+		if (!ag_fieldtab_desired_view(&dv, row, m)) {
+			ag_fieldtab_desired(&d, row, m);
+			dv = d;
+		}
+		if (!ag_fieldtab_live_view(&lv, row, live)) {
+			ag_fieldtab_live(&l, row, live);
+			lv = l;
+		}
+		diff_row(cp, &mod, row, m, live, &ctx, dv, lv);
 		free(d);
 		free(l);
 	}
