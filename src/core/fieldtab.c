@@ -1476,28 +1476,29 @@ str_view(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
+/* The text of a string member at off of base (see ag_fieldtab_desired_view). */
+static bool
+member_view(const char **out, bool rendered, size_t off, enum ag_ftype type, const void *base)
+{
+	*out = NULL;
+	if (rendered || off == 0 || (type != AG_FT_STR && type != AG_FT_REF))
+		return false;
+	*out = str_view(*(char *const *)CAT(base, off));
+	return true;
+}
+
 bool
 ag_fieldtab_desired_view(
     const char **out, const struct ag_field_row *row, const struct ag_manifest *m)
 {
-	*out = NULL;
-	if (row->desired_fn != NULL || row->spec == 0 ||
-	    (row->type != AG_FT_STR && row->type != AG_FT_REF))
-		return false;
-	*out = str_view(*(char *const *)CAT(&m->spec, row->spec));
-	return true;
+	return member_view(out, row->desired_fn != NULL, row->spec, row->type, &m->spec);
 }
 
 bool
 ag_fieldtab_live_view(
     const char **out, const struct ag_field_row *row, const struct ag_db_cluster *c)
 {
-	*out = NULL;
-	if (row->live_fn != NULL || row->live == 0 ||
-	    (row->ltype != AG_FT_STR && row->ltype != AG_FT_REF))
-		return false;
-	*out = str_view(*(char *const *)CAT(c, row->live));
-	return true;
+	return member_view(out, row->live_fn != NULL, row->live, row->ltype, c);
 }
 
 bool
