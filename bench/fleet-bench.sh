@@ -17,9 +17,11 @@
 # agent's share of the wall time on the bare loopback is an upper bound.
 #
 # Goals (issue 16): peak RSS under 20 MiB at 1,000 clusters and under
-# 64 MiB at 10,000; agent CPU under 10% of wall. A missed goal is marked
-# MISSED in the table (the exit status stays 0: this measures, CI does not
-# gate on a shared machine's timing).
+# 64 MiB at 10,000; agent CPU under 10% of wall, judged on the rows with a
+# round trip added (the bare-loopback rows say "ok (RSS)": only RSS is
+# judged there). A missed goal is marked MISSED in the table (the exit
+# status stays 0: this measures, CI does not gate on a shared machine's
+# timing).
 #
 # The fleet goes straight into moto's backend (tests/tools/seed-fleet.py through
 # the launcher's /_ag/seed-rds): 30,000 CreateDBCluster/CreateDBInstance
@@ -77,7 +79,14 @@ measure() {
 	else
 		awk -v r="$rss_mib" 'BEGIN { exit !(r >= 64) }' && goal="MISSED (RSS)"
 	fi
-	awk -v s="$share" 'BEGIN { exit !(s >= 10) }' && goal="${goal/ok/}MISSED (CPU)"
+	# the CPU goal is judged where a round trip is added: on the bare
+	# loopback the launcher, on the same CPUs, answers a page in a few ms,
+	# and the wall time is mostly its CPU and ours
+	if [ "$lat" = 0 ]; then
+		goal="${goal/ok/ok (RSS)}"
+	else
+		awk -v s="$share" 'BEGIN { exit !(s >= 10) }' && goal="${goal/ok/}MISSED (CPU)"
+	fi
 	tail -n +"$((before + 1))" "$log" | head -n "$((after - before))" >"$work/reqs"
 	rows+=("$(printf '| %6s | %-11s | %8s | %6s | %5s%% | %7s | %5s | %-14s | %s |' "$n" "$run" \
 		"$wall" "$cpu" "$share" "$rss_mib" "$(wc -l <"$work/reqs")" "$goal" "$(
