@@ -511,6 +511,193 @@ test_state__outputs_unchanged_records_of_every_shape(void **unused)
 	ag_buf_release(&file);
 }
 
+/* A source of outputs made from JSON texts. */
+struct text_outputs {
+	const char *const *ids;
+	const char *const *texts;
+	size_t n;
+};
+
+static json_t *
+text_make(void *ctx, const char *cluster)
+{
+	struct text_outputs *t = ctx;
+	json_error_t jerr;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->ids[i], cluster) == 0)
+			return json_loads(t->texts[i], 0, &jerr);
+	return NULL;
+}
+
+/* A line of outputs.json (before the line of "zz") and what the cycle
+ * makes of its cluster now; kept: the file is left as it stands. */
+struct text_case {
+	const char *key, *line, *made;
+	bool kept;
+};
+
+/* outputs.json as text is refused at open as damaged on its third line,
+ * and left as it was. */
+static void
+refused_at_line_3(const char *text)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	char path[300], *now;
+
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	assert_int_equal(ag_fs_write_atomic(path, text, strlen(text), 0600, 0, &err), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), AG_EINVAL);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "outputs.json:3:"));
+	assert_non_null(strstr(err.msg, "state file is damaged"));
+	now = read_outputs_file();
+	assert_string_equal(now, text);
+	free(now);
+}
+
+/* outputs.json of a line of c and a plain line of "zz", in *file. */
+static void
+write_case(struct ag_buf *file, const struct text_case *c)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	ag_buf_reset(file);
+	(void)ag_buf_addf(
+	    file, "{\n  %s: %s,\n  \"zz\": {\"p\":1,\"recorded_at\":\"t\"}\n}\n", c->key, c->line);
+	assert_int_equal(ag_fs_write_atomic(path, file->ptr, file->len, 0600, 0, &err), 0);
+}
+
+/*
+ * A save with the cycle's records decides as the same records set one by
+ * one: the file it writes (or leaves as it stands) is byte for byte the
+ * same, whatever the line holds (recorded_at first, last, nested, absent,
+ * not a string, escaped), however its key is written, and when the line
+ * is not in the line form (rewritten whole). Commas out of place are read
+ * in the line form when every line is, refused when one is not; a damaged
+ * line is refused at open with its place.
+ */
+static void
+test_state__outputs_from_a_source_decide_as_set_ones(void **unused)
+{
+	static const struct text_case cases[] = {
+	    {"\"aa\"", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1}", true},
+	    {"\"a.b_c-9\"", "{\"recorded_at\":\"t\",\"z\":1}", "{\"z\":1}", true},
+	    {"\"aa\"", "{\"recorded_at\":\"2026-01-01T00:00:00Z\"}", "{}", true},
+	    {"\"aa\"", "{\"n\":{\"recorded_at\":\"t\"},\"recorded_at\":\"t\"}",
+	        "{\"n\":{\"recorded_at\":\"t\"}}", true},
+	    {"\"aa\"", "{\"a\":[{\"recorded_at\":\"\"}],\"recorded_at\":\"\"}",
+	        "{\"a\":[{\"recorded_at\":\"\"}]}", true},
+	    {"\"aa\"", "{\"n\":{\"recorded_at\":\"u\"},\"recorded_at\":\"t\"}",
+	        "{\"n\":{\"recorded_at\":\"t\"}}", false},
+	    {"\"aa\"", "{\"n\":{\"recorded_at\":\"t\"},\"recorded_at\":\"t\"}",
+	        "{\"n\":{\"recorded_at\":\"u\"}}", false},
+	    {"\"aa\"", "{\"recorded_at\":\"t\",\"x\":\"\\\"recorded_at\\\":\\\"\\\"\"}",
+	        "{\"x\":\"\\\"recorded_at\\\":\\\"\\\"\"}", true},
+	    /* changed, added, removed */
+	    {"\"aa\"", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":2}", false},
+	    {"\"aa\"", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1,\"q\":0}", false},
+	    {"\"aa\"", "{\"port\":1,\"q\":0,\"recorded_at\":\"t\"}", "{\"port\":1}", false},
+	    {"\"aa\"", "{\"port\":1,\"recorded_at\":\"t\"}", "[1]", true},
+	    /* recorded_at absent, not a string, with an escape */
+	    {"\"aa\"", "{\"port\":1}", "{\"port\":1}", true},
+	    {"\"aa\"", "{\"port\":1}", "{\"port\":2}", false},
+	    {"\"aa\"", "{\"recorded_at\":7,\"z\":1}", "{\"z\":1}", true},
+	    {"\"aa\"", "{\"recorded_at\":null}", "{}", true},
+	    {"\"aa\"", "{\"recorded_at\":\"a\\\"b\",\"z\":1}", "{\"z\":1}", true},
+	    {"\"aa\"", "{\"recorded_at\":\"\\u00e9\",\"z\":1}", "{\"z\":1}", false},
+	    /* the cycle's own recorded_at is not part of a record */
+	    {"\"aa\"", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1,\"recorded_at\":\"x\"}",
+	        true},
+	    /* keys needing escapes or not plain; a line spaced otherwise */
+	    {"\"a b\"", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1}", true},
+	    {"\"a\\u0062\"", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1}", true},
+	    {"\"aa\" ", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1}", true},
+	    {"\"aa\"", " {\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1}", true},
+	    /* not the line form: the file rewritten */
+	    {"\"aa\"", "{\"port\": 1,\"recorded_at\":\"t\"}", "{\"port\":1}", false},
+	    {"\"aa\"", "{\"port\":1,\"recorded_at\":\"t\"} ", "{\"port\":1}", false},
+	    {"\"aa\"", "{\"recorded_at\":\"t\",\"port\":1}", "{\"port\":1}", false},
+	    {"\"aa\"", "{\"port\":0,\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1}", false},
+	    {"\"zzz\"", "{\"port\":1,\"recorded_at\":\"t\"}", "{\"port\":1}", false},
+	};
+	const char *ids[] = {NULL, "zz"};
+	const char *texts[] = {NULL, "{\"p\":1}"};
+	struct text_outputs t = {ids, texts, 2};
+	struct ag_state_outputs src = {ids, 2, text_make, &t, "later"};
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_buf file = AG_BUF_INIT(1 << 20);
+	struct ag_state *s;
+	char path[300], *by_src, *by_set;
+	size_t i, k;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct text_case *c = &cases[i];
+		json_error_t jerr;
+		json_t *key = json_loads(c->key, JSON_DECODE_ANY, &jerr);
+
+		assert_non_null(key);
+		ids[0] = json_string_value(key);
+		texts[0] = c->made;
+		/* as the cycle saves */
+		write_case(&file, c);
+		assert_int_equal(ag_state_open(&s, dir, &err), 0);
+		assert_int_equal(ag_state_save_outputs(s, &src, &err), 0);
+		ag_state_free(s);
+		by_src = read_outputs_file();
+		if (c->kept)
+			assert_string_equal(by_src, file.ptr);
+		else
+			assert_string_not_equal(by_src, file.ptr);
+		/* the same records set one by one */
+		write_case(&file, c);
+		assert_int_equal(ag_state_open(&s, dir, &err), 0);
+		for (k = 0; k < 2; k++) {
+			json_t *v = text_make(&t, ids[k]);
+
+			if (json_is_object(v))
+				assert_int_equal(
+				    ag_state_set_outputs(s, ids[k], texts[k], "later"), 0);
+			json_decref(v);
+		}
+		assert_int_equal(ag_state_save(s, &err), 0);
+		ag_state_free(s);
+		by_set = read_outputs_file();
+		assert_string_equal(by_src, by_set);
+		free(by_src);
+		free(by_set);
+		json_decref(key);
+	}
+
+	/* commas out of place: read in the line form when every line is
+	 * canonical, refused as damaged at open when one is not */
+	ids[0] = "aa";
+	texts[0] = "{\"port\":1}";
+	ag_buf_reset(&file);
+	(void)ag_buf_adds(&file, "{\n  \"aa\": {\"port\":1,\"recorded_at\":\"t\"}\n"
+	                         "  \"zz\": {\"p\":1,\"recorded_at\":\"t\"},\n}\n");
+	assert_int_equal(ag_fs_write_atomic(path, file.ptr, file.len, 0600, 0, &err), 0);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_save_outputs(s, &src, &err), 0);
+	ag_state_free(s);
+	by_src = read_outputs_file();
+	assert_string_equal(by_src, file.ptr);
+	free(by_src);
+	refused_at_line_3("{\n  \"aa\": {\"port\":1,\"recorded_at\":\"t\"}\n"
+	                  "  \"zz\": {\"p\": 1,\"recorded_at\":\"t\"}\n}\n");
+	/* a damaged line: refused at open, with its place */
+	refused_at_line_3("{\n  \"aa\": {\"port\":1,\"recorded_at\":\"t\"},\n"
+	                  "  \"mm\": {\"port\":1,,\n"
+	                  "  \"zz\": {\"p\":1,\"recorded_at\":\"t\"}\n}\n");
+	ag_buf_release(&file);
+}
+
 /* Records that differ only in a value's type, in how strings split or
  * where a value nests are changes: each set again is written with the new
  * recorded_at. */
@@ -653,6 +840,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_file_in_other_forms, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state__outputs_from_a_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_from_a_source_decide_as_set_ones, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__outputs_unchanged_records_of_every_shape, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
