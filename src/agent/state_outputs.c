@@ -19,6 +19,10 @@
 #define DIGEST_LEN 16
 /* What the reader returns for a file that is not in the line form. */
 #define OTHER_FORM 2
+/* The index beside the file (see index_load) and its first line's start. */
+#define INDEX_SUFFIX ".index"
+#define INDEX_MAGIC "aurora-gitops outputs.json index 1 "
+#define FILE_HASH_LEN 32
 
 /* A recorded cluster: its identifier (an offset into the store's keys) and
  * the digest of its record without recorded_at. */
@@ -319,9 +323,10 @@ struct reader {
 	size_t text_len;
 	struct ag_buf prev; /* the key before; empty before the first */
 	/* kept from line to line, so a line costs no allocation of its own */
-	struct ag_buf member_text; /* "{" line "}" */
-	struct ag_buf canon;       /* the record as record_text() writes it */
-	struct ag_buf scratch;     /* for record_digest() */
+	struct ag_buf member_text;     /* "{" line "}" */
+	struct ag_buf canon;           /* the record as record_text() writes it */
+	struct ag_buf scratch;         /* for record_digest() */
+	crypto_generichash_state hash; /* of every byte read */
 };
 
 static int
@@ -335,6 +340,7 @@ reader_open(struct reader *r, const struct ag_outstore *o, struct ag_error *err)
 	ag_buf_init(&r->member_text, OUTPUTS_FILE_MAX);
 	ag_buf_init(&r->canon, OUTPUTS_FILE_MAX);
 	ag_buf_init(&r->scratch, SIZE_MAX / 2);
+	crypto_generichash_init(&r->hash, NULL, 0, FILE_HASH_LEN);
 	if ((rc = o->open(&fd, o->path, err)) < 0)
 		return rc;
 	r->fp = fdopen(fd, "r");
@@ -375,6 +381,7 @@ read_line(struct reader *r, size_t *len, struct ag_error *err)
 		return 0;
 	}
 	r->total += (size_t)n;
+	crypto_generichash_update(&r->hash, (const unsigned char *)r->line, (size_t)n);
 	if (r->total > OUTPUTS_FILE_MAX)
 		return ag_error_set(
 		    err, AG_ETOOBIG, "'%s' is larger than %d bytes", r->path, OUTPUTS_FILE_MAX);
@@ -535,14 +542,167 @@ index_tree(struct ag_outstore *o, json_t *tree, struct ag_buf *scratch)
 	return rc;
 }
 
+/*
+ * The index beside the file (outputs.json.index) spares a writer's open
+ * the parse of every line when the file is exactly as a writer last saw
+ * it whole: its first line is INDEX_MAGIC, the BLAKE2b-256 of the file's
+ * bytes (hex) and the count of records; then a line a record, in the
+ * file's order: the record's digest (hex) and its identifier. It is
+ * written only for bytes that were checked in full (a file read in the
+ * line form, or one just saved), and used only when the file's bytes hash
+ * to what it says; anything else about it (missing, another owner,
+ * damaged, stale) sends the open the long way, which writes it anew. So a
+ * file edited by hand, damaged or replaced is read and checked as before.
+ */
+static char *
+index_path(const struct ag_outstore *o)
+{
+	return ag_xasprintf("%s" INDEX_SUFFIX, o->path);
+}
+
+/* The BLAKE2b-256 of the file's bytes (opened as the store opens it);
+ * false when it cannot be read whole. */
+static bool
+file_hash(unsigned char fh[FILE_HASH_LEN], const struct ag_outstore *o)
+{
+	struct ag_error e = AG_ERROR_INIT;
+	crypto_generichash_state h;
+	unsigned char chunk[65536];
+	size_t total = 0;
+	ssize_t n;
+	int fd;
+
+	if (o->open(&fd, o->path, &e) < 0)
+		return false;
+	crypto_generichash_init(&h, NULL, 0, FILE_HASH_LEN);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && (total += (size_t)n) <= OUTPUTS_FILE_MAX)
+		crypto_generichash_update(&h, chunk, (size_t)n);
+	close(fd);
+	crypto_generichash_final(&h, fh, FILE_HASH_LEN);
+	return n == 0;
+}
+
+/* The whole of the index (opened as the store opens its file), NUL
+ * ended; false when it cannot be read whole. */
+static bool
+read_index(struct ag_buf *b, const char *path, ag_outstore_open_fn open)
+{
+	struct ag_error e = AG_ERROR_INIT;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	if (open(&fd, path, &e) < 0)
+		return false;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (ag_buf_add(b, chunk, (size_t)n) < 0)
+			break;
+	close(fd);
+	return n == 0 && ag_buf_addc(b, '\0') == 0;
+}
+
+/* Takes the index when it describes the file whose bytes hash to fh:
+ * true with the store indexed (a writer's), false with nothing taken. */
+static bool
+index_load(struct ag_outstore *o, const unsigned char fh[FILE_HASH_LEN])
+{
+	struct ag_buf b = AG_BUF_INIT(OUTPUTS_FILE_MAX);
+	unsigned char d[DIGEST_LEN];
+	char hex[2 * FILE_HASH_LEN + 1], *path = index_path(o), *p, *end = NULL, *nl, *key;
+	const char *prev = NULL;
+	unsigned long count = 0, n = 0;
+	size_t got;
+	bool ok;
+
+	sodium_bin2hex(hex, sizeof(hex), fh, FILE_HASH_LEN);
+	ok = read_index(&b, path, o->open) && strncmp(b.ptr, INDEX_MAGIC, strlen(INDEX_MAGIC)) == 0;
+	p = ok ? b.ptr + strlen(INDEX_MAGIC) : NULL;
+	if (ok) {
+		end = b.ptr + b.len - 1;
+		ok = (size_t)(end - p) > sizeof(hex) && memcmp(p, hex, sizeof(hex) - 1) == 0 &&
+		     p[sizeof(hex) - 1] == ' ';
+	}
+	if (ok) {
+		errno = 0;
+		count = strtoul(p + sizeof(hex), &nl, 10);
+		ok = errno == 0 && nl > p + sizeof(hex) && *nl == '\n';
+		p = nl + 1;
+	}
+	while (ok && p < end) {
+		/* DIGEST KEY\n: a key of one line, after the one before */
+		nl = memchr(p, '\n', (size_t)(end - p));
+		key = p + 2 * DIGEST_LEN + 1;
+		ok = nl != NULL && nl > key && p[2 * DIGEST_LEN] == ' ' &&
+		     sodium_hex2bin(d, sizeof(d), p, 2 * DIGEST_LEN, NULL, &got, NULL) == 0 &&
+		     got == DIGEST_LEN;
+		if (!ok)
+			break;
+		*nl = '\0';
+		ok = strlen(key) == (size_t)(nl - key) && (prev == NULL || strcmp(prev, key) < 0) &&
+		     ++n <= count && (o->readonly || index_add(o, key, d) == 0);
+		prev = key;
+		p = nl + 1;
+	}
+	ok = ok && n == count;
+	if (!ok)
+		index_clear(o);
+	ag_buf_release(&b);
+	free(path);
+	return ok;
+}
+
+/* Writes the index of the store for the file whose bytes hash to fh. A
+ * failure is not an error: the next open reads the file the long way. */
+static void
+index_save(const struct ag_outstore *o, const unsigned char fh[FILE_HASH_LEN])
+{
+	struct ag_error e = AG_ERROR_INIT;
+	struct ag_fs_atomic w;
+	char hex[2 * FILE_HASH_LEN + 1], head[sizeof(INDEX_MAGIC) + sizeof(hex) + 32];
+	char *path = index_path(o);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < o->n; i++)
+		if (strchr(key_of(o, &o->v[i]), '\n') != NULL)
+			break;
+	rc = i < o->n ? -1 : ag_fs_atomic_open(&w, path, 0600, &e);
+	if (rc == 0) {
+		sodium_bin2hex(hex, sizeof(hex), fh, FILE_HASH_LEN);
+		snprintf(head, sizeof(head), INDEX_MAGIC "%s %zu\n", hex, o->n);
+		rc = ag_fs_atomic_write(&w, head, strlen(head), &e);
+		for (i = 0; rc == 0 && i < o->n; i++) {
+			const char *k = key_of(o, &o->v[i]);
+
+			sodium_bin2hex(hex, sizeof(hex), o->v[i].digest, DIGEST_LEN);
+			hex[2 * DIGEST_LEN] = ' ';
+			rc = ag_fs_atomic_write(&w, hex, 2 * DIGEST_LEN + 1, &e);
+			if (rc == 0)
+				rc = ag_fs_atomic_write(&w, k, strlen(k), &e);
+			if (rc == 0)
+				rc = ag_fs_atomic_write(&w, "\n", 1, &e);
+		}
+		if (rc == 0)
+			rc = ag_fs_atomic_commit(&w, 0, &e);
+		ag_fs_atomic_abort(&w);
+	}
+	if (rc < 0)
+		(void)unlink(path); /* a stale index would only cost a hash */
+	free(path);
+}
+
 /* Reads and checks the file; a writer's store indexes it. */
 static int
 load(struct ag_outstore *o, struct ag_error *err)
 {
-	unsigned char d[DIGEST_LEN];
+	unsigned char d[DIGEST_LEN], fh[FILE_HASH_LEN];
 	struct reader r;
 	json_t *tree = NULL;
 	int rc;
+
+	/* the file as a writer last checked it: its index says it all */
+	if (file_hash(fh, o) && index_load(o, fh))
+		return 0;
 
 	rc = reader_open(&r, o, err);
 	if (rc == AG_ENOTFOUND) {
@@ -568,6 +728,10 @@ load(struct ag_outstore *o, struct ag_error *err)
 			rc = index_tree(o, tree, &r.scratch);
 		o->legacy = true;
 		o->dirty = rc == 0 && json_object_size(tree) > 0;
+	} else if (rc == 0 && !o->readonly) {
+		/* every byte read and checked in the line form */
+		crypto_generichash_final(&r.hash, fh, sizeof(fh));
+		index_save(o, fh);
 	}
 	json_decref(tree);
 	reader_close(&r);
@@ -764,7 +928,16 @@ struct save {
 	struct ag_outstore next; /* the new index */
 	size_t written;          /* records */
 	size_t bytes;
+	crypto_generichash_state hash; /* of every byte written */
 };
+
+/* Writes to the new file, and hashes what it writes for its index. */
+static int
+put(struct save *s, const char *data, size_t len, struct ag_error *err)
+{
+	crypto_generichash_update(&s->hash, (const unsigned char *)data, len);
+	return ag_fs_atomic_write(&s->w, data, len, err);
+}
 
 static int
 emit(struct save *s, const char *key, const char *rec, size_t len,
@@ -780,13 +953,13 @@ emit(struct save *s, const char *key, const char *rec, size_t len,
 		return ag_error_set(err, AG_ETOOBIG, "cannot save '%s': it would be over %d bytes",
 		    s->o->path, OUTPUTS_FILE_MAX);
 	}
-	rc = ag_fs_atomic_write(&s->w, s->written ? ",\n  " : "\n  ", s->written ? 4 : 3, err);
+	rc = put(s, s->written ? ",\n  " : "\n  ", s->written ? 4 : 3, err);
 	if (rc == 0)
-		rc = ag_fs_atomic_write(&s->w, q, strlen(q), err);
+		rc = put(s, q, strlen(q), err);
 	if (rc == 0)
-		rc = ag_fs_atomic_write(&s->w, ": ", 2, err);
+		rc = put(s, ": ", 2, err);
 	if (rc == 0)
-		rc = ag_fs_atomic_write(&s->w, rec, len, err);
+		rc = put(s, rec, len, err);
 	s->bytes += strlen(q) + len + 6;
 	free(q);
 	s->written++;
@@ -922,6 +1095,7 @@ save_merge(struct save *s, const char **ids, size_t n_ids, const struct ag_state
 int
 ag_outstore_save(struct ag_outstore *o, const struct ag_state_outputs *src, struct ag_error *err)
 {
+	unsigned char fh[FILE_HASH_LEN];
 	struct save s;
 	const char **ids = NULL;
 	size_t n_ids = 0;
@@ -944,13 +1118,14 @@ ag_outstore_save(struct ag_outstore *o, const struct ag_state_outputs *src, stru
 		goto out;
 	if ((rc = ag_fs_atomic_open(&s.w, o->path, 0600, err)) < 0)
 		goto out;
-	rc = ag_fs_atomic_write(&s.w, "{", 1, err);
+	crypto_generichash_init(&s.hash, NULL, 0, FILE_HASH_LEN);
+	rc = put(&s, "{", 1, err);
 	if (rc == 0)
 		rc = save_merge(&s, ids, n_ids, src, err);
 	if (rc == 0)
 		rc = save_end(&s, err);
 	if (rc == 0)
-		rc = ag_fs_atomic_write(&s.w, s.written ? "\n}\n" : "}\n", s.written ? 3 : 2, err);
+		rc = put(&s, s.written ? "\n}\n" : "}\n", s.written ? 3 : 2, err);
 	if (rc == 0)
 		rc = ag_fs_atomic_commit(&s.w, 0, err);
 	ag_fs_atomic_abort(&s.w);
@@ -967,6 +1142,8 @@ ag_outstore_save(struct ag_outstore *o, const struct ag_state_outputs *src, stru
 	held_clear(o);
 	o->dirty = false;
 	o->legacy = false;
+	crypto_generichash_final(&s.hash, fh, sizeof(fh));
+	index_save(o, fh);
 out:
 	index_clear(&s.next);
 	json_decref(s.tree);

@@ -18,6 +18,11 @@
  * stands). A file that is not in this form (older versions wrote it
  * indented, or edited by hand) is read whole, and rewritten in this form
  * at the next save.
+ *
+ * Beside it, outputs.json.index (written with each save and by a writer's
+ * open that checked the whole file) names the file's BLAKE2b-256 and each
+ * record's digest; while the file hashes to what it names, an open takes
+ * the digests from it instead of parsing and checking every line again.
  */
 #ifndef AG_AGENT_STATE_OUTPUTS_H
 #define AG_AGENT_STATE_OUTPUTS_H

@@ -819,10 +819,119 @@ test_state__outputs_failed_save_keeps_the_old_file(void **unused)
 	ag_state_free(s);
 }
 
+/* Flips a hex digit of the digest the index at ipath gives cluster. */
+static void
+flip_index_digest(const char *ipath, const char *cluster)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_buf b = AG_BUF_INIT(1 << 20);
+	char needle[64], *at;
+
+	assert_int_equal(ag_fs_read(&b, ipath, &err), 0);
+	assert_int_equal(ag_buf_addc(&b, '\0'), 0);
+	snprintf(needle, sizeof(needle), " %s\n", cluster);
+	at = strstr(b.ptr, needle);
+	assert_non_null(at);
+	at -= 32;
+	*at = *at == '0' ? '1' : '0';
+	assert_int_equal(ag_fs_write_atomic(ipath, b.ptr, b.len - 1, 0600, 0, &err), 0);
+	ag_buf_release(&b);
+}
+
+/* Sets cluster's outputs to json at recorded_at in a fresh open, saves. */
+static void
+set_and_save(const char *cluster, const char *json, const char *recorded_at)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_set_outputs(s, cluster, json, recorded_at), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	ag_state_free(s);
+}
+
+/* The index beside outputs.json: written with each save (mode 0600) and
+ * believed only while the file's bytes are those it names. A digest in it
+ * is then what the record is compared by (a wrong one makes the same
+ * outputs read as changed); a file changed behind it is read and checked
+ * the long way (its own records compared; damage an error with its
+ * position); an index others can write is not used. */
+static void
+test_state__outputs_index_stands_for_the_checked_file(void **unused)
+{
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_state *s = NULL;
+	struct stat st1, st2;
+	char path[300], ipath[320], *text;
+	const char *edited = "{\n  \"db1\": {\"port\":5,\"recorded_at\":\"t4\"},\n"
+	                     "  \"db2\": {\"port\":2,\"recorded_at\":\"t1\"}\n}\n";
+	const char *damaged = "{\n  \"db1\": {\"port\":5,\"recorded_at\":\"t4\"},\n"
+	                      "  \"db2\": {\"port\":\n}\n";
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/outputs.json", dir);
+	snprintf(ipath, sizeof(ipath), "%s.index", path);
+	assert_int_equal(ag_state_open(&s, dir, &err), 0);
+	assert_int_equal(ag_state_set_outputs(s, "db1", "{\"port\": 1}", "t1"), 0);
+	assert_int_equal(ag_state_set_outputs(s, "db2", "{\"port\": 2}", "t1"), 0);
+	assert_int_equal(ag_state_save(s, &err), 0);
+	ag_state_free(s);
+	assert_int_equal(stat(ipath, &st1), 0);
+	assert_int_equal(st1.st_mode & 0777, 0600);
+
+	/* the same outputs again: nothing written */
+	assert_int_equal(stat(path, &st1), 0);
+	sleep(1);
+	set_and_save("db1", "{\"port\": 1}", "t2");
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_mtime, st2.st_mtime);
+
+	/* the index is believed: a wrong digest reads as a change */
+	flip_index_digest(ipath, "db1");
+	set_and_save("db1", "{\"port\": 1}", "t3");
+	text = read_outputs_file();
+	assert_non_null(strstr(text, "\"db1\": {\"port\":1,\"recorded_at\":\"t3\"}"));
+	free(text);
+
+	/* the file edited behind the index: its own records are compared */
+	assert_int_equal(ag_fs_write_atomic(path, edited, strlen(edited), 0600, 0, &err), 0);
+	set_and_save("db1", "{\"port\": 5}", "t5");
+	text = read_outputs_file();
+	assert_string_equal(text, edited);
+	free(text);
+
+	/* damaged behind a good index: the error says where, nothing changes */
+	assert_int_equal(ag_fs_write_atomic(path, damaged, strlen(damaged), 0600, 0, &err), 0);
+	assert_int_not_equal(ag_state_open(&s, dir, &err), 0);
+	assert_non_null(strstr(err.msg, "outputs.json:"));
+	assert_non_null(strstr(err.msg, "damaged"));
+	text = read_outputs_file();
+	assert_string_equal(text, damaged);
+	free(text);
+
+	/* an index others can write is not used: a wrong digest in it counts
+	 * for nothing */
+	assert_int_equal(ag_fs_write_atomic(path, edited, strlen(edited), 0600, 0, &err), 0);
+	set_and_save("db2", "{\"port\": 2}", "t6"); /* the long way: index anew */
+	flip_index_digest(ipath, "db2");
+	assert_int_equal(chmod(ipath, 0666), 0);
+	assert_int_equal(stat(path, &st1), 0);
+	sleep(1);
+	set_and_save("db2", "{\"port\": 2}", "t7");
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st1.st_mtime, st2.st_mtime);
+	text = read_outputs_file();
+	assert_string_equal(text, edited);
+	free(text);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_state__outputs_index_stands_for_the_checked_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_state__second_opener_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_state__password_hash_persists_with_mode_0600, setup, teardown),
