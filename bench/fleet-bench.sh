@@ -8,9 +8,11 @@
 # wall time (the rest is AWS answering), peak RSS and the AWS requests by
 # operation, counted server-side by the launcher's recorder.
 #
-#   bench/fleet-bench.sh [N ...]        (LATENCY_MS="0 50" by default)
+#   bench/fleet-bench.sh [N ...]        (LATENCY_MS="0 50", RUNS=3 by default)
 #
-# Each run is measured once straight against the launcher and once for each
+# Each run is measured RUNS times (a row gives the median wall and CPU time
+# and the highest peak RSS: one run's CPU time varies by 10-30% on a shared
+# virtual machine) straight against the launcher and for each
 # other LATENCY_MS value through tests/tools/fault-proxy.py --latency-ms,
 # which holds every request that long before moto sees it: the launcher's
 # replies cost it a few ms a page, far less than an AWS round trip, so the
@@ -38,6 +40,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ag-fleet-bench.XXXXXX")
 pid=
 proxy=
 read -r -a latencies <<<"${LATENCY_MS:-0 50}"
+runs=${RUNS:-3}
 
 cleanup() {
 	[ -z "$proxy" ] || kill "$proxy" 2>/dev/null || true
@@ -57,22 +60,50 @@ export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
 rows=()
-# measure N RUN CMD...: one row of the table.
-measure() {
-	local n=$1 run=$2
-	shift 2
-	local before after wall user sys rss cpu share goal rss_mib
+# sample KEY CMD...: runs CMD once (its output in $work/out); appends its
+# wall time (s), CPU time (user + system, s, from wait4: microseconds, not
+# the 10 ms of time(1)) and peak RSS (KiB) to $work/samples/KEY, and keeps
+# the AWS requests of the first sample of KEY in $work/samples/KEY.reqs.
+sample() {
+	local key=$1 before after
+	shift
 	before=$(wc -l <"$log")
-	/usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>&1 || {
-		echo "fleet-bench: $run over $n clusters failed:" >&2
+	"$py" - "$work/samples/$key" "$@" >"$work/out" 2>&1 <<-'PY' || {
+		import os, sys, time
+		out, argv = sys.argv[1], sys.argv[2:]
+		t = time.monotonic()
+		pid = os.fork()
+		if pid == 0:
+		    os.execvp(argv[0], argv)
+		_, status, ru = os.wait4(pid, 0)
+		wall = time.monotonic() - t
+		with open(out, "a") as f:
+		    f.write(f"{wall:.3f} {ru.ru_utime + ru.ru_stime:.4f} {ru.ru_maxrss}\n")
+		sys.exit(os.waitstatus_to_exitcode(status))
+		PY
+		echo "fleet-bench: $key failed:" >&2
 		tail -n 30 "$work/out" >&2
 		exit 1
 	}
 	after=$(wc -l <"$log")
-	read -r wall user sys rss <"$work/time"
-	cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-	share=$(awk -v c="$cpu" -v w="$wall" 'BEGIN { printf "%.1f", (w > 0 ? 100 * c / w : 0) }')
-	rss_mib=$(awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')
+	[ -e "$work/samples/$key.reqs" ] ||
+		tail -n +"$((before + 1))" "$log" | head -n "$((after - before))" >"$work/samples/$key.reqs"
+}
+
+# row N RUN KEY: one row of the table from KEY's samples: the median wall
+# and CPU time (the share is their ratio), the highest peak RSS.
+row() {
+	local n=$1 run=$2 key=$3 wall cpu share rss_mib goal
+	read -r wall cpu share rss_mib < <(
+		"$py" - "$work/samples/$key" <<-'PY'
+		import statistics, sys
+		rows = [l.split() for l in open(sys.argv[1])]
+		wall = statistics.median(float(r[0]) for r in rows)
+		cpu = statistics.median(float(r[1]) for r in rows)
+		rss = max(int(r[2]) for r in rows)
+		print(f"{wall:.2f} {cpu:.3f} {100 * cpu / wall if wall > 0 else 0:.1f} {rss / 1024:.1f}")
+		PY
+	)
 	goal=ok
 	if [ "$n" -le 1000 ]; then
 		awk -v r="$rss_mib" 'BEGIN { exit !(r >= 20) }' && goal="MISSED (RSS)"
@@ -87,10 +118,9 @@ measure() {
 	else
 		awk -v s="$share" 'BEGIN { exit !(s >= 10) }' && goal="${goal/ok/}MISSED (CPU)"
 	fi
-	tail -n +"$((before + 1))" "$log" | head -n "$((after - before))" >"$work/reqs"
 	rows+=("$(printf '| %6s | %-11s | %8s | %6s | %5s%% | %7s | %5s | %-14s | %s |' "$n" "$run" \
-		"$wall" "$cpu" "$share" "$rss_mib" "$(wc -l <"$work/reqs")" "$goal" "$(
-			"$py" - "$work/reqs" <<-'PY'
+		"$wall" "$cpu" "$share" "$rss_mib" "$(wc -l <"$work/samples/$key.reqs")" "$goal" "$(
+			"$py" - "$work/samples/$key.reqs" <<-'PY'
 			import collections, json, sys, urllib.parse
 			c = collections.Counter()
 			for line in open(sys.argv[1]):
@@ -120,23 +150,31 @@ for n in "${sizes[@]}"; do
 			export AWS_ENDPOINT_URL=$proxy_url
 			sfx=" +${lat}"
 		fi
-		echo "N=$n${sfx:+,$sfx ms}: plan, sync, sync ..." >&2
-		# each round trip starts from an empty state directory, so its
-		# sync 1 records every cluster's outputs again
-		rm -rf "$work/run/state"
-		measure "$n" "plan$sfx" "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" \
-			--detailed-exitcode -q
-		# sync 1 also records every cluster's outputs in the state (the first
-		# reconcile of a state directory does); sync 2 is what each later one does
-		for run in "sync 1" "sync 2"; do
-			measure "$n" "$run$sfx" "$bin" sync --dir "$work/run/m" \
-				--state-dir "$work/run/state" -q
-			if grep -q "^cluster .*: \(failed\|changed\)" "$work/out"; then
-				echo "fleet-bench: the steady-state $run changed or failed something:" >&2
-				grep "^cluster .*: \(failed\|changed\)" "$work/out" | head >&2
-				exit 1
-			fi
+		echo "N=$n${sfx:+,$sfx ms}: plan, sync, sync, $runs times ..." >&2
+		rm -rf "$work/samples"
+		mkdir -p "$work/samples"
+		for _ in $(seq "$runs"); do
+			# each round starts from an empty state directory, so its
+			# sync 1 records every cluster's outputs again
+			rm -rf "$work/run/state"
+			sample plan "$bin" plan --dir "$work/run/m" --state-dir "$work/run/state" \
+				--detailed-exitcode -q
+			# sync 1 also records every cluster's outputs in the state (the
+			# first reconcile of a state directory does); sync 2 is what each
+			# later one does
+			for run in "sync 1" "sync 2"; do
+				sample "${run/ /}" "$bin" sync --dir "$work/run/m" \
+					--state-dir "$work/run/state" -q
+				if grep -q "^cluster .*: \(failed\|changed\)" "$work/out"; then
+					echo "fleet-bench: the steady-state $run changed or failed something:" >&2
+					grep "^cluster .*: \(failed\|changed\)" "$work/out" | head >&2
+					exit 1
+				fi
+			done
 		done
+		row "$n" "plan$sfx" plan
+		row "$n" "sync 1$sfx" sync1
+		row "$n" "sync 2$sfx" sync2
 		latency_proxy_stop
 		export AWS_ENDPOINT_URL=$url
 	done
