@@ -560,45 +560,61 @@ index_path(const struct ag_outstore *o)
 	return ag_xasprintf("%s" INDEX_SUFFIX, o->path);
 }
 
-/* The BLAKE2b-256 of the file's bytes (opened as the store opens it);
- * false when it cannot be read whole. */
+/* Reads the file at path, opened with open (the store's checks), in
+ * pieces, each given to take; false when it cannot be opened or read
+ * whole, or take refuses a piece. */
 static bool
-file_hash(unsigned char fh[FILE_HASH_LEN], const struct ag_outstore *o)
+read_pieces(const char *path, ag_outstore_open_fn open,
+    bool (*take)(void *ctx, const unsigned char *p, size_t n), void *ctx)
 {
 	struct ag_error e = AG_ERROR_INIT;
-	crypto_generichash_state h;
 	unsigned char chunk[65536];
-	size_t total = 0;
-	ssize_t n;
-	int fd;
-
-	if (o->open(&fd, o->path, &e) < 0)
-		return false;
-	crypto_generichash_init(&h, NULL, 0, FILE_HASH_LEN);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && (total += (size_t)n) <= OUTPUTS_FILE_MAX)
-		crypto_generichash_update(&h, chunk, (size_t)n);
-	close(fd);
-	crypto_generichash_final(&h, fh, FILE_HASH_LEN);
-	return n == 0;
-}
-
-/* The whole of the index (opened as the store opens its file), NUL
- * ended; false when it cannot be read whole. */
-static bool
-read_index(struct ag_buf *b, const char *path, ag_outstore_open_fn open)
-{
-	struct ag_error e = AG_ERROR_INIT;
-	char chunk[65536];
 	ssize_t n;
 	int fd;
 
 	if (open(&fd, path, &e) < 0)
 		return false;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (ag_buf_add(b, chunk, (size_t)n) < 0)
-			break;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && take(ctx, chunk, (size_t)n))
+		;
 	close(fd);
-	return n == 0 && ag_buf_addc(b, '\0') == 0;
+	return n == 0;
+}
+
+/* Hashes a piece of the file, up to the file's bound. */
+struct hashing {
+	crypto_generichash_state h;
+	size_t total;
+};
+
+static bool
+hash_piece(void *ctx, const unsigned char *p, size_t n)
+{
+	struct hashing *hs = ctx;
+
+	if ((hs->total += n) > OUTPUTS_FILE_MAX)
+		return false;
+	crypto_generichash_update(&hs->h, p, n);
+	return true;
+}
+
+static bool
+buf_piece(void *ctx, const unsigned char *p, size_t n)
+{
+	return ag_buf_add(ctx, p, n) == 0;
+}
+
+/* The BLAKE2b-256 of the file's bytes; false when it cannot be read
+ * whole. */
+static bool
+file_hash(unsigned char fh[FILE_HASH_LEN], const struct ag_outstore *o)
+{
+	struct hashing hs = {.total = 0};
+	bool ok;
+
+	crypto_generichash_init(&hs.h, NULL, 0, FILE_HASH_LEN);
+	ok = read_pieces(o->path, o->open, hash_piece, &hs);
+	crypto_generichash_final(&hs.h, fh, FILE_HASH_LEN);
+	return ok;
 }
 
 /* Takes the index when it describes the file whose bytes hash to fh:
@@ -615,7 +631,8 @@ index_load(struct ag_outstore *o, const unsigned char fh[FILE_HASH_LEN])
 	bool ok;
 
 	sodium_bin2hex(hex, sizeof(hex), fh, FILE_HASH_LEN);
-	ok = read_index(&b, path, o->open) && strncmp(b.ptr, INDEX_MAGIC, strlen(INDEX_MAGIC)) == 0;
+	ok = read_pieces(path, o->open, buf_piece, &b) && ag_buf_addc(&b, '\0') == 0 &&
+	     strncmp(b.ptr, INDEX_MAGIC, strlen(INDEX_MAGIC)) == 0;
 	p = ok ? b.ptr + strlen(INDEX_MAGIC) : NULL;
 	if (ok) {
 		end = b.ptr + b.len - 1;
