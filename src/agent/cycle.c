@@ -920,14 +920,11 @@ outputs_of(void *ctx, const char *cluster)
 {
 	const struct ag_cycle *cy = ctx;
 	const struct ag_db_cluster *c = ag_observed_find_cluster(&cy->observed, cluster);
-	struct ag_outputs out;
 	char why[512];
-	json_t *json;
+	json_t *json = NULL;
 
-	if (c == NULL || ag_outputs_from_cluster(&out, c, why, sizeof(why)) < 0)
-		return NULL;
-	json = ag_outputs_to_json(&out);
-	ag_outputs_release(&out);
+	if (c != NULL)
+		(void)ag_outputs_cluster_json(&json, c, why, sizeof(why));
 	return json;
 }
 
@@ -1014,18 +1011,16 @@ save_state(struct ag_cycle *cy, struct ag_error *err)
 	for (i = 0; i < cy->manifests.n; i++) {
 		const struct ag_manifest *m = &cy->manifests.v[i];
 		const struct ag_db_cluster *c;
-		struct ag_outputs out;
 		char why[512];
 
 		if (m->cluster_id == NULL || m->deletion == AG_DELETION_DELETE ||
 		    ag_strlist_contains(&fresh, m->cluster_id) ||
 		    (c = ag_observed_find_cluster(&cy->observed, m->cluster_id)) == NULL)
 			continue;
-		if (ag_outputs_from_cluster(&out, c, why, sizeof(why)) < 0) {
+		if (ag_outputs_check_cluster(c, why, sizeof(why)) < 0) {
 			ag_log_info("cluster '%s': outputs not recorded: %s", m->cluster_id, why);
 			continue;
 		}
-		ag_outputs_release(&out);
 		ids[src.n++] = m->cluster_id;
 	}
 	src.clusters = ids;

@@ -69,24 +69,89 @@ dump_piece(const char *piece, size_t len, void *ctx)
 	return -1;
 }
 
+/*
+ * jansson's text of v (flags as json_dumps() takes them) in b, replacing
+ * what b held: 1 written, 0 longer than b's bound, -1 jansson cannot write
+ * it (b empty but for 1). While b's memory is large enough, jansson writes
+ * straight into it, in one call; else (the first text, or one longer than
+ * any before) piece by piece through dump_piece(), which grows it.
+ */
+static int
+dump_into(struct ag_buf *b, const json_t *v, size_t flags)
+{
+	struct dump_to t = {b, false};
+	size_t room = b->cap > 0 ? b->cap - 1 : 0, n;
+
+	if (room > b->max)
+		room = b->max;
+	ag_buf_reset(b);
+	if (room > 0 && (n = json_dumpb(v, b->ptr, room, flags)) > 0) {
+		if (n <= room) {
+			b->len = n;
+			b->ptr[n] = '\0';
+			return 1;
+		}
+		ag_buf_reset(b);
+		if (n > b->max)
+			return 0;
+	}
+	/* too large for b's memory, or jansson failed (then the pieces
+	 * tell whether the bound or jansson stopped it) */
+	if (json_dump_callback(v, dump_piece, &t, flags) == 0)
+		return 1;
+	ag_buf_reset(b);
+	return t.over ? 0 : -1;
+}
+
+/* Whether every object in v has its members in increasing key order
+ * (jansson keeps the order they were added in): then jansson writes v
+ * without JSON_SORT_KEYS exactly as with it, and saves the sort (a copy of
+ * the keys, a qsort and a lookup a member). strcmp's order of two keys is
+ * jansson's whenever it finds one strictly before the other. */
+static bool
+keys_sorted(json_t *v)
+{
+	const char *key, *prev = NULL;
+	void *it;
+	size_t i;
+
+	if (json_is_array(v)) {
+		for (i = 0; i < json_array_size(v); i++)
+			if (!keys_sorted(json_array_get(v, i)))
+				return false;
+		return true;
+	}
+	if (!json_is_object(v))
+		return true;
+	for (it = json_object_iter(v); it != NULL; it = json_object_iter_next(v, it)) {
+		key = json_object_iter_key(it);
+		if ((prev != NULL && strcmp(prev, key) >= 0) ||
+		    !keys_sorted(json_object_iter_value(it)))
+			return false;
+		prev = key;
+	}
+	return true;
+}
+
 /* The canonical text of a record (compact, keys sorted) in b, replacing
  * what b held: "{}" when jansson cannot write it. False only when it
  * would be longer than b's bound (b is then empty). */
 static bool
-canon_into(struct ag_buf *b, const json_t *rec)
+canon_into(struct ag_buf *b, json_t *rec)
 {
-	struct dump_to t = {b, false};
-
-	ag_buf_reset(b);
-	if (json_dump_callback(rec, dump_piece, &t, JSON_COMPACT | JSON_SORT_KEYS) == 0)
+	switch (dump_into(b, rec, JSON_COMPACT | (keys_sorted(rec) ? 0 : JSON_SORT_KEYS))) {
+	case 1:
 		return true;
-	ag_buf_reset(b);
-	return !t.over && ag_buf_adds(b, "{}") == 0;
+	case 0:
+		return false;
+	default:
+		return ag_buf_adds(b, "{}") == 0;
+	}
 }
 
 /* The canonical text of a record (malloc'd). */
 static char *
-record_text(const json_t *rec)
+record_text(json_t *rec)
 {
 	struct ag_buf b = AG_BUF_INIT(SIZE_MAX / 2);
 
@@ -787,37 +852,42 @@ ag_outstore_free(struct ag_outstore *o)
 	free(o);
 }
 
-/* A record made from rec (a JSON object, which it takes) with
- * recorded_at: its digest and, with recorded_at, its canonical text.
- * AG_EINVAL when rec is not an object. */
-static int
-make_record(char **out, unsigned char d[DIGEST_LEN], json_t *rec, const char *recorded_at)
-{
-	struct ag_buf scratch = AG_BUF_INIT(SIZE_MAX / 2);
+/* What making records keeps from one to the next: the buffers of the
+ * form a digest hashes and of the text, and recorded_at as a JSON string
+ * that every record made holds a reference to. */
+struct maker {
+	struct ag_buf form;
+	struct ag_buf text;      /* the last record stamped */
+	const char *recorded_at; /* NULL: no text is made */
+	json_t *at;              /* NULL too when jansson refuses recorded_at */
+};
 
-	*out = NULL;
-	if (!json_is_object(rec)) {
-		json_decref(rec);
-		return AG_EINVAL;
-	}
-	record_digest(d, rec, &scratch);
-	if (recorded_at != NULL) {
-		json_object_set_new(rec, "recorded_at", json_string(recorded_at));
-		(void)canon_into(&scratch, rec);
-		*out = ag_buf_detach(&scratch, NULL);
-	}
-	ag_buf_release(&scratch);
-	json_decref(rec);
-	return 0;
+static void
+maker_init(struct maker *m, const char *recorded_at)
+{
+	ag_buf_init(&m->form, SIZE_MAX / 2);
+	ag_buf_init(&m->text, SIZE_MAX / 2);
+	m->recorded_at = recorded_at;
+	m->at = recorded_at != NULL ? json_string(recorded_at) : NULL;
 }
 
-/* make_record() of text. */
-static int
-make_record_text(char **out, unsigned char d[DIGEST_LEN], const char *text, const char *recorded_at)
+static void
+maker_release(struct maker *m)
 {
-	json_error_t jerr;
+	ag_buf_release(&m->form);
+	ag_buf_release(&m->text);
+	json_decref(m->at);
+	memset(m, 0, sizeof(*m));
+}
 
-	return make_record(out, d, json_loads(text, 0, &jerr), recorded_at);
+/* rec (an object) with m's recorded_at set, as its canonical text in
+ * m->text. A recorded_at jansson refuses is left out, as json_object_set()
+ * leaves it. */
+static void
+stamp_record(struct maker *m, json_t *rec)
+{
+	(void)json_object_set_nocheck(rec, "recorded_at", m->at);
+	(void)canon_into(&m->text, rec);
 }
 
 /* The digest of what the store records for key, or NULL. */
@@ -840,26 +910,37 @@ ag_outstore_set(
 	unsigned char d[DIGEST_LEN];
 	const unsigned char *old;
 	struct held *h;
-	char *text;
+	struct maker m;
+	json_error_t jerr;
+	json_t *rec = json_loads(json_text, 0, &jerr);
 
-	if (make_record_text(&text, d, json_text, NULL) < 0)
+	if (!json_is_object(rec)) {
+		json_decref(rec);
 		return AG_EINVAL;
+	}
+	maker_init(&m, recorded_at);
+	record_digest(d, rec, &m.form);
 	/* the same outputs are not rewritten: recorded_at says when they were
 	 * last seen to change */
 	old = digest_of(o, cluster);
-	if (old != NULL && memcmp(old, d, DIGEST_LEN) == 0)
-		return 0;
-	(void)make_record_text(&text, d, json_text, recorded_at);
-	if ((h = held_find(o, cluster)) == NULL) {
-		AG_GROW(o->held, o->cap_held, o->n_held + 1);
-		h = &o->held[o->n_held++];
-		h->key = ag_xstrdup(cluster);
-	} else {
-		free(h->text);
+	if (old == NULL || memcmp(old, d, DIGEST_LEN) != 0) {
+		if ((h = held_find(o, cluster)) == NULL) {
+			AG_GROW(o->held, o->cap_held, o->n_held + 1);
+			h = &o->held[o->n_held++];
+			h->key = ag_xstrdup(cluster);
+		} else {
+			free(h->text);
+		}
+		h->text = NULL;
+		if (recorded_at != NULL) {
+			stamp_record(&m, rec);
+			h->text = ag_buf_detach(&m.text, NULL);
+		}
+		memcpy(h->digest, d, DIGEST_LEN);
+		o->dirty = true;
 	}
-	h->text = text;
-	memcpy(h->digest, d, DIGEST_LEN);
-	o->dirty = true;
+	json_decref(rec);
+	maker_release(&m);
 	return 0;
 }
 
@@ -899,15 +980,23 @@ cmp_held(const void *a, const void *b)
 	return strcmp(((const struct held *)a)->key, ((const struct held *)b)->key);
 }
 
-/* What src makes for key: its digest in d and, with recorded_at, its
- * record in *text. False when src makes nothing (or not an object). */
+/* What src makes for key: its digest in d and, stamped, its text in
+ * m->text. False when src makes nothing (or not an object). */
 static bool
-src_record(char **text, unsigned char d[DIGEST_LEN], const struct ag_state_outputs *src,
-    const char *key, const char *recorded_at)
+src_record(struct maker *m, unsigned char d[DIGEST_LEN], const struct ag_state_outputs *src,
+    const char *key)
 {
 	json_t *made = src->make(src->ctx, key);
 
-	return made != NULL && make_record(text, d, made, recorded_at) == 0;
+	if (!json_is_object(made)) {
+		json_decref(made);
+		return false;
+	}
+	record_digest(d, made, &m->form);
+	if (m->recorded_at != NULL)
+		stamp_record(m, made);
+	json_decref(made);
+	return true;
 }
 
 /* Whether src makes a record that differs from the recorded one. */
@@ -943,6 +1032,8 @@ struct save {
 	struct reader r;         /* the old file, line form */
 	json_t *tree;            /* the old file, another form */
 	struct ag_outstore next; /* the new index */
+	struct maker m;          /* src's records */
+	struct ag_buf quoted;    /* the key being written, as JSON */
 	size_t written;          /* records */
 	size_t bytes;
 	crypto_generichash_state hash; /* of every byte written */
@@ -961,24 +1052,20 @@ emit(struct save *s, const char *key, const char *rec, size_t len,
     const unsigned char d[DIGEST_LEN], struct ag_error *err)
 {
 	json_t *k = json_string(key);
-	char *q = json_dumps(k, JSON_ENCODE_ANY);
-	int rc;
+	int rc = dump_into(&s->quoted, k, JSON_ENCODE_ANY);
 
 	json_decref(k);
-	if (q == NULL || index_add(&s->next, key, d) < 0) {
-		free(q);
+	if (rc != 1 || index_add(&s->next, key, d) < 0)
 		return ag_error_set(err, AG_ETOOBIG, "cannot save '%s': it would be over %d bytes",
 		    s->o->path, OUTPUTS_FILE_MAX);
-	}
 	rc = put(s, s->written ? ",\n  " : "\n  ", s->written ? 4 : 3, err);
 	if (rc == 0)
-		rc = put(s, q, strlen(q), err);
+		rc = put(s, s->quoted.ptr, s->quoted.len, err);
 	if (rc == 0)
 		rc = put(s, ": ", 2, err);
 	if (rc == 0)
 		rc = put(s, rec, len, err);
-	s->bytes += strlen(q) + len + 6;
-	free(q);
+	s->bytes += s->quoted.len + len + 6;
 	s->written++;
 	if (rc == 0 && s->bytes > OUTPUTS_FILE_MAX)
 		rc = ag_error_set(err, AG_ETOOBIG, "cannot save '%s': it would be over %d bytes",
@@ -1070,7 +1157,7 @@ save_merge(struct save *s, const char **ids, size_t n_ids, const struct ag_state
 		const char *k = ik, *text = NULL;
 		const struct entry *old = NULL;
 		unsigned char d[DIGEST_LEN];
-		char *own = NULL, *made = NULL;
+		char *own = NULL;
 		bool is_h, is_i;
 		size_t len = 0;
 
@@ -1092,14 +1179,13 @@ save_merge(struct save *s, const char **ids, size_t n_ids, const struct ag_state
 			text = o->held[h].text;
 			len = strlen(text);
 			memcpy(d, o->held[h].digest, DIGEST_LEN);
-		} else if (rc == 0 && is_i && src_record(&made, d, src, k, src->recorded_at) &&
+		} else if (rc == 0 && is_i && src_record(&s->m, d, src, k) &&
 		           (old == NULL || memcmp(old->digest, d, DIGEST_LEN) != 0)) {
-			text = made;
-			len = strlen(made);
+			text = s->m.text.ptr;
+			len = s->m.text.len;
 		}
 		if (rc == 0 && text != NULL)
 			rc = emit(s, k, text, len, d, err);
-		free(made);
 		free(own);
 		if (is_h)
 			h++;
@@ -1123,6 +1209,8 @@ ag_outstore_save(struct ag_outstore *o, const struct ag_state_outputs *src, stru
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	ag_buf_init(&s.next.keys, OUTPUTS_FILE_MAX);
+	maker_init(&s.m, src != NULL ? src->recorded_at : NULL);
+	ag_buf_init(&s.quoted, SIZE_MAX / 2);
 	if (src != NULL && src->n > 0) {
 		ids = ag_xcalloc(src->n, sizeof(*ids));
 		memcpy(ids, src->clusters, src->n * sizeof(*ids));
@@ -1163,6 +1251,8 @@ ag_outstore_save(struct ag_outstore *o, const struct ag_state_outputs *src, stru
 	index_save(o, fh);
 out:
 	index_clear(&s.next);
+	maker_release(&s.m);
+	ag_buf_release(&s.quoted);
 	json_decref(s.tree);
 	reader_close(&s.r);
 	free(ids);

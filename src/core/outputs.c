@@ -35,9 +35,10 @@ empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-int
-ag_outputs_from_cluster(
-    struct ag_outputs *o, const struct ag_db_cluster *c, char *why, size_t why_len)
+/* o with c's members, borrowed (not copied, never released): o lives no
+ * longer than c. AG_EAWS, with why, for a reply that lacks one. */
+static int
+outputs_view(struct ag_outputs *o, const struct ag_db_cluster *c, char *why, size_t why_len)
 {
 	static const struct {
 		const char *elem;
@@ -70,19 +71,51 @@ ag_outputs_from_cluster(
 		    c->id ? c->id : "?", c->status ? c->status : "unknown");
 		return AG_EAWS;
 	}
-	o->cluster_id = ag_xstrdup(c->id);
-	o->cluster_arn = ag_xstrdup(c->arn);
-	o->resource_id = ag_xstrdup(c->resource_id);
-	o->writer_endpoint = ag_xstrdup(c->endpoint);
-	o->reader_endpoint = ag_xstrdup(c->reader_endpoint);
+	o->cluster_id = c->id;
+	o->cluster_arn = c->arn;
+	o->resource_id = c->resource_id;
+	o->writer_endpoint = c->endpoint;
+	o->reader_endpoint = c->reader_endpoint;
 	o->port = c->port;
-	ag_strlist_copy(&o->custom_endpoints, &c->custom_endpoints);
+	o->custom_endpoints = c->custom_endpoints;
 	o->master_user_secret_arn =
-	    empty(c->master_user_secret_arn) ? NULL : ag_xstrdup(c->master_user_secret_arn);
-	o->engine = ag_xstrdup(c->engine);
-	o->engine_version = ag_xstrdup(c->engine_version);
-	o->hosted_zone_id = empty(c->hosted_zone_id) ? NULL : ag_xstrdup(c->hosted_zone_id);
+	    empty(c->master_user_secret_arn) ? NULL : c->master_user_secret_arn;
+	o->engine = c->engine;
+	o->engine_version = c->engine_version;
+	o->hosted_zone_id = empty(c->hosted_zone_id) ? NULL : c->hosted_zone_id;
 	return 0;
+}
+
+int
+ag_outputs_from_cluster(
+    struct ag_outputs *o, const struct ag_db_cluster *c, char *why, size_t why_len)
+{
+	struct ag_outputs v;
+	int rc = outputs_view(&v, c, why, why_len);
+
+	memset(o, 0, sizeof(*o));
+	if (rc < 0)
+		return rc;
+	o->cluster_id = ag_xstrdup(v.cluster_id);
+	o->cluster_arn = ag_xstrdup(v.cluster_arn);
+	o->resource_id = ag_xstrdup(v.resource_id);
+	o->writer_endpoint = ag_xstrdup(v.writer_endpoint);
+	o->reader_endpoint = ag_xstrdup(v.reader_endpoint);
+	o->port = v.port;
+	ag_strlist_copy(&o->custom_endpoints, &v.custom_endpoints);
+	o->master_user_secret_arn = ag_xstrdup(v.master_user_secret_arn);
+	o->engine = ag_xstrdup(v.engine);
+	o->engine_version = ag_xstrdup(v.engine_version);
+	o->hosted_zone_id = ag_xstrdup(v.hosted_zone_id);
+	return 0;
+}
+
+int
+ag_outputs_check_cluster(const struct ag_db_cluster *c, char *why, size_t why_len)
+{
+	struct ag_outputs v;
+
+	return outputs_view(&v, c, why, why_len);
 }
 
 static json_t *
@@ -91,26 +124,42 @@ str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* The members are added in key order (jansson keeps that order), so the
+ * tree is already as JSON_SORT_KEYS writes it and a writer can skip the
+ * sort; the names are constants, not checked again. */
 json_t *
 ag_outputs_to_json(const struct ag_outputs *o)
 {
 	json_t *j = json_object(), *l = json_array();
 	size_t i;
 
-	json_object_set_new(j, "rds_cluster_id", str_or_null(o->cluster_id));
-	json_object_set_new(j, "rds_cluster_arn", str_or_null(o->cluster_arn));
-	json_object_set_new(j, "cluster_resource_id", str_or_null(o->resource_id));
-	json_object_set_new(j, "rds_cluster_endpoint", str_or_null(o->writer_endpoint));
-	json_object_set_new(j, "rds_cluster_reader_endpoint", str_or_null(o->reader_endpoint));
-	json_object_set_new(j, "rds_cluster_port", json_integer(o->port));
 	for (i = 0; i < o->custom_endpoints.n; i++)
 		json_array_append_new(l, json_string(o->custom_endpoints.v[i]));
-	json_object_set_new(j, "custom_endpoints", l);
-	json_object_set_new(j, "master_user_secret_arn", str_or_null(o->master_user_secret_arn));
-	json_object_set_new(j, "rds_cluster_engine", str_or_null(o->engine));
-	json_object_set_new(j, "rds_cluster_engine_version", str_or_null(o->engine_version));
-	json_object_set_new(j, "hosted_zone_id", str_or_null(o->hosted_zone_id));
+	json_object_set_new_nocheck(j, "cluster_resource_id", str_or_null(o->resource_id));
+	json_object_set_new_nocheck(j, "custom_endpoints", l);
+	json_object_set_new_nocheck(j, "hosted_zone_id", str_or_null(o->hosted_zone_id));
+	json_object_set_new_nocheck(
+	    j, "master_user_secret_arn", str_or_null(o->master_user_secret_arn));
+	json_object_set_new_nocheck(j, "rds_cluster_arn", str_or_null(o->cluster_arn));
+	json_object_set_new_nocheck(j, "rds_cluster_endpoint", str_or_null(o->writer_endpoint));
+	json_object_set_new_nocheck(j, "rds_cluster_engine", str_or_null(o->engine));
+	json_object_set_new_nocheck(
+	    j, "rds_cluster_engine_version", str_or_null(o->engine_version));
+	json_object_set_new_nocheck(j, "rds_cluster_id", str_or_null(o->cluster_id));
+	json_object_set_new_nocheck(j, "rds_cluster_port", json_integer(o->port));
+	json_object_set_new_nocheck(
+	    j, "rds_cluster_reader_endpoint", str_or_null(o->reader_endpoint));
 	return j;
+}
+
+int
+ag_outputs_cluster_json(json_t **out, const struct ag_db_cluster *c, char *why, size_t why_len)
+{
+	struct ag_outputs v;
+	int rc = outputs_view(&v, c, why, why_len);
+
+	*out = rc < 0 ? NULL : ag_outputs_to_json(&v);
+	return rc;
 }
 
 char *

@@ -40,6 +40,15 @@ void ag_outputs_release(struct ag_outputs *o);
 int ag_outputs_from_cluster(
     struct ag_outputs *o, const struct ag_db_cluster *c, char *why, size_t why_len);
 
+/* Whether c has outputs: what ag_outputs_from_cluster() returns and says,
+ * with nothing copied. */
+int ag_outputs_check_cluster(const struct ag_db_cluster *c, char *why, size_t why_len);
+
+/* The tree ag_outputs_to_json() makes of what ag_outputs_from_cluster()
+ * fills from c (a new reference in *out), with no copy between; on error
+ * *out is NULL. */
+int ag_outputs_cluster_json(json_t **out, const struct ag_db_cluster *c, char *why, size_t why_len);
+
 /* "text" (aligned lines), "json" (one object, Planton's output names) or
  * "env" (AURORA_* shell assignments). Returns AG_EINVAL for another format. */
 int ag_outputs_render(struct ag_buf *out, const struct ag_outputs *o, const char *format);
