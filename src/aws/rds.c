@@ -552,17 +552,6 @@ static const struct list_shape shape_instances = {
 
 typedef void (*page_fn)(void *ctx, const struct ag_xml_node *list);
 
-static size_t
-count_children(const struct ag_xml_node *n, const char *name)
-{
-	size_t i, k = 0;
-
-	for (i = 0; n && i < n->n_kids; i++)
-		if (strcmp(n->kids[i]->name, name) == 0)
-			k++;
-	return k;
-}
-
 static void
 lower_in_place(char *s)
 {
@@ -581,7 +570,7 @@ check_page(const struct ag_xml_node **list, struct ag_strlist *ids, const char *
 	const struct ag_xml_node *l;
 	size_t i;
 	int ok = r->result != NULL && strcmp(r->result->name, want) == 0 &&
-	         count_children(r->root, want) == 1;
+	         ag_xml_count(r->root, want) == 1;
 
 	free(want);
 	if (!ok)
@@ -589,10 +578,10 @@ check_page(const struct ag_xml_node **list, struct ag_strlist *ids, const char *
 		    "rds %s: the reply has no single <%sResult> element; refusing to read it as "
 		    "an empty list",
 		    action, action);
-	if (count_children(r->result, sh->list) != 1)
+	if (ag_xml_count(r->result, sh->list) != 1)
 		return ag_error_set(err, AG_EAWS,
 		    "rds %s: the reply has %s <%s> list; refusing to read it as an empty list",
-		    action, count_children(r->result, sh->list) ? "more than one" : "no", sh->list);
+		    action, ag_xml_count(r->result, sh->list) ? "more than one" : "no", sh->list);
 	l = ag_xml_child(r->result, sh->list);
 	if (l == NULL) /* counted once above; never read as an empty list */
 		return ag_error_set(
@@ -609,10 +598,10 @@ check_page(const struct ag_xml_node **list, struct ag_strlist *ids, const char *
 		if (!sh->id)
 			continue;
 		id = ag_xml_text(m, sh->id);
-		if (count_children(m, sh->id) != 1 || !id || !*id)
+		if (ag_xml_count(m, sh->id) != 1 || !id || !*id)
 			return ag_error_set(err, AG_EAWS, "rds %s: <%s> %zu of the reply has %s %s",
 			    action, sh->member, ids->n + 1,
-			    count_children(m, sh->id) > 1 ? "more than one" : "no", sh->id);
+			    ag_xml_count(m, sh->id) > 1 ? "more than one" : "no", sh->id);
 		low = ag_xstrdup(id);
 		lower_in_place(low);
 		ag_strlist_add(ids, low);

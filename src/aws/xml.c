@@ -287,6 +287,18 @@ ag_xml_child(const struct ag_xml_node *n, const char *name)
 	return NULL;
 }
 
+/* The name is looked up once; the children then compare pointers. */
+size_t
+ag_xml_count(const struct ag_xml_node *n, const char *name)
+{
+	const struct ag_xml_node *first = ag_xml_child(n, name);
+	size_t i, k = 0;
+
+	for (i = 0; first != NULL && i < n->n_kids; i++)
+		k += n->kids[i]->name == first->name;
+	return k;
+}
+
 const char *
 ag_xml_text(const struct ag_xml_node *n, const char *name)
 {

@@ -33,6 +33,8 @@ void ag_xml_free(struct ag_xml_node *n);
 
 /* First child named name, or NULL. n may be NULL. */
 const struct ag_xml_node *ag_xml_child(const struct ag_xml_node *n, const char *name);
+/* Number of children named name (0 when n is NULL). */
+size_t ag_xml_count(const struct ag_xml_node *n, const char *name);
 /* Text of the first child named name, or NULL when absent. */
 const char *ag_xml_text(const struct ag_xml_node *n, const char *name);
 /* First element named name anywhere below n (depth first), or NULL. */

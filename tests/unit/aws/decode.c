@@ -542,6 +542,12 @@ test_tree_shape(void **state)
 	assert_string_equal(ag_xml_text(root, "B"), "1");
 	assert_string_equal(ag_xml_text(ag_xml_path(root, "D"), "E"), "deep");
 	assert_ptr_equal(ag_xml_find(root, "E")->parent, d);
+	assert_int_equal(ag_xml_count(root, "B"), 2);
+	assert_int_equal(ag_xml_count(root, "C"), 1);
+	assert_int_equal(ag_xml_count(root, "E"), 0); /* a grandchild only */
+	assert_int_equal(ag_xml_count(root, "Z"), 0);
+	assert_int_equal(ag_xml_count(c, "B"), 0);
+	assert_int_equal(ag_xml_count(NULL, "B"), 0);
 	ag_xml_free(root);
 	ag_xml_free(NULL);
 }
