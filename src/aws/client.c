@@ -15,6 +15,7 @@
 #include "core/redact.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -600,6 +601,8 @@ ag_aws_client_clear_last_error(struct ag_aws_client *c)
 
 struct http_ctx {
 	struct ag_buf *body;
+	CURL *curl;
+	int sized; /* room for the announced length was made */
 	int too_big;
 	char request_id[160];
 };
@@ -608,7 +611,18 @@ static size_t
 on_body(char *p, size_t sz, size_t n, void *ud)
 {
 	struct http_ctx *h = ud;
+	curl_off_t announced = -1;
 
+	/* room for the whole body the server announced, when the bound allows
+	 * it: a describe page (some 300 KB) is then not copied through a dozen
+	 * reallocs. A wrong length costs nothing more: the bound still holds. */
+	if (!h->sized) {
+		h->sized = 1;
+		if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) ==
+		        CURLE_OK &&
+		    announced > 0 && (uint64_t)announced <= h->body->max - h->body->len)
+			(void)ag_buf_reserve(h->body, (size_t)announced);
+	}
 	if (ag_buf_add(h->body, p, sz * n) != 0) {
 		h->too_big = 1;
 		return 0;
@@ -664,6 +678,7 @@ http_do(struct ag_aws_client *c, const char *method, const char *url,
 	*status = 0;
 	memset(&h, 0, sizeof(h));
 	h.body = resp;
+	h.curl = c->curl;
 	ag_buf_reset(resp);
 	curl_easy_reset(c->curl); /* keeps the connection cache */
 	c->curl_err[0] = '\0';

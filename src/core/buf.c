@@ -64,6 +64,12 @@ grow(struct ag_buf *b, size_t extra)
 }
 
 int
+ag_buf_reserve(struct ag_buf *b, size_t extra)
+{
+	return grow(b, extra);
+}
+
+int
 ag_buf_add(struct ag_buf *b, const void *data, size_t n)
 {
 	if (grow(b, n) < 0)

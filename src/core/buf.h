@@ -30,6 +30,9 @@ void ag_buf_init(struct ag_buf *b, size_t max);
 void ag_buf_release(struct ag_buf *b);
 /* Empties the buffer but keeps its memory. */
 void ag_buf_reset(struct ag_buf *b);
+/* Makes room for extra more bytes without adding any; AG_ETOOBIG (buffer
+ * unchanged) when max would be passed. */
+int ag_buf_reserve(struct ag_buf *b, size_t extra);
 /* Appends; returns AG_ETOOBIG (buffer unchanged) when max would be passed. */
 int ag_buf_add(struct ag_buf *b, const void *data, size_t n);
 int ag_buf_adds(struct ag_buf *b, const char *s);

@@ -35,6 +35,30 @@ test_buf__bound_is_enforced(void **state)
 	ag_buf_release(&b);
 }
 
+/* Room made ahead is used without moving the bytes; it never passes the
+ * bound and adds nothing. */
+static void
+test_buf__reserve_makes_room_within_the_bound(void **state)
+{
+	struct ag_buf b = AG_BUF_INIT(1000);
+	char *at;
+
+	(void)state;
+	assert_int_equal(ag_buf_reserve(&b, 1001), AG_ETOOBIG);
+	assert_int_equal(b.cap, 0);
+	assert_int_equal(ag_buf_reserve(&b, 600), 0);
+	assert_true(b.cap > 600);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.ptr, "");
+	at = b.ptr;
+	assert_int_equal(ag_buf_adds(&b, "abc"), 0);
+	assert_int_equal(ag_buf_reserve(&b, 597), 0);
+	assert_ptr_equal(b.ptr, at);
+	assert_int_equal(ag_buf_reserve(&b, 998), AG_ETOOBIG);
+	assert_string_equal(b.ptr, "abc");
+	ag_buf_release(&b);
+}
+
 static void
 test_buf__addf_and_detach(void **state)
 {
@@ -102,6 +126,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_buf__empty_is_terminated),
 	    cmocka_unit_test(test_buf__bound_is_enforced),
+	    cmocka_unit_test(test_buf__reserve_makes_room_within_the_bound),
 	    cmocka_unit_test(test_buf__addf_and_detach),
 	    cmocka_unit_test(test_kv__set_replaces_and_sort_is_stable),
 	    cmocka_unit_test(test_strlist__set_equal_ignores_order),
