@@ -7,18 +7,25 @@
 
 #include "core/compat.h"
 
-/* FNV-1a, 64 bits: short keys, no adversary to fear (a collision costs a
- * strcmp, never a wrong answer). */
+/* Eight bytes at a time, each word mixed in by a multiply: the bytewise
+ * FNV-1a this replaces was one multiply a byte, and most of the cost of a
+ * lookup (element names of 15-30 bytes, key ARNs of 80). No adversary to
+ * fear: a collision costs a strcmp, never a wrong answer. */
 static uint64_t
 hash_of(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
+	size_t n = strlen(s), i;
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, w;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+		h ^= h >> 32;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+	return h ^ (h >> 29);
 }
 
 /* The slot holding s, or the free slot where it belongs. Only the
