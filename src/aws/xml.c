@@ -18,6 +18,14 @@
 #define XML_MAX_TEXT (1024 * 1024)
 #define XML_PIECE (1024 * 1024)
 #define XML_GUESSES 1024 /* a power of two */
+#define XML_HINTS 256    /* a power of two */
+
+/* A name a caller looked up (its pointer: decoders pass the same literals
+ * for every record) and the document's copy of it. */
+struct name_hint {
+	const char *key;
+	const char *in;
+};
 
 /*
  * A document: its root and the arena every other node, name, text and
@@ -30,7 +38,8 @@
 struct xml_doc {
 	struct ag_xml_node root; /* first: the root's address is the document's */
 	struct ag_arena arena;
-	struct ag_intern names; /* every element name in the document */
+	struct ag_intern names;  /* every element name in the document */
+	struct name_hint *hints; /* XML_HINTS, direct mapped; see doc_name */
 };
 
 /* The children of an open element, linked through next until it ends. */
@@ -59,6 +68,9 @@ struct xml_state {
 	XML_Parser p;
 };
 
+/* The text of every element without any: the tree is read-only. */
+static char xml_empty[1];
+
 static const char *
 local_name(const char *name)
 {
@@ -78,11 +90,16 @@ local_name(const char *name)
 static const char *
 name_of(struct xml_state *st, const char *parent, const char *prev, const char *name)
 {
-	const char *local = local_name(name);
+	const char *local;
 	uintptr_t h = ((uintptr_t)parent >> 4) * 0x9E3779B97F4A7C15ULL ^ ((uintptr_t)prev >> 4);
 	struct guess *g = &st->guesses[(h ^ (h >> 29)) & (XML_GUESSES - 1)];
 
-	if (g->name != NULL && g->parent == parent && g->prev == prev &&
+	/* AWS's elements carry no prefix: the name as given is tried before
+	 * the prefix is looked for */
+	if (g->name != NULL && g->parent == parent && g->prev == prev && strcmp(g->name, name) == 0)
+		return g->name;
+	local = local_name(name);
+	if (g->name != NULL && g->parent == parent && g->prev == prev && local != name &&
 	    strcmp(g->name, local) == 0)
 		return g->name;
 	g->parent = parent;
@@ -120,7 +137,9 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		struct open_kids *k = &st->open[st->depth - 1];
 
 		ag_buf_reset(&st->text); /* mixed content: keep only leaf text */
-		n = AG_ARENA_NEW(&st->doc->arena, struct ag_xml_node, 1);
+		n = ag_arena_alloc(
+		    &st->doc->arena, sizeof(struct ag_xml_node), _Alignof(struct ag_xml_node));
+		*n = (struct ag_xml_node){0}; /* stores, not a call to memset */
 		if (k->last) {
 			prev = k->last->name;
 			k->last->next = n;
@@ -131,6 +150,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		st->cur->n_kids++;
 	} else if (!st->doc) {
 		st->doc = ag_xcalloc(1, sizeof(*st->doc));
+		st->doc->hints = ag_xcalloc(XML_HINTS, sizeof(*st->doc->hints));
 		n = &st->doc->root;
 	} else {
 		xml_fail(st, "more than one root element");
@@ -153,7 +173,9 @@ on_end(void *ud, const XML_Char *name)
 	(void)name;
 	if (st->failed || !n)
 		return;
-	n->text = ag_arena_strndup(&st->doc->arena, st->text.ptr, st->text.len);
+	/* a container's text (and an empty leaf's) is "": one shared copy */
+	n->text = st->text.len > 0 ? ag_arena_strndup(&st->doc->arena, st->text.ptr, st->text.len)
+	                           : xml_empty;
 	ag_buf_reset(&st->text);
 	if (n->n_kids > 0) {
 		n->kids = AG_ARENA_NEW(&st->doc->arena, struct ag_xml_node *, n->n_kids);
@@ -261,7 +283,39 @@ ag_xml_free(struct ag_xml_node *n)
 		AG_BUG("ag_xml_free: not the root of a document");
 	ag_intern_release(&doc->names);
 	ag_arena_release(&doc->arena);
+	free(doc->hints);
 	free(doc);
+}
+
+/*
+ * The document's copy of name, or NULL when no element has it. The copy
+ * found last for the same pointer is tried first: decoders look up the
+ * same literals in every record, and a strcmp costs less than hashing the
+ * name and probing the table. The strcmp is what makes the answer right
+ * whatever the pointer now holds (a caller's buffer may be reused). The
+ * hints are the only part of a document that a lookup writes.
+ */
+static const char *
+doc_name(const struct ag_xml_node *n, const char *name)
+{
+	const struct ag_xml_node *root = n;
+	struct xml_doc *doc;
+	struct name_hint *h;
+	uintptr_t k = (uintptr_t)name * 0x9E3779B97F4A7C15ULL;
+	const char *in;
+
+	while (root->parent != NULL)
+		root = root->parent;
+	doc = (struct xml_doc *)(uintptr_t)root;
+	h = &doc->hints[(k >> 32) & (XML_HINTS - 1)];
+	if (h->key == name && strcmp(h->in, name) == 0)
+		return h->in;
+	in = ag_intern_find(&doc->names, name);
+	if (in != NULL) {
+		h->key = name;
+		h->in = in;
+	}
+	return in;
 }
 
 /*
@@ -272,15 +326,12 @@ ag_xml_free(struct ag_xml_node *n)
 const struct ag_xml_node *
 ag_xml_child(const struct ag_xml_node *n, const char *name)
 {
-	const struct ag_xml_node *root = n;
 	const char *in;
 	size_t i;
 
 	if (n == NULL || n->n_kids == 0)
 		return NULL;
-	while (root->parent != NULL)
-		root = root->parent;
-	in = ag_intern_find(&((const struct xml_doc *)root)->names, name);
+	in = doc_name(n, name);
 	for (i = 0; in != NULL && i < n->n_kids; i++)
 		if (n->kids[i]->name == in)
 			return n->kids[i];

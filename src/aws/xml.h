@@ -15,6 +15,7 @@
  * allocation unit (its nodes, names, texts and child arrays live in an
  * arena of the document) and is read-only. Names are interned per
  * document: two nodes of one document with the same name share its text.
+ * Lookups keep hints in the document: one thread at a time reads it.
  */
 struct ag_xml_node {
 	char *name;
