@@ -552,6 +552,30 @@ test_tree_shape(void **state)
 	ag_xml_free(NULL);
 }
 
+/* A lookup by a buffer the caller fills anew each time finds what the
+ * buffer holds now, not what it held at the last lookup. */
+static void
+test_lookup_by_reused_buffer(void **state)
+{
+	struct ag_xml_node *root = parse("<A><B>b</B><C>c</C><D><B>db</B></D></A>");
+	char name[8];
+
+	(void)state;
+	memcpy(name, "B", 2);
+	assert_string_equal(ag_xml_text(root, name), "b");
+	assert_string_equal(ag_xml_text(root, name), "b");
+	memcpy(name, "C", 2);
+	assert_string_equal(ag_xml_text(root, name), "c");
+	memcpy(name, "Z", 2);
+	assert_null(ag_xml_text(root, name));
+	memcpy(name, "B", 2);
+	assert_string_equal(ag_xml_text(root->kids[2], name), "db");
+	assert_null(ag_xml_text(root->kids[1], name));
+	memcpy(name, "D", 2);
+	assert_ptr_equal(ag_xml_child(root, name), root->kids[2]);
+	ag_xml_free(root);
+}
+
 /* Records whose members come in differing sequences keep their own names
  * (the parser guesses each name from the one before it in the previous
  * record), and lookups tell a name the document never uses, a name used
@@ -658,6 +682,7 @@ main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_tree_shape),
 	    cmocka_unit_test(test_names_in_varying_records),
+	    cmocka_unit_test(test_lookup_by_reused_buffer),
 	    cmocka_unit_test(test_long_document),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_doctype_refused),
