@@ -114,12 +114,10 @@ mbool_out(char **out, const struct ag_manifest *m, enum ag_field f, bool v)
 	return bool_out(out, v);
 }
 
-/* "%d" of v, without the printf machinery: the planner renders an int of
- * every cluster this way. */
-static bool
-int_out(char **out, int v)
+const char *
+ag_fieldtab_int_text(char t[AG_FIELDTAB_SCRATCH], int v)
 {
-	char t[16], *p = t + sizeof(t);
+	char *p = t + AG_FIELDTAB_SCRATCH;
 	unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
 
 	*--p = '\0';
@@ -128,7 +126,15 @@ int_out(char **out, int v)
 	while ((u /= 10) != 0);
 	if (v < 0)
 		*--p = '-';
-	*out = ag_xstrdup(p);
+	return p;
+}
+
+static bool
+int_out(char **out, int v)
+{
+	char t[AG_FIELDTAB_SCRATCH];
+
+	*out = ag_xstrdup(ag_fieldtab_int_text(t, v));
 	return true;
 }
 
@@ -1476,29 +1482,50 @@ str_view(const char *s)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-/* The text of a string member at off of base (see ag_fieldtab_desired_view). */
+/* The text of a member at off of base as the generic accessors render it
+ * (see ag_fieldtab_desired_view), a bool's only when present says so. */
 static bool
-member_view(const char **out, bool rendered, size_t off, enum ag_ftype type, const void *base)
+member_view(const char **out, char scratch[AG_FIELDTAB_SCRATCH], bool rendered, size_t off,
+    enum ag_ftype type, const void *base, bool present)
 {
+	const void *p = CAT(base, off);
+
 	*out = NULL;
-	if (rendered || off == 0 || (type != AG_FT_STR && type != AG_FT_REF))
+	if (rendered || off == 0)
 		return false;
-	*out = str_view(*(char *const *)CAT(base, off));
-	return true;
+	switch (type) {
+	case AG_FT_STR:
+	case AG_FT_REF:
+		*out = str_view(*(char *const *)p);
+		return true;
+	case AG_FT_BOOL:
+		if (present || *(const bool *)p)
+			*out = *(const bool *)p ? "true" : "false";
+		return true;
+	case AG_FT_INT:
+		if (*(const int *)p > 0)
+			*out = ag_fieldtab_int_text(scratch, *(const int *)p);
+		return true;
+	default:
+		return false;
+	}
 }
 
 bool
-ag_fieldtab_desired_view(
-    const char **out, const struct ag_field_row *row, const struct ag_manifest *m)
+ag_fieldtab_desired_view(const char **out, char scratch[AG_FIELDTAB_SCRATCH],
+    const struct ag_field_row *row, const struct ag_manifest *m)
 {
-	return member_view(out, row->desired_fn != NULL, row->spec, row->type, &m->spec);
+	/* mbool_out: a bool counts when written or true */
+	return member_view(out, scratch, row->desired_fn != NULL, row->spec, row->type, &m->spec,
+	    row->type == AG_FT_BOOL && row->spec != 0 && ag_manifest_has(m, row->field));
 }
 
 bool
-ag_fieldtab_live_view(
-    const char **out, const struct ag_field_row *row, const struct ag_db_cluster *c)
+ag_fieldtab_live_view(const char **out, char scratch[AG_FIELDTAB_SCRATCH],
+    const struct ag_field_row *row, const struct ag_db_cluster *c)
 {
-	return member_view(out, row->live_fn != NULL, row->live, row->ltype, c);
+	/* bool_out: a live bool is always there */
+	return member_view(out, scratch, row->live_fn != NULL, row->live, row->ltype, c, true);
 }
 
 bool

@@ -176,13 +176,19 @@ struct ag_field_row {
 bool ag_fieldtab_desired(char **out, const struct ag_field_row *row, const struct ag_manifest *m);
 /* The live value of a row; false (and *out NULL) when absent or not observable. */
 bool ag_fieldtab_live(char **out, const struct ag_field_row *row, const struct ag_db_cluster *c);
-/* The same without a copy for a row whose value is a string member's own
- * text: *out points into m (or c), NULL when absent; false (and *out NULL)
- * when the row renders its value, which the functions above then make. */
-bool ag_fieldtab_desired_view(
-    const char **out, const struct ag_field_row *row, const struct ag_manifest *m);
-bool ag_fieldtab_live_view(
-    const char **out, const struct ag_field_row *row, const struct ag_db_cluster *c);
+/* The same without a copy for a row whose value is a member read by the
+ * generic accessor (a string, bool or int): *out is the text the functions
+ * above would copy, NULL when absent, pointing into m (or c), a constant or
+ * scratch (valid while scratch is); false (and *out NULL) when the row
+ * renders its value otherwise, which the functions above then make. */
+#define AG_FIELDTAB_SCRATCH 16 /* "-2147483648" and its NUL fit */
+/* "%d" of v written at the end of t, without the printf machinery (the
+ * planner renders ints of every cluster): returns the text, inside t. */
+const char *ag_fieldtab_int_text(char t[AG_FIELDTAB_SCRATCH], int v);
+bool ag_fieldtab_desired_view(const char **out, char scratch[AG_FIELDTAB_SCRATCH],
+    const struct ag_field_row *row, const struct ag_manifest *m);
+bool ag_fieldtab_live_view(const char **out, char scratch[AG_FIELDTAB_SCRATCH],
+    const struct ag_field_row *row, const struct ag_db_cluster *c);
 /* Whether a row has a live value at all. */
 bool ag_fieldtab_observable(const struct ag_field_row *row);
 /* The YAML key of a row ("backupRetentionPeriod"). */

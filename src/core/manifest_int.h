@@ -20,10 +20,13 @@ struct ag_inst_override {
 };
 
 /* The state of loading one document. */
+struct ag_key_index;
+
 struct ag_mload {
 	const char *file;
 	struct ag_diags *diags;
-	size_t errors; /* errors reported for the current document */
+	const struct ag_key_index *spec_keys; /* spec's keys, indexed once per reader */
+	size_t errors;                        /* errors reported for the current document */
 	struct ag_manifest *m;
 
 	struct ag_pos doc_pos;      /* document start */

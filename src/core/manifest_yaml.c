@@ -25,6 +25,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +70,20 @@ struct yanchor {
  * (a collection's kids are gathered here and copied into the arena, in
  * one array of the exact size, when it closes) and its anchors.
  */
+/* The keys of spec (the field table's, in its order) with, for each first
+ * byte, the first key that starts with it and, for each key, the next one
+ * that starts like it: a key is looked up among the few that could match. */
+#define KEY_NONE 0xff
+_Static_assert(AG_F__COUNT < KEY_NONE, "a key's index fits in a byte");
+
+struct ag_key_index {
+	const char *names[AG_F__COUNT];
+	unsigned char first[256];
+	unsigned char next[AG_F__COUNT];
+};
+
 struct ag_manifest_reader {
+	struct ag_key_index spec_keys;
 	struct ag_arena arena;
 	struct yn **pend;
 	size_t npend;
@@ -141,10 +155,34 @@ ag_mload_error(struct ag_mload *l, struct ag_pos pos, const char *field, const c
 
 /* ---- building the node tree ---------------------------------------- */
 
+static void
+key_index_init(struct ag_key_index *x)
+{
+	const struct ag_field_row *rows = ag_fieldtab_rows(&(size_t){0});
+	unsigned char *last[256];
+	size_t i;
+
+	memset(x->first, KEY_NONE, sizeof(x->first));
+	for (i = 0; i < 256; i++)
+		last[i] = &x->first[i];
+	for (i = 0; i < AG_F__COUNT; i++) {
+		unsigned char c;
+
+		x->names[i] = ag_fieldtab_key(&rows[i]);
+		c = (unsigned char)x->names[i][0];
+		x->next[i] = KEY_NONE;
+		*last[c] = (unsigned char)i; /* keys in table order along each chain */
+		last[c] = &x->next[i];
+	}
+}
+
 struct ag_manifest_reader *
 ag_manifest_reader_new(void)
 {
-	return ag_xcalloc(1, sizeof(struct ag_manifest_reader));
+	struct ag_manifest_reader *r = ag_xcalloc(1, sizeof(*r));
+
+	key_index_init(&r->spec_keys);
+	return r;
 }
 
 void
@@ -175,10 +213,12 @@ ydoc_release(struct ydoc *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* A node, with room for text bytes right behind it (a scalar's value and
+ * its terminating NUL: one block of the arena instead of two). */
 static struct yn *
-yn_new(struct ydoc *d, enum yn_kind kind, const yaml_mark_t *mk)
+yn_new(struct ydoc *d, enum yn_kind kind, const yaml_mark_t *mk, size_t text)
 {
-	struct yn *n = ag_arena_alloc(&d->r->arena, sizeof(*n), _Alignof(struct yn));
+	struct yn *n = ag_arena_alloc(&d->r->arena, sizeof(*n) + text, _Alignof(struct yn));
 
 	memset(n, 0, sizeof(*n));
 	n->kind = kind;
@@ -200,7 +240,8 @@ attach(struct ag_mload *l, struct ydoc *d, struct yn *n, struct ag_pos pos)
 		return 0;
 	}
 	p = d->stack[d->depth - 1];
-	AG_GROW(r->pend, r->cappend, r->npend + 1);
+	if (r->npend == r->cappend) /* the list is kept from file to file: rarely grows */
+		AG_GROW(r->pend, r->cappend, r->npend + 1);
 	r->pend[r->npend++] = n;
 	p->weight += n->weight;
 	if (p->weight > YN_MAX_WEIGHT) {
@@ -288,10 +329,12 @@ build_doc(struct ag_mload *l, struct ydoc *d, yaml_parser_t *p)
 			done = 1;
 			break;
 		case YAML_SCALAR_EVENT:
-			n = yn_new(d, YN_SCALAR, &ev.start_mark);
+			/* the length is bounded by the file's (AG_MANIFEST_MAX_BYTES) */
+			n = yn_new(d, YN_SCALAR, &ev.start_mark, ev.data.scalar.length + 1);
 			n->len = ev.data.scalar.length;
-			n->val = ag_arena_strndup(
-			    &d->r->arena, (const char *)ev.data.scalar.value, n->len);
+			memcpy(n + 1, ev.data.scalar.value, n->len);
+			((char *)(n + 1))[n->len] = '\0';
+			n->val = (const char *)(n + 1);
 			n->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 			           ev.data.scalar.tag == NULL;
 			if (ev.data.scalar.anchor)
@@ -310,7 +353,7 @@ build_doc(struct ag_mload *l, struct ydoc *d, yaml_parser_t *p)
 				break;
 			}
 			n = yn_new(d, ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP,
-			    &ev.start_mark);
+			    &ev.start_mark, 0);
 			d->stack_anchor[d->depth] = ag_arena_strdup(
 			    &d->r->arena, (const char *)(ev.type == YAML_SEQUENCE_START_EVENT
 			                                     ? ev.data.sequence_start.anchor
@@ -369,12 +412,25 @@ kind_name(const struct yn *n)
 	}
 }
 
+/* The texts are compared as strcmp() compares them (up to a NUL); the first
+ * byte rules out most values before any comparison. */
 static bool
 is_null(const struct yn *n)
 {
-	return n->kind == YN_SCALAR && n->plain &&
-	       (n->len == 0 || strcmp(n->val, "~") == 0 || strcmp(n->val, "null") == 0 ||
-	           strcmp(n->val, "Null") == 0 || strcmp(n->val, "NULL") == 0);
+	if (n->kind != YN_SCALAR || !n->plain)
+		return false;
+	if (n->len == 0)
+		return true;
+	switch (n->val[0]) {
+	case '~':
+		return n->val[1] == '\0';
+	case 'n':
+	case 'N':
+		return strcmp(n->val, "null") == 0 || strcmp(n->val, "Null") == 0 ||
+		       strcmp(n->val, "NULL") == 0;
+	default:
+		return false;
+	}
 }
 
 /* The string value of a scalar. Numbers and other plain scalars are taken
@@ -402,12 +458,15 @@ get_bool(struct ag_mload *l, const struct yn *v, const char *path, bool *out)
 	char shown[SHOWN];
 
 	if (v->kind == YN_SCALAR && v->plain) {
-		if (!strcmp(v->val, "true") || !strcmp(v->val, "True") || !strcmp(v->val, "TRUE")) {
+		if ((v->val[0] == 't' || v->val[0] == 'T') &&
+		    (!strcmp(v->val, "true") || !strcmp(v->val, "True") ||
+		        !strcmp(v->val, "TRUE"))) {
 			*out = true;
 			return 0;
 		}
-		if (!strcmp(v->val, "false") || !strcmp(v->val, "False") ||
-		    !strcmp(v->val, "FALSE")) {
+		if ((v->val[0] == 'f' || v->val[0] == 'F') &&
+		    (!strcmp(v->val, "false") || !strcmp(v->val, "False") ||
+		        !strcmp(v->val, "FALSE"))) {
 			*out = false;
 			return 0;
 		}
@@ -587,6 +646,12 @@ unknown_field(
 		ag_mload_error(l, k->pos, field, "unknown field '%s'", shown);
 }
 
+static bool
+key_is(const char *name, const struct yn *k)
+{
+	return strlen(name) == k->len && memcmp(name, k->val, k->len) == 0;
+}
+
 /* Index of key k in names, or -1. The first byte sorts out most names
  * before their length is taken (k->val is terminated, so val[0] is there). */
 static int
@@ -595,8 +660,19 @@ lookup(const struct yn *k, const char *const *names, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (names[i][0] == k->val[0] && strlen(names[i]) == k->len &&
-		    memcmp(names[i], k->val, k->len) == 0)
+		if (names[i][0] == k->val[0] && key_is(names[i], k))
+			return (int)i;
+	return -1;
+}
+
+/* The same over an index: the first match in table order, or -1. */
+static int
+lookup_indexed(const struct yn *k, const struct ag_key_index *x)
+{
+	unsigned i;
+
+	for (i = x->first[(unsigned char)k->val[0]]; i != KEY_NONE; i = x->next[i])
+		if (key_is(x->names[i], k))
 			return (int)i;
 	return -1;
 }
@@ -623,10 +699,12 @@ struct walk {
 	const char *const *names;
 	size_t n_names, next;
 	bool skip_null;
-	bool no_sub; /* the caller names its paths itself: sub stays empty */
+	bool no_sub;                      /* the caller names its paths itself: sub stays empty */
+	const struct ag_key_index *index; /* of names, or NULL */
 	int idx;
 	const struct yn *k, *v;
 	char sub[256];
+	size_t sub_prefix; /* bytes of "path." in sub, SIZE_MAX before the first key */
 	unsigned unknown, not_string;
 };
 
@@ -641,6 +719,7 @@ walk_init(struct walk *w, const struct yn *map, const char *path, const char *co
 	w->n_names = n_names;
 	w->skip_null = skip_null;
 	w->idx = -1;
+	w->sub_prefix = SIZE_MAX;
 }
 
 /* check_map() then walk_init(): false when map is not a mapping (reported). */
@@ -654,20 +733,48 @@ walk_begin(struct ag_mload *l, struct walk *w, const struct yn *map, const char 
 
 /* "parent.name" (or "name" without a parent) into out (n > 0 bytes), cut
  * as snprintf would cut it: walk_next runs it for every key it returns.
- * The texts are short: copied byte by byte. */
+ * The texts are short: copied byte by byte. "parent." is written once,
+ * the first time, and its length kept in *prefix (SIZE_MAX until then). */
 static void
-join_path(char *out, size_t n, const char *parent, const char *name)
+join_path(char *out, size_t n, size_t *prefix, const char *parent, const char *name)
 {
 	size_t at = 0;
 
-	if (parent != NULL) {
-		while (*parent != '\0' && at < n - 1)
-			out[at++] = *parent++;
-		if (at < n - 1)
-			out[at++] = '.';
+	if (*prefix == SIZE_MAX) {
+		if (parent != NULL) {
+			while (*parent != '\0' && at < n - 1)
+				out[at++] = *parent++;
+			if (at < n - 1)
+				out[at++] = '.';
+		}
+		*prefix = at;
 	}
+	at = *prefix;
 	while (*name != '\0' && at < n - 1)
 		out[at++] = *name++;
+	out[at] = '\0';
+}
+
+/* "path[i]" into out (n > 0 bytes), cut as snprintf would cut it: the
+ * loaders name every item of a list so. */
+static void
+item_path(char *out, size_t n, const char *path, size_t i)
+{
+	char digits[24];
+	size_t nd = 0, at = 0;
+
+	do {
+		digits[nd++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i != 0);
+	while (*path != '\0' && at < n - 1)
+		out[at++] = *path++;
+	if (at < n - 1)
+		out[at++] = '[';
+	while (nd > 0 && at < n - 1)
+		out[at++] = digits[--nd];
+	if (at < n - 1)
+		out[at++] = ']';
 	out[at] = '\0';
 }
 
@@ -682,7 +789,8 @@ walk_next(struct ag_mload *l, struct walk *w)
 			w->not_string++;
 			continue;
 		}
-		w->idx = lookup(w->k, w->names, w->n_names);
+		w->idx = w->index != NULL ? lookup_indexed(w->k, w->index)
+		                          : lookup(w->k, w->names, w->n_names);
 		if (w->idx < 0) {
 			unknown_field(l, w->k, w->path, w->names, w->n_names);
 			w->unknown++;
@@ -691,7 +799,8 @@ walk_next(struct ag_mload *l, struct walk *w)
 		if (w->skip_null && is_null(w->v))
 			continue;
 		if (!w->no_sub)
-			join_path(w->sub, sizeof(w->sub), w->path, w->names[w->idx]);
+			join_path(
+			    w->sub, sizeof(w->sub), &w->sub_prefix, w->path, w->names[w->idx]);
 		return true;
 	}
 	return false;
@@ -883,7 +992,7 @@ get_list(struct ag_mload *l, const struct yn *v, const char *path, const struct 
 	for (i = 0; i < v->n; i++) {
 		const struct yn *x = v->kids[i];
 
-		snprintf(item, sizeof(item), "%s[%zu]", path, i);
+		item_path(item, sizeof(item), path, i);
 		if (is_null(x)) {
 			ag_mload_error(l, x->pos, path, "%s: empty item", item);
 			continue;
@@ -1252,7 +1361,7 @@ load_params(struct ag_mload *l, const struct yn *v)
 		const struct yn *it = v->kids[i];
 		struct ag_param *p = &c->parameters[c->n_parameters];
 
-		snprintf(path, sizeof(path), "spec.parameters[%zu]", i);
+		item_path(path, sizeof(path), "spec.parameters", i);
 		if (!check_map(l, it, path))
 			continue;
 		c->n_parameters++;
@@ -1696,7 +1805,7 @@ load_instances(struct ag_mload *l, const struct yn *v)
 		const struct yn *it = v->kids[i];
 		struct ag_instance_spec *in;
 
-		snprintf(path, sizeof(path), "spec.instances[%zu]", i);
+		item_path(path, sizeof(path), "spec.instances", i);
 		if (!check_map(l, it, path))
 			continue;
 		in = &c->instances[c->n_instances++];
@@ -1712,17 +1821,14 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 	struct walk w;
 	struct ag_cluster_spec *c = &l->m->spec;
 	const struct ag_field_row *rows = ag_fieldtab_rows(&(size_t){0});
-	const char *names[AG_F__COUNT];
 	struct ag_pos at[AG_F__COUNT] = {{0, 0}};
 	uint64_t written = 0; /* the fields met, set on the manifest at once */
-	size_t i;
 	long x;
 
-	for (i = 0; i < AG_F__COUNT; i++)
-		names[i] = ag_fieldtab_key(&rows[i]);
 	if (!check_map(l, spec, "spec"))
 		return;
-	walk_init(&w, spec, "spec", names, AG_F__COUNT, true);
+	walk_init(&w, spec, "spec", l->spec_keys->names, AG_F__COUNT, true);
+	w.index = l->spec_keys;
 	w.no_sub = true; /* a row's yaml_path is its "spec.<name>" */
 	while (walk_next(l, &w)) {
 		const struct yn *k = w.k, *v = w.v;
@@ -2234,6 +2340,7 @@ ag_manifest_reader_parse(struct ag_manifest_reader *r, struct ag_manifest_set *s
 	memset(&l, 0, sizeof(l));
 	l.file = filename;
 	l.diags = diags;
+	l.spec_keys = &r->spec_keys;
 	if (len > AG_MANIFEST_MAX_BYTES) {
 		ag_mload_error(&l, (struct ag_pos){1, 1}, NULL,
 		    "file is too large: %zu bytes, the limit is %d", len, AG_MANIFEST_MAX_BYTES);

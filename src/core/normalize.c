@@ -91,6 +91,20 @@ num_eq(double a, double b)
 	return fabs(a - b) < 1e-9;
 }
 
+/* Whether a and b are the same text of 1 to 15 decimal digits: the same
+ * whole number, exact in a double, so equal as parse_num and num_eq would
+ * find it, without strtod (most numbers compared are such, and equal). */
+static bool
+same_digits(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; a[i] >= '0' && a[i] <= '9'; i++)
+		if (a[i] != b[i] || i == 15)
+			return false;
+	return i > 0 && a[i] == '\0' && b[i] == '\0';
+}
+
 static bool
 parse_serverless(const char *s, double *min, double *max, long *pause)
 {
@@ -191,6 +205,8 @@ ag_norm_equal(
 	case AG_NORM_INT:
 	case AG_NORM_PORT:
 	case AG_NORM_NUMBER:
+		if (same_digits(desired, live))
+			return true;
 		if (parse_num(desired, &a) && parse_num(live, &b))
 			return num_eq(a, b);
 		return strcmp(desired, live) == 0;
@@ -234,7 +250,7 @@ ag_norm_equal_row(const struct ag_field_row *row, const char *desired, const cha
     const struct ag_norm_ctx *ctx)
 {
 	enum ag_norm norm = row->norm;
-	char port[16];
+	char port[AG_FIELDTAB_SCRATCH];
 
 	if (norm == AG_NORM_NOT_COMPARED || norm == AG_NORM_WRITE_ONLY ||
 	    !ag_fieldtab_observable(row))
@@ -245,9 +261,8 @@ ag_norm_equal_row(const struct ag_field_row *row, const char *desired, const cha
 		if (row->absent == AG_ABSENT_ANY)
 			return true;
 		if (norm == AG_NORM_PORT) {
-			snprintf(port, sizeof(port), "%d",
-			    ag_engine_default_port(ctx != NULL ? ctx->engine : NULL));
-			desired = port;
+			desired = ag_fieldtab_int_text(
+			    port, ag_engine_default_port(ctx != NULL ? ctx->engine : NULL));
 		} else {
 			desired = row->aws_default != NULL ? row->aws_default : "";
 		}

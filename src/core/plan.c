@@ -2567,7 +2567,7 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 	struct ag_norm_ctx ctx;
 	const struct ag_field_row *rows;
 	size_t n, i;
-	char *d, *l;
+	char *d, *l, dscratch[AG_FIELDTAB_SCRATCH], lscratch[AG_FIELDTAB_SCRATCH];
 	const char *dv, *lv;
 	bool replica;
 
@@ -2589,13 +2589,13 @@ plan_update(struct ag_cluster_plan *cp, const struct ag_plan_input *in, const st
 		if (row->norm == AG_NORM_NOT_COMPARED || row->norm == AG_NORM_WRITE_ONLY ||
 		    !ag_fieldtab_observable(row) || (replica && row->not_on_replica))
 			continue;
-		/* a string member is compared where it is, not copied */
+		/* a member is compared where it is (or as text in scratch), not copied */
 		d = l = NULL;
-		if (!ag_fieldtab_desired_view(&dv, row, m)) {
+		if (!ag_fieldtab_desired_view(&dv, dscratch, row, m)) {
 			ag_fieldtab_desired(&d, row, m);
 			dv = d;
 		}
-		if (!ag_fieldtab_live_view(&lv, row, live)) {
+		if (!ag_fieldtab_live_view(&lv, lscratch, row, live)) {
 			ag_fieldtab_live(&l, row, live);
 			lv = l;
 		}
@@ -3310,6 +3310,20 @@ cmp_cluster(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* Whether the clusters are in strictly ascending order of id already (the
+ * manifests come sorted): then sorting would leave them as they are. Ties
+ * go to qsort as before. */
+static bool
+ids_ascending(const struct ag_plan *p)
+{
+	size_t i;
+
+	for (i = 1; i < p->n_clusters; i++)
+		if (cmp_cluster(&p->clusters[i - 1], &p->clusters[i]) >= 0)
+			return false;
+	return true;
+}
+
 static void
 summarize(struct ag_plan *p)
 {
@@ -3462,7 +3476,7 @@ ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_e
 	plan_orphans(out, in);
 	for (i = 0; i < out->n_clusters; i++)
 		plan_mode(&out->clusters[i]);
-	if (out->n_clusters > 1)
+	if (!ids_ascending(out))
 		qsort(out->clusters, out->n_clusters, sizeof(*out->clusters), cmp_cluster);
 	summarize(out);
 	ag_plan_compute_digests(out, in->passwords, in->n_passwords);

@@ -339,13 +339,27 @@ take_entry(struct walk *w, const char *path, const char *name, mode_t mode, int 
  * so a link loop ends at once instead of growing without bound. Entries
  * that cannot be examined are errors too.
  */
+/* "dir/name" (dir is dlen bytes) in a new string: one per entry of a
+ * directory, so copied without a format. */
+static char *
+join_name(const char *dir, size_t dlen, const char *name)
+{
+	size_t nlen = strlen(name);
+	char *p = ag_xmalloc(dlen + nlen + 2);
+
+	memcpy(p, dir, dlen);
+	p[dlen] = '/';
+	memcpy(p + dlen + 1, name, nlen + 1);
+	return p;
+}
+
 static int
 walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct ag_error *err)
 {
 	struct dirent **ents = NULL;
 	struct stat st;
 	char *path;
-	size_t k;
+	size_t k, dlen = strlen(dir);
 	int n, i, dfd, rc = 0;
 	bool looked = false; /* an entry could be looked at */
 
@@ -379,7 +393,7 @@ walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct 
 	}
 	for (i = 0; i < n; i++) {
 		if (rc == 0 && ents[i]->d_name[0] != '.') {
-			path = ag_xasprintf("%s/%s", dir, ents[i]->d_name);
+			path = join_name(dir, dlen, ents[i]->d_name);
 			if (++w->entries > WALK_MAX_ENTRIES)
 				rc = ag_error_set(err, AG_ETOOBIG,
 				    "'%s': more than %d entries under the manifest directory", path,

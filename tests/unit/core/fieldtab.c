@@ -1,5 +1,6 @@
 /* Unit tests for the drift field table and its normalisers: every row has
- * a pair that must not drift and one that must (or is never compared). */
+ * a pair that must not drift and one that must (or is never compared); the
+ * views the planner compares give the texts the copying accessors give. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/diag.h"
 #include "core/fieldtab.h"
+#include "core/manifest.h"
 #include "core/normalize.h"
+#include "core/observed.h"
 
 struct norm_case {
 	enum ag_field field;
@@ -204,6 +208,129 @@ test_fieldtab__normaliser_details(void **state)
 	free(s);
 }
 
+static const char *const view_docs[] = {
+    /* bools and ints left out: absent, or the defaults */
+    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\nmetadata:\n  name: a\n"
+    "spec:\n  dbSubnetGroupName: default\n  engine: aurora-postgresql\n"
+    "  engineVersion: \"16.1\"\n",
+    /* written, false and true, ints set */
+    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\nmetadata:\n  name: b\n"
+    "spec:\n  dbSubnetGroupName: default\n  engine: aurora-mysql\n"
+    "  engineVersion: \"8.0.mysql_aurora.3.05.2\"\n  manageMasterUserPassword: true\n"
+    "  storageEncrypted: false\n  deletionProtection: true\n  copyTagsToSnapshot: false\n"
+    "  iamDatabaseAuthenticationEnabled: true\n  backupRetentionPeriod: 35\n"
+    "  port: 3307\n  backtrackWindow: 0\n  enableHttpEndpoint: false\n",
+};
+
+/* Checks view against the copy: the same text, or both absent. */
+static void
+same_text(const char *view, char *copy)
+{
+	if (copy == NULL)
+		assert_null(view);
+	else
+		assert_string_equal(view, copy);
+	free(copy);
+}
+
+static void
+test_fieldtab__views_match_copies(void **state)
+{
+	const struct ag_field_row *rows;
+	struct ag_db_cluster live[3];
+	static char pg[] = "aurora-postgresql";
+	char scratch[AG_FIELDTAB_SCRATCH], *copy;
+	const char *view;
+	size_t n, i, k, views = 0;
+
+	(void)state;
+	rows = ag_fieldtab_rows(&n);
+	for (k = 0; k < sizeof(view_docs) / sizeof(view_docs[0]); k++) {
+		struct ag_manifest_set set;
+		struct ag_diags diags;
+
+		ag_manifest_set_init(&set);
+		ag_diags_init(&diags);
+		assert_int_equal(
+		    ag_manifest_parse(&set, &diags, view_docs[k], strlen(view_docs[k]), "v.yaml"),
+		    0);
+		assert_int_equal(set.n, 1);
+		for (i = 0; i < n; i++) {
+			if (ag_fieldtab_desired_view(&view, scratch, &rows[i], &set.v[0])) {
+				ag_fieldtab_desired(&copy, &rows[i], &set.v[0]);
+				same_text(view, copy);
+				views++;
+			} else {
+				assert_null(view);
+			}
+		}
+		ag_manifest_set_release(&set);
+		ag_diags_release(&diags);
+	}
+	memset(live, 0, sizeof(live));
+	live[1].storage_encrypted = live[1].deletion_protection = true;
+	live[1].port = 5432;
+	live[1].backup_retention_period = 1;
+	live[1].backtrack_window = 86400;
+	live[1].engine = pg;
+	live[2].port = -1;
+	live[2].backup_retention_period = 2147483647;
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < n; i++) {
+			if (ag_fieldtab_live_view(&view, scratch, &rows[i], &live[k])) {
+				ag_fieldtab_live(&copy, &rows[i], &live[k]);
+				same_text(view, copy);
+				views++;
+			} else {
+				assert_null(view);
+			}
+		}
+	assert_true(views > 0);
+	/* bools and ints are views now, not copies */
+	assert_true(ag_fieldtab_live_view(
+	    &view, scratch, ag_fieldtab_row(AG_F_STORAGE_ENCRYPTED), &live[1]));
+	assert_string_equal(view, "true");
+	assert_true(ag_fieldtab_live_view(&view, scratch, ag_fieldtab_row(AG_F_PORT), &live[1]));
+	assert_string_equal(view, "5432");
+	assert_true(ag_fieldtab_live_view(&view, scratch, ag_fieldtab_row(AG_F_PORT), &live[2]));
+	assert_null(view); /* not positive: absent, as the copy says */
+
+	assert_string_equal(ag_fieldtab_int_text(scratch, 0), "0");
+	assert_string_equal(ag_fieldtab_int_text(scratch, 7), "7");
+	assert_string_equal(ag_fieldtab_int_text(scratch, -45), "-45");
+	assert_string_equal(ag_fieldtab_int_text(scratch, 2147483647), "2147483647");
+	assert_string_equal(ag_fieldtab_int_text(scratch, -2147483647 - 1), "-2147483648");
+}
+
+/* Numbers are compared by value; equal texts of digits are equal at once,
+ * other texts still go through the number parse. */
+static void
+test_fieldtab__numbers_compare_by_value(void **state)
+{
+	(void)state;
+	assert_true(ag_norm_equal(AG_NORM_INT, "7", "7", NULL));
+	assert_true(ag_norm_equal(AG_NORM_INT, "007", "7", NULL));
+	assert_true(ag_norm_equal(AG_NORM_NUMBER, "2", "2.0", NULL));
+	assert_false(ag_norm_equal(AG_NORM_INT, "7", "8", NULL));
+	assert_false(ag_norm_equal(AG_NORM_INT, "7", "70", NULL));
+	assert_false(ag_norm_equal(AG_NORM_INT, "70", "7", NULL));
+	assert_true(ag_norm_equal(AG_NORM_PORT, "123456789012345", "123456789012345", NULL));
+	/* 16 digits: past the shortcut, still by value */
+	assert_true(ag_norm_equal(AG_NORM_NUMBER, "1234567890123456", "1234567890123456", NULL));
+	assert_true(ag_norm_equal(AG_NORM_NUMBER, "1234567890123456", "01234567890123456", NULL));
+	assert_false(ag_norm_equal(AG_NORM_NUMBER, "1234567890123456", "1234567890123457", NULL));
+	/* not a number: compared as text */
+	assert_false(ag_norm_equal(AG_NORM_INT, "12", "12 ", NULL));
+	assert_true(ag_norm_equal(AG_NORM_INT, "12 ", "12 ", NULL));
+	assert_false(ag_norm_equal(AG_NORM_INT, "", "0", NULL));
+	assert_true(ag_norm_equal(AG_NORM_INT, "", "", NULL));
+	/* a port left out is the engine's default */
+	assert_true(ag_norm_equal_row(ag_fieldtab_row(AG_F_PORT), NULL, "5432",
+	    &(struct ag_norm_ctx){"aurora-postgresql", false, false}));
+	assert_false(ag_norm_equal_row(ag_fieldtab_row(AG_F_PORT), NULL, "5433",
+	    &(struct ag_norm_ctx){"aurora-postgresql", false, false}));
+}
+
 int
 main(void)
 {
@@ -212,6 +339,8 @@ main(void)
 	    cmocka_unit_test(test_fieldtab__members_are_distinct),
 	    cmocka_unit_test(test_fieldtab__every_row_normalises),
 	    cmocka_unit_test(test_fieldtab__normaliser_details),
+	    cmocka_unit_test(test_fieldtab__views_match_copies),
+	    cmocka_unit_test(test_fieldtab__numbers_compare_by_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -374,6 +374,113 @@ test_manifest__type_errors_are_named(void **state)
 	assert_true(has_diag(f, "spec.backupRetentionPeriod: expected an integer, got '3.5'"));
 }
 
+/* The plain spellings of null leave a field out; those of a bool set it;
+ * other spellings and quoted texts are errors that quote them. */
+static void
+test_manifest__null_and_bool_spellings(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_manifest *m;
+
+	assert_int_equal(parse(f,
+	                     HEAD "  storageEncrypted: ~\n  deletionProtection: null\n"
+	                          "  copyTagsToSnapshot: Null\n"
+	                          "  iamDatabaseAuthenticationEnabled: NULL\n"
+	                          "  enableHttpEndpoint:\n  port: null\n",
+	                     "n.yaml"),
+	    0);
+	m = &f->set.v[0];
+	assert_false(ag_manifest_has(m, AG_F_STORAGE_ENCRYPTED));
+	assert_false(ag_manifest_has(m, AG_F_DELETION_PROTECTION));
+	assert_false(ag_manifest_has(m, AG_F_COPY_TAGS_TO_SNAPSHOT));
+	assert_false(ag_manifest_has(m, AG_F_IAM_DATABASE_AUTHENTICATION_ENABLED));
+	assert_false(ag_manifest_has(m, AG_F_ENABLE_HTTP_ENDPOINT));
+	assert_false(ag_manifest_has(m, AG_F_PORT));
+
+	assert_int_equal(parse(f,
+	                     HEAD "  storageEncrypted: True\n  deletionProtection: TRUE\n"
+	                          "  copyTagsToSnapshot: False\n"
+	                          "  iamDatabaseAuthenticationEnabled: FALSE\n"
+	                          "  enableHttpEndpoint: true\n",
+	                     "b.yaml"),
+	    0);
+	m = &f->set.v[1];
+	assert_true(m->spec.storage_encrypted && m->spec.deletion_protection);
+	assert_false(m->spec.copy_tags_to_snapshot || m->spec.iam_database_authentication_enabled);
+	assert_true(ag_manifest_has(m, AG_F_COPY_TAGS_TO_SNAPSHOT));
+	assert_true(m->spec.enable_http_endpoint);
+
+	assert_int_equal(parse(f,
+	                     HEAD "  storageEncrypted: nUll\n  deletionProtection: tRUE\n"
+	                          "  copyTagsToSnapshot: \"true\"\n"
+	                          "  iamDatabaseAuthenticationEnabled: '~'\n"
+	                          "  enableHttpEndpoint: ~x\n  backupRetentionPeriod: \"null\"\n",
+	                     "e.yaml"),
+	    AG_EINVAL);
+	assert_int_equal(f->diags.errors, 6);
+	assert_true(has_diag(f, "e.yaml:9:21: error: spec.storageEncrypted: expected a boolean "
+	                        "(true or false), got 'nUll'"));
+	assert_true(has_diag(f, "e.yaml:10:23: error: spec.deletionProtection: expected a "
+	                        "boolean (true or false), got 'tRUE'"));
+	assert_true(has_diag(f, "e.yaml:11:23: error: spec.copyTagsToSnapshot: expected a "
+	                        "boolean (true or false), got the quoted string 'true'"));
+	assert_true(has_diag(f, "e.yaml:12:37: error: spec.iamDatabaseAuthenticationEnabled: "
+	                        "expected a boolean (true or false), got the quoted string '~'"));
+	assert_true(has_diag(f, "e.yaml:13:23: error: spec.enableHttpEndpoint: expected a "
+	                        "boolean (true or false), got '~x'"));
+	assert_true(has_diag(f, "e.yaml:14:26: error: spec.backupRetentionPeriod: expected an "
+	                        "integer, got the quoted string 'null'"));
+}
+
+/* spec's keys are found whatever their neighbours in the table; a key that
+ * is none of them (a near miss, other case, a NUL inside, empty) is reported
+ * with a suggestion where there is one; list items are named by index. One
+ * reader reads every file, as a directory is read. */
+static void
+test_manifest__keys_and_item_paths(void **state)
+{
+	struct fx *f = *state;
+	struct ag_manifest_reader *r = ag_manifest_reader_new();
+	const char *bad = HEAD "  engineMod: provisioned\n  enginE: x\n  \"engine\\0x\": 1\n"
+	                       "  \"\": 1\n";
+	const char *lists =
+	    "apiVersion: aws.project-planton.org/v1\nkind: AwsRdsCluster\nmetadata:\n"
+	    "  name: db1\nspec:\n"
+	    "  subnetIds: [s-0, s-1, s-2, s-3, s-4, s-5, s-6, s-7, s-8, s-9, ~, s-11]\n"
+	    "  engine: aurora-postgresql\n  engineVersion: \"16.1\"\n"
+	    "  instances: [{instanceClass: db.r6g.large}, {}, {}, {}, {}, {}, {}, {}, {}, {}, x]\n";
+	const char *good = HEAD "  engineMode: provisioned\n  enableHttpEndpoint: true\n"
+	                        "  enabledCloudwatchLogsExports: [postgresql]\n"
+	                        "  enableLocalWriteForwarding: false\n";
+
+	assert_int_equal(
+	    ag_manifest_reader_parse(r, &f->set, &f->diags, bad, strlen(bad), "k.yaml"), AG_EINVAL);
+	assert_int_equal(f->diags.errors, 4);
+	assert_true(has_diag(
+	    f, "k.yaml:9:3: error: unknown field 'engineMod' (did you mean 'engineMode'?)"));
+	assert_true(
+	    has_diag(f, "k.yaml:10:3: error: unknown field 'enginE' (did you mean 'engine'?)"));
+	assert_true(has_diag(f, "k.yaml:11:3: error: unknown field 'engine'"));
+	assert_true(has_diag(f, "k.yaml:12:3: error: unknown field ''"));
+	assert_int_equal(
+	    ag_manifest_reader_parse(r, &f->set, &f->diags, lists, strlen(lists), "l.yaml"),
+	    AG_EINVAL);
+	assert_true(has_diag(f, "l.yaml:6:65: error: spec.subnetIds[10]: empty item"));
+	assert_true(has_diag(f, "l.yaml:9:46: error: spec.instances[1].instanceClass is required"));
+	assert_true(has_diag(f, "l.yaml:9:78: error: spec.instances[9].instanceClass is required"));
+	assert_true(has_diag(
+	    f, "l.yaml:9:82: error: spec.instances[10]: expected a mapping, got a scalar"));
+	assert_int_equal(f->set.n, 0);
+	assert_int_equal(
+	    ag_manifest_reader_parse(r, &f->set, &f->diags, good, strlen(good), "g.yaml"), 0);
+	assert_int_equal(f->set.n, 1);
+	assert_string_equal(f->set.v[0].spec.engine_mode, "provisioned");
+	assert_true(f->set.v[0].spec.enable_http_endpoint);
+	assert_true(ag_manifest_has(&f->set.v[0], AG_F_ENABLE_LOCAL_WRITE_FORWARDING));
+	assert_string_equal(f->set.v[0].spec.enabled_cloudwatch_logs_exports.v[0], "postgresql");
+	ag_manifest_reader_free(r);
+}
+
 static void
 test_manifest__unquoted_numbers_keep_source_text(void **state)
 {
@@ -1121,6 +1228,9 @@ main(void)
 	    cmocka_unit_test(test_manifest__suggest),
 	    cmocka_unit_test_setup_teardown(test_manifest__value_from_recorded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__type_errors_are_named, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_manifest__null_and_bool_spellings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_manifest__keys_and_item_paths, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_manifest__unquoted_numbers_keep_source_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_manifest__value_or_ref_forms, setup, teardown),
