@@ -24,6 +24,28 @@ scratch(void)
 }
 
 static void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char *p = ag_xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+	free(p);
+}
+
+static void
+remove_tree(char *d)
+{
+	char *cmd = ag_xasprintf("rm -rf '%s'", d);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(d);
+}
+
+static void
 test_mkdirs_empty(void **state)
 {
 	struct ag_error err = AG_ERROR_INIT;
@@ -38,7 +60,7 @@ static void
 test_mkdirs_nested(void **state)
 {
 	struct ag_error err = AG_ERROR_INIT;
-	char *d = scratch(), *p = ag_xasprintf("%s/a/b/c", d), *cmd;
+	char *d = scratch(), *p = ag_xasprintf("%s/a/b/c", d);
 	struct stat st;
 
 	(void)state;
@@ -46,11 +68,8 @@ test_mkdirs_nested(void **state)
 	assert_int_equal(stat(p, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(ag_fs_mkdirs(p, 0700, &err), 0); /* exists: fine */
-	cmd = ag_xasprintf("rm -rf '%s'", d);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
 	free(p);
-	free(d);
+	remove_tree(d);
 }
 
 static void
@@ -59,7 +78,6 @@ test_write_output(void **state)
 	struct ag_error err = AG_ERROR_INIT;
 	struct ag_buf b = AG_BUF_INIT(1024);
 	char *d = scratch(), *file = ag_xasprintf("%s/f", d), *link = ag_xasprintf("%s/l", d);
-	char *cmd;
 	struct stat st;
 
 	(void)state;
@@ -85,34 +103,9 @@ test_write_output(void **state)
 	assert_int_equal(ag_fs_write_output("", "x", 1, &err), AG_EINVAL);
 
 	ag_buf_release(&b);
-	cmd = ag_xasprintf("rm -rf '%s'", d);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
 	free(link);
 	free(file);
-	free(d);
-}
-
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char *p = ag_xasprintf("%s/%s", dir, name);
-	FILE *fp = fopen(p, "w");
-
-	assert_non_null(fp);
-	assert_int_equal(fputs(text, fp) >= 0, 1);
-	assert_int_equal(fclose(fp), 0);
-	free(p);
-}
-
-static void
-remove_tree(char *d)
-{
-	char *cmd = ag_xasprintf("rm -rf '%s'", d);
-
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
-	free(d);
+	remove_tree(d);
 }
 
 /* Every manifest under the directory, sorted, each named "dir/.../name"
@@ -162,8 +155,8 @@ test_find_manifests_paths(void **state)
 }
 
 /* A file is read whole up to the buffer's bound: empty, at the bound, one
- * byte over it (refused, with the path), and one that grew since it was
- * last read. */
+ * byte over it (refused, with the path), rewritten shorter (read at its new
+ * length), missing (named). */
 static void
 test_read_bounds(void **state)
 {
