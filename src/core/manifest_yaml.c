@@ -155,24 +155,21 @@ ag_mload_error(struct ag_mload *l, struct ag_pos pos, const char *field, const c
 
 /* ---- building the node tree ---------------------------------------- */
 
+/* Built from the last key back, so that each chain runs in table order. */
 static void
 key_index_init(struct ag_key_index *x)
 {
 	const struct ag_field_row *rows = ag_fieldtab_rows(&(size_t){0});
-	unsigned char *last[256];
 	size_t i;
 
 	memset(x->first, KEY_NONE, sizeof(x->first));
-	for (i = 0; i < 256; i++)
-		last[i] = &x->first[i];
-	for (i = 0; i < AG_F__COUNT; i++) {
+	for (i = AG_F__COUNT; i-- > 0;) {
 		unsigned char c;
 
 		x->names[i] = ag_fieldtab_key(&rows[i]);
 		c = (unsigned char)x->names[i][0];
-		x->next[i] = KEY_NONE;
-		*last[c] = (unsigned char)i; /* keys in table order along each chain */
-		last[c] = &x->next[i];
+		x->next[i] = x->first[c];
+		x->first[c] = (unsigned char)i;
 	}
 }
 

@@ -445,6 +445,14 @@ owned_tag(const struct ag_db_cluster *live, const char *k)
 	return false;
 }
 
+/* Whether live tag k goes: the agent set it, the manifest no longer has it
+ * and it is not one of AWS's own ("aws:"). */
+static bool
+tag_removed(const struct ag_db_cluster *live, const struct ag_kvlist *want, const char *k)
+{
+	return strncmp(k, "aws:", 4) != 0 && ag_kvlist_get(want, k) == NULL && owned_tag(live, k);
+}
+
 static bool
 is_managed(const struct ag_db_cluster *c)
 {
@@ -1531,13 +1539,16 @@ plan_tags(struct ag_cluster_plan *cp, const struct ag_manifest *m, const struct 
 	size_t i;
 
 	desired_tags(&want, m);
-	ag_kvlist_copy(&sorted, &live->tags);
-	ag_kvlist_sort(&sorted);
+	/* the live tags are sorted (a copy) only when one of them goes */
+	for (i = 0; i < live->tags.n && sorted.n == 0; i++)
+		if (tag_removed(live, &want, live->tags.v[i].key)) {
+			ag_kvlist_copy(&sorted, &live->tags);
+			ag_kvlist_sort(&sorted);
+		}
 	for (i = 0; i < sorted.n; i++) {
 		const char *k = sorted.v[i].key;
 
-		if (strncmp(k, "aws:", 4) == 0 || ag_kvlist_get(&want, k) != NULL ||
-		    ag_strlist_contains(&del, k) || !owned_tag(live, k))
+		if (!tag_removed(live, &want, k) || ag_strlist_contains(&del, k))
 			continue;
 		ag_strlist_add(&del, k);
 		path = ag_xasprintf("metadata.labels.%s", k);

@@ -1505,6 +1505,42 @@ test_plan__tags_and_logs(void **state)
 	    param(a, "CloudwatchLogsExportConfiguration.DisableLogTypes.member.1"), "upgrade");
 }
 
+/* The tags the agent set and the manifest dropped go in one call, sorted,
+ * whatever their order in the reply; AWS's own never; nothing to remove,
+ * no call. */
+static void
+test_plan__removed_tags_sorted(void **state)
+{
+	struct fx *f = *state;
+	const struct ag_cluster_plan *cp;
+	struct ag_db_cluster *c;
+	const struct ag_action *a;
+
+	add_manifest(f, "db1", "  labels:\n    team: data\n", NULL);
+	add_manifest(f, "db2", "  labels:\n    team: data\n", NULL);
+	c = add_live(f, "db1");
+	ag_kvlist_add(&c->tags, "zeta", "1");
+	ag_kvlist_add(&c->tags, "team", "data");
+	ag_kvlist_add(&c->tags, "old", "2");
+	ag_kvlist_add(&c->tags, "aws:x", "3");
+	ag_kvlist_add(&c->tags, AG_OWNED_TAG_KEY, "zeta old aws:x team");
+	c = add_live(f, "db2");
+	ag_kvlist_add(&c->tags, "team", "data");
+	ag_kvlist_add(&c->tags, "other", "4"); /* not the agent's */
+	ag_kvlist_add(&c->tags, AG_OWNED_TAG_KEY, "team");
+	cp = run(f, "db1");
+	a = find_action(cp, AG_ACT_REMOVE_TAGS);
+	assert_string_equal(param(a, "TagKeys.member.1"), "old");
+	assert_string_equal(param(a, "TagKeys.member.2"), "zeta");
+	assert_null(param(a, "TagKeys.member.3"));
+	/* the changes too, in the order of the keys */
+	assert_true(
+	    find_change(cp, "metadata.labels.old") < find_change(cp, "metadata.labels.zeta"));
+	assert_null(find_change(cp, "metadata.labels.aws:x"));
+	cp = run(f, "db2");
+	assert_int_equal(cp->n_actions, 0);
+}
+
 /* ---- parameters -------------------------------------------------------------- */
 
 /* A user-set parameter the manifest no longer names is reset; engine
@@ -2567,6 +2603,7 @@ main(void)
 	        test_plan__restored_username_comes_from_snapshot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__instances, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__tags_and_logs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plan__removed_tags_sorted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_plan__insights_defaults_never_weaken, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plan__parameters_in_chunks, setup, teardown),
