@@ -10,6 +10,7 @@
 #include "core/insights.h"
 #include "core/mem.h"
 #include "core/ref.h"
+#include "core/sort.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -483,7 +484,7 @@ check_instance_names(const struct ag_manifest_set *set, struct ag_diags *diags)
 			v[n].order = n;
 			n++;
 		}
-	qsort(v, n, sizeof(*v), cmp_inst);
+	ag_sort(v, n, sizeof(*v), cmp_inst); /* a sorted walk's files: mostly in order */
 	for (i = 1; i < n; i++) {
 		if (strcmp(v[i].in->name, v[i - 1].in->name) != 0 || v[i].m == v[i - 1].m)
 			continue; /* twice in one manifest is reported by the loader */
@@ -512,7 +513,7 @@ ag_manifest_set_check(const struct ag_manifest_set *set, struct ag_diags *diags)
 	v = ag_xcalloc(set->n, sizeof(*v));
 	for (i = 0; i < set->n; i++)
 		v[i] = &set->v[i];
-	qsort(v, set->n, sizeof(*v), cmp_by_id);
+	ag_sort(v, set->n, sizeof(*v), cmp_by_id);
 	first = v[0];
 	for (i = 1; i < set->n; i++) {
 		cur = v[i];

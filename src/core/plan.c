@@ -23,6 +23,7 @@
 #include "core/plan_int.h"
 #include "core/ref.h"
 #include "core/report.h"
+#include "core/sort.h"
 #include "core/version.h"
 #include "core/window.h"
 
@@ -3321,20 +3322,6 @@ cmp_cluster(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* Whether the clusters are in strictly ascending order of id already (the
- * manifests come sorted): then sorting would leave them as they are. Ties
- * go to qsort as before. */
-static bool
-ids_ascending(const struct ag_plan *p)
-{
-	size_t i;
-
-	for (i = 1; i < p->n_clusters; i++)
-		if (cmp_cluster(&p->clusters[i - 1], &p->clusters[i]) >= 0)
-			return false;
-	return true;
-}
-
 static void
 summarize(struct ag_plan *p)
 {
@@ -3487,8 +3474,8 @@ ag_plan_compute(struct ag_plan *out, const struct ag_plan_input *in, struct ag_e
 	plan_orphans(out, in);
 	for (i = 0; i < out->n_clusters; i++)
 		plan_mode(&out->clusters[i]);
-	if (!ids_ascending(out))
-		qsort(out->clusters, out->n_clusters, sizeof(*out->clusters), cmp_cluster);
+	/* the clusters mostly come in order already: the manifests' */
+	ag_sort(out->clusters, out->n_clusters, sizeof(*out->clusters), cmp_cluster);
 	summarize(out);
 	ag_plan_compute_digests(out, in->passwords, in->n_passwords);
 	index_release(&ix);
