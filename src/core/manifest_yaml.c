@@ -1836,6 +1836,8 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 		written |= UINT64_C(1) << d->field;
 		at[d->field] = k->pos;
 		dst = d->spec != 0 ? (char *)c + d->spec - 1 : NULL;
+		if (dst == NULL && d->type != AG_FT_NONE && d->type != AG_FT_COMPOSITE)
+			AG_BUG("a field of spec without its member in the table");
 		switch (d->type) {
 		case AG_FT_STR:
 		case AG_FT_REF: {
@@ -1845,7 +1847,7 @@ load_spec(struct ag_mload *l, const struct yn *spec)
 			                          : get_str(l, v, path, sp)) < 0)
 				break;
 			check_value(l, v, path, d->check, *sp);
-			if ((*sp)[0] == '\0') {
+			if (*sp != NULL && (*sp)[0] == '\0') {
 				free(*sp);
 				*sp = NULL;
 			}
