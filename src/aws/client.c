@@ -61,6 +61,7 @@ struct ag_aws_client {
 	 * curl handle is lent by the parent; credentials come from the parent
 	 * under the parent's lock. */
 	struct ag_aws_client *parent;
+	struct ag_xml_reader *xml; /* made at the first XML reply */
 };
 
 static char *
@@ -208,6 +209,8 @@ release_state(struct ag_aws_client *c)
 		free(c->counters[i].action);
 	free(c->counters);
 	ag_redactor_release(&c->redact);
+	ag_xml_reader_free(c->xml);
+	c->xml = NULL;
 }
 
 int
@@ -1073,7 +1076,10 @@ call_body(struct ag_aws_client *c, enum ag_aws_service svc, const char *action,
 		} else if (status >= 200 && status < 300) {
 			if (rid[0])
 				keep_request_id(c, rid);
-			ret = ag_xml_parse(&resp->root, reply.ptr, reply.len, action, &aerr);
+			if (c->xml == NULL)
+				c->xml = ag_xml_reader_new();
+			ret = ag_xml_reader_parse(
+			    c->xml, &resp->root, reply.ptr, reply.len, action, &aerr);
 			if (ret != 0) {
 				cnt->errors++;
 				ag_error_set(err, AG_EAWS,

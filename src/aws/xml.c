@@ -230,20 +230,63 @@ feed(XML_Parser p, const char *data, size_t len)
 	return st;
 }
 
+/*
+ * A reader keeps its expat parser from one document to the next (reset in
+ * between), so expat's buffers stay allocated: a fresh parser allocated a
+ * page-sized buffer for every reply and took a page fault for each 4 KB
+ * of it. The guesses are cleared for each document: the names they point
+ * at were the last document's.
+ */
+struct ag_xml_reader {
+	XML_Parser p; /* NULL until the first document */
+	struct guess *guesses;
+	struct ag_buf text;
+};
+
+struct ag_xml_reader *
+ag_xml_reader_new(void)
+{
+	struct ag_xml_reader *rd = ag_xcalloc(1, sizeof(*rd));
+
+	rd->guesses = ag_xcalloc(XML_GUESSES, sizeof(*rd->guesses));
+	ag_buf_init(&rd->text, XML_MAX_TEXT);
+	return rd;
+}
+
+void
+ag_xml_reader_free(struct ag_xml_reader *rd)
+{
+	if (rd == NULL)
+		return;
+	if (rd->p != NULL)
+		XML_ParserFree(rd->p);
+	free(rd->guesses);
+	ag_buf_release(&rd->text);
+	free(rd);
+}
+
 int
-ag_xml_parse(
-    struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err)
+ag_xml_reader_parse(struct ag_xml_reader *rd, struct ag_xml_node **out, const char *data,
+    size_t len, const char *what, struct ag_error *err)
 {
 	struct xml_state st;
 	int ret = AG_OK;
 
 	*out = NULL;
-	memset(&st, 0, sizeof(st));
-	ag_buf_init(&st.text, XML_MAX_TEXT);
-	st.guesses = ag_xcalloc(XML_GUESSES, sizeof(*st.guesses));
-	st.p = XML_ParserCreate(NULL);
-	if (!st.p)
+	if (rd->p == NULL)
+		rd->p = XML_ParserCreate(NULL);
+	else if (!XML_ParserReset(rd->p, NULL)) {
+		XML_ParserFree(rd->p);
+		rd->p = XML_ParserCreate(NULL);
+	}
+	if (rd->p == NULL)
 		return ag_error_set(err, AG_ERROR, "cannot create an XML parser");
+	memset(&st, 0, sizeof(st));
+	memset(rd->guesses, 0, XML_GUESSES * sizeof(*rd->guesses));
+	ag_buf_reset(&rd->text);
+	st.p = rd->p;
+	st.guesses = rd->guesses;
+	st.text = rd->text;
 	XML_SetUserData(st.p, &st);
 	XML_SetElementHandler(st.p, on_start, on_end);
 	XML_SetCharacterDataHandler(st.p, on_text);
@@ -266,9 +309,18 @@ ag_xml_parse(
 	}
 	*out = &st.doc->root;
 out:
-	XML_ParserFree(st.p);
-	free(st.guesses);
-	ag_buf_release(&st.text);
+	rd->text = st.text; /* it may have grown */
+	return ret;
+}
+
+int
+ag_xml_parse(
+    struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err)
+{
+	struct ag_xml_reader *rd = ag_xml_reader_new();
+	int ret = ag_xml_reader_parse(rd, out, data, len, what, err);
+
+	ag_xml_reader_free(rd);
 	return ret;
 }
 

@@ -29,6 +29,14 @@ struct ag_xml_node {
 /* Parses data (what: a name for messages, e.g. "DescribeDBClusters reply"). */
 int ag_xml_parse(
     struct ag_xml_node **out, const char *data, size_t len, const char *what, struct ag_error *err);
+/* A parser kept for many documents (its buffers stay allocated between
+ * them); one thread at a time uses a reader. */
+struct ag_xml_reader;
+struct ag_xml_reader *ag_xml_reader_new(void);
+void ag_xml_reader_free(struct ag_xml_reader *rd);
+/* ag_xml_parse with rd's parser. */
+int ag_xml_reader_parse(struct ag_xml_reader *rd, struct ag_xml_node **out, const char *data,
+    size_t len, const char *what, struct ag_error *err);
 /* Frees a document: n must be the root ag_xml_parse gave (NULL is fine). */
 void ag_xml_free(struct ag_xml_node *n);
 

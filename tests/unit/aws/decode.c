@@ -576,6 +576,44 @@ test_lookup_by_reused_buffer(void **state)
 	ag_xml_free(root);
 }
 
+/* One reader for many documents: each reads as a fresh parser would read
+ * it, after a document of other names and after a malformed one. */
+static void
+test_reader_reused(void **state)
+{
+	static const char a[] = "<A><R><Id>1</Id><X>x</X></R><R><Id>2</Id><X>y</X></R></A>";
+	static const char b[] = "<B><R><X>3</X><Id>z</Id></R><R><Y/><Id>w</Id></R></B>";
+	static const char bad[] = "<A><R><Id>1</Id></A>";
+	struct ag_xml_reader *rd = ag_xml_reader_new();
+	struct ag_error err = AG_ERROR_INIT;
+	struct ag_xml_node *root = NULL;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		assert_int_equal(ag_xml_reader_parse(rd, &root, a, sizeof(a) - 1, "a", &err), 0);
+		assert_string_equal(root->name, "A");
+		assert_string_equal(ag_xml_text(root->kids[1], "Id"), "2");
+		assert_string_equal(ag_xml_text(root->kids[1], "X"), "y");
+		ag_xml_free(root);
+		assert_int_equal(ag_xml_reader_parse(rd, &root, b, sizeof(b) - 1, "b", &err), 0);
+		assert_string_equal(root->name, "B");
+		assert_string_equal(root->kids[0]->kids[0]->name, "X");
+		assert_string_equal(ag_xml_text(root->kids[0], "Id"), "z");
+		assert_null(ag_xml_text(root->kids[0], "Y"));
+		assert_string_equal(ag_xml_text(root->kids[1], "Y"), "");
+		assert_string_equal(ag_xml_text(root->kids[1], "Id"), "w");
+		ag_xml_free(root);
+		root = NULL;
+		assert_int_equal(
+		    ag_xml_reader_parse(rd, &root, bad, sizeof(bad) - 1, "bad", &err), AG_EAWS);
+		assert_null(root);
+		assert_non_null(strstr(err.msg, "bad: malformed XML at line 1"));
+	}
+	ag_xml_reader_free(rd);
+	ag_xml_reader_free(NULL);
+}
+
 /* Records whose members come in differing sequences keep their own names
  * (the parser guesses each name from the one before it in the previous
  * record), and lookups tell a name the document never uses, a name used
@@ -683,6 +721,7 @@ main(void)
 	    cmocka_unit_test(test_tree_shape),
 	    cmocka_unit_test(test_names_in_varying_records),
 	    cmocka_unit_test(test_lookup_by_reused_buffer),
+	    cmocka_unit_test(test_reader_reused),
 	    cmocka_unit_test(test_long_document),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_doctype_refused),
