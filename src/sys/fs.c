@@ -333,12 +333,6 @@ take_entry(struct walk *w, const char *path, const char *name, mode_t mode, int 
 	return 0;
 }
 
-/*
- * Every directory is entered once: a second visit (a symbolic link back to
- * an ancestor, or a second link to a directory already read) is an error,
- * so a link loop ends at once instead of growing without bound. Entries
- * that cannot be examined are errors too.
- */
 /* "dir/name" (dir is dlen bytes) in a new string: one per entry of a
  * directory, so copied without a format. */
 static char *
@@ -353,6 +347,12 @@ join_name(const char *dir, size_t dlen, const char *name)
 	return p;
 }
 
+/*
+ * Every directory is entered once: a second visit (a symbolic link back to
+ * an ancestor, or a second link to a directory already read) is an error,
+ * so a link loop ends at once instead of growing without bound. Entries
+ * that cannot be examined are errors too.
+ */
 static int
 walk(struct walk *w, const char *dir, const struct stat *dst, int depth, struct ag_error *err)
 {
