@@ -60,7 +60,7 @@ struct xml_state {
 	struct guess *guesses; /* XML_GUESSES, direct mapped */
 	struct ag_xml_node *cur;
 	struct open_kids open[XML_MAX_DEPTH];
-	struct ag_buf text;
+	struct ag_buf *text; /* the reader's */
 	size_t depth;
 	size_t nodes;
 	int failed;
@@ -136,7 +136,7 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 	if (st->cur) {
 		struct open_kids *k = &st->open[st->depth - 1];
 
-		ag_buf_reset(&st->text); /* mixed content: keep only leaf text */
+		ag_buf_reset(st->text); /* mixed content: keep only leaf text */
 		n = ag_arena_alloc(
 		    &st->doc->arena, sizeof(struct ag_xml_node), _Alignof(struct ag_xml_node));
 		*n = (struct ag_xml_node){0}; /* stores, not a call to memset */
@@ -174,9 +174,10 @@ on_end(void *ud, const XML_Char *name)
 	if (st->failed || !n)
 		return;
 	/* a container's text (and an empty leaf's) is "": one shared copy */
-	n->text = st->text.len > 0 ? ag_arena_strndup(&st->doc->arena, st->text.ptr, st->text.len)
-	                           : xml_empty;
-	ag_buf_reset(&st->text);
+	n->text = st->text->len > 0
+	              ? ag_arena_strndup(&st->doc->arena, st->text->ptr, st->text->len)
+	              : xml_empty;
+	ag_buf_reset(st->text);
 	if (n->n_kids > 0) {
 		n->kids = AG_ARENA_NEW(&st->doc->arena, struct ag_xml_node *, n->n_kids);
 		for (k = st->open[st->depth - 1].first; k != NULL; k = k->next)
@@ -193,7 +194,7 @@ on_text(void *ud, const XML_Char *s, int len)
 
 	if (st->failed || !st->cur)
 		return;
-	if (ag_buf_add(&st->text, s, (size_t)len) != 0)
+	if (ag_buf_add(st->text, s, (size_t)len) != 0)
 		xml_fail(st, "element text too long");
 }
 
@@ -286,7 +287,7 @@ ag_xml_reader_parse(struct ag_xml_reader *rd, struct ag_xml_node **out, const ch
 	ag_buf_reset(&rd->text);
 	st.p = rd->p;
 	st.guesses = rd->guesses;
-	st.text = rd->text;
+	st.text = &rd->text;
 	XML_SetUserData(st.p, &st);
 	XML_SetElementHandler(st.p, on_start, on_end);
 	XML_SetCharacterDataHandler(st.p, on_text);
@@ -309,7 +310,6 @@ ag_xml_reader_parse(struct ag_xml_reader *rd, struct ag_xml_node **out, const ch
 	}
 	*out = &st.doc->root;
 out:
-	rd->text = st.text; /* it may have grown */
 	return ret;
 }
 
