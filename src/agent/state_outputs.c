@@ -1181,7 +1181,8 @@ save_merge(struct save *s, const char **ids, size_t n_ids, const struct ag_state
 			memcpy(d, o->held[h].digest, DIGEST_LEN);
 		} else if (rc == 0 && is_i && src_record(&s->m, d, src, k) &&
 		           (old == NULL || memcmp(old->digest, d, DIGEST_LEN) != 0)) {
-			text = s->m.text.ptr;
+			/* without a recorded_at no record was stamped: none is written */
+			text = s->m.recorded_at != NULL ? s->m.text.ptr : NULL;
 			len = s->m.text.len;
 		}
 		if (rc == 0 && text != NULL)
